@@ -1,0 +1,141 @@
+"""Sanbao: after-sales field service for appliance makers.
+
+``create_app`` builds the Flask application: defaults, then the environment,
+then the test override.
+"""
+
+import importlib
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from server import config as settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app. ``config`` (a mapping) overrides defaults and the environment."""
+    app = Flask(__name__, instance_path=str(REPO_ROOT / "instance"), static_folder=None)
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_mapping(settings.from_environ())
+    if config:
+        app.config.from_mapping(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_storage(app)
+    _configure_secret(app)
+    _configure_openapi(app)
+    logging.getLogger("server").setLevel(app.config["LOG_LEVEL"])
+
+    from server.extensions import api
+    from server.extensions import db
+    from server.extensions import migrate
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    api.init_app(app)
+
+    from server import errors
+
+    errors.register_error_handlers(app)
+
+    from server import transaction
+
+    transaction.init_app(app)
+
+    from server.accounts import access
+
+    access.init_app(app)
+    _register_blueprints(app, api)
+    _register_cli(app)
+
+    from server import web
+
+    web.init_app(app)
+    return app
+
+
+def _configure_storage(app):
+    url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'sanbao.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    engine_options = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Several request threads share the file; wait for the writer instead of failing.
+        engine_options = {"connect_args": {"timeout": 30}}
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
+
+
+def _configure_secret(app):
+    if app.config["SECRET_KEY"]:
+        return
+    # A development install keeps one random key so tokens survive restarts;
+    # a deployment sets SECRET_KEY so that every app server agrees.
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        os.chmod(key_file, 0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _configure_openapi(app):
+    import swagger_ui_bundle
+
+    app.config.update(
+        API_TITLE="Sanbao",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        SWAGGER_UI_ASSETS=swagger_ui_bundle.swagger_ui_path,
+        API_SPEC_OPTIONS={
+            "info": {"description": "After-sales field service: dispatch, parts and warranty claims."},
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+
+
+# Every table of the schema; Alembic compares these with the migrations.
+MODEL_MODULES = (
+    "server.network.models",
+    "server.accounts.models",
+    "server.products.models",
+    "server.parts.models",
+    "server.installbase.models",
+    "server.jobs.models",
+)
+
+# Every blueprint of the API, registered explicitly.
+BLUEPRINT_MODULES = (
+    "server.health",
+    "server.accounts.routes",
+    "server.network.routes",
+    "server.products.routes",
+    "server.parts.routes",
+    "server.imports.routes",
+)
+
+
+def _register_blueprints(app, api):
+    for name in BLUEPRINT_MODULES:
+        blp = importlib.import_module(name).blp
+        api.register_blueprint(blp)
+        # authenticate() guards these blueprints; everything else is static files.
+        app.config["API_BLUEPRINTS"].add(blp.name)
+
+
+def _register_cli(app):
+    from server.demo import seed_demo_command
+    from server.imports.cli import import_command
+
+    app.cli.add_command(import_command)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,33 @@
+"""Liveness and database check for load balancers and monitors."""
+
+import logging
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from server.accounts.access import public
+from server.errors import Unavailable
+from server.extensions import db
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("health", __name__, url_prefix="/api/health", description="Service health")
+
+
+@blp.route("")
+@public
+class Health(MethodView):
+    @blp.doc(security=[])
+    def get(self):
+        """Answer ``{"status": "ok"}`` when the app and its database respond.
+
+        A database that does not answer gives 503 with the error envelope.
+        """
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            log.warning("health check: database unavailable: %s", exc)
+            raise Unavailable("The database does not answer.", code="database_unavailable") from None
+        return {"status": "ok"}

@@ -1,0 +1,42 @@
+"""Static files: the installable app from ``pwa/`` and the API docs' assets."""
+
+from flask import Blueprint
+from flask import current_app
+from flask import send_from_directory
+
+from werkzeug.routing import PathConverter
+
+from server import REPO_ROOT
+
+PWA_ROOT = REPO_ROOT / "pwa"
+
+bp = Blueprint("web", __name__)
+
+
+class AppPathConverter(PathConverter):
+    """A path outside ``/api/``, so unknown API addresses stay JSON 404s for every method."""
+
+    regex = r"(?!api/)[^/].*?"
+
+
+@bp.get("/")
+def app_shell():
+    """The app shell; the app itself routes on the client."""
+    return send_from_directory(PWA_ROOT, "index.html")
+
+
+@bp.get("/api/docs/assets/<path:filename>")
+def docs_assets(filename):
+    """Swagger UI's files, served locally so the docs work without internet."""
+    return send_from_directory(current_app.config["SWAGGER_UI_ASSETS"], filename, max_age=86400)
+
+
+@bp.get("/<app_path:filename>")
+def pwa_file(filename):
+    """Files of the app (scripts, styles, manifest, icons)."""
+    return send_from_directory(PWA_ROOT, filename)
+
+
+def init_app(app):
+    app.url_map.converters["app_path"] = AppPathConverter
+    app.register_blueprint(bp)
