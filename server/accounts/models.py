@@ -1,0 +1,48 @@
+"""Users and their roles."""
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from server.extensions import db
+from server.models import UTCDateTime
+from server.models import utcnow
+
+ADMIN = "admin"
+AGENT = "agent"
+DISPATCHER = "dispatcher"
+TECHNICIAN = "technician"
+PROVIDER_MANAGER = "provider_manager"
+PARTS_CLERK = "parts_clerk"
+HQ_PLANNER = "hq_planner"
+AUDITOR = "auditor"
+
+ROLES = (ADMIN, AGENT, DISPATCHER, TECHNICIAN, PROVIDER_MANAGER, PARTS_CLERK, HQ_PLANNER, AUDITOR)
+# Provider staff see only their own provider's work.
+PROVIDER_ROLES = (TECHNICIAN, PROVIDER_MANAGER)
+# A parts clerk approves requisitions for one province.
+REGION_ROLES = (PARTS_CLERK,)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped when the password changes or the account is disabled: older tokens stop working.
+    token_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    provider = relationship("Provider", lazy="joined")
+    region = relationship("Region", lazy="joined")
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,1 @@
+"""CSV imports of reference data from the manufacturer's ERP."""

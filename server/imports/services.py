@@ -1,0 +1,119 @@
+"""Reading a CSV export and applying it row by row.
+
+Files are UTF-8 with a header row, with or without a BOM. Each row is applied
+in its own savepoint: a bad row is reported by line and the good rows stay.
+Re-importing a file finds every row unchanged.
+"""
+
+import csv
+import io
+
+import marshmallow as ma
+from sqlalchemy.exc import IntegrityError
+
+from server.errors import DomainError
+from server.errors import InvalidInput
+from server.errors import NotFound
+from server.extensions import db
+
+
+def kinds():
+    """The importable kinds, in the order a fresh installation loads them."""
+    from server.accounts.services import users
+    from server.network.services import providers
+    from server.network.services import regions
+    from server.parts.services import parts
+    from server.parts.services import stock
+    from server.products.services import policies
+    from server.products.services import products
+
+    return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock)}
+
+
+def kind_named(name):
+    known = kinds()
+    if name not in known:
+        raise NotFound(
+            f"There is no import of {name!r}; the kinds are {', '.join(known)}.",
+            code="unknown_import_kind",
+            details={"kinds": list(known)},
+        )
+    return known[name]
+
+
+def read_rows(binary, columns):
+    """Yield ``(line_number, {column: text})`` from a CSV byte stream.
+
+    Only the named columns are kept; other columns are ignored. A file that is
+    not UTF-8 or lacks a column is refused whole (InvalidInput).
+    """
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", errors="strict")
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InvalidInput("The file is empty; it needs a header row.", code="empty_file")
+        header = [name.strip().lower() for name in header]
+        missing = [column for column in columns if column not in header]
+        if missing:
+            raise InvalidInput(
+                f"The header lacks the column(s) {', '.join(missing)}.",
+                code="missing_columns",
+                details={"missing": missing, "expected": list(columns)},
+            )
+        index = {column: header.index(column) for column in columns}
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield reader.line_num, {c: cells[i] if i < len(cells) else "" for c, i in index.items()}
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"The file is not UTF-8 text (near line {reader.line_num + 1}).", code="not_utf8"
+        ) from None
+    except csv.Error as exc:
+        raise InvalidInput(f"Line {reader.line_num}: {exc}.", code="malformed_csv") from None
+
+
+def _describe(messages):
+    parts = []
+    for field, problems in sorted(messages.items()):
+        text = " ".join(problems) if isinstance(problems, list) else str(problems)
+        parts.append(f"{field}: {text}")
+    return "; ".join(parts)
+
+
+def import_rows(kind, rows):
+    """Apply ``rows`` of ``kind``; return ``{"inserted", "updated", "unchanged", "rejected"}``."""
+    result = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
+    schema = kind.args_schema()
+    seen = {}
+    for line, raw in kind.order_rows(list(rows)):
+        # An empty cell means "not given": the field's default applies.
+        cells = {name: value.strip() for name, value in raw.items() if value.strip()}
+        key = kind.row_key(cells)
+        if key in seen:
+            result["rejected"].append({"line": line, "error": f"repeats the row on line {seen[key]}"})
+            continue
+        seen[key] = line
+        try:
+            values = schema.load(cells)
+            with db.session.begin_nested():
+                outcome = kind.upsert(values)
+        except ma.ValidationError as exc:
+            result["rejected"].append({"line": line, "error": _describe(exc.messages)})
+            continue
+        except DomainError as exc:
+            result["rejected"].append({"line": line, "error": exc.message})
+            continue
+        except IntegrityError as exc:
+            result["rejected"].append({"line": line, "error": f"conflicts with stored data ({exc.orig})"})
+            continue
+        result[outcome] += 1
+    result["rejected"].sort(key=lambda rejection: rejection["line"])
+    return result
+
+
+def import_file(kind_name, binary):
+    """Import one CSV file (a binary stream) of ``kind_name``; flushes, never commits."""
+    kind = kind_named(kind_name)
+    return import_rows(kind, read_rows(binary, kind.columns))

@@ -1,0 +1,1 @@
+"""The install base (安装点): the sale records every warranty claim is matched against."""

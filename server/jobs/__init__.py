@@ -1,0 +1,1 @@
+"""Service requests and the jobs dispatched from them."""

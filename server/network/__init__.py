@@ -1,0 +1,1 @@
+"""The service network: regions and the contracted service providers covering them."""

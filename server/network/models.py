@@ -1,0 +1,74 @@
+"""Regions (province → city → county) and service providers."""
+
+from sqlalchemy import BigInteger
+from sqlalchemy import Column
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from server.extensions import db
+
+LEVELS = ("province", "city", "county")
+# The parent level each level requires.
+PARENT_LEVEL = {"province": None, "city": "province", "county": "city"}
+# SLA deadlines are set per area class.
+AREA_CLASSES = ("city", "county", "remote")
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[str] = mapped_column(String(16))
+    area_class: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+
+    parent = relationship("Region", remote_side=[id], lazy="joined", join_depth=2)
+
+    @property
+    def parent_code(self):
+        return self.parent.code if self.parent else None
+
+    def province(self):
+        """The province this region lies in (itself for a province)."""
+        region = self
+        while region.parent is not None:
+            region = region.parent
+        return region
+
+    def __repr__(self):
+        return f"<Region {self.code} {self.level}>"
+
+
+provider_regions = Table(
+    "provider_regions",
+    db.metadata,
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Provider(db.Model):
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    # Money in integer cents (fen).
+    deposit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_limit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    regions = relationship("Region", secondary=provider_regions, order_by="Region.code", lazy="selectin")
+
+    @property
+    def region_codes(self):
+        return [region.code for region in self.regions]
+
+    def __repr__(self):
+        return f"<Provider {self.code}>"

@@ -1,0 +1,16 @@
+"""Admin API of regions and providers."""
+
+from flask_smorest import Blueprint
+
+from server.accounts import models as roles
+from server.admin import register_admin_routes
+from server.network import schemas
+from server.network import services
+
+blp = Blueprint("network", __name__, url_prefix="/api/admin", description="Regions and service providers")
+
+# Regions and providers are looked up by everyone who dispatches or routes work.
+_READERS = (roles.ADMIN, roles.AGENT, roles.DISPATCHER, roles.PARTS_CLERK, roles.HQ_PLANNER, roles.AUDITOR)
+
+register_admin_routes(blp, services.regions, schemas.RegionSchema, read_roles=_READERS)
+register_admin_routes(blp, services.providers, schemas.ProviderSchema, read_roles=_READERS)

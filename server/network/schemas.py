@@ -1,0 +1,56 @@
+"""Input and output schemas of regions and providers."""
+
+import marshmallow as ma
+
+from server.network.models import AREA_CLASSES
+from server.network.models import LEVELS
+from server.schemas import CodeList
+from server.schemas import Money
+
+CODE = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="Use 1-32 letters, digits, '-', '_' or '.'.")
+NAME = ma.validate.Length(min=1, max=128)
+
+
+class RegionArgs(ma.Schema):
+    code = ma.fields.String(required=True, validate=CODE)
+    name = ma.fields.String(required=True, validate=NAME)
+    parent_code = ma.fields.String(load_default=None, allow_none=True)
+    level = ma.fields.String(required=True, validate=ma.validate.OneOf(LEVELS))
+    area_class = ma.fields.String(required=True, validate=ma.validate.OneOf(AREA_CLASSES))
+
+
+class RegionListArgs(ma.Schema):
+    level = ma.fields.String(validate=ma.validate.OneOf(LEVELS))
+    parent_code = ma.fields.String()
+
+
+class RegionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    parent_code = ma.fields.String(allow_none=True)
+    level = ma.fields.String()
+    area_class = ma.fields.String()
+
+
+class ProviderArgs(ma.Schema):
+    code = ma.fields.String(required=True, validate=CODE)
+    name = ma.fields.String(required=True, validate=NAME)
+    region_codes = CodeList(load_default=list, metadata={"description": "Regions the provider covers"})
+    deposit = Money(load_default=0, metadata={"description": "Parts deposit, yuan"})
+    credit_limit = Money(load_default=0, metadata={"description": "Parts credit limit, yuan"})
+    active = ma.fields.Boolean(load_default=True)
+
+
+class ProviderListArgs(ma.Schema):
+    region_code = ma.fields.String(metadata={"description": "Providers covering this region"})
+
+
+class ProviderSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    region_codes = ma.fields.List(ma.fields.String())
+    deposit = Money(attribute="deposit_cents")
+    credit_limit = Money(attribute="credit_limit_cents")
+    active = ma.fields.Boolean()

@@ -1,0 +1,112 @@
+"""Rules of regions and providers."""
+
+from sqlalchemy import exists
+from sqlalchemy import select
+
+from server.errors import Conflict
+from server.extensions import db
+from server.network import schemas
+from server.network.models import LEVELS
+from server.network.models import PARENT_LEVEL
+from server.network.models import Provider
+from server.network.models import Region
+from server.network.models import provider_regions
+from server.reference import ReferenceKind
+from server.reference import invalid
+
+
+def region_by_code(code):
+    return db.session.scalar(select(Region).where(Region.code == code))
+
+
+def regions_by_codes(field, codes):
+    """The regions named by ``codes``, in code order; InvalidInput naming the unknown ones."""
+    if not codes:
+        return []
+    found = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise invalid(field, f"unknown region code(s): {', '.join(unknown)}")
+    return sorted(found.values(), key=lambda region: region.code)
+
+
+class RegionKind(ReferenceKind):
+    name = "regions"
+    label = "region"
+    model = Region
+    args_schema = schemas.RegionArgs
+    list_args = schemas.RegionListArgs
+    columns = ("code", "name", "parent_code", "level", "area_class")
+
+    def order_rows(self, rows):
+        # Provinces before cities before counties, so a file may list them in any order.
+        rank = {level: i for i, level in enumerate(LEVELS)}
+        return sorted(rows, key=lambda row: rank.get((row[1].get("level") or "").strip(), len(rank)))
+
+    def attributes(self, values, existing):
+        attrs = {k: values[k] for k in ("code", "name", "level", "area_class") if k in values}
+        level = values.get("level", existing.level if existing else None)
+        if existing is not None and level != existing.level and self._has_children(existing):
+            raise Conflict(
+                f"Region {existing.code} has sub-regions; its level cannot change.", code="region_has_children"
+            )
+        if "parent_code" in values or "level" in values:
+            parent_code = values["parent_code"] if "parent_code" in values else existing.parent_code
+            attrs["parent"] = self._parent(level, parent_code, existing)
+        return attrs
+
+    def _parent(self, level, parent_code, existing):
+        wanted = PARENT_LEVEL[level]
+        if wanted is None:
+            if parent_code:
+                raise invalid("parent_code", "a province has no parent region")
+            return None
+        if not parent_code:
+            raise invalid("parent_code", f"a {level} needs its {wanted} as parent")
+        parent = region_by_code(parent_code)
+        if parent is None:
+            raise invalid("parent_code", f"unknown region code {parent_code}")
+        if parent.level != wanted:
+            raise invalid("parent_code", f"the parent of a {level} must be a {wanted}, and {parent_code} is a {parent.level}")
+        return parent
+
+    @staticmethod
+    def _has_children(region):
+        return db.session.scalar(select(exists().where(Region.parent_id == region.id)))
+
+    def filter(self, statement, args):
+        if "level" in args:
+            statement = statement.where(Region.level == args["level"])
+        if "parent_code" in args:
+            parent = region_by_code(args["parent_code"])
+            statement = statement.where(Region.parent_id == (parent.id if parent else -1))
+        return statement
+
+
+class ProviderKind(ReferenceKind):
+    name = "providers"
+    label = "provider"
+    model = Provider
+    args_schema = schemas.ProviderArgs
+    list_args = schemas.ProviderListArgs
+    columns = ("code", "name", "region_codes", "deposit", "credit_limit")
+
+    def attributes(self, values, existing):
+        attrs = {k: values[k] for k in ("code", "name", "active") if k in values}
+        if "deposit" in values:
+            attrs["deposit_cents"] = values["deposit"]
+        if "credit_limit" in values:
+            attrs["credit_limit_cents"] = values["credit_limit"]
+        if "region_codes" in values:
+            attrs["regions"] = regions_by_codes("region_codes", values["region_codes"])
+        return attrs
+
+    def filter(self, statement, args):
+        if "region_code" in args:
+            covering = select(provider_regions.c.provider_id).join(Region).where(Region.code == args["region_code"])
+            statement = statement.where(Provider.id.in_(covering))
+        return statement
+
+
+regions = RegionKind()
+providers = ProviderKind()

@@ -1,0 +1,1 @@
+"""Spare parts: the catalogue, warehouses and the stock ledger."""

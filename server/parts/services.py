@@ -1,0 +1,175 @@
+"""Rules of the parts catalogue, warehouses and the stock ledger."""
+
+from sqlalchemy import select
+
+from server.errors import NotFound
+from server.extensions import db
+from server.network.models import Provider
+from server.network.services import region_by_code
+from server.parts import schemas
+from server.parts.models import Part
+from server.parts.models import StockLevel
+from server.parts.models import StockMovement
+from server.parts.models import Warehouse
+from server.products.models import Product
+from server.products.services import products_by_models
+from server.reference import INSERTED
+from server.reference import UNCHANGED
+from server.reference import UPDATED
+from server.reference import ReferenceKind
+from server.reference import invalid
+
+HQ = "HQ"
+
+
+class PartKind(ReferenceKind):
+    name = "parts"
+    label = "part"
+    model = Part
+    key = "part_no"
+    args_schema = schemas.PartArgs
+    list_args = schemas.PartListArgs
+    columns = ("part_no", "name", "price", "models", "claimable", "key_part", "main_part")
+
+    def attributes(self, values, existing):
+        attrs = {k: v for k, v in values.items() if k not in ("price", "models")}
+        if "price" in values:
+            attrs["price_cents"] = values["price"]
+        if "models" in values:
+            attrs["products"] = products_by_models("models", values["models"])
+        return attrs
+
+    def filter(self, statement, args):
+        if "model" in args:
+            statement = statement.where(Part.products.any(Product.model == args["model"]))
+        return statement
+
+
+parts = PartKind()
+
+
+def part_by_no(part_no):
+    return db.session.scalar(select(Part).where(Part.part_no == part_no))
+
+
+def warehouse_by_code(code, create=False):
+    """The warehouse named ``code`` (HQ, RDC-<province>, PROV-<provider>).
+
+    With ``create``, a warehouse whose province or provider exists is created on
+    first use. InvalidInput when the code names nothing.
+    """
+    code = code.strip()
+    warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    if warehouse is not None or not create:
+        return warehouse
+    if code == HQ:
+        warehouse = Warehouse(code=HQ, kind="hq")
+    elif code.startswith("RDC-"):
+        region = region_by_code(code[4:])
+        if region is None or region.level != "province":
+            raise invalid("warehouse", f"{code} names no province (RDC-<province code>)")
+        warehouse = Warehouse(code=code, kind="rdc", region=region)
+    elif code.startswith("PROV-"):
+        provider = db.session.scalar(select(Provider).where(Provider.code == code[5:]))
+        if provider is None:
+            raise invalid("warehouse", f"{code} names no provider (PROV-<provider code>)")
+        warehouse = Warehouse(code=code, kind="provider", provider=provider)
+    else:
+        raise invalid("warehouse", f"{code} is not HQ, RDC-<province code> or PROV-<provider code>")
+    db.session.add(warehouse)
+    db.session.flush()
+    return warehouse
+
+
+def stock_level(warehouse, part, lock=False):
+    """The stock row of ``part`` in ``warehouse``, created empty when missing."""
+    statement = select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
+    if lock:
+        statement = statement.with_for_update()
+    level = db.session.scalar(statement)
+    if level is None:
+        level = StockLevel(warehouse=warehouse, part=part, on_hand=0, reserved=0)
+        db.session.add(level)
+        db.session.flush()
+    return level
+
+
+def move_stock(level, kind, on_hand_delta=0, reserved_delta=0, reference="", user=None):
+    """Write one ledger entry and apply it to the stock row; the only way stock changes."""
+    db.session.add(
+        StockMovement(
+            warehouse_id=level.warehouse_id,
+            part_id=level.part_id,
+            kind=kind,
+            on_hand_delta=on_hand_delta,
+            reserved_delta=reserved_delta,
+            reference=reference,
+            user_id=user.id if user else None,
+        )
+    )
+    level.on_hand += on_hand_delta
+    level.reserved += reserved_delta
+    db.session.flush()
+    return level
+
+
+def set_on_hand(warehouse, part, qty, reference, user=None):
+    """Bring on-hand to ``qty`` by an opening or adjustment entry; return the outcome."""
+    existing = db.session.scalar(
+        select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
+    )
+    level = stock_level(warehouse, part, lock=True)
+    if level.on_hand == qty:
+        return UNCHANGED
+    move_stock(level, "opening" if existing is None else "adjustment", qty - level.on_hand, reference=reference, user=user)
+    return INSERTED if existing is None else UPDATED
+
+
+def import_stock_row(values, reference="import"):
+    """One row of a stock file: the warehouse's opening (or corrected) quantity of a part."""
+    warehouse = warehouse_by_code(values["warehouse"], create=True)
+    part = part_by_no(values["part_no"])
+    if part is None:
+        raise invalid("part_no", f"unknown part {values['part_no']}")
+    return set_on_hand(warehouse, part, values["qty"], reference)
+
+
+class StockKind(ReferenceKind):
+    """Opening stock per warehouse and part; applied through the ledger, never written directly."""
+
+    name = "stock"
+    label = "stock line"
+    model = Part
+    args_schema = schemas.StockArgs
+    columns = ("warehouse", "part_no", "qty")
+
+    def row_key(self, values):
+        return (values.get("warehouse"), values.get("part_no"))
+
+    def upsert(self, values):
+        return import_stock_row(values)
+
+
+stock = StockKind()
+
+
+def find_stock(warehouse_code, part_no):
+    warehouse = warehouse_by_code(warehouse_code)
+    part = part_by_no(part_no)
+    level = None
+    if warehouse is not None and part is not None:
+        level = db.session.scalar(
+            select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
+        )
+    if level is None:
+        raise NotFound(f"{warehouse_code} holds no stock of {part_no}.")
+    return level
+
+
+def stock_query(args):
+    statement = select(StockLevel).join(Warehouse).join(Part).order_by(Warehouse.code, Part.part_no)
+    if "warehouse" in args:
+        statement = statement.where(Warehouse.code == args["warehouse"])
+    if "part_no" in args:
+        statement = statement.where(Part.part_no == args["part_no"])
+    return statement

@@ -1,0 +1,1 @@
+"""Product models and the warranty policies of their categories."""
