@@ -127,7 +127,7 @@ def products():
             model = f"TV-{size}{series}7"
             rows.append(_product(model, "tv", f"{size} 英寸 {series} 系列液晶电视"))
     for model, name in WASHER_MODELS:
-        for variant in WASHER_VARIANTS[: 2 if model.startswith("WM-D") else 1]:
+        for variant in WASHER_VARIANTS:
             rows.append(_product(f"{model}{variant}", "washing_machine", name))
     return rows
 
@@ -340,8 +340,12 @@ def seed(sales=100_000, jobs=300, echo=print):
 @click.command("seed-demo")
 @click.option("--sales", default=100_000, show_default=True, help="Number of sale records in the install base.")
 @click.option("--jobs", default=300, show_default=True, help="Number of service requests and jobs.")
-def seed_demo_command(sales, jobs):
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users already.")
+def seed_demo_command(sales, jobs, if_empty):
     """Load the demo data set (idempotent; passwords printed on the first run only)."""
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("Demo data: the database has users already; nothing to load.")
+        return
     passwords = seed(sales=sales, jobs=jobs, echo=click.echo)
     db.session.commit()
     if passwords:

@@ -1,0 +1,50 @@
+# Sanbao: `make run` serves the API and the app on SQLite; `make test` runs the whole suite.
+# Both set everything up from nothing: system library, virtualenv, packages, database.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench lint format setup system-deps db seed clean
+
+run: setup db
+	$(BIN)/flask --app server seed-demo --if-empty
+	$(BIN)/flask --app server run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/pytest tests/bench -m bench -s -p no:randomly
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+setup: system-deps $(STAMP)
+
+# libzbar0 is the C library pyzbar reads barcodes with.
+system-deps:
+	@bash .ci/system-deps
+
+$(STAMP): setup.cfg pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@touch $(STAMP)
+
+db: setup
+	$(BIN)/flask --app server db upgrade
+
+seed: db
+	$(BIN)/flask --app server seed-demo
+
+clean:
+	rm -rf $(VENV) instance/sanbao.db .pytest_cache

@@ -1,0 +1,67 @@
+"""seed-demo: a realistic data set for every role, and a second run adds nothing."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from server.accounts.models import ROLES
+from server.accounts.models import User
+from server.extensions import db
+from server.installbase.models import SaleRecord
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.network.models import Provider
+from server.parts.models import StockLevel
+from server.parts.models import StockMovement
+from server.products.models import Product
+
+TABLES = (User, Provider, Product, SaleRecord, ServiceRequest, Job, StockLevel, StockMovement)
+
+
+def counts():
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in TABLES}
+
+
+@pytest.fixture
+def seeded(runner):
+    result = runner.invoke(args=["seed-demo", "--sales", "3000", "--jobs", "60"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# Seeding takes seconds, so each test seeds once and checks the whole promise it is about.
+
+
+def test_demo_builds_a_network_catalogue_install_base_and_jobs(seeded, client):
+    roles = Counter(db.session.scalars(select(User.role)))
+    assert set(roles) == set(ROLES)
+    assert roles["technician"] >= 100
+    assert db.session.scalar(select(func.count()).select_from(Provider)) >= 20
+    assert 35 <= db.session.scalar(select(func.count()).select_from(Product)) <= 45
+    records = db.session.scalars(select(SaleRecord).limit(200)).all()
+    assert all(record.product.serial_matches(record.serial) for record in records)
+    assert {"new", "closed"} <= set(db.session.scalars(select(Job.state)))
+    serials = set(db.session.scalars(select(ServiceRequest.serial)))
+    assert serials == set(db.session.scalars(select(SaleRecord.serial).where(SaleRecord.serial.in_(serials))))
+    line = next(line for line in seeded.output.splitlines() if line.strip().startswith("technician"))
+    _, username, password = line.split()
+    response = client.post("/api/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200
+    assert response.json["user"]["role"] == "technician"
+
+
+def test_second_run_adds_and_changes_nothing_and_prints_no_password(seeded, runner):
+    before = counts()
+    hashes = dict(db.session.execute(select(User.username, User.password_hash)).all())
+    result = runner.invoke(args=["seed-demo", "--sales", "3000", "--jobs", "60"])
+    assert result.exit_code == 0, result.output
+    assert "passwords are unchanged" in result.output
+    db.session.expire_all()
+    assert counts() == before
+    assert dict(db.session.execute(select(User.username, User.password_hash)).all()) == hashes
+    if_empty = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert if_empty.exit_code == 0
+    assert "nothing to load" in if_empty.output
+    assert counts() == before
