@@ -37,7 +37,7 @@ class Part(db.Model):
     # Covered by the longer main-part warranty period (e.g. a TV panel).
     main_part: Mapped[bool] = mapped_column(default=False)
 
-    products = relationship("Product", secondary=part_models, order_by="Product.model", lazy="selectin")
+    products = relationship("Product", secondary=part_models, order_by="Product.model")
 
     @property
     def models(self):
@@ -61,8 +61,8 @@ class Warehouse(db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
 
-    region = relationship("Region", lazy="joined")
-    provider = relationship("Provider", lazy="joined")
+    region = relationship("Region")
+    provider = relationship("Provider")
 
     def __repr__(self):
         return f"<Warehouse {self.code}>"
@@ -84,8 +84,8 @@ class StockLevel(db.Model):
     on_hand: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
 
-    warehouse = relationship("Warehouse", lazy="joined")
-    part = relationship("Part", lazy="joined")
+    warehouse = relationship("Warehouse")
+    part = relationship("Part")
 
 
 MOVEMENT_KINDS = ("opening", "receipt", "issue", "transfer_in", "transfer_out", "reserve", "release", "adjustment")

@@ -1,6 +1,8 @@
 """Rules of the parts catalogue, warehouses and the stock ledger."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import selectinload
 
 from server.errors import NotFound
 from server.extensions import db
@@ -40,6 +42,7 @@ class PartKind(ReferenceKind):
         return attrs
 
     def filter(self, statement, args):
+        statement = statement.options(selectinload(Part.products))
         if "model" in args:
             statement = statement.where(Part.products.any(Product.model == args["model"]))
         return statement
@@ -82,16 +85,17 @@ def warehouse_by_code(code, create=False):
 
 
 def stock_level(warehouse, part, lock=False):
-    """The stock row of ``part`` in ``warehouse``, created empty when missing."""
+    """``(level, created)``: the stock row of ``part`` in ``warehouse``, created empty when missing."""
     statement = select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
     if lock:
         statement = statement.with_for_update()
     level = db.session.scalar(statement)
-    if level is None:
-        level = StockLevel(warehouse=warehouse, part=part, on_hand=0, reserved=0)
-        db.session.add(level)
-        db.session.flush()
-    return level
+    if level is not None:
+        return level, False
+    level = StockLevel(warehouse=warehouse, part=part, on_hand=0, reserved=0)
+    db.session.add(level)
+    db.session.flush()
+    return level, True
 
 
 def move_stock(level, kind, on_hand_delta=0, reserved_delta=0, reference="", user=None):
@@ -115,14 +119,11 @@ def move_stock(level, kind, on_hand_delta=0, reserved_delta=0, reference="", use
 
 def set_on_hand(warehouse, part, qty, reference, user=None):
     """Bring on-hand to ``qty`` by an opening or adjustment entry; return the outcome."""
-    existing = db.session.scalar(
-        select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
-    )
-    level = stock_level(warehouse, part, lock=True)
+    level, created = stock_level(warehouse, part, lock=True)
     if level.on_hand == qty:
-        return UNCHANGED
-    move_stock(level, "opening" if existing is None else "adjustment", qty - level.on_hand, reference=reference, user=user)
-    return INSERTED if existing is None else UPDATED
+        return INSERTED if created else UNCHANGED
+    move_stock(level, "opening" if created else "adjustment", qty - level.on_hand, reference=reference, user=user)
+    return INSERTED if created else UPDATED
 
 
 def import_stock_row(values, reference="import"):
@@ -167,7 +168,13 @@ def find_stock(warehouse_code, part_no):
 
 
 def stock_query(args):
-    statement = select(StockLevel).join(Warehouse).join(Part).order_by(Warehouse.code, Part.part_no)
+    statement = (
+        select(StockLevel)
+        .join(Warehouse)
+        .join(Part)
+        .options(contains_eager(StockLevel.warehouse), contains_eager(StockLevel.part))
+        .order_by(Warehouse.code, Part.part_no)
+    )
     if "warehouse" in args:
         statement = statement.where(Warehouse.code == args["warehouse"])
     if "part_no" in args:
