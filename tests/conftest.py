@@ -7,13 +7,18 @@ their own transactions, and races need real concurrent connections), so the
 tables are emptied after each test instead of rolling back.
 """
 
+import contextlib
 import os
+import uuid
 from datetime import UTC
 from datetime import datetime
 
 import flask_migrate
 import pytest
+from sqlalchemy import create_engine
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from server import create_app
 from server.extensions import db
@@ -24,11 +29,38 @@ BACKENDS = ("sqlite", "postgresql")
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("PostgreSQL half skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
-    return url
+    with private_database(url) as private_url:
+        yield private_url
+
+
+@contextlib.contextmanager
+def private_database(url):
+    """A database of this run's own beside ``url``, dropped afterwards.
+
+    Test runs that share one server (a developer's and CI's) never see each
+    other's tables. Without the right to create databases, ``url`` itself is used.
+    """
+    server_url = make_url(url)
+    name = f"sanbao_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except ProgrammingError:
+        admin.dispose()
+        yield url
+        return
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def app_config(database_url, **overrides):
