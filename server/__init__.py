@@ -20,6 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def create_app(config=None):
     """Build the app. ``config`` (a mapping) overrides defaults and the environment."""
     app = Flask(__name__, instance_path=str(REPO_ROOT / "instance"), static_folder=None)
+    # Chinese names travel as themselves, not as \u escapes.
+    app.json.ensure_ascii = False
     app.config.from_mapping(settings.DEFAULTS)
     app.config.from_mapping(settings.from_environ())
     if config:
