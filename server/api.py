@@ -1,10 +1,72 @@
-"""The flask-smorest Api with Sanbao's error envelope and bearer security scheme."""
+"""flask-smorest with Sanbao's conventions: the error envelope, a strict
+argument parser, and the bearer security scheme."""
 
 import marshmallow as ma
+import webargs.core
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import abort
 
 from server.errors import describe_http_error
 from server.errors import envelope
+
+NUL_MESSAGE = "Text may not contain NUL characters."
+
+
+def _nul_paths(value, path=""):
+    """Yield the dotted paths of strings inside ``value`` that hold a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path or "_body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                yield f"{path}.{key!r}" if path else repr(key)
+            yield from _nul_paths(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, f"{path}.{index}" if path else str(index))
+
+
+class SanbaoParser(FlaskParser):
+    """webargs' Flask parser, refusing what the database cannot hold or the decoder cannot read.
+
+    - JSON nested too deep or with an integer too long to convert is malformed (400), not a crash;
+    - a NUL character in any string (PostgreSQL cannot store one) is a 422 naming the field.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            data = super()._raw_load_json(req)
+        except (RecursionError, ValueError) as exc:
+            if isinstance(exc, webargs.core.json.JSONDecodeError):
+                raise
+            self._handle_invalid_json_error(exc, req)
+        self._refuse_nul("json", data)
+        return data
+
+    def load_querystring(self, req, schema):
+        self._refuse_nul("query", {key: req.args.getlist(key) for key in req.args})
+        return super().load_querystring(req, schema)
+
+    def load_form(self, req, schema):
+        self._refuse_nul("form", {key: req.form.getlist(key) for key in req.form})
+        return super().load_form(req, schema)
+
+    @staticmethod
+    def _refuse_nul(location, data):
+        if data is webargs.core.missing:
+            return
+        fields = {path.split(".")[0]: [NUL_MESSAGE] for path in _nul_paths(data)}
+        if fields:
+            abort(422, messages={location: fields})
+
+
+class Blueprint(SmorestBlueprint):
+    """The smorest Blueprint every Sanbao API module uses."""
+
+    ARGUMENTS_PARSER = SanbaoParser()
 
 
 class ErrorBodySchema(ma.Schema):

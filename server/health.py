@@ -3,7 +3,7 @@
 import logging
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from server.api import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 

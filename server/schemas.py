@@ -18,22 +18,30 @@ class Money(ma.fields.Field):
     Accepts ``"12.50"`` or ``12.5``; dumps ``"12.50"`` so no client meets a float.
     """
 
+    # Ten billion yuan: far above any fee or deposit, far below the 64-bit cent column's limit.
+    MAXIMUM = Decimal("9999999999.99")
+
     default_error_messages = {
         "invalid": "Not a valid amount: give yuan with at most two decimals, e.g. 12.50.",
         "negative": "The amount may not be negative.",
+        "too_large": "The amount is larger than 9999999999.99 yuan.",
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
+        if isinstance(value, bool) or len(str(value)) > 32:
             raise self.make_error("invalid")
         try:
             amount = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             raise self.make_error("invalid") from None
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        if not amount.is_finite():
             raise self.make_error("invalid")
         if amount < 0:
             raise self.make_error("negative")
+        if amount > self.MAXIMUM:
+            raise self.make_error("too_large")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise self.make_error("invalid")
         return int(amount * 100)
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -69,8 +77,8 @@ class CodeList(ma.fields.Field):
 class PageArgs(ma.Schema):
     """Query arguments of every list endpoint."""
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    per_page = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=1_000_000))
 
 
 def page_schema(item_schema, name):

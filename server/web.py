@@ -2,11 +2,13 @@
 
 from flask import Blueprint
 from flask import current_app
+from flask import request
 from flask import send_from_directory
 
 from werkzeug.routing import PathConverter
 
 from server import REPO_ROOT
+from server.errors import NotFound
 
 PWA_ROOT = REPO_ROOT / "pwa"
 
@@ -37,6 +39,13 @@ def pwa_file(filename):
     return send_from_directory(PWA_ROOT, filename)
 
 
+def refuse_nul_in_path():
+    """No stored key holds a NUL character, and PostgreSQL cannot even compare one."""
+    if "\x00" in request.path:
+        raise NotFound("There is nothing at this address.")
+
+
 def init_app(app):
+    app.before_request(refuse_nul_in_path)
     app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """Sign-in and the admin API of users."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from server.api import Blueprint
 
 from server.accounts import schemas
 from server.accounts import services

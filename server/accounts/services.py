@@ -44,6 +44,10 @@ class UserKind(ReferenceKind):
     list_args = schemas.UserListArgs
     columns = ("username", "password", "role", "provider_code", "region_code", "display_name")
 
+    def find(self, key_value):
+        # Usernames are stored in lower case; an address may carry any case.
+        return super().find(key_value.strip().lower())
+
     def attributes(self, values, existing):
         attrs = {k: values[k] for k in ("username", "role", "display_name", "active") if k in values}
         role = values.get("role", existing.role if existing else None)

@@ -5,7 +5,7 @@ import functools
 from flask import current_app
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from server.api import Blueprint
 
 from server.accounts.access import roles_required
 from server.accounts.models import ADMIN

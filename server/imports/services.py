@@ -90,6 +90,9 @@ def import_rows(kind, rows):
     for line, raw in kind.order_rows(list(rows)):
         # An empty cell means "not given": the field's default applies.
         cells = {name: value.strip() for name, value in raw.items() if value.strip()}
+        if any("\x00" in value for value in cells.values()):
+            result["rejected"].append({"line": line, "error": "contains a NUL character"})
+            continue
         key = kind.row_key(cells)
         if key in seen:
             result["rejected"].append({"line": line, "error": f"repeats the row on line {seen[key]}"})

@@ -1,7 +1,7 @@
 """Admin API of the parts catalogue, warehouses and stock."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from server.api import Blueprint
 from sqlalchemy import select
 
 from server.accounts import models as roles

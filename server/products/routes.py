@@ -1,6 +1,6 @@
 """Admin API of products and warranty policies."""
 
-from flask_smorest import Blueprint
+from server.api import Blueprint
 
 from server.accounts import models as roles
 from server.admin import register_admin_routes
