@@ -1,0 +1,190 @@
+"""Who may call what.
+
+(a) Every route of an API blueprint, found in the app's URL map, refuses a
+caller without a token, so an endpoint added later is covered without
+editing this file. (b) A table of role × endpoint says who reads and who
+writes; it is written out here by hand, apart from the server's own role
+lists, so that a change to those lists has to change this table too.
+"""
+
+import re
+
+import pytest
+
+from server import create_app
+from server.extensions import db
+from tests.accounts.conftest import assert_error
+from tests.conftest import app_config
+
+ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
+NON_ADMINS = tuple(role for role in ROLES if role != "admin")
+
+# Endpoints open to callers without a token: the health check and sign-in itself.
+PUBLIC = {("GET", "health.Health"), ("POST", "accounts.Token")}
+
+# Methods Flask answers by itself for every route.
+AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def api_routes():
+    """``(method, endpoint, path)`` of every API route, path arguments filled with placeholders."""
+    app = create_app(app_config("sqlite://"))
+    try:
+        routes = []
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint.partition(".")[0] not in app.config["API_BLUEPRINTS"]:
+                continue
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"no-such-\1", rule.rule)
+            routes.extend((method, rule.endpoint, path) for method in sorted(rule.methods - AUTOMATIC_METHODS))
+        return sorted(routes)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+ROUTES = api_routes()
+PROTECTED = [route for route in ROUTES if route[:2] not in PUBLIC]
+WRITES = [route for route in PROTECTED if route[0] in WRITE_METHODS]
+
+
+def route_id(route):
+    return f"{route[0]} {route[2]}"
+
+
+def test_route_table_is_the_app_under_test(app):
+    """The routes enumerated at collection are those of the app the tests run against."""
+    found = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in app.config["API_BLUEPRINTS"]
+        for method in rule.methods - AUTOMATIC_METHODS
+    }
+    assert found == {(endpoint, method) for method, endpoint, _ in ROUTES}
+
+
+def test_public_endpoints_exist():
+    """A renamed public endpoint must not silently drop out of the exemptions."""
+    assert {(method, endpoint) for method, endpoint, _ in ROUTES} >= PUBLIC
+
+
+def test_the_route_table_covers_the_admin_api():
+    """Guard against an enumeration that finds nothing and so proves nothing."""
+    paths = {path for _, _, path in PROTECTED}
+    assert {"/api/auth/me", "/api/admin/users", "/api/admin/regions", "/api/admin/stock"} <= paths
+    assert len(WRITES) >= 10
+
+
+# ---------------------------------------------------------------- (a) no token
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=route_id)
+def test_every_protected_endpoint_refuses_a_caller_without_token(client, route):
+    method, _, path = route
+    response = client.open(path, method=method, json={})
+    assert_error(response, 401, "token_missing")
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=route_id)
+def test_every_protected_endpoint_refuses_a_garbage_token(client, route):
+    method, _, path = route
+    response = client.open(path, method=method, json={}, headers={"Authorization": "Bearer not.a.token"})
+    assert_error(response, 401, "token_invalid")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/api/health", None, 200),
+        ("POST", "/api/auth/token", {"username": "nobody", "password": "whatever"}, 401),
+    ],
+)
+def test_public_endpoints_answer_without_token(client, method, path, body, status):
+    response = client.open(path, method=method, json=body)
+    assert response.status_code == status
+    if status == 401:
+        assert response.json["error"]["code"] == "invalid_credentials"
+
+
+# ---------------------------------------------------------------- (b) role × endpoint
+
+NETWORK_READERS = ("admin", "agent", "dispatcher", "parts_clerk", "hq_planner", "auditor")
+STOCK_READERS = ("admin", "parts_clerk", "hq_planner")
+
+# Each readable address and the roles that may read it. Items that do not exist
+# answer 404 to a reader, so the role check is seen apart from the data.
+READERS = {
+    "/api/auth/me": ROLES,
+    "/api/admin/regions": NETWORK_READERS,
+    "/api/admin/regions/no-such-key": NETWORK_READERS,
+    "/api/admin/providers": NETWORK_READERS,
+    "/api/admin/providers/no-such-key": NETWORK_READERS,
+    "/api/admin/products": ROLES,
+    "/api/admin/products/no-such-key": ROLES,
+    "/api/admin/policies": ROLES,
+    "/api/admin/policies/no-such-key": ROLES,
+    "/api/admin/parts": ROLES,
+    "/api/admin/parts/no-such-key": ROLES,
+    "/api/admin/users": ("admin",),
+    "/api/admin/users/no-such-key": ("admin",),
+    "/api/admin/warehouses": STOCK_READERS,
+    "/api/admin/stock": STOCK_READERS,
+    "/api/admin/stock/no-such-warehouse/no-such-part_no": STOCK_READERS,
+}
+
+
+def test_every_read_endpoint_is_in_the_role_table():
+    reads = {path for method, _, path in PROTECTED if method == "GET"}
+    assert reads == set(READERS)
+
+
+READ_CASES = [
+    (path, role, (404 if "no-such" in path else 200) if role in readers else 403)
+    for path, readers in READERS.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("path", "role", "status"), READ_CASES, ids=[f"{r} GET {p}" for p, r, _ in READ_CASES])
+def test_reading_by_role(client, as_role, path, role, status):
+    response = client.get(path, headers=as_role(role))
+    assert response.status_code == status, response.get_data(as_text=True)
+    if status == 403:
+        error = assert_error(response, 403, "role_forbidden")
+        assert role not in error["details"]["allowed_roles"]
+    elif status == 404:
+        assert_error(response, 404, "not_found")
+
+
+WRITE_CASES = [(route, role) for route in WRITES for role in NON_ADMINS]
+# Input that fails validation everywhere: an unknown field, wrong types, no file.
+GARBAGE = {"no_such_field": True, "qty": "lots", "code": 1, "username": ["x"]}
+
+
+@pytest.mark.parametrize(
+    ("route", "role"), WRITE_CASES, ids=[f"{role} {route_id(route)}" for route, role in WRITE_CASES]
+)
+def test_only_an_admin_writes_and_others_are_refused_before_validation(client, as_role, users_table, route, role):
+    method, _, path = route
+    headers = as_role(role)
+    before = users_table()
+    error = assert_error(client.open(path, method=method, json=GARBAGE, headers=headers), 403, "role_forbidden")
+    assert error["details"]["allowed_roles"] == ["admin"]
+    assert users_table() == before
+
+
+@pytest.mark.parametrize("route", WRITES, ids=route_id)
+def test_a_non_admin_sending_malformed_json_is_refused_by_role_first(client, as_role, route):
+    method, _, path = route
+    response = client.open(
+        path, method=method, data="{not json", content_type="application/json", headers=as_role("dispatcher")
+    )
+    assert_error(response, 403, "role_forbidden")
+
+
+@pytest.mark.parametrize("route", WRITES, ids=route_id)
+def test_the_same_garbage_from_an_admin_fails_validation(client, as_role, route):
+    """The 403s above are not validation in disguise: an admin sending the same body gets 422."""
+    method, _, path = route
+    response = client.open(path, method=method, json=GARBAGE, headers=as_role("admin"))
+    assert_error(response, 422, "validation_error")
