@@ -34,35 +34,57 @@ REFERENCE_DAY = date(2026, 6, 30)
 
 # province, cities, and per city (code, name, counties [(code, name, area class)])
 GEOGRAPHY = [
-    ("370000", "山东省", [
-        ("370100", "济南市", [("370112", "历城区", "city"), ("370124", "平阴县", "county")]),
-        ("370200", "青岛市", [("370211", "黄岛区", "city"), ("370281", "胶州市", "county")]),
-        ("370600", "烟台市", [("370602", "芝罘区", "city"), ("370687", "海阳市", "county")]),
-    ]),
-    ("440000", "广东省", [
-        ("440100", "广州市", [("440106", "天河区", "city"), ("440117", "从化区", "county")]),
-        ("440300", "深圳市", [("440304", "福田区", "city"), ("440307", "龙岗区", "city")]),
-        ("441400", "梅州市", [("441422", "大埔县", "county"), ("441427", "蕉岭县", "remote")]),
-    ]),
-    ("510000", "四川省", [
-        ("510100", "成都市", [("510104", "锦江区", "city"), ("510129", "大邑县", "county")]),
-        ("510700", "绵阳市", [("510703", "涪城区", "city"), ("510726", "北川县", "remote")]),
-        ("513200", "阿坝州", [("513226", "金川县", "remote"), ("513231", "阿坝县", "remote")]),
-    ]),
-    ("320000", "江苏省", [
-        ("320100", "南京市", [("320102", "玄武区", "city"), ("320117", "溧水区", "county")]),
-        ("320500", "苏州市", [("320505", "虎丘区", "city"), ("320581", "常熟市", "county")]),
-        ("320800", "淮安市", [("320803", "淮安区", "city"), ("320831", "金湖县", "county")]),
-    ]),
+    (
+        "370000",
+        "山东省",
+        [
+            ("370100", "济南市", [("370112", "历城区", "city"), ("370124", "平阴县", "county")]),
+            ("370200", "青岛市", [("370211", "黄岛区", "city"), ("370281", "胶州市", "county")]),
+            ("370600", "烟台市", [("370602", "芝罘区", "city"), ("370687", "海阳市", "county")]),
+        ],
+    ),
+    (
+        "440000",
+        "广东省",
+        [
+            ("440100", "广州市", [("440106", "天河区", "city"), ("440117", "从化区", "county")]),
+            ("440300", "深圳市", [("440304", "福田区", "city"), ("440307", "龙岗区", "city")]),
+            ("441400", "梅州市", [("441422", "大埔县", "county"), ("441427", "蕉岭县", "remote")]),
+        ],
+    ),
+    (
+        "510000",
+        "四川省",
+        [
+            ("510100", "成都市", [("510104", "锦江区", "city"), ("510129", "大邑县", "county")]),
+            ("510700", "绵阳市", [("510703", "涪城区", "city"), ("510726", "北川县", "remote")]),
+            ("513200", "阿坝州", [("513226", "金川县", "remote"), ("513231", "阿坝县", "remote")]),
+        ],
+    ),
+    (
+        "320000",
+        "江苏省",
+        [
+            ("320100", "南京市", [("320102", "玄武区", "city"), ("320117", "溧水区", "county")]),
+            ("320500", "苏州市", [("320505", "虎丘区", "city"), ("320581", "常熟市", "county")]),
+            ("320800", "淮安市", [("320803", "淮安区", "city"), ("320831", "金湖县", "county")]),
+        ],
+    ),
 ]
 
 PROVIDER_SUFFIXES = ["家电服务中心", "电器维修部", "售后服务站", "家电维修公司", "电器服务有限公司"]
 TV_SIZES = [32, 43, 50, 55, 65, 75, 85]
 TV_SERIES = ["A", "E", "U"]
 WASHER_MODELS = [
-    ("WM-D8", "滚筒洗衣机 8kg"), ("WM-D9", "滚筒洗衣机 9kg"), ("WM-D10", "滚筒洗衣机 10kg"),
-    ("WM-D12", "滚筒洗衣机 12kg"), ("WM-T7", "波轮洗衣机 7kg"), ("WM-T8", "波轮洗衣机 8kg"),
-    ("WM-T10", "波轮洗衣机 10kg"), ("WM-H10", "洗烘一体机 10kg"), ("WM-H12", "洗烘一体机 12kg"),
+    ("WM-D8", "滚筒洗衣机 8kg"),
+    ("WM-D9", "滚筒洗衣机 9kg"),
+    ("WM-D10", "滚筒洗衣机 10kg"),
+    ("WM-D12", "滚筒洗衣机 12kg"),
+    ("WM-T7", "波轮洗衣机 7kg"),
+    ("WM-T8", "波轮洗衣机 8kg"),
+    ("WM-T10", "波轮洗衣机 10kg"),
+    ("WM-H10", "洗烘一体机 10kg"),
+    ("WM-H12", "洗烘一体机 12kg"),
 ]
 WASHER_VARIANTS = ["B1", "B2"]
 TV_PARTS = [
@@ -79,6 +101,7 @@ WASHER_PARTS = [
     ("SEAL", "门封圈", 6000, False, False),
     ("VLV", "进水阀", 4500, False, False),
 ]
+STORES = ["苏宁", "国美", "京东", "五星电器", "百货大楼"]
 STAFF_ROLES = ["admin", "agent", "dispatcher", "hq_planner", "auditor", "parts_clerk", "provider_manager", "technician"]
 
 
@@ -135,7 +158,12 @@ def products():
 def _product(model, category, name):
     compact = model.replace("-", "")
     # Serial: the model without its dash, the production year and month, a six-digit sequence.
-    return {"model": model, "category": category, "name": name, "serial_pattern": compact + r"\d{2}(0[1-9]|1[0-2])\d{6}"}
+    return {
+        "model": model,
+        "category": category,
+        "name": name,
+        "serial_pattern": compact + r"\d{2}(0[1-9]|1[0-2])\d{6}",
+    }
 
 
 def policies():
@@ -186,7 +214,9 @@ def stock(rng, part_rows, provider_rows):
             rows.append({"warehouse": f"RDC-{province}", "part_no": p["part_no"], "qty": str(rng.randrange(0, 60))})
     for provider in provider_rows:
         for p in rng.sample(part_rows, k=8):
-            rows.append({"warehouse": f"PROV-{provider['code']}", "part_no": p["part_no"], "qty": str(rng.randrange(0, 6))})
+            rows.append(
+                {"warehouse": f"PROV-{provider['code']}", "part_no": p["part_no"], "qty": str(rng.randrange(0, 6))}
+            )
     return rows
 
 
@@ -222,7 +252,7 @@ def users(provider_rows, passwords):
 def sale_records(rng, count, product_ids, cities):
     """Yield sale-record dicts; deterministic for a given rng state."""
     for n in range(count):
-        model, product_id, compact = product_ids[n % len(product_ids)]
+        _, product_id, compact = product_ids[n % len(product_ids)]
         sold = REFERENCE_DAY - timedelta(days=rng.randrange(0, 4 * 365))
         made = sold - timedelta(days=rng.randrange(10, 120))
         province_id, city_id, city_name = cities[rng.randrange(len(cities))]
@@ -230,7 +260,7 @@ def sale_records(rng, count, product_ids, cities):
             "serial": f"{compact}{made:%y%m}{n:06d}",
             "product_id": product_id,
             "sale_date": sold,
-            "store": f"{city_name}{rng.choice(['苏宁', '国美', '京东', '五星电器', '百货大楼'])}{rng.randrange(1, 30)}号店",
+            "store": f"{city_name}{rng.choice(STORES)}{rng.randrange(1, 30)}号店",
             "province_id": province_id,
             "city_id": city_id,
             "customer_phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
@@ -264,8 +294,19 @@ def seed_sales(rng, count):
 
 def seed_jobs(rng, count):
     """Requests and jobs in every state, on units from the install base."""
-    states = ["new"] * 4 + ["dispatched"] * 3 + ["accepted", "en_route", "on_site", "waiting_parts"] + ["completed"] * 3 + ["closed"] * 6 + ["cancelled"]
-    sales = db.session.execute(select(SaleRecord.serial, SaleRecord.product_id, SaleRecord.city_id, SaleRecord.customer_phone).order_by(SaleRecord.id).limit(count * 20)).all()
+    states = (
+        ["new"] * 4
+        + ["dispatched"] * 3
+        + ["accepted", "en_route", "on_site", "waiting_parts"]
+        + ["completed"] * 3
+        + ["closed"] * 6
+        + ["cancelled"]
+    )
+    sales = db.session.execute(
+        select(SaleRecord.serial, SaleRecord.product_id, SaleRecord.city_id, SaleRecord.customer_phone)
+        .order_by(SaleRecord.id)
+        .limit(count * 20)
+    ).all()
     counties = {}
     for county in db.session.scalars(select(Region).where(Region.level == "county").order_by(Region.code)):
         counties.setdefault(county.parent_id, []).append(county.id)
@@ -287,10 +328,17 @@ def seed_jobs(rng, count):
         number = f"SR-DEMO-{n + 1:05d}"
         requests.append(
             {
-                "number": number, "serial": serial, "product_id": product_id, "customer_name": f"顾客{n + 1}",
-                "customer_phone": phone, "address": f"幸福路 {rng.randrange(1, 300)} 号", "region_id": county_id,
-                "fault_description": rng.choice(faults), "channel": rng.choice(["phone", "phone", "web", "wechat"]),
-                "created_by_id": agent, "created_at": created,
+                "number": number,
+                "serial": serial,
+                "product_id": product_id,
+                "customer_name": f"顾客{n + 1}",
+                "customer_phone": phone,
+                "address": f"幸福路 {rng.randrange(1, 300)} 号",
+                "region_id": county_id,
+                "fault_description": rng.choice(faults),
+                "channel": rng.choice(["phone", "phone", "web", "wechat"]),
+                "created_by_id": agent,
+                "created_at": created,
             }
         )
         state = rng.choice(states)
@@ -303,8 +351,14 @@ def seed_jobs(rng, count):
             state = "new"
         jobs.append(
             {
-                "number": f"JOB-DEMO-{n + 1:05d}", "state": state, "region_id": county_id, "provider_id": provider_id,
-                "technician_id": technician_id, "job_type": "warranty", "created_at": created, "updated_at": created,
+                "number": f"JOB-DEMO-{n + 1:05d}",
+                "state": state,
+                "region_id": county_id,
+                "provider_id": provider_id,
+                "technician_id": technician_id,
+                "job_type": "warranty",
+                "created_at": created,
+                "updated_at": created,
                 "request_number": number,
             }
         )
@@ -351,8 +405,13 @@ def seed_demo_command(sales, jobs, if_empty):
     if passwords:
         click.echo("\nDemo sign-in (shown once; every user of a role shares its password):")
         examples = {
-            "admin": "admin", "agent": "agent1", "dispatcher": "dispatcher1", "hq_planner": "planner",
-            "auditor": "auditor1", "parts_clerk": "clerk.370000", "provider_manager": "pm.p3701",
+            "admin": "admin",
+            "agent": "agent1",
+            "dispatcher": "dispatcher1",
+            "hq_planner": "planner",
+            "auditor": "auditor1",
+            "parts_clerk": "clerk.370000",
+            "provider_manager": "pm.p3701",
             "technician": "tech.p3701.1",
         }
         for role in STAFF_ROLES:

@@ -3,11 +3,11 @@
 import logging
 
 from flask.views import MethodView
-from server.api import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.accounts.access import public
+from server.api import Blueprint
 from server.errors import Unavailable
 from server.extensions import db
 

@@ -4,7 +4,6 @@ from flask import Blueprint
 from flask import current_app
 from flask import request
 from flask import send_from_directory
-
 from werkzeug.routing import PathConverter
 
 from server import REPO_ROOT

@@ -33,7 +33,9 @@ def database_url(request, tmp_path_factory):
         return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        pytest.skip("PostgreSQL half skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(
+            "PostgreSQL half skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
     with private_database(url) as private_url:
         yield private_url
 
@@ -104,7 +106,7 @@ def backend(database_url):
 
 
 def empty_tables():
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -149,8 +151,13 @@ def make_region():
         region = regions.find(code)
         if region is None:
             region = regions.create(
-                {"code": code, "name": name or f"Region {code}", "level": level, "parent_code": parent_code,
-                 "area_class": area_class}
+                {
+                    "code": code,
+                    "name": name or f"Region {code}",
+                    "level": level,
+                    "parent_code": parent_code,
+                    "area_class": area_class,
+                }
             )
             db.session.commit()
         return region
@@ -182,8 +189,14 @@ def make_provider(make_geography):
                 make_geography()
                 region_codes = ["370100"]
             provider = providers.create(
-                {"code": code, "name": name or f"Provider {code}", "region_codes": region_codes,
-                 "deposit": deposit, "credit_limit": credit_limit, "active": True}
+                {
+                    "code": code,
+                    "name": name or f"Provider {code}",
+                    "region_codes": region_codes,
+                    "deposit": deposit,
+                    "credit_limit": credit_limit,
+                    "active": True,
+                }
             )
             db.session.commit()
         return provider

@@ -1,13 +1,13 @@
 """Sign-in and the admin API of users."""
 
 from flask.views import MethodView
-from server.api import Blueprint
 
 from server.accounts import schemas
 from server.accounts import services
 from server.accounts.access import current_user
 from server.accounts.access import public
 from server.admin import register_admin_routes
+from server.api import Blueprint
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Sign-in and users")
 

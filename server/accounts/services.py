@@ -65,7 +65,7 @@ class UserKind(ReferenceKind):
 
     @staticmethod
     def _provider(role, values, existing):
-        code = values["provider_code"] if "provider_code" in values else (existing and existing.provider and existing.provider.code)
+        code = values.get("provider_code", existing and existing.provider and existing.provider.code)
         if role not in PROVIDER_ROLES:
             if code and "provider_code" in values:
                 raise invalid("provider_code", f"a {role} does not belong to a provider")
@@ -79,7 +79,7 @@ class UserKind(ReferenceKind):
 
     @staticmethod
     def _region(role, values, existing):
-        code = values["region_code"] if "region_code" in values else (existing and existing.region and existing.region.code)
+        code = values.get("region_code", existing and existing.region and existing.region.code)
         if not code:
             if role in REGION_ROLES:
                 raise invalid("region_code", f"a {role} works for one province")
@@ -95,7 +95,9 @@ class UserKind(ReferenceKind):
         if "role" in args:
             statement = statement.where(User.role == args["role"])
         if "provider_code" in args:
-            statement = statement.join(Provider, User.provider_id == Provider.id).where(Provider.code == args["provider_code"])
+            statement = statement.join(Provider, User.provider_id == Provider.id).where(
+                Provider.code == args["provider_code"]
+            )
         return statement
 
 
