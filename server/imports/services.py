@@ -41,11 +41,12 @@ def kind_named(name):
     return known[name]
 
 
-def read_rows(binary, columns):
-    """Yield ``(line_number, {column: text})`` from a CSV byte stream.
+def open_csv(binary, columns):
+    """Yield ``(line_number, [cell per column])`` from a CSV byte stream, in ``columns`` order.
 
-    Only the named columns are kept; other columns are ignored. A file that is
-    not UTF-8 or lacks a column is refused whole (InvalidInput).
+    Other columns are ignored and blank lines skipped. A file that is empty, not
+    UTF-8, not CSV, or lacks a column is refused whole (InvalidInput); the caller
+    writes nothing it has not already been given.
     """
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", errors="strict")
     reader = csv.reader(text)
@@ -61,17 +62,30 @@ def read_rows(binary, columns):
                 code="missing_columns",
                 details={"missing": missing, "expected": list(columns)},
             )
-        index = {column: header.index(column) for column in columns}
+        index = [header.index(column) for column in columns]
+        width = max(index) + 1
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
+            if not any(cells):
                 continue
-            yield reader.line_num, {c: cells[i] if i < len(cells) else "" for c, i in index.items()}
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            yield reader.line_num, [cells[i] for i in index]
     except UnicodeDecodeError:
         raise InvalidInput(
             f"The file is not UTF-8 text (near line {reader.line_num + 1}).", code="not_utf8"
         ) from None
     except csv.Error as exc:
         raise InvalidInput(f"Line {reader.line_num}: {exc}.", code="malformed_csv") from None
+    finally:
+        # The stream is the caller's to close: a wrapper left to the garbage collector
+        # would close it (and warn of an unclosed file) behind the caller's back.
+        text.detach()
+
+
+def read_rows(binary, columns):
+    """Yield ``(line_number, {column: text})`` from a CSV byte stream (see ``open_csv``)."""
+    for line, cells in open_csv(binary, columns):
+        yield line, dict(zip(columns, cells, strict=True))
 
 
 def _describe(messages):
@@ -93,24 +107,30 @@ def import_rows(kind, rows):
         if any("\x00" in value for value in cells.values()):
             result["rejected"].append({"line": line, "error": "contains a NUL character"})
             continue
-        key = kind.row_key(cells)
-        if key in seen:
-            result["rejected"].append({"line": line, "error": f"repeats the row on line {seen[key]}"})
-            continue
-        seen[key] = line
         try:
-            values = schema.load(cells)
-            with db.session.begin_nested():
-                outcome = kind.upsert(values)
+            loaded = schema.load(cells)
         except ma.ValidationError as exc:
             result["rejected"].append({"line": line, "error": _describe(exc.messages)})
             continue
+        # Only the file's columns: a field it does not carry (a user's or a provider's
+        # ``active``) keeps its stored value instead of being reset to its default.
+        values = {name: value for name, value in loaded.items() if name in kind.columns}
+        # Keyed by the loaded values (usernames in lower case, as stored). Only an applied
+        # row claims its key, so a rejected row never stops a later good one.
+        key = kind.row_key(values)
+        if key in seen:
+            result["rejected"].append({"line": line, "error": f"repeats the row on line {seen[key]}"})
+            continue
+        try:
+            with db.session.begin_nested():
+                outcome = kind.upsert(values)
         except DomainError as exc:
             result["rejected"].append({"line": line, "error": exc.message})
             continue
         except IntegrityError as exc:
             result["rejected"].append({"line": line, "error": f"conflicts with stored data ({exc.orig})"})
             continue
+        seen[key] = line
         result[outcome] += 1
     result["rejected"].sort(key=lambda rejection: rejection["line"])
     return result

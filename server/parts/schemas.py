@@ -40,7 +40,8 @@ class StockArgs(ma.Schema):
 
 
 class StockChangeArgs(ma.Schema):
-    qty = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=10_000_000))
+    # Strict: a lenient Integer would truncate a JSON 1.5 to 1 and store a count nobody made.
+    qty = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=10_000_000))
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
 
 

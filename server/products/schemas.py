@@ -39,10 +39,19 @@ class ProductSchema(ma.Schema):
     serial_pattern = ma.fields.String()
 
 
+class WholeNumber(ma.fields.Integer):
+    """An integer from JSON or a CSV cell that refuses a fraction instead of truncating it (12.5 is not 12)."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 class PolicyArgs(ma.Schema):
     category = ma.fields.String(required=True, validate=CATEGORY)
-    whole_unit_months = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=240))
-    main_part_months = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=240))
+    whole_unit_months = WholeNumber(required=True, validate=ma.validate.Range(min=1, max=240))
+    main_part_months = WholeNumber(required=True, validate=ma.validate.Range(min=1, max=240))
 
 
 class PolicySchema(ma.Schema):
