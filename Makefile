@@ -14,11 +14,12 @@ run: setup db
 	$(BIN)/flask --app server seed-demo --if-empty
 	$(BIN)/flask --app server run --host $(HOST) --port $(PORT)
 
+# Two workers: the suite is database-bound and the machine has two cores.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: setup
-	$(BIN)/pytest tests/bench -m bench -s -p no:randomly
+	$(BIN)/pytest tests/bench -m bench -s -q
 
 lint: setup
 	$(BIN)/ruff check .

@@ -39,6 +39,9 @@ def create_app(config=None):
     for name in MODEL_MODULES:
         importlib.import_module(name)
     db.init_app(app)
+    if app.config.get("SQLITE_PRAGMAS"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     api.init_app(app)
 
@@ -68,8 +71,23 @@ def _configure_storage(app):
     engine_options = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         # Several request threads share the file; wait for the writer instead of failing.
-        engine_options = {"connect_args": {"timeout": 30}}
+        # A connection may be handed to a helper thread (the install-base import's writer).
+        engine_options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        app.config.setdefault("SQLITE_PRAGMAS", True)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
+
+
+def _tune_sqlite(engine):
+    """WAL lets readers go on while one request writes; NORMAL sync is safe in WAL mode."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_connection, _):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.close()
 
 
 def _configure_secret(app):

@@ -1,8 +1,12 @@
 """flask-smorest with Sanbao's conventions: the error envelope, a strict
 argument parser, and the bearer security scheme."""
 
+import functools
+
 import marshmallow as ma
 import webargs.core
+from flask import current_app
+from flask import request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
@@ -61,6 +65,17 @@ class SanbaoParser(FlaskParser):
         fields = {path.split(".")[0]: [NUL_MESSAGE] for path in _nul_paths(data)}
         if fields:
             abort(422, messages={location: fields})
+
+
+def large_upload(view):
+    """Raise this request's body limit to the import ceiling before the body is read."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 class Blueprint(SmorestBlueprint):

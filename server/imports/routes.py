@@ -1,29 +1,15 @@
 """Upload endpoints of the reference-data imports."""
 
-import functools
-
-from flask import current_app
-from flask import request
 from flask.views import MethodView
-from server.api import Blueprint
 
 from server.accounts.access import roles_required
 from server.accounts.models import ADMIN
+from server.api import Blueprint
+from server.api import large_upload
 from server.imports import schemas
 from server.imports import services
 
 blp = Blueprint("imports", __name__, url_prefix="/api/admin/import", description="CSV imports of reference data")
-
-
-def large_upload(view):
-    """Raise this request's body limit to the import ceiling before the body is read."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @blp.route("/<kind>")
