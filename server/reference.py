@@ -36,6 +36,7 @@ class ReferenceKind:
     label = ""  # singular, for messages
     model = None
     key = "code"  # the natural key: the CSV column and the URL segment
+    key_label = "code"  # how messages name the key
     args_schema = None  # marshmallow schema of the input, one row or one request
     columns = ()  # the CSV header, in order
 
@@ -49,6 +50,17 @@ class ReferenceKind:
     def order_rows(self, rows):
         """The order to apply a file's rows in; kinds that refer to themselves sort parents first."""
         return rows
+
+    def many(self, field, key_values):
+        """The objects named by ``key_values``, in key order; InvalidInput on ``field`` naming the unknown ones."""
+        if not key_values:
+            return []
+        column = getattr(self.model, self.key)
+        found = {getattr(o, self.key): o for o in db.session.scalars(select(self.model).where(column.in_(key_values)))}
+        unknown = [key for key in key_values if key not in found]
+        if unknown:
+            raise invalid(field, f"unknown {self.key_label}(s): {', '.join(unknown)}")
+        return [found[key] for key in sorted(found)]
 
     def find(self, key_value):
         column = getattr(self.model, self.key)

@@ -1,9 +1,8 @@
 """Admin API of regions and providers."""
 
-from server.api import Blueprint
-
 from server.accounts import models as roles
 from server.admin import register_admin_routes
+from server.api import Blueprint
 from server.network import schemas
 from server.network import services
 

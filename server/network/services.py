@@ -19,21 +19,11 @@ def region_by_code(code):
     return db.session.scalar(select(Region).where(Region.code == code))
 
 
-def regions_by_codes(field, codes):
-    """The regions named by ``codes``, in code order; InvalidInput naming the unknown ones."""
-    if not codes:
-        return []
-    found = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))}
-    unknown = [code for code in codes if code not in found]
-    if unknown:
-        raise invalid(field, f"unknown region code(s): {', '.join(unknown)}")
-    return sorted(found.values(), key=lambda region: region.code)
-
-
 class RegionKind(ReferenceKind):
     name = "regions"
     label = "region"
     model = Region
+    key_label = "region code"
     args_schema = schemas.RegionArgs
     list_args = schemas.RegionListArgs
     columns = ("code", "name", "parent_code", "level", "area_class")
@@ -51,7 +41,7 @@ class RegionKind(ReferenceKind):
                 f"Region {existing.code} has sub-regions; its level cannot change.", code="region_has_children"
             )
         if "parent_code" in values or "level" in values:
-            parent_code = values["parent_code"] if "parent_code" in values else existing.parent_code
+            parent_code = values["parent_code"] if "parent_code" in values else existing.parent_code  # noqa: SIM401 (existing is None on create)
             attrs["parent"] = self._parent(level, parent_code, existing)
         return attrs
 
@@ -67,7 +57,9 @@ class RegionKind(ReferenceKind):
         if parent is None:
             raise invalid("parent_code", f"unknown region code {parent_code}")
         if parent.level != wanted:
-            raise invalid("parent_code", f"the parent of a {level} must be a {wanted}, and {parent_code} is a {parent.level}")
+            raise invalid(
+                "parent_code", f"the parent of a {level} must be a {wanted}, and {parent_code} is a {parent.level}"
+            )
         return parent
 
     @staticmethod
@@ -98,7 +90,7 @@ class ProviderKind(ReferenceKind):
         if "credit_limit" in values:
             attrs["credit_limit_cents"] = values["credit_limit"]
         if "region_codes" in values:
-            attrs["regions"] = regions_by_codes("region_codes", values["region_codes"])
+            attrs["regions"] = regions.many("region_codes", values["region_codes"])
         return attrs
 
     def filter(self, statement, args):

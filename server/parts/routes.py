@@ -1,13 +1,13 @@
 """Admin API of the parts catalogue, warehouses and stock."""
 
 from flask.views import MethodView
-from server.api import Blueprint
 from sqlalchemy import select
 
 from server.accounts import models as roles
 from server.accounts.access import current_user
 from server.accounts.access import roles_required
 from server.admin import register_admin_routes
+from server.api import Blueprint
 from server.parts import schemas
 from server.parts import services
 from server.parts.models import Warehouse

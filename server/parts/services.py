@@ -14,7 +14,7 @@ from server.parts.models import StockLevel
 from server.parts.models import StockMovement
 from server.parts.models import Warehouse
 from server.products.models import Product
-from server.products.services import products_by_models
+from server.products.services import products
 from server.reference import INSERTED
 from server.reference import UNCHANGED
 from server.reference import UPDATED
@@ -38,7 +38,7 @@ class PartKind(ReferenceKind):
         if "price" in values:
             attrs["price_cents"] = values["price"]
         if "models" in values:
-            attrs["products"] = products_by_models("models", values["models"])
+            attrs["products"] = products.many("models", values["models"])
         return attrs
 
     def filter(self, statement, args):

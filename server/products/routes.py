@@ -1,9 +1,8 @@
 """Admin API of products and warranty policies."""
 
-from server.api import Blueprint
-
 from server.accounts import models as roles
 from server.admin import register_admin_routes
+from server.api import Blueprint
 from server.products import schemas
 from server.products import services
 

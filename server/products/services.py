@@ -1,8 +1,5 @@
 """Rules of products and warranty policies."""
 
-from sqlalchemy import select
-
-from server.extensions import db
 from server.products import schemas
 from server.products.models import Product
 from server.products.models import WarrantyPolicy
@@ -10,22 +7,12 @@ from server.reference import ReferenceKind
 from server.reference import invalid
 
 
-def products_by_models(field, models):
-    """The products named by ``models``, in model order; InvalidInput naming the unknown ones."""
-    if not models:
-        return []
-    found = {p.model: p for p in db.session.scalars(select(Product).where(Product.model.in_(models)))}
-    unknown = [model for model in models if model not in found]
-    if unknown:
-        raise invalid(field, f"unknown model(s): {', '.join(unknown)}")
-    return sorted(found.values(), key=lambda product: product.model)
-
-
 class ProductKind(ReferenceKind):
     name = "products"
     label = "product"
     model = Product
     key = "model"
+    key_label = "model"
     args_schema = schemas.ProductArgs
     list_args = schemas.ProductListArgs
     columns = ("model", "category", "name", "serial_pattern")
