@@ -132,6 +132,7 @@ MODEL_MODULES = (
     "server.parts.models",
     "server.installbase.models",
     "server.jobs.models",
+    "server.claims.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -142,6 +143,8 @@ BLUEPRINT_MODULES = (
     "server.products.routes",
     "server.parts.routes",
     "server.imports.routes",
+    "server.installbase.routes",
+    "server.claims.routes",
 )
 
 
@@ -156,6 +159,8 @@ def _register_blueprints(app, api):
 def _register_cli(app):
     from server.demo import seed_demo_command
     from server.imports.cli import import_command
+    from server.installbase.routes import install_base_cli
 
     app.cli.add_command(import_command)
+    app.cli.add_command(install_base_cli)
     app.cli.add_command(seed_demo_command)

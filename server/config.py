@@ -21,6 +21,8 @@ DEFAULTS = {
     # Page size of list endpoints when the client does not ask, and its ceiling.
     "PAGE_SIZE": 50,
     "PAGE_SIZE_MAX": 500,
+    # Two claims on one unit with repair dates this close are duplicates (重单).
+    "CLAIM_DUPLICATE_WINDOW_DAYS": 30,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
 }

@@ -71,9 +71,7 @@ def open_csv(binary, columns):
                 cells = cells + [""] * (width - len(cells))
             yield reader.line_num, [cells[i] for i in index]
     except UnicodeDecodeError:
-        raise InvalidInput(
-            f"The file is not UTF-8 text (near line {reader.line_num + 1}).", code="not_utf8"
-        ) from None
+        raise InvalidInput(f"The file is not UTF-8 text (near line {reader.line_num + 1}).", code="not_utf8") from None
     except csv.Error as exc:
         raise InvalidInput(f"Line {reader.line_num}: {exc}.", code="malformed_csv") from None
     finally:

@@ -1,5 +1,6 @@
 """Sale records: one per unit sold, keyed by its normalised serial."""
 
+import re
 from datetime import date
 
 from sqlalchemy import ForeignKey
@@ -12,10 +13,18 @@ from server.extensions import db
 from server.models import UTCDateTime
 from server.models import utcnow
 
+MAX_SERIAL = 64
+_SERIAL = re.compile(rf"[^\s\x00]{{1,{MAX_SERIAL}}}")
+
 
 def normalise_serial(serial):
     """Serials are compared trimmed and in upper case."""
     return serial.strip().upper()
+
+
+def valid_serial(serial):
+    """A normalised serial: 1 to 64 characters, none of them spaces (of any kind) or NUL."""
+    return _SERIAL.fullmatch(serial) is not None
 
 
 class SaleRecord(db.Model):
@@ -23,7 +32,8 @@ class SaleRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(64), unique=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    # No index on product_id: it would slow every bulk import for lookups nobody makes.
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     sale_date: Mapped[date]
     store: Mapped[str] = mapped_column(String(128), default="")
     province_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))

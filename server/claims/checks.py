@@ -1,0 +1,174 @@
+"""The automatic checks of a warranty claim, one small function each.
+
+Every check takes the facts of one claim and returns the flags it raises as
+``(code, message)`` pairs; the message names the sale record, the earlier
+claim or the policy date, so an auditor sees why without digging.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from server.claims.models import REJECTED
+from server.claims.models import Claim
+from server.extensions import db
+from server.network.models import Region
+from server.products.warranty import add_months
+from server.products.warranty import policy_for
+
+
+@dataclass
+class ClaimFacts:
+    """What the checks look at: the claim as submitted and the sale record of its serial."""
+
+    serial: str
+    model: str
+    failure_date: date
+    repair_date: date
+    provider: object
+    product: object  # the product of the claimed model
+    sale: object | None  # the SaleRecord of the serial, if any
+    parts: list = field(default_factory=list)  # [(Part, qty)]
+    job_id: int | None = None
+    claim_id: int | None = None  # the claim being checked, excluded from duplicates
+    duplicate_window_days: int = 30
+
+
+def _sale_words(sale):
+    where = f" at {sale.store}" if sale.store else ""
+    return f"sale record of {sale.serial}: model {sale.product.model}, sold {sale.sale_date.isoformat()}{where}"
+
+
+def unknown_serial(facts):
+    if facts.sale is None:
+        return [("UNKNOWN_SERIAL", f"No sale record has serial {facts.serial}: the install base never sold this unit.")]
+    return []
+
+
+def serial_format(facts):
+    product = facts.sale.product if facts.sale is not None else facts.product
+    if product is not None and not product.serial_matches(facts.serial):
+        return [
+            (
+                "SERIAL_FORMAT",
+                f"Serial {facts.serial} does not have the serial format of model {product.model} "
+                f"(pattern {product.serial_pattern}).",
+            )
+        ]
+    return []
+
+
+def model_mismatch(facts):
+    if facts.sale is not None and facts.sale.product.model != facts.model:
+        return [
+            (
+                "MODEL_MISMATCH",
+                f"Claimed as model {facts.model}, but serial {facts.serial} was sold as model "
+                f"{facts.sale.product.model} ({_sale_words(facts.sale)}).",
+            )
+        ]
+    return []
+
+
+def before_sale(facts):
+    if facts.sale is None:
+        return []
+    sold = facts.sale.sale_date
+    early = [name for name, day in (("failure", facts.failure_date), ("repair", facts.repair_date)) if day < sold]
+    if early:
+        days = ", ".join(f"{name} on {getattr(facts, name + '_date').isoformat()}" for name in early)
+        return [("BEFORE_SALE", f"The {days} precedes the sale on {sold.isoformat()} ({_sale_words(facts.sale)}).")]
+    return []
+
+
+def out_of_warranty(facts):
+    if facts.sale is None:
+        return []
+    category = facts.sale.product.category
+    policy = policy_for(category)
+    if policy is None:
+        return [("OUT_OF_WARRANTY", f"No warranty policy covers the category {category} of this unit.")]
+    sold = facts.sale.sale_date
+    whole_end = add_months(sold, policy.whole_unit_months)
+    if facts.failure_date < whole_end:
+        return []
+    main_end = add_months(sold, policy.main_part_months)
+    only_main_parts = bool(facts.parts) and all(part.main_part for part, _ in facts.parts)
+    if only_main_parts and facts.failure_date < main_end:
+        return []
+    message = (
+        f"The failure on {facts.failure_date.isoformat()} is after the whole-unit warranty ended on "
+        f"{whole_end.isoformat()} ({policy.whole_unit_months} months from the sale on {sold.isoformat()})"
+    )
+    if only_main_parts:
+        message += (
+            f", and after the main-part warranty ended on {main_end.isoformat()} ({policy.main_part_months} months)"
+        )
+    elif facts.failure_date < main_end:
+        others = [part.part_no for part, _ in facts.parts if not part.main_part]
+        if others:
+            message += f"; only main parts stay covered until {main_end.isoformat()}, and {', '.join(others)} are not"
+    return [("OUT_OF_WARRANTY", message + ".")]
+
+
+def region_mismatch(facts):
+    if facts.sale is None or facts.sale.province_id is None:
+        return []
+    covered = _provinces_of(facts.provider)
+    if facts.sale.province_id in covered:
+        return []
+    province = db.session.get(Region, facts.sale.province_id)
+    return [
+        (
+            "REGION_MISMATCH",
+            f"The unit was sold in {province.name} ({province.code}), which provider {facts.provider.code} "
+            f"does not cover ({_sale_words(facts.sale)}).",
+        )
+    ]
+
+
+def _provinces_of(provider):
+    provinces = set()
+    for region in provider.regions:
+        provinces.add(region.province().id)
+    return provinces
+
+
+def duplicate_claim(facts):
+    window = timedelta(days=facts.duplicate_window_days)
+    same_unit = (Claim.serial == facts.serial) & Claim.repair_date.between(
+        facts.repair_date - window, facts.repair_date + window
+    )
+    condition = or_(same_unit, Claim.job_id == facts.job_id) if facts.job_id is not None else same_unit
+    statement = select(Claim).where(condition, Claim.status != REJECTED).order_by(Claim.id)
+    if facts.claim_id is not None:
+        statement = statement.where(Claim.id != facts.claim_id)
+    flags = []
+    for other in db.session.scalars(statement):
+        if facts.job_id is not None and other.job_id == facts.job_id:
+            why = f"for the same job {facts.job_id}"
+        else:
+            why = (
+                f"for serial {facts.serial} repaired on {other.repair_date.isoformat()}, "
+                f"within {facts.duplicate_window_days} days of {facts.repair_date.isoformat()}"
+            )
+        flags.append(
+            (
+                "DUPLICATE_CLAIM",
+                f"Claim {other.id} by provider {other.provider.code} ({other.status}) already claims {why}.",
+            )
+        )
+    return flags
+
+
+# In the order an auditor reads them: is the unit real, is it this unit, is it covered, is it claimed twice.
+CHECKS = (unknown_serial, serial_format, model_mismatch, before_sale, out_of_warranty, region_mismatch, duplicate_claim)
+
+
+def run_checks(facts):
+    """Every flag the claim raises, in check order."""
+    return [flag for check in CHECKS for flag in check(facts)]

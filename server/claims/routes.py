@@ -1,0 +1,106 @@
+"""API of warranty claims, their audit, monthly settlements and the claims report."""
+
+from flask import Response
+from flask.views import MethodView
+
+from server.accounts import models as roles
+from server.accounts.access import current_user
+from server.accounts.access import roles_required
+from server.api import Blueprint
+from server.claims import schemas
+from server.claims import services
+from server.schemas import PageArgs
+from server.schemas import page_schema
+from server.schemas import paginate
+
+blp = Blueprint("claims", __name__, url_prefix="/api", description="Warranty claims, audit and settlement")
+
+_READERS = (roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
+
+
+class ClaimListArgs(schemas.ClaimListArgs, PageArgs):
+    pass
+
+
+@blp.route("/claims")
+class Claims(MethodView):
+    @roles_required(roles.PROVIDER_MANAGER)
+    @blp.arguments(schemas.ClaimArgs)
+    @blp.response(201, schemas.ClaimSchema)
+    def post(self, values):
+        """Submit a warranty claim for the caller's provider.
+
+        Every check of the claim runs at once: a claim without flags is
+        ``approved``; one with flags waits for an auditor as ``pending_review``,
+        each flag saying why.
+        """
+        return services.submit_claim(current_user(), values)
+
+    @roles_required(*_READERS)
+    @blp.arguments(ClaimListArgs, location="query")
+    @blp.response(200, page_schema(schemas.ClaimSchema, "ClaimPage"))
+    def get(self, args):
+        """List claims, newest first: auditors all of them, a provider its own."""
+        return paginate(services.list_claims(current_user(), args), args)
+
+
+@blp.route("/claims/<int:claim_id>")
+class ClaimItem(MethodView):
+    @roles_required(*_READERS)
+    @blp.response(200, schemas.ClaimSchema)
+    def get(self, claim_id):
+        """One claim with its parts, flags and decision."""
+        return services.get_claim(current_user(), claim_id)
+
+
+@blp.route("/claims/<int:claim_id>/decision")
+class ClaimDecision(MethodView):
+    @roles_required(roles.AUDITOR, roles.ADMIN)
+    @blp.arguments(schemas.DecisionArgs)
+    @blp.response(200, schemas.ClaimSchema)
+    def post(self, args, claim_id):
+        """Approve or reject a claim waiting for review (a rejection needs a reason)."""
+        return services.decide_claim(current_user(), claim_id, args["decision"], args["reason"])
+
+
+@blp.route("/settlements")
+class Settlements(MethodView):
+    @roles_required(roles.AUDITOR, roles.ADMIN)
+    @blp.arguments(schemas.SettlementArgs)
+    @blp.response(201, schemas.SettlementSchema)
+    def post(self, args):
+        """Close a provider's month: total its approved, unsettled claims into a statement."""
+        return services.settle_month(current_user(), args["provider_id"], args["month"])
+
+
+@blp.route("/settlements/<int:settlement_id>")
+class SettlementItem(MethodView):
+    @roles_required(*_READERS)
+    @blp.response(200, schemas.SettlementSchema)
+    def get(self, settlement_id):
+        """One settlement statement."""
+        return services.get_settlement(current_user(), settlement_id)
+
+
+@blp.route("/settlements/<int:settlement_id>.csv")
+class SettlementCsv(MethodView):
+    @roles_required(*_READERS)
+    @blp.response(200, content_type="text/csv")
+    def get(self, settlement_id):
+        """The settlement statement as a CSV download."""
+        settlement = services.get_settlement(current_user(), settlement_id)
+        return Response(
+            services.settlement_csv(settlement),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="settlement-{settlement.id}.csv"'},
+        )
+
+
+@blp.route("/reports/claims")
+class ClaimsReport(MethodView):
+    @roles_required(roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
+    @blp.arguments(schemas.ClaimsReportArgs, location="query")
+    @blp.response(200, schemas.ClaimsReportSchema)
+    def get(self, args):
+        """Claims and amounts by flag, provider and month, and by status: the money held back."""
+        return services.claims_report(current_user(), args)

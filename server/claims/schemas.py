@@ -1,0 +1,119 @@
+"""Input and output schemas of claims, decisions, settlements and the claims report."""
+
+import marshmallow as ma
+
+from server.claims.models import FLAG_CODES
+from server.claims.models import STATUSES
+from server.schemas import Money
+
+MONTH = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
+SERIAL = ma.validate.Length(min=1, max=64, error="A serial has 1 to 64 characters.")
+
+
+class ClaimPartArgs(ma.Schema):
+    part_no = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    qty = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=1000))
+
+
+class ClaimArgs(ma.Schema):
+    serial = ma.fields.String(required=True, validate=SERIAL)
+    model = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    failure_date = ma.fields.Date(required=True)
+    repair_date = ma.fields.Date(required=True)
+    fault_code = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="Use 1-32 letters, digits or '_.-'."),
+    )
+    parts = ma.fields.List(ma.fields.Nested(ClaimPartArgs), load_default=list, validate=ma.validate.Length(max=50))
+    labor_fee = Money(required=True, metadata={"description": "Labour fee, yuan"})
+    job_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None)
+    scan_id = ma.fields.Integer(
+        strict=True, allow_none=True, load_default=None, metadata={"description": "The serial scan backing the claim"}
+    )
+
+
+class ClaimListArgs(ma.Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    provider_code = ma.fields.String(validate=ma.validate.Length(max=32))
+    flag = ma.fields.String(validate=ma.validate.OneOf(FLAG_CODES))
+    month = ma.fields.String(validate=MONTH, metadata={"description": "Repair month, YYYY-MM"})
+    serial = ma.fields.String(validate=SERIAL)
+
+
+class DecisionArgs(ma.Schema):
+    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(("approve", "reject")))
+    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+
+
+class FlagSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+
+
+class ClaimLineSchema(ma.Schema):
+    part_no = ma.fields.Function(lambda line: line.part.part_no)
+    qty = ma.fields.Integer()
+    unit_price = Money(attribute="unit_price_cents")
+
+
+class ClaimSchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    amount = Money(attribute="amount_cents")
+    labor_fee = Money(attribute="labor_fee_cents")
+    parts_amount = Money(attribute="parts_amount_cents")
+    flags = ma.fields.List(ma.fields.Nested(FlagSchema))
+    provider_code = ma.fields.Function(lambda claim: claim.provider.code)
+    serial = ma.fields.String()
+    model = ma.fields.String()
+    failure_date = ma.fields.Date()
+    repair_date = ma.fields.Date()
+    fault_code = ma.fields.String()
+    parts = ma.fields.List(ma.fields.Nested(ClaimLineSchema), attribute="lines")
+    job_id = ma.fields.Integer(allow_none=True)
+    scan_id = ma.fields.Integer(allow_none=True)
+    sale_record_id = ma.fields.Integer(allow_none=True)
+    decided_by_id = ma.fields.Integer(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    decision_reason = ma.fields.String()
+    settlement_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class SettlementArgs(ma.Schema):
+    provider_id = ma.fields.Integer(required=True, strict=True)
+    month = ma.fields.String(required=True, validate=MONTH)
+
+
+class SettlementSchema(ma.Schema):
+    id = ma.fields.Integer()
+    provider_code = ma.fields.Function(lambda s: s.provider.code)
+    month = ma.fields.String()
+    claim_count = ma.fields.Integer()
+    labor = Money(attribute="labor_cents")
+    parts = Money(attribute="parts_cents")
+    total = Money(attribute="total_cents")
+    held_back_count = ma.fields.Integer()
+    held_back = Money(attribute="held_back_cents")
+    claim_ids = ma.fields.Function(lambda s: [claim.id for claim in s.claims])
+    created_at = ma.fields.DateTime()
+
+
+class ClaimsReportArgs(ma.Schema):
+    month = ma.fields.String(validate=MONTH)
+    provider_code = ma.fields.String(validate=ma.validate.Length(max=32))
+
+
+class ReportRowSchema(ma.Schema):
+    flag = ma.fields.String()
+    status = ma.fields.String()
+    provider_code = ma.fields.String()
+    month = ma.fields.String()
+    claims = ma.fields.Integer()
+    amount = ma.fields.String()
+
+
+class ClaimsReportSchema(ma.Schema):
+    by_flag = ma.fields.List(ma.fields.Nested(ReportRowSchema))
+    by_status = ma.fields.List(ma.fields.Nested(ReportRowSchema))
+    held_back = ma.fields.String()

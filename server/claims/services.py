@@ -1,0 +1,342 @@
+"""Rules of warranty claims: submission with automatic checks, audit, settlement and the fraud report."""
+
+import csv
+import io
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import String
+from sqlalchemy import func
+from sqlalchemy import literal_column
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+
+from server.accounts.models import ADMIN
+from server.accounts.models import AUDITOR
+from server.accounts.models import PROVIDER_ROLES
+from server.claims.checks import ClaimFacts
+from server.claims.checks import run_checks
+from server.claims.models import APPROVED
+from server.claims.models import PENDING_REVIEW
+from server.claims.models import REJECTED
+from server.claims.models import Claim
+from server.claims.models import ClaimFlag
+from server.claims.models import ClaimLine
+from server.claims.models import Settlement
+from server.errors import Conflict
+from server.errors import NotFound
+from server.extensions import db
+from server.installbase.models import SaleRecord
+from server.installbase.models import normalise_serial
+from server.installbase.models import valid_serial
+from server.jobs.models import Job
+from server.network.models import Provider
+from server.parts.models import Part
+from server.products.models import Product
+from server.reference import invalid
+
+
+def _lock_unit(serial, job_id):
+    """Serialise claims on one unit or one job, so two arriving together cannot both pass the duplicate check.
+
+    PostgreSQL: transaction-scoped advisory locks on the serial and the job,
+    taken in a fixed order so two claims never wait on each other. SQLite has
+    one writer at a time, and a claim is written before it is checked, so the
+    second writer waits for the first to commit and then sees its claim.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted([f"serial:{serial}"] + ([f"job:{job_id}"] if job_id is not None else []))
+    for key in keys:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
+def _claimed_parts(lines):
+    parts = []
+    for index, line in enumerate(lines):
+        part = db.session.scalar(select(Part).where(Part.part_no == line["part_no"]))
+        if part is None:
+            raise invalid(f"parts.{index}.part_no", f"unknown part {line['part_no']}")
+        if not part.claimable:
+            raise invalid(f"parts.{index}.part_no", f"part {part.part_no} is not claimable under warranty")
+        parts.append((part, line["qty"]))
+    return parts
+
+
+def submit_claim(user, values, today=None):
+    """File a claim for the caller's provider, run every check, and decide its status.
+
+    No flags: ``approved``. Any flag: ``pending_review`` until an auditor decides.
+    """
+    today = today or datetime.now(UTC).date()
+    serial = normalise_serial(values["serial"])
+    if not valid_serial(serial):
+        raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
+    if values["repair_date"] < values["failure_date"]:
+        raise invalid("repair_date", "the repair cannot precede the failure")
+    # "Today" has begun in China (UTC+8) hours before it begins in UTC.
+    if values["repair_date"] > today + timedelta(days=1):
+        raise invalid("repair_date", "the repair date is in the future")
+    product = db.session.scalar(select(Product).where(Product.model == values["model"]))
+    if product is None:
+        raise invalid("model", f"unknown model {values['model']}")
+    parts = _claimed_parts(values["parts"])
+    job_id = values.get("job_id")
+    if job_id is not None:
+        job = db.session.get(Job, job_id)
+        if job is None or job.provider_id != user.provider_id:
+            raise invalid("job_id", f"your provider has no job {job_id}")
+
+    _lock_unit(serial, job_id)
+    claim = Claim(
+        provider_id=user.provider_id,
+        submitted_by_id=user.id,
+        serial=serial,
+        model=product.model,
+        failure_date=values["failure_date"],
+        repair_date=values["repair_date"],
+        fault_code=values["fault_code"],
+        job_id=job_id,
+        scan_id=values.get("scan_id"),
+        labor_fee_cents=values["labor_fee"],
+        parts_amount_cents=sum(part.price_cents * qty for part, qty in parts),
+        status=PENDING_REVIEW,
+    )
+    # Written before it is checked: on SQLite this takes the write lock, so a
+    # concurrent claim on the same unit waits and then sees this one.
+    db.session.add(claim)
+    db.session.flush()
+
+    with db.session.no_autoflush:
+        sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
+        facts = ClaimFacts(
+            serial=serial,
+            model=product.model,
+            failure_date=claim.failure_date,
+            repair_date=claim.repair_date,
+            provider=user.provider,
+            product=product,
+            sale=sale,
+            parts=parts,
+            job_id=job_id,
+            claim_id=claim.id,
+            duplicate_window_days=current_app.config["CLAIM_DUPLICATE_WINDOW_DAYS"],
+        )
+        flags = run_checks(facts)
+    claim.sale_record_id = sale.id if sale else None
+    claim.lines = [ClaimLine(part=part, qty=qty, unit_price_cents=part.price_cents) for part, qty in parts]
+    claim.flags = [ClaimFlag(code=code, message=message) for code, message in flags]
+    claim.status = PENDING_REVIEW if flags else APPROVED
+    db.session.flush()
+    return claim
+
+
+def visible_claims(user):
+    """The claims ``user`` may see: provider staff their own provider's, auditors and admins all."""
+    statement = select(Claim)
+    if user.role in PROVIDER_ROLES:
+        statement = statement.where(Claim.provider_id == user.provider_id)
+    return statement
+
+
+def _month_of(column):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column, type_=String)
+
+
+def _month_bounds(month):
+    year, mon = (int(part) for part in month.split("-"))
+    start = date(year, mon, 1)
+    end = date(year + (mon == 12), mon % 12 + 1, 1)
+    return start, end
+
+
+def list_claims(user, args):
+    statement = visible_claims(user).order_by(Claim.id.desc())
+    if "status" in args:
+        statement = statement.where(Claim.status == args["status"])
+    if "provider_code" in args:
+        statement = statement.join(Provider, Claim.provider_id == Provider.id).where(
+            Provider.code == args["provider_code"]
+        )
+    if "flag" in args:
+        statement = statement.where(Claim.flags.any(ClaimFlag.code == args["flag"]))
+    if "month" in args:
+        start, end = _month_bounds(args["month"])
+        statement = statement.where(Claim.repair_date >= start, Claim.repair_date < end)
+    if "serial" in args:
+        statement = statement.where(Claim.serial == normalise_serial(args["serial"]))
+    return statement
+
+
+def get_claim(user, claim_id):
+    """One claim the caller may see; 404 for others, so their existence does not leak."""
+    claim = db.session.scalar(visible_claims(user).where(Claim.id == claim_id))
+    if claim is None:
+        raise NotFound(f"There is no claim {claim_id}.")
+    return claim
+
+
+def decide_claim(user, claim_id, decision, reason):
+    """An auditor approves or rejects a claim waiting for review; who, when and why are kept."""
+    claim = db.session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
+    if claim is None:
+        raise NotFound(f"There is no claim {claim_id}.")
+    if claim.status != PENDING_REVIEW:
+        raise Conflict(
+            f"Claim {claim_id} is {claim.status}; only claims waiting for review are decided.",
+            code="claim_not_pending",
+        )
+    if decision == "reject" and not reason.strip():
+        raise invalid("reason", "say why the claim is rejected")
+    claim.status = APPROVED if decision == "approve" else REJECTED
+    claim.decided_by_id = user.id
+    claim.decided_at = datetime.now(UTC)
+    claim.decision_reason = reason.strip()
+    db.session.flush()
+    return claim
+
+
+# ---------------------------------------------------------------- settlement
+
+
+def settle_month(user, provider_id, month):
+    """Total a provider's approved, unsettled claims repaired in ``month`` into a statement.
+
+    The claims are locked while they are taken, so two settlements never take the same claim.
+    """
+    provider = db.session.get(Provider, provider_id)
+    if provider is None:
+        raise invalid("provider_id", f"there is no provider {provider_id}")
+    start, end = _month_bounds(month)
+    in_month = (Claim.provider_id == provider_id) & (Claim.repair_date >= start) & (Claim.repair_date < end)
+    claims = db.session.scalars(
+        select(Claim)
+        .where(in_month, Claim.status == APPROVED, Claim.settlement_id.is_(None))
+        .order_by(Claim.id)
+        .with_for_update()
+    ).all()
+    if not claims:
+        raise Conflict(
+            f"Provider {provider.code} has no approved, unsettled claims repaired in {month}.",
+            code="nothing_to_settle",
+        )
+    held_count, held_cents = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Claim.labor_fee_cents + Claim.parts_amount_cents), 0)).where(
+            in_month, Claim.status.in_((PENDING_REVIEW, REJECTED))
+        )
+    ).one()
+    settlement = Settlement(
+        provider_id=provider_id,
+        month=month,
+        claim_count=len(claims),
+        labor_cents=sum(claim.labor_fee_cents for claim in claims),
+        parts_cents=sum(claim.parts_amount_cents for claim in claims),
+        held_back_count=held_count,
+        held_back_cents=held_cents,
+        created_by_id=user.id,
+    )
+    db.session.add(settlement)
+    db.session.flush()
+    # Conditional, so a statement racing this one (where row locks are not
+    # available, as on SQLite) can never take a claim twice.
+    taken = db.session.execute(
+        update(Claim)
+        .where(Claim.id.in_([claim.id for claim in claims]), Claim.settlement_id.is_(None))
+        .values(settlement_id=settlement.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != len(claims):
+        raise Conflict(
+            f"Another statement for provider {provider.code} and {month} took some of these claims; try again.",
+            code="settlement_conflict",
+        )
+    db.session.expire_all()
+    return settlement
+
+
+def get_settlement(user, settlement_id):
+    settlement = db.session.get(Settlement, settlement_id)
+    if settlement is None or (user.role in PROVIDER_ROLES and settlement.provider_id != user.provider_id):
+        raise NotFound(f"There is no settlement {settlement_id}.")
+    return settlement
+
+
+def settlement_csv(settlement):
+    """The statement as CSV: one line per claim, then the totals."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["claim_id", "serial", "model", "repair_date", "fault_code", "labor", "parts", "amount"])
+    for claim in settlement.claims:
+        writer.writerow(
+            [
+                claim.id,
+                claim.serial,
+                claim.model,
+                claim.repair_date.isoformat(),
+                claim.fault_code,
+                _yuan(claim.labor_fee_cents),
+                _yuan(claim.parts_amount_cents),
+                _yuan(claim.amount_cents),
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["provider", settlement.provider.code, "month", settlement.month])
+    writer.writerow(["claims", settlement.claim_count, "labor", _yuan(settlement.labor_cents)])
+    writer.writerow(["parts", _yuan(settlement.parts_cents), "total", _yuan(settlement.total_cents)])
+    writer.writerow(["held_back_claims", settlement.held_back_count, "held_back", _yuan(settlement.held_back_cents)])
+    return "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read the Chinese text as UTF-8
+
+
+def _yuan(cents):
+    cents = int(cents)  # PostgreSQL sums bigints into Decimals
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+# ---------------------------------------------------------------- report
+
+
+def claims_report(user, args):
+    """Claims and amounts by flag, provider and month, and by status, so money held back is visible."""
+    month = _month_of(Claim.repair_date).label("month")
+    amount = func.sum(Claim.labor_fee_cents + Claim.parts_amount_cents)
+    scope = []
+    if user.role not in (ADMIN, AUDITOR):
+        scope.append(Claim.provider_id == user.provider_id)
+    if "month" in args:
+        start, end = _month_bounds(args["month"])
+        scope += [Claim.repair_date >= start, Claim.repair_date < end]
+    if "provider_code" in args:
+        scope.append(Provider.code == args["provider_code"])
+    # A claim may carry one code twice (two earlier claims): count it, and its money, once per code.
+    flagged = select(ClaimFlag.claim_id, ClaimFlag.code).distinct().subquery()
+    by_flag = db.session.execute(
+        select(flagged.c.code, Provider.code, month, func.count(), amount)
+        .join(Claim, flagged.c.claim_id == Claim.id)
+        .join(Provider, Claim.provider_id == Provider.id)
+        .where(*scope)
+        .group_by(flagged.c.code, Provider.code, literal_column("month"))
+        .order_by(literal_column("month"), Provider.code, flagged.c.code)
+    ).all()
+    by_status = db.session.execute(
+        select(Claim.status, Provider.code, month, func.count(), amount)
+        .join(Provider, Claim.provider_id == Provider.id)
+        .where(*scope)
+        .group_by(Claim.status, Provider.code, literal_column("month"))
+        .order_by(literal_column("month"), Provider.code, Claim.status)
+    ).all()
+    return {
+        "by_flag": [
+            {"flag": f, "provider_code": p, "month": m, "claims": n, "amount": _yuan(a)} for f, p, m, n, a in by_flag
+        ],
+        "by_status": [
+            {"status": s, "provider_code": p, "month": m, "claims": n, "amount": _yuan(a)}
+            for s, p, m, n, a in by_status
+        ],
+        "held_back": _yuan(sum(a for s, _, _, _, a in by_status if s != APPROVED)),
+    }

@@ -1,0 +1,389 @@
+"""Rules of the install base: the bulk import of sale records and the lookup of a unit.
+
+The import is built for exports of millions of rows: rows are checked in
+Python against lookups held in memory, then written in chunks with one
+set-based upsert per chunk (executemany on SQLite, COPY into a staging table
+on PostgreSQL). A row whose stored twin has the same values is left alone, so
+importing a file again changes nothing.
+"""
+
+import io
+import multiprocessing
+import os
+import re
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from server.accounts.models import PROVIDER_ROLES
+from server.claims.models import Claim
+from server.claims.services import visible_claims
+from server.errors import InvalidInput
+from server.errors import NotFound
+from server.extensions import db
+from server.imports.services import open_csv
+from server.installbase.models import MAX_SERIAL
+from server.installbase.models import SaleRecord
+from server.installbase.models import normalise_serial
+from server.installbase.models import valid_serial
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.network.models import Region
+from server.products.models import Product
+from server.products.warranty import warranty_status
+
+COLUMNS = ("serial", "model", "sale_date", "province", "city", "store", "customer_phone")
+CHUNK_ROWS = 50_000
+MAX_STORE = 128
+MAX_PHONE = 32
+
+# The columns an import writes, in order; a row is "unchanged" when all but the
+# bookkeeping ones (source file, import time) equal the stored values.
+_FIELDS = ("product_id", "sale_date", "store", "province_id", "city_id", "customer_phone")
+_WRITTEN = ("serial", *_FIELDS, "source_file", "imported_at")
+
+
+_EARLIEST_SALE = date(1990, 1, 1)
+# ISO dates, and the 2024/1/15 form spreadsheets export; nothing else (no week dates).
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}")
+
+
+class RowChecker:
+    """Checks one CSV row of sale records at a time against lookups held in memory.
+
+    Dates and places repeat across millions of rows, so their verdicts are
+    cached: most rows cost a handful of dictionary lookups.
+    """
+
+    def __init__(self, today):
+        self.today = today
+        self.products = dict(db.session.execute(select(Product.model, Product.id)).all())
+        regions = db.session.execute(select(Region.code, Region.id, Region.level, Region.parent_id)).all()
+        self.provinces = {code: rid for code, rid, level, _ in regions if level == "province"}
+        self.cities = {code: (rid, parent) for code, rid, level, parent in regions if level == "city"}
+        self._dates = {}
+        self._places = {}
+
+    def sale_date(self, raw):
+        """``(ISO text, None)`` or ``(None, reason)``; ``YYYY/MM/DD`` is accepted too."""
+        verdict = self._dates.get(raw)
+        if verdict is None:
+            verdict = self._dates[raw] = self._check_date(raw)
+        return verdict
+
+    def _check_date(self, raw):
+        text = raw.strip()
+        sold = None
+        if _DATE.fullmatch(text):
+            try:
+                sold = date(*(int(part) for part in re.split("[-/]", text)))
+            except ValueError:
+                sold = None
+        # "Today" has begun in China (UTC+8) hours before it begins in UTC.
+        if sold is None or not _EARLIEST_SALE <= sold <= self.today + timedelta(days=1):
+            return None, f"impossible sale date {text!r} (YYYY-MM-DD, not in the future)"
+        return sold.isoformat(), None
+
+    def place(self, province_code, city_code):
+        """``((province_id, city_id), None)`` or ``(None, reason)``; the city may be empty."""
+        key = (province_code, city_code)
+        verdict = self._places.get(key)
+        if verdict is None:
+            verdict = self._places[key] = self._check_place(province_code.strip(), city_code.strip())
+        return verdict
+
+    def _check_place(self, province_code, city_code):
+        province_id = self.provinces.get(province_code)
+        if province_id is None:
+            return None, f"unknown province {province_code!r}"
+        if not city_code:
+            return (province_id, None), None
+        city = self.cities.get(city_code)
+        if city is None:
+            return None, f"unknown city {city_code!r}"
+        if city[1] != province_id:
+            return None, f"city {city_code} is not in province {province_code}"
+        return (province_id, city[0]), None
+
+    def __call__(self, cells):
+        """``(values, None)`` for a good row, ``(None, reason)`` for a bad one.
+
+        Values are ``(serial, product_id, sale date ISO text, store, province_id, city_id, phone)``.
+        """
+        serial = normalise_serial(cells[0])
+        if not serial:
+            return None, "the serial is empty"
+        if not valid_serial(serial):
+            return None, f"the serial is not a serial (at most {MAX_SERIAL} characters, no spaces)"
+        product_id = self.products.get(cells[1]) or self.products.get(cells[1].strip())
+        if product_id is None:
+            return None, f"unknown model {cells[1].strip()!r}"
+        sold, error = self.sale_date(cells[2])
+        if error:
+            return None, error
+        place, error = self.place(cells[3], cells[4])
+        if error:
+            return None, error
+        store, phone = cells[5].strip(), cells[6].strip()
+        if len(store) > MAX_STORE or len(phone) > MAX_PHONE or "\x00" in store or "\x00" in phone:
+            return None, f"store (≤{MAX_STORE}) or customer phone (≤{MAX_PHONE}) too long or not text"
+        return (serial, product_id, sold, store, place[0], place[1], phone), None
+
+
+# Files larger than this are read and checked in a forked helper process while
+# this one writes: on two cores the import then takes about as long as the
+# database needs to write, not that plus Python's parsing.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def import_sales(binary, source_file, progress=None, today=None):
+    """Import sale records from a CSV byte stream; flushes, never commits.
+
+    Answers ``{"inserted", "updated", "unchanged", "rejected": [{"line", "error"}]}``.
+    ``progress(rows_done)`` is called after each chunk is written.
+    """
+    check_row = RowChecker(today or datetime.now(UTC).date())
+    writer = _writer_for(db.session.connection())
+    stamp = writer.timestamp(datetime.now(UTC))
+    result = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
+    chunks = _checked_chunks(binary, check_row, source_file, stamp)
+    if _size_of(binary) >= PARALLEL_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods():
+        chunks = _in_forked_process(chunks)
+    done = 0
+    begun = False
+    for rows, rejected in chunks:
+        result["rejected"].extend(rejected)
+        if rows:
+            if not begun:
+                writer.begin()
+                begun = True
+            inserted, updated = writer(rows)
+            result["inserted"] += inserted
+            result["updated"] += updated
+            result["unchanged"] += len(rows) - inserted - updated
+            done += len(rows)
+            if progress:
+                progress(done)
+    if begun:
+        writer.finish()
+    return result
+
+
+def _size_of(binary):
+    try:
+        return os.fstat(binary.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return 0
+
+
+def _checked_chunks(binary, check_row, source_file, stamp):
+    """Yield ``(rows ready to write, rejected rows)`` a chunk at a time, repeats refused."""
+    first_line = {}
+    rows, rejected = [], []
+    for line, cells in open_csv(binary, COLUMNS):
+        values, error = check_row(cells)
+        if error is None and values[0] in first_line:
+            error = f"repeats serial {values[0]} of line {first_line[values[0]]}"
+        if error is not None:
+            rejected.append({"line": line, "error": error})
+            continue
+        first_line[values[0]] = line
+        rows.append((*values, source_file, stamp))
+        if len(rows) >= CHUNK_ROWS:
+            yield rows, rejected
+            rows, rejected = [], []
+    yield rows, rejected
+
+
+def _in_forked_process(chunks):
+    """Run the ``chunks`` generator in a forked child and yield what it sends back.
+
+    The child inherits the open file and the lookups; it touches no database
+    connection. A whole-file refusal (InvalidInput) raised there is raised here.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_chunks, args=(chunks, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            kind, payload = receiver.recv()
+            if kind == "chunk":
+                yield payload
+            elif kind == "refused":
+                raise InvalidInput(payload["message"], code=payload["code"], details=payload["details"])
+            else:
+                return
+    finally:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
+
+
+def _send_chunks(chunks, sender):
+    try:
+        for chunk in chunks:
+            sender.send(("chunk", chunk))
+        sender.send(("done", None))
+    except InvalidInput as exc:
+        sender.send(("refused", {"message": exc.message, "code": exc.code, "details": exc.details}))
+    finally:
+        sender.close()
+
+
+def _writer_for(connection):
+    if connection.dialect.name == "postgresql":
+        return _PostgresWriter(connection)
+    return _SqliteWriter(connection)
+
+
+class _SqliteWriter:
+    """One executemany upsert per chunk.
+
+    Into an empty table, the customer-phone index is dropped for the load and
+    built once at the end: a sort beats a million random index inserts.
+    """
+
+    PHONE_INDEX = "ix_sale_records_customer_phone"
+
+    def __init__(self, connection):
+        self.connection = connection
+        differs = " OR ".join(f"sale_records.{f} IS NOT excluded.{f}" for f in _FIELDS)
+        updates = ", ".join(f"{f} = excluded.{f}" for f in (*_FIELDS, "source_file", "imported_at"))
+        self.sql = (
+            f"INSERT INTO sale_records ({', '.join(_WRITTEN)}) VALUES ({', '.join('?' * len(_WRITTEN))}) "
+            f"ON CONFLICT (serial) DO UPDATE SET {updates} WHERE {differs}"
+        )
+        self.empty_at_start = False
+
+    @staticmethod
+    def timestamp(moment):
+        # SQLAlchemy's SQLite storage format for DateTime, so rows read back alike.
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def begin(self):
+        # The driver opens a transaction before DML only, and would run DDL in
+        # autocommit: a statement that writes nothing opens it first, so the
+        # index drop is undone with everything else if the import fails.
+        self.connection.exec_driver_sql("DELETE FROM sale_records WHERE 0")
+        self.empty_at_start = self.connection.exec_driver_sql("SELECT 1 FROM sale_records LIMIT 1").first() is None
+        if self.empty_at_start:
+            self.connection.exec_driver_sql(f"DROP INDEX IF EXISTS {self.PHONE_INDEX}")
+
+    def finish(self):
+        if self.empty_at_start:
+            self.connection.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS {self.PHONE_INDEX} ON sale_records (customer_phone)"
+            )
+
+    def __call__(self, chunk):
+        # Into a table empty at the start, with repeats refused, every change is an insert.
+        before = None if self.empty_at_start else self._count()
+        cursor = self.connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(self.sql, chunk)
+            changed = cursor.rowcount
+        finally:
+            cursor.close()
+        inserted = changed if before is None else self._count() - before
+        return inserted, changed - inserted
+
+    def _count(self):
+        return self.connection.exec_driver_sql("SELECT count(*) FROM sale_records").scalar()
+
+
+class _PostgresWriter:
+    """COPY each chunk into a staging table, then one upsert that reports what it inserted."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS sale_records_stage "
+            "(LIKE sale_records INCLUDING DEFAULTS EXCLUDING CONSTRAINTS EXCLUDING INDEXES) ON COMMIT DROP"
+        )
+        stored = ", ".join(f"sale_records.{f}" for f in _FIELDS)
+        incoming = ", ".join(f"excluded.{f}" for f in _FIELDS)
+        differs = f"({stored}) IS DISTINCT FROM ({incoming})"
+        updates = ", ".join(f"{f} = excluded.{f}" for f in (*_FIELDS, "source_file", "imported_at"))
+        columns = ", ".join(_WRITTEN)
+        self.copy_sql = f"COPY sale_records_stage ({columns}) FROM STDIN"
+        self.upsert_sql = (
+            f"WITH written AS (INSERT INTO sale_records ({columns}) SELECT {columns} FROM sale_records_stage "
+            f"ON CONFLICT (serial) DO UPDATE SET {updates} WHERE {differs} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
+        )
+
+    @staticmethod
+    def timestamp(moment):
+        return moment.isoformat()
+
+    def begin(self):
+        pass
+
+    def finish(self):
+        pass
+
+    def __call__(self, chunk):
+        raw = self.connection.connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.execute("TRUNCATE sale_records_stage")
+            with cursor.copy(self.copy_sql) as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            cursor.execute(self.upsert_sql)
+            inserted, updated = cursor.fetchone()
+        return inserted, updated
+
+
+# ---------------------------------------------------------------- lookup
+
+
+def sale_record(serial):
+    record = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == normalise_serial(serial)))
+    if record is None:
+        raise NotFound(f"No sale record has serial {normalise_serial(serial)}.", code="unknown_serial")
+    return record
+
+
+def unit_view(user, serial, today=None):
+    """A sold unit as the caller may see it: sale record, warranty today, its claims and jobs."""
+    today = today or datetime.now(UTC).date()
+    record = sale_record(serial)
+    jobs = (
+        select(Job)
+        .join(ServiceRequest, Job.request_id == ServiceRequest.id)
+        .where(ServiceRequest.serial == record.serial)
+        .order_by(Job.id)
+    )
+    if user.role in PROVIDER_ROLES:
+        jobs = jobs.where(Job.provider_id == user.provider_id)
+    return {
+        "sale": {
+            "serial": record.serial,
+            "model": record.product.model,
+            "category": record.product.category,
+            "sale_date": record.sale_date,
+            "store": record.store,
+            "province": record.province.code if record.province else None,
+            "city": record.city.code if record.city else None,
+            "customer_phone": mask_phone(record.customer_phone, user.role),
+            "source_file": record.source_file,
+        },
+        "warranty": warranty_status(record.product, record.sale_date, today),
+        "claims": db.session.scalars(
+            visible_claims(user).where(Claim.serial == record.serial).order_by(Claim.id)
+        ).all(),
+        "jobs": db.session.scalars(jobs).all(),
+    }
+
+
+def mask_phone(phone, role):
+    """Provider staff see only the last four digits of a customer's phone."""
+    if role in PROVIDER_ROLES and len(phone) > 4:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return phone
