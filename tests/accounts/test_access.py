@@ -2,9 +2,9 @@
 
 (a) Every route of an API blueprint, found in the app's URL map, refuses a
 caller without a token, so an endpoint added later is covered without
-editing this file. (b) A table of role × endpoint says who reads and who
-writes; it is written out here by hand, apart from the server's own role
-lists, so that a change to those lists has to change this table too.
+editing this file. (b) Two tables of role × endpoint say who reads and who
+writes; they are written out here by hand, apart from the server's own role
+lists, so that a change to those lists has to change these tables too.
 """
 
 import re
@@ -17,7 +17,6 @@ from tests.accounts.conftest import assert_error
 from tests.conftest import app_config
 
 ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
-NON_ADMINS = tuple(role for role in ROLES if role != "admin")
 
 # Endpoints open to callers without a token: the health check and sign-in itself.
 PUBLIC = {("GET", "health.Health"), ("POST", "accounts.Token")}
@@ -25,6 +24,20 @@ PUBLIC = {("GET", "health.Health"), ("POST", "accounts.Token")}
 # Methods Flask answers by itself for every route.
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+# A path argument no row has: an id for ``<int:...>`` (a word would not match the
+# converter, and the request would 404 before authentication), a word otherwise.
+MISSING_ID = "999999"
+
+
+def placeholder(match):
+    converter, name = match.group(1), match.group(2)
+    return MISSING_ID if converter == "int" else f"no-such-{name}"
+
+
+def is_placeholder_path(path):
+    return "no-such-" in path or MISSING_ID in path
 
 
 def api_routes():
@@ -35,7 +48,7 @@ def api_routes():
         for rule in app.url_map.iter_rules():
             if rule.endpoint.partition(".")[0] not in app.config["API_BLUEPRINTS"]:
                 continue
-            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"no-such-\1", rule.rule)
+            path = re.sub(r"<(?:([^:<>()]+)(?:\([^<>]*\))?:)?([^<>]+)>", placeholder, rule.rule)
             routes.extend((method, rule.endpoint, path) for method in sorted(rule.methods - AUTOMATIC_METHODS))
         return sorted(routes)
     finally:
@@ -75,6 +88,13 @@ def test_the_route_table_covers_the_admin_api():
     assert len(WRITES) >= 10
 
 
+def test_integer_path_arguments_are_filled_with_an_id():
+    """``<int:claim_id>`` gets a number the converter matches, so the request reaches authentication."""
+    paths = {path for _, _, path in PROTECTED}
+    assert {"/api/claims/999999", "/api/claims/999999/decision", "/api/settlements/999999.csv"} <= paths
+    assert not any("no-such-claim_id" in path or "no-such-settlement_id" in path for path in paths)
+
+
 # ---------------------------------------------------------------- (a) no token
 
 
@@ -111,6 +131,8 @@ def test_public_endpoints_answer_without_token(client, method, path, body, statu
 NETWORK_READERS = ("admin", "agent", "dispatcher", "parts_clerk", "hq_planner", "auditor")
 STOCK_READERS = ("admin", "parts_clerk", "hq_planner")
 
+CLAIM_READERS = ("admin", "auditor", "provider_manager")
+
 # Each readable address and the roles that may read it. Items that do not exist
 # answer 404 to a reader, so the role check is seen apart from the data.
 READERS = {
@@ -130,7 +152,16 @@ READERS = {
     "/api/admin/warehouses": STOCK_READERS,
     "/api/admin/stock": STOCK_READERS,
     "/api/admin/stock/no-such-warehouse/no-such-part_no": STOCK_READERS,
+    "/api/claims": CLAIM_READERS,
+    "/api/claims/999999": CLAIM_READERS,
+    "/api/settlements/999999": CLAIM_READERS,
+    "/api/settlements/999999.csv": CLAIM_READERS,
+    "/api/reports/claims": CLAIM_READERS,
+    "/api/install-base/no-such-serial": ROLES,
 }
+
+# The error code of a missing item where it is not the generic not_found.
+MISSING_CODES = {"/api/install-base/no-such-serial": "unknown_serial"}
 
 
 def test_every_read_endpoint_is_in_the_role_table():
@@ -139,7 +170,7 @@ def test_every_read_endpoint_is_in_the_role_table():
 
 
 READ_CASES = [
-    (path, role, (404 if "no-such" in path else 200) if role in readers else 403)
+    (path, role, (404 if is_placeholder_path(path) else 200) if role in readers else 403)
     for path, readers in READERS.items()
     for role in ROLES
 ]
@@ -151,12 +182,42 @@ def test_reading_by_role(client, as_role, path, role, status):
     assert response.status_code == status, response.get_data(as_text=True)
     if status == 403:
         error = assert_error(response, 403, "role_forbidden")
-        assert role not in error["details"]["allowed_roles"]
+        assert set(error["details"]["allowed_roles"]) == set(READERS[path])
     elif status == 404:
-        assert_error(response, 404, "not_found")
+        assert_error(response, 404, MISSING_CODES.get(path, "not_found"))
 
 
-WRITE_CASES = [(route, role) for route in WRITES for role in NON_ADMINS]
+AUDIT = ("auditor", "admin")
+
+# Each write and the roles allowed it, in the order the server lists them (details.allowed_roles).
+WRITERS = {
+    ("PATCH", "/api/admin/users/no-such-key"): ("admin",),
+    ("PATCH", "/api/admin/providers/no-such-key"): ("admin",),
+    ("PATCH", "/api/admin/regions/no-such-key"): ("admin",),
+    ("PATCH", "/api/admin/stock/no-such-warehouse/no-such-part_no"): ("admin",),
+    ("PATCH", "/api/admin/parts/no-such-key"): ("admin",),
+    ("PATCH", "/api/admin/policies/no-such-key"): ("admin",),
+    ("PATCH", "/api/admin/products/no-such-key"): ("admin",),
+    ("POST", "/api/admin/users"): ("admin",),
+    ("POST", "/api/admin/import/no-such-kind"): ("admin",),
+    ("POST", "/api/admin/providers"): ("admin",),
+    ("POST", "/api/admin/regions"): ("admin",),
+    ("POST", "/api/admin/parts"): ("admin",),
+    ("POST", "/api/admin/policies"): ("admin",),
+    ("POST", "/api/admin/products"): ("admin",),
+    ("POST", "/api/install-base/import"): ("admin",),
+    ("POST", "/api/claims"): ("provider_manager",),
+    ("POST", "/api/claims/999999/decision"): AUDIT,
+    ("POST", "/api/settlements"): AUDIT,
+}
+
+
+def test_every_write_endpoint_is_in_the_role_table():
+    assert {(method, path) for method, _, path in WRITES} == set(WRITERS)
+
+
+WRITE_CASES = [(route, role) for route in WRITES for role in ROLES if role not in WRITERS[route[0], route[2]]]
+ALLOWED_CASES = [(route, role) for route in WRITES for role in WRITERS[route[0], route[2]]]
 # Input that fails validation everywhere: an unknown field, wrong types, no file.
 GARBAGE = {"no_such_field": True, "qty": "lots", "code": 1, "username": ["x"]}
 
@@ -164,27 +225,36 @@ GARBAGE = {"no_such_field": True, "qty": "lots", "code": 1, "username": ["x"]}
 @pytest.mark.parametrize(
     ("route", "role"), WRITE_CASES, ids=[f"{role} {route_id(route)}" for route, role in WRITE_CASES]
 )
-def test_only_an_admin_writes_and_others_are_refused_before_validation(client, as_role, users_table, route, role):
+def test_only_the_allowed_roles_write_and_others_are_refused_before_validation(
+    client, as_role, users_table, route, role
+):
     method, _, path = route
     headers = as_role(role)
     before = users_table()
     error = assert_error(client.open(path, method=method, json=GARBAGE, headers=headers), 403, "role_forbidden")
-    assert error["details"]["allowed_roles"] == ["admin"]
+    assert error["details"]["allowed_roles"] == list(WRITERS[method, path])
     assert users_table() == before
 
 
 @pytest.mark.parametrize("route", WRITES, ids=route_id)
-def test_a_non_admin_sending_malformed_json_is_refused_by_role_first(client, as_role, route):
+def test_a_refused_role_sending_malformed_json_is_refused_by_role_first(client, as_role, route):
     method, _, path = route
+    refused = next(role for role in ROLES if role not in WRITERS[method, path])
     response = client.open(
-        path, method=method, data="{not json", content_type="application/json", headers=as_role("dispatcher")
+        path, method=method, data="{not json", content_type="application/json", headers=as_role(refused)
     )
     assert_error(response, 403, "role_forbidden")
 
 
-@pytest.mark.parametrize("route", WRITES, ids=route_id)
-def test_the_same_garbage_from_an_admin_fails_validation(client, as_role, route):
-    """The 403s above are not validation in disguise: an admin sending the same body gets 422."""
+@pytest.mark.parametrize(
+    ("route", "role"), ALLOWED_CASES, ids=[f"{role} {route_id(route)}" for route, role in ALLOWED_CASES]
+)
+def test_the_same_garbage_from_an_allowed_role_fails_validation(client, as_role, route, role):
+    """The 403s above are not validation in disguise: an allowed role sending the same body gets 422.
+
+    The body is validated before any lookup, so even the decision on claim 999999,
+    which does not exist, is a 422 and not a 404.
+    """
     method, _, path = route
-    response = client.open(path, method=method, json=GARBAGE, headers=as_role("admin"))
+    response = client.open(path, method=method, json=GARBAGE, headers=as_role(role))
     assert_error(response, 422, "validation_error")

@@ -1,0 +1,273 @@
+"""Monthly settlement: the statement of a provider's approved claims, each claim settled once, and its CSV."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from server.claims.models import Claim
+from server.extensions import db
+from tests.accounts.conftest import assert_error
+
+SETTLEMENT_FIELDS = {
+    "id",
+    "provider_code",
+    "month",
+    "claim_count",
+    "labor",
+    "parts",
+    "total",
+    "held_back_count",
+    "held_back",
+    "claim_ids",
+    "created_at",
+}
+
+
+@pytest.fixture
+def march(clean_claim, flagged_claim, decide):
+    """Claims of P01 repaired in March 2025, and around them claims that are not P01's March:
+
+    a  approved        SN0001  03-03  labour 35.50, BOARD x2 (241.00)
+    b  approved        SN0002  03-31  labour 80.00, PANEL x1 (799.99)
+    p  pending_review  GHOST1  03-10  labour 10.00, no parts
+    r  rejected        GHOST2  03-12  labour  5.00, BOARD x1 (120.50)
+    x  approved        SN0003  04-01  (April)
+    y  approved        SN0004  02-28  (February)
+    z  approved        SN0005  03-05  (provider P02)
+    """
+    claims = {
+        "a": clean_claim("SN0001", "2025-03-03"),
+        "b": clean_claim("SN0002", "2025-03-31", labor_fee="80.00", parts=[{"part_no": "PANEL", "qty": 1}]),
+        "p": flagged_claim("GHOST1", "2025-03-10", labor_fee="10.00", parts=[]),
+        "r": flagged_claim("GHOST2", "2025-03-12", labor_fee="5.00", parts=[{"part_no": "BOARD", "qty": 1}]),
+        "x": clean_claim("SN0003", "2025-04-01"),
+        "y": clean_claim("SN0004", "2025-02-28"),
+        "z": clean_claim("SN0005", "2025-03-05", provider_code="P02"),
+    }
+    assert decide(claims["r"]["id"], "reject", reason="no such unit").status_code == 200
+    return {name: claim["id"] for name, claim in claims.items()}
+
+
+@pytest.fixture
+def settle(client, auditor, provider_id):
+    """``settle("P01", "2025-03")`` → the response of the auditor's settlement."""
+
+    def post(provider_code="P01", month="2025-03", headers=None):
+        return client.post(
+            "/api/settlements",
+            json={"provider_id": provider_id(provider_code), "month": month},
+            headers=headers or auditor,
+        )
+
+    return post
+
+
+def settled_in():
+    """``{claim_id: settlement_id}`` of every claim, read fresh."""
+    db.session.expire_all()
+    return dict(db.session.execute(select(Claim.id, Claim.settlement_id)).all())
+
+
+def test_a_settlement_totals_the_approved_claims_of_the_month(settle, march):
+    response = settle()
+    assert response.status_code == 201
+    statement = response.json
+    assert set(statement) == SETTLEMENT_FIELDS
+    assert (statement["provider_code"], statement["month"]) == ("P01", "2025-03")
+    assert (statement["claim_count"], statement["claim_ids"]) == (2, [march["a"], march["b"]])
+    assert (statement["labor"], statement["parts"], statement["total"]) == ("115.50", "1040.99", "1156.49")
+
+
+def test_a_settlement_shows_the_claims_held_back(settle, march):
+    """Held back: the month's claims waiting for review (10.00) and rejected (125.50)."""
+    statement = settle().json
+    assert (statement["held_back_count"], statement["held_back"]) == (2, "135.50")
+
+
+def test_the_settled_claims_are_marked_and_no_others(settle, march):
+    statement = settle().json
+    assert settled_in() == {claim_id: statement["id"] if name in "ab" else None for name, claim_id in march.items()}
+
+
+def test_the_settled_claim_shows_its_settlement(client, auditor, settle, march):
+    statement = settle().json
+    assert client.get(f"/api/claims/{march['a']}", headers=auditor).json["settlement_id"] == statement["id"]
+
+
+def test_an_admin_may_settle(settle, march, as_role):
+    assert settle(headers=as_role("admin")).status_code == 201
+
+
+def test_a_month_is_settled_once(settle, march, claims_written):
+    first = settle().json
+    before, claims_before = claims_written(), settled_in()
+    error = assert_error(settle(), 409, "nothing_to_settle")
+    assert "P01" in error["message"]
+    assert "2025-03" in error["message"]
+    assert (claims_written(), settled_in()) == (before, claims_before)
+    assert sorted(claim for claim, settlement in claims_before.items() if settlement == first["id"]) == [
+        march["a"],
+        march["b"],
+    ]
+
+
+def test_a_claim_approved_later_goes_into_a_later_statement(settle, decide, march):
+    first = settle().json
+    assert decide(march["p"], "approve").status_code == 200
+    second = settle()
+    assert second.status_code == 201
+    later = second.json
+    assert (later["claim_ids"], later["claim_count"], later["labor"], later["parts"], later["total"]) == (
+        [march["p"]],
+        1,
+        "10.00",
+        "0.00",
+        "10.00",
+    )
+    assert (later["held_back_count"], later["held_back"]) == (1, "125.50")
+    assert later["id"] != first["id"]
+    settled = settled_in()
+    assert (settled[march["a"]], settled[march["b"]], settled[march["p"]]) == (first["id"], first["id"], later["id"])
+
+
+@pytest.mark.parametrize(
+    ("provider_code", "month", "claim_names"),
+    [("P01", "2025-04", "x"), ("P01", "2025-02", "y"), ("P02", "2025-03", "z")],
+)
+def test_each_provider_and_month_is_settled_apart(settle, march, provider_code, month, claim_names):
+    statement = settle(provider_code, month).json
+    assert (statement["claim_ids"], statement["held_back_count"], statement["held_back"]) == (
+        [march[name] for name in claim_names],
+        0,
+        "0.00",
+    )
+
+
+@pytest.mark.parametrize(("provider_code", "month"), [("P01", "2025-05"), ("P02", "2025-04"), ("P01", "2024-03")])
+def test_a_month_without_approved_claims_has_nothing_to_settle(settle, march, claims_written, provider_code, month):
+    before = claims_written()
+    assert_error(settle(provider_code, month), 409, "nothing_to_settle")
+    assert claims_written() == before
+
+
+def test_a_month_of_claims_only_held_back_has_nothing_to_settle(settle, flagged_claim, claims_written):
+    flagged_claim("GHOST1", "2025-06-02")
+    before = claims_written()
+    assert_error(settle("P01", "2025-06"), 409, "nothing_to_settle")
+    assert claims_written() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"provider_id": 999999, "month": "2025-03"}, "provider_id"),
+        ({"provider_id": "1", "month": "2025-03"}, "provider_id"),
+        ({"month": "2025-03"}, "provider_id"),
+        ({"provider_id": 1, "month": "2025-3"}, "month"),
+        ({"provider_id": 1, "month": "2025-13"}, "month"),
+        ({"provider_id": 1, "month": "2025-03-01"}, "month"),
+        ({"provider_id": 1}, "month"),
+        ({"provider_id": 1, "month": "2025-03", "total": "0.00"}, "total"),
+    ],
+    ids=[
+        "unknown-provider",
+        "provider-as-text",
+        "no-provider",
+        "month-without-zero",
+        "month-13",
+        "a-day",
+        "no-month",
+        "unknown-field",
+    ],
+)
+def test_a_bad_settlement_is_refused_and_nothing_is_written(client, auditor, march, claims_written, body, field):
+    before, claims_before = claims_written(), settled_in()
+    response = client.post("/api/settlements", json=body, headers=auditor)
+    assert_error(response, 422, "validation_error", fields=[field])
+    assert (claims_written(), settled_in()) == (before, claims_before)
+
+
+def test_a_provider_manager_may_not_settle(settle, march, manager, claims_written):
+    before = claims_written()
+    error = assert_error(settle(headers=manager("P01")), 403, "role_forbidden")
+    assert error["details"]["allowed_roles"] == ["auditor", "admin"]
+    assert claims_written() == before
+
+
+# ---------------------------------------------------------------- reading a statement
+
+
+@pytest.fixture
+def statement(settle, march):
+    return settle().json
+
+
+@pytest.mark.parametrize("reader", ["auditor", "admin", "P01"])
+def test_a_statement_is_read_back_as_settled(client, as_role, auditor, manager, statement, reader):
+    headers = {"auditor": auditor, "admin": as_role("admin")}.get(reader) or manager(reader)
+    response = client.get(f"/api/settlements/{statement['id']}", headers=headers)
+    assert (response.status_code, response.json) == (200, statement)
+
+
+@pytest.mark.parametrize("suffix", ["", ".csv"])
+def test_another_providers_statement_is_not_found(client, manager, statement, suffix):
+    response = client.get(f"/api/settlements/{statement['id']}{suffix}", headers=manager("P02"))
+    error = assert_error(response, 404, "not_found")
+    assert error["message"] == f"There is no settlement {statement['id']}."
+
+
+@pytest.mark.parametrize("suffix", ["", ".csv"])
+def test_an_absent_statement_is_not_found(client, auditor, statement, suffix):
+    assert_error(client.get(f"/api/settlements/999999{suffix}", headers=auditor), 404, "not_found")
+
+
+def read_csv(response):
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_the_csv_is_a_download(client, auditor, statement):
+    response = client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="settlement-{statement["id"]}.csv"'
+
+
+def test_the_csv_has_one_line_per_claim(client, auditor, statement, march):
+    rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
+    assert rows[0] == ["claim_id", "serial", "model", "repair_date", "fault_code", "labor", "parts", "amount"]
+    assert rows[1:3] == [
+        [str(march["a"]), "SN0001", "TV55", "2025-03-03", "E01", "35.50", "241.00", "276.50"],
+        [str(march["b"]), "SN0002", "TV55", "2025-03-31", "E01", "80.00", "799.99", "879.99"],
+    ]
+    assert rows[3] == []
+
+
+def test_the_csv_ends_with_the_totals(client, auditor, statement):
+    rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
+    assert rows[4:] == [
+        ["provider", "P01", "month", "2025-03"],
+        ["claims", "2", "labor", "115.50"],
+        ["parts", "1040.99", "total", "1156.49"],
+        ["held_back_claims", "2", "held_back", "135.50"],
+    ]
+
+
+def test_the_csv_lines_add_up_to_the_statement(client, auditor, statement):
+    rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
+    lines = [row for row in rows[1:] if row and row[0].isdigit()]
+    assert len(lines) == statement["claim_count"]
+
+    def total(column):
+        return sum(int(row[column].replace(".", "")) for row in lines)
+
+    assert (total(5), total(6), total(7)) == (11550, 104099, 115649)
+
+
+def test_the_owning_provider_downloads_its_csv(client, manager, statement):
+    response = client.get(f"/api/settlements/{statement['id']}.csv", headers=manager("P01"))
+    assert response.status_code == 200
+    assert len(read_csv(response)) == 1 + statement["claim_count"] + 1 + 4

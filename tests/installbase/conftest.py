@@ -1,0 +1,229 @@
+"""Fixtures of the install-base tests: the places and products sale records name, CSV files,
+the two ways to import them (CLI and API), sale records stored directly, and table snapshots."""
+
+import io
+import itertools
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.installbase.models import SaleRecord
+from tests.parts.conftest import make_part  # noqa: F401  (fixtures shared with the parts tests)
+from tests.products.conftest import make_policy  # noqa: F401
+from tests.products.conftest import make_product  # noqa: F401
+
+HEADER = "serial,model,sale_date,province,city,store,customer_phone"
+
+
+def csv_bytes(header, *rows, bom=False, newline="\n"):
+    """The bytes of a CSV file: ``header`` (None: the sale-record header) and ``rows``, UTF-8."""
+    text = newline.join([header or HEADER, *rows]) + newline
+    return ("\ufeff" if bom else "").encode() + text.encode("utf-8")
+
+
+def sales_csv(*rows, **options):
+    """A sale-record file of ``rows`` under the standard header."""
+    return csv_bytes(HEADER, *rows, **options)
+
+
+def counts(inserted=0, updated=0, unchanged=0, rejected=()):
+    """An import result, for comparison with ``==``."""
+    return {"inserted": inserted, "updated": updated, "unchanged": unchanged, "rejected": list(rejected)}
+
+
+def single_rejection(result, line):
+    """The reason of the one rejected row, which must be on ``line``."""
+    assert [rejection["line"] for rejection in result["rejected"]] == [line], result
+    return result["rejected"][0]["error"]
+
+
+def stored_sales():
+    """Every sale record as ``{serial: (model, sale_date, store, province, city, phone, source_file)}``."""
+    db.session.expire_all()
+    records = db.session.scalars(select(SaleRecord).order_by(SaleRecord.serial)).all()
+    return {
+        r.serial: (
+            r.product.model,
+            r.sale_date.isoformat(),
+            r.store,
+            r.province.code if r.province else None,
+            r.city.code if r.city else None,
+            r.customer_phone,
+            r.source_file,
+        )
+        for r in records
+    }
+
+
+PHONE_INDEX = "ix_sale_records_customer_phone"
+
+
+@pytest.fixture
+def admin(as_role):
+    return as_role("admin", username="root")
+
+
+@pytest.fixture
+def world(app, make_geography, make_product, make_policy):  # noqa: F811  (the fixtures imported above)
+    """What sale rows refer to: province 370000 > city 370100 (and 370200), province 440000 > city 440100,
+    products TV55 and TV65 (category tv, policy 12/36 months) and WM8 (washing_machine, no policy)."""
+    make_geography("370000", "370100", "370112")
+    make_geography("440000", "440100", "440106")
+    make_product("TV55", category="tv")
+    make_product("TV65", category="tv")
+    make_product("WM8", category="washing_machine")
+    make_policy("tv", whole_unit_months=12, main_part_months=36)
+
+
+@pytest.fixture
+def upload(client, admin):
+    """``upload(content, headers=admin, filename="sales.csv")`` → the response of POST /api/install-base/import."""
+
+    def post(content, headers=None, filename="sales.csv"):
+        return client.post(
+            "/api/install-base/import",
+            data={"file": (io.BytesIO(content), filename)},
+            headers=admin if headers is None else headers,
+            content_type="multipart/form-data",
+        )
+
+    return post
+
+
+@pytest.fixture
+def run_cli(runner, tmp_path):
+    """``run_cli(content)`` → the click Result of ``flask install-base import <file holding content>``."""
+    numbers = itertools.count()
+
+    def invoke(content, name=None):
+        path = tmp_path / (name or f"sales-{next(numbers)}.csv")
+        path.write_bytes(content)
+        return runner.invoke(args=["install-base", "import", str(path)])
+
+    return invoke
+
+
+def cli_result(result):
+    """The JSON answer a successful CLI import prints after its progress bar."""
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout[result.stdout.index("{") :])
+
+
+@pytest.fixture(params=["cli", "api"])
+def import_sales(request, upload, run_cli):
+    """``import_sales(content)`` → the import's result, through the CLI or the API (both are tested)."""
+
+    def run(content):
+        if request.param == "cli":
+            return cli_result(run_cli(content))
+        response = upload(content)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.json
+
+    return run
+
+
+@pytest.fixture
+def snapshot():
+    """``snapshot()`` → every row of every table, to prove that something changed nothing."""
+
+    def take():
+        db.session.expire_all()
+        return {
+            table.name: db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            for table in db.metadata.sorted_tables
+        }
+
+    return take
+
+
+@pytest.fixture
+def make_sale(world):
+    """``make_sale(serial="SN1", model="TV55", sale_date=date(2024, 1, 15), ...)``: a stored sale record."""
+    from server.network.services import regions
+    from server.products.services import products
+
+    def make(
+        serial="SN1",
+        model="TV55",
+        sale_date=date(2024, 1, 15),
+        province="370000",
+        city="370100",
+        store="Store 1",
+        customer_phone="13812345678",
+        source_file="sales.csv",
+    ):
+        record = SaleRecord(
+            serial=serial,
+            product=products.find(model),
+            sale_date=sale_date,
+            store=store,
+            province=regions.find(province),
+            city=regions.find(city) if city else None,
+            customer_phone=customer_phone,
+            source_file=source_file,
+        )
+        db.session.add(record)
+        db.session.commit()
+        return record
+
+    return make
+
+
+@pytest.fixture
+def make_claim():
+    """``make_claim(user, serial="SN1", model="TV55", failure_date=..., repair_date=...)``: a claim filed by
+    ``user`` (a provider_manager) through the claims service, committed."""
+    from server.claims.services import submit_claim
+
+    def make(
+        user, serial="SN1", model="TV55", failure_date=date(2024, 6, 1), repair_date=date(2024, 6, 3), job_id=None
+    ):
+        values = {
+            "serial": serial,
+            "model": model,
+            "failure_date": failure_date,
+            "repair_date": repair_date,
+            "fault_code": "E01",
+            "parts": [],
+            "labor_fee": 5000,
+            "job_id": job_id,
+        }
+        claim = submit_claim(user, values, today=date(2024, 12, 31))
+        db.session.commit()
+        return claim
+
+    return make
+
+
+@pytest.fixture
+def make_job():
+    """``make_job(provider, serial="SN1")``: a service request for the unit and its job with ``provider``."""
+    from server.jobs.models import Job
+    from server.jobs.models import ServiceRequest
+    from server.network.services import regions
+
+    numbers = itertools.count(1)
+
+    def make(provider, serial="SN1", region="370100", job_type="warranty", state="new"):
+        n = next(numbers)
+        region_id = regions.find(region).id
+        request = ServiceRequest(number=f"SR{n:05d}", serial=serial, customer_phone="13812345678", region_id=region_id)
+        db.session.add(request)
+        db.session.flush()
+        job = Job(
+            number=f"JOB{n:05d}",
+            request_id=request.id,
+            region_id=region_id,
+            provider_id=provider.id if provider else None,
+            job_type=job_type,
+            state=state,
+        )
+        db.session.add(job)
+        db.session.commit()
+        return job
+
+    return make
