@@ -92,6 +92,7 @@ def submit_claim(user, values, today=None):
             raise invalid("job_id", f"your provider has no job {job_id}")
 
     _lock_unit(serial, job_id)
+    sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
     claim = Claim(
         provider_id=user.provider_id,
         submitted_by_id=user.id,
@@ -102,37 +103,43 @@ def submit_claim(user, values, today=None):
         fault_code=values["fault_code"],
         job_id=job_id,
         scan_id=values.get("scan_id"),
+        sale_record_id=sale.id if sale else None,
         labor_fee_cents=values["labor_fee"],
         parts_amount_cents=sum(part.price_cents * qty for part, qty in parts),
         status=PENDING_REVIEW,
     )
+    claim.lines = [ClaimLine(part=part, qty=qty, unit_price_cents=part.price_cents) for part, qty in parts]
+    claim.flags = []  # loaded and empty, so adding flags later reads nothing back
     # Written before it is checked: on SQLite this takes the write lock, so a
     # concurrent claim on the same unit waits and then sees this one.
     db.session.add(claim)
     db.session.flush()
 
     with db.session.no_autoflush:
-        sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
-        facts = ClaimFacts(
-            serial=serial,
-            model=product.model,
-            failure_date=claim.failure_date,
-            repair_date=claim.repair_date,
-            provider=user.provider,
-            product=product,
-            sale=sale,
-            parts=parts,
-            job_id=job_id,
-            claim_id=claim.id,
-            duplicate_window_days=current_app.config["CLAIM_DUPLICATE_WINDOW_DAYS"],
-        )
-        flags = run_checks(facts)
-    claim.sale_record_id = sale.id if sale else None
-    claim.lines = [ClaimLine(part=part, qty=qty, unit_price_cents=part.price_cents) for part, qty in parts]
-    claim.flags = [ClaimFlag(code=code, message=message) for code, message in flags]
+        flags = run_checks(claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id))
+    claim.flags.extend(ClaimFlag(code=code, message=message) for code, message in flags)
     claim.status = PENDING_REVIEW if flags else APPROVED
     db.session.flush()
     return claim
+
+
+def claim_facts(provider, serial, product, parts, values, sale=None, claim_id=None):
+    """What the checks need: the claim as submitted and the sale record of its serial (looked up if not given)."""
+    if sale is None:
+        sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
+    return ClaimFacts(
+        serial=serial,
+        model=product.model,
+        failure_date=values["failure_date"],
+        repair_date=values["repair_date"],
+        provider=provider,
+        product=product,
+        sale=sale,
+        parts=parts,
+        job_id=values.get("job_id"),
+        claim_id=claim_id,
+        duplicate_window_days=current_app.config["CLAIM_DUPLICATE_WINDOW_DAYS"],
+    )
 
 
 def visible_claims(user):
