@@ -14,7 +14,7 @@ from server.models import UTCDateTime
 from server.models import utcnow
 
 MAX_SERIAL = 64
-_SERIAL = re.compile(rf"[^\s\x00]{{1,{MAX_SERIAL}}}")
+SERIAL_PATTERN = re.compile(rf"[^\s\x00]{{1,{MAX_SERIAL}}}")
 
 
 def normalise_serial(serial):
@@ -24,7 +24,7 @@ def normalise_serial(serial):
 
 def valid_serial(serial):
     """A normalised serial: 1 to 64 characters, none of them spaces (of any kind) or NUL."""
-    return _SERIAL.fullmatch(serial) is not None
+    return SERIAL_PATTERN.fullmatch(serial) is not None
 
 
 class SaleRecord(db.Model):
