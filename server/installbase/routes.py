@@ -62,9 +62,7 @@ def import_command(path):
     """Import sale records from a CSV file, with a progress bar."""
     with (
         open(path, "rb") as binary,
-        click.progressbar(
-            length=os.path.getsize(path), label="sale records", file=sys.stderr
-        ) as bar,
+        click.progressbar(length=os.path.getsize(path), label="sale records", file=sys.stderr) as bar,
     ):
         # Progress is the share of the file read; the reader runs ahead of the writer by a chunk.
         def advance(_rows):
