@@ -2,6 +2,7 @@
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -9,6 +10,15 @@ from sqlalchemy.types import TypeDecorator
 
 def utcnow():
     return datetime.now(UTC)
+
+
+def latest_local_day(utc_today):
+    """The latest date a user may call today, given today's UTC date.
+
+    Dates typed in China (UTC+8) run up to a day ahead of UTC's, so a sale or
+    repair dated "today" there is never refused as being in the future.
+    """
+    return utc_today + timedelta(days=1)
 
 
 class UTCDateTime(TypeDecorator):

@@ -16,6 +16,7 @@ from datetime import datetime
 import flask_migrate
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
@@ -128,6 +129,20 @@ def _database_per_test(request):
         db.session.rollback()
         empty_tables()
         db.session.remove()
+
+
+@pytest.fixture
+def snapshot():
+    """``snapshot()`` → every row of every table, to prove that something changed nothing."""
+
+    def take():
+        db.session.expire_all()
+        return {
+            table.name: db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            for table in db.metadata.sorted_tables
+        }
+
+    return take
 
 
 @pytest.fixture

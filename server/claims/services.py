@@ -5,7 +5,6 @@ import io
 from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import String
@@ -34,6 +33,7 @@ from server.installbase.models import SaleRecord
 from server.installbase.models import normalise_serial
 from server.installbase.models import valid_serial
 from server.jobs.models import Job
+from server.models import latest_local_day
 from server.network.models import Provider
 from server.parts.models import Part
 from server.products.models import Product
@@ -56,9 +56,14 @@ def _lock_unit(serial, job_id):
 
 
 def _claimed_parts(lines):
+    """``[(Part, qty)]`` of a claim's lines, found in one query; InvalidInput naming the bad line."""
+    wanted = {line["part_no"] for line in lines}
+    catalogue = (
+        {p.part_no: p for p in db.session.scalars(select(Part).where(Part.part_no.in_(wanted)))} if wanted else {}
+    )
     parts = []
     for index, line in enumerate(lines):
-        part = db.session.scalar(select(Part).where(Part.part_no == line["part_no"]))
+        part = catalogue.get(line["part_no"])
         if part is None:
             raise invalid(f"parts.{index}.part_no", f"unknown part {line['part_no']}")
         if not part.claimable:
@@ -78,8 +83,7 @@ def submit_claim(user, values, today=None):
         raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
     if values["repair_date"] < values["failure_date"]:
         raise invalid("repair_date", "the repair cannot precede the failure")
-    # "Today" has begun in China (UTC+8) hours before it begins in UTC.
-    if values["repair_date"] > today + timedelta(days=1):
+    if values["repair_date"] > latest_local_day(today):
         raise invalid("repair_date", "the repair date is in the future")
     product = db.session.scalar(select(Product).where(Product.model == values["model"]))
     if product is None:

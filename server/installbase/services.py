@@ -14,7 +14,6 @@ import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -32,6 +31,7 @@ from server.installbase.models import normalise_serial
 from server.installbase.models import valid_serial
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
+from server.models import latest_local_day
 from server.network.models import Region
 from server.products.models import Product
 from server.products.warranty import warranty_status
@@ -65,21 +65,21 @@ class RowChecker:
         regions = db.session.execute(select(Region.code, Region.id, Region.level, Region.parent_id)).all()
         self.provinces = {code: rid for code, rid, level, _ in regions if level == "province"}
         self.cities = {code: (rid, parent) for code, rid, level, parent in regions if level == "city"}
-        self._dates = {}
-        self._places = {}
-        # Good verdicts only, keyed by the raw cells, for the import's fast path.
+        # Good verdicts, keyed by the raw cells (the import's fast path reads them
+        # directly); a bad date or place is rare and simply checked again.
         self.known_dates = {}
         self.known_places = {}
         self.serial_ok = SERIAL_PATTERN.fullmatch
 
     def sale_date(self, raw):
         """``(ISO text, None)`` or ``(None, reason)``; ``YYYY/MM/DD`` is accepted too."""
-        verdict = self._dates.get(raw)
-        if verdict is None:
-            verdict = self._dates[raw] = self._check_date(raw)
-            if verdict[1] is None:
-                self.known_dates[raw] = verdict[0]
-        return verdict
+        iso = self.known_dates.get(raw)
+        if iso is not None:
+            return iso, None
+        iso, error = self._check_date(raw)
+        if error is None:
+            self.known_dates[raw] = iso
+        return iso, error
 
     def _check_date(self, raw):
         text = raw.strip()
@@ -89,20 +89,20 @@ class RowChecker:
                 sold = date(*(int(part) for part in re.split("[-/]", text)))
             except ValueError:
                 sold = None
-        # "Today" has begun in China (UTC+8) hours before it begins in UTC.
-        if sold is None or not _EARLIEST_SALE <= sold <= self.today + timedelta(days=1):
+        if sold is None or not _EARLIEST_SALE <= sold <= latest_local_day(self.today):
             return None, f"impossible sale date {text!r} (YYYY-MM-DD, not in the future)"
         return sold.isoformat(), None
 
     def place(self, province_code, city_code):
         """``((province_id, city_id), None)`` or ``(None, reason)``; the city may be empty."""
         key = (province_code, city_code)
-        verdict = self._places.get(key)
-        if verdict is None:
-            verdict = self._places[key] = self._check_place(province_code.strip(), city_code.strip())
-            if verdict[1] is None:
-                self.known_places[key] = verdict[0]
-        return verdict
+        place = self.known_places.get(key)
+        if place is not None:
+            return place, None
+        place, error = self._check_place(province_code.strip(), city_code.strip())
+        if error is None:
+            self.known_places[key] = place
+        return place, error
 
     def _check_place(self, province_code, city_code):
         province_id = self.provinces.get(province_code)

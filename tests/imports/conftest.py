@@ -5,9 +5,7 @@ import itertools
 import json
 
 import pytest
-from sqlalchemy import select
 
-from server.extensions import db
 from tests.parts.conftest import make_part  # noqa: F401  (fixtures shared with the parts tests)
 from tests.parts.conftest import stock_books  # noqa: F401
 from tests.products.conftest import make_product  # noqa: F401
@@ -136,20 +134,6 @@ def imported(upload):
         return response.json
 
     return run
-
-
-@pytest.fixture
-def snapshot():
-    """``snapshot()`` → every row of every table, to prove that something changed nothing."""
-
-    def take():
-        db.session.expire_all()
-        return {
-            table.name: db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
-            for table in db.metadata.sorted_tables
-        }
-
-    return take
 
 
 def counts(inserted=0, updated=0, unchanged=0, rejected=()):

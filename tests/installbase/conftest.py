@@ -127,20 +127,6 @@ def import_sales(request, upload, run_cli):
 
 
 @pytest.fixture
-def snapshot():
-    """``snapshot()`` → every row of every table, to prove that something changed nothing."""
-
-    def take():
-        db.session.expire_all()
-        return {
-            table.name: db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
-            for table in db.metadata.sorted_tables
-        }
-
-    return take
-
-
-@pytest.fixture
 def make_sale(world):
     """``make_sale(serial="SN1", model="TV55", sale_date=date(2024, 1, 15), ...)``: a stored sale record."""
     from server.network.services import regions
