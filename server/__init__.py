@@ -133,6 +133,8 @@ MODEL_MODULES = (
     "server.installbase.models",
     "server.jobs.models",
     "server.claims.models",
+    "server.notifications.models",
+    "server.scheduling.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -145,6 +147,9 @@ BLUEPRINT_MODULES = (
     "server.imports.routes",
     "server.installbase.routes",
     "server.claims.routes",
+    "server.jobs.routes",
+    "server.notifications.routes",
+    "server.scheduling.routes",
 )
 
 
@@ -160,7 +165,9 @@ def _register_cli(app):
     from server.demo import seed_demo_command
     from server.imports.cli import import_command
     from server.installbase.routes import install_base_cli
+    from server.scheduler import scheduler_command
 
     app.cli.add_command(import_command)
     app.cli.add_command(install_base_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(scheduler_command)

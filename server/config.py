@@ -23,6 +23,13 @@ DEFAULTS = {
     "PAGE_SIZE_MAX": 500,
     # Two claims on one unit with repair dates this close are duplicates (重单).
     "CLAIM_DUPLICATE_WINDOW_DAYS": 30,
+    # The users' clock (China Standard Time, no daylight saving): "today" for appointments and reports.
+    "LOCAL_UTC_OFFSET_MINUTES": 8 * 60,
+    # Providers' SLA record over this many days orders the dispatch suggestions.
+    "SLA_RECORD_DAYS": 30,
+    # Seconds between scheduler checks for overdue jobs, and for appointment reminders.
+    "SCHEDULER_OVERDUE_SECONDS": 60,
+    "SCHEDULER_REMINDER_SECONDS": 600,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
 }

@@ -24,6 +24,8 @@ ROLES = (ADMIN, AGENT, DISPATCHER, TECHNICIAN, PROVIDER_MANAGER, PARTS_CLERK, HQ
 PROVIDER_ROLES = (TECHNICIAN, PROVIDER_MANAGER)
 # A parts clerk approves requisitions for one province.
 REGION_ROLES = (PARTS_CLERK,)
+# A dispatcher may work for one province (or, with no region, the whole country).
+PROVINCE_SCOPED_ROLES = (PARTS_CLERK, DISPATCHER)
 
 
 class User(db.Model):
@@ -37,12 +39,19 @@ class User(db.Model):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # A dispatcher on duty receives the escalations of their scope (the duty manager).
+    on_duty: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Bumped when the password changes or the account is disabled: older tokens stop working.
     token_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     provider = relationship("Provider", lazy="joined")
     region = relationship("Region", lazy="joined")
+
+    @property
+    def province_id(self):
+        """The province a province-scoped user works for; None means the whole country."""
+        return self.region_id if self.role in PROVINCE_SCOPED_ROLES else None
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"

@@ -45,6 +45,7 @@ class UserSchema(ma.Schema):
     provider_code = ma.fields.Function(lambda user: user.provider.code if user.provider else None)
     region_code = ma.fields.Function(lambda user: user.region.code if user.region else None)
     active = ma.fields.Boolean()
+    on_duty = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from server.accounts import schemas
 from server.accounts.models import PROVIDER_ROLES
+from server.accounts.models import PROVINCE_SCOPED_ROLES
 from server.accounts.models import REGION_ROLES
 from server.accounts.models import User
 from server.accounts.passwords import burn_time
@@ -87,7 +88,7 @@ class UserKind(ReferenceKind):
         region = region_by_code(code)
         if region is None:
             raise invalid("region_code", f"unknown region {code}")
-        if role in REGION_ROLES and region.level != "province":
+        if role in PROVINCE_SCOPED_ROLES and region.level != "province":
             raise invalid("region_code", f"a {role} works for a province, and {code} is a {region.level}")
         return {"region": region}
 

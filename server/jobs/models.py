@@ -1,6 +1,9 @@
-"""Service requests (what the customer asked for) and jobs (the work dispatched)."""
+"""Customers, service requests (what the customer asked for), jobs (the work dispatched),
+the record of everything that happened to a job, serial scans, and the SLA policy."""
 
+from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
@@ -25,6 +28,29 @@ JOB_STATES = (
     "cancelled",
 )
 OPEN_STATES = ("new", "dispatched", "accepted", "en_route", "on_site", "waiting_parts")
+# The SLA stages, in the order a visit passes them.
+SLA_STAGES = ("contact", "arrive", "complete")
+# The column that records when each stage was reached.
+REACHED_AT = {"contact": "contacted_at", "arrive": "arrived_at", "complete": "completed_at"}
+# How a serial was read off the unit. Only a barcode read counts as the scan a warranty close-out needs.
+SCAN_SOURCES = ("camera", "photo", "typed")
+BARCODE_SOURCES = ("camera", "photo")
+
+
+class Customer(db.Model):
+    """A customer, known by phone: the call centre's way in to units, requests and history."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    region = relationship("Region")
 
 
 class ServiceRequest(db.Model):
@@ -33,24 +59,38 @@ class ServiceRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     serial: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # The serial while the request is open, NULL once its job is closed or cancelled: the
+    # unique constraint is what stops two open requests for one unit, even when two agents
+    # record them at the same moment.
+    open_serial: Mapped[str | None] = mapped_column(String(64), unique=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     customer_name: Mapped[str] = mapped_column(String(128), default="")
     customer_phone: Mapped[str] = mapped_column(String(32), index=True)
     address: Mapped[str] = mapped_column(String(255), default="")
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     fault_description: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(16), default="phone")
+    # The time the customer would like the visit, if they said.
+    preferred_start: Mapped[object | None] = mapped_column(UTCDateTime)
+    preferred_end: Mapped[object | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
-    product = relationship("Product")
+    product = relationship("Product", lazy="joined")
     region = relationship("Region")
+    customer = relationship("Customer")
 
 
 class Job(db.Model):
     """A dispatch ticket (派工单): one owner from request to close-out."""
 
     __tablename__ = "jobs"
+    __table_args__ = (
+        # A technician's or a provider's jobs, newest first: the list every phone asks for.
+        Index("ix_jobs_technician_created", "technician_id", "created_at"),
+        Index("ix_jobs_provider_created", "provider_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -58,11 +98,106 @@ class Job(db.Model):
     job_type: Mapped[str] = mapped_column(String(16), default="warranty")
     state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
-    technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The province of the region, kept so that scopes and reports need no walk up the tree.
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appointment_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # SLA deadlines, fixed when the job is created, and when each stage was reached.
+    contact_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    arrive_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    complete_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    contacted_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # When the scheduler found a stage overdue and escalated it (once per stage).
+    contact_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    arrive_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    complete_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # The completion record: what was done, and who confirmed it for the customer.
+    completion_summary: Mapped[str] = mapped_column(Text, default="")
+    confirmed_by: Mapped[str] = mapped_column(String(128), default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Every change bumps it; an update based on a stale read fails instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    request = relationship("ServiceRequest")
+    __mapper_args__ = {"version_id_col": version}
+
+    request = relationship("ServiceRequest", lazy="joined", innerjoin=True)
+    region = relationship("Region", foreign_keys=[region_id])
+    province = relationship("Region", foreign_keys=[province_id])
     provider = relationship("Provider")
     technician = relationship("User")
+
+    def due_at(self, stage):
+        return getattr(self, f"{stage}_due_at")
+
+    def reached_at(self, stage):
+        return getattr(self, REACHED_AT[stage])
+
+    def overdue_stages(self, now):
+        """The SLA stages whose deadline has passed without being reached (nothing once the job has ended)."""
+        if self.state in ("closed", "cancelled"):
+            return []
+        return [
+            stage
+            for stage in SLA_STAGES
+            if self.reached_at(stage) is None and self.due_at(stage) is not None and self.due_at(stage) < now
+        ]
+
+
+class JobEvent(db.Model):
+    """One thing that happened to a job: a transition, an assignment, a contact, an escalation.
+
+    ``at`` is the server's time; ``device_time`` is the phone's clock for field
+    steps, kept as a fact beside it and never used to order anything.
+    """
+
+    __tablename__ = "job_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    # None when the scheduler acted.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    actor = relationship("User")
+
+
+class Scan(db.Model):
+    """A serial read off a unit on a job: by barcode (camera or photo) or typed by hand."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    serial: Mapped[str] = mapped_column(String(64), index=True)
+    symbology: Mapped[str] = mapped_column(String(32), default="")
+    source: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the label photo kept as evidence, when there is one.
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+
+
+class SlaPolicy(db.Model):
+    """Deadlines of one area class, in minutes from the job's creation."""
+
+    __tablename__ = "sla_policies"
+
+    area_class: Mapped[str] = mapped_column(String(16), primary_key=True)
+    contact_minutes: Mapped[int]
+    arrive_minutes: Mapped[int]
+    complete_minutes: Mapped[int]
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

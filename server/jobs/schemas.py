@@ -1,0 +1,302 @@
+"""Input and output schemas of customers, requests, jobs, dispatch, SLA policies and duty."""
+
+import marshmallow as ma
+
+from server.installbase.schemas import WarrantySchema
+from server.jobs.models import CHANNELS
+from server.jobs.models import JOB_STATES
+from server.jobs.models import JOB_TYPES
+from server.jobs.models import SCAN_SOURCES
+from server.models import utcnow
+from server.schemas import PageArgs
+
+PHONE = ma.validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$", error="Give a phone number: digits, spaces or '-', 5 to 32.")
+SERIAL = ma.validate.Length(min=1, max=64, error="A serial has 1 to 64 characters.")
+NOTE = ma.validate.Length(max=2000)
+REASON = ma.validate.Length(min=1, max=2000, error="Say why, in at most 2000 characters.")
+
+
+def device_time():
+    return ma.fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The phone's clock when the step was done (ISO 8601 with offset); kept as a fact"},
+    )
+
+
+# ---------------------------------------------------------------- customers and requests
+
+
+class CustomerLookupArgs(ma.Schema):
+    phone = ma.fields.String(validate=PHONE)
+    serial = ma.fields.String(validate=SERIAL)
+
+    @ma.validates_schema
+    def one_key(self, data, **kwargs):
+        if ("phone" in data) == ("serial" in data):
+            raise ma.ValidationError("Give either phone or serial.", "phone")
+
+
+class RequestArgs(ma.Schema):
+    customer_phone = ma.fields.String(required=True, validate=PHONE)
+    customer_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=128))
+    address = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=255))
+    region_code = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=32), metadata={"description": "The city or county"}
+    )
+    serial = ma.fields.String(load_default="", validate=ma.validate.Length(max=64))
+    model = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
+    fault_description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    channel = ma.fields.String(load_default="phone", validate=ma.validate.OneOf(CHANNELS))
+    job_type = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.OneOf(JOB_TYPES),
+        metadata={"description": "Default: warranty unless the unit is known to be out of warranty"},
+    )
+    preferred_start = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    preferred_end = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class RequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    serial = ma.fields.String()
+    model = ma.fields.Function(lambda request: request.product.model if request.product else None)
+    customer_name = ma.fields.String()
+    customer_phone = ma.fields.String()
+    address = ma.fields.String()
+    region_code = ma.fields.Function(lambda request: request.region.code)
+    fault_description = ma.fields.String()
+    channel = ma.fields.String()
+    preferred_start = ma.fields.DateTime(allow_none=True)
+    preferred_end = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+# ---------------------------------------------------------------- jobs
+
+
+class SlaSchema(ma.Schema):
+    contact_due_at = ma.fields.DateTime(allow_none=True)
+    arrive_due_at = ma.fields.DateTime(allow_none=True)
+    complete_due_at = ma.fields.DateTime(allow_none=True)
+    contacted_at = ma.fields.DateTime(allow_none=True)
+    arrived_at = ma.fields.DateTime(allow_none=True)
+    completed_at = ma.fields.DateTime(allow_none=True)
+    overdue = ma.fields.Function(
+        lambda job: job.overdue_stages(utcnow()),
+        metadata={"description": "Stages past their deadline now, not yet reached"},
+    )
+
+
+_SLA = SlaSchema()
+
+
+class TechnicianSchema(ma.Schema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    display_name = ma.fields.String()
+
+
+class JobSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    state = ma.fields.String()
+    job_type = ma.fields.String()
+    region_code = ma.fields.Function(lambda job: job.region.code)
+    region_name = ma.fields.Function(lambda job: job.region.name)
+    area_class = ma.fields.Function(lambda job: job.region.area_class)
+    provider_code = ma.fields.Function(lambda job: job.provider.code if job.provider else None)
+    technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
+    request = ma.fields.Nested(RequestSchema)
+    appointment_at = ma.fields.DateTime(allow_none=True)
+    sla = ma.fields.Method("dump_sla")
+    escalated_at = ma.fields.DateTime(allow_none=True)
+    completion_summary = ma.fields.String()
+    confirmed_by = ma.fields.String()
+    cancel_reason = ma.fields.String()
+    closed_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    version = ma.fields.Integer()
+    actions = ma.fields.Method("dump_actions", metadata={"description": "The steps the caller may take now"})
+
+    def dump_sla(self, job):
+        return _SLA.dump(job)
+
+    def dump_actions(self, job):
+        from server.accounts.access import current_user
+        from server.jobs.lifecycle import allowed_actions
+
+        return allowed_actions(job, current_user())
+
+
+class JobListArgs(PageArgs):
+    state = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(JOB_STATES)), load_default=list)
+    created_from = ma.fields.Date(metadata={"description": "Created on or after this day (local time)"})
+    created_to = ma.fields.Date(metadata={"description": "Created on or before this day (local time)"})
+    appointment_on = ma.fields.Date(metadata={"description": "Appointment on this day (local time)"})
+    provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    technician_id = ma.fields.Integer()
+    overdue = ma.fields.Boolean(metadata={"description": "Only jobs with a stage marked overdue"})
+
+    @ma.validates_schema
+    def range_in_order(self, data, **kwargs):
+        if "created_from" in data and "created_to" in data and data["created_to"] < data["created_from"]:
+            raise ma.ValidationError("The range ends before it starts.", "created_to")
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    from_state = ma.fields.String(allow_none=True)
+    to_state = ma.fields.String(allow_none=True)
+    actor = ma.fields.Function(lambda event: event.actor.username if event.actor else None)
+    at = ma.fields.DateTime()
+    device_time = ma.fields.DateTime(allow_none=True)
+    note = ma.fields.String()
+    data = ma.fields.Raw(allow_none=True)
+
+
+class SuggestionSchema(ma.Schema):
+    provider_code = ma.fields.String()
+    provider_name = ma.fields.String()
+    technicians = ma.fields.Integer()
+    open_jobs = ma.fields.Integer()
+    load_per_technician = ma.fields.Float(allow_none=True)
+    completed_recently = ma.fields.Integer()
+    sla_rate = ma.fields.Float(allow_none=True)
+
+
+# ---------------------------------------------------------------- steps
+
+
+class DispatchArgs(ma.Schema):
+    provider_code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    note = ma.fields.String(load_default="", validate=NOTE)
+
+
+class AssignArgs(ma.Schema):
+    technician_id = ma.fields.Integer(required=True, strict=True)
+    note = ma.fields.String(load_default="", validate=NOTE)
+
+
+class FieldStepArgs(ma.Schema):
+    device_time = device_time()
+    note = ma.fields.String(load_default="", validate=NOTE)
+
+
+class DeclineArgs(ma.Schema):
+    reason = ma.fields.String(required=True, validate=REASON)
+    device_time = device_time()
+
+
+class ContactArgs(ma.Schema):
+    appointment_at = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    note = ma.fields.String(load_default="", validate=NOTE)
+    device_time = device_time()
+
+
+class CompleteArgs(ma.Schema):
+    summary = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    confirmed_by = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=128),
+        metadata={"description": "Who confirmed the work for the customer"},
+    )
+    device_time = device_time()
+
+
+class ScanArgs(ma.Schema):
+    serial = ma.fields.String(required=True, validate=SERIAL)
+    source = ma.fields.String(required=True, validate=ma.validate.OneOf(SCAN_SOURCES))
+    symbology = ma.fields.String(load_default="", validate=ma.validate.Length(max=32))
+    photo_sha256 = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.Regexp(r"^[0-9a-f]{64}$", error="Give 64 hex digits.")
+    )
+    device_time = device_time()
+
+
+class ScanSchema(ma.Schema):
+    id = ma.fields.Integer()
+    job_id = ma.fields.Integer()
+    serial = ma.fields.String()
+    source = ma.fields.String()
+    symbology = ma.fields.String()
+    photo_sha256 = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    device_time = ma.fields.DateTime(allow_none=True)
+
+
+class ReasonArgs(ma.Schema):
+    reason = ma.fields.String(required=True, validate=REASON)
+
+
+class CloseArgs(ma.Schema):
+    note = ma.fields.String(load_default="", validate=NOTE)
+
+
+class EscalationSchema(ma.Schema):
+    job = ma.fields.Nested(JobSchema)
+    escalated_to = ma.fields.List(ma.fields.Nested(TechnicianSchema))
+
+
+# ---------------------------------------------------------------- SLA policies and duty
+
+
+class SlaPolicyArgs(ma.Schema):
+    contact_minutes = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=60 * 24 * 90))
+    arrive_minutes = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=60 * 24 * 90))
+    complete_minutes = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=1, max=60 * 24 * 90)
+    )
+
+
+class SlaPolicySchema(ma.Schema):
+    area_class = ma.fields.String()
+    contact_minutes = ma.fields.Integer()
+    arrive_minutes = ma.fields.Integer()
+    complete_minutes = ma.fields.Integer()
+    default = ma.fields.Boolean()
+
+
+class DutyArgs(ma.Schema):
+    on_duty = ma.fields.Boolean(required=True)
+
+
+class CustomerSchema(ma.Schema):
+    phone = ma.fields.String()
+    name = ma.fields.String()
+    address = ma.fields.String()
+    region_code = ma.fields.String(allow_none=True)
+
+
+class CustomerUnitSchema(ma.Schema):
+    serial = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    category = ma.fields.String(allow_none=True)
+    sale_date = ma.fields.Date(allow_none=True)
+    in_install_base = ma.fields.Boolean()
+    warranty = ma.fields.Nested(WarrantySchema, allow_none=True)
+
+
+class JobSummarySchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    state = ma.fields.String()
+    job_type = ma.fields.String()
+    provider_code = ma.fields.Function(lambda job: job.provider.code if job.provider else None)
+    created_at = ma.fields.DateTime()
+    closed_at = ma.fields.DateTime(allow_none=True)
+
+
+class RequestWithJobSchema(ma.Schema):
+    request = ma.fields.Nested(RequestSchema)
+    job = ma.fields.Nested(JobSummarySchema, allow_none=True)
+
+
+class CustomerViewSchema(ma.Schema):
+    customer = ma.fields.Nested(CustomerSchema)
+    units = ma.fields.List(ma.fields.Nested(CustomerUnitSchema))
+    requests = ma.fields.List(ma.fields.Nested(RequestWithJobSchema))

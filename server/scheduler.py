@@ -1,0 +1,71 @@
+"""The recurring work of Sanbao, declared in one place with stable ids.
+
+Run by its own process, ``flask --app server scheduler`` (``make run`` starts
+one beside the web server), never inside web workers: each gunicorn worker
+would run every task again. Several app servers may each start one; only the
+holder of the database's scheduler lock acts (``server.scheduling.leader``).
+"""
+
+from dataclasses import dataclass
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from server.jobs import sla
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str  # stable: runs are recorded under it
+    description: str
+    interval_setting: str  # the config key holding its interval in seconds
+    run: object  # run(now) -> a sentence saying what it did
+
+
+def _mark_overdue(now):
+    return f"{sla.mark_overdue(now)} SLA stages marked overdue"
+
+
+def _remind_appointments(now):
+    return f"{sla.remind_appointments(now)} appointment reminders sent"
+
+
+TASKS = (
+    Task(
+        "sla.mark_overdue",
+        "Mark jobs past an SLA deadline and escalate them to dispatch",
+        "SCHEDULER_OVERDUE_SECONDS",
+        _mark_overdue,
+    ),
+    Task(
+        "appointments.remind",
+        "Remind technicians of today's appointments",
+        "SCHEDULER_REMINDER_SECONDS",
+        _remind_appointments,
+    ),
+)
+
+
+def task_by_id(task_id):
+    return next((task for task in TASKS if task.id == task_id), None)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every task once, then exit (for cron and checks).")
+@with_appcontext
+def scheduler_command(once):
+    """Run the recurring tasks: SLA escalation and appointment reminders."""
+    from server.scheduling.runner import Scheduler
+
+    scheduler = Scheduler(current_app._get_current_object(), TASKS)
+    if once:
+        runs = scheduler.run_all()
+        if not runs:
+            click.echo("Another scheduler holds the lock; nothing run.")
+        for run in runs:
+            click.echo(f"{run.task}: {run.outcome} - {run.detail}")
+        scheduler.lock.release()
+        return
+    click.echo(f"Scheduler {scheduler.worker}: {len(TASKS)} tasks; acting while it holds the scheduler lock.")
+    scheduler.serve()

@@ -1,0 +1,1 @@
+"""Recurring work outside web requests: one acting scheduler, every run recorded."""
