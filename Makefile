@@ -10,8 +10,12 @@ PORT ?= 5000
 
 .PHONY: run test bench lint format setup system-deps db seed clean
 
+# The scheduler (SLA escalation, reminders) runs as its own process beside the web server,
+# never inside it; it stops when the server does.
 run: setup db
 	$(BIN)/flask --app server seed-demo --if-empty
+	@$(BIN)/flask --app server scheduler & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER' EXIT INT TERM; \
 	$(BIN)/flask --app server run --host $(HOST) --port $(PORT)
 
 # Two workers: the suite is database-bound and the machine has two cores.

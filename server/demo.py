@@ -22,7 +22,10 @@ from server.extensions import db
 from server.imports.services import import_rows
 from server.imports.services import kinds
 from server.installbase.models import SaleRecord
+from server.jobs.models import Customer
 from server.jobs.models import Job
+from server.jobs.models import JobEvent
+from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
 from server.network.models import Provider
 from server.network.models import Region
@@ -234,6 +237,10 @@ def users(provider_rows, passwords):
     rows = [user("admin", "admin", "系统管理员"), user("planner", "hq_planner", "总部计划员")]
     rows += [user(f"agent{n}", "agent", f"客服 {n}") for n in range(1, 7)]
     rows += [user(f"dispatcher{n}", "dispatcher", f"调度员 {n}") for n in range(1, 4)]
+    rows += [
+        user(f"dispatcher.{province}", "dispatcher", f"{pname}调度员", region_code=province)
+        for province, pname, _ in GEOGRAPHY
+    ]
     rows += [user(f"auditor{n}", "auditor", f"审核员 {n}") for n in range(1, 3)]
     rows += [
         user(f"clerk.{province}", "parts_clerk", f"{pname}备件员", region_code=province)
@@ -292,8 +299,24 @@ def seed_sales(rng, count):
     return _insert_missing(SaleRecord, "serial", list(sale_records(rng, count, product_ids, cities)))
 
 
+# How far through the visit a job in each state has come: which stage times it carries.
+_PROGRESS = {
+    "new": 0,
+    "cancelled": 0,
+    "dispatched": 1,
+    "accepted": 2,
+    "en_route": 2,
+    "on_site": 3,
+    "waiting_parts": 3,
+    "completed": 4,
+    "closed": 5,
+}
+
+
 def seed_jobs(rng, count):
-    """Requests and jobs in every state, on units from the install base."""
+    """Requests and jobs in every state, on units from the install base, with SLA deadlines and stage times."""
+    from server.jobs import sla
+
     states = (
         ["new"] * 4
         + ["dispatched"] * 3
@@ -309,7 +332,7 @@ def seed_jobs(rng, count):
     ).all()
     counties = {}
     for county in db.session.scalars(select(Region).where(Region.level == "county").order_by(Region.code)):
-        counties.setdefault(county.parent_id, []).append(county.id)
+        counties.setdefault(county.parent_id, []).append(county)
     covering = {}
     for provider in db.session.scalars(select(Provider).order_by(Provider.code)):
         for region in provider.regions:
@@ -320,27 +343,14 @@ def seed_jobs(rng, count):
     agent = db.session.scalar(select(User.id).where(User.username == "agent1"))
     start = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
     faults = ["不开机", "有声音无图像", "屏幕有竖线", "遥控失灵", "不脱水", "漏水", "噪音大", "显示 E21 故障码"]
-    requests, jobs = [], []
+    requests, jobs, customers = [], [], {}
+    open_units = set()
     for n in range(count):
         serial, product_id, city_id, phone = sales[rng.randrange(len(sales))]
-        county_id = rng.choice(counties[city_id])
+        county = rng.choice(counties[city_id])
         created = start + timedelta(hours=rng.randrange(0, 29 * 24))
         number = f"SR-DEMO-{n + 1:05d}"
-        requests.append(
-            {
-                "number": number,
-                "serial": serial,
-                "product_id": product_id,
-                "customer_name": f"顾客{n + 1}",
-                "customer_phone": phone,
-                "address": f"幸福路 {rng.randrange(1, 300)} 号",
-                "region_id": county_id,
-                "fault_description": rng.choice(faults),
-                "channel": rng.choice(["phone", "phone", "web", "wechat"]),
-                "created_by_id": agent,
-                "created_at": created,
-            }
-        )
+        address = f"幸福路 {rng.randrange(1, 300)} 号"
         state = rng.choice(states)
         provider_id = technician_id = None
         if state not in ("new", "cancelled") and covering.get(city_id):
@@ -349,25 +359,109 @@ def seed_jobs(rng, count):
                 technician_id = rng.choice(technicians[provider_id])
         elif state != "cancelled":
             state = "new"
-        jobs.append(
+        is_open = state not in ("closed", "cancelled")
+        if is_open and serial in open_units:
+            state, provider_id, technician_id, is_open = "cancelled", None, None, False
+        if is_open:
+            open_units.add(serial)
+        customers.setdefault(
+            phone, {"phone": phone, "name": f"顾客{n + 1}", "address": address, "region_id": county.id}
+        )
+        requests.append(
             {
-                "number": f"JOB-DEMO-{n + 1:05d}",
-                "state": state,
-                "region_id": county_id,
-                "provider_id": provider_id,
-                "technician_id": technician_id,
-                "job_type": "warranty",
+                "number": number,
+                "serial": serial,
+                "open_serial": serial if is_open else None,
+                "product_id": product_id,
+                "customer_name": f"顾客{n + 1}",
+                "customer_phone": phone,
+                "address": address,
+                "region_id": county.id,
+                "fault_description": rng.choice(faults),
+                "channel": rng.choice(["phone", "phone", "web", "wechat"]),
+                "created_by_id": agent,
                 "created_at": created,
-                "updated_at": created,
-                "request_number": number,
             }
         )
+        job = {
+            "number": f"JOB-DEMO-{n + 1:05d}",
+            "state": state,
+            "region_id": county.id,
+            "province_id": county.parent.parent_id,
+            "provider_id": provider_id,
+            "technician_id": technician_id,
+            "job_type": "warranty",
+            "created_at": created,
+            "updated_at": created,
+            "request_number": number,
+            **sla.deadlines(county.area_class, created),
+        }
+        job.update(_stage_times(rng, state, created))
+        if state == "cancelled":
+            job["cancel_reason"] = "客户已自行解决"
+        jobs.append(job)
+    _insert_missing(Customer, "phone", list(customers.values()))
+    customer_ids = dict(db.session.execute(select(Customer.phone, Customer.id)).all())
+    for request in requests:
+        request["customer_id"] = customer_ids[request["customer_phone"]]
     inserted = _insert_missing(ServiceRequest, "number", requests)
     ids = dict(db.session.execute(select(ServiceRequest.number, ServiceRequest.id)).all())
     for job in jobs:
         job["request_id"] = ids[job.pop("request_number")]
     _insert_missing(Job, "number", jobs)
+    _seed_history()
     return inserted
+
+
+def _stage_times(rng, state, created):
+    """Stage times of a job that has come as far as ``state``, each a little after the one before."""
+    progress = _PROGRESS[state]
+    times = {}
+    moment = created
+    for reached_at, needed in (("contacted_at", 2), ("arrived_at", 3)):
+        if progress >= needed:
+            moment += timedelta(minutes=rng.randrange(20, 600))
+            times[reached_at] = moment
+    if progress >= 4:
+        moment += timedelta(minutes=rng.randrange(30, 240))
+        times.update(completed_at=moment, completion_summary="更换主板，试机正常", confirmed_by="顾客本人")
+    if progress >= 5:
+        times["closed_at"] = moment + timedelta(hours=rng.randrange(2, 72))
+    if state in ("accepted", "en_route"):
+        times["appointment_at"] = created + timedelta(days=1, hours=rng.randrange(0, 8))
+    return times
+
+
+def _seed_history():
+    """Every demo job without a history gets its creation; closed warranty jobs their serial scan."""
+    bare = db.session.execute(
+        select(Job.id, Job.created_at).where(~select(JobEvent.id).where(JobEvent.job_id == Job.id).exists())
+    ).all()
+    if bare:
+        db.session.execute(
+            insert(JobEvent),
+            [{"job_id": job_id, "kind": "created", "to_state": "new", "at": at, "note": ""} for job_id, at in bare],
+        )
+    unscanned = db.session.execute(
+        select(Job.id, ServiceRequest.serial, Job.technician_id, Job.arrived_at)
+        .join(ServiceRequest, ServiceRequest.id == Job.request_id)
+        .where(Job.state == "closed", ~select(Scan.id).where(Scan.job_id == Job.id).exists())
+    ).all()
+    if unscanned:
+        db.session.execute(
+            insert(Scan),
+            [
+                {
+                    "job_id": job_id,
+                    "serial": serial,
+                    "symbology": "CODE128",
+                    "source": "camera",
+                    "created_by_id": technician_id,
+                    "created_at": arrived_at,
+                }
+                for job_id, serial, technician_id, arrived_at in unscanned
+            ],
+        )
 
 
 def seed(sales=100_000, jobs=300, echo=print):

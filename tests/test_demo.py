@@ -11,6 +11,7 @@ from server.accounts.models import User
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import Job
+from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
 from server.network.models import Provider
 from server.parts.models import StockLevel
@@ -43,6 +44,16 @@ def test_demo_builds_a_network_catalogue_install_base_and_jobs(seeded, client):
     records = db.session.scalars(select(SaleRecord).limit(200)).all()
     assert all(record.product.serial_matches(record.serial) for record in records)
     assert {"new", "closed"} <= set(db.session.scalars(select(Job.state)))
+    jobs = db.session.scalars(select(Job)).all()
+    assert all(job.contact_due_at < job.arrive_due_at < job.complete_due_at for job in jobs)
+    assert all(job.province_id == job.region.province().id for job in jobs)
+    closed = [job for job in jobs if job.state == "closed"]
+    assert all(job.completed_at and job.closed_at and job.completion_summary for job in closed)
+    scanned = set(db.session.scalars(select(Scan.job_id)))
+    assert {job.id for job in closed} <= scanned
+    open_serials = [job.request.open_serial for job in jobs if job.state not in ("closed", "cancelled")]
+    assert None not in open_serials
+    assert len(open_serials) == len(set(open_serials))
     serials = set(db.session.scalars(select(ServiceRequest.serial)))
     assert serials == set(db.session.scalars(select(SaleRecord.serial).where(SaleRecord.serial.in_(serials))))
     line = next(line for line in seeded.output.splitlines() if line.strip().startswith("technician"))

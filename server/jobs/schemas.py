@@ -90,7 +90,11 @@ class SlaSchema(ma.Schema):
     )
 
 
-_SLA = SlaSchema()
+_SLA_TIMES = tuple(name for name in SlaSchema().fields if name != "overdue")
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
 
 
 class TechnicianSchema(ma.Schema):
@@ -123,7 +127,10 @@ class JobSchema(ma.Schema):
     actions = ma.fields.Method("dump_actions", metadata={"description": "The steps the caller may take now"})
 
     def dump_sla(self, job):
-        return _SLA.dump(job)
+        # Built by hand: a nested schema per job is a third of a page's serialising time.
+        sla = {key: _iso(getattr(job, key)) for key in _SLA_TIMES}
+        sla["overdue"] = job.overdue_stages(utcnow())
+        return sla
 
     def dump_actions(self, job):
         from server.accounts.access import current_user

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from server.accounts.models import User
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
@@ -27,6 +28,7 @@ from server.jobs.models import JobEvent
 from server.jobs.models import ServiceRequest
 from server.models import utcnow
 from server.network.models import Provider
+from server.network.models import Region
 from server.products.models import Product
 from server.products.warranty import warranty_status
 from server.reference import invalid
@@ -256,7 +258,14 @@ def get_request(user, request_id):
 
 def list_jobs(user, args):
     """The caller's slice of jobs, newest first, filtered by state, dates, provider, technician, overdue."""
-    statement = visible_jobs(user).options(joinedload(Job.region), joinedload(Job.provider), joinedload(Job.technician))
+    # One query for the page: the job, its request, region, provider and technician, and nothing
+    # those rows would drag in (a provider's regions, a technician's own provider) that the list never shows.
+    statement = visible_jobs(user).options(
+        joinedload(Job.region).lazyload(Region.parent),
+        joinedload(Job.provider).lazyload(Provider.regions),
+        joinedload(Job.technician).lazyload(User.provider),
+        joinedload(Job.technician).lazyload(User.region),
+    )
     if args.get("state"):
         statement = statement.where(Job.state.in_(args["state"]))
     if "created_from" in args:

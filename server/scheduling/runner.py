@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 
 from server.extensions import db
 from server.models import utcnow
@@ -23,10 +24,13 @@ class Scheduler:
         with app.app_context():
             self.lock = lock or leader_lock(db.engine, app.instance_path)
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        # One task at a time in a process: the lock objects are not shared between threads,
+        # and a task never competes with another for the database.
+        self._one_at_a_time = threading.Lock()
 
     def run_task(self, task, now=None):
         """Run one task now if this process acts; return its recorded run, or None when standing by."""
-        with self.app.app_context():
+        with self._one_at_a_time, self.app.app_context():
             if not self.lock.acquire():
                 return None
             run = SchedulerRun(task=task.id, worker=self.worker, started_at=utcnow())
@@ -68,6 +72,8 @@ class Scheduler:
                 # A slow run is never doubled up; runs missed while busy collapse into one.
                 max_instances=1,
                 coalesce=True,
+                # A run delayed by another task's still runs (APScheduler would drop it after 1 s).
+                misfire_grace_time=None,
                 next_run_time=utcnow(),
             )
         # `kill` (and a process manager's stop) ends the scheduler cleanly, releasing the lock.
