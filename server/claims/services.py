@@ -11,7 +11,6 @@ from sqlalchemy import String
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import select
-from sqlalchemy import text
 from sqlalchemy import update
 
 from server.accounts.models import ADMIN
@@ -33,6 +32,7 @@ from server.installbase.models import SaleRecord
 from server.installbase.models import normalise_serial
 from server.installbase.models import valid_serial
 from server.jobs.models import Job
+from server.locks import serialise_on
 from server.models import latest_local_day
 from server.network.models import Provider
 from server.parts.models import Part
@@ -41,18 +41,8 @@ from server.reference import invalid
 
 
 def _lock_unit(serial, job_id):
-    """Serialise claims on one unit or one job, so two arriving together cannot both pass the duplicate check.
-
-    PostgreSQL: transaction-scoped advisory locks on the serial and the job,
-    taken in a fixed order so two claims never wait on each other. SQLite has
-    one writer at a time, and a claim is written before it is checked, so the
-    second writer waits for the first to commit and then sees its claim.
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    keys = sorted([f"serial:{serial}"] + ([f"job:{job_id}"] if job_id is not None else []))
-    for key in keys:
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    """Serialise claims on one unit or one job, so two arriving together cannot both pass the duplicate check."""
+    serialise_on(f"serial:{serial}", *([f"job:{job_id}"] if job_id is not None else []))
 
 
 def _claimed_parts(lines):
@@ -114,8 +104,7 @@ def submit_claim(user, values, today=None):
     )
     claim.lines = [ClaimLine(part=part, qty=qty, unit_price_cents=part.price_cents) for part, qty in parts]
     claim.flags = []  # loaded and empty, so adding flags later reads nothing back
-    # Written before it is checked: on SQLite this takes the write lock, so a
-    # concurrent claim on the same unit waits and then sees this one.
+    # Flushed before it is checked: the duplicate check knows it by its id.
     db.session.add(claim)
     db.session.flush()
 

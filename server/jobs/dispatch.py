@@ -100,12 +100,15 @@ def dispatchers_for(job):
 
 
 def duty_managers(job):
-    """Who takes an escalation: the dispatchers on duty for the job's area, or all of them if none is."""
+    """Who takes an escalation: the dispatchers on duty for the job's area, all of them if none is, else the admins."""
     dispatchers = dispatchers_for(job)
     on_duty = [user for user in dispatchers if user.on_duty]
     # A provincial duty manager is closer to the job than a national one.
     provincial = [user for user in on_duty if user.region_id == job.province_id]
-    return provincial or on_duty or dispatchers
+    if provincial or on_duty or dispatchers:
+        return provincial or on_duty or dispatchers
+    # Nobody dispatches this area: an escalation must still reach someone who can act.
+    return list(db.session.scalars(select(User).where(User.role == ADMIN, User.active.is_(True)).order_by(User.id)))
 
 
 def provider_managers(provider_id):

@@ -26,12 +26,16 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.installbase.models import normalise_serial
 from server.installbase.models import valid_serial
+from server.jobs.dispatch import ASSIGN_STATES
+from server.jobs.dispatch import REDISPATCH_STATES
 from server.jobs.dispatch import duty_managers
 from server.jobs.dispatch import provider_managers
 from server.jobs.events import record
 from server.jobs.models import BARCODE_SOURCES
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Scan
+from server.jobs.models import ServiceRequest
+from server.locks import serialise_on
 from server.models import utcnow
 from server.notifications.services import notify
 from server.reference import invalid
@@ -75,11 +79,19 @@ STEPS = {
 }
 
 
+# Steps the parts flow takes by itself (a shortage, a receipt): never offered as a button.
+_AUTOMATIC = ("hold_for_parts", "parts_arrived")
+
+
 def allowed_actions(job, user):
     """The steps ``user`` may take on ``job`` now (what the app offers as buttons)."""
     actions = []
+    if user.role in (ADMIN, DISPATCHER) and job.state in REDISPATCH_STATES:
+        actions.append("dispatch")
+    if user.role in (ADMIN, DISPATCHER, PROVIDER_MANAGER) and job.provider_id and job.state in ASSIGN_STATES:
+        actions.append("assign")
     for step in STEPS.values():
-        if not step.roles or user.role not in step.roles or job.state not in step.from_states:
+        if step.name in _AUTOMATIC or user.role not in step.roles or job.state not in step.from_states:
             continue
         if user.role == TECHNICIAN and job.technician_id != user.id:
             continue
@@ -233,20 +245,30 @@ def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, dev
     )
     db.session.add(scan)
     request = job.request
+    data = {"serial": serial, "source": source}
     if not request.serial:
-        request.serial = serial
-    matches = request.serial == serial
+        _learn_serial(job, serial, data)
+    data["matches_request"] = request.serial == serial
     db.session.flush()
-    record(
-        job,
-        "scan",
-        actor,
-        from_state=job.state,
-        device_time=device_time,
-        data={"scan_id": scan.id, "serial": serial, "source": source, "matches_request": matches},
-    )
+    data["scan_id"] = scan.id
+    record(job, "scan", actor, from_state=job.state, device_time=device_time, data=data)
     db.session.flush()
     return scan
+
+
+def _learn_serial(job, serial, data):
+    """A request recorded without a serial takes the scanned one, and from then on holds the unit open.
+
+    If another open request holds the unit already, the scan is kept all the
+    same (it is what the technician saw) and the event names the other request.
+    """
+    serialise_on(f"serial:{serial}")
+    job.request.serial = serial
+    holder = db.session.scalar(select(ServiceRequest).where(ServiceRequest.open_serial == serial))
+    if holder is None:
+        job.request.open_serial = serial
+    else:
+        data["open_request_elsewhere"] = holder.number
 
 
 def complete(job, actor, summary, confirmed_by, device_time=None, now=None):
@@ -256,7 +278,7 @@ def complete(job, actor, summary, confirmed_by, device_time=None, now=None):
         raise invalid("summary", "describe the work done")
     if not confirmed_by.strip():
         raise invalid("confirmed_by", "name who confirmed the work for the customer")
-    _move(job, actor, "complete", device_time=device_time, data={"confirmed_by": confirmed_by}, now=now)
+    _move(job, actor, "complete", device_time=device_time, data={"confirmed_by": confirmed_by.strip()}, now=now)
     job.completed_at = now
     job.completion_summary = summary.strip()
     job.confirmed_by = confirmed_by.strip()

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from server.accounts.models import User
@@ -26,6 +25,7 @@ from server.jobs.models import Customer
 from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.jobs.models import ServiceRequest
+from server.locks import serialise_on
 from server.models import utcnow
 from server.network.models import Provider
 from server.network.models import Region
@@ -53,6 +53,14 @@ def find_customer(user, phone=None, serial=None, now=None):
         sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
         if phone is None and sale is not None and sale.customer_phone:
             phone = sale.customer_phone
+        if phone is None:
+            # A unit not in the install base is known by the requests made for it.
+            phone = db.session.scalar(
+                select(ServiceRequest.customer_phone)
+                .where(ServiceRequest.serial == serial)
+                .order_by(ServiceRequest.id.desc())
+                .limit(1)
+            )
     customer = db.session.scalar(select(Customer).where(Customer.phone == phone)) if phone else None
     sales = []
     if phone:
@@ -145,9 +153,16 @@ def create_request(user, values, now=None):
         raise invalid("preferred_start", "a visit is booked at most 90 days ahead")
     if end is not None and (start is None or end <= start):
         raise invalid("preferred_end", "the preferred window ends after it starts")
+    address, fault = values["address"].strip(), values["fault_description"].strip()
+    if not address:
+        raise invalid("address", "give the address of the visit")
+    if not fault:
+        raise invalid("fault_description", "describe the fault")
+
+    # Two agents recording the same unit (or a new customer's first two units) at once take turns here.
+    serialise_on(f"phone:{values['customer_phone']}", *([f"serial:{serial}"] if serial else []))
     if serial:
         _refuse_duplicate(serial)
-
     customer = _remember_customer(values, region)
     request = ServiceRequest(
         number=f"tmp-{uuid.uuid4().hex[:24]}",
@@ -157,24 +172,17 @@ def create_request(user, values, now=None):
         customer=customer,
         customer_name=values.get("customer_name", "").strip(),
         customer_phone=values["customer_phone"],
-        address=values["address"].strip(),
+        address=address,
         region=region,
-        fault_description=values["fault_description"].strip(),
+        fault_description=fault,
         channel=values.get("channel", "phone"),
         preferred_start=start,
         preferred_end=end,
         created_by_id=user.id,
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(request)
-            db.session.flush()
-    except IntegrityError:
-        # Another agent recorded a request for this unit between our check and our insert.
-        if serial:
-            _refuse_duplicate(serial)
-        raise
+    db.session.add(request)
+    db.session.flush()
     request.number = f"SR{request.id:08d}"
     job = Job(
         number=f"J{request.id:08d}",

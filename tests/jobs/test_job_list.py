@@ -29,7 +29,7 @@ def far_province(make_region):
 
 @pytest.fixture
 def slices(people, far_province, open_job, walk):
-    """Jobs everywhere, by name: ``new`` (unowned), ``t1``/``t2`` (P01's technicians), ``t3`` (P02), ``far`` (440100)."""
+    """Jobs by name: ``new`` (no provider), ``t1``/``t2``/``t3`` (assigned to tech1/2/3), ``far`` (city 440100)."""
     jobs = {"new": open_job()}
     for name, technician in [("t1", people.tech1), ("t2", people.tech2), ("t3", people.tech3)]:
         jobs[name] = walk(open_job(serial=None), "assigned", technician=technician)
@@ -130,7 +130,9 @@ def test_a_job_outside_the_callers_slice_is_404(client, slices, headers_of, who,
     assert_error(response, 404, "job_not_found")
 
 
-@pytest.mark.parametrize(("who", "job"), [("tech1", "t1"), ("pm1", "t2"), ("pm2", "t3"), ("province_dispatcher", "new")])
+@pytest.mark.parametrize(
+    ("who", "job"), [("tech1", "t1"), ("pm1", "t2"), ("pm2", "t3"), ("province_dispatcher", "new")]
+)
 def test_a_job_inside_the_callers_slice_is_read(client, slices, headers_of, who, job):
     response = client.get(f"/api/jobs/{slices[job]}", headers=headers_of(who))
     assert response.status_code == 200, response.json
@@ -153,11 +155,12 @@ def test_the_events_of_a_job_outside_the_slice_are_404(client, slices, people):
     ("who", "state", "actions"),
     [
         ("tech1", "assigned", ["accept", "decline", "contact"]),
-        ("tech1", "accepted", ["decline", "contact", "depart", "arrive", "hold_for_parts", "scan"]),
-        ("tech1", "on_site", ["contact", "hold_for_parts", "scan", "complete"]),
-        ("pm1", "assigned", ["contact"]),
+        ("tech1", "accepted", ["decline", "contact", "depart", "arrive", "scan"]),
+        ("tech1", "on_site", ["contact", "scan", "complete"]),
+        ("pm1", "assigned", ["assign", "contact"]),
         ("pm1", "completed", ["close"]),
-        ("dispatcher", "new", ["cancel", "escalate"]),
+        ("dispatcher", "new", ["dispatch", "cancel", "escalate"]),
+        ("dispatcher", "accepted", ["dispatch", "assign", "cancel", "escalate"]),
         ("dispatcher", "completed", ["close", "escalate"]),
         ("agent", "assigned", ["cancel", "escalate"]),
         ("auditor", "assigned", []),
@@ -172,7 +175,7 @@ def test_actions_list_the_steps_the_caller_may_take_now(client, open_job, walk, 
 
 def test_a_dispatched_job_without_a_technician_offers_no_accept(client, people, open_job, walk):
     job = walk(open_job(), "dispatched")
-    assert client.get(f"/api/jobs/{job['id']}", headers=people.pm1.headers).json["actions"] == ["contact"]
+    assert client.get(f"/api/jobs/{job['id']}", headers=people.pm1.headers).json["actions"] == ["assign", "contact"]
 
 
 def test_the_listed_jobs_carry_the_callers_actions(people, slices, client):
@@ -248,7 +251,9 @@ def test_creation_days_are_local_days(around_midnight, listed, query, expected):
 
 def test_a_creation_range_that_ends_before_it_starts_is_422(client, people):
     response = client.get(
-        "/api/jobs", query_string={"created_from": "2024-03-02", "created_to": "2024-03-01"}, headers=people.admin.headers
+        "/api/jobs",
+        query_string={"created_from": "2024-03-02", "created_to": "2024-03-01"},
+        headers=people.admin.headers,
     )
     assert_error(response, 422, "validation_error", {"created_to"})
 
@@ -326,9 +331,7 @@ def test_the_list_is_newest_first(three_jobs, listed):
     assert listed() == list(reversed(three_jobs))
 
 
-@pytest.mark.parametrize(
-    ("page", "items"), [(1, [2, 1]), (2, [0]), (3, [])], ids=["first", "last", "past-the-end"]
-)
+@pytest.mark.parametrize(("page", "items"), [(1, [2, 1]), (2, [0]), (3, [])], ids=["first", "last", "past-the-end"])
 def test_pages_carry_the_envelope(client, people, three_jobs, page, items):
     response = client.get("/api/jobs", query_string={"per_page": 2, "page": page}, headers=people.admin.headers)
     assert response.status_code == 200, response.json
@@ -346,4 +349,3 @@ def test_the_total_counts_the_filtered_slice(client, people, slices):
 def test_an_empty_list_has_no_pages(client, people):
     body = client.get("/api/jobs", headers=people.admin.headers).json
     assert body == {"items": [], "page": 1, "per_page": 50, "total": 0, "pages": 0}
-

@@ -123,7 +123,15 @@ def test_other_roles_may_not_record_a_request(people, as_role, post_request, sna
         ({"serial": "SN-IN", "job_type": "paid"}, "paid"),
         ({"serial": "SN-OLD", "job_type": "warranty"}, "warranty"),
     ],
-    ids=["in-warranty", "out-of-warranty", "unknown-serial", "no-serial", "explicit-install", "explicit-paid", "explicit-warranty"],
+    ids=[
+        "in-warranty",
+        "out-of-warranty",
+        "unknown-serial",
+        "no-serial",
+        "explicit-install",
+        "explicit-paid",
+        "explicit-warranty",
+    ],
 )
 def test_the_job_type_follows_the_units_warranty_unless_given(post_request, overrides, job_type):
     response = post_request(**overrides)
@@ -134,9 +142,7 @@ def test_the_job_type_follows_the_units_warranty_unless_given(post_request, over
 # ---------------------------------------------------------------- SLA deadlines
 
 
-@pytest.mark.parametrize(
-    ("region_code", "minutes"), [("370112", COUNTY), ("370100", CITY)], ids=["county", "city"]
-)
+@pytest.mark.parametrize(("region_code", "minutes"), [("370112", COUNTY), ("370100", CITY)], ids=["county", "city"])
 def test_deadlines_follow_the_area_class_policy(post_request, region_code, minutes):
     job = post_request(region_code=region_code).json
     assert deadlines(job) == after(job, minutes)
@@ -234,7 +240,9 @@ def test_requests_without_a_serial_are_never_duplicates(post_request):
 
 def test_a_cancelled_request_frees_the_unit(client, people, post_request):
     first = post_request().json
-    response = client.post(f"/api/jobs/{first['id']}/cancel", json={"reason": "客户自行修好"}, headers=people.agent.headers)
+    response = client.post(
+        f"/api/jobs/{first['id']}/cancel", json={"reason": "客户自行修好"}, headers=people.agent.headers
+    )
     assert response.status_code == 200, response.json
     second = post_request()
     assert second.status_code == 201, second.json
@@ -245,6 +253,16 @@ def test_a_closed_request_frees_the_unit(post_request, walk):
     first = post_request().json
     walk(first, "closed")
     assert post_request().status_code == 201
+
+
+def test_a_unit_first_identified_by_a_scan_has_an_open_request(client, people, post_request, walk):
+    """A request recorded without a serial learns it from the technician's scan; the unit is then taken."""
+    first = post_request(serial=None).json
+    walk(first, "accepted")
+    scan = {"serial": "SN-IN", "source": "camera", "symbology": "CODE128"}
+    assert client.post(f"/api/jobs/{first['id']}/scans", json=scan, headers=people.tech1.headers).status_code == 201
+    error = assert_error(post_request(), 409, "open_request_exists")
+    assert error["details"]["job_id"] == first["id"]
 
 
 # ---------------------------------------------------------------- refused input
@@ -397,7 +415,9 @@ def fire_together(app, bodies, headers):
             failures.append(exc)
             barrier.abort()
 
-    threads = [threading.Thread(target=send, args=args) for args in zip(range(len(bodies)), bodies, headers, strict=True)]
+    threads = [
+        threading.Thread(target=send, args=args) for args in zip(range(len(bodies)), bodies, headers, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -423,7 +443,10 @@ def test_two_agents_recording_one_unit_at_once_make_one_request(app, post_reques
         serial, phone = f"RACE-{round_}", f"1390000000{round_}"
         if customer == "known":
             assert post_request(serial=None, customer_phone=phone).status_code == 201
-        bodies = [request_body(serial=serial, customer_phone=phone), request_body(serial=serial.lower(), customer_phone=phone)]
+        bodies = [
+            request_body(serial=serial, customer_phone=phone),
+            request_body(serial=serial.lower(), customer_phone=phone),
+        ]
         answers = fire_together(app, bodies, [people.agent.headers, other])
         assert sorted(status for status, _ in answers) == [201, 409], (round_, answers)
         (created,) = [body for status, body in answers if status == 201]
@@ -431,7 +454,9 @@ def test_two_agents_recording_one_unit_at_once_make_one_request(app, post_reques
         assert refused["error"]["code"] == "open_request_exists", (round_, answers)
         assert refused["error"]["details"]["job_id"] == created["id"]
     db.session.expire_all()
-    serials = db.session.scalars(select(ServiceRequest.serial).where(ServiceRequest.serial != "").order_by(ServiceRequest.id))
+    serials = db.session.scalars(
+        select(ServiceRequest.serial).where(ServiceRequest.serial != "").order_by(ServiceRequest.id)
+    )
     assert serials.all() == [f"RACE-{round_}" for round_ in range(ROUNDS)]
     assert count(Customer) == ROUNDS
 
@@ -441,7 +466,10 @@ def test_two_agents_recording_two_units_of_a_new_customer_at_once_both_succeed(a
     other = auth(make_user("agent", username="agent2"))
     for round_ in range(ROUNDS):
         phone = f"1390000000{round_}"
-        bodies = [request_body(serial=f"A-{round_}", customer_phone=phone), request_body(serial=f"B-{round_}", customer_phone=phone)]
+        bodies = [
+            request_body(serial=f"A-{round_}", customer_phone=phone),
+            request_body(serial=f"B-{round_}", customer_phone=phone),
+        ]
         answers = fire_together(app, bodies, [people.agent.headers, other])
         assert [status for status, _ in answers] == [201, 201], (round_, answers)
     db.session.expire_all()

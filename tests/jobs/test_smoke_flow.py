@@ -10,5 +10,13 @@ def test_a_request_goes_from_new_to_closed(client, people, open_job, walk):
     assert closed["state"] == "closed"
     events = client.get(f"/api/jobs/{job['id']}/events", headers=people.admin.headers).get_json()
     assert [event["kind"] for event in events] == [
-        "created", "dispatched", "assigned", "accept", "depart", "arrive", "scan", "complete", "close"
+        "created",
+        "dispatched",
+        "assigned",
+        "accept",
+        "depart",
+        "arrive",
+        "scan",
+        "complete",
+        "close",
     ]
