@@ -60,12 +60,14 @@ def scheduler_command(once):
 
     scheduler = Scheduler(current_app._get_current_object(), TASKS)
     if once:
-        runs = scheduler.run_all()
+        try:
+            runs = scheduler.run_all()
+        finally:
+            scheduler.lock.release()
         if not runs:
             click.echo("Another scheduler holds the lock; nothing run.")
         for run in runs:
             click.echo(f"{run.task}: {run.outcome} - {run.detail}")
-        scheduler.lock.release()
         return
     click.echo(f"Scheduler {scheduler.worker}: {len(TASKS)} tasks; acting while it holds the scheduler lock.")
     scheduler.serve()

@@ -31,8 +31,7 @@ class PostgresLeaderLock:
         """Try to become (or stay) the acting scheduler, without waiting; True if this process acts."""
         try:
             if self.held:
-                self.connection.execute(text("SELECT 1"))
-                return True
+                return self._still_held()
             if self.connection is None:
                 self.connection = self.engine.connect()
             self.held = bool(
@@ -47,6 +46,24 @@ class PostgresLeaderLock:
             log.warning("scheduler lock connection lost; standing by", exc_info=True)
             self._drop()
             return False
+
+    def _still_held(self):
+        """Whether this very session still holds the lock: a connection that was dropped and
+        silently replaced holds nothing, and its successor may be leading by now."""
+        if self.connection.invalidated:
+            self._drop()
+            return False
+        held = self.connection.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND pid = pg_backend_pid())"
+            )
+        ).scalar()
+        self.connection.commit()
+        if not held:
+            log.warning("scheduler lock lost; standing by")
+            self._drop()
+        return bool(held)
 
     def release(self):
         if self.connection is not None and self.held:

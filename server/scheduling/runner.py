@@ -48,8 +48,10 @@ class Scheduler:
                 run.outcome, run.detail = "error", f"{type(exc).__name__}: {exc}"[:2000]
                 run.finished_at = utcnow()
                 db.session.commit()
-            finally:
-                db.session.remove()
+            # The caller reads the run after this session is gone.
+            db.session.refresh(run)
+            db.session.expunge(run)
+            db.session.remove()
             return run
 
     def run_all(self, now=None):

@@ -107,9 +107,7 @@ def test_an_overdue_stage_is_recorded_as_an_event_of_the_scheduler(client, peopl
     assert datetime.fromisoformat(event["at"]) == now
 
 
-def test_an_overdue_job_is_escalated_to_the_national_and_its_provinces_dispatchers_only(
-    people, provincial, open_job
-):
+def test_an_overdue_job_is_escalated_to_the_national_and_its_provinces_dispatchers_only(people, provincial, open_job):
     job = open_job()
 
     mark(due(job, "contact") + SECOND)
@@ -369,9 +367,9 @@ def test_each_of_a_technicians_appointments_today_is_reminded(people, appointmen
 
     db.session.expire_all()
     reminded = db.session.scalars(
-        select(Notification.job_id).where(Notification.user_id == people.tech1.id).where(
-            Notification.kind == "appointment_today"
-        )
+        select(Notification.job_id)
+        .where(Notification.user_id == people.tech1.id)
+        .where(Notification.kind == "appointment_today")
     ).all()
     assert sorted(reminded) == sorted([first["id"], second["id"]])
 

@@ -3,7 +3,8 @@
 Each test runs with the lock of its backend: on PostgreSQL a session advisory
 lock, every lock object on its own real connection; on SQLite an exclusive
 lock on a file (here under ``tmp_path``). Tests marked ``postgres_only`` are
-about the advisory lock's connection itself and mean nothing on SQLite.
+about the advisory lock's connection itself: they run once, on a PostgreSQL
+database of their own.
 """
 
 import os
@@ -17,11 +18,13 @@ from sqlalchemy import text
 
 from server.extensions import db
 from server.scheduler import TASKS
+from server.scheduling.leader import LOCK_NAME
 from server.scheduling.leader import FileLeaderLock
 from server.scheduling.leader import PostgresLeaderLock
 from server.scheduling.leader import leader_lock
 from server.scheduling.models import SchedulerRun
 from server.scheduling.runner import Scheduler
+from tests.conftest import private_database
 
 CONTENDERS = 8
 
@@ -44,33 +47,31 @@ def make_lock(app, backend, tmp_path):
 
 
 @pytest.fixture
-def postgresql(backend):
-    """For tests of the advisory lock's own connection: on SQLite there is no such connection."""
-    if backend != "postgresql":
-        pytest.skip("about PostgreSQL's advisory lock connection; SQLite's file lock has none")
-
-
-@pytest.fixture
 def kill_holder(backend):
     """``kill_holder(lock)``: the leader's process dies without letting go (its database session, its file)."""
 
     def kill(lock):
         if backend == "postgresql":
-            # From another session, as an operator or a crash would; waits until the backend is gone.
-            with db.engine.connect() as other:
-                killed = other.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks "
-                        "WHERE locktype = 'advisory' AND granted "
-                        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                    )
-                ).scalars()
-                assert list(killed) == [True]
+            terminate_lock_holders(db.engine)
         else:
             lock.handle.close()  # what the kernel does to a dead process's files
             lock.handle = None
 
     return kill
+
+
+def terminate_lock_holders(engine):
+    """End, from another session, every session holding an advisory lock in the database, as an operator or a
+    crash would; waits until each is gone, so its locks are free on return."""
+    with engine.connect() as other:
+        killed = other.execute(
+            text(
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+        ).scalars()
+        assert list(killed) == [True]
 
 
 def together(functions):
@@ -278,49 +279,80 @@ def test_a_second_file_lock_is_refused_until_the_first_lets_go(tmp_path):
 
 
 # ---------------------------------------------------------------- the advisory lock's connection
+# These need no app: only a PostgreSQL database of their own (advisory locks are per database, so parallel
+# test workers never meet), and so they run once, on PostgreSQL, like the PostgreSQL half of the suite.
 
 
-def lock_session_state(lock):
+@pytest.fixture(scope="module")
+def pg_engine():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip(
+            "PostgreSQL half skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
+    with private_database(url) as private_url:
+        engine = create_engine(private_url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
+def make_pg_lock(pg_engine):
+    made = []
+
+    def make():
+        made.append(PostgresLeaderLock(pg_engine))
+        return made[-1]
+
+    yield make
+    for lock in made:
+        lock.release()
+
+
+def backend_pid(lock):
+    return lock.connection.connection.dbapi_connection.info.backend_pid
+
+
+def session_state(engine, lock):
     """The state PostgreSQL reports for the lock's own session, asked from another session."""
-    pid = lock.connection.connection.dbapi_connection.info.backend_pid
-    with db.engine.connect() as other:
-        return other.execute(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
+    with engine.connect() as other:
+        return other.execute(
+            text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend_pid(lock)}
+        ).scalar()
 
 
 @pytest.mark.postgres_only
-def test_each_lock_object_asks_on_a_connection_of_its_own(postgresql, make_lock):
-    leader, standby = make_lock(), make_lock()
+def test_each_lock_object_asks_on_a_connection_of_its_own(make_pg_lock):
+    leader, standby = make_pg_lock(), make_pg_lock()
     leader.acquire()
     standby.acquire()
 
-    pids = {lock.connection.connection.dbapi_connection.info.backend_pid for lock in (leader, standby)}
-
-    assert len(pids) == 2
+    assert backend_pid(leader) != backend_pid(standby)
 
 
 @pytest.mark.postgres_only
-def test_the_leaders_connection_keeps_no_transaction_open_between_ticks(postgresql, make_lock):
-    leader = make_lock()
+def test_the_leaders_connection_keeps_no_transaction_open_between_ticks(pg_engine, make_pg_lock):
+    leader = make_pg_lock()
     leader.acquire()  # becomes the leader
     leader.acquire()  # the next tick: still the leader
 
-    assert lock_session_state(leader) == "idle"
+    assert session_state(pg_engine, leader) == "idle"
 
 
 @pytest.mark.postgres_only
-def test_a_standbys_connection_keeps_no_transaction_open_between_ticks(postgresql, make_lock):
-    make_lock().acquire()
-    standby = make_lock()
+def test_a_standbys_connection_keeps_no_transaction_open_between_ticks(pg_engine, make_pg_lock):
+    make_pg_lock().acquire()
+    standby = make_pg_lock()
     standby.acquire()
 
-    assert lock_session_state(standby) == "idle"
+    assert session_state(pg_engine, standby) == "idle"
 
 
 @pytest.mark.postgres_only
-def test_a_leader_whose_connection_died_stands_by_instead_of_failing(postgresql, make_lock, kill_holder):
-    leader, successor = make_lock(), make_lock()
+def test_a_leader_whose_connection_died_stands_by_instead_of_failing(pg_engine, make_pg_lock):
+    leader, successor = make_pg_lock(), make_pg_lock()
     leader.acquire()
-    kill_holder(leader)
+    terminate_lock_holders(pg_engine)
     successor.acquire()
 
     assert leader.acquire() is False
@@ -328,11 +360,50 @@ def test_a_leader_whose_connection_died_stands_by_instead_of_failing(postgresql,
 
 
 @pytest.mark.postgres_only
-def test_a_leader_whose_connection_died_leads_again_on_a_new_one_when_free(postgresql, make_lock, kill_holder):
-    leader = make_lock()
+def test_a_leader_whose_connection_died_leads_again_on_a_new_one_when_free(pg_engine, make_pg_lock):
+    leader = make_pg_lock()
     leader.acquire()
-    kill_holder(leader)
+    terminate_lock_holders(pg_engine)
     leader.acquire()  # notices the loss, stands by
 
     assert leader.acquire() is True
-    assert make_lock().acquire() is False
+    assert make_pg_lock().acquire() is False
+
+
+def wait_until_free(engine):
+    """Block until no session holds the scheduler lock, by taking it (and giving it back) from another session.
+
+    A session whose connection was closed on the client's side ends when the server sees the socket close, a
+    moment later: the blocking lock waits for exactly that. The statement timeout only keeps a lock that is
+    never freed from hanging the suite.
+    """
+    with engine.connect() as other:
+        other.execute(text("SET statement_timeout = '20s'"))
+        other.execute(text("SELECT pg_advisory_lock(hashtextextended(:name, 0))"), {"name": LOCK_NAME})
+        other.execute(text("SELECT pg_advisory_unlock(hashtextextended(:name, 0))"), {"name": LOCK_NAME})
+        other.commit()
+
+
+@pytest.mark.postgres_only
+def test_a_leader_whose_connection_was_dropped_on_its_side_frees_the_lock(pg_engine, make_pg_lock):
+    """The holder's side closes the connection (SQLAlchemy invalidates it): the session ends, its lock with it."""
+    leader = make_pg_lock()
+    leader.acquire()
+
+    leader.connection.invalidate()
+    wait_until_free(pg_engine)
+
+    assert make_pg_lock().acquire() is True
+
+
+@pytest.mark.postgres_only
+def test_a_leader_whose_connection_was_dropped_on_its_side_does_not_lead_beside_its_successor(pg_engine, make_pg_lock):
+    leader = make_pg_lock()
+    leader.acquire()
+    leader.connection.invalidate()
+    wait_until_free(pg_engine)
+    successor = make_pg_lock()
+    assert successor.acquire() is True
+
+    assert leader.acquire() is False
+    assert leader.held is False

@@ -18,9 +18,9 @@ from server.jobs.models import Job
 from server.jobs.models import SlaPolicy
 from server.scheduler import TASKS
 from server.scheduler import Task
+from server.scheduling import runner as runner_module
 from server.scheduling.leader import leader_lock
 from server.scheduling.models import SchedulerRun
-from server.scheduling import runner as runner_module
 from server.scheduling.runner import Scheduler
 from tests.jobs.conftest import make_policy  # noqa: F401  (a fixture of the jobs world)
 from tests.jobs.conftest import make_product  # noqa: F401  (a fixture of the jobs world)
