@@ -137,3 +137,39 @@ def walk(client, people):
         return client.get(f"/api/jobs/{job['id']}", headers=people.admin.headers).get_json()
 
     return make
+
+
+@pytest.fixture
+def fetch(client, people):
+    """``fetch(job_id)`` → the job's JSON as the admin reads it now."""
+
+    def get(job_id, headers=None):
+        response = client.get(f"/api/jobs/{job_id}", headers=headers or people.admin.headers)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return get
+
+
+@pytest.fixture
+def events(client, people):
+    """``events(job_id)`` → the job's events, oldest first."""
+
+    def get(job_id):
+        response = client.get(f"/api/jobs/{job_id}/events", headers=people.admin.headers)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return get
+
+
+@pytest.fixture
+def notified(client, people):
+    """``notified(name, kind)`` → the job ids of the ``kind`` notifications the person ``name`` has."""
+
+    def get(name, kind):
+        response = client.get("/api/notifications", headers=getattr(people, name).headers)
+        assert response.status_code == 200, response.get_json()
+        return [n["job_id"] for n in response.get_json()["items"] if n["kind"] == kind]
+
+    return get

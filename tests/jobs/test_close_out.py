@@ -35,38 +35,6 @@ def post(client, people):
 
 
 @pytest.fixture
-def fetch(client, people):
-    def get(job_id):
-        response = client.get(f"/api/jobs/{job_id}", headers=people.admin.headers)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-    return get
-
-
-@pytest.fixture
-def events(client, people):
-    def get(job_id):
-        response = client.get(f"/api/jobs/{job_id}/events", headers=people.admin.headers)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-    return get
-
-
-@pytest.fixture
-def notified(client, people):
-    """``notified(name, kind)`` → the job ids of the ``kind`` notifications the person ``name`` has."""
-
-    def get(name, kind):
-        response = client.get("/api/notifications", headers=getattr(people, name).headers)
-        assert response.status_code == 200, response.get_json()
-        return [n["job_id"] for n in response.get_json()["items"] if n["kind"] == kind]
-
-    return get
-
-
-@pytest.fixture
 def completed(open_job, walk, post, people):
     """``completed(*scan_sources, **request_fields)`` → a job completed after scans of those sources (none: none)."""
 

@@ -63,30 +63,6 @@ ALLOWED_FROM = {
 
 
 @pytest.fixture
-def fetch(client, people):
-    """``fetch(job_id)`` → the job's JSON as the admin reads it now."""
-
-    def get(job_id, headers=None):
-        response = client.get(f"/api/jobs/{job_id}", headers=headers or people.admin.headers)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-    return get
-
-
-@pytest.fixture
-def events(client, people):
-    """``events(job_id)`` → the job's events, oldest first."""
-
-    def get(job_id):
-        response = client.get(f"/api/jobs/{job_id}/events", headers=people.admin.headers)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-    return get
-
-
-@pytest.fixture
 def stored(people):
     """``stored(job_id)`` → the Job row, read fresh, in the test's session (for the service functions)."""
 
