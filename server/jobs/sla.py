@@ -123,6 +123,19 @@ def mark_overdue(now=None):
     jobs = db.session.scalars(
         select(Job).where(Job.state.in_(OPEN_STATES), pending).order_by(Job.id).limit(OVERDUE_BATCH)
     ).all()
+    # A batch's jobs share a few provinces and providers: look each one's people up once.
+    desks, boards = {}, {}
+
+    def dispatch_desk(job):
+        if job.province_id not in desks:
+            desks[job.province_id] = dispatchers_for(job)
+        return desks[job.province_id]
+
+    def managers(provider_id):
+        if provider_id not in boards:
+            boards[provider_id] = provider_managers(provider_id)
+        return boards[provider_id]
+
     marked = 0
     for job in jobs:
         stages = [stage for stage in job.overdue_stages(now) if getattr(job, f"{stage}_overdue_at") is None]
@@ -133,7 +146,7 @@ def mark_overdue(now=None):
             message = (
                 f"Job {job.number} is overdue: the deadline to {STAGE_WORDS[stage]} passed at {due:%Y-%m-%d %H:%M} UTC."
             )
-            recipients = dispatchers_for(job) + provider_managers(job.provider_id)
+            recipients = dispatch_desk(job) + managers(job.provider_id)
             notify(
                 recipients,
                 "job_overdue",
