@@ -1,0 +1,189 @@
+"""Photo fingerprints: is this label photo one we have seen before, re-encoded, resized, cropped or brightened?
+
+Every plate of a model looks the same, so a perceptual hash cannot tell a
+reused photo from a new photo of another unit, or of the same unit on a
+later visit: they all come out within a few bits. The hash only finds
+*candidates*; a candidate is confirmed as the same photograph by its noise.
+Each capture carries its own sensor noise and grain; re-encoding, resizing,
+cropping or brightening a photo keeps that pattern, while a new capture, even
+of the same plate from the same spot, has a new one. So the two photos are
+aligned (scale and shift, from the picture itself), and the noise left after
+removing the picture is correlated over the flat parts of the plate, where
+the noise is all there is. A copy correlates clearly; a new capture does not.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from PIL import ImageFilter
+from PIL import ImageOps
+
+# The working width of the comparison (at most): enough pixels to keep the grain, few enough to be quick.
+MAX_WORK_WIDTH = 768
+# Scales searched when aligning two photos: one may be a crop of the other by up to ~20%.
+COARSE_WIDTH = 256
+COARSE_SCALES = tuple(0.80 + step * 0.01 for step in range(46))
+# Grain correlation from which two photos are the same capture. New captures of one plate, from
+# the same spot or another, measure 0.00 ± 0.01 on rendered plates; copies re-encoded at JPEG
+# quality 40 to 60, resized to a third, cropped by 12% or darkened measure 0.10 to 0.9.
+SAME_CAPTURE = 0.08
+# Largest local edge strength (gradient x16, box-blurred) that still counts as flat plate.
+FLAT_EDGES = 24
+# Hash distance within which a stored photo is a candidate worth verifying.
+CANDIDATE_BITS = 16
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    phash: int  # 64-bit difference hash of the normalised picture
+
+    def bands(self):
+        """The hash cut in four 16-bit bands: the index keys (a copy within 3 bits shares one exactly)."""
+        return [(self.phash >> (16 * band)) & 0xFFFF for band in range(4)]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    same_capture: bool
+    noise_correlation: float
+    scale: float
+    shift: tuple
+
+    def as_dict(self):
+        return {
+            "same_capture": self.same_capture,
+            "noise_correlation": round(self.noise_correlation, 3),
+            "scale": round(self.scale, 3),
+            "shift": list(self.shift),
+        }
+
+
+def fingerprint(data, picture):
+    """The fingerprint of a photo: its bytes' SHA-256, and the hash of its (grayscale, upright) picture."""
+    return Fingerprint(hashlib.sha256(data).hexdigest(), difference_hash(picture))
+
+
+def difference_hash(picture):
+    """64 bits: is each of 8x8 cells darker than its right neighbour, after stretching the contrast."""
+    small = ImageOps.autocontrast(picture.convert("L")).resize((9, 8), Image.Resampling.BOX)
+    pixels = np.asarray(small, dtype=np.int16).ravel().tolist()
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (pixels[row * 9 + col] < pixels[row * 9 + col + 1])
+    return bits
+
+
+def hamming(a, b):
+    return (a ^ b).bit_count()
+
+
+def _smooth(picture, width):
+    """The picture at ``width``, blurred: what aligning two photos needs."""
+    gray = picture.convert("L")
+    height = max(8, round(gray.height * width / gray.width))
+    return np.asarray(
+        gray.resize((width, height), Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(2)), dtype=np.float32
+    )
+
+
+def _prepare(picture, width):
+    """The picture at ``width``: its smooth content, its grain, and where it is flat.
+
+    Flat means no print nearby: the smoothed picture barely changes around the
+    pixel, so what is left after the median is the capture's own grain.
+    """
+    gray = picture.convert("L")
+    height = max(8, round(gray.height * width / gray.width))
+    scaled = gray.resize((width, height), Image.Resampling.BILINEAR)
+    smooth = np.asarray(scaled.filter(ImageFilter.GaussianBlur(2)), dtype=np.float32)
+    # The grain as a band of frequencies: finer than the print's shapes, coarser than what JPEG
+    # re-encoding and resizing erase first.
+    noise = np.asarray(scaled.filter(ImageFilter.GaussianBlur(1)), dtype=np.float32) - np.asarray(
+        scaled.filter(ImageFilter.GaussianBlur(3)), dtype=np.float32
+    )
+    gy, gx = np.gradient(smooth)
+    edges = Image.fromarray(np.clip(np.hypot(gx, gy) * 16, 0, 255).astype(np.uint8)).filter(ImageFilter.BoxBlur(4))
+    flat = (np.asarray(edges) < FLAT_EDGES) & (smooth > 8) & (smooth < 247)
+    return smooth, noise, flat
+
+
+def _phase_correlation(a, b):
+    """The shift of ``b`` against ``a`` (same shape) and how sharp the match is."""
+    fa, fb = np.fft.rfft2(a - a.mean()), np.fft.rfft2(b - b.mean())
+    cross = fa * np.conj(fb)
+    cross /= np.abs(cross) + 1e-9
+    surface = np.fft.irfft2(cross, s=a.shape)
+    peak = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    dy, dx = (p if p <= s // 2 else p - s for p, s in zip(peak, a.shape, strict=True))
+    return (int(dy), int(dx)), float(surface[peak])
+
+
+def _overlap(a, b, shift):
+    """The parts of ``a`` and ``b`` that lie on each other when ``b`` is moved by ``shift``."""
+    dy, dx = shift
+    height = min(a.shape[0], b.shape[0] + dy) - max(0, dy)
+    width = min(a.shape[1], b.shape[1] + dx) - max(0, dx)
+    if height < 16 or width < 16:
+        return None, None
+    ay, ax = max(0, dy), max(0, dx)
+    by, bx = max(0, -dy), max(0, -dx)
+    return a[ay : ay + height, ax : ax + width], b[by : by + height, bx : bx + width]
+
+
+def _pad_to(array, shape):
+    padded = np.full(shape, array.mean(), dtype=np.float32)
+    padded[: min(shape[0], array.shape[0]), : min(shape[1], array.shape[1])] = array[: shape[0], : shape[1]]
+    return padded
+
+
+def compare(first, second):
+    """Whether two pictures are the same capture: aligned by content, then judged by their noise.
+
+    ``scale`` is the share of the first picture's width that the second spans
+    (a crop of the first spans less, a wider shot more), found coarsely on
+    small copies, then finely at working size; the shift comes from phase
+    correlation at each scale.
+    """
+    first, second = first.convert("L"), second.convert("L")
+    small_second = second.resize((COARSE_WIDTH * 2, max(8, round(second.height * COARSE_WIDTH * 2 / second.width))))
+    scale, _ = _best_scale(_smooth(first, COARSE_WIDTH), small_second, COARSE_WIDTH, COARSE_SCALES)
+    # Both at the detail the smaller of the two still has: upsampling adds no grain to compare.
+    width = min(MAX_WORK_WIDTH, first.width, round(second.width / scale))
+    base_smooth, base_noise, base_flat = _prepare(first, width)
+    fine = tuple(scale + step * 0.002 for step in range(-6, 7))
+    scale, shift = _best_scale(base_smooth, second, width, fine)
+    _, noise, flat = _prepare(second, max(16, round(width * scale)))
+    correlation = _noise_correlation(base_noise, base_flat, noise, flat, shift)
+    return Verdict(correlation >= SAME_CAPTURE, correlation, scale, shift)
+
+
+def _best_scale(base, second, width, scales):
+    """The scale and shift that line ``second``, resized to ``width * scale``, up best with ``base``."""
+    best = None
+    for scale in scales:
+        smooth = _smooth(second, max(16, round(width * scale)))
+        shape = (max(base.shape[0], smooth.shape[0]), max(base.shape[1], smooth.shape[1]))
+        shift, sharpness = _phase_correlation(_pad_to(base, shape), _pad_to(smooth, shape))
+        if best is None or sharpness > best[0]:
+            best = (sharpness, scale, shift)
+    return best[1], best[2]
+
+
+def _noise_correlation(base_noise, base_flat, noise, flat, shift):
+    """Correlation of the two noise patterns where both pictures are flat (no print, no clipping)."""
+    a_noise, b_noise = _overlap(base_noise, noise, shift)
+    if a_noise is None:
+        return 0.0
+    a_flat, b_flat = _overlap(base_flat, flat, shift)
+    both = a_flat & b_flat
+    if both.sum() < 500:
+        return 0.0
+    a, b = a_noise[both].astype(np.float64), b_noise[both].astype(np.float64)
+    a -= a.mean()
+    b -= b.mean()
+    denominator = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / denominator) if denominator > 0 else 0.0
