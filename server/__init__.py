@@ -133,6 +133,7 @@ MODEL_MODULES = (
     "server.installbase.models",
     "server.jobs.models",
     "server.claims.models",
+    "server.scans.models",
     "server.notifications.models",
     "server.scheduling.models",
 )
@@ -148,6 +149,7 @@ BLUEPRINT_MODULES = (
     "server.installbase.routes",
     "server.claims.routes",
     "server.jobs.routes",
+    "server.scans.routes",
     "server.notifications.routes",
     "server.scheduling.routes",
 )

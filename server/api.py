@@ -67,15 +67,22 @@ class SanbaoParser(FlaskParser):
             abort(422, messages={location: fields})
 
 
-def large_upload(view):
-    """Raise this request's body limit to the import ceiling before the body is read."""
+def body_limit(setting):
+    """Set this request's body limit to the config value ``setting`` before the body is read."""
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
-        return view(*args, **kwargs)
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            request.max_content_length = current_app.config[setting]
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# Import files run to a gigabyte.
+large_upload = body_limit("IMPORT_MAX_BYTES")
 
 
 class Blueprint(SmorestBlueprint):

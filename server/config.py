@@ -30,6 +30,12 @@ DEFAULTS = {
     # Seconds between scheduler checks for overdue jobs, and for appointment reminders.
     "SCHEDULER_OVERDUE_SECONDS": 60,
     "SCHEDULER_REMINDER_SECONDS": 600,
+    # Label photos: where they are kept ("folder" under instance/ or PHOTO_DIR; "database" when
+    # several app servers share one), the largest upload in bytes, and in pixels.
+    "PHOTO_STORE": "folder",
+    "PHOTO_DIR": "",
+    "SCAN_MAX_BYTES": 20 * 1024 * 1024,
+    "SCAN_MAX_PIXELS": 60_000_000,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
 }

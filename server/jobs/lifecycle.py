@@ -101,6 +101,11 @@ def allowed_actions(job, user):
     return actions
 
 
+def check_step(job, actor, name):
+    """Refuse, as the step itself would, a step ``actor`` may not take on ``job`` now."""
+    return _begin(job, actor, name)
+
+
 def _begin(job, actor, name):
     """Check that ``actor`` may take step ``name`` on ``job`` in its present state; return the step."""
     step = STEPS[name]

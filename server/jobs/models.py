@@ -189,6 +189,13 @@ class Scan(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    # For a photo read on the server: the serial the technician typed, every barcode read,
+    # how the serial was chosen and why, and the flags raised.
+    typed_serial: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    serial_source: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    barcodes: Mapped[list | None] = mapped_column(JSON)
+    flags: Mapped[list | None] = mapped_column(JSON)
 
 
 class SlaPolicy(db.Model):

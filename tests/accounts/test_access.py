@@ -135,6 +135,7 @@ CLAIM_READERS = ("admin", "auditor", "provider_manager")
 CALL_CENTRE = ("admin", "agent", "dispatcher")
 JOB_READERS = ("admin", "agent", "dispatcher", "technician", "provider_manager", "auditor")
 DISPATCH = ("admin", "dispatcher")
+SCAN_READERS = ("admin", "auditor", "dispatcher", "agent", "technician", "provider_manager")
 
 # Each readable address and the roles that may read it. Items that do not exist
 # answer 404 to a reader, so the role check is seen apart from the data.
@@ -171,6 +172,8 @@ READERS = {
     "/api/notifications": ROLES,
     "/api/admin/scheduler/runs": ("admin",),
     "/api/admin/scheduler/tasks": ("admin",),
+    "/api/scans/999999": SCAN_READERS,
+    "/api/scans/999999/photo": SCAN_READERS,
 }
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).
@@ -184,6 +187,8 @@ MISSING_CODES = {
     "/api/jobs/999999": "job_not_found",
     "/api/jobs/999999/events": "job_not_found",
     "/api/jobs/999999/suggestions": "job_not_found",
+    "/api/scans/999999": "scan_not_found",
+    "/api/scans/999999/photo": "scan_not_found",
 }
 
 
@@ -246,6 +251,7 @@ WRITERS = {
     ("POST", "/api/jobs/999999/cancel"): ("agent", "dispatcher", "admin"),
     ("POST", "/api/jobs/999999/escalate"): ("agent", "dispatcher", "admin"),
     ("PUT", "/api/dispatch/duty"): ("dispatcher",),
+    ("POST", "/api/scans"): ("technician", "provider_manager", "admin"),
     ("PUT", "/api/admin/sla-policies/no-such-area_class"): ("admin",),
     ("POST", "/api/notifications/999999/read"): ROLES,
     ("POST", "/api/notifications/read-all"): ROLES,

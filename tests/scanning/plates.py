@@ -1,0 +1,78 @@
+"""Rendered rating plates and simulated photographs of them, for the scanning and scan API tests.
+
+``plate(serial)`` draws a washer's plate with the serial as Code 128, the model
+code and a registration QR code; ``capture(plate, seed)`` photographs it: a
+pose, uneven light, sensor grain and JPEG encoding, all from the seed.
+"""
+
+import io
+import random
+
+import numpy as np
+import zxingcpp
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFilter
+
+
+def barcode(text, kind, scale=3):
+    image = zxingcpp.write_barcode_to_image(zxingcpp.create_barcode(text, kind), scale=scale)
+    height, width = image.shape
+    return Image.frombuffer("L", (width, height), bytes(memoryview(image)), "raw", "L", 0, 1)
+
+
+def plate(serial, model="WM-D10B1"):
+    picture = Image.new("L", (1400, 900), 225)
+    draw = ImageDraw.Draw(picture)
+    for row, line in enumerate([f"SANBAO {model}", "220V~ 50Hz 2000W", "MADE IN CHINA", "SERIAL " + serial]):
+        draw.text((60, 40 + row * 40), line, fill=30)
+    picture.paste(barcode(serial, zxingcpp.BarcodeFormat.Code128), (60, 260))
+    picture.paste(barcode(model, zxingcpp.BarcodeFormat.Code128), (60, 480))
+    picture.paste(barcode(f"https://reg.example.com/r?sn={serial}", zxingcpp.BarcodeFormat.QRCode, 6), (900, 300))
+    return picture
+
+
+def pose(seed):
+    rng = random.Random(seed)
+    return rng.uniform(-3, 3), rng.randint(-40, 40), rng.randint(-40, 40), rng.uniform(0.6, 1.0)
+
+
+def capture(picture, seed, where=None):
+    """A photograph of ``picture``: pose (angle, shift, light) from ``where`` or the seed, grain from the seed."""
+    angle, dx, dy, light = where or pose(seed)
+    scene = Image.new("L", (1800, 1300), 60)
+    scene.paste(
+        picture.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=60), (200 + dx, 150 + dy)
+    )
+    values = np.asarray(scene, dtype=np.float32) * np.linspace(light, 1.0, scene.width)[None, :]
+    values += np.random.default_rng(seed).normal(0, 5, values.shape)
+    photo = Image.fromarray(np.clip(values, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
+    return jpeg(photo, 88)
+
+
+def jpeg(picture, quality):
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def crop(picture, share):
+    width, height = picture.size
+    return picture.crop(
+        (
+            int(width * share),
+            int(height * share * 0.7),
+            width - int(width * share * 0.3),
+            height - int(height * share * 0.5),
+        )
+    )
+
+
+def resize(picture, factor):
+    return picture.resize((int(picture.width * factor), int(picture.height * factor)))
+
+
+def jpeg_bytes(picture, quality=88):
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
