@@ -36,6 +36,7 @@ class ClaimFacts:
     job_id: int | None = None
     claim_id: int | None = None  # the claim being checked, excluded from duplicates
     duplicate_window_days: int = 30
+    scan: object | None = None  # the serial scan backing the claim, if any
 
 
 def _sale_words(sale):
@@ -166,7 +167,51 @@ def duplicate_claim(facts):
 
 
 # In the order an auditor reads them: is the unit real, is it this unit, is it covered, is it claimed twice.
-CHECKS = (unknown_serial, serial_format, model_mismatch, before_sale, out_of_warranty, region_mismatch, duplicate_claim)
+def scan_mismatch(facts):
+    if facts.scan is not None and facts.scan.serial and facts.scan.serial != facts.serial:
+        return [
+            (
+                "SCAN_MISMATCH",
+                f"The label photo of scan {facts.scan.id} reads serial {facts.scan.serial}, "
+                f"not the claimed {facts.serial}.",
+            )
+        ]
+    return []
+
+
+def photo_reused(facts):
+    """The scan's photo was already found to be a reused photograph, or it backs another claim."""
+    scan = facts.scan
+    if scan is None or not scan.photo_sha256:
+        return []
+    from server.jobs.models import Scan
+
+    for flag in scan.flags or []:
+        if flag.get("code") == "PHOTO_REUSED":
+            return [("PHOTO_REUSED", flag.get("message", "The label photo was used before."))]
+    other = db.session.scalar(
+        select(Claim.id)
+        .join(Scan, Scan.id == Claim.scan_id)
+        .where(Scan.photo_sha256 == scan.photo_sha256, Claim.id != facts.claim_id, Claim.status != REJECTED)
+        .order_by(Claim.id)
+        .limit(1)
+    )
+    if other is not None:
+        return [("PHOTO_REUSED", f"The label photo of scan {scan.id} also backs claim {other}.")]
+    return []
+
+
+CHECKS = (
+    unknown_serial,
+    serial_format,
+    model_mismatch,
+    before_sale,
+    out_of_warranty,
+    region_mismatch,
+    duplicate_claim,
+    scan_mismatch,
+    photo_reused,
+)
 
 
 def run_checks(facts):

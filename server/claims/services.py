@@ -16,6 +16,7 @@ from sqlalchemy import update
 from server.accounts.models import ADMIN
 from server.accounts.models import AUDITOR
 from server.accounts.models import PROVIDER_ROLES
+from server.accounts.models import User
 from server.claims.checks import ClaimFacts
 from server.claims.checks import run_checks
 from server.claims.models import APPROVED
@@ -32,6 +33,7 @@ from server.installbase.models import SaleRecord
 from server.installbase.models import normalise_serial
 from server.installbase.models import valid_serial
 from server.jobs.models import Job
+from server.jobs.models import Scan
 from server.locks import serialise_on
 from server.models import latest_local_day
 from server.network.models import Provider
@@ -85,6 +87,7 @@ def submit_claim(user, values, today=None):
         if job is None or job.provider_id != user.provider_id:
             raise invalid("job_id", f"your provider has no job {job_id}")
 
+    scan = _claimed_scan(user, values.get("scan_id"))
     _lock_unit(serial, job_id)
     sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
     claim = Claim(
@@ -109,11 +112,26 @@ def submit_claim(user, values, today=None):
     db.session.flush()
 
     with db.session.no_autoflush:
-        flags = run_checks(claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id))
+        facts = claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id)
+        facts.scan = scan
+        flags = run_checks(facts)
     claim.flags.extend(ClaimFlag(code=code, message=message) for code, message in flags)
     claim.status = PENDING_REVIEW if flags else APPROVED
     db.session.flush()
     return claim
+
+
+def _claimed_scan(user, scan_id):
+    """The scan a claim cites: one made on a job of the caller's provider, or by its own staff."""
+    if scan_id is None:
+        return None
+    scan = db.session.get(Scan, scan_id)
+    if scan is not None:
+        job = db.session.get(Job, scan.job_id) if scan.job_id else None
+        author = db.session.get(User, scan.created_by_id) if scan.created_by_id else None
+        if (job and job.provider_id == user.provider_id) or (author and author.provider_id == user.provider_id):
+            return scan
+    raise invalid("scan_id", f"your provider has no scan {scan_id}")
 
 
 def claim_facts(provider, serial, product, parts, values, sale=None, claim_id=None):

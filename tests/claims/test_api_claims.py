@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from server.extensions import db
 from tests.accounts.conftest import assert_error
 
 # ---------------------------------------------------------------- submission
@@ -443,8 +444,73 @@ def test_deciding_an_absent_claim_is_not_found(decide, pending):
     assert_error(decide(999999, "approve"), 404, "not_found")
 
 
-def test_a_claim_keeps_the_scan_it_names(client, sell, submit, auditor):
+@pytest.fixture
+def scan_by(make_user):
+    """``scan_by("P01", serial, photo="a")`` → the id of a photo scan made by a technician of that provider."""
+    from server.jobs.models import Scan
+
+    technicians = {}
+
+    def make(provider_code, serial, photo="a", flags=None):
+        if provider_code not in technicians:
+            technicians[provider_code] = make_user("technician", provider_code=provider_code)
+        scan = Scan(
+            serial=serial,
+            source="photo",
+            photo_sha256=photo * 64,
+            created_by_id=technicians[provider_code].id,
+            flags=flags or [],
+        )
+        db.session.add(scan)
+        db.session.commit()
+        return scan.id
+
+    return make
+
+
+def test_a_claim_keeps_the_scan_it_names(client, sell, submit, auditor, scan_by):
     sell("SN0001")
-    response = submit(scan_id=42)
-    assert response.status_code == 201
-    assert client.get(f"/api/claims/{response.json['id']}", headers=auditor).json["scan_id"] == 42
+    scan_id = scan_by("P01", "SN0001")
+    response = submit(scan_id=scan_id)
+    assert response.status_code == 201, response.json
+    claim = client.get(f"/api/claims/{response.json['id']}", headers=auditor).json
+    assert claim["scan_id"] == scan_id
+    assert claim["flags"] == []
+
+
+@pytest.mark.parametrize("whose", ["nobody", "P02"])
+def test_a_claim_citing_a_scan_not_of_its_provider_is_refused(sell, submit, manager, scan_by, snapshot, whose):
+    sell("SN0001")
+    scan_id = 999999 if whose == "nobody" else scan_by(whose, "SN0001")
+    manager("P01")
+    before = snapshot()
+    error = assert_error(submit(scan_id=scan_id), 422, "validation_error")
+    assert "scan_id" in error["details"]["fields"]
+    assert snapshot() == before
+
+
+def test_a_scan_reading_another_serial_flags_scan_mismatch(sell, submit, scan_by):
+    sell("SN0001")
+    response = submit(scan_id=scan_by("P01", "SN0002"))
+    assert response.json["status"] == "pending_review"
+    assert [flag["code"] for flag in response.json["flags"]] == ["SCAN_MISMATCH"]
+    assert "SN0002" in response.json["flags"][0]["message"]
+
+
+def test_a_photo_backing_an_earlier_claim_flags_photo_reused(sell, submit, scan_by):
+    sell("SN0001")
+    sell("SN0002")
+    first = submit(serial="SN0001", scan_id=scan_by("P01", "SN0001", photo="b"))
+    assert first.json["flags"] == []
+    second = submit(serial="SN0002", scan_id=scan_by("P01", "SN0002", photo="b"))
+    assert [flag["code"] for flag in second.json["flags"]] == ["PHOTO_REUSED"]
+    assert f"claim {first.json['id']}" in second.json["flags"][0]["message"]
+
+
+def test_a_scan_found_reused_when_taken_flags_the_claim(sell, submit, scan_by):
+    sell("SN0001")
+    flags = [{"code": "PHOTO_REUSED", "message": "The same photograph backs scan 7 (job 3)."}]
+    response = submit(scan_id=scan_by("P01", "SN0001", flags=flags))
+    assert [(flag["code"], flag["message"]) for flag in response.json["flags"]] == [
+        ("PHOTO_REUSED", "The same photograph backs scan 7 (job 3).")
+    ]
