@@ -14,6 +14,8 @@ read agrees with it.
 
 import io
 import os
+import time
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image
@@ -27,10 +29,23 @@ MAX_PIXELS = 60_000_000
 SMALL_SIDE = 480
 # Above this longer side a photo is also read in overlapping tiles.
 LARGE_SIDE = 1400
+# A photo with nothing readable is not tried for ever: prepared copies stop after this long.
+BUDGET_SECONDS = 3.0
+# Which copies sample the photo's pixels alike: a read confirmed only within one sampling is one read.
+SAMPLING = {
+    "contrast": "photo",
+    "equalised": "photo",
+    "sharpened": "photo",
+    "binarised": "photo",
+    "tile": "photo",
+    "smoothed": "photo",
+    "upscaled": "upscaled",
+}
 
-# ZBar symbologies whose reads carry a check strong enough to trust one read (an EAN's single
-# mod-10 digit is not: ZBar misreads blurred EANs into other valid ones).
-ZBAR_CHECKED = {"CODE128", "QRCODE", "PDF417"}
+# ZBar symbologies whose reads carry a check strong enough to trust one read: QR's Reed-Solomon.
+# An EAN's mod-10 digit or Code 128's mod-103 is not: ZBar misreads blurred bars into valid codes.
+ZBAR_CHECKED = {"QRCODE"}
+ERROR_CORRECTED = {"QRCODE", "MICROQRCODE", "RMQRCODE", "DATAMATRIX", "PDF417", "AZTEC", "MAXICODE"}
 ZBAR_NAMES = {"I25": "ITF", "ISBN10": "EAN13", "ISBN13": "EAN13", "DATABAR_EXP": "DATABAREXPANDED"}
 ZXING_NAMES = {"DATABAREXP": "DATABAREXPANDED", "DATABARLTD": "DATABARLIMITED"}
 
@@ -68,7 +83,12 @@ def open_image(image, max_pixels=MAX_PIXELS):
         if not image:
             raise ImageRejected("image_empty", "The image is empty.")
         try:
-            picture = Image.open(io.BytesIO(image))
+            with warnings.catch_warnings():
+                # Pillow's own bomb guard warns well below our limit and refuses far above it; ours decides.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                picture = Image.open(io.BytesIO(image))
+        except Image.DecompressionBombError:
+            raise ImageRejected("image_too_large", f"The image has more than {max_pixels:,} pixels.") from None
         except (UnidentifiedImageError, OSError):
             raise ImageRejected("not_an_image", "This is not an image (JPEG, PNG, WebP, ...).") from None
     width, height = picture.size
@@ -77,25 +97,32 @@ def open_image(image, max_pixels=MAX_PIXELS):
             "image_too_large", f"The image has {width}x{height} pixels; at most {max_pixels:,} are accepted."
         )
     try:
-        picture.load()
-        picture = ImageOps.exif_transpose(picture)
-        return picture.convert("L")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            picture.load()
+            picture = ImageOps.exif_transpose(picture)
+            return picture.convert("L")
     except (OSError, ValueError, Image.DecompressionBombError):
         raise ImageRejected("image_unreadable", "The image is damaged or cut short.") from None
 
 
-def _zxing(picture):
+def _read_zxing(picture):
+    """``[(Barcode, box)]`` read by zxing-cpp; box is (left, top, right, bottom) in the picture."""
     import zxingcpp
 
     found = []
     # Plain: the payload exactly as encoded (HRI would rewrite GS1 data and control characters for display).
     for result in zxingcpp.read_barcodes(picture, text_mode=zxingcpp.TextMode.Plain):
         name = result.format.name.upper().replace("-", "")
-        found.append(Barcode(_text(result.text), ZXING_NAMES.get(name, name)))
+        corners = result.position
+        xs = [corners.top_left.x, corners.top_right.x, corners.bottom_left.x, corners.bottom_right.x]
+        ys = [corners.top_left.y, corners.top_right.y, corners.bottom_left.y, corners.bottom_right.y]
+        found.append((Barcode(_text(result.text), ZXING_NAMES.get(name, name)), (min(xs), min(ys), max(xs), max(ys))))
     return found
 
 
-def _zbar(picture):
+def _read_zbar(picture):
+    """``[(Barcode, box)]`` read by ZBar."""
     from pyzbar import pyzbar
 
     found = []
@@ -104,8 +131,20 @@ def _zbar(picture):
             text = result.data.decode("utf-8")
         except UnicodeDecodeError:
             text = result.data.decode("latin-1")
-        found.append((Barcode(_text(text), ZBAR_NAMES.get(result.type, result.type)), result.type in ZBAR_CHECKED))
+        left, top, width, height = result.rect
+        barcode = Barcode(_text(text), ZBAR_NAMES.get(result.type, result.type))
+        found.append((barcode, (left, top, left + width, top + height)))
     return found
+
+
+def _zxing(picture):
+    """What zxing-cpp alone reads (for comparisons and the benchmark)."""
+    return [barcode for barcode, _ in _read_zxing(picture)]
+
+
+def _zbar(picture):
+    """What ZBar alone reads, each with whether its symbology's check is strong enough to trust one read."""
+    return [(barcode, barcode.symbology in ZBAR_CHECKED) for barcode, _ in _read_zbar(picture)]
 
 
 def _text(text):
@@ -119,13 +158,16 @@ def _variants(picture):
     if min(width, height) < SMALL_SIDE:
         factor = min(4, -(-SMALL_SIDE * 2 // min(width, height)))
         yield "upscaled", picture.resize((width * factor, height * factor), Image.Resampling.LANCZOS)
+    # The photo sampled anew: a read made again here is a second, independent read.
+    factor = 0.75 if min(width, height) >= 2 * SMALL_SIDE else 1.5
+    yield "resampled", picture.resize((round(width * factor), round(height * factor)), Image.Resampling.BICUBIC)
     yield "contrast", ImageOps.autocontrast(picture, cutoff=2)
     yield "equalised", ImageOps.equalize(picture)
     yield "sharpened", picture.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2))
     yield "binarised", _binarise(picture)
     if max(width, height) > LARGE_SIDE:
         yield from _tiles(picture)
-    for angle in (12, -12, 25, -25):
+    for angle in (4, -4, 12, -12, 25, -25):
         yield f"tilted {angle}", picture.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     yield "smoothed", picture.filter(ImageFilter.MedianFilter(3))
 
@@ -159,38 +201,86 @@ def _tiles(picture):
             yield f"tile {left},{top}", picture.crop((left, top, left + tile_w, top + tile_h))
 
 
-def decode(image, wanted=None, max_pixels=MAX_PIXELS):
+class _Evidence:
+    """Every read so far, and which of them may be returned.
+
+    A read counts when zxing-cpp made it, or ZBar of a symbology with a strong
+    check, or when it was read in two differently sampled copies of the photo
+    (the photo itself, a scaled copy, a tilted copy: a contrast change is the
+    same pixels and proves nothing). Two engines reading different texts of one
+    symbology at the same place dispute each other: a disputed text needs two
+    samplings too, and if both sides of a dispute get them, neither counts.
+    """
+
+    def __init__(self):
+        self.order = []
+        self.trusted = set()
+        self.samplings = {}
+        self.disputes = set()
+
+    def add(self, sampling, zxing_reads, zbar_reads):
+        # A 2D code's error correction leaves no doubt about its bytes; when ZBar's text differs from
+        # zxing-cpp's at the same place, it decoded the character set differently: zxing-cpp's stands.
+        zbar_reads = [
+            (barcode, box)
+            for barcode, box in zbar_reads
+            if barcode.symbology not in ERROR_CORRECTED
+            or not any(
+                other.symbology == barcode.symbology and other.text != barcode.text and _overlap(box, other_box)
+                for other, other_box in zxing_reads
+            )
+        ]
+        for barcode, _box in zxing_reads + zbar_reads:
+            if barcode not in self.order:
+                self.order.append(barcode)
+            self.samplings.setdefault(barcode, set()).add(sampling)
+        for mine, mine_box in zxing_reads:
+            for theirs, their_box in zbar_reads:
+                same_kind = mine.symbology == theirs.symbology and mine.text != theirs.text
+                if same_kind and _overlap(mine_box, their_box):
+                    self.disputes.add(frozenset((mine, theirs)))
+        for barcode, _ in zxing_reads:
+            self.trusted.add(barcode)
+        for barcode, _ in zbar_reads:
+            if barcode.symbology in ZBAR_CHECKED:
+                self.trusted.add(barcode)
+
+    def accepted(self):
+        disputed = {barcode for pair in self.disputes for barcode in pair}
+        sound = {
+            barcode
+            for barcode in self.order
+            if len(self.samplings[barcode]) >= 2 or (barcode in self.trusted and barcode not in disputed)
+        }
+        for pair in self.disputes:
+            if pair <= sound:
+                sound -= pair
+        return [barcode for barcode in self.order if barcode in sound]
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def decode(image, wanted=None, max_pixels=MAX_PIXELS, budget_seconds=BUDGET_SECONDS):
     """Every barcode read from ``image`` (bytes, a path or a PIL image), in the order found.
 
     ``wanted(barcodes)`` says when enough is found (e.g. a plausible serial);
     by default the first prepared copy that yields any read ends the search.
+    A photo with nothing readable stops being tried after ``budget_seconds``.
     Raises ImageRejected for input that is no readable image.
     """
+    started = time.monotonic()
     picture = open_image(image, max_pixels)
     wanted = wanted or bool
-    accepted = []
-    # ZBar reads of unchecked symbologies wait here until a second read confirms them.
-    pending = {}
-
-    def consider(zxing_reads, zbar_reads):
-        for barcode in zxing_reads:
-            if barcode not in accepted:
-                accepted.append(barcode)
-            pending.pop(barcode.text, None)
-        for barcode, checked in zbar_reads:
-            if barcode in accepted or any(b.text == barcode.text for b in accepted):
-                continue
-            if checked or pending.get(barcode.text, 0) >= 1:
-                accepted.append(barcode)
-                pending.pop(barcode.text, None)
-            else:
-                pending[barcode.text] = pending.get(barcode.text, 0) + 1
-
-    consider(_zxing(picture), _zbar(picture))
-    if accepted and wanted(accepted):
-        return accepted
-    for _name, variant in _variants(picture):
-        consider(_zxing(variant), _zbar(variant))
-        if accepted and wanted(accepted):
+    evidence = _Evidence()
+    evidence.add("photo", _read_zxing(picture), _read_zbar(picture))
+    found = evidence.accepted()
+    if found and wanted(found):
+        return found
+    for name, variant in _variants(picture):
+        evidence.add(SAMPLING.get(name.split()[0], name), _read_zxing(variant), _read_zbar(variant))
+        found = evidence.accepted()
+        if (found and wanted(found)) or time.monotonic() - started > budget_seconds:
             break
-    return accepted
+    return found

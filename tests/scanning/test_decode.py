@@ -1,0 +1,375 @@
+"""scanning.decode: every barcode of a label photo, read exactly or not at all."""
+
+import importlib
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+from PIL import ImageChops
+from PIL import ImageDraw
+from PIL import ImageFile
+from PIL import ImageFilter
+from PIL import ImageFont
+from PIL import ImageStat
+
+from scanning.decode import Barcode
+from scanning.decode import ImageRejected
+from scanning.decode import decode
+from scanning.decode import open_image
+
+# The module itself: ``import scanning.decode`` would give the function, which scanning/__init__.py
+# re-exports under the same name.
+decoding = importlib.import_module("scanning.decode")
+real_variants = decoding._variants
+
+
+def has_serial(found):
+    """What the app asks for: enough once something that looks like one of our serials is read."""
+    return any(barcode.text.startswith("WM") for barcode in found)
+
+
+def never(found):
+    return False
+
+
+def texts(found):
+    return [barcode.text for barcode in found]
+
+
+@pytest.fixture
+def requested(monkeypatch):
+    """The names of the prepared copies decode asks for, in order, as it asks for them."""
+    names = []
+
+    def spy(picture):
+        for name, variant in real_variants(picture):
+            names.append(name)
+            yield name, variant
+
+    monkeypatch.setattr(decoding, "_variants", spy)
+    return names
+
+
+# ---------------------------------------------------------------- a clean label
+
+
+def test_clean_label_yields_its_four_barcodes_exactly(make_label, plate):
+    found = decode(make_label())
+
+    assert len(found) == 4
+    assert set(found) == plate.barcodes
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        pytest.param(lambda picture, as_bytes, tmp_path: as_bytes(picture), id="PNG bytes"),
+        pytest.param(lambda picture, as_bytes, tmp_path: save(picture, tmp_path / "label.png"), id="Path"),
+        pytest.param(lambda picture, as_bytes, tmp_path: str(save(picture, tmp_path / "label.png")), id="str path"),
+        pytest.param(lambda picture, as_bytes, tmp_path: picture.convert("RGB"), id="RGB PIL image"),
+    ],
+)
+def test_every_kind_of_input_gives_the_same_barcodes_as_the_pil_image(make_label, plate, as_bytes, tmp_path, given):
+    picture = make_label()
+
+    found = decode(given(picture, as_bytes, tmp_path))
+
+    assert found == decode(picture)
+    assert set(found) == plate.barcodes
+
+
+def save(picture, path):
+    picture.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- degraded photos
+
+DEGRADATIONS = [
+    pytest.param({"blur": 1.5}, id="blur 1.5"),
+    pytest.param({"blur": 2.5}, id="blur 2.5"),
+    pytest.param({"rotate": 7}, id="rotated 7"),
+    pytest.param({"rotate": -12}, id="rotated -12"),
+    pytest.param({"rotate": 20}, id="rotated 20"),
+    pytest.param({"light": 0.85}, id="dark uneven light"),
+    pytest.param({"quality": 25}, id="JPEG 25"),
+    pytest.param({"quality": 10}, id="JPEG 10"),
+    pytest.param({"width": 400}, id="400 px wide"),
+    pytest.param({"blur": 1.5, "rotate": 7, "light": 0.7, "quality": 25}, id="blurred tilted dim JPEG"),
+    pytest.param({"rotate": 7, "light": 0.85, "width": 400, "quality": 25}, id="tilted dark 400 px JPEG"),
+    pytest.param({"blur": 1.5, "rotate": -12, "width": 400, "quality": 25}, id="blurred tilted 400 px JPEG"),
+    # At 400 px wide this one leaves the serial 1.4 pixels a module, under JPEG blocks: 450 px is 1.6.
+    pytest.param({"blur": 1.5, "rotate": -12, "light": 0.85, "width": 450, "quality": 25}, id="all five, 450 px"),
+]
+
+
+@pytest.mark.parametrize("degradations", DEGRADATIONS)
+def test_serial_is_read_exactly_from_a_degraded_photo(make_label, plate, degradations):
+    found = decode(make_label(**degradations), wanted=has_serial)
+
+    assert Barcode(plate.serial, "CODE128") in found
+
+
+# Photos on which an engine misreads the serial's bars, and decode passes the misread on:
+MISREAD_PRONE = [
+    # ZBar reads "WMzzB1240100123" (CODE128, trusted on one read) in the upscaled copy.
+    pytest.param({"rotate": -12, "light": 0.85, "width": 340, "quality": 25}, id="tilted dark 340 px JPEG"),
+    # zxing-cpp reads "WM1UB1240104823" in the photo itself, where ZBar reads the serial right.
+    pytest.param({"blur": 1.5, "rotate": -12, "width": 380}, id="blurred tilted 380 px"),
+    # ZBar reads "WM1&B1240000123" (CODE128) in the photo itself.
+    pytest.param({"blur": 2, "rotate": -12, "light": 0.7, "quality": 25}, id="blur 2 tilted dim JPEG"),
+    # ZBar reads ITF "958968" in the photo and again in its contrast-stretched copy: not independent reads.
+    pytest.param({"blur": 2.5, "rotate": -12, "light": 0.7, "quality": 25}, id="blur 2.5 tilted dim JPEG"),
+]
+
+
+@pytest.mark.parametrize("degradations", DEGRADATIONS + MISREAD_PRONE)
+def test_degraded_photo_yields_no_text_that_is_not_on_the_plate(make_label, plate, degradations):
+    found = decode(make_label(**degradations), wanted=has_serial)
+
+    assert set(texts(found)) <= plate.texts
+
+
+@pytest.mark.parametrize(
+    "sticker",
+    [
+        pytest.param({"module": 1.3}, id="tiny: 1.3 pixels a module"),
+        pytest.param({"scale": 3, "ink": 110, "paper": 130, "blur": 1.5}, id="faint and blurred"),
+    ],
+)
+def test_preprocessing_reads_what_neither_engine_reads_in_the_photo(make_sticker, plate, sticker):
+    picture = make_sticker(**sticker)
+    photo = open_image(picture)
+
+    assert decoding._zxing(photo) == []
+    assert [barcode for barcode, _ in decoding._zbar(photo)] == []
+    assert decode(picture) == [Barcode(plate.serial, "CODE128")]
+
+
+# ---------------------------------------------------------------- never a guess
+
+
+@pytest.mark.parametrize(
+    ("size", "seed"),
+    [((800, 600), 1), ((800, 600), 2), ((200, 150), 3), ((1500, 1000), 4)],
+)
+def test_random_pixels_read_nothing(make_noise, size, seed):
+    assert decode(make_noise(size, seed), wanted=never) == []
+
+
+def blank(make_noise):
+    return Image.new("L", (800, 600), 255)
+
+
+def gradient_photo(make_noise):
+    """A smooth radial gradient under soft blobs: the shading of a photo without a label in it."""
+    blobs = make_noise((120, 90), 3).resize((1200, 900), Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(8))
+    return Image.blend(Image.radial_gradient("L").resize((1200, 900)), blobs, 0.5)
+
+
+def text_only(make_noise):
+    picture = Image.new("L", (1000, 700), 255)
+    draw = ImageDraw.Draw(picture)
+    font = ImageFont.load_default(size=22)
+    for row in range(18):
+        draw.text(
+            (40, 30 + 36 * row), f"Rated voltage 220-240V~ 50Hz  Rated power 2000W  IPX4  {row}", fill=0, font=font
+        )
+    return picture
+
+
+def vent_grille(make_noise):
+    """Evenly spaced black slats: bars without a code in them."""
+    picture = Image.new("L", (800, 600), 255)
+    draw = ImageDraw.Draw(picture)
+    for left in range(0, 800, 12):
+        draw.rectangle((left, 100, left + 5, 500), fill=0)
+    return picture
+
+
+@pytest.mark.parametrize("build", [blank, gradient_photo, text_only, vent_grille])
+def test_picture_without_a_barcode_reads_nothing(make_noise, build):
+    assert decode(build(make_noise), wanted=never) == []
+
+
+@pytest.mark.parametrize("keep", ["left", "right"])
+def test_half_a_barcode_reads_nothing_but_its_own_text(make_sticker, plate, keep):
+    sticker = make_sticker()
+    middle = sticker.width // 2
+    half = sticker.crop(
+        (0, 0, middle, sticker.height) if keep == "left" else (middle, 0, sticker.width, sticker.height)
+    )
+
+    assert set(texts(decode(half, wanted=never))) <= {plate.serial}
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.5, 0.7, 0.9])
+@pytest.mark.parametrize("keep", ["left", "right"])
+def test_label_cut_through_the_serial_reads_nothing_that_is_not_on_it(make_label, plate, cut, keep):
+    label = make_label()
+    # The serial's bars run from x=80 to x=704.
+    x = round(80 + cut * 624)
+    piece = label.crop((0, 0, x, label.height) if keep == "left" else (x, 0, label.width, label.height))
+
+    assert set(texts(decode(piece, wanted=never))) <= plate.texts
+
+
+# ---------------------------------------------------------------- what only zxing-cpp reads
+
+
+@pytest.mark.parametrize(
+    ("symbology", "text"),
+    [
+        ("DATAMATRIX", "WM10B1240100123"),
+        ("PDF417", "WM10B1240100123 XQG100-B124 2025-03"),
+    ],
+)
+def test_2d_symbology_zbar_cannot_read_is_read(make_sticker, symbology, text):
+    sticker = make_sticker(text, symbology, scale=4)
+
+    assert [barcode for barcode, _ in decoding._zbar(open_image(sticker))] == []
+    assert decode(sticker) == [Barcode(text, symbology)]
+
+
+# ---------------------------------------------------------------- wanted
+
+
+def test_wanted_satisfied_by_the_photo_itself_asks_for_no_prepared_copy(make_label, plate, requested):
+    found = decode(make_label(), wanted=has_serial)
+
+    assert requested == []
+    assert set(found) == plate.barcodes
+
+
+# The QR code is read in the photo itself; the serial only in a prepared copy.
+SERIAL_NEEDS_A_COPY = {"blur": 1.5, "rotate": 7, "light": 0.7, "width": 420, "quality": 25}
+
+
+def test_wanted_ends_the_search_as_soon_as_it_is_satisfied(make_label, monkeypatch):
+    events = []
+
+    def spy(picture):
+        for name, variant in real_variants(picture):
+            events.append(("copy", name))
+            yield name, variant
+
+    def wanted(found):
+        events.append(("wanted", has_serial(found)))
+        return has_serial(found)
+
+    monkeypatch.setattr(decoding, "_variants", spy)
+    picture = make_label(**SERIAL_NEEDS_A_COPY)
+    decode(picture, wanted=wanted)
+    copies = [event for event in events if event[0] == "copy"]
+
+    assert copies
+    assert events.index(("wanted", True)) == len(events) - 1
+    assert len(copies) < len(list(real_variants(open_image(picture))))
+
+
+def test_wanted_never_satisfied_tries_every_copy_and_returns_what_it_found(make_label, plate, requested):
+    picture = make_label(**SERIAL_NEEDS_A_COPY)
+
+    found = decode(picture, wanted=never)
+
+    assert requested == [name for name, _ in real_variants(open_image(picture))]
+    assert {plate.serial, plate.url} <= set(texts(found))
+
+
+def test_without_wanted_the_first_read_ends_the_search(make_label, plate, requested):
+    found = decode(make_label(**SERIAL_NEEDS_A_COPY))
+
+    assert requested == []
+    assert found == [Barcode(plate.url, "QRCODE")]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def png_header(width, height):
+    """A PNG that says it is ``width`` x ``height`` pixels and holds one row of them."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    row = zlib.compress(b"\x00" + b"\xff" * width)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        pytest.param(lambda png, jpeg: b"", "image_empty", id="empty"),
+        pytest.param(lambda png, jpeg: b"not an image", "not_an_image", id="text"),
+        pytest.param(lambda png, jpeg: png[:20], "not_an_image", id="PNG signature only"),
+        pytest.param(lambda png, jpeg: half(png), "image_unreadable", id="first half of a PNG"),
+        pytest.param(lambda png, jpeg: half(jpeg), "image_unreadable", id="first half of a JPEG"),
+        pytest.param(lambda png, jpeg: png_header(8000, 8000), "image_too_large", id="64 MP header"),
+        # Pillow's own bomb check runs inside Image.open, before open_image's: a warning above 89 MP,
+        # DecompressionBombError above 179 MP.
+        pytest.param(lambda png, jpeg: png_header(10000, 10000), "image_too_large", id="100 MP header"),
+        pytest.param(lambda png, jpeg: png_header(20000, 20000), "image_too_large", id="400 MP header"),
+    ],
+)
+def test_bad_input_is_rejected_with_its_code(make_label, as_bytes, given, code):
+    label = make_label()
+
+    with pytest.raises(ImageRejected) as rejected:
+        decode(given(as_bytes(label), as_bytes(label, "JPEG")))
+
+    assert rejected.value.code == code
+    assert rejected.value.message
+
+
+def half(data):
+    return data[: len(data) // 2]
+
+
+def test_empty_file_is_rejected_as_empty(tmp_path):
+    path = tmp_path / "empty.jpg"
+    path.write_bytes(b"")
+
+    with pytest.raises(ImageRejected) as rejected:
+        decode(path)
+
+    assert rejected.value.code == "image_empty"
+
+
+def test_image_over_max_pixels_is_refused_before_any_pixel_is_decoded(as_bytes, monkeypatch):
+    data = as_bytes(Image.new("L", (5000, 5000), 200))
+
+    def load(self):
+        raise AssertionError("pixels decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    with pytest.raises(ImageRejected) as rejected:
+        decode(data, max_pixels=1_000_000)
+
+    assert rejected.value.code == "image_too_large"
+
+
+# ---------------------------------------------------------------- EXIF orientation
+
+
+@pytest.fixture
+def turned_jpeg(make_label, as_bytes):
+    """The label stored a quarter turn counter-clockwise, with EXIF orientation 6 to turn it back."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = make_label().transpose(Image.Transpose.ROTATE_90)
+    return as_bytes(stored, "JPEG", quality=90, exif=exif.tobytes())
+
+
+def test_exif_orientation_is_applied(make_label, turned_jpeg):
+    label = make_label()
+
+    upright = open_image(turned_jpeg)
+
+    assert upright.size == label.size
+    assert ImageStat.Stat(ImageChops.difference(upright, label)).mean[0] < 3
+
+
+def test_photo_with_exif_orientation_is_read(plate, turned_jpeg):
+    assert set(decode(turned_jpeg)) == plate.barcodes
