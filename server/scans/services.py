@@ -7,6 +7,7 @@ the photos already stored, and who may see what.
 
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union
 
 from server.accounts.models import ADMIN
 from server.accounts.models import AUDITOR
@@ -167,20 +168,34 @@ def _reused_by(print_, picture, serial, job):
     same_bytes = db.session.scalar(others.where(Scan.photo_sha256 == print_.sha256).order_by(Scan.id).limit(1))
     if same_bytes is not None:
         return same_bytes
+    # Each source its own indexed lookup: one query OR-ing them lets a planner scan everything.
     bands = print_.bands()
-    near = select(Photo.sha256).where(
-        or_(Photo.band0 == bands[0], Photo.band1 == bands[1], Photo.band2 == bands[2], Photo.band3 == bands[3])
-    )
-    conditions = [Scan.photo_sha256.in_(near)]
-    if serial:
-        conditions.append(Scan.serial == serial)
-    candidates = db.session.execute(
-        others.with_only_columns(Scan.id, Scan.photo_sha256, Photo.phash)
-        .join(Photo, Photo.sha256 == Scan.photo_sha256)
-        .where(or_(*conditions))
-        .order_by(Scan.id)
-        .limit(MAX_CANDIDATES * 5)
+    near = db.session.scalars(
+        union(
+            *(select(Photo.sha256).where(getattr(Photo, f"band{index}") == band) for index, band in enumerate(bands))
+        ).limit(MAX_CANDIDATES * 5)
     ).all()
+    rows = []
+    if near:
+        rows += db.session.execute(
+            others.with_only_columns(Scan.id, Scan.photo_sha256)
+            .where(Scan.photo_sha256.in_(near))
+            .limit(MAX_CANDIDATES * 5)
+        ).all()
+    if serial:
+        rows += db.session.execute(
+            others.with_only_columns(Scan.id, Scan.photo_sha256).where(Scan.serial == serial).limit(MAX_CANDIDATES * 5)
+        ).all()
+    hashes = (
+        dict(
+            db.session.execute(
+                select(Photo.sha256, Photo.phash).where(Photo.sha256.in_(sorted({sha for _, sha in rows})))
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    candidates = [(scan_id, sha, hashes[sha]) for scan_id, sha in sorted(rows) if sha in hashes]
     distances = {sha: (hamming(phash & _MASK, print_.phash), scan_id) for scan_id, sha, phash in candidates}
     store = photo_store()
     for sha, (distance, scan_id) in sorted(distances.items(), key=lambda item: item[1])[:MAX_CANDIDATES]:
