@@ -57,7 +57,9 @@ def serial_format(facts):
             (
                 "SERIAL_FORMAT",
                 f"Serial {facts.serial} does not have the serial format of model {product.model} "
-                f"(pattern {product.serial_pattern}).",
+                f"(pattern {product.serial_pattern or 'any'}"
+                + (f", {product.serial_check} check digit" if product.serial_check else "")
+                + ").",
             )
         ]
     return []

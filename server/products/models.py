@@ -18,9 +18,16 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(128))
     # A regular expression the whole serial must match; empty accepts any serial.
     serial_pattern: Mapped[str] = mapped_column(String(255), default="")
+    # The check-digit rule the serial obeys (luhn, gs1, mod37_36), or "" for none.
+    serial_check: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     def serial_matches(self, serial):
-        return not self.serial_pattern or re.fullmatch(self.serial_pattern, serial) is not None
+        """Whether ``serial`` has this model's serial format and, if it has one, its check digit."""
+        from scanning.serials import CHECK_RULES
+
+        if self.serial_pattern and re.fullmatch(self.serial_pattern, serial) is None:
+            return False
+        return not self.serial_check or CHECK_RULES[self.serial_check](serial)
 
     def __repr__(self):
         return f"<Product {self.model}>"

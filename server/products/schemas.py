@@ -4,6 +4,8 @@ import re
 
 import marshmallow as ma
 
+from scanning.serials import CHECK_RULES
+
 CATEGORY = ma.validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="Use a lower-case name such as tv or washing_machine.")
 MODEL = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_./+-]{0,63}$", error="Use 1-64 letters, digits or '_./+-'.")
 
@@ -25,6 +27,11 @@ class ProductArgs(ma.Schema):
         validate=[ma.validate.Length(max=255), _compiles],
         metadata={"description": "Regular expression the whole serial must match"},
     )
+    serial_check = ma.fields.String(
+        load_default="",
+        validate=ma.validate.OneOf(("", *CHECK_RULES)),
+        metadata={"description": "Check-digit rule of the serial: luhn, gs1, mod37_36, or empty"},
+    )
 
 
 class ProductListArgs(ma.Schema):
@@ -37,6 +44,7 @@ class ProductSchema(ma.Schema):
     category = ma.fields.String()
     name = ma.fields.String()
     serial_pattern = ma.fields.String()
+    serial_check = ma.fields.String()
 
 
 class WholeNumber(ma.fields.Integer):

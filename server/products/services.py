@@ -15,6 +15,7 @@ class ProductKind(ReferenceKind):
     key_label = "model"
     args_schema = schemas.ProductArgs
     list_args = schemas.ProductListArgs
+    # The check-digit rule is set through the admin API; files of the ERP's export keep it as stored.
     columns = ("model", "category", "name", "serial_pattern")
 
     def filter(self, statement, args):

@@ -62,7 +62,9 @@ def scan_photo(user, data, content_type, job_id=None, typed_serial="", now=None)
         ) from None
 
     rules = [
-        SerialRule(product.model, product.serial_pattern) for product in _products_for(job) if product.serial_pattern
+        SerialRule(product.model, product.serial_pattern, product.serial_check or None)
+        for product in _products_for(job)
+        if product.serial_pattern
     ]
 
     def known(serial):

@@ -479,3 +479,16 @@ def test_every_flag_comes_in_check_order(facts, make_sale, make_provider, make_c
         facts(model="TV65", provider=provider, failure_date=date(2024, 1, 10), repair_date=date(2024, 1, 12))
     )
     assert codes(flags) == ["MODEL_MISMATCH", "BEFORE_SALE", "REGION_MISMATCH", "DUPLICATE_CLAIM"]
+
+
+@pytest.mark.parametrize(
+    ("serial", "flagged"),
+    [("79927398713", False), ("79927398710", True)],
+    ids=["check-digit-holds", "check-digit-fails"],
+)
+def test_serial_format_checks_the_products_check_digit(facts, make_product, serial, flagged):  # noqa: F811
+    product = make_product("LUHN1", serial_pattern=r"\d{11}", serial_check="luhn")
+    flags = checks.serial_format(facts(serial=serial, model="LUHN1", product=product, sale=None))
+    assert codes(flags) == (["SERIAL_FORMAT"] if flagged else [])
+    if flagged:
+        assert "luhn check digit" in flags[0][1]

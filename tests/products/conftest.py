@@ -15,7 +15,7 @@ def make_product():
     """``make_product(model="TV55", category="tv", ...)``: a stored product model."""
     from server.products.services import products
 
-    def make(model="TV55", category="tv", name=None, serial_pattern=""):
+    def make(model="TV55", category="tv", name=None, serial_pattern="", serial_check=""):
         product = products.find(model)
         if product is None:
             product = products.create(
@@ -24,6 +24,7 @@ def make_product():
                     "category": category,
                     "name": name or f"Model {model}",
                     "serial_pattern": serial_pattern,
+                    "serial_check": serial_check,
                 }
             )
             db.session.commit()

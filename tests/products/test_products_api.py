@@ -90,3 +90,32 @@ def test_the_model_cannot_be_changed(client, admin, make_product):
 def test_reading_an_unknown_model_is_not_found(client, admin):
     error = assert_error(client.get("/api/admin/products/NOPE", headers=admin), 404, "not_found")
     assert error["message"] == "There is no product NOPE."
+
+
+def test_a_product_keeps_its_serial_check_digit_rule(client, admin):
+    response = client.post(
+        "/api/admin/products", json=product(serial_pattern=r"\d{11}", serial_check="luhn"), headers=admin
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["serial_check"] == "luhn"
+    assert products.find("TV65").serial_check == "luhn"
+
+
+def test_an_unknown_check_digit_rule_is_refused(client, admin):
+    response = client.post("/api/admin/products", json=product(serial_check="crc32"), headers=admin)
+    assert_error(response, 422, "validation_error", fields={"serial_check"})
+    assert stored("TV65") is None
+
+
+@pytest.mark.parametrize(
+    ("serial", "matches"),
+    [("79927398713", True), ("79927398710", False), ("7992739871", False)],
+    ids=["valid", "bad check digit", "wrong length"],
+)
+def test_the_check_digit_is_part_of_the_serial_format(serial, matches):
+    assert Product(serial_pattern=r"\d{11}", serial_check="luhn").serial_matches(serial) is matches
+
+
+def test_a_check_digit_rule_alone_is_a_serial_format():
+    assert Product(serial_pattern="", serial_check="gs1").serial_matches("4006381333931") is True
+    assert Product(serial_pattern="", serial_check="gs1").serial_matches("4006381333932") is False

@@ -226,3 +226,11 @@ def test_one_photo_is_stored_once(upload, photo, photo_folder):
     upload(photo)
     assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
     assert len([path for path in photo_folder.rglob("*") if path.is_file()]) == 1
+
+
+def test_a_serial_failing_the_models_check_digit_is_not_chosen(upload, make_product):
+    make_product("WM-D10B1", category="washer", serial_pattern=r"WM10B1\d{9}", serial_check="luhn")
+    # WM10B1240100123 matches the pattern but is no Luhn number (it has letters): no serial by format.
+    scan = upload(jpeg_bytes(capture(plate("WM10B1240100123"), 2))).get_json()
+    assert scan["serial"] is None
+    assert [flag["code"] for flag in scan["flags"]] == ["NO_SERIAL"]
