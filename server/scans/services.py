@@ -21,6 +21,7 @@ from server.jobs.dispatch import job_for
 from server.jobs.dispatch import visible_jobs
 from server.jobs.models import Job
 from server.jobs.models import Scan
+from server.locks import serialise_on
 from server.products.models import Product
 from server.products.warranty import warranty_status
 from server.reference import invalid
@@ -133,6 +134,8 @@ def _signed(value):
 
 
 def _keep_photo(print_, picture, data, content_type):
+    # The same photo uploaded twice at once (a retry on a bad line) is stored once, not refused.
+    serialise_on(f"photo:{print_.sha256}")
     if db.session.get(Photo, print_.sha256) is None:
         bands = print_.bands()
         db.session.add(

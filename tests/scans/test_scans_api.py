@@ -234,3 +234,30 @@ def test_a_serial_failing_the_models_check_digit_is_not_chosen(upload, make_prod
     scan = upload(jpeg_bytes(capture(plate("WM10B1240100123"), 2))).get_json()
     assert scan["serial"] is None
     assert [flag["code"] for flag in scan["flags"]] == ["NO_SERIAL"]
+
+
+def test_the_same_photo_uploaded_twice_at_once_is_stored_once(app, people, photo):
+    """Two uploads of one photo from two connections at the same moment: both answered, one photo kept."""
+    import threading
+
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        client = app.test_client()
+        form = {"image": (io.BytesIO(photo), "label.jpg", "image/jpeg")}
+        barrier.wait(timeout=10)
+        response = client.post(
+            "/api/scans", data=form, headers=people.tech1.headers, content_type="multipart/form-data"
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [201, 201]
+    db.session.expire_all()
+    assert counts() == (2, 1)
