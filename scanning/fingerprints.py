@@ -52,14 +52,6 @@ class Verdict:
     scale: float
     shift: tuple
 
-    def as_dict(self):
-        return {
-            "same_capture": self.same_capture,
-            "noise_correlation": round(self.noise_correlation, 3),
-            "scale": round(self.scale, 3),
-            "shift": list(self.shift),
-        }
-
 
 def fingerprint(data, picture):
     """The fingerprint of a photo: its bytes' SHA-256, and the hash of its (grayscale, upright) picture."""

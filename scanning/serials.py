@@ -91,9 +91,6 @@ class SerialChoice:
     reason: str
     candidates: list = field(default_factory=list)
 
-    def as_dict(self):
-        return {"serial": self.serial, "source": self.source, "model": self.model, "reason": self.reason}
-
 
 def candidates(barcodes):
     """Every value on the plate that could be a serial: each barcode's text, and the values inside payloads."""

@@ -77,20 +77,15 @@ class RequestSchema(ma.Schema):
 # ---------------------------------------------------------------- jobs
 
 
-class SlaSchema(ma.Schema):
-    contact_due_at = ma.fields.DateTime(allow_none=True)
-    arrive_due_at = ma.fields.DateTime(allow_none=True)
-    complete_due_at = ma.fields.DateTime(allow_none=True)
-    contacted_at = ma.fields.DateTime(allow_none=True)
-    arrived_at = ma.fields.DateTime(allow_none=True)
-    completed_at = ma.fields.DateTime(allow_none=True)
-    overdue = ma.fields.Function(
-        lambda job: job.overdue_stages(utcnow()),
-        metadata={"description": "Stages past their deadline now, not yet reached"},
-    )
-
-
-_SLA_TIMES = tuple(name for name in SlaSchema().fields if name != "overdue")
+# The SLA block of a job: each stage's deadline and when it was reached.
+_SLA_TIMES = (
+    "contact_due_at",
+    "arrive_due_at",
+    "complete_due_at",
+    "contacted_at",
+    "arrived_at",
+    "completed_at",
+)
 
 
 def _iso(moment):
@@ -115,7 +110,10 @@ class JobSchema(ma.Schema):
     technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
     request = ma.fields.Nested(RequestSchema)
     appointment_at = ma.fields.DateTime(allow_none=True)
-    sla = ma.fields.Method("dump_sla")
+    sla = ma.fields.Method(
+        "dump_sla",
+        metadata={"description": "Deadlines and times reached per stage, and the stages overdue now (overdue)"},
+    )
     escalated_at = ma.fields.DateTime(allow_none=True)
     completion_summary = ma.fields.String()
     confirmed_by = ma.fields.String()

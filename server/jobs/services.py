@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import User
 from server.errors import Conflict
@@ -79,7 +80,11 @@ def find_customer(user, phone=None, serial=None, now=None):
         conditions.append(ServiceRequest.serial == serial)
     requests = (
         db.session.scalars(
-            select(ServiceRequest).where(or_(*conditions)).order_by(ServiceRequest.id.desc()).limit(HISTORY_LIMIT)
+            select(ServiceRequest)
+            .options(selectinload(ServiceRequest.region))
+            .where(or_(*conditions))
+            .order_by(ServiceRequest.id.desc())
+            .limit(HISTORY_LIMIT)
         ).all()
         if conditions
         else []
@@ -126,7 +131,11 @@ def find_customer(user, phone=None, serial=None, now=None):
 
 def _jobs_of(requests):
     ids = [request.id for request in requests]
-    return db.session.scalars(select(Job).where(Job.request_id.in_(ids))).all() if ids else []
+    if not ids:
+        return []
+    return db.session.scalars(
+        select(Job).options(joinedload(Job.provider).lazyload(Provider.regions)).where(Job.request_id.in_(ids))
+    ).all()
 
 
 def _request_view(request, job):

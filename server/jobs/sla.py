@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import and_
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from server.errors import NotFound
 from server.extensions import db
@@ -167,6 +168,7 @@ def remind_appointments(now=None):
     start, end = local_day_bounds(today)
     jobs = db.session.scalars(
         select(Job)
+        .options(joinedload(Job.technician))
         .where(
             Job.state.in_(OPEN_STATES),
             Job.technician_id.is_not(None),

@@ -71,3 +71,18 @@ def test_the_technician_list_uses_the_technician_index(app, backend, people, tec
         plan = db.session.execute(text("EXPLAIN " + sql)).all()
         assert any("ix_jobs_technician_created" in str(row) for row in plan), plan
     db.session.rollback()
+
+
+def test_a_customers_history_costs_the_same_queries_for_two_requests_or_eight(
+    client, people, open_job, make_region, count_queries
+):
+    """Each request names its own county and provider: still no query per request."""
+    for n in range(2):
+        open_job(serial=f"H{n}", region_code="370112")
+    few = count_queries(lambda: client.get("/api/customers?phone=13800000000", headers=people.agent.headers))[1]
+    for n in range(2, 8):
+        county = make_region(f"3701{20 + n}", level="county", parent_code="370100", area_class="county")
+        open_job(serial=f"H{n}", region_code=county.code)
+    response, many = count_queries(lambda: client.get("/api/customers?phone=13800000000", headers=people.agent.headers))
+    assert len(response.json["requests"]) == 8
+    assert len(many) == len(few), many
