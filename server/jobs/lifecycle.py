@@ -102,11 +102,6 @@ def allowed_actions(job, user):
 
 
 def check_step(job, actor, name):
-    """Refuse, as the step itself would, a step ``actor`` may not take on ``job`` now."""
-    return _begin(job, actor, name)
-
-
-def _begin(job, actor, name):
     """Check that ``actor`` may take step ``name`` on ``job`` in its present state; return the step."""
     step = STEPS[name]
     if actor is not None and step.roles and actor.role not in step.roles:
@@ -141,7 +136,7 @@ _PAST = {
 
 
 def _move(job, actor, name, *, device_time=None, note="", data=None, now=None):
-    step = _begin(job, actor, name)
+    step = check_step(job, actor, name)
     previous = job.state
     if step.to_state is not None:
         job.state = step.to_state
@@ -238,7 +233,7 @@ def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, dev
     serial = normalise_serial(serial)
     if not valid_serial(serial):
         raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
-    _begin(job, actor, "scan")
+    check_step(job, actor, "scan")
     scan = Scan(
         job_id=job.id,
         serial=serial,
@@ -297,7 +292,7 @@ def close(job, actor, note="", now=None):
     Closing frees the unit for a new request.
     """
     now = now or utcnow()
-    _begin(job, actor, "close")
+    check_step(job, actor, "close")
     missing = []
     if job.completed_at is None or not job.completion_summary:
         missing.append("completion record")

@@ -174,6 +174,7 @@ def create_request(user, values, now=None):
         _refuse_duplicate(serial)
     customer = _remember_customer(values, region)
     request = ServiceRequest(
+        # Numbered from its id once flushed (SR00000123): a unique stand-in until then.
         number=f"tmp-{uuid.uuid4().hex[:24]}",
         serial=serial,
         open_serial=serial or None,

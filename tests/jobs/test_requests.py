@@ -497,3 +497,22 @@ def test_a_request_whose_job_cannot_be_made_leaves_nothing_behind(people, post_r
     db.session.rollback()
     assert (count(ServiceRequest), count(Job), count(Customer)) == counts
     assert db.session.scalar(select(ServiceRequest).where(ServiceRequest.open_serial == "SN-IN")) is None
+
+
+@pytest.mark.parametrize(
+    ("area_class", "minutes", "status", "code"),
+    [
+        ("suburb", (30, 600, 1200), 404, "area_class_not_found"),
+        ("county", (600, 30, 1200), 422, "validation_error"),
+        ("county", (30, 1200, 600), 422, "validation_error"),
+        ("county", (0, 600, 1200), 422, "validation_error"),
+    ],
+    ids=["unknown-class", "arrive-before-contact", "complete-before-arrive", "zero-minutes"],
+)
+def test_a_bad_sla_policy_is_refused_and_changes_nothing(client, people, area_class, minutes, status, code):
+    body = dict(zip(("contact_minutes", "arrive_minutes", "complete_minutes"), minutes, strict=True))
+    response = client.put(f"/api/admin/sla-policies/{area_class}", json=body, headers=people.admin.headers)
+    assert_error(response, status, code)
+    policies = client.get("/api/admin/sla-policies", headers=people.admin.headers).json
+    assert all(policy["default"] for policy in policies)
+    assert next(p for p in policies if p["area_class"] == "county")["contact_minutes"] == COUNTY[0]
