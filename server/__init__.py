@@ -145,6 +145,7 @@ BLUEPRINT_MODULES = (
     "server.network.routes",
     "server.products.routes",
     "server.parts.routes",
+    "server.parts.supply_routes",
     "server.imports.routes",
     "server.installbase.routes",
     "server.claims.routes",

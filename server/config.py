@@ -30,6 +30,10 @@ DEFAULTS = {
     # Seconds between scheduler checks for overdue jobs, and for appointment reminders.
     "SCHEDULER_OVERDUE_SECONDS": 60,
     "SCHEDULER_REMINDER_SECONDS": 600,
+    # Seconds between roll-ups of the headquarters parts plan into purchase orders (daily).
+    "SCHEDULER_PLAN_ROLLUP_SECONDS": 24 * 3600,
+    # The parts supply cycle the network aims at, in days (the published case: 25 → 12, target 7).
+    "PARTS_CYCLE_TARGET_DAYS": 7,
     # Label photos: where they are kept ("folder" under instance/ or PHOTO_DIR; "database" when
     # several app servers share one), the largest upload in bytes, and in pixels.
     "PHOTO_STORE": "folder",

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.jobs import sla
+from server.parts import plan
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ def _remind_appointments(now):
     return f"{sla.remind_appointments(now)} appointment reminders sent"
 
 
+def _roll_up_plan(now):
+    order, sent = plan.roll_up()
+    said = f"{len(sent)} sales order(s) filled from HQ stock; " if sent else ""
+    if order is None:
+        return said + "nothing in the parts plan to order"
+    return said + f"purchase order {order.number} raised for {len(order.lines)} part(s)"
+
+
 TASKS = (
     Task(
         "sla.mark_overdue",
@@ -44,6 +53,12 @@ TASKS = (
         "SCHEDULER_REMINDER_SECONDS",
         _remind_appointments,
     ),
+    Task(
+        "parts.plan_rollup",
+        "Fill the headquarters parts plan from HQ stock and order the rest",
+        "SCHEDULER_PLAN_ROLLUP_SECONDS",
+        _roll_up_plan,
+    ),
 )
 
 
@@ -55,7 +70,7 @@ def task_by_id(task_id):
 @click.option("--once", is_flag=True, help="Run every task once, then exit (for cron and checks).")
 @with_appcontext
 def scheduler_command(once):
-    """Run the recurring tasks: SLA escalation and appointment reminders."""
+    """Run the recurring tasks: SLA escalation, appointment reminders and the parts plan roll-up."""
     from server.scheduling.runner import Scheduler
 
     scheduler = Scheduler(current_app._get_current_object(), TASKS)

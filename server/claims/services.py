@@ -37,6 +37,7 @@ from server.jobs.models import Scan
 from server.locks import serialise_on
 from server.models import latest_local_day
 from server.network.models import Provider
+from server.parts import account
 from server.parts.models import Part
 from server.products.models import Product
 from server.reference import invalid
@@ -274,6 +275,15 @@ def settle_month(user, provider_id, month):
             f"Another statement for provider {provider.code} and {month} took some of these claims; try again.",
             code="settlement_conflict",
         )
+    # The month's settlement pays into the provider's parts account: credit in use first, then the deposit.
+    account.credit(
+        account.locked_provider(provider_id),
+        settlement.total_cents,
+        "settlement",
+        f"settlement {month}",
+        user=user,
+        settlement=settlement,
+    )
     db.session.expire_all()
     return settlement
 

@@ -70,7 +70,11 @@ STEPS = {
         Step("arrive", ("accepted", "en_route"), "on_site", FIELD, field=True),
         Step("hold_for_parts", ("accepted", "en_route", "on_site"), "waiting_parts", FIELD, field=True),
         Step("parts_arrived", ("waiting_parts",), "accepted", ()),
+        # A refused requisition with nothing else on order: the technician decides what next.
+        Step("parts_refused", ("waiting_parts",), "accepted", ()),
         Step("scan", ("accepted", "en_route", "on_site", "waiting_parts", "completed"), None, FIELD, field=True),
+        Step("use_parts", ("accepted", "en_route", "on_site", "waiting_parts", "completed"), None, FIELD, field=True),
+        Step("report_shortage", ("accepted", "en_route", "on_site", "waiting_parts"), None, FIELD, field=True),
         Step("complete", ("on_site",), "completed", FIELD, field=True),
         Step("close", ("completed",), "closed", (DISPATCHER, PROVIDER_MANAGER, ADMIN)),
         Step("cancel", OPEN_STATES, "cancelled", (AGENT, DISPATCHER, ADMIN)),
@@ -80,7 +84,7 @@ STEPS = {
 
 
 # Steps the parts flow takes by itself (a shortage, a receipt): never offered as a button.
-_AUTOMATIC = ("hold_for_parts", "parts_arrived")
+_AUTOMATIC = ("hold_for_parts", "parts_arrived", "parts_refused")
 
 
 def allowed_actions(job, user):
@@ -127,6 +131,9 @@ _PAST = {
     "arrive": "marked arrived",
     "hold_for_parts": "put on hold for parts",
     "parts_arrived": "released from waiting for parts",
+    "parts_refused": "released from waiting for parts",
+    "use_parts": "given parts used",
+    "report_shortage": "given missing parts",
     "scan": "given a serial scan",
     "complete": "completed",
     "close": "closed",
@@ -217,12 +224,43 @@ def hold_for_parts(job, actor, note="", device_time=None, data=None):
     return job
 
 
+def record_parts_used(job, actor, parts, device_time=None):
+    """Note on the job's record the parts the technician fitted (the stock side is the parts domain's)."""
+    _move(job, actor, "use_parts", device_time=device_time, data={"parts": parts})
+    db.session.flush()
+    return job
+
+
+def record_shortage(job, actor, requisition_number, parts, note="", device_time=None):
+    """Parts are missing: the job waits for them (it may be waiting for others already)."""
+    check_step(job, actor, "report_shortage")
+    data = {"requisition": requisition_number, "parts": parts}
+    name = "report_shortage" if job.state == "waiting_parts" else "hold_for_parts"
+    _move(job, actor, name, device_time=device_time, note=note, data=data)
+    db.session.flush()
+    return job
+
+
 def parts_arrived(job, note=""):
     """Every missing part has arrived: the technician goes back to the customer."""
     _move(job, None, "parts_arrived", note=note)
     if job.technician is not None:
         notify(
             [job.technician], "parts_arrived", f"The parts for job {job.number} have arrived; book a visit.", job=job
+        )
+    db.session.flush()
+    return job
+
+
+def parts_refused(job, reason):
+    """The clerk refused the parts and nothing else is on order: the job goes back to the technician."""
+    _move(job, None, "parts_refused", note=reason)
+    if job.technician is not None:
+        notify(
+            [job.technician],
+            "parts_refused",
+            f"The parts for job {job.number} were refused: {reason[:200]}",
+            job=job,
         )
     db.session.flush()
     return job

@@ -59,9 +59,11 @@ class Provider(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
-    # Money in integer cents (fen).
+    # Money in integer cents (fen). The parts deposit balance and the credit in use
+    # change only through the account ledger (server.parts.account).
     deposit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_limit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_used_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
 
     regions = relationship("Region", secondary=provider_regions, order_by="Region.code", lazy="selectin")

@@ -11,6 +11,7 @@ from server.network.models import PARENT_LEVEL
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
+from server.parts import account
 from server.reference import ReferenceKind
 from server.reference import invalid
 
@@ -85,13 +86,30 @@ class ProviderKind(ReferenceKind):
 
     def attributes(self, values, existing):
         attrs = {k: values[k] for k in ("code", "name", "active") if k in values}
-        if "deposit" in values:
-            attrs["deposit_cents"] = values["deposit"]
+        if existing is None:
+            attrs["deposit_cents"] = 0
         if "credit_limit" in values:
             attrs["credit_limit_cents"] = values["credit_limit"]
         if "region_codes" in values:
             attrs["regions"] = regions.many("region_codes", values["region_codes"])
         return attrs
+
+    def create(self, values):
+        provider = super().create(values)
+        self._deposit(provider, values)
+        return provider
+
+    def update(self, obj, values):
+        changed = super().update(obj, values)
+        return self._deposit(obj, values) or changed
+
+    @staticmethod
+    def _deposit(provider, values):
+        # The deposit is a balance kept by the parts account's ledger: the figure
+        # given here is reached by an opening or adjustment entry, never written over.
+        if "deposit" not in values:
+            return False
+        return account.set_deposit(provider, values["deposit"], "provider record") is not None
 
     def filter(self, statement, args):
         if "region_code" in args:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from server.errors import NotFound
 from server.extensions import db
+from server.locks import serialise_on
 from server.network.models import Provider
 from server.network.services import region_by_code
 from server.parts import schemas
@@ -64,6 +65,11 @@ def warehouse_by_code(code, create=False):
     code = code.strip()
     warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
     if warehouse is not None or not create:
+        return warehouse
+    # Two first uses at once (two technicians of a new provider) must not both insert it.
+    serialise_on(f"warehouse:{code}")
+    warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    if warehouse is not None:
         return warehouse
     if code == HQ:
         warehouse = Warehouse(code=HQ, kind="hq")

@@ -136,6 +136,8 @@ CALL_CENTRE = ("admin", "agent", "dispatcher")
 JOB_READERS = ("admin", "agent", "dispatcher", "technician", "provider_manager", "auditor")
 DISPATCH = ("admin", "dispatcher")
 SCAN_READERS = ("admin", "auditor", "dispatcher", "agent", "technician", "provider_manager")
+SUPPLY_READERS = ("admin", "parts_clerk", "hq_planner", "provider_manager", "technician")
+PLANNERS = ("admin", "hq_planner")
 
 # Each readable address and the roles that may read it. Items that do not exist
 # answer 404 to a reader, so the role check is seen apart from the data.
@@ -174,6 +176,18 @@ READERS = {
     "/api/admin/scheduler/tasks": ("admin",),
     "/api/scans/999999": SCAN_READERS,
     "/api/scans/999999/photo": SCAN_READERS,
+    "/api/jobs/999999/parts": JOB_READERS,
+    "/api/requisitions": SUPPLY_READERS,
+    "/api/requisitions/999999": SUPPLY_READERS,
+    "/api/sales-orders": SUPPLY_READERS,
+    "/api/sales-orders/999999": SUPPLY_READERS,
+    "/api/parts-plan": PLANNERS,
+    "/api/purchase-orders": PLANNERS,
+    "/api/purchase-orders/999999": PLANNERS,
+    "/api/providers/999999/account": ("admin", "provider_manager", "parts_clerk", "hq_planner", "auditor"),
+    "/api/providers/999999/stock": ("admin", "provider_manager", "technician", "parts_clerk"),
+    "/api/providers/999999/discrepancies": ("admin", "provider_manager"),
+    "/api/reports/parts-cycle": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
 }
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).
@@ -189,6 +203,13 @@ MISSING_CODES = {
     "/api/jobs/999999/suggestions": "job_not_found",
     "/api/scans/999999": "scan_not_found",
     "/api/scans/999999/photo": "scan_not_found",
+    "/api/jobs/999999/parts": "job_not_found",
+    "/api/requisitions/999999": "requisition_not_found",
+    "/api/sales-orders/999999": "sales_order_not_found",
+    "/api/purchase-orders/999999": "purchase_order_not_found",
+    "/api/providers/999999/account": "provider_not_found",
+    "/api/providers/999999/stock": "provider_not_found",
+    "/api/providers/999999/discrepancies": "provider_not_found",
 }
 
 
@@ -255,12 +276,25 @@ WRITERS = {
     ("PUT", "/api/admin/sla-policies/no-such-area_class"): ("admin",),
     ("POST", "/api/notifications/999999/read"): ROLES,
     ("POST", "/api/notifications/read-all"): ROLES,
+    ("POST", "/api/jobs/999999/parts-used"): ("technician",),
+    ("POST", "/api/jobs/999999/shortages"): ("technician",),
+    ("POST", "/api/requisitions/999999/approve"): ("admin", "parts_clerk"),
+    ("POST", "/api/requisitions/999999/reject"): ("admin", "parts_clerk"),
+    ("POST", "/api/sales-orders/999999/ship"): ("admin", "parts_clerk"),
+    ("POST", "/api/sales-orders/999999/receive"): ("admin", "provider_manager", "technician"),
+    ("POST", "/api/purchase-orders"): PLANNERS,
+    ("POST", "/api/purchase-orders/999999/receive"): PLANNERS,
+    ("POST", "/api/providers/999999/account/deposits"): ("admin",),
 }
 
 # Writes that take no body: an allowed role's garbage is ignored, and this is the answer.
 BODILESS = {
     ("POST", "/api/notifications/999999/read"): (404, "notification_not_found"),
     ("POST", "/api/notifications/read-all"): (200, None),
+    ("POST", "/api/sales-orders/999999/ship"): (404, "sales_order_not_found"),
+    ("POST", "/api/sales-orders/999999/receive"): (404, "sales_order_not_found"),
+    # Nothing waits in an empty plan: the roll-up has nothing to order.
+    ("POST", "/api/purchase-orders"): (409, "nothing_to_order"),
 }
 
 

@@ -155,8 +155,8 @@ def test_the_events_of_a_job_outside_the_slice_are_404(client, slices, people):
     ("who", "state", "actions"),
     [
         ("tech1", "assigned", ["accept", "decline", "contact"]),
-        ("tech1", "accepted", ["decline", "contact", "depart", "arrive", "scan"]),
-        ("tech1", "on_site", ["contact", "scan", "complete"]),
+        ("tech1", "accepted", ["decline", "contact", "depart", "arrive", "scan", "use_parts", "report_shortage"]),
+        ("tech1", "on_site", ["contact", "scan", "use_parts", "report_shortage", "complete"]),
         ("pm1", "assigned", ["assign", "contact"]),
         ("pm1", "completed", ["close"]),
         ("dispatcher", "new", ["dispatch", "cancel", "escalate"]),

@@ -277,10 +277,10 @@ def test_accepting_a_new_job_is_an_illegal_transition_in_the_service(reach, peop
 
 ACTIONS = [
     ("tech1", "assigned", ["accept", "decline", "contact"]),
-    ("tech1", "accepted", ["decline", "contact", "depart", "arrive", "scan"]),
-    ("tech1", "on_site", ["contact", "scan", "complete"]),
-    ("tech1", "waiting_parts", ["contact", "scan"]),
-    ("tech1", "completed", ["scan"]),
+    ("tech1", "accepted", ["decline", "contact", "depart", "arrive", "scan", "use_parts", "report_shortage"]),
+    ("tech1", "on_site", ["contact", "scan", "use_parts", "report_shortage", "complete"]),
+    ("tech1", "waiting_parts", ["contact", "scan", "use_parts", "report_shortage"]),
+    ("tech1", "completed", ["scan", "use_parts"]),
     ("tech1", "closed", []),
     ("tech1", "cancelled", []),
     ("pm1", "assigned", ["assign", "contact"]),

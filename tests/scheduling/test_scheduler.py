@@ -30,7 +30,7 @@ from tests.jobs.conftest import world  # noqa: F401  (a fixture of the jobs worl
 
 WORKER = "test-host:4242"
 NOW = datetime.fromisoformat("2030-01-01T02:00:00+00:00")
-TASK_IDS = ["sla.mark_overdue", "appointments.remind"]
+TASK_IDS = ["sla.mark_overdue", "appointments.remind", "parts.plan_rollup"]
 
 
 class Boom(Exception):
@@ -101,7 +101,11 @@ def test_a_run_records_when_it_started_and_finished(scheduler):
 def test_a_run_records_what_it_did_in_words(scheduler):
     scheduler().run_all(NOW)
 
-    assert [run.detail for run in runs()] == ["0 SLA stages marked overdue", "0 appointment reminders sent"]
+    assert [run.detail for run in runs()] == [
+        "0 SLA stages marked overdue",
+        "0 appointment reminders sent",
+        "nothing in the parts plan to order",
+    ]
 
 
 def test_a_run_counts_the_work_it_did_and_keeps_it(scheduler, open_job):  # noqa: F811
@@ -120,6 +124,7 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
     assert [(run.task, run.outcome, run.detail) for run in recorded] == [
         ("sla.mark_overdue", "ok", "0 SLA stages marked overdue"),
         ("appointments.remind", "ok", "0 appointment reminders sent"),
+        ("parts.plan_rollup", "ok", "nothing in the parts plan to order"),
     ]
 
 
@@ -183,7 +188,7 @@ def test_the_runs_are_listed_newest_first(client, as_role, history):
 
     assert response.status_code == 200, response.get_json()
     page = response.get_json()
-    assert page["total"] == len(history) == 7
+    assert page["total"] == len(history) == 9
     assert [item["id"] for item in page["items"]] == [run.id for run in reversed(history)]
     assert [item["task"] for item in page["items"][:3]] == [
         "appointments.remind",
@@ -252,6 +257,7 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
     assert [(task["id"], task["interval_seconds"]) for task in response.get_json()] == [
         ("sla.mark_overdue", 60),
         ("appointments.remind", 600),
+        ("parts.plan_rollup", 86400),
     ]
     assert all(task["description"] for task in response.get_json())
 
@@ -284,6 +290,7 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
     assert result.output.splitlines() == [
         "sla.mark_overdue: ok - 0 SLA stages marked overdue",
         "appointments.remind: ok - 0 appointment reminders sent",
+        "parts.plan_rollup: ok - nothing in the parts plan to order",
     ]
 
 
