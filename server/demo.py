@@ -410,7 +410,47 @@ def seed_jobs(rng, count):
         job["request_id"] = ids[job.pop("request_number")]
     _insert_missing(Job, "number", jobs)
     _seed_history()
+    _seed_requisitions()
     return inserted
+
+
+def _seed_requisitions():
+    """Every demo job waiting for parts waits for something: a pending requisition of a part that fits its unit."""
+    from server.parts.models import Part
+    from server.parts.models import Requisition
+    from server.parts.models import RequisitionLine
+    from server.parts.models import part_models
+
+    waiting = db.session.execute(
+        select(Job.id, Job.provider_id, Job.province_id, Job.technician_id, Job.arrived_at, ServiceRequest.product_id)
+        .join(ServiceRequest, ServiceRequest.id == Job.request_id)
+        .where(Job.state == "waiting_parts", ~select(Requisition.id).where(Requisition.job_id == Job.id).exists())
+        .order_by(Job.id)
+    ).all()
+    if not waiting:
+        return
+    fitting = {}
+    for product_id, part in db.session.execute(
+        select(part_models.c.product_id, Part).join(Part, Part.id == part_models.c.part_id).order_by(Part.part_no)
+    ).all():
+        fitting.setdefault(product_id, part)
+    fallback = db.session.scalar(select(Part).order_by(Part.part_no).limit(1))
+    for job_id, provider_id, province_id, technician_id, arrived_at, product_id in waiting:
+        part = fitting.get(product_id, fallback)
+        if part is None:
+            return
+        db.session.add(
+            Requisition(
+                job_id=job_id,
+                provider_id=provider_id,
+                province_id=province_id,
+                status="pending",
+                raised_by_id=technician_id,
+                raised_at=arrived_at,
+                lines=[RequisitionLine(part=part, qty=1, price_cents=part.price_cents)],
+            )
+        )
+    db.session.flush()
 
 
 def _stage_times(rng, state, created):

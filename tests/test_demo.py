@@ -14,11 +14,12 @@ from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
 from server.network.models import Provider
+from server.parts.models import Requisition
 from server.parts.models import StockLevel
 from server.parts.models import StockMovement
 from server.products.models import Product
 
-TABLES = (User, Provider, Product, SaleRecord, ServiceRequest, Job, StockLevel, StockMovement)
+TABLES = (User, Provider, Product, SaleRecord, ServiceRequest, Job, StockLevel, StockMovement, Requisition)
 
 
 def counts():
@@ -76,3 +77,11 @@ def test_second_run_adds_and_changes_nothing_and_prints_no_password(seeded, runn
     assert if_empty.exit_code == 0
     assert "nothing to load" in if_empty.output
     assert counts() == before
+
+
+def test_every_demo_job_waiting_for_parts_has_a_pending_requisition_of_a_part(seeded):
+    waiting = set(db.session.scalars(select(Job.id).where(Job.state == "waiting_parts")))
+    requisitions = db.session.scalars(select(Requisition)).all()
+    assert waiting
+    assert {r.job_id for r in requisitions} == waiting
+    assert all(r.status == "pending" and r.lines and r.lines[0].qty == 1 for r in requisitions)

@@ -65,7 +65,11 @@ def _scoped(user, statement, model):
 def list_requisitions(user, args):
     """The caller's requisitions, oldest first (the order a clerk works them in)."""
     statement = _scoped(user, select(Requisition), Requisition).options(
-        selectinload(Requisition.lines), selectinload(Requisition.province), selectinload(Requisition.provider)
+        selectinload(Requisition.lines),
+        selectinload(Requisition.province),
+        selectinload(Requisition.provider),
+        selectinload(Requisition.raised_by),
+        selectinload(Requisition.decided_by),
     )
     if args.get("status"):
         statement = statement.where(Requisition.status.in_(args["status"]))
@@ -245,7 +249,9 @@ def create_sales_order(requisition, rdc, portions, source, user=None):
 
 
 def list_sales_orders(user, args):
-    statement = _scoped(user, select(SalesOrder), SalesOrder).options(selectinload(SalesOrder.lines))
+    statement = _scoped(user, select(SalesOrder), SalesOrder).options(
+        selectinload(SalesOrder.lines), selectinload(SalesOrder.provider), selectinload(SalesOrder.warehouse)
+    )
     if args.get("status"):
         statement = statement.where(SalesOrder.status.in_(args["status"]))
     if "requisition_id" in args:

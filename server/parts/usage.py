@@ -8,6 +8,7 @@ between the technician's report and the clerk's queue.
 from collections import Counter
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import ADMIN
 from server.accounts.models import PARTS_CLERK
@@ -150,9 +151,17 @@ def report_shortage(job, actor, lines, note="", device_time=None):
 
 def job_parts(job):
     """Everything about parts on one job: the usages and the requisitions with their orders."""
-    usages = db.session.scalars(select(PartUsage).where(PartUsage.job_id == job.id).order_by(PartUsage.id)).all()
+    usages = db.session.scalars(
+        select(PartUsage)
+        .where(PartUsage.job_id == job.id)
+        .options(selectinload(PartUsage.recorded_by))
+        .order_by(PartUsage.id)
+    ).all()
     requisitions = db.session.scalars(
-        select(Requisition).where(Requisition.job_id == job.id).order_by(Requisition.id)
+        select(Requisition)
+        .where(Requisition.job_id == job.id)
+        .options(selectinload(Requisition.lines), selectinload(Requisition.raised_by))
+        .order_by(Requisition.id)
     ).all()
     return {"job_id": job.id, "used": usages, "requisitions": requisitions}
 
@@ -163,5 +172,6 @@ def discrepancies(provider):
         select(PartUsage)
         .join(Warehouse, Warehouse.id == PartUsage.warehouse_id)
         .where(Warehouse.code == f"PROV-{provider.code}", PartUsage.shortfall > 0)
+        .options(selectinload(PartUsage.recorded_by))
         .order_by(PartUsage.id.desc())
     )
