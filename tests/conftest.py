@@ -106,11 +106,28 @@ def backend(database_url):
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
 
 
+def _postgres_emptying(tables):
+    """One round trip that empties ``tables`` (children first) and restarts every sequence used.
+
+    DELETE rather than TRUNCATE: a test leaves a few rows in a few tables, and
+    TRUNCATE of forty tables costs about 100 ms on this machine where this
+    costs 3 ms, whatever the tests insert. Sequences restart so ids begin at 1.
+    """
+    deletes = "\n".join(f'DELETE FROM "{table.name}";' for table in tables)
+    return text(
+        "DO $$ DECLARE s record; BEGIN\n"
+        + deletes
+        + "\nFOR s IN SELECT schemaname, sequencename FROM pg_sequences"
+        " WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP"
+        " EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename);"
+        " END LOOP; END $$;"
+    )
+
+
 def empty_tables():
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.execute(_postgres_emptying(tables))
     else:
         for table in tables:
             db.session.execute(table.delete())

@@ -150,13 +150,16 @@ def allocate(part_ids=None, user=None):
             by_requisition[rl.requisition_id].append((rl, qty, plan_line.warehouse))
     requisitions = {r.id: r for r in db.session.scalars(select(Requisition).where(Requisition.id.in_(by_requisition)))}
     orders = []
+    clerks = {}
     for requisition_id in sorted(by_requisition, key=lambda rid: (requisitions[rid].raised_at, rid)):
         requisition = requisitions[requisition_id]
         given = by_requisition[requisition_id]
         order = create_sales_order(requisition, given[0][2], [(rl, qty) for rl, qty, _ in given], "hq", user)
         orders.append(order)
+        if requisition.province_id not in clerks:
+            clerks[requisition.province_id] = parts_clerks(requisition.province_id)
         notify(
-            parts_clerks(requisition.province_id),
+            clerks[requisition.province_id],
             "sales_order_ready",
             f"Parts for requisition {requisition.number} arrived from headquarters: ship sales order {order.number}.",
             data={"requisition_id": requisition.id, "sales_order_id": order.id},

@@ -9,14 +9,12 @@ through headquarters never wait on money.
 
 from collections import defaultdict
 
-from sqlalchemy import false
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from server.accounts.models import PARTS_CLERK
 from server.accounts.models import PROVIDER_MANAGER
-from server.accounts.models import PROVIDER_ROLES
 from server.accounts.models import TECHNICIAN
 from server.errors import Conflict
 from server.errors import NotFound
@@ -57,8 +55,6 @@ def _scoped(user, statement, model):
         if model is SalesOrder:
             statement = statement.join(Requisition, Requisition.id == SalesOrder.requisition_id)
         return statement.where(job_id.in_(mine))
-    if user.role in PROVIDER_ROLES:
-        return statement.where(false())
     return statement
 
 
