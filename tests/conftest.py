@@ -115,9 +115,7 @@ def _postgres_emptying(tables):
     """
     deletes = "\n".join(f'DELETE FROM "{table.name}";' for table in tables)
     return text(
-        "DO $$ DECLARE s record; BEGIN\n"
-        + deletes
-        + "\nFOR s IN SELECT schemaname, sequencename FROM pg_sequences"
+        "DO $$ DECLARE s record; BEGIN\n" + deletes + "\nFOR s IN SELECT schemaname, sequencename FROM pg_sequences"
         " WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP"
         " EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename);"
         " END LOOP; END $$;"
