@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
@@ -49,6 +50,17 @@ def summary(days):
     }
 
 
+def _days(begin, finish):
+    """Days from ``begin`` to ``finish`` computed by the database, as a plain number.
+
+    Reading four timestamps per row into Python cost two thirds of the report
+    over a year of requisitions; one float per stage costs a fraction of that.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", finish - begin) / DAY
+    return func.julianday(finish) - func.julianday(begin)
+
+
 def parts_cycle(user, args):
     """Supply cycle of the requisitions received between ``from`` and ``to`` (local days, both included)."""
     last = args.get("to") or local_today()
@@ -57,50 +69,45 @@ def parts_cycle(user, args):
         raise invalid("to", f"the range ends ({last}) before it starts ({first})")
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
-    statement = (
-        select(
-            Region.code,
-            Region.name,
-            Requisition.path,
-            Requisition.raised_at,
-            Requisition.approved_at,
-            Requisition.shipped_at,
-            Requisition.received_at,
-        )
-        .join(Region, Region.id == Requisition.province_id)
-        .where(Requisition.received_at >= start, Requisition.received_at < end)
-    )
+    scope = [Requisition.received_at >= start, Requisition.received_at < end]
     if user.province_id is not None:  # a provincial clerk or dispatcher sees their province
-        statement = statement.where(Requisition.province_id == user.province_id)
+        scope.append(Requisition.province_id == user.province_id)
     if "province" in args:
-        statement = statement.where(Region.code == args["province"])
+        scope.append(Requisition.province_id.in_(select(Region.id).where(Region.code == args["province"])))
     overall = []
     by_province = defaultdict(list)
-    names = {}
     by_path = defaultdict(list)
-    stages = defaultdict(list)
-    for code, name, path, *stamps in db.session.execute(statement):
-        times = dict(zip(("raised_at", "approved_at", "shipped_at", "received_at"), stamps, strict=True))
-        days = (times["received_at"] - times["raised_at"]).total_seconds() / DAY
+    rows = db.session.execute(
+        select(Requisition.province_id, Requisition.path, _days(Requisition.raised_at, Requisition.received_at)).where(
+            *scope
+        )
+    )
+    for province_id, path, days in rows:
+        days = float(days)
         overall.append(days)
-        by_province[code].append(days)
-        names[code] = name
+        by_province[province_id].append(days)
         by_path[path].append(days)
-        for stage, begin, finish in STAGES:
-            if times[begin] is not None and times[finish] is not None:
-                stages[stage].append((times[finish] - times[begin]).total_seconds() / DAY)
+    stage_means = db.session.execute(
+        select(*(func.avg(_days(getattr(Requisition, b), getattr(Requisition, f))) for _, b, f in STAGES)).where(*scope)
+    ).one()
+    provinces = {
+        region.id: region for region in db.session.scalars(select(Region).where(Region.id.in_(list(by_province))))
+    }
     return {
         "from": first,
         "to": last,
         "target_days": current_app.config["PARTS_CYCLE_TARGET_DAYS"],
         "overall": summary(overall),
-        "by_province": [
-            {"province_code": code, "province_name": names[code], **summary(days)}
-            for code, days in sorted(by_province.items())
-        ],
+        "by_province": sorted(
+            (
+                {"province_code": provinces[pid].code, "province_name": provinces[pid].name, **summary(days)}
+                for pid, days in by_province.items()
+            ),
+            key=lambda row: row["province_code"],
+        ),
         "by_path": [{"path": path, **summary(days)} for path, days in sorted(by_path.items())],
         "stages": [
-            {"stage": stage, "mean_days": round(sum(stages[stage]) / len(stages[stage]), 2) if stages[stage] else None}
-            for stage, _, _ in STAGES
+            {"stage": stage, "mean_days": round(float(mean), 2) if mean is not None else None}
+            for (stage, _, _), mean in zip(STAGES, stage_means, strict=True)
         ],
     }
