@@ -39,6 +39,10 @@ def create_app(config=None):
     for name in MODEL_MODULES:
         importlib.import_module(name)
     db.init_app(app)
+    from server.syncing import feed
+
+    # Every commit writes the changes of synced entities to the feeds devices pull.
+    feed.install()
     if app.config.get("SQLITE_PRAGMAS"):
         with app.app_context():
             _tune_sqlite(db.engine)
@@ -136,6 +140,7 @@ MODEL_MODULES = (
     "server.scans.models",
     "server.notifications.models",
     "server.scheduling.models",
+    "server.syncing.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -153,6 +158,7 @@ BLUEPRINT_MODULES = (
     "server.scans.routes",
     "server.notifications.routes",
     "server.scheduling.routes",
+    "server.syncing.routes",
 )
 
 

@@ -32,6 +32,15 @@ DEFAULTS = {
     "SCHEDULER_REMINDER_SECONDS": 600,
     # Seconds between roll-ups of the headquarters parts plan into purchase orders (daily).
     "SCHEDULER_PLAN_ROLLUP_SECONDS": 24 * 3600,
+    # Offline sync: the most ops one push may carry, its largest body, and how far back a new
+    # device's snapshot reaches for jobs and requisitions already closed.
+    "SYNC_MAX_OPS": 1000,
+    "SYNC_PUSH_MAX_BYTES": 8 * 1024 * 1024,
+    "SYNC_RECENT_DAYS": 30,
+    # Changes older than this leave the feeds (a device away longer starts again from a snapshot),
+    # and the seconds between the scheduler's compactions.
+    "SYNC_RETENTION_DAYS": 30,
+    "SCHEDULER_SYNC_COMPACT_SECONDS": 24 * 3600,
     # The parts supply cycle the network aims at, in days (the published case: 25 → 12, target 7).
     "PARTS_CYCLE_TARGET_DAYS": 7,
     # Label photos: where they are kept ("folder" under instance/ or PHOTO_DIR; "database" when

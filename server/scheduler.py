@@ -7,13 +7,16 @@ holder of the database's scheduler lock acts (``server.scheduling.leader``).
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from server.jobs import sla
+from server.models import utcnow
 from server.parts import plan
+from server.syncing import feed
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ def _roll_up_plan(now):
     return said + f"purchase order {order.number} raised for {len(order.lines)} part(s)"
 
 
+def _compact_feeds(now):
+    retention = timedelta(days=current_app.config["SYNC_RETENTION_DAYS"])
+    return f"{feed.compact(now or utcnow(), retention)} old sync changes dropped"
+
+
 TASKS = (
     Task(
         "sla.mark_overdue",
@@ -59,6 +67,12 @@ TASKS = (
         "SCHEDULER_PLAN_ROLLUP_SECONDS",
         _roll_up_plan,
     ),
+    Task(
+        "sync.compact",
+        "Drop sync changes older than the retention period from the devices' feeds",
+        "SCHEDULER_SYNC_COMPACT_SECONDS",
+        _compact_feeds,
+    ),
 )
 
 
@@ -70,7 +84,7 @@ def task_by_id(task_id):
 @click.option("--once", is_flag=True, help="Run every task once, then exit (for cron and checks).")
 @with_appcontext
 def scheduler_command(once):
-    """Run the recurring tasks: SLA escalation, appointment reminders and the parts plan roll-up."""
+    """Run the recurring tasks: SLA escalation, reminders, the parts plan roll-up and sync compaction."""
     from server.scheduling.runner import Scheduler
 
     scheduler = Scheduler(current_app._get_current_object(), TASKS)

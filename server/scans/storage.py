@@ -36,6 +36,9 @@ class FolderStore:
         path = self._path(sha256)
         return path.read_bytes() if path.exists() else None
 
+    def has(self, sha256):
+        return self._path(sha256).exists()
+
 
 class DatabaseStore:
     def put(self, sha256, data):
@@ -49,6 +52,13 @@ class DatabaseStore:
 
         blob = db.session.get(PhotoBlob, sha256)
         return blob.data if blob is not None else None
+
+    def has(self, sha256):
+        from sqlalchemy import select
+
+        from server.scans.models import PhotoBlob
+
+        return db.session.scalar(select(PhotoBlob.sha256).where(PhotoBlob.sha256 == sha256)) is not None
 
 
 def photo_store():

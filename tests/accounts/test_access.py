@@ -188,6 +188,8 @@ READERS = {
     "/api/providers/999999/stock": ("admin", "provider_manager", "technician", "parts_clerk"),
     "/api/providers/999999/discrepancies": ("admin", "provider_manager"),
     "/api/reports/parts-cycle": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
+    "/api/sync/pull": ("technician", "provider_manager", "parts_clerk"),
+    "/api/sync/ops": ("admin", "dispatcher", "provider_manager"),
 }
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).
@@ -285,6 +287,8 @@ WRITERS = {
     ("POST", "/api/purchase-orders"): PLANNERS,
     ("POST", "/api/purchase-orders/999999/receive"): PLANNERS,
     ("POST", "/api/providers/999999/account/deposits"): ("admin",),
+    ("POST", "/api/sync/push"): ("technician", "provider_manager", "parts_clerk"),
+    ("PUT", "/api/sync/blobs/no-such-sha256"): ("technician", "provider_manager", "parts_clerk"),
 }
 
 # Writes that take no body: an allowed role's garbage is ignored, and this is the answer.
@@ -295,6 +299,8 @@ BODILESS = {
     ("POST", "/api/sales-orders/999999/receive"): (404, "sales_order_not_found"),
     # Nothing waits in an empty plan: the roll-up has nothing to order.
     ("POST", "/api/purchase-orders"): (409, "nothing_to_order"),
+    # The body is the blob's raw bytes: what is checked first is that its name is a SHA-256.
+    ("PUT", "/api/sync/blobs/no-such-sha256"): (422, "bad_hash"),
 }
 
 

@@ -30,7 +30,7 @@ from tests.jobs.conftest import world  # noqa: F401  (a fixture of the jobs worl
 
 WORKER = "test-host:4242"
 NOW = datetime.fromisoformat("2030-01-01T02:00:00+00:00")
-TASK_IDS = ["sla.mark_overdue", "appointments.remind", "parts.plan_rollup"]
+TASK_IDS = ["sla.mark_overdue", "appointments.remind", "parts.plan_rollup", "sync.compact"]
 
 
 class Boom(Exception):
@@ -105,6 +105,7 @@ def test_a_run_records_what_it_did_in_words(scheduler):
         "0 SLA stages marked overdue",
         "0 appointment reminders sent",
         "nothing in the parts plan to order",
+        "0 old sync changes dropped",
     ]
 
 
@@ -125,6 +126,7 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
         ("sla.mark_overdue", "ok", "0 SLA stages marked overdue"),
         ("appointments.remind", "ok", "0 appointment reminders sent"),
         ("parts.plan_rollup", "ok", "nothing in the parts plan to order"),
+        ("sync.compact", "ok", "0 old sync changes dropped"),
     ]
 
 
@@ -188,7 +190,7 @@ def test_the_runs_are_listed_newest_first(client, as_role, history):
 
     assert response.status_code == 200, response.get_json()
     page = response.get_json()
-    assert page["total"] == len(history) == 9
+    assert page["total"] == len(history) == 11
     assert [item["id"] for item in page["items"]] == [run.id for run in reversed(history)]
     assert [item["task"] for item in page["items"][:3]] == [
         "appointments.remind",
@@ -258,6 +260,7 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
         ("sla.mark_overdue", 60),
         ("appointments.remind", 600),
         ("parts.plan_rollup", 86400),
+        ("sync.compact", 86400),
     ]
     assert all(task["description"] for task in response.get_json())
 
@@ -291,6 +294,7 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
         "sla.mark_overdue: ok - 0 SLA stages marked overdue",
         "appointments.remind: ok - 0 appointment reminders sent",
         "parts.plan_rollup: ok - nothing in the parts plan to order",
+        "sync.compact: ok - 0 old sync changes dropped",
     ]
 
 

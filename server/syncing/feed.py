@@ -1,0 +1,259 @@
+"""What each audience's feed carries, and how a transaction's changes reach it.
+
+Domain code does not write the change log: each flush notes every synced entity
+it touches (and, for a job, who had it before), and just before the
+transaction commits each touched entity is written, as it now is, into the
+feed of every audience that may see it, and as a ``remove`` into the feeds
+that lost it. Same transaction, so a feed never shows a change that did not
+commit, and never misses one that did.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import delete
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from server.extensions import db
+from server.syncing.models import Audience
+from server.syncing.models import Change
+
+CATALOGUE = "catalogue"
+
+
+def technician(user_id):
+    return f"tech:{user_id}"
+
+
+def provider(provider_id):
+    return f"prov:{provider_id}"
+
+
+def province(region_id):
+    return f"region:{region_id}"
+
+
+def audiences_of_user(user):
+    """The feeds a user pulls: a technician their jobs, a provider's manager the provider's, a clerk the
+    province's requisitions; everybody the parts catalogue."""
+    from server.accounts.models import PARTS_CLERK
+    from server.accounts.models import PROVIDER_MANAGER
+    from server.accounts.models import TECHNICIAN
+
+    names = [CATALOGUE]
+    if user.role == TECHNICIAN:
+        names.append(technician(user.id))
+    elif user.role == PROVIDER_MANAGER and user.provider_id:
+        names.append(provider(user.provider_id))
+    elif user.role == PARTS_CLERK and user.province_id:
+        names.append(province(user.province_id))
+    return sorted(names)
+
+
+class Synced:
+    """How one model travels: its entity name, who sees it, what is sent, and the columns whose old
+    values name audiences that may have lost it."""
+
+    def __init__(self, entity, audiences, data, moves=None, version=None):
+        self.entity = entity
+        self.audiences = audiences
+        self.data = data
+        self.moves = moves or {}  # column → the audience its old value names
+        self.version = version or (lambda obj: None)
+
+
+def _job_audiences(job):
+    names = set()
+    if job.technician_id:
+        names.add(technician(job.technician_id))
+    if job.provider_id:
+        names.add(provider(job.provider_id))
+    return names
+
+
+def _job_data(job):
+    from server.jobs.schemas import JobSchema
+
+    return JobSchema(exclude=("actions",)).dump(job)
+
+
+def _requisition_audiences(requisition):
+    names = {provider(requisition.provider_id), province(requisition.province_id)}
+    if requisition.job.technician_id:
+        names.add(technician(requisition.job.technician_id))
+    return names
+
+
+def _requisition_data(requisition):
+    from server.parts.schemas import RequisitionSchema
+
+    return RequisitionSchema().dump(requisition)
+
+
+def _part_data(part):
+    from server.parts.schemas import PartSchema
+
+    return PartSchema().dump(part)
+
+
+def registry():
+    from server.jobs.models import Job
+    from server.parts.models import Part
+    from server.parts.models import Requisition
+
+    return {
+        Job: Synced(
+            "job",
+            _job_audiences,
+            _job_data,
+            moves={"technician_id": technician, "provider_id": provider},
+            version=lambda job: job.version,
+        ),
+        Requisition: Synced("requisition", _requisition_audiences, _requisition_data),
+        Part: Synced("part", lambda part: {CATALOGUE}, _part_data),
+    }
+
+
+_REGISTRY = {}
+
+
+def _synced(obj):
+    if not _REGISTRY:
+        _REGISTRY.update(registry())
+    return _REGISTRY.get(type(obj))
+
+
+def _note_touched(session, flush_context):
+    touched = session.info.setdefault("sync_touched", {})
+    left = session.info.setdefault("sync_left", defaultdict(set))
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        synced = _synced(obj)
+        if synced is None:
+            continue
+        touched[id(obj)] = obj
+        state = inspect(obj)
+        for column, audience in synced.moves.items():
+            for old in state.attrs[column].history.deleted:
+                if old is not None:
+                    left[id(obj)].add(audience(old))
+
+
+def _forget(session, *args):
+    session.info.pop("sync_touched", None)
+    session.info.pop("sync_left", None)
+
+
+def _follow_jobs(session, touched, left):
+    """A job that changed hands takes its requisitions with it: out of the old feeds, into the new."""
+    from server.jobs.models import Job
+    from server.parts.models import Requisition
+
+    moved = {obj.id: left[key] for key, obj in touched.items() if isinstance(obj, Job) and left.get(key)}
+    if not moved:
+        return
+    for requisition in session.scalars(select(Requisition).where(Requisition.job_id.in_(moved))):
+        touched[id(requisition)] = requisition
+        left.setdefault(id(requisition), set()).update(moved[requisition.job_id])
+
+
+def _bump(session, audience, count):
+    """Reserve ``count`` seqs of ``audience`` under its row lock; the last of them."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(Audience)
+        .values(name=audience, last_seq=count, floor_seq=0)
+        .on_conflict_do_update(index_elements=["name"], set_={"last_seq": Audience.last_seq + count})
+        .returning(Audience.last_seq)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def _write_changes(session):
+    touched = session.info.get("sync_touched")
+    if not touched:
+        return
+    session.flush()
+    touched = session.info.pop("sync_touched", {})
+    left = session.info.pop("sync_left", {})
+    _follow_jobs(session, touched, left)
+    rows = defaultdict(list)  # audience → [row]
+    for key, obj in touched.items():
+        synced = _synced(obj)
+        state = inspect(obj)
+        if state.deleted or state.was_deleted:
+            for audience in left.get(key, set()):
+                rows[audience].append((synced.entity, str(state.identity[0]), "remove", 0, None))
+            continue
+        if not state.persistent:
+            continue  # added and rolled back within this transaction
+        entity_id = str(state.identity[0])
+        now = synced.audiences(obj)
+        data = synced.data(obj)
+        version = synced.version(obj) or 0
+        for audience in now:
+            rows[audience].append((synced.entity, entity_id, "put", version, data))
+        for audience in left.get(key, set()) - now:
+            rows[audience].append((synced.entity, entity_id, "remove", version, None))
+    for audience in sorted(rows):
+        changes = rows[audience]
+        last = _bump(session, audience, len(changes))
+        first = last - len(changes) + 1
+        session.execute(
+            insert(Change),
+            [
+                {"audience": audience, "seq": first + n, "entity": e, "entity_id": i, "op": op, "version": v, "data": d}
+                for n, (e, i, op, v, d) in enumerate(changes)
+            ],
+        )
+
+
+def install():
+    """Listen on every session (once): note synced entities at flush, write their changes before commit."""
+    if getattr(install, "done", False):
+        return
+    event.listen(Session, "after_flush", _note_touched)
+    event.listen(Session, "before_commit", _write_changes)
+    event.listen(Session, "after_rollback", _forget)
+    install.done = True
+
+
+def latest(audiences):
+    """``{audience: last_seq}`` now."""
+    found = dict(db.session.execute(select(Audience.name, Audience.last_seq).where(Audience.name.in_(audiences))).all())
+    return {name: found.get(name, 0) for name in audiences}
+
+
+def compact(now, retention):
+    """Drop changes older than ``retention`` from every feed; return how many went.
+
+    Each feed's floor rises to the last seq dropped: a device whose cursor is
+    below it has been away longer than the log is kept, and starts again from a
+    snapshot (``reset``) instead of missing what was dropped.
+    """
+    dropped = 0
+    tops = db.session.execute(
+        select(Change.audience, func.max(Change.seq))
+        .where(Change.created_at < now - retention)
+        .group_by(Change.audience)
+    ).all()
+    for audience, top in tops:
+        db.session.execute(
+            update(Audience)
+            .where(Audience.name == audience, Audience.floor_seq < top)
+            .values(floor_seq=top)
+            .execution_options(synchronize_session=False)
+        )
+        dropped += db.session.execute(
+            delete(Change)
+            .where(Change.audience == audience, Change.seq <= top)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return dropped

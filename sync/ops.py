@@ -1,0 +1,116 @@
+"""The shape of a push and of the operations it carries, checked before anything is applied.
+
+A push whose envelope is wrong (no client id, ops not a list, too many ops,
+seqs missing or repeated) is refused whole. An op whose own content is wrong
+(unknown type, payload of the wrong shape) is still an op of the device's
+sequence: it is recorded as rejected, with its reason, and the sequence moves
+on, so one bad op can never block the device's queue.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+APPLIED = "applied"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+CONFLICT = "conflict"
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class BadPush(ValueError):
+    """The push as a whole cannot be read; ``field`` names what is wrong."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Op:
+    op_id: str
+    seq: int
+    type: str
+    entity_id: str | None
+    payload: dict
+    client_time: datetime | None
+    # Set when the op's own content is unusable: it is recorded as rejected with this reason.
+    problem: str | None = None
+
+
+def _client_time(value):
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, "client_time must be an ISO 8601 time with its offset"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None, "client_time must be an ISO 8601 time with its offset"
+    if moment.tzinfo is None:
+        return None, "client_time must carry its offset (e.g. +08:00)"
+    return moment, None
+
+
+def read_push(body, max_ops, known_types):
+    """``(client_id, schema_version, [Op] in seq order)`` from a push body, or BadPush."""
+    if not isinstance(body, dict):
+        raise BadPush("body", "send a JSON object with client_id, schema_version and ops")
+    client_id = body.get("client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise BadPush("client_id", "give the device's id: 8 to 64 letters, digits, '-' or '_'")
+    schema_version = body.get("schema_version")
+    if isinstance(schema_version, bool) or not isinstance(schema_version, int) or schema_version < 1:
+        raise BadPush("schema_version", "give the app's schema version, a positive integer")
+    ops = body.get("ops")
+    if not isinstance(ops, list):
+        raise BadPush("ops", "give the operations as a list")
+    if len(ops) > max_ops:
+        raise BadPush("ops", f"at most {max_ops} operations per push; send the rest in the next one")
+    read, seqs, ids = [], set(), set()
+    for index, raw in enumerate(ops):
+        where = f"ops[{index}]"
+        if not isinstance(raw, dict):
+            raise BadPush(where, "each operation is a JSON object")
+        seq = raw.get("seq")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise BadPush(f"{where}.seq", "seq is the device's operation number: 1, 2, 3...")
+        try:
+            op_id = str(uuid.UUID(str(raw.get("op_id"))))
+        except ValueError:
+            raise BadPush(f"{where}.op_id", "op_id must be a UUID") from None
+        if seq in seqs or op_id in ids:
+            raise BadPush(where, f"seq {seq} or op_id {op_id} appears twice in this push")
+        seqs.add(seq)
+        ids.add(op_id)
+        problem = None
+        op_type = raw.get("type")
+        if not isinstance(op_type, str) or op_type not in known_types:
+            problem = f"unknown operation type {op_type!r}"
+            op_type = str(op_type)[:32]
+        payload = raw.get("payload", {})
+        if payload is None:
+            payload = {}
+        if not isinstance(payload, dict):
+            problem = problem or "payload must be a JSON object"
+            payload = {"value": payload}
+        entity_id = raw.get("entity_id")
+        if entity_id is not None and not isinstance(entity_id, str | int):
+            problem = problem or "entity_id must be a string or a number"
+            entity_id = None
+        client_time, time_problem = _client_time(raw.get("client_time"))
+        read.append(
+            Op(
+                op_id=op_id,
+                seq=seq,
+                type=op_type,
+                entity_id=None if entity_id is None else str(entity_id)[:64],
+                payload=payload,
+                client_time=client_time,
+                problem=problem or time_problem,
+            )
+        )
+    return client_id, schema_version, sorted(read, key=lambda op: op.seq)

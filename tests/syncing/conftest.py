@@ -1,0 +1,94 @@
+"""Fixtures of the sync tests: the dispatch world, a device per technician, and push/pull helpers."""
+
+import uuid
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+
+from tests.supply.conftest import call  # noqa: F401  (fixtures shared with the parts-supply tests)
+from tests.supply.conftest import catalogue  # noqa: F401
+from tests.supply.conftest import events  # noqa: F401
+from tests.supply.conftest import fetch  # noqa: F401
+from tests.supply.conftest import make_part  # noqa: F401
+from tests.supply.conftest import make_policy  # noqa: F401
+from tests.supply.conftest import make_product  # noqa: F401
+from tests.supply.conftest import make_stock  # noqa: F401
+from tests.supply.conftest import notified  # noqa: F401
+from tests.supply.conftest import on_site  # noqa: F401
+from tests.supply.conftest import open_job  # noqa: F401
+from tests.supply.conftest import people  # noqa: F401
+from tests.supply.conftest import staff  # noqa: F401
+from tests.supply.conftest import stock_books  # noqa: F401
+from tests.supply.conftest import walk  # noqa: F401
+from tests.supply.conftest import world  # noqa: F401
+
+
+class Device:
+    """A phone: its client id, its own op sequence, and what it holds after pulls."""
+
+    def __init__(self, client, user, client_id=None):
+        self.client = client
+        self.user = user
+        self.client_id = client_id or f"dev-{uuid.uuid4().hex[:12]}"
+        self.seq = 0
+        self.cursor = None
+        self.held = {}
+
+    def op(self, op_type, entity_id, payload=None, **extra):
+        self.seq += 1
+        return {
+            "op_id": str(uuid.uuid4()),
+            "seq": self.seq,
+            "type": op_type,
+            "entity_id": str(entity_id),
+            "payload": payload or {},
+            "client_time": datetime.now(UTC).isoformat(),
+            **extra,
+        }
+
+    def push(self, ops, schema_version=1):
+        response = self.client.post(
+            "/api/sync/push",
+            json={"client_id": self.client_id, "schema_version": schema_version, "ops": ops},
+            headers=self.user.headers,
+        )
+        return response.status_code, response.get_json()
+
+    def pull(self, limit=500):
+        query = {"limit": limit, "client_id": self.client_id}
+        if self.cursor:
+            query["cursor"] = self.cursor
+        response = self.client.get("/api/sync/pull", query_string=query, headers=self.user.headers)
+        body = response.get_json()
+        if response.status_code == 200:
+            if body["reset"]:
+                self.held = {}
+            for change in body["changes"]:
+                key = (change["entity"], change["id"])
+                if change["op"] == "put":
+                    self.held[key] = change["data"]
+                else:
+                    self.held.pop(key, None)
+            self.cursor = body["cursor"]
+        return response.status_code, body
+
+    def drain(self):
+        while True:
+            status, body = self.pull()
+            assert status == 200, body
+            if not body["has_more"]:
+                return body
+
+    def jobs(self):
+        return {int(i): data for (entity, i), data in self.held.items() if entity == "job"}
+
+
+@pytest.fixture
+def device(client, catalogue):  # noqa: F811
+    """``device("tech1")`` → a new Device of that person."""
+
+    def make(name, client_id=None):
+        return Device(client, getattr(catalogue, name), client_id)
+
+    return make
