@@ -280,17 +280,22 @@ def expected(received, first, last, local, province=None):
     return len(days), sum(days) / len(days) if days else None, paths
 
 
+def _is_report_rows(sql):
+    """The report's one row-reading SELECT: a number per requisition received in the range."""
+    return "FROM requisitions" in sql and "requisitions.path" in sql
+
+
 @contextmanager
 def captured_report_query(engine):
     """Catch the report's SELECT on its way out: the statement, and the SQL and parameters the driver gets."""
     caught = {}
 
     def orm(state):
-        if state.is_select and "FROM requisitions JOIN regions" in str(state.statement):
+        if state.is_select and _is_report_rows(str(state.statement)):
             caught["statement"] = state.statement
 
     def driver(conn, cursor, statement, parameters, context, executemany):
-        if "FROM requisitions JOIN regions" in statement:
+        if _is_report_rows(statement):
             caught["sql"], caught["parameters"] = statement, parameters
 
     event.listen(Session, "do_orm_execute", orm)
