@@ -32,10 +32,14 @@ def decode(secret, user_id, token):
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         body, _, signature = raw.rpartition(b".")
-        if not hmac.compare_digest(base64.urlsafe_b64decode(signature), _sign(secret, body)):
-            raise BadCursor("the cursor was altered")
-        state = json.loads(body)
+        genuine = hmac.compare_digest(base64.urlsafe_b64decode(signature), _sign(secret, body))
     except (ValueError, TypeError) as exc:
+        raise BadCursor("the cursor is not one this server issued") from exc
+    if not genuine:
+        raise BadCursor("the cursor was altered")
+    try:
+        state = json.loads(body)
+    except ValueError as exc:
         raise BadCursor("the cursor is not one this server issued") from exc
     if not isinstance(state, dict) or state.pop("u", None) != user_id:
         raise BadCursor("the cursor belongs to another user")

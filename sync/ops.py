@@ -41,6 +41,22 @@ class Op:
     problem: str | None = None
 
 
+# Bounds that every database column holding them can store.
+MAX_NUMBER = 2**31 - 1
+MAX_SEQ = 2**62
+
+
+def _has_nul(value):
+    """NUL cannot be stored in PostgreSQL text; an op carrying one is refused, not retried forever."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _client_time(value):
     if value is None:
         return None, None
@@ -63,8 +79,8 @@ def read_push(body, max_ops, known_types):
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise BadPush("client_id", "give the device's id: 8 to 64 letters, digits, '-' or '_'")
     schema_version = body.get("schema_version")
-    if isinstance(schema_version, bool) or not isinstance(schema_version, int) or schema_version < 1:
-        raise BadPush("schema_version", "give the app's schema version, a positive integer")
+    if isinstance(schema_version, bool) or not isinstance(schema_version, int) or not 1 <= schema_version <= MAX_NUMBER:
+        raise BadPush("schema_version", f"give the app's schema version, an integer from 1 to {MAX_NUMBER}")
     ops = body.get("ops")
     if not isinstance(ops, list):
         raise BadPush("ops", "give the operations as a list")
@@ -76,7 +92,7 @@ def read_push(body, max_ops, known_types):
         if not isinstance(raw, dict):
             raise BadPush(where, "each operation is a JSON object")
         seq = raw.get("seq")
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
             raise BadPush(f"{where}.seq", "seq is the device's operation number: 1, 2, 3...")
         try:
             op_id = str(uuid.UUID(str(raw.get("op_id"))))
@@ -101,6 +117,11 @@ def read_push(body, max_ops, known_types):
         if entity_id is not None and not isinstance(entity_id, str | int):
             problem = problem or "entity_id must be a string or a number"
             entity_id = None
+        if _has_nul(op_type) or _has_nul(entity_id) or _has_nul(payload):
+            problem = problem or "text may not contain NUL characters"
+            op_type = op_type.replace("\x00", "")
+            entity_id = None if entity_id is None else str(entity_id).replace("\x00", "")
+            payload = {}
         client_time, time_problem = _client_time(raw.get("client_time"))
         read.append(
             Op(

@@ -134,6 +134,13 @@ def _note_touched(session, flush_context):
     touched = session.info.setdefault("sync_touched", {})
     left = session.info.setdefault("sync_left", defaultdict(set))
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if _is_request(obj):
+            session.info.setdefault("sync_requests", set()).add(obj.id)
+            continue
+        parent = _parent(obj)
+        if parent is not None:
+            touched[id(parent)] = parent
+            continue
         synced = _synced(obj)
         if synced is None:
             continue
@@ -145,9 +152,29 @@ def _note_touched(session, flush_context):
                     left[id(obj)].add(audience(old))
 
 
-def _forget(session, *args):
-    session.info.pop("sync_touched", None)
-    session.info.pop("sync_left", None)
+def _parent(obj):
+    """The synced entity a change of ``obj`` shows in (a requisition's line shows in its requisition)."""
+    from server.parts.models import RequisitionLine
+
+    if isinstance(obj, RequisitionLine):
+        return obj.requisition
+    return None
+
+
+def _is_request(obj):
+    """A job's request shows in the job (a serial learnt from a scan changes only the request)."""
+    from server.jobs.models import ServiceRequest
+
+    return isinstance(obj, ServiceRequest)
+
+
+def _forget(session, transaction):
+    # Only when the whole transaction ends without commit: a savepoint rolled back
+    # leaves what the transaction flushed before it to be written at commit.
+    if transaction.parent is None:
+        session.info.pop("sync_touched", None)
+        session.info.pop("sync_left", None)
+        session.info.pop("sync_requests", None)
 
 
 def _follow_jobs(session, touched, left):
@@ -177,11 +204,25 @@ def _bump(session, audience, count):
 
 
 def _write_changes(session):
-    touched = session.info.get("sync_touched")
-    if not touched:
+    if not session.info.get("sync_touched") and not session.info.get("sync_requests"):
         return
     session.flush()
     touched = session.info.pop("sync_touched", {})
+    requests = session.info.pop("sync_requests", set())
+    if requests:
+        from server.jobs.models import Job
+        from server.models import utcnow
+
+        untouched = [
+            job for job in session.scalars(select(Job).where(Job.request_id.in_(requests))) if id(job) not in touched
+        ]
+        for job in untouched:
+            # The job's data changed with its request: a new version, so a device never
+            # holds two different copies of one version.
+            job.updated_at = utcnow()
+            touched[id(job)] = job
+        if untouched:
+            session.flush()
     left = session.info.pop("sync_left", {})
     _follow_jobs(session, touched, left)
     rows = defaultdict(list)  # audience → [row]
@@ -195,6 +236,9 @@ def _write_changes(session):
         if not state.persistent:
             continue  # added and rolled back within this transaction
         entity_id = str(state.identity[0])
+        # As the row is now, with what commits landed since this session read it: two
+        # edits of one part at once must not leave the feed with either's stale copy.
+        session.refresh(obj)
         now = synced.audiences(obj)
         data = synced.data(obj)
         version = synced.version(obj) or 0
@@ -221,7 +265,7 @@ def install():
         return
     event.listen(Session, "after_flush", _note_touched)
     event.listen(Session, "before_commit", _write_changes)
-    event.listen(Session, "after_rollback", _forget)
+    event.listen(Session, "after_transaction_end", _forget)
     install.done = True
 
 

@@ -24,8 +24,10 @@ from server.jobs import lifecycle
 from server.jobs import schemas as job_schemas
 from server.jobs.events import record
 from server.jobs.models import Job
+from server.jobs.models import JobEvent
 from server.locks import serialise_on
 from server.models import utcnow
+from server.notifications.models import Notification
 from server.notifications.services import notify
 from server.parts import schemas as part_schemas
 from server.parts import usage
@@ -35,6 +37,7 @@ from server.syncing.models import PushedOp
 from sync.ops import APPLIED
 from sync.ops import CONFLICT
 from sync.ops import DUPLICATE
+from sync.ops import MAX_NUMBER
 from sync.ops import REJECTED
 from sync.ops import BadPush
 from sync.ops import read_push
@@ -134,26 +137,49 @@ def _client(user, client_id, schema_version):
     return client
 
 
-def _job(user, op):
-    """The op's job, locked, if the user may work it; a job that left them is a conflict, not a 404."""
+def _job_id(op):
+    """The job id ``entity_id`` names, or None when it names none a database could hold."""
     try:
         job_id = int(op.entity_id)
     except (TypeError, ValueError):
-        raise invalid("entity_id", "give the id of the job the operation is about") from None
-    job = db.session.scalar(dispatch.visible_jobs(user).where(Job.id == job_id).with_for_update(of=Job))
+        return None
+    return job_id if 0 < job_id <= MAX_NUMBER else None
+
+
+def _was_given(user, job_id):
+    """Whether ``job_id`` was ever ``user``'s: they were told of it, or did something on it."""
+    told = select(Notification.id).where(Notification.user_id == user.id, Notification.job_id == job_id)
+    acted = select(JobEvent.id).where(JobEvent.actor_id == user.id, JobEvent.job_id == job_id)
+    return db.session.scalar(select(told.exists() | acted.exists()))
+
+
+def _job(user, op):
+    """The op's job, locked, if the user may work it; a job that left them is a conflict, not a 404."""
+    if op.entity_id is None or not str(op.entity_id).strip().lstrip("-").isdigit():
+        raise invalid("entity_id", "give the id of the job the operation is about")
+    job_id = _job_id(op)
+    job = None
+    if job_id is not None:
+        job = db.session.scalar(dispatch.visible_jobs(user).where(Job.id == job_id).with_for_update(of=Job))
     if job is not None:
         return job
-    if db.session.get(Job, job_id) is not None:
+    if job_id is not None and db.session.get(Job, job_id) is not None and _was_given(user, job_id):
         raise DomainError(
             f"Job {job_id} is no longer yours: it was reassigned or withdrawn.", code="job_reassigned", status=409
         )
-    raise DomainError(f"There is no job {job_id}.", code="job_not_found", status=404)
+    raise DomainError(f"You have no job {op.entity_id}.", code="job_not_found", status=404)
 
 
 def _apply(user, op):
     """``(result, code, message, job_id)`` of applying ``op`` inside a savepoint."""
     if op.problem:
-        return REJECTED, "invalid_op", op.problem, None
+        # Kept against its job when it names one the user may see, so dispatch can find it.
+        job_id = _job_id(op)
+        if job_id is not None and not db.session.scalar(
+            dispatch.visible_jobs(user).with_only_columns(Job.id).where(Job.id == job_id)
+        ):
+            job_id = None
+        return REJECTED, "invalid_op", op.problem, job_id
     schema, handler = HANDLERS[op.type]
     savepoint = db.session.begin_nested()
     job_id = None
@@ -178,7 +204,7 @@ def _apply(user, op):
         savepoint.rollback()
         result = CONFLICT if error.code in _CONFLICT_CODES else REJECTED
         if error.code == "job_reassigned":
-            job_id = int(op.entity_id)
+            job_id = _job_id(op)
         return result, error.code, error.message, job_id
 
 
