@@ -63,3 +63,23 @@ def test_compaction_drops_old_changes_and_sends_a_device_left_behind_back_to_a_s
     assert body["reset"] is True
     phone.drain()
     assert {job["id"], later["id"]} <= set(phone.jobs())
+
+
+def test_a_requisition_raised_offline_reaches_the_phone_as_the_server_shows_it(device, walk, open_job, call):
+    job = walk(open_job(), "accepted")
+    phone = device("tech1")
+    phone.drain()
+    shortage = phone.op(
+        "parts.shortage",
+        job["id"],
+        {"parts": [{"part_no": "BOARD", "qty": 1}]},
+        client_time="2026-11-22T10:00:00+08:00",
+    )
+    status, body = phone.push([shortage])
+    assert status == 200, body
+    assert body["results"][0]["result"] == "applied", body
+    phone.drain()
+    status, page = call("get", "/api/requisitions", "tech1")
+    [requisition] = page["items"]
+    assert requisition["device_time"] == "2026-11-22T02:00:00+00:00"
+    assert phone.held[("requisition", str(requisition["id"]))] == requisition
