@@ -108,6 +108,11 @@ def duty_managers(job):
     if provincial or on_duty or dispatchers:
         return provincial or on_duty or dispatchers
     # Nobody dispatches this area: an escalation must still reach someone who can act.
+    return admins()
+
+
+def admins():
+    """The active admins: who hears of work that nobody else is there to take."""
     return list(db.session.scalars(select(User).where(User.role == ADMIN, User.active.is_(True)).order_by(User.id)))
 
 

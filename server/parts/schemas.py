@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from server.schemas import CodeList
 from server.schemas import Money
+from server.schemas import page_schema
 
 PART_NO = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$", error="Use 1-64 letters, digits or '_./-'.")
 
@@ -278,18 +279,7 @@ class AccountSchema(ma.Schema):
     credit_used = Money()
     credit_available = Money()
     available = Money(metadata={"description": "Deposit plus credit still available: the largest order approvable"})
-    entries = ma.fields.Nested(
-        ma.Schema.from_dict(
-            {
-                "items": ma.fields.List(ma.fields.Nested(AccountEntrySchema)),
-                "page": ma.fields.Integer(),
-                "per_page": ma.fields.Integer(),
-                "total": ma.fields.Integer(),
-                "pages": ma.fields.Integer(),
-            },
-            name="AccountEntryPage",
-        )
-    )
+    entries = ma.fields.Nested(page_schema(AccountEntrySchema, "AccountEntryPage"))
 
 
 class DepositArgs(ma.Schema):

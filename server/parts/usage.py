@@ -10,12 +10,12 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.accounts.models import ADMIN
 from server.accounts.models import PARTS_CLERK
 from server.accounts.models import User
 from server.errors import Conflict
 from server.extensions import db
 from server.jobs import lifecycle
+from server.jobs.dispatch import admins
 from server.jobs.dispatch import provider_managers
 from server.locks import serialise_on
 from server.notifications.services import notify
@@ -115,7 +115,7 @@ def parts_clerks(province_id):
     if clerks:
         return clerks
     # A province without a clerk must not swallow requisitions: someone who can act hears of it.
-    return list(db.session.scalars(select(User).where(User.role == ADMIN, User.active.is_(True)).order_by(User.id)))
+    return admins()
 
 
 def report_shortage(job, actor, lines, note="", device_time=None):

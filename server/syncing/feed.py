@@ -124,7 +124,7 @@ def registry():
 _REGISTRY = {}
 
 
-def _synced(obj):
+def kind_of(obj):
     if not _REGISTRY:
         _REGISTRY.update(registry())
     return _REGISTRY.get(type(obj))
@@ -141,7 +141,7 @@ def _note_touched(session, flush_context):
         if parent is not None:
             touched[id(parent)] = parent
             continue
-        synced = _synced(obj)
+        synced = kind_of(obj)
         if synced is None:
             continue
         touched[id(obj)] = obj
@@ -227,7 +227,7 @@ def _write_changes(session):
     _follow_jobs(session, touched, left)
     rows = defaultdict(list)  # audience → [row]
     for key, obj in touched.items():
-        synced = _synced(obj)
+        synced = kind_of(obj)
         state = inspect(obj)
         if state.deleted or state.was_deleted:
             for audience in left.get(key, set()):

@@ -67,7 +67,7 @@ def _snapshot_query(user, entity):
 
 
 def _serialise(entity, obj):
-    synced = feed.registry()[type(obj)]
+    synced = feed.kind_of(obj)
     return {
         "entity": entity,
         "id": str(obj.id),

@@ -1,7 +1,5 @@
 """The sync API the app talks to: push ops, pull changes, upload and check photo blobs."""
 
-import hashlib
-
 from flask import request
 from flask.views import MethodView
 
@@ -10,13 +8,10 @@ from server.accounts.access import current_user
 from server.accounts.access import roles_required
 from server.api import Blueprint
 from server.api import body_limit
-from server.errors import InvalidInput
-from server.errors import NotFound
-from server.locks import serialise_on
-from server.scans.storage import photo_store
 from server.schemas import PageArgs
 from server.schemas import page_schema
 from server.schemas import paginate
+from server.syncing import blobs
 from server.syncing import pull
 from server.syncing import push
 from server.syncing import schemas
@@ -59,39 +54,21 @@ class Pull(MethodView):
         return pull.pull(current_user(), args["cursor"], args["limit"], args["client_id"])
 
 
-def _checked_sha(sha256):
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise InvalidInput("The blob's name is its SHA-256 in 64 lowercase hex digits.", code="bad_hash")
-    return sha256
-
-
 @blp.route("/blobs/<sha256>")
 class Blob(MethodView):
     @roles_required(*DEVICES)
     def head(self, sha256):
         """200 when the server holds these bytes already (skip the upload), else 404."""
-        if not photo_store().has(_checked_sha(sha256)):
-            raise NotFound("No blob with this hash.", code="blob_not_found")
+        blobs.known(sha256)
         return "", 200
 
     @roles_required(*DEVICES)
     @body_limit("SCAN_MAX_BYTES")
     def put(self, sha256):
         """Upload a photo's raw bytes under their SHA-256: 201 new, 200 known; 422 when they do not match."""
-        _checked_sha(sha256)
         data = request.get_data(cache=False)
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise InvalidInput(
-                "The bytes do not match their name: the upload was cut short or altered. Send them again.",
-                code="hash_mismatch",
-                details={"received_bytes": len(data)},
-            )
-        store = photo_store()
-        serialise_on(f"photo:{sha256}")
-        if store.has(sha256):
-            return {"sha256": sha256, "size": len(data), "stored": False}, 200
-        store.put(sha256, data)
-        return {"sha256": sha256, "size": len(data), "stored": True}, 201
+        new = blobs.store(sha256, data)
+        return {"sha256": sha256, "size": len(data), "stored": new}, 201 if new else 200
 
 
 @blp.route("/ops")
