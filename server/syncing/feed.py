@@ -190,6 +190,34 @@ def _follow_jobs(session, touched, left):
         left.setdefault(id(requisition), set()).update(moved[requisition.job_id])
 
 
+def _hold_jobs_of_requisitions(session, touched):
+    """A requisition's technician is its job's: hold each such job and read it as it now is.
+
+    A reassignment locks the job to change hands, so holding it (key-share,
+    which only an update of the job waits for) orders the two: either the
+    reassignment commits first and this transaction reads the new technician,
+    or it waits, and then moves the requisition as this transaction left it.
+    Without it a change made on the way (a delivery from headquarters) could be
+    written into the feed of a technician who had just lost the job.
+    """
+    from server.jobs.models import Job
+    from server.parts.models import Requisition
+
+    job_ids = sorted(
+        {obj.job_id for obj in touched.values() if isinstance(obj, Requisition) and obj.job_id is not None}
+    )
+    if not job_ids:
+        return
+    statement = (
+        select(Job)
+        .where(Job.id.in_(job_ids))
+        .order_by(Job.id)
+        .with_for_update(read=True, key_share=True, of=Job)
+        .execution_options(populate_existing=True)
+    )
+    session.scalars(statement).all()
+
+
 def _bump(session, audience, count):
     """Reserve ``count`` seqs of ``audience`` under its row lock; the last of them."""
     dialect = session.get_bind().dialect.name
@@ -225,6 +253,7 @@ def _write_changes(session):
             session.flush()
     left = session.info.pop("sync_left", {})
     _follow_jobs(session, touched, left)
+    _hold_jobs_of_requisitions(session, touched)
     rows = defaultdict(list)  # audience → [row]
     for key, obj in touched.items():
         synced = kind_of(obj)

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from server.extensions import db
 from server.network.models import Provider
+from server.parts import requisitions
 from server.parts.models import Part
 from server.syncing import feed
 from server.syncing.models import Audience
@@ -605,3 +606,144 @@ def test_parts_received_on_part_of_a_requisition_reach_the_phone(client, device,
     held = phone.held[("requisition", str(requisition["id"]))]
     assert [(line["part_no"], line["received_qty"]) for line in held["lines"]] == [("BOARD", 1), ("PANEL", 0)]
     assert held == shown
+
+
+@pytest.mark.postgres_only
+@pytest.mark.usefixtures("postgresql_only")
+def test_a_requisition_decided_while_its_job_changes_hands_follows_the_job(
+    app,
+    monkeypatch,
+    walk,
+    open_job,
+    short,  # noqa: F811
+    catalogue,
+):
+    """The clerk's approval has read the job (tech1's) and is about to tell its technician when the
+    dispatcher hands the job to tech2 and commits. The approval's put must not land in tech1's feed after
+    the reassignment's remove, and tech2 must end with the requisition as approved: the feed reads the
+    requisition's technician from the job held and read afresh at commit, never from the copy the approval
+    read before the reassignment.
+    """
+    job = walk(open_job(serial=None), "on_site")
+    requisition = short(job["id"], [("BOARD", 1)])
+    job_read = threading.Event()
+    reassigned = threading.Event()
+    telling = requisitions._tell_provider
+
+    def tell_after_the_reassignment(decided, kind, message):
+        if threading.current_thread().name == "clerk" and not job_read.is_set():
+            assert decided.job.technician_id is not None  # the approval has the job as it was
+            job_read.set()
+            # At most a second: a server that serialises the two makes the dispatcher wait instead.
+            reassigned.wait(timeout=1)
+        return telling(decided, kind, message)
+
+    monkeypatch.setattr(requisitions, "_tell_provider", tell_after_the_reassignment)
+    tech1, tech2 = catalogue.tech1.id, catalogue.tech2.id
+    clerk, dispatcher = catalogue.clerk.headers, catalogue.dispatcher.headers
+    db.session.commit()
+    answers = {}
+
+    def approve():
+        response = app.test_client().post(f"/api/requisitions/{requisition['id']}/approve", json={}, headers=clerk)
+        answers["approve"] = response.status_code, response.get_json()
+
+    def reassign():
+        job_read.wait(timeout=10)
+        response = app.test_client().post(
+            f"/api/jobs/{job['id']}/assign", json={"technician_id": tech2}, headers=dispatcher
+        )
+        answers["assign"] = response.status_code, response.get_json()
+        reassigned.set()
+
+    threads = [threading.Thread(target=approve, name="clerk"), threading.Thread(target=reassign, name="dispatch")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a request never finished"
+    assert answers["approve"][0] == 200, answers
+    assert answers["assign"][0] == 200, answers
+
+    def last(audience):
+        found = [row for row in rows(audience) if row[2:4] == ("requisition", str(requisition["id"]))]
+        return found[-1]
+
+    assert last(feed.technician(tech1))[4] == "remove"
+    latest = last(feed.technician(tech2))
+    assert latest[4] == "put"
+    assert latest[6]["status"] == "approved"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.usefixtures("postgresql_only")
+def test_parts_from_headquarters_delivered_while_the_job_changes_hands_follow_the_job(
+    app,
+    monkeypatch,
+    call,
+    walk,
+    open_job,
+    short,  # noqa: F811
+    catalogue,
+):
+    """Headquarters' goods reach a requisition (its sales order is raised) while the dispatcher hands its job
+    to tech2: the delivery has worked out the requisition's feeds and is about to number them when the
+    reassignment would commit. tech1's feed must end with the requisition removed, tech2's with it as it is:
+    the delivery holds the job while it writes the feeds, so the reassignment waits for it.
+    """
+    job = walk(open_job(serial=None), "on_site")
+    requisition = short(job["id"], [("PANEL", 1)])
+    status, approved = call("post", f"/api/requisitions/{requisition['id']}/approve", "clerk", {})
+    assert status == 200, approved
+    assert approved["path"] == "hq", approved
+    status, rolled = call("post", "/api/purchase-orders", "planner")
+    assert status == 201, rolled
+    order_id = rolled["purchase_order"]["id"]
+    at_numbering = threading.Event()
+    reassigned = threading.Event()
+    numbering = feed._bump
+
+    def numbering_after_the_reassignment(session, audience, count):
+        if threading.current_thread().name == "planner" and not at_numbering.is_set():
+            at_numbering.set()
+            # At most a second: a server that orders the two makes the dispatcher wait instead.
+            reassigned.wait(timeout=1)
+        return numbering(session, audience, count)
+
+    monkeypatch.setattr(feed, "_bump", numbering_after_the_reassignment)
+    tech1, tech2 = catalogue.tech1.id, catalogue.tech2.id
+    planner, dispatcher = catalogue.planner.headers, catalogue.dispatcher.headers
+    db.session.commit()
+    answers = {}
+
+    def deliver():
+        response = app.test_client().post(f"/api/purchase-orders/{order_id}/receive", json={}, headers=planner)
+        answers["deliver"] = response.status_code, response.get_json()
+
+    def reassign():
+        at_numbering.wait(timeout=10)
+        response = app.test_client().post(
+            f"/api/jobs/{job['id']}/assign", json={"technician_id": tech2}, headers=dispatcher
+        )
+        answers["assign"] = response.status_code, response.get_json()
+        reassigned.set()
+
+    threads = [threading.Thread(target=deliver, name="planner"), threading.Thread(target=reassign, name="dispatch")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a request never finished"
+    assert answers["deliver"][0] == 200, answers
+    assert answers["assign"][0] == 200, answers
+
+    def last(audience):
+        found = [row for row in rows(audience) if row[2:4] == ("requisition", str(requisition["id"]))]
+        return found[-1]
+
+    assert last(feed.technician(tech1))[4] == "remove"
+    latest = last(feed.technician(tech2))
+    assert latest[4] == "put"
+    status, listed = call("get", f"/api/requisitions?job_id={job['id']}", "admin")
+    assert status == 200, listed
+    assert [latest[6]] == listed["items"]
