@@ -30,6 +30,7 @@ from datetime import timedelta
 from datetime import timezone
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -52,8 +53,11 @@ from server.parts.models import PartUsage
 from server.parts.models import Requisition
 from server.syncing.models import Client
 from server.syncing.models import PushedOp
+from tests.conftest import app_config
 from tests.conftest import empty_tables
 from tests.jobs.conftest import request_body
+from tests.live import LiveClient
+from tests.live import LiveServer
 from tests.syncing.conftest import Device
 
 # Hypothesis keeps its files in .hypothesis/ of the working directory by default, and setup.cfg's
@@ -62,6 +66,7 @@ from tests.syncing.conftest import Device
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "sanbao-hypothesis"))
 
 EXAMPLES = int(os.environ.get("SYNC_MACHINE_EXAMPLES", "15"))
+LIVE_EXAMPLES = int(os.environ.get("SYNC_MACHINE_EXAMPLES", "6"))
 STEPS = int(os.environ.get("SYNC_MACHINE_STEPS", "25"))
 MAX_JOBS = 5
 
@@ -206,11 +211,38 @@ def build_world(factories):
     return people
 
 
+class InProcess:
+    """The app in the test's own process; a restart drops every session, pooled connection and cookie."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def client(self):
+        return self.app.test_client()
+
+    def restart(self):
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Gunicorn:
+    """The app under gunicorn, in worker processes of its own; a restart stops and starts it for real."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def client(self):
+        return LiveClient(self.server)
+
+    def restart(self):
+        self.server.restart()
+
+
 class SyncMachine(RuleBasedStateMachine):
-    """Phones, dispatch and a flaky network; ``factories`` and ``app`` are set by the test per backend."""
+    """Phones, dispatch and a flaky network; ``factories`` and ``server`` are set by the test per backend."""
 
     factories = None
-    app = None
+    server = None
 
     def __init__(self):
         super().__init__()
@@ -218,7 +250,7 @@ class SyncMachine(RuleBasedStateMachine):
         db.session.remove()
         empty_tables()
         self.people = build_world(self.factories)
-        self.client = self.app.test_client()
+        self.client = self.server.client()
         self.phones = {name: Phone(self.client, self.people[person], name) for name, person in PHONES.items()}
         self.jobs = []
         self.lost = {name: set() for name in TECHNICIANS}  # jobs taken away from each technician
@@ -370,9 +402,8 @@ class SyncMachine(RuleBasedStateMachine):
     @rule()
     def restart_the_server(self):
         """Nothing in the server's memory survives: sessions, pooled connections, the client's cookies."""
-        db.session.remove()
-        db.engine.dispose()
-        self.client = self.app.test_client()
+        self.server.restart()
+        self.client = self.server.client()
         for phone in self.phones.values():
             phone.client = self.client
 
@@ -513,8 +544,18 @@ def seen(item):
     return shown
 
 
+@pytest.fixture(params=("in-process", "gunicorn"))
+def server(request, app, database_url):
+    """The server the phones talk to: the app in this process, or gunicorn with two workers of its own."""
+    if request.param == "in-process":
+        yield InProcess(app)
+        return
+    with LiveServer(app_config(database_url), workers=2) as live:
+        yield Gunicorn(live)
+
+
 def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(
-    app,
+    server,
     make_geography,
     make_provider,
     make_policy,
@@ -534,11 +575,12 @@ def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(
         make_user=make_user,
         auth=auth,
     )
-    machine = type("SyncMachine", (SyncMachine,), {"factories": factories, "app": app})
+    machine = type("SyncMachine", (SyncMachine,), {"factories": factories, "server": server})
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=EXAMPLES,
+            # A real server costs a few milliseconds per request and a second per restart: fewer examples.
+            max_examples=EXAMPLES if isinstance(server, InProcess) else LIVE_EXAMPLES,
             stateful_step_count=STEPS,
             deadline=None,
             # The suite runs the same examples every time, so a red run is always reproducible;
