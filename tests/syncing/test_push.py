@@ -23,6 +23,7 @@ from server.syncing.models import Client
 from server.syncing.models import PushedOp
 from tests.accounts.conftest import assert_error
 from tests.claims.test_concurrency import fire_together
+from tests.syncing.conftest import Device
 
 CST = timezone(timedelta(hours=8))
 # The phone's clock when the visit was made offline: yesterday morning, in the customer's time zone.
@@ -892,3 +893,24 @@ def test_two_ops_with_one_seq_sent_at_once_take_it_once(postgresql, app, device,
         assert got == [("applied", ""), ("rejected", "seq_taken")], answers
         assert len(events(job["id"])) == before + 1
         assert len(pushed(phone.client_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("count", "status", "code"),
+    [(100_000, 413, "payload_too_large"), (1_001, 422, "validation_error")],
+    ids=["a hundred thousand ops", "one op past the limit"],
+)
+def test_a_push_of_too_many_ops_is_refused_whole_at_the_default_limits(
+    client, on_site, catalogue, snapshot, count, status, code
+):
+    """With the settings as shipped: a phone whose outbox ran away is told so, and nothing of it is kept."""
+    job = on_site()
+    phone = Device(client, catalogue.tech1)
+    ops = [phone.op("note.add", job["id"], {"text": "客户不在家"}) for _ in range(count)]
+    before = snapshot()
+
+    answer, body = phone.push(ops)
+
+    assert answer == status, body
+    assert body["error"]["code"] == code, body
+    assert snapshot() == before
