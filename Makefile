@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NPM_STAMP := pwa/node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -33,7 +34,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) $(NPM_STAMP)
 
 # libzbar0 is the C library pyzbar reads barcodes with.
 system-deps:
@@ -44,6 +45,11 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $(STAMP)
+
+# The app's JavaScript packages exactly as locked: idb, and fake-indexeddb for its tests.
+$(NPM_STAMP): pwa/package.json pwa/package-lock.json
+	npm ci --prefix pwa --no-audit --no-fund
+	@touch $(NPM_STAMP)
 
 db: setup
 	$(BIN)/flask --app server db upgrade

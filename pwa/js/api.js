@@ -1,0 +1,77 @@
+// The API as sync sees it: every answer becomes one of four outcomes, each with a machine code.
+//
+//   {kind: "ok", status, body}
+//   {kind: "login", status, code}                  signed out or the token expired: sync waits, work goes on
+//   {kind: "retry", status, code}                  no network, timed out, server busy or down: try again later
+//   {kind: "error", status, code, message, details} the server's error envelope: retrying alone will not help
+
+export const OK = "ok";
+export const LOGIN = "login";
+export const RETRY = "retry";
+export const ERROR = "error";
+
+export class Api {
+  constructor({ baseUrl = "", getToken, fetch = (...args) => globalThis.fetch(...args), timeoutMs = 30_000 }) {
+    this.baseUrl = baseUrl;
+    this.getToken = getToken;
+    this.fetch = fetch;
+    this.timeoutMs = timeoutMs;
+  }
+
+  get(path, query) {
+    return this.request("GET", path, { query });
+  }
+
+  post(path, json) {
+    return this.request("POST", path, { json });
+  }
+
+  async request(method, path, { query, json } = {}) {
+    const token = await this.getToken();
+    if (!token) {
+      return { kind: LOGIN, status: 401, code: "no_token" };
+    }
+    const search = query ? `?${new URLSearchParams(query)}` : "";
+    const headers = { Accept: "application/json", Authorization: `Bearer ${token}` };
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+    }
+    let response;
+    try {
+      response = await this.fetch(`${this.baseUrl}${path}${search}`, {
+        method,
+        headers,
+        body: json === undefined ? undefined : JSON.stringify(json),
+        // A dead mobile link can leave a request hanging for minutes, holding the sync lock.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      return { kind: RETRY, status: 0, code: error?.name === "TimeoutError" ? "timeout" : "network" };
+    }
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    const { status } = response;
+    if (status === 401) {
+      return { kind: LOGIN, status, code: body?.error?.code ?? "unauthorized" };
+    }
+    if (response.ok) {
+      // A captive portal (hotel, mall Wi-Fi) answers 200 with its own HTML page.
+      return body === undefined ? { kind: RETRY, status, code: "bad_response" } : { kind: OK, status, body };
+    }
+    if (status >= 500 || status === 408 || status === 429) {
+      return { kind: RETRY, status, code: body?.error?.code ?? `http_${status}` };
+    }
+    const error = body?.error ?? {};
+    return {
+      kind: ERROR,
+      status,
+      code: error.code ?? `http_${status}`,
+      message: error.message ?? "",
+      details: error.details ?? {},
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import test from "node:test";
+
+import { Api } from "../../pwa/js/api.js";
+
+const answering =
+  (status, body, contentType = "application/json") =>
+  async () =>
+    new Response(typeof body === "string" ? body : JSON.stringify(body), {
+      status,
+      headers: { "Content-Type": contentType },
+    });
+
+const failing = (error) => async () => {
+  throw error;
+};
+
+const envelope = (code) => ({ error: { code, message: "Sentence for people.", details: { field: "x" } } });
+
+// [what the server or network does, fetch double, the outcome]
+const CASES = [
+  ["a 200 with JSON is ok with its body", answering(200, { a: 1 }), { kind: "ok", status: 200, body: { a: 1 } }],
+  [
+    "a 401 needs a login",
+    answering(401, envelope("token_expired")),
+    { kind: "login", status: 401, code: "token_expired" },
+  ],
+  [
+    "a 503 is retried later",
+    answering(503, envelope("unavailable")),
+    { kind: "retry", status: 503, code: "unavailable" },
+  ],
+  [
+    "a 502 from a proxy without JSON is retried later",
+    answering(502, "<html>", "text/html"),
+    { kind: "retry", status: 502, code: "http_502" },
+  ],
+  [
+    "a 429 is retried later",
+    answering(429, envelope("too_many_requests")),
+    { kind: "retry", status: 429, code: "too_many_requests" },
+  ],
+  [
+    "no network is retried later",
+    failing(new TypeError("Failed to fetch")),
+    { kind: "retry", status: 0, code: "network" },
+  ],
+  [
+    "a timeout is retried later",
+    failing(new DOMException("timed out", "TimeoutError")),
+    { kind: "retry", status: 0, code: "timeout" },
+  ],
+  [
+    "a captive portal's 200 HTML page is retried later",
+    answering(200, "<html>login</html>", "text/html"),
+    { kind: "retry", status: 200, code: "bad_response" },
+  ],
+  [
+    "a 4xx envelope is an error with its code, message and details",
+    answering(403, envelope("client_not_yours")),
+    { kind: "error", status: 403, code: "client_not_yours", message: "Sentence for people.", details: { field: "x" } },
+  ],
+  [
+    "a 404 without an envelope is an error named by its status",
+    answering(404, "nope", "text/plain"),
+    { kind: "error", status: 404, code: "http_404", message: "", details: {} },
+  ],
+];
+
+for (const [name, fetch, expected] of CASES) {
+  test(name, async () => {
+    const api = new Api({ baseUrl: "http://sanbao.test", getToken: () => "t", fetch });
+
+    assert.deepEqual(await api.get("/api/sync/pull"), expected);
+  });
+}
+
+test("without a token no request is made and a login is needed", async () => {
+  let called = false;
+  const api = new Api({
+    getToken: async () => null,
+    fetch: async () => {
+      called = true;
+    },
+  });
+
+  assert.deepEqual(await api.get("/api/sync/pull"), { kind: "login", status: 401, code: "no_token" });
+  assert.equal(called, false);
+});
+
+test("requests carry the bearer token, JSON body and query", async () => {
+  let seen;
+  const api = new Api({
+    baseUrl: "http://sanbao.test",
+    getToken: async () => "abc",
+    fetch: async (url, init) => {
+      seen = { url, method: init.method, headers: init.headers, body: init.body };
+      return new Response("{}", { status: 200 });
+    },
+  });
+
+  await api.post("/api/sync/push", { ops: [] });
+  assert.deepEqual(seen, {
+    url: "http://sanbao.test/api/sync/push",
+    method: "POST",
+    headers: { Accept: "application/json", Authorization: "Bearer abc", "Content-Type": "application/json" },
+    body: '{"ops":[]}',
+  });
+  await api.get("/api/sync/pull", { limit: 5, cursor: "a+b" });
+  assert.equal(seen.url, "http://sanbao.test/api/sync/pull?limit=5&cursor=a%2Bb");
+});
