@@ -58,4 +58,4 @@ seed: db
 	$(BIN)/flask --app server seed-demo
 
 clean:
-	rm -rf $(VENV) instance/sanbao.db .pytest_cache
+	rm -rf $(VENV) pwa/node_modules instance/sanbao.db .pytest_cache
