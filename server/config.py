@@ -37,6 +37,8 @@ DEFAULTS = {
     "SYNC_MAX_OPS": 1000,
     "SYNC_PUSH_MAX_BYTES": 8 * 1024 * 1024,
     "SYNC_RECENT_DAYS": 30,
+    # Ops of one push committed together: fewer waits for the disk, its jobs held a little longer.
+    "SYNC_OPS_PER_COMMIT": 50,
     # Changes older than this leave the feeds (a device away longer starts again from a snapshot),
     # and the seconds between the scheduler's compactions.
     "SYNC_RETENTION_DAYS": 30,

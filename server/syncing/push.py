@@ -1,8 +1,9 @@
 """Applying a device's ops: in seq order, once each, through the same domain functions as the API.
 
-Each op is its own transaction, which also records the op, its result and
-the device's last seq: a replayed op finds its stored result and is not
-applied again, and a crash between ops loses nothing that was acknowledged.
+Each op applies in a savepoint of its own, committed with the record of the
+op, its result and the device's last seq (a chunk of ops per commit): a
+replayed op finds its stored result and is not applied again, and a crash
+loses nothing that was acknowledged.
 A business-rule failure is kept (rejected, or conflict when the world moved
 on: the job was reassigned or cancelled meanwhile) and flagged to dispatch;
 the sequence moves on. A gap in the sequence stops processing there. Only an
@@ -223,49 +224,58 @@ def _flag(user, pushed):
     )
 
 
-def _one(user, client_id, op):
-    """Take one op; its result as the device is answered, or None when a gap stops the push here."""
+def _take(user, client_id, ops):
+    """Take ``ops`` (in seq order) in one transaction; their answers, and whether a gap stopped them."""
     serialise_on(f"sync-client:{client_id}")
     client = db.session.get(Client, client_id, with_for_update=True, populate_existing=True)
-    stored = db.session.get(PushedOp, op.op_id)
-    if stored is not None and stored.client_id == client_id:
-        db.session.rollback()
-        return _answer(stored, DUPLICATE)
-    if stored is not None or op.seq <= client.last_seq:
-        db.session.rollback()
-        return {
-            "op_id": op.op_id,
-            "seq": op.seq,
-            "result": REJECTED,
-            "code": "seq_taken",
-            "message": f"seq {op.seq} or op {op.op_id} was already used for another operation; it was not applied.",
-        }
-    if op.seq > client.last_seq + 1:
-        db.session.rollback()
-        return None
-    result, code, message, job_id = _apply(user, op)
-    pushed = PushedOp(
-        op_id=op.op_id,
-        client_id=client_id,
-        user_id=user.id,
-        seq=op.seq,
-        type=op.type,
-        entity_id=op.entity_id,
-        job_id=job_id,
-        payload=op.payload,
-        client_time=op.client_time,
-        received_at=utcnow(),
-        result=result,
-        code=code,
-        message=message,
-    )
-    db.session.add(pushed)
-    client.last_seq = op.seq
-    client.last_push_at = pushed.received_at
-    if result != APPLIED:
-        _flag(user, pushed)
-    db.session.commit()
-    return _answer(pushed)
+    stored = {
+        row.op_id: row
+        for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
+    }
+    answers = []
+    for op in ops:
+        known = stored.get(op.op_id)
+        if known is not None and known.client_id == client_id:
+            answers.append(_answer(known, DUPLICATE))
+            continue
+        if known is not None or op.seq <= client.last_seq:
+            answers.append(
+                {
+                    "op_id": op.op_id,
+                    "seq": op.seq,
+                    "result": REJECTED,
+                    "code": "seq_taken",
+                    "message": f"seq {op.seq} or op {op.op_id} was already used for another operation; "
+                    "it was not applied.",
+                }
+            )
+            continue
+        if op.seq > client.last_seq + 1:
+            return answers, True
+        result, code, message, job_id = _apply(user, op)
+        pushed = PushedOp(
+            op_id=op.op_id,
+            client_id=client_id,
+            user_id=user.id,
+            seq=op.seq,
+            type=op.type,
+            entity_id=op.entity_id,
+            job_id=job_id,
+            payload=op.payload,
+            client_time=op.client_time,
+            received_at=utcnow(),
+            result=result,
+            code=code,
+            message=message,
+        )
+        db.session.add(pushed)
+        client.last_seq = op.seq
+        client.last_push_at = pushed.received_at
+        if result != APPLIED:
+            _flag(user, pushed)
+        # Answered from what is in hand: after the commit the row would be read again.
+        answers.append(_answer(pushed))
+    return answers, False
 
 
 def _answer(pushed, result=None):
@@ -278,20 +288,29 @@ def _answer(pushed, result=None):
 
 
 def push(user, body):
-    """Take a device's push; ``{"results": [...], "acked_seq"}``."""
+    """Take a device's push; ``{"results": [...], "acked_seq"}``.
+
+    Ops are committed ``SYNC_OPS_PER_COMMIT`` at a time: a commit waits for the
+    disk, and per op it was most of a long push's time. Each op still applies in
+    a savepoint of its own, so a refused op leaves nothing behind while the ops
+    around it stand; a failure of the database loses only the uncommitted
+    chunk, which the device sends again (it learns ``acked_seq`` only from an answer).
+    """
     try:
         client_id, schema_version, ops = read_push(body, current_app.config["SYNC_MAX_OPS"], HANDLERS)
     except BadPush as error:
         raise invalid(error.field, error.message) from None
     _client(user, client_id, schema_version)
     db.session.commit()
+    per_commit = max(1, current_app.config["SYNC_OPS_PER_COMMIT"])
     results = []
     try:
-        for op in ops:
-            answer = _one(user, client_id, op)
-            if answer is None:
+        for start in range(0, len(ops), per_commit):
+            answers, stopped = _take(user, client_id, ops[start : start + per_commit])
+            db.session.commit()
+            results.extend(answers)
+            if stopped:
                 break
-            results.append(answer)
     except DBAPIError as error:
         db.session.rollback()
         raise Unavailable(

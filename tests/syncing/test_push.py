@@ -12,6 +12,7 @@ from datetime import timedelta
 from datetime import timezone
 
 import pytest
+from sqlalchemy import event as orm_events
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -763,8 +764,20 @@ def test_a_push_needs_a_signed_in_user(client, catalogue, snapshot):
 # ---------------------------------------------------------------- the database fails, or cannot hold an op
 
 
-def test_a_database_failure_mid_push_is_503_and_keeps_what_was_acknowledged(device, walk, open_job, fetch, monkeypatch):
+@pytest.mark.parametrize(
+    ("per_commit", "kept"),
+    [(1, [1]), (50, [])],
+    ids=["each op committed", "ops committed together"],
+)
+def test_a_database_failure_mid_push_is_503_and_keeps_only_what_was_committed(
+    app, device, walk, open_job, fetch, monkeypatch, per_commit, kept
+):
+    """The op before the failure stands when it was committed on its own, and is undone with the failed
+    one when they were to be committed together; either way the answer says how far the server got and
+    the device's resend completes the push, each op once."""
+    monkeypatch.setitem(app.config, "SYNC_OPS_PER_COMMIT", per_commit)
     job = walk(open_job(), "assigned")
+    before = fetch(job["id"])["state"]
     phone = device("tech1")
     ops = [
         phone.op("job.accept", job["id"]),
@@ -781,12 +794,47 @@ def test_a_database_failure_mid_push_is_503_and_keeps_what_was_acknowledged(devi
 
     assert status == 503, body
     assert body["error"]["code"] == "unavailable"
-    assert body["error"]["details"] == {"acked_seq": 1}
-    assert [op.seq for op in pushed(phone.client_id)] == [1]
-    assert fetch(job["id"])["state"] == "accepted"
+    assert body["error"]["details"] == {"acked_seq": len(kept)}
+    assert [op.seq for op in pushed(phone.client_id)] == kept
+    assert fetch(job["id"])["state"] == ("accepted" if kept else before)
     status, body = phone.push(ops)
-    assert outcomes(body) == [(1, "duplicate", ""), (2, "applied", ""), (3, "applied", "")]
+    first = "duplicate" if kept else "applied"
+    assert outcomes(body) == [(1, first, ""), (2, "applied", ""), (3, "applied", "")]
     assert fetch(job["id"])["state"] == "en_route"
+
+
+def test_a_long_push_is_committed_in_chunks_and_answered_whole(app, device, on_site, monkeypatch):
+    monkeypatch.setitem(app.config, "SYNC_OPS_PER_COMMIT", 2)
+    job = on_site()
+    phone = device("tech1")
+    ops = [phone.op("note.add", job["id"], {"text": str(n)}) for n in range(5)]
+    ops[3]["payload"] = {"text": ""}
+    commits = []
+
+    def committed(connection):
+        commits.append(connection)
+
+    # COMMITs the database itself saw (not the savepoints each op is applied in).
+    orm_events.listen(db.engine, "commit", committed)
+    try:
+        device("tech1").push([])
+        around = len(commits)  # what any push commits besides its ops (the device's record, the request)
+        commits.clear()
+        status, body = phone.push(ops)
+    finally:
+        orm_events.remove(db.engine, "commit", committed)
+
+    assert status == 200, body
+    assert outcomes(body) == [
+        (1, "applied", ""),
+        (2, "applied", ""),
+        (3, "applied", ""),
+        (4, "rejected", "validation_error"),
+        (5, "applied", ""),
+    ]
+    assert body["acked_seq"] == 5
+    assert len(commits) == around + 3  # three chunks of at most two ops
+    assert [op.seq for op in pushed(phone.client_id)] == [1, 2, 3, 4, 5]
 
 
 # An op the database cannot hold as sent must still get a result and let the device's queue move on:
