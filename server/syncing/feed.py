@@ -9,6 +9,7 @@ commit, and never misses one that did.
 """
 
 from collections import defaultdict
+from functools import cache
 
 from sqlalchemy import delete
 from sqlalchemy import event
@@ -78,10 +79,23 @@ def _job_audiences(job):
     return names
 
 
-def _job_data(job):
+@cache
+def _schema(name):
+    """One schema of each kind for the process: building one costs more than a job's dump."""
     from server.jobs.schemas import JobSchema
+    from server.parts.schemas import PartSchema
+    from server.parts.schemas import RequisitionSchema
 
-    return JobSchema(exclude=("actions",)).dump(job)
+    made = {
+        "job": lambda: JobSchema(exclude=("actions",)),
+        "requisition": RequisitionSchema,
+        "part": PartSchema,
+    }
+    return made[name]()
+
+
+def _job_data(job):
+    return _schema("job").dump(job)
 
 
 def _requisition_audiences(requisition):
@@ -92,15 +106,11 @@ def _requisition_audiences(requisition):
 
 
 def _requisition_data(requisition):
-    from server.parts.schemas import RequisitionSchema
-
-    return RequisitionSchema().dump(requisition)
+    return _schema("requisition").dump(requisition)
 
 
 def _part_data(part):
-    from server.parts.schemas import PartSchema
-
-    return PartSchema().dump(part)
+    return _schema("part").dump(part)
 
 
 def registry():

@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import PARTS_CLERK
 from server.accounts.models import PROVIDER_MANAGER
@@ -45,7 +46,7 @@ def _recent():
 def _snapshot_query(user, entity):
     """What ``user`` holds of ``entity`` on a fresh device: everything open, and what closed recently."""
     if entity == "part":
-        return select(Part), Part
+        return select(Part).options(selectinload(Part.products)), Part
     if entity == "job":
         if user.role == TECHNICIAN:
             mine = Job.technician_id == user.id
@@ -77,7 +78,7 @@ def _serialise(entity, obj):
     }
 
 
-def _snapshot(user, state, limit):
+def _snapshot(user, audiences, state, limit):
     """One page of the snapshot; the next state (still a snapshot, or the log from the recorded seqs)."""
     changes = []
     index, after = state["i"], state["after"]
@@ -95,7 +96,10 @@ def _snapshot(user, state, limit):
             after = rows[-1].id
     if index < len(SNAPSHOT_ORDER):
         return changes, {"snap": {"i": index, "after": after, "seqs": state["seqs"]}}, True
-    return changes, {"seqs": state["seqs"]}, True
+    # The snapshot is through: the rest of the page is what its feeds logged since it began, so a
+    # device needs no further request just to learn that nothing happened meanwhile.
+    logged, seqs, more = _log(audiences, state["seqs"], limit - len(changes))
+    return changes + logged, {"seqs": seqs}, more
 
 
 def _log(audiences, seqs, limit):
@@ -140,7 +144,7 @@ def pull(user, token, limit, client_id=None):
         reset = True
         state = {"snap": {"i": 0, "after": 0, "seqs": feed.latest(audiences)}}
     if "snap" in state:
-        changes, next_state, more = _snapshot(user, state["snap"], limit)
+        changes, next_state, more = _snapshot(user, audiences, state["snap"], limit)
     else:
         changes, seqs, more = _log(audiences, state["seqs"], limit)
         next_state = {"seqs": seqs}
