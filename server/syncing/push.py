@@ -233,12 +233,15 @@ def _take(user, client_id, ops):
         for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
     }
     answers = []
+    kept = []
+    last_seq = client.last_seq
+    stopped = False
     for op in ops:
         known = stored.get(op.op_id)
         if known is not None and known.client_id == client_id:
             answers.append(_answer(known, DUPLICATE))
             continue
-        if known is not None or op.seq <= client.last_seq:
+        if known is not None or op.seq <= last_seq:
             answers.append(
                 {
                     "op_id": op.op_id,
@@ -250,8 +253,9 @@ def _take(user, client_id, ops):
                 }
             )
             continue
-        if op.seq > client.last_seq + 1:
-            return answers, True
+        if op.seq > last_seq + 1:
+            stopped = True
+            break
         result, code, message, job_id = _apply(user, op)
         pushed = PushedOp(
             op_id=op.op_id,
@@ -268,14 +272,19 @@ def _take(user, client_id, ops):
             code=code,
             message=message,
         )
-        db.session.add(pushed)
-        client.last_seq = op.seq
-        client.last_push_at = pushed.received_at
+        kept.append(pushed)
+        last_seq = op.seq
         if result != APPLIED:
             _flag(user, pushed)
         # Answered from what is in hand: after the commit the row would be read again.
         answers.append(_answer(pushed))
-    return answers, False
+    # The records of the ops and the device's position join the transaction once, at its end: added
+    # one by one, each would be written by the flush that opens the next op's savepoint.
+    db.session.add_all(kept)
+    if kept:
+        client.last_seq = last_seq
+        client.last_push_at = kept[-1].received_at
+    return answers, stopped
 
 
 def _answer(pushed, result=None):
