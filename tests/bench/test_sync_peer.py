@@ -379,7 +379,8 @@ def mean_bytes(items):
 def report(label, ours, runs, sample, peer, machine, load):
     theirs = peer["median_ms"]
     print(
-        f"\n[{label}] sync against pouchdb-server {peer['versions']['pouchdb']} (PouchDB, in memory, Node "
+        f"\n[{label}] sync against pouchdb-server {peer['versions']['server']} (in memory) replicated with PouchDB "
+        f"{peer['versions']['pouchdb']} (in memory, Node "
         f"{peer['versions']['node']}), gunicorn {WORKERS} workers; median of {REPEATS} runs after {WARMUP} "
         f"warm-up runs, one client, loopback, on {machine}; load average (1 min) {load[0]:.1f} when Sanbao's "
         f"runs began, {load[1]:.1f} when the peer's did"

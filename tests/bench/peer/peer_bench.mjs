@@ -24,6 +24,7 @@ PouchDB.plugin(memoryAdapter);
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SERVER = join(HERE, 'node_modules', 'pouchdb-server', 'bin', 'pouchdb-server');
+const SERVER_VERSION = JSON.parse(readFileSync(join(HERE, 'node_modules', 'pouchdb-server', 'package.json'))).version;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -146,7 +147,7 @@ async function measure(input, url) {
     median_ms: medians,
     runs_ms: times,
     documents: { push: ops.length, initial_pull: total, incremental_pull: changes, noop_pull: 0 },
-    versions: { node: process.version, pouchdb: PouchDB.version },
+    versions: { node: process.version, pouchdb: PouchDB.version, server: SERVER_VERSION },
   };
 }
 
