@@ -164,9 +164,11 @@ def _job(user, op):
         job = db.session.scalar(dispatch.visible_jobs(user).where(Job.id == job_id).with_for_update(of=Job))
     if job is not None:
         return job
-    if job_id is not None and db.session.get(Job, job_id) is not None and _was_given(user, job_id):
+    gone = db.session.get(Job, job_id) if job_id is not None else None
+    if gone is not None and _was_given(user, job_id):
+        # The number, as the technician's app shows the job; the id is only the app's key.
         raise DomainError(
-            f"Job {job_id} is no longer yours: it was reassigned or withdrawn.", code="job_reassigned", status=409
+            f"Job {gone.number} is no longer yours: it was reassigned or withdrawn.", code="job_reassigned", status=409
         )
     raise DomainError(f"You have no job {op.entity_id}.", code="job_not_found", status=404)
 
