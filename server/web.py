@@ -1,5 +1,7 @@
 """Static files: the installable app from ``pwa/`` and the API docs' assets."""
 
+import mimetypes
+
 from flask import Blueprint
 from flask import current_app
 from flask import request
@@ -10,6 +12,9 @@ from server import REPO_ROOT
 from server.errors import NotFound
 
 PWA_ROOT = REPO_ROOT / "pwa"
+# Not in every system's MIME table; browsers want these exact types for the manifest and ES modules.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("text/javascript", ".js")
 
 bp = Blueprint("web", __name__)
 
@@ -32,9 +37,15 @@ def docs_assets(filename):
     return send_from_directory(current_app.config["SWAGGER_UI_ASSETS"], filename, max_age=86400)
 
 
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, always checked with the server: a new version of the app starts here."""
+    return send_from_directory(PWA_ROOT, "sw.js", max_age=0)
+
+
 @bp.get("/<app_path:filename>")
 def pwa_file(filename):
-    """Files of the app (scripts, styles, manifest, icons)."""
+    """Files of the app (scripts, styles, manifest, icons, and the npm packages it imports)."""
     return send_from_directory(PWA_ROOT, filename)
 
 

@@ -26,7 +26,16 @@ export class Api {
     return this.request("POST", path, { json });
   }
 
-  async request(method, path, { query, json } = {}) {
+  head(path) {
+    return this.request("HEAD", path);
+  }
+
+  // Raw bytes (a photo): `body` is an ArrayBuffer or a Blob; `timeoutMs` for a bigger upload over a slow link.
+  put(path, body, { contentType = "application/octet-stream", timeoutMs } = {}) {
+    return this.request("PUT", path, { body, contentType, timeoutMs });
+  }
+
+  async request(method, path, { query, json, body: raw, contentType, timeoutMs = this.timeoutMs } = {}) {
     const token = await this.getToken();
     if (!token) {
       return { kind: LOGIN, status: 401, code: "no_token" };
@@ -35,15 +44,17 @@ export class Api {
     const headers = { Accept: "application/json", Authorization: `Bearer ${token}` };
     if (json !== undefined) {
       headers["Content-Type"] = "application/json";
+    } else if (raw !== undefined) {
+      headers["Content-Type"] = contentType;
     }
     let response;
     try {
       response = await this.fetch(`${this.baseUrl}${path}${search}`, {
         method,
         headers,
-        body: json === undefined ? undefined : JSON.stringify(json),
+        body: json === undefined ? raw : JSON.stringify(json),
         // A dead mobile link can leave a request hanging for minutes, holding the sync lock.
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       return { kind: RETRY, status: 0, code: error?.name === "TimeoutError" ? "timeout" : "network" };
@@ -57,6 +68,10 @@ export class Api {
     const { status } = response;
     if (status === 401) {
       return { kind: LOGIN, status, code: body?.error?.code ?? "unauthorized" };
+    }
+    if (response.ok && method === "HEAD") {
+      // The status is the answer: a HEAD has no body.
+      return { kind: OK, status, body: null };
     }
     if (response.ok) {
       // A captive portal (hotel, mall Wi-Fi) answers 200 with its own HTML page.

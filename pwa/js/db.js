@@ -5,6 +5,8 @@
 //           the outbox also has `server` (the data as last pulled, null when only the device has it) and
 //           `pending` (how many such ops). Only those have `pending`, so its index lists just them.
 // meta      client_id, next_seq, acked_seq, cursor, last_success, rejected: one value per key
+// photos    {sha256, bytes, type, kept_at}, keyed by sha256: label photos an op names, kept until the server
+//           holds them (ArrayBuffer rather than Blob: every engine can store and clone one)
 //
 // A database belongs to one user: `openDatabase(databaseFor(userId))`, never a shared name. The server
 // binds a client id to the user who first pushed from it and refuses anyone else's push from it
@@ -15,7 +17,7 @@
 import { openDB } from "idb";
 
 export const DB_NAME = "sanbao";
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export function databaseFor(userId) {
   return `${DB_NAME}-user-${userId}`;
@@ -40,6 +42,9 @@ export async function openDatabase(name) {
         meta.put(null, "cursor");
         meta.put(null, "last_success");
         meta.put([], "rejected");
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore("photos", { keyPath: "sha256" });
       }
     },
     blocking() {

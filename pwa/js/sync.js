@@ -1,4 +1,8 @@
-// One sync round: push the outbox, then pull the feed until it has no more.
+// One sync round: upload the photos the device holds, push the outbox, then pull the feed until it has no more.
+//
+// Photos go first: an op names its photo by SHA-256, and what reads the op on the server (a claim's checks, a
+// dispatcher opening the scan) looks for the bytes under that name. Each is asked for with HEAD and sent with
+// PUT only when the server lacks it; it leaves the device once the server holds it.
 //
 // Push sends the outbox in seq order from the first op not acknowledged, in batches. The server takes
 // ops in order, once each; whatever it answers, ops up to its acked_seq are done and leave the outbox
@@ -91,6 +95,8 @@ export class SyncEngine extends EventTarget {
     api,
     batchSize = 200,
     pageSize = 500,
+    // A photo of a megabyte or two over a weak mobile link takes longer than a page of JSON.
+    uploadTimeoutMs = 120_000,
     backoffBase = 2_000,
     backoffCap = 5 * 60_000,
     locks = globalThis.navigator?.locks,
@@ -98,7 +104,7 @@ export class SyncEngine extends EventTarget {
     random = Math.random,
   }) {
     super();
-    Object.assign(this, { db, api, batchSize, pageSize, backoffBase, backoffCap, locks, timers, random });
+    Object.assign(this, { db, api, batchSize, pageSize, uploadTimeoutMs, backoffBase, backoffCap, locks, timers, random });
   }
 
   get status() {
@@ -158,7 +164,12 @@ export class SyncEngine extends EventTarget {
     this.#cancelRetry();
     let problem;
     try {
-      problem = (await this.#push()) ?? (await this.#pull());
+      const known = [];
+      problem = (await this.#push(known)) ?? (await this.#pull());
+      if (problem === null) {
+        // Only now: a captive portal answers any HEAD with 200, but not a push or a pull with their JSON.
+        await Promise.all(known.map((sha256) => this.db.delete("photos", sha256)));
+      }
     } catch (error) {
       await this.#finish({ kind: ERROR, status: 0, code: error?.name ?? "local_error" });
       throw error;
@@ -167,11 +178,17 @@ export class SyncEngine extends EventTarget {
   }
 
   // null when the outbox went as far as the server took it; else the outcome that stopped the push.
-  async #push() {
+  async #push(known) {
     const clientId = await this.db.get("meta", "client_id");
     for (;;) {
       // The outbox holds only ops not acknowledged: they leave it with the acknowledgement.
       const ops = await this.db.getAll("outbox", null, this.batchSize);
+      // Photos after reading the batch and before sending it: a photo is kept before the op naming it is
+      // recorded, so each one this batch names is held by now, even if the scan was made during this round.
+      const stopped = await this.#uploadPhotos(known);
+      if (stopped) {
+        return stopped;
+      }
       if (ops.length === 0) {
         return null;
       }
@@ -192,6 +209,60 @@ export class SyncEngine extends EventTarget {
         return null;
       }
     }
+  }
+
+  // Every photo held and not yet found on the server, oldest first; null, or the outcome that stopped it.
+  // `known` collects those the server said it holds already (see #round).
+  async #uploadPhotos(known) {
+    for (const sha256 of await this.db.getAllKeys("photos")) {
+      if (known.includes(sha256)) {
+        continue;
+      }
+      const path = `/api/sync/blobs/${sha256}`;
+      const found = await this.api.head(path);
+      if (found.kind === OK) {
+        known.push(sha256);
+        continue;
+      }
+      if (found.kind !== ERROR || found.status !== 404) {
+        return found;
+      }
+      this.#emit({ phase: PUSH });
+      const photo = await this.db.get("photos", sha256);
+      if (!photo) {
+        continue; // another tab's round sent it meanwhile
+      }
+      const sent = await this.api.put(path, photo.bytes, { contentType: photo.type, timeoutMs: this.uploadTimeoutMs });
+      if (sent.kind === OK && sent.body?.sha256 === sha256) {
+        await this.db.delete("photos", sha256);
+      } else if (sent.kind === ERROR) {
+        // The server will never take these bytes (altered on the device, or too big): keeping them would stop
+        // every round here for good. The scan keeps its serial; the technician is told the photo is lost.
+        await this.#givenUp(photo, sent);
+      } else {
+        return sent.kind === OK ? { kind: RETRY, status: sent.status, code: "bad_response" } : sent;
+      }
+    }
+    return null;
+  }
+
+  #givenUp(photo, { code, message }) {
+    return inTransaction(this.db, ["photos", "meta"], "readwrite", async (tx) => {
+      const meta = tx.objectStore("meta");
+      const rejected = await meta.get("rejected");
+      rejected.push({
+        op_id: `photo:${photo.sha256}`,
+        seq: null,
+        type: "photo.upload",
+        entity_id: photo.sha256.slice(0, 12),
+        payload: { sha256: photo.sha256, size: photo.bytes.byteLength },
+        client_time: photo.kept_at,
+        result: "rejected",
+        code,
+        message,
+      });
+      await Promise.all([meta.put(rejected, "rejected"), tx.objectStore("photos").delete(photo.sha256)]);
+    });
   }
 
   #markSent(ops) {

@@ -109,3 +109,40 @@ test("requests carry the bearer token, JSON body and query", async () => {
   await api.get("/api/sync/pull", { limit: 5, cursor: "a+b" });
   assert.equal(seen.url, "http://sanbao.test/api/sync/pull?limit=5&cursor=a%2Bb");
 });
+
+test("a HEAD's answer is its status: 200 is ok with no body, 404 an error", async () => {
+  const api = (status) =>
+    new Api({ getToken: () => "t", fetch: async () => new Response(null, { status, headers: { "Content-Type": "text/html" } }) });
+
+  assert.deepEqual(await api(200).head("/api/sync/blobs/ab"), { kind: "ok", status: 200, body: null });
+  assert.deepEqual(await api(404).head("/api/sync/blobs/ab"), {
+    kind: "error",
+    status: 404,
+    code: "http_404",
+    message: "",
+    details: {},
+  });
+});
+
+test("a PUT sends raw bytes with their type and its own timeout", async () => {
+  let seen;
+  const api = new Api({
+    getToken: async () => "abc",
+    fetch: async (url, init) => {
+      seen = { url, method: init.method, headers: init.headers, body: init.body, signal: init.signal };
+      return new Response('{"stored": true}', { status: 201 });
+    },
+  });
+  const bytes = new Uint8Array([1, 2, 3]).buffer;
+
+  assert.deepEqual(await api.put("/api/sync/blobs/ab", bytes, { contentType: "image/jpeg", timeoutMs: 5 }), {
+    kind: "ok",
+    status: 201,
+    body: { stored: true },
+  });
+  assert.equal(seen.method, "PUT");
+  assert.equal(seen.body, bytes);
+  assert.deepEqual(seen.headers, { Accept: "application/json", Authorization: "Bearer abc", "Content-Type": "image/jpeg" });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(seen.signal.aborted, true);
+});

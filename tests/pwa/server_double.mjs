@@ -31,7 +31,8 @@ export class ServerDouble {
   kept = new Map();
   applied = [];
   requests = [];
-  faults = { push: [], pull: [] };
+  faults = { push: [], pull: [], blobs: [] };
+  blobs = new Map(); // sha256 → bytes (Uint8Array), as server/syncing/blobs.py keeps them
   decide = () => ({ result: "applied", code: "", message: "" });
   beforePull = null;
   delayMs = 0;
@@ -66,9 +67,11 @@ export class ServerDouble {
 
   fetch = async (url, init) => {
     const { pathname, searchParams } = new URL(url);
-    const endpoint = pathname.split("/").at(-1);
-    const body = init.body === undefined ? undefined : JSON.parse(init.body);
-    this.requests.push({ endpoint, body, query: Object.fromEntries(searchParams) });
+    const blob = pathname.match(/\/api\/sync\/blobs\/(.+)$/);
+    const endpoint = blob ? "blobs" : pathname.split("/").at(-1);
+    const raw = blob && init.body !== undefined ? new Uint8Array(await new Response(init.body).arrayBuffer()) : undefined;
+    const body = init.body === undefined || blob ? undefined : JSON.parse(init.body);
+    this.requests.push({ endpoint, method: init.method, sha256: blob?.[1], body, bytes: raw, query: Object.fromEntries(searchParams) });
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -83,7 +86,12 @@ export class ServerDouble {
       if (init.headers.Authorization !== `Bearer ${this.token}`) {
         return envelope(401, "unauthorized");
       }
-      const answer = endpoint === "push" ? this.push(body, fault) : await this.#pull(searchParams);
+      const answer =
+        endpoint === "blobs"
+          ? await this.blob(init.method, blob[1], raw)
+          : endpoint === "push"
+            ? this.push(body, fault)
+            : await this.#pull(searchParams);
       if (fault.lostAnswer) {
         throw new TypeError("Failed to fetch");
       }
@@ -92,6 +100,19 @@ export class ServerDouble {
       this.inFlight -= 1;
     }
   };
+
+  async blob(method, sha256, bytes) {
+    if (method === "HEAD") {
+      return new Response(null, { status: this.blobs.has(sha256) ? 200 : 404 });
+    }
+    const digest = Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");
+    if (digest !== sha256) {
+      return envelope(422, "hash_mismatch");
+    }
+    const stored = !this.blobs.has(sha256);
+    this.blobs.set(sha256, bytes);
+    return json(stored ? 201 : 200, { sha256, size: bytes.length, stored });
+  }
 
   push({ client_id: clientId, ops }, fault = {}) {
     const results = [];

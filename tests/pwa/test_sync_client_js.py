@@ -12,7 +12,7 @@ import pytest
 
 HERE = Path(__file__).parent
 PWA = HERE.parents[1] / "pwa"
-NEEDED = ("idb", "fake-indexeddb")
+NEEDED = ("idb", "fake-indexeddb", "barcode-detector", "zxing-wasm")
 
 
 @pytest.mark.parametrize("path", sorted(HERE.glob("*.test.mjs")), ids=lambda path: path.name)

@@ -1,0 +1,63 @@
+// Every string a person reads comes from these tables: Simplified Chinese and English, chosen from the
+// browser's languages and switchable; the choice is kept on the device.
+
+import en from "./en.js";
+import zhCN from "./zh-CN.js";
+
+export const LANGUAGES = { "zh-CN": zhCN, en };
+const STORED = "sanbao-language";
+
+let current = pick();
+
+function pick() {
+  const stored = globalThis.localStorage?.getItem(STORED);
+  if (stored && stored in LANGUAGES) {
+    return stored;
+  }
+  for (const wanted of globalThis.navigator?.languages ?? []) {
+    if (wanted.toLowerCase().startsWith("zh")) {
+      return "zh-CN";
+    }
+    if (wanted.toLowerCase().startsWith("en")) {
+      return "en";
+    }
+  }
+  return "zh-CN";
+}
+
+export function language() {
+  return current;
+}
+
+export function setLanguage(code) {
+  if (!(code in LANGUAGES)) {
+    throw new RangeError(`no language ${code}`);
+  }
+  current = code;
+  globalThis.localStorage?.setItem(STORED, code);
+  document.documentElement.lang = code;
+}
+
+// t("job.state.accepted"), t("sync.pending", {count: 3}): a missing key shows itself, never a blank.
+export function t(key, params = {}) {
+  const text = LANGUAGES[current][key] ?? LANGUAGES.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+// Times as the person's clock shows them.
+export function when(iso) {
+  if (!iso) {
+    return "";
+  }
+  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+// Fill every element carrying data-i18n (text) in `root`.
+export function translate(root) {
+  for (const element of root.querySelectorAll("[data-i18n]")) {
+    element.textContent = t(element.dataset.i18n);
+  }
+  for (const element of root.querySelectorAll("[data-i18n-placeholder]")) {
+    element.placeholder = t(element.dataset.i18nPlaceholder);
+  }
+}

@@ -1,0 +1,57 @@
+// Label photos on the phone: scaled down, named by their SHA-256, and kept in the device's database until the
+// sync engine has uploaded them (see sync.js), so a photo taken without signal is not lost.
+
+// A phone's camera takes 12 to 50 megapixels; a label reads as well at this size, and the upload is a
+// few hundred kilobytes instead of several megabytes over a mobile link.
+export const MAX_SIDE = 2000;
+const JPEG_QUALITY = 0.9;
+
+// {image, bytes, type, sha256, width, height}: `image` (an ImageBitmap or a canvas) for the barcode reader,
+// `bytes` what is kept and uploaded. Throws when the file is not a picture the browser can open.
+export async function preparePhoto(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  if (scale === 1) {
+    const bytes = await file.arrayBuffer();
+    return { image: bitmap, bytes, type: file.type || "application/octet-stream", sha256: await sha256Hex(bytes), width: bitmap.width, height: bitmap.height };
+  }
+  const width = Math.round(bitmap.width * scale);
+  const height = Math.round(bitmap.height * scale);
+  const canvas = makeCanvas(width, height);
+  const context = canvas.getContext("2d");
+  context.imageSmoothingQuality = "high";
+  context.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const blob = await toJpeg(canvas);
+  const bytes = await blob.arrayBuffer();
+  return { image: canvas, bytes, type: blob.type, sha256: await sha256Hex(bytes), width, height };
+}
+
+function makeCanvas(width, height) {
+  if (typeof OffscreenCanvas === "function") {
+    return new OffscreenCanvas(width, height);
+  }
+  return Object.assign(document.createElement("canvas"), { width, height });
+}
+
+function toJpeg(canvas) {
+  if (canvas.convertToBlob) {
+    return canvas.convertToBlob({ type: "image/jpeg", quality: JPEG_QUALITY });
+  }
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the photo could not be encoded"))), "image/jpeg", JPEG_QUALITY),
+  );
+}
+
+export async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// Kept durably before the op that names it is recorded: the op must never go without its photo to follow.
+export function keepPhoto(db, { sha256, bytes, type }) {
+  const tx = db.transaction("photos", "readwrite", { durability: "strict" });
+  // `put`: the same photo chosen twice is one photo.
+  tx.store.put({ sha256, bytes, type, kept_at: new Date().toISOString() });
+  return tx.done;
+}

@@ -1,0 +1,36 @@
+// A few helpers to build views without a framework: every text through t(), never innerHTML with data.
+
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) {
+      continue;
+    }
+    if (name.startsWith("on")) {
+      element.addEventListener(name.slice(2), value);
+    } else if (name === "dataset") {
+      Object.assign(element.dataset, value);
+    } else {
+      element.setAttribute(name, value === true ? "" : value);
+    }
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+// Runs `action` once per tap: a second tap while the first is being saved does nothing.
+export function once(button, action) {
+  button.addEventListener("click", async (event) => {
+    event.preventDefault();
+    if (button.disabled) {
+      return;
+    }
+    button.disabled = true;
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}

@@ -1,0 +1,160 @@
+// The parts clerk's desk: the region's pending requisitions with the RDC's free stock beside each line,
+// approve or reject with a reason, and the sales orders waiting to ship. A desk works online: every
+// decision is the server's at once, and a refusal is shown in the clerk's language.
+
+import { OK } from "../api.js";
+import { t, when } from "../i18n/index.js";
+import { h, once } from "./dom.js";
+
+function problem(answer) {
+  if (answer.kind === OK) {
+    return "";
+  }
+  if (answer.kind === "retry") {
+    return t("error.network");
+  }
+  if (answer.kind === "login") {
+    return t("sync.loginNeeded");
+  }
+  const known = `error.${answer.code}`;
+  const text = t(known);
+  return text === known ? t("error.generic", { message: answer.message || answer.code }) : text;
+}
+
+export class RequisitionDesk {
+  constructor({ api, requisitionId = null }) {
+    this.api = api;
+    this.requisitionId = requisitionId;
+    this.root = h("section", { class: "requisition-desk", "data-testid": "requisition-desk" });
+    this.message = h("p", { class: "message", role: "alert" });
+  }
+
+  render() {
+    return this.requisitionId ? this.renderOne() : this.renderQueue();
+  }
+
+  async renderQueue() {
+    const [pending, orders] = await Promise.all([
+      this.api.get("/api/requisitions", { status: "pending", per_page: 100 }),
+      this.api.get("/api/sales-orders", { status: "created", per_page: 100 }),
+    ]);
+    const failed = [pending, orders].find((answer) => answer.kind !== OK);
+    if (failed) {
+      this.root.replaceChildren(h("h1", {}, t("clerk.title")), h("p", { class: "message", role: "alert" }, problem(failed)));
+      return this.root;
+    }
+    this.root.replaceChildren(
+      h("h1", {}, t("clerk.title")),
+      this.message,
+      h("h2", {}, t("clerk.pending")),
+      pending.body.items.length
+        ? h(
+            "ul",
+            { class: "cards", "data-testid": "pending-requisitions" },
+            pending.body.items.map((r) =>
+              h(
+                "li",
+                { dataset: { requisitionId: r.id } },
+                h(
+                  "a",
+                  { href: `#/requisitions/${r.id}` },
+                  h("strong", {}, r.number),
+                  h("span", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)}`),
+                  h("span", {}, r.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
+                ),
+              ),
+            ),
+          )
+        : h("p", { class: "empty" }, t("clerk.nonePending")),
+      h("h2", {}, t("clerk.toShip")),
+      orders.body.items.length
+        ? h(
+            "ul",
+            { class: "cards", "data-testid": "orders-to-ship" },
+            orders.body.items.map((order) =>
+              h(
+                "li",
+                { dataset: { orderId: order.id } },
+                h("strong", {}, order.number),
+                h("span", {}, `${order.provider_code} · ${order.warehouse} · ${order.amount}`),
+                h("span", {}, order.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
+                once(h("button", { type: "button", "data-action": "ship" }, t("clerk.ship")), () => this.ship(order)),
+              ),
+            ),
+          )
+        : h("p", { class: "empty" }, t("clerk.noneToShip")),
+    );
+    return this.root;
+  }
+
+  async ship(order) {
+    const answer = await this.api.post(`/api/sales-orders/${order.id}/ship`, {});
+    await this.renderQueue();
+    this.message.textContent = answer.kind === OK ? t("clerk.shipped", { number: order.number }) : problem(answer);
+  }
+
+  async renderOne() {
+    const answer = await this.api.get(`/api/requisitions/${this.requisitionId}`);
+    if (answer.kind !== OK) {
+      this.root.replaceChildren(h("a", { href: "#/requisitions" }, t("job.back")), h("p", { class: "message", role: "alert" }, problem(answer)));
+      return this.root;
+    }
+    const r = answer.body;
+    const reason = h("textarea", { name: "reason", maxlength: 500 });
+    const decide = r.status === "pending";
+    const shown = [
+      h("a", { href: "#/requisitions", class: "back" }, t("job.back")),
+      h("h1", {}, r.number, " ", h("span", { class: "state", "data-testid": "requisition-status" }, t(`requisition.status.${r.status}`))),
+      h("p", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${r.raised_by}`),
+      r.note ? h("p", {}, r.note) : null,
+      h(
+        "table",
+        { class: "lines" },
+        h("thead", {}, h("tr", {}, [t("form.partNo"), t("form.qty"), t("clerk.rdcFree"), t("clerk.price")].map((title) => h("th", {}, title)))),
+        h(
+          "tbody",
+          {},
+          r.lines.map((line) =>
+            h(
+              "tr",
+              { class: line.rdc_available !== null && line.rdc_available < line.qty ? "short" : "" },
+              h("td", {}, `${line.part_no} ${line.name}`),
+              h("td", {}, String(line.qty)),
+              h("td", { "data-testid": "rdc-free" }, line.rdc_available === null ? "" : String(line.rdc_available)),
+              h("td", {}, line.price),
+            ),
+          ),
+        ),
+      ),
+      this.message,
+      decide
+        ? h(
+            "div",
+            { class: "decision" },
+            once(h("button", { type: "button", "data-action": "approve" }, t("clerk.approve")), () => this.decide("approve", {})),
+            h("label", {}, t("clerk.reason"), reason),
+            once(h("button", { type: "button", "data-action": "reject" }, t("clerk.reject")), () => {
+              if (!reason.value.trim()) {
+                this.message.textContent = t("clerk.reasonNeeded");
+                return Promise.resolve();
+              }
+              return this.decide("reject", { reason: reason.value.trim() });
+            }),
+          )
+        : h("p", {}, r.decision_note || ""),
+    ];
+    // replaceChildren would show a null as the text "null".
+    this.root.replaceChildren(...shown.filter(Boolean));
+    return this.root;
+  }
+
+  async decide(action, body) {
+    const answer = await this.api.post(`/api/requisitions/${this.requisitionId}/${action}`, body);
+    if (answer.kind === OK) {
+      await this.renderOne();
+      this.message.textContent = t(action === "approve" ? "clerk.approved" : "clerk.rejected");
+      return;
+    }
+    this.message.textContent = problem(answer);
+  }
+}

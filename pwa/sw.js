@@ -1,0 +1,44 @@
+// The service worker only dispatches: each request to a named strategy (js/strategies.js).
+
+import { cacheDecoder, cacheFirst, dropOldCaches, isDecoder, networkOnly, precache, shellFirst } from "./js/strategies.js";
+
+self.addEventListener("install", (event) => {
+  // Not skipWaiting: a new version waits until the page lets it in (when the outbox is empty).
+  event.waitUntil(precache());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(dropOldCaches().then(() => self.clients.claim()));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "activate") {
+    self.skipWaiting();
+  }
+  if (event.data === "cache-decoder") {
+    event.waitUntil(cacheDecoder().catch(() => {}));
+  }
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || event.request.method !== "GET") {
+    return;
+  }
+  if (url.pathname.startsWith("/api/")) {
+    event.respondWith(networkOnly(event.request));
+  } else if (isDecoder(url)) {
+    event.respondWith(cacheFirst(event.request));
+  } else {
+    event.respondWith(shellFirst(event.request));
+  }
+});
+
+// Background Sync where the browser has it: wake the app's tabs to sync.
+self.addEventListener("sync", (event) => {
+  if (event.tag === "sanbao-sync") {
+    event.waitUntil(
+      self.clients.matchAll({ type: "window" }).then((tabs) => tabs.forEach((tab) => tab.postMessage("sync"))),
+    );
+  }
+});

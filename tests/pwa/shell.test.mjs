@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import test from "node:test";
+import { fileURLToPath } from "node:url";
+
+import en from "../../pwa/js/i18n/en.js";
+import zhCN from "../../pwa/js/i18n/zh-CN.js";
+import { SHELL } from "../../pwa/js/strategies.js";
+
+const PWA = resolve(dirname(fileURLToPath(import.meta.url)), "../../pwa");
+const IMPORT_MAP = JSON.parse(readFileSync(join(PWA, "index.html"), "utf8").match(/<script type="importmap">([\s\S]*?)<\/script>/)[1]).imports;
+
+// Every module the app loads at start, following static imports from the page's entry point.
+function modulesOf(entry) {
+  const seen = new Set();
+  const visit = (path) => {
+    if (seen.has(path)) {
+      return;
+    }
+    seen.add(path);
+    const source = readFileSync(join(PWA, path), "utf8");
+    for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gm)) {
+      visit(specifier in IMPORT_MAP ? IMPORT_MAP[specifier] : `/${relative(PWA, resolve(join(PWA, dirname(path)), specifier))}`);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+test("the app shell precaches every module the app imports at start, so it opens offline", () => {
+  const missing = [...modulesOf("/js/app.js")].filter((path) => !SHELL.includes(path));
+  assert.deepEqual(missing, []);
+});
+
+test("every file the shell lists exists", () => {
+  for (const path of SHELL.filter((path) => path !== "/")) {
+    assert.doesNotThrow(() => readFileSync(join(PWA, path)), path);
+  }
+});
+
+test("both languages have every string", () => {
+  assert.deepEqual(Object.keys(zhCN).sort(), Object.keys(en).sort());
+  for (const [key, text] of Object.entries(zhCN)) {
+    const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    assert.deepEqual(placeholders(text), placeholders(en[key]), key);
+  }
+});
