@@ -36,7 +36,7 @@ format: setup
 
 setup: system-deps $(STAMP) $(NPM_STAMP)
 
-# libzbar0 is the C library pyzbar reads barcodes with.
+# libzbar0 is the C library pyzbar reads barcodes with; chromium the browser tests/e2e drives.
 system-deps:
 	@bash .ci/system-deps
 
@@ -46,7 +46,8 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $(STAMP)
 
-# The app's JavaScript packages exactly as locked: idb, and fake-indexeddb for its tests.
+# The app's JavaScript packages exactly as locked: idb, the barcode-detector ponyfill (with zxing-wasm),
+# and fake-indexeddb for its tests.
 $(NPM_STAMP): pwa/package.json pwa/package-lock.json
 	npm ci --prefix pwa --no-audit --no-fund
 	@touch $(NPM_STAMP)
