@@ -1,6 +1,8 @@
 """Static files: the installable app from ``pwa/`` and the API docs' assets."""
 
+import hashlib
 import mimetypes
+from functools import cache
 
 from flask import Blueprint
 from flask import current_app
@@ -37,10 +39,42 @@ def docs_assets(filename):
     return send_from_directory(current_app.config["SWAGGER_UI_ASSETS"], filename, max_age=86400)
 
 
+def shell_digest(root):
+    """A digest of the app's own files and of the npm lock (which pins the packages it serves)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or relative.parts[0] == "node_modules" or relative.as_posix() == "js/shell-version.js":
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _shell_version():
+    # Once per process: the files change with a deployment, which starts new processes.
+    return shell_digest(PWA_ROOT)
+
+
+@bp.get("/js/shell-version.js")
+def shell_version():
+    """The version of the app shell: the service worker names its cache after it and updates with it."""
+    response = current_app.response_class(f'export const VERSION = "{_shell_version()}";\n', mimetype="text/javascript")
+    response.cache_control.max_age = 0
+    return response
+
+
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, always checked with the server: a new version of the app starts here."""
-    return send_from_directory(PWA_ROOT, "sw.js", max_age=0)
+    """The service worker, always checked with the server: a new version of the app starts here.
+
+    It carries the shell's version, so a browser that compares only this script's bytes still sees
+    every change to the shell.
+    """
+    script = (PWA_ROOT / "sw.js").read_text() + f"// shell {_shell_version()}\n"
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.cache_control.max_age = 0
+    return response
 
 
 @bp.get("/<app_path:filename>")

@@ -1,6 +1,10 @@
 // How the service worker answers, one named strategy per kind of request.
 
-export const SHELL_CACHE = "sanbao-shell-v1";
+import { VERSION } from "./shell-version.js";
+
+// Named after a digest of the shell's files, which the server answers for ./shell-version.js: any change
+// to them changes a module the service worker imports, so browsers install the new version by themselves.
+export const SHELL_CACHE = `sanbao-shell-${VERSION}`;
 
 // The app shell: everything the app needs to open with no network. Versioned with SHELL_CACHE: a new
 // list ships with a new cache name, and the old cache goes once the new worker takes over.

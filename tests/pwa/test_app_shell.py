@@ -5,6 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from server import REPO_ROOT
+from server.web import shell_digest
+
 
 def fetch(client, path):
     """GET ``path``; what the browser would see of it, with the file the server opened closed again."""
@@ -56,3 +59,23 @@ def test_an_unknown_api_address_stays_a_json_404_beside_the_app(client):
     response = client.get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_the_shell_version_is_a_digest_of_its_files_and_changes_with_any(client, tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "app.js").write_text("export const a = 1;\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.js").write_text("ignored")
+    before = shell_digest(tmp_path)
+    (tmp_path / "node_modules" / "x.js").write_text("ignored, changed")  # pinned by the lock file instead
+    assert shell_digest(tmp_path) == before
+    (tmp_path / "js" / "app.js").write_text("export const a = 2;\n")
+    assert shell_digest(tmp_path) != before
+
+    served = fetch(client, "/js/shell-version.js")
+    assert served.status_code == 200
+    assert served.mimetype == "text/javascript"
+    assert served.max_age == 0
+    version = shell_digest(REPO_ROOT / "pwa")
+    assert served.data.decode() == f'export const VERSION = "{version}";\n'
+    assert fetch(client, "/sw.js").data.decode().endswith(f"// shell {version}\n")
