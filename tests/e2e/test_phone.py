@@ -7,10 +7,13 @@ database through the sync push, whose transactions and locks differ between SQLi
 """
 
 import hashlib
+import tempfile
 from collections import Counter
 from pathlib import Path
 
+import zxingcpp
 from PIL import Image
+from PIL import ImageDraw
 from sqlalchemy import select
 
 from server.extensions import db
@@ -22,12 +25,30 @@ from server.parts.models import Requisition
 from server.parts.models import RequisitionLine
 from server.syncing.models import Client
 from server.syncing.models import PushedOp
+from tests.scanning import plates
 
-BARCODES = Path(__file__).resolve().parents[3] / "shared" / "barcodes"
-# A photo of an asset label (zxing-cpp's samples): Code 128 under "SERIAL #: CNK8181G2C".
-SERIAL_LABEL = BARCODES / "code128-2" / "10.webp"
-SERIAL = (BARCODES / "code128-2" / "10.txt").read_text().strip()
-NO_BARCODE = BARCODES / "falsepositives-1" / "02.webp"
+SERIAL = "CNK8181G2C"
+PHOTOS = Path(tempfile.mkdtemp(prefix="sanbao-e2e-photos-"))
+
+
+def label(lines, serial=None):
+    """A serial label photographed: text, the serial as Code 128 when given, then a phone camera's pose,
+    uneven light, grain and JPEG (tests/scanning/plates.py). The photos are made here, not read from a
+    folder beside the repository, so the suite needs nothing outside it."""
+    picture = Image.new("L", (900, 420), 225)
+    draw = ImageDraw.Draw(picture)
+    for row, line in enumerate(lines):
+        draw.text((40, 30 + row * 34), line, fill=30)
+    if serial:
+        picture.paste(plates.barcode(serial, zxingcpp.BarcodeFormat.Code128), (40, 180))
+    return plates.capture(picture, seed=7, where=(1.5, 12, -8, 0.85))
+
+
+# A label with the serial under "SERIAL", and one whose print holds no barcode at all.
+SERIAL_LABEL = PHOTOS / "label.jpg"
+SERIAL_LABEL.write_bytes(plates.jpeg_bytes(label(["SANBAO TV55", "220V~ 50Hz", "SERIAL " + SERIAL], SERIAL)))
+NO_BARCODE = PHOTOS / "no-barcode.jpg"
+NO_BARCODE.write_bytes(plates.jpeg_bytes(label(["SANBAO TV55", "220V~ 50Hz", "NO CODE ON THIS ONE"])))
 
 
 def rows(statement):
@@ -279,10 +300,11 @@ def test_bad_input_is_refused_clearly_and_a_double_tap_saves_once(live, api, pho
 
 def test_a_huge_photo_is_scaled_down_on_the_phone_then_read_and_uploaded(live, phone, catalogue, jobs_of, tmp_path):
     (job_id,) = jobs_of(1, state="on_site")
-    # A label photographed at a phone camera's full size: 4144 × 1440 pixels.
+    # A label photographed at a phone camera's full size: 4144 pixels wide.
     huge = tmp_path / "label.png"
-    with Image.open(SERIAL_LABEL) as label:
-        label.convert("RGB").resize((label.width * 8, label.height * 8), Image.Resampling.BICUBIC).save(huge)
+    with Image.open(SERIAL_LABEL) as taken:
+        factor = 4144 / taken.width
+        taken.convert("RGB").resize((4144, round(taken.height * factor)), Image.Resampling.BICUBIC).save(huge)
     phone = phone()
     page = phone.page
     phone.sign_in(catalogue.tech1)
