@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -82,6 +83,55 @@ class Device:
 
     def jobs(self):
         return {int(i): data for (entity, i), data in self.held.items() if entity == "job"}
+
+
+def differences(held, server):
+    """``{id: {field: (held, server)}}`` where a phone's copy and the server's differ, or which side lacks it."""
+    found = {}
+    for key in sorted(set(held) | set(server)):
+        mine, theirs = held.get(key), server.get(key)
+        if theirs is None:
+            found[key] = "held, not on the server"
+        elif mine is None:
+            found[key] = "on the server, not held"
+        elif mine != theirs:
+            found[key] = {
+                name: (mine.get(name), theirs.get(name)) for name in mine | theirs if mine.get(name) != theirs.get(name)
+            }
+    return found
+
+
+def seen(item):
+    """What a phone shows of a job or requisition, and the server's list must agree on: all but a job's
+    buttons for the caller and which of its SLA stages are overdue (computed at the moment of reading)."""
+    shown = {name: value for name, value in item.items() if name != "actions"}
+    if "sla" in item:
+        shown["sla"] = {name: value for name, value in item["sla"].items() if name != "overdue"}
+    return shown
+
+
+@pytest.fixture
+def factories(
+    make_geography,
+    make_provider,
+    make_policy,  # noqa: F811
+    make_product,  # noqa: F811
+    make_part,  # noqa: F811
+    make_stock,  # noqa: F811
+    make_user,
+    auth,
+):
+    """The factories a whole world is built with, in one namespace (the state machine and the fleet)."""
+    return SimpleNamespace(
+        make_geography=make_geography,
+        make_provider=make_provider,
+        make_policy=make_policy,
+        make_product=make_product,
+        make_part=make_part,
+        make_stock=make_stock,
+        make_user=make_user,
+        auth=auth,
+    )
 
 
 @pytest.fixture

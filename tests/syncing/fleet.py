@@ -54,6 +54,8 @@ from server.parts.models import Requisition
 from server.syncing.models import Client
 from server.syncing.models import PushedOp
 from tests.live import LiveClient
+from tests.syncing.conftest import differences
+from tests.syncing.conftest import seen
 
 CST = timezone(timedelta(hours=8))
 KEPT = ("applied", "rejected", "conflict")
@@ -693,28 +695,3 @@ def check_fleet(phones):
         finally:
             phone.close()
     return check
-
-
-def seen(item):
-    """What a phone shows of a job or requisition, and the server's list must agree on: all but a job's
-    buttons for the caller and which of its SLA stages are overdue (computed at the moment of reading)."""
-    shown = {name: value for name, value in item.items() if name != "actions"}
-    if "sla" in item:
-        shown["sla"] = {name: value for name, value in item["sla"].items() if name != "overdue"}
-    return shown
-
-
-def differences(held, server):
-    """``{id: {field: (held, server)}}`` where a phone's copy and the server's differ, or which side lacks it."""
-    found = {}
-    for key in sorted(set(held) | set(server)):
-        mine, theirs = held.get(key), server.get(key)
-        if theirs is None:
-            found[key] = "held, not on the server"
-        elif mine is None:
-            found[key] = "on the server, not held"
-        elif mine != theirs:
-            found[key] = {
-                name: (mine.get(name), theirs.get(name)) for name in mine | theirs if mine.get(name) != theirs.get(name)
-            }
-    return found

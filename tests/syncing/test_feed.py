@@ -608,6 +608,61 @@ def test_parts_received_on_part_of_a_requisition_reach_the_phone(client, device,
     assert held == shown
 
 
+class ReassignedMeanwhile:
+    """A request on a requisition that pauses, in its own thread, at a point of ``module.name`` while the
+    dispatcher hands the job to another technician and commits; then both finish.
+
+    The pause lasts at most a second: a server that orders the two makes the dispatcher wait for the
+    request instead, and nobody waits forever.
+    """
+
+    def __init__(self, monkeypatch, module, name, before=None):
+        self.paused = threading.Event()
+        self.reassigned = threading.Event()
+        original = getattr(module, name)
+
+        def paused_here(*args):
+            if threading.current_thread().name == "request" and not self.paused.is_set():
+                if before:
+                    before(*args)
+                self.paused.set()
+                self.reassigned.wait(timeout=1)
+            return original(*args)
+
+        monkeypatch.setattr(module, name, paused_here)
+
+    def run(self, app, request, job_id, technician_id, dispatcher):
+        """``request``: ``(path, headers)`` posted with ``{}``; the statuses of it and of the reassignment."""
+        db.session.commit()
+        answers = {}
+
+        def send():
+            path, headers = request
+            answers["request"] = app.test_client().post(path, json={}, headers=headers).status_code
+
+        def reassign():
+            self.paused.wait(timeout=10)
+            answers["assign"] = (
+                app.test_client()
+                .post(f"/api/jobs/{job_id}/assign", json={"technician_id": technician_id}, headers=dispatcher)
+                .status_code
+            )
+            self.reassigned.set()
+
+        threads = [threading.Thread(target=send, name="request"), threading.Thread(target=reassign, name="dispatch")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(thread.is_alive() for thread in threads), "a request never finished"
+        return answers
+
+
+def last_requisition_change(audience, requisition_id):
+    """The last change of the requisition in ``audience``'s feed: ``(…, op, version, data)``."""
+    return [row for row in rows(audience) if row[2:4] == ("requisition", str(requisition_id))][-1]
+
+
 @pytest.mark.postgres_only
 @pytest.mark.usefixtures("postgresql_only")
 def test_a_requisition_decided_while_its_job_changes_hands_follows_the_job(
@@ -626,51 +681,19 @@ def test_a_requisition_decided_while_its_job_changes_hands_follows_the_job(
     """
     job = walk(open_job(serial=None), "on_site")
     requisition = short(job["id"], [("BOARD", 1)])
-    job_read = threading.Event()
-    reassigned = threading.Event()
-    telling = requisitions._tell_provider
 
-    def tell_after_the_reassignment(decided, kind, message):
-        if threading.current_thread().name == "clerk" and not job_read.is_set():
-            assert decided.job.technician_id is not None  # the approval has the job as it was
-            job_read.set()
-            # At most a second: a server that serialises the two makes the dispatcher wait instead.
-            reassigned.wait(timeout=1)
-        return telling(decided, kind, message)
+    def reads_the_job(decided, kind, message):
+        assert decided.job.technician_id is not None  # the approval has the job as it was
 
-    monkeypatch.setattr(requisitions, "_tell_provider", tell_after_the_reassignment)
+    race = ReassignedMeanwhile(monkeypatch, requisitions, "_tell_provider", before=reads_the_job)
     tech1, tech2 = catalogue.tech1.id, catalogue.tech2.id
-    clerk, dispatcher = catalogue.clerk.headers, catalogue.dispatcher.headers
-    db.session.commit()
-    answers = {}
+    approval = (f"/api/requisitions/{requisition['id']}/approve", catalogue.clerk.headers)
 
-    def approve():
-        response = app.test_client().post(f"/api/requisitions/{requisition['id']}/approve", json={}, headers=clerk)
-        answers["approve"] = response.status_code, response.get_json()
+    answers = race.run(app, approval, job["id"], tech2, catalogue.dispatcher.headers)
 
-    def reassign():
-        job_read.wait(timeout=10)
-        response = app.test_client().post(
-            f"/api/jobs/{job['id']}/assign", json={"technician_id": tech2}, headers=dispatcher
-        )
-        answers["assign"] = response.status_code, response.get_json()
-        reassigned.set()
-
-    threads = [threading.Thread(target=approve, name="clerk"), threading.Thread(target=reassign, name="dispatch")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    assert answers["approve"][0] == 200, answers
-    assert answers["assign"][0] == 200, answers
-
-    def last(audience):
-        found = [row for row in rows(audience) if row[2:4] == ("requisition", str(requisition["id"]))]
-        return found[-1]
-
-    assert last(feed.technician(tech1))[4] == "remove"
-    latest = last(feed.technician(tech2))
+    assert answers == {"request": 200, "assign": 200}
+    assert last_requisition_change(feed.technician(tech1), requisition["id"])[4] == "remove"
+    latest = last_requisition_change(feed.technician(tech2), requisition["id"])
     assert latest[4] == "put"
     assert latest[6]["status"] == "approved"
 
@@ -698,51 +721,15 @@ def test_parts_from_headquarters_delivered_while_the_job_changes_hands_follow_th
     assert approved["path"] == "hq", approved
     status, rolled = call("post", "/api/purchase-orders", "planner")
     assert status == 201, rolled
-    order_id = rolled["purchase_order"]["id"]
-    at_numbering = threading.Event()
-    reassigned = threading.Event()
-    numbering = feed._bump
-
-    def numbering_after_the_reassignment(session, audience, count):
-        if threading.current_thread().name == "planner" and not at_numbering.is_set():
-            at_numbering.set()
-            # At most a second: a server that orders the two makes the dispatcher wait instead.
-            reassigned.wait(timeout=1)
-        return numbering(session, audience, count)
-
-    monkeypatch.setattr(feed, "_bump", numbering_after_the_reassignment)
+    race = ReassignedMeanwhile(monkeypatch, feed, "_bump")
     tech1, tech2 = catalogue.tech1.id, catalogue.tech2.id
-    planner, dispatcher = catalogue.planner.headers, catalogue.dispatcher.headers
-    db.session.commit()
-    answers = {}
+    delivery = (f"/api/purchase-orders/{rolled['purchase_order']['id']}/receive", catalogue.planner.headers)
 
-    def deliver():
-        response = app.test_client().post(f"/api/purchase-orders/{order_id}/receive", json={}, headers=planner)
-        answers["deliver"] = response.status_code, response.get_json()
+    answers = race.run(app, delivery, job["id"], tech2, catalogue.dispatcher.headers)
 
-    def reassign():
-        at_numbering.wait(timeout=10)
-        response = app.test_client().post(
-            f"/api/jobs/{job['id']}/assign", json={"technician_id": tech2}, headers=dispatcher
-        )
-        answers["assign"] = response.status_code, response.get_json()
-        reassigned.set()
-
-    threads = [threading.Thread(target=deliver, name="planner"), threading.Thread(target=reassign, name="dispatch")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    assert answers["deliver"][0] == 200, answers
-    assert answers["assign"][0] == 200, answers
-
-    def last(audience):
-        found = [row for row in rows(audience) if row[2:4] == ("requisition", str(requisition["id"]))]
-        return found[-1]
-
-    assert last(feed.technician(tech1))[4] == "remove"
-    latest = last(feed.technician(tech2))
+    assert answers == {"request": 200, "assign": 200}
+    assert last_requisition_change(feed.technician(tech1), requisition["id"])[4] == "remove"
+    latest = last_requisition_change(feed.technician(tech2), requisition["id"])
     assert latest[4] == "put"
     status, listed = call("get", f"/api/requisitions?job_id={job['id']}", "admin")
     assert status == 200, listed

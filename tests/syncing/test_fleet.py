@@ -58,33 +58,8 @@ def build_world(client, f):
     return SimpleNamespace(dispatcher=dispatcher, technicians=technicians, jobs=jobs)
 
 
-def test_a_fleet_of_phones_loses_no_op_applies_none_twice_and_converges(
-    app,
-    backend,
-    database_url,
-    client,
-    make_geography,
-    make_provider,
-    make_policy,
-    make_product,
-    make_part,
-    make_stock,
-    make_user,
-    auth,
-):
-    world = build_world(
-        client,
-        SimpleNamespace(
-            make_geography=make_geography,
-            make_provider=make_provider,
-            make_policy=make_policy,
-            make_product=make_product,
-            make_part=make_part,
-            make_stock=make_stock,
-            make_user=make_user,
-            auth=auth,
-        ),
-    )
+def test_a_fleet_of_phones_loses_no_op_applies_none_twice_and_converges(app, backend, database_url, client, factories):
+    world = build_world(client, factories)
     # Nothing of the test's own stays open while the server writes: SQLite has one writer.
     db.session.remove()
     clock = Clock()

@@ -59,6 +59,8 @@ from tests.jobs.conftest import request_body
 from tests.live import LiveClient
 from tests.live import LiveServer
 from tests.syncing.conftest import Device
+from tests.syncing.conftest import differences
+from tests.syncing.conftest import seen
 
 # Hypothesis keeps its files in .hypothesis/ of the working directory by default, and setup.cfg's
 # norecursedirs (bench only) replaces pytest's default ignores: the plugin's warning about collecting
@@ -519,31 +521,6 @@ class SyncMachine(RuleBasedStateMachine):
             assert set(counted) <= times, f"{name} with a phone's clock that no op carried"
 
 
-def differences(held, server):
-    """``{id: {field: (held, server)}}`` where a phone's copy and the server's differ, or which side lacks it."""
-    found = {}
-    for key in sorted(set(held) | set(server)):
-        mine, theirs = held.get(key), server.get(key)
-        if theirs is None:
-            found[key] = "held, not on the server"
-        elif mine is None:
-            found[key] = "on the server, not held"
-        elif mine != theirs:
-            found[key] = {
-                name: (mine.get(name), theirs.get(name)) for name in mine | theirs if mine.get(name) != theirs.get(name)
-            }
-    return found
-
-
-def seen(item):
-    """What a phone shows of a job or requisition, and the server's list must agree on: all but a job's
-    buttons for the caller and which of its SLA stages are overdue (computed at the moment of reading)."""
-    shown = {name: value for name, value in item.items() if name != "actions"}
-    if "sla" in item:
-        shown["sla"] = {name: value for name, value in item["sla"].items() if name != "overdue"}
-    return shown
-
-
 @pytest.fixture(params=("in-process", "gunicorn"))
 def server(request, app, database_url):
     """The server the phones talk to: the app in this process, or gunicorn with two workers of its own."""
@@ -554,27 +531,7 @@ def server(request, app, database_url):
         yield Gunicorn(live)
 
 
-def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(
-    server,
-    make_geography,
-    make_provider,
-    make_policy,
-    make_product,
-    make_part,
-    make_stock,
-    make_user,
-    auth,
-):
-    factories = SimpleNamespace(
-        make_geography=make_geography,
-        make_provider=make_provider,
-        make_policy=make_policy,
-        make_product=make_product,
-        make_part=make_part,
-        make_stock=make_stock,
-        make_user=make_user,
-        auth=auth,
-    )
+def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(server, factories):
     machine = type("SyncMachine", (SyncMachine,), {"factories": factories, "server": server})
     run_state_machine_as_test(
         machine,
