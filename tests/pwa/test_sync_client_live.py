@@ -30,9 +30,8 @@ from server.parts.models import Requisition
 from server.parts.schemas import PartSchema
 from server.syncing.models import Client
 from server.syncing.models import PushedOp
-from tests.conftest import app_config
-from tests.live import LiveClient
-from tests.live import LiveServer
+from tests.e2e.conftest import api  # noqa: F401  (the live server and the calls to it, as the e2e tests have them)
+from tests.e2e.conftest import live  # noqa: F401
 from tests.supply.conftest import catalogue  # noqa: F401  (fixtures shared with the parts-supply tests)
 from tests.supply.conftest import make_part  # noqa: F401
 from tests.supply.conftest import make_policy  # noqa: F401
@@ -128,20 +127,6 @@ class Driver:
                 reader.join(timeout=5)
             for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
                 pipe.close()
-
-
-@pytest.fixture
-def live(app, database_url):
-    with LiveServer(app_config(database_url), workers=2) as server:
-        yield server
-
-
-@pytest.fixture
-def api(live):
-    """The test's own calls to the live server (the dispatcher's, the lists to compare with)."""
-    client = LiveClient(live)
-    yield client
-    client.forget_connection()
 
 
 @pytest.fixture
@@ -386,8 +371,8 @@ def test_a_day_offline_with_a_lost_answer_and_a_reload(live, api, catalogue, job
 
 
 def test_a_job_reassigned_between_syncs_leaves_the_phone_and_its_ops_are_conflicts(
-    live,
-    api,
+    live,  # noqa: F811
+    api,  # noqa: F811
     catalogue,  # noqa: F811
     jobs_of,
 ):

@@ -110,6 +110,32 @@ def seen(item):
     return shown
 
 
+# The state a phone expects after its own op (from the states where the server allows it).
+AFTER = {
+    "job.accept": {"dispatched": "accepted"},
+    "job.depart": {"accepted": "en_route"},
+    "job.arrive": {"accepted": "on_site", "en_route": "on_site"},
+    "job.complete": {"on_site": "completed"},
+    "parts.shortage": {"accepted": "waiting_parts", "en_route": "waiting_parts", "on_site": "waiting_parts"},
+}
+
+
+class Outbox:
+    """What a simulated phone made (``made``) and the server acknowledged (``acked``), for its ``jobs()``."""
+
+    @property
+    def outbox(self):
+        return [op for op in self.made if op["seq"] > self.acked]
+
+    def local_state(self, job_id):
+        """The job's state as the app shows it: as last pulled, moved on by the ops still in the outbox."""
+        state = self.jobs()[job_id]["state"]
+        for op in self.outbox:
+            if op["entity_id"] == str(job_id):
+                state = AFTER.get(op["type"], {}).get(state, state)
+        return state
+
+
 @pytest.fixture
 def factories(
     make_geography,

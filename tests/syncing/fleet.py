@@ -54,6 +54,7 @@ from server.parts.models import Requisition
 from server.syncing.models import Client
 from server.syncing.models import PushedOp
 from tests.live import LiveClient
+from tests.syncing.conftest import Outbox
 from tests.syncing.conftest import differences
 from tests.syncing.conftest import seen
 
@@ -85,14 +86,6 @@ PLAUSIBLE = {
     "on_site": ("complete", "complete", "complete", "parts", "note", "shortage"),
     "waiting_parts": ("parts", "note"),
     "completed": ("note", "parts"),
-}
-# The state a phone expects after its own op, from the states where the server allows it.
-AFTER = {
-    "job.accept": {"dispatched": "accepted"},
-    "job.depart": {"accepted": "en_route"},
-    "job.arrive": {"accepted": "on_site", "en_route": "on_site"},
-    "job.complete": {"on_site": "completed"},
-    "parts.shortage": {"accepted": "waiting_parts", "en_route": "waiting_parts", "on_site": "waiting_parts"},
 }
 
 # How hard a request is tried before it counts as an error, and how long to wait between tries.
@@ -207,7 +200,7 @@ class Caller:
         self.client.forget_connection()
 
 
-class Phone(Caller):
+class Phone(Outbox, Caller):
     """One app install of one technician: its op sequence, outbox, what it holds, and every answer it had."""
 
     def __init__(self, name, user_id, headers, clock, seed, faults=None, client_id=None):
@@ -231,18 +224,6 @@ class Phone(Caller):
 
     def jobs(self):
         return {int(i): data for (entity, i), data in self.held.items() if entity == "job"}
-
-    @property
-    def outbox(self):
-        return [op for op in self.made if op["seq"] > self.acked]
-
-    def local_state(self, job_id):
-        """The job's state as the app shows it: as last pulled, moved on by the ops still in the outbox."""
-        state = self.jobs()[job_id]["state"]
-        for op in self.outbox:
-            if op["entity_id"] == str(job_id):
-                state = AFTER.get(op["type"], {}).get(state, state)
-        return state
 
     def acknowledged(self, acked_seq, where):
         if acked_seq < self.acked:

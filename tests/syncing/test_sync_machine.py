@@ -59,6 +59,7 @@ from tests.jobs.conftest import request_body
 from tests.live import LiveClient
 from tests.live import LiveServer
 from tests.syncing.conftest import Device
+from tests.syncing.conftest import Outbox
 from tests.syncing.conftest import differences
 from tests.syncing.conftest import seen
 
@@ -101,20 +102,12 @@ PLAUSIBLE = {
     "waiting_parts": ("parts", "shortage", "note"),
     "completed": ("parts", "note"),
 }
-# The state a phone expects after its own op (from the states where the server allows it).
-AFTER = {
-    "job.accept": {"dispatched": "accepted"},
-    "job.depart": {"accepted": "en_route"},
-    "job.arrive": {"accepted": "on_site", "en_route": "on_site"},
-    "job.complete": {"on_site": "completed"},
-    "parts.shortage": {"accepted": "waiting_parts", "en_route": "waiting_parts", "on_site": "waiting_parts"},
-}
 
 PUSH_FAULTS = ("delivered", "request_dropped", "response_dropped", "duplicated", "op_lost_in_batch")
 KEPT = ("applied", "rejected", "conflict")
 
 
-class Phone(Device):
+class Phone(Outbox, Device):
     """A Device with an outbox: every op it made, the last seq the server acknowledged, the answers it had."""
 
     def __init__(self, client, user, name):
@@ -123,18 +116,6 @@ class Phone(Device):
         self.made = []
         self.acked = 0
         self.answers = {}  # op_id → the result the server gave it (a duplicate's stored result)
-
-    @property
-    def outbox(self):
-        return [op for op in self.made if op["seq"] > self.acked]
-
-    def local_state(self, job_id):
-        """The job's state as the phone shows it: as last pulled, moved on by the ops still in its outbox."""
-        state = self.jobs()[job_id]["state"]
-        for op in self.outbox:
-            if op["entity_id"] == str(job_id):
-                state = AFTER.get(op["type"], {}).get(state, state)
-        return state
 
     def acknowledged(self, acked_seq):
         assert acked_seq >= self.acked, f"{self.name}: acked_seq went back from {self.acked} to {acked_seq}"
