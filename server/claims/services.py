@@ -34,6 +34,7 @@ from server.installbase.models import normalise_serial
 from server.installbase.models import valid_serial
 from server.jobs.models import Job
 from server.jobs.models import Scan
+from server.knowledge.services import require_fault_code
 from server.locks import serialise_on
 from server.models import latest_local_day
 from server.network.models import Provider
@@ -81,6 +82,8 @@ def submit_claim(user, values, today=None):
     product = db.session.scalar(select(Product).where(Product.model == values["model"]))
     if product is None:
         raise invalid("model", f"unknown model {values['model']}")
+    # A code withdrawn since the repair still names what was found then: known is enough here.
+    require_fault_code(values["fault_code"], active=False)
     parts = _claimed_parts(values["parts"])
     job_id = values.get("job_id")
     if job_id is not None:

@@ -35,6 +35,7 @@ from server.jobs.models import BARCODE_SOURCES
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
+from server.knowledge.services import require_fault_code
 from server.locks import serialise_on
 from server.models import utcnow
 from server.notifications.services import notify
@@ -309,17 +310,21 @@ def _learn_serial(job, serial, data):
         data["open_request_elsewhere"] = holder.number
 
 
-def complete(job, actor, summary, confirmed_by, device_time=None, now=None):
-    """The repair is done: what was done, and who confirmed it for the customer."""
+def complete(job, actor, summary, confirmed_by, device_time=None, now=None, fault_code=None):
+    """The repair is done: what was done, who confirmed it for the customer, and the fault code found
+    (an active defect entry's, or none)."""
     now = now or utcnow()
     if not summary.strip():
         raise invalid("summary", "describe the work done")
     if not confirmed_by.strip():
         raise invalid("confirmed_by", "name who confirmed the work for the customer")
+    if fault_code is not None:
+        require_fault_code(fault_code)
     _move(job, actor, "complete", device_time=device_time, data={"confirmed_by": confirmed_by.strip()}, now=now)
     job.completed_at = now
     job.completion_summary = summary.strip()
     job.confirmed_by = confirmed_by.strip()
+    job.fault_code = fault_code
     db.session.flush()
     return job
 

@@ -95,6 +95,9 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    # The request's product, kept on the job too: the workload report groups a year of jobs by product
+    # line, and a join to a million requests would cost it more than its whole time budget.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     job_type: Mapped[str] = mapped_column(String(16), default="warranty")
     state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
@@ -109,7 +112,8 @@ class Job(db.Model):
     complete_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
     contacted_at: Mapped[object | None] = mapped_column(UTCDateTime)
     arrived_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    completed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Indexed: the callback scan and the reports take the jobs completed in a range.
+    completed_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
     closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
     # When the scheduler found a stage overdue and escalated it (once per stage).
     contact_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
@@ -119,8 +123,11 @@ class Job(db.Model):
     # The completion record: what was done, and who confirmed it for the customer.
     completion_summary: Mapped[str] = mapped_column(Text, default="")
     confirmed_by: Mapped[str] = mapped_column(String(128), default="")
+    # The knowledge base's fault code the technician diagnosed; counted in the defect statistics.
+    fault_code: Mapped[str | None] = mapped_column(String(32), index=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for the SLA report, which takes the jobs opened in its range.
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Every change bumps it; an update based on a stale read fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

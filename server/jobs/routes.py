@@ -201,9 +201,15 @@ class JobComplete(MethodView):
     @blp.arguments(schemas.CompleteArgs)
     @blp.response(200, schemas.JobSchema)
     def post(self, args, job_id):
-        """The repair is done: the work summary and who confirmed it for the customer."""
+        """The repair is done: the work summary, who confirmed it for the customer, and the fault code found
+        (optional; an unknown or withdrawn code is a 422)."""
         return lifecycle.complete(
-            _job(job_id), current_user(), args["summary"], args["confirmed_by"], args["device_time"]
+            _job(job_id),
+            current_user(),
+            args["summary"],
+            args["confirmed_by"],
+            args["device_time"],
+            fault_code=args["fault_code"],
         )
 
 

@@ -7,6 +7,7 @@ from server.jobs.models import CHANNELS
 from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
+from server.knowledge.schemas import FAULT_CODE
 from server.models import utcnow
 from server.schemas import PageArgs
 
@@ -63,6 +64,8 @@ class RequestSchema(ma.Schema):
     number = ma.fields.String()
     serial = ma.fields.String()
     model = ma.fields.Function(lambda request: request.product.model if request.product else None)
+    # The phone holds no product list: the category lets it find the knowledge base's category-wide entries.
+    category = ma.fields.Function(lambda request: request.product.category if request.product else None)
     customer_name = ma.fields.String()
     customer_phone = ma.fields.String()
     address = ma.fields.String()
@@ -117,6 +120,7 @@ class JobSchema(ma.Schema):
     escalated_at = ma.fields.DateTime(allow_none=True)
     completion_summary = ma.fields.String()
     confirmed_by = ma.fields.String()
+    fault_code = ma.fields.String(allow_none=True)
     cancel_reason = ma.fields.String()
     closed_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
@@ -210,6 +214,12 @@ class CompleteArgs(ma.Schema):
         validate=ma.validate.Length(min=1, max=128),
         metadata={"description": "Who confirmed the work for the customer"},
     )
+    fault_code = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=FAULT_CODE,
+        metadata={"description": "The fault found: an active defect entry's code in the knowledge base"},
+    )
     device_time = device_time()
 
 
@@ -271,6 +281,7 @@ class DutyArgs(ma.Schema):
 
 
 class CustomerSchema(ma.Schema):
+    id = ma.fields.Integer(allow_none=True, metadata={"description": "For the customer's care reminders"})
     phone = ma.fields.String()
     name = ma.fields.String()
     address = ma.fields.String()

@@ -83,6 +83,7 @@ def _job_audiences(job):
 def _schema(name):
     """One schema of each kind for the process: building one costs more than a job's dump."""
     from server.jobs.schemas import JobSchema
+    from server.knowledge.schemas import ArticleSchema
     from server.parts.schemas import PartSchema
     from server.parts.schemas import RequisitionSchema
 
@@ -90,6 +91,7 @@ def _schema(name):
         "job": lambda: JobSchema(exclude=("actions",)),
         "requisition": RequisitionSchema,
         "part": PartSchema,
+        "article": ArticleSchema,
     }
     return made[name]()
 
@@ -113,8 +115,18 @@ def _part_data(part):
     return _schema("part").dump(part)
 
 
+def _article_data(article):
+    return _schema("article").dump(article)
+
+
+def _article_audiences(article):
+    # A withdrawn entry is in no feed: the one it leaves gets a remove (see the move on ``active``).
+    return {CATALOGUE} if article.active else set()
+
+
 def registry():
     from server.jobs.models import Job
+    from server.knowledge.models import Article
     from server.parts.models import Part
     from server.parts.models import Requisition
 
@@ -128,6 +140,13 @@ def registry():
         ),
         Requisition: Synced("requisition", _requisition_audiences, _requisition_data),
         Part: Synced("part", lambda part: {CATALOGUE}, _part_data),
+        Article: Synced(
+            "article",
+            _article_audiences,
+            _article_data,
+            moves={"active": lambda was_active: CATALOGUE},
+            version=lambda article: article.version,
+        ),
     }
 
 

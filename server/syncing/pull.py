@@ -22,6 +22,7 @@ from server.errors import InvalidInput
 from server.extensions import db
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
+from server.knowledge.models import Article
 from server.models import utcnow
 from server.parts.models import OPEN_REQUISITION_STATUSES
 from server.parts.models import Part
@@ -32,7 +33,8 @@ from server.syncing.models import Change
 from server.syncing.push import acked_seq
 from sync import cursor
 
-SNAPSHOT_ORDER = ("part", "job", "requisition")
+# New kinds go last: a snapshot cursor in flight names its place by index.
+SNAPSHOT_ORDER = ("part", "job", "requisition", "article")
 
 
 def _secret():
@@ -47,6 +49,8 @@ def _snapshot_query(user, entity):
     """What ``user`` holds of ``entity`` on a fresh device: everything open, and what closed recently."""
     if entity == "part":
         return select(Part).options(selectinload(Part.products)), Part
+    if entity == "article":
+        return select(Article).where(Article.active), Article
     if entity == "job":
         if user.role == TECHNICIAN:
             mine = Job.technician_id == user.id

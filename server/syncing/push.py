@@ -81,7 +81,9 @@ def _arrive(job, user, args, when):
 
 
 def _complete(job, user, args, when):
-    lifecycle.complete(job, user, args["summary"], args["confirmed_by"], device_time=when)
+    lifecycle.complete(
+        job, user, args["summary"], args["confirmed_by"], device_time=when, fault_code=args["fault_code"]
+    )
 
 
 def _scan(job, user, args, when):

@@ -30,6 +30,7 @@ from server.installbase.services import import_sales
 from server.products.models import Product
 from tests.conftest import app_config
 from tests.conftest import private_database
+from tests.knowledge.factories import ensure_fault_code
 
 ROWS = int(os.environ.get("BENCH_SALE_ROWS", "1000000"))
 PROVINCES = {"370000": ["370100", "370200"], "440000": ["440100", "440300"]}
@@ -193,6 +194,7 @@ def test_claim_check_latency_against_the_install_base(sales_csv, tmp_path, machi
         )
         db.session.commit()
         manager = db.session.get(User, manager.id)
+        ensure_fault_code("E21")
         products = {p.model: p for p in db.session.scalars(select(Product))}
         for n in range(2000):
             values = claim_values(rng, n)

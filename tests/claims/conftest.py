@@ -23,6 +23,7 @@ from server.installbase.services import import_sales
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.network.services import regions
+from tests.knowledge.factories import ensure_fault_code
 from tests.parts.conftest import make_part  # noqa: F401  (a fixture, shared with the parts tests)
 from tests.products.conftest import make_policy  # noqa: F401  (a fixture, shared with the products tests)
 from tests.products.conftest import make_product  # noqa: F401  (a fixture, shared with the products tests)
@@ -30,6 +31,13 @@ from tests.products.conftest import make_product  # noqa: F401  (a fixture, shar
 SOLD = "2025-01-15"
 BOARD_CENTS = 12050
 PANEL_CENTS = 79999
+
+
+@pytest.fixture(autouse=True)
+def known_fault_code(request):
+    """Fault code E01, the one claims here carry, is a defect the knowledge base knows (claims must name one)."""
+    if "app" in request.fixturenames:
+        ensure_fault_code("E01")
 
 
 @pytest.fixture

@@ -164,6 +164,7 @@ def make_claim():
     """``make_claim(user, serial="SN1", model="TV55", failure_date=..., repair_date=...)``: a claim filed by
     ``user`` (a provider_manager) through the claims service, committed."""
     from server.claims.services import submit_claim
+    from tests.knowledge.factories import ensure_fault_code
 
     def make(
         user, serial="SN1", model="TV55", failure_date=date(2024, 6, 1), repair_date=date(2024, 6, 3), job_id=None
@@ -178,6 +179,7 @@ def make_claim():
             "labor_fee": 5000,
             "job_id": job_id,
         }
+        ensure_fault_code("E01")
         claim = submit_claim(user, values, today=date(2024, 12, 31))
         db.session.commit()
         return claim

@@ -21,6 +21,7 @@ from server.network.models import Provider
 from server.network.services import providers
 from server.parts.models import AccountEntry
 from tests.accounts.conftest import assert_error
+from tests.knowledge.factories import ensure_fault_code
 
 # ---------------------------------------------------------------- helpers
 
@@ -103,6 +104,7 @@ def settle(call):
 
     def run():
         counter["n"] += 1
+        ensure_fault_code("E01")
         today = datetime.now(UTC).date()
         repaired = today - timedelta(days=1)
         claim = {

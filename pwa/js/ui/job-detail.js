@@ -4,6 +4,7 @@
 import { t, when } from "../i18n/index.js";
 import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
+import { faultCodes } from "./knowledge.js";
 
 // What the app offers in each state the phone shows: the server decides in the end.
 const STEPS = {
@@ -60,6 +61,9 @@ export class JobDetail {
         h("dd", {}, request.fault_description ?? ""),
         job.appointment_at ? [h("dt", {}, t("job.appointment")), h("dd", {}, when(job.appointment_at))] : null,
       ),
+      request.model
+        ? h("a", { href: `#/knowledge?model=${encodeURIComponent(request.model)}`, class: "knowledge-link", "data-testid": "job-knowledge" }, t("job.knowledge"))
+        : null,
       h("div", { class: "steps" }, steps),
       this.form,
       requisitions.length
@@ -105,7 +109,7 @@ export class JobDetail {
       return this.record(`job.${step}`, {}, { state: MOVES[step] });
     }
     if (step === "complete") {
-      return this.showForm(this.completeForm());
+      return this.showForm(this.completeForm(job));
     }
     if (step === "note") {
       return this.showForm(this.noteForm());
@@ -123,17 +127,28 @@ export class JobDetail {
     return { label: h("label", {}, t(label), input, error), input, error };
   }
 
-  completeForm() {
+  completeForm(job) {
     const summary = this.field("form.summary", h("textarea", { name: "summary", maxlength: 4000 }));
     const confirmed = this.field("form.confirmedBy", h("input", { name: "confirmed_by", maxlength: 100 }));
-    return this.formOf("complete", [summary, confirmed], () => {
+    const codes = h("select", { name: "fault_code" }, h("option", { value: "" }, t("form.faultCodeNone")));
+    // The defects of the unit's model (or its category) the device holds: synced down, so offline too.
+    all(this.db, "article").then((held) => {
+      const found = faultCodes(held.map((a) => a.data), job.request?.model, job.request?.category);
+      codes.append(...found.map((a) => h("option", { value: a.fault_code }, `${a.fault_code} ${a.title}`)));
+    });
+    const faultCode = this.field("form.faultCode", codes);
+    return this.formOf("complete", [summary, confirmed, faultCode], () => {
       const missing = [summary, confirmed].filter((f) => !f.input.value.trim());
       missing.forEach((f) => (f.error.textContent = t("form.required")));
       if (missing.length) {
         return null;
       }
-      const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim() };
-      return ["job.complete", values, { state: "completed", completion_summary: values.summary, confirmed_by: values.confirmed_by }];
+      const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim(), fault_code: codes.value || null };
+      return [
+        "job.complete",
+        values,
+        { state: "completed", completion_summary: values.summary, confirmed_by: values.confirmed_by, fault_code: values.fault_code },
+      ];
     });
   }
 
