@@ -141,6 +141,8 @@ MODEL_MODULES = (
     "server.notifications.models",
     "server.scheduling.models",
     "server.syncing.models",
+    "server.care.models",
+    "server.knowledge.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -159,6 +161,9 @@ BLUEPRINT_MODULES = (
     "server.notifications.routes",
     "server.scheduling.routes",
     "server.syncing.routes",
+    "server.care.routes",
+    "server.knowledge.routes",
+    "server.reports.routes",
 )
 
 

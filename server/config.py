@@ -2,6 +2,7 @@
 an environment variable of the same name, then by the test override passed to
 ``create_app``."""
 
+import json
 import os
 
 DEFAULTS = {
@@ -45,17 +46,42 @@ DEFAULTS = {
     "SCHEDULER_SYNC_COMPACT_SECONDS": 24 * 3600,
     # The parts supply cycle the network aims at, in days (the published case: 25 → 12, target 7).
     "PARTS_CYCLE_TARGET_DAYS": 7,
+    # Finished jobs a technician can carry a day: the workload report's staffing suggestion aims at it.
+    "STAFFING_JOBS_PER_TECHNICIAN_DAY": 4,
+    # Standard labour fee of a warranty repair per product category, in cents ("*" for any other):
+    # what a claim drafted from a job proposes (JSON in the environment).
+    "CLAIM_LABOUR_FEES": {"tv": 8000, "washing_machine": 10000, "*": 8000},
     # Label photos: where they are kept ("folder" under instance/ or PHOTO_DIR; "database" when
     # several app servers share one), the largest upload in bytes, and in pixels.
     "PHOTO_STORE": "folder",
     "PHOTO_DIR": "",
     "SCAN_MAX_BYTES": 20 * 1024 * 1024,
     "SCAN_MAX_PIXELS": 60_000_000,
+    # Callbacks (回访): days after completion per job type ("*" for any other; JSON in the environment),
+    # and jobs completed longer ago than this get none (a new install does not call last year's customers).
+    "CALLBACK_DELAY_DAYS": {"*": 3},
+    "CALLBACK_MAX_AGE_DAYS": 30,
+    # A callback not done this many days after it fell due is overdue, and the agents are told once.
+    "CALLBACK_OVERDUE_DAYS": 2,
+    # A customer not reached is tried again this many hours later, at most this many times in all.
+    "CALLBACK_RETRY_HOURS": 4,
+    "CALLBACK_MAX_ATTEMPTS": 3,
+    # A callback score at or below this opens a complaint by itself.
+    "CALLBACK_LOW_SCORE": 2,
+    # Hours to close a complaint before it is overdue; a customer or unit with another complaint
+    # within this many days makes both repeat complaints.
+    "COMPLAINT_DUE_HOURS": 48,
+    "COMPLAINT_REPEAT_DAYS": 30,
+    # Seconds between the scheduler's customer-care rounds: callbacks opened, overdue ones
+    # reminded, due reminders raised as tasks; and between warranty-ending checks (daily).
+    "SCHEDULER_CARE_SECONDS": 600,
+    "SCHEDULER_WARRANTY_ENDING_SECONDS": 24 * 3600,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
 }
 
 _INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}
+_JSON_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, dict)}
 
 
 def from_environ(environ=os.environ):
@@ -70,6 +96,13 @@ def from_environ(environ=os.environ):
                 settings[key] = int(raw)
             except ValueError as exc:
                 raise RuntimeError(f"{key} must be an integer, not {raw!r}") from exc
+        elif key in _JSON_SETTINGS:
+            try:
+                settings[key] = json.loads(raw)
+            except ValueError as exc:
+                raise RuntimeError(f"{key} must be a JSON object, not {raw!r}") from exc
+            if not isinstance(settings[key], dict):
+                raise RuntimeError(f"{key} must be a JSON object, not {raw!r}")
         else:
             settings[key] = raw
     return settings

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 
 from server.accounts.models import User
+from server.care.demo import seed_care
 from server.errors import DomainError
 from server.extensions import db
 from server.imports.services import import_rows
@@ -27,6 +28,7 @@ from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
+from server.knowledge.demo import seed_knowledge
 from server.network.models import Provider
 from server.network.models import Region
 from server.products.models import Product
@@ -522,6 +524,8 @@ def seed(sales=100_000, jobs=300, echo=print):
     _apply("users", users(provider_rows, passwords))
     echo(f"sale records added: {seed_sales(rng, sales)}")
     echo(f"service requests added: {seed_jobs(rng, jobs)}")
+    echo(f"callbacks added: {seed_care()}")
+    echo(f"knowledge-base entries added: {seed_knowledge()}")
     return passwords
 
 

@@ -13,6 +13,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from server.care import callbacks
+from server.care import reminders
 from server.jobs import sla
 from server.models import utcnow
 from server.parts import plan
@@ -41,6 +43,22 @@ def _roll_up_plan(now):
     if order is None:
         return said + "nothing in the parts plan to order"
     return said + f"purchase order {order.number} raised for {len(order.lines)} part(s)"
+
+
+def _open_callbacks(now):
+    return f"{callbacks.open_due_callbacks(now)} callbacks opened"
+
+
+def _remind_overdue_callbacks(now):
+    return f"{callbacks.remind_overdue(now)} overdue callbacks reminded"
+
+
+def _raise_care_tasks(now):
+    return f"{reminders.raise_due_reminders(now)} care tasks raised"
+
+
+def _set_warranty_ending_reminders(now):
+    return f"{reminders.set_warranty_ending_reminders(now)} warranty-ending reminders set"
 
 
 def _compact_feeds(now):
@@ -73,6 +91,30 @@ TASKS = (
         "SCHEDULER_SYNC_COMPACT_SECONDS",
         _compact_feeds,
     ),
+    Task(
+        "callbacks.open",
+        "Open a callback (回访) for each job completed its job type's delay ago",
+        "SCHEDULER_CARE_SECONDS",
+        _open_callbacks,
+    ),
+    Task(
+        "callbacks.remind_overdue",
+        "Tell the agents, once, of each callback not made within the overdue period",
+        "SCHEDULER_CARE_SECONDS",
+        _remind_overdue_callbacks,
+    ),
+    Task(
+        "care.raise_reminders",
+        "Turn customers' due reminders into care tasks for the agents",
+        "SCHEDULER_CARE_SECONDS",
+        _raise_care_tasks,
+    ),
+    Task(
+        "care.warranty_ending",
+        "Remind the agents of known customers' units whose warranty ends next month",
+        "SCHEDULER_WARRANTY_ENDING_SECONDS",
+        _set_warranty_ending_reminders,
+    ),
 )
 
 
@@ -84,7 +126,7 @@ def task_by_id(task_id):
 @click.option("--once", is_flag=True, help="Run every task once, then exit (for cron and checks).")
 @with_appcontext
 def scheduler_command(once):
-    """Run the recurring tasks: SLA escalation, reminders, the parts plan roll-up and sync compaction."""
+    """Run the recurring tasks: SLA escalation, reminders, the parts plan roll-up, sync compaction and customer care."""
     from server.scheduling.runner import Scheduler
 
     scheduler = Scheduler(current_app._get_current_object(), TASKS)

@@ -119,6 +119,8 @@ def find_customer(user, phone=None, serial=None, now=None):
             )
     return {
         "customer": {
+            # None until the call centre has recorded the customer (their first request).
+            "id": customer.id if customer else None,
             "phone": mask_phone(phone or "", user.role),
             "name": customer.name if customer else (requests[0].customer_name if requests else ""),
             "address": customer.address if customer else (requests[0].address if requests else ""),
@@ -197,6 +199,7 @@ def create_request(user, values, now=None):
     job = Job(
         number=f"J{request.id:08d}",
         request=request,
+        product_id=product.id if product else None,
         job_type=values.get("job_type") or _default_job_type(product, sale, sla.local_today(now)),
         state="new",
         region=region,

@@ -138,6 +138,10 @@ DISPATCH = ("admin", "dispatcher")
 SCAN_READERS = ("admin", "auditor", "dispatcher", "agent", "technician", "provider_manager")
 SUPPLY_READERS = ("admin", "parts_clerk", "hq_planner", "provider_manager", "technician")
 PLANNERS = ("admin", "hq_planner")
+# Agents and admins work callbacks and complaints; dispatchers and provider managers read them.
+CARE_READERS = ("admin", "agent", "dispatcher", "provider_manager")
+CARE_WORKERS = ("admin", "agent")
+REPORT_READERS = ("admin", "auditor", "dispatcher", "provider_manager")
 
 # Each readable address and the roles that may read it. Items that do not exist
 # answer 404 to a reader, so the role check is seen apart from the data.
@@ -159,10 +163,12 @@ READERS = {
     "/api/admin/stock": STOCK_READERS,
     "/api/admin/stock/no-such-warehouse/no-such-part_no": STOCK_READERS,
     "/api/claims": CLAIM_READERS,
+    "/api/claims/unclaimed": ("provider_manager",),
     "/api/claims/999999": CLAIM_READERS,
     "/api/settlements/999999": CLAIM_READERS,
     "/api/settlements/999999.csv": CLAIM_READERS,
     "/api/reports/claims": CLAIM_READERS,
+    "/api/reports/claims.csv": CLAIM_READERS,
     "/api/install-base/no-such-serial": ROLES,
     "/api/customers": CALL_CENTRE,
     "/api/requests/999999": CALL_CENTRE,
@@ -188,8 +194,28 @@ READERS = {
     "/api/providers/999999/stock": ("admin", "provider_manager", "technician", "parts_clerk"),
     "/api/providers/999999/discrepancies": ("admin", "provider_manager"),
     "/api/reports/parts-cycle": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
+    "/api/reports/parts-cycle.csv": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
     "/api/sync/pull": ("technician", "provider_manager", "parts_clerk"),
     "/api/sync/ops": ("admin", "dispatcher", "provider_manager"),
+    "/api/callbacks": CARE_READERS,
+    "/api/callbacks/999999": CARE_READERS,
+    "/api/complaints": CARE_READERS,
+    "/api/complaints/999999": CARE_READERS,
+    "/api/customers/999999/reminders": CALL_CENTRE,
+    "/api/care-tasks": CALL_CENTRE,
+    "/api/knowledge": ROLES,
+    "/api/knowledge/999999": ROLES,
+    "/api/fault-codes": ROLES,
+    "/api/reports/fault-codes": ("admin", "auditor", "provider_manager"),
+    "/api/reports/complaints": REPORT_READERS,
+    "/api/reports/complaints.csv": REPORT_READERS,
+    "/api/reports/satisfaction": REPORT_READERS,
+    "/api/reports/satisfaction.csv": REPORT_READERS,
+    "/api/reports/sla": REPORT_READERS,
+    "/api/reports/sla.csv": REPORT_READERS,
+    "/api/reports/workload": REPORT_READERS,
+    "/api/reports/workload.csv": REPORT_READERS,
+    "/api/reports/fault-codes.csv": ("admin", "auditor", "provider_manager"),
 }
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).
@@ -212,6 +238,10 @@ MISSING_CODES = {
     "/api/providers/999999/account": "provider_not_found",
     "/api/providers/999999/stock": "provider_not_found",
     "/api/providers/999999/discrepancies": "provider_not_found",
+    "/api/callbacks/999999": "callback_not_found",
+    "/api/complaints/999999": "complaint_not_found",
+    "/api/customers/999999/reminders": "customer_not_found",
+    "/api/knowledge/999999": "article_not_found",
 }
 
 
@@ -289,6 +319,17 @@ WRITERS = {
     ("POST", "/api/providers/999999/account/deposits"): ("admin",),
     ("POST", "/api/sync/push"): ("technician", "provider_manager", "parts_clerk"),
     ("PUT", "/api/sync/blobs/no-such-sha256"): ("technician", "provider_manager", "parts_clerk"),
+    ("POST", "/api/callbacks"): CARE_WORKERS,
+    ("POST", "/api/callbacks/999999/attempts"): CARE_WORKERS,
+    ("POST", "/api/complaints"): CARE_WORKERS,
+    ("POST", "/api/complaints/999999/assign"): CARE_WORKERS,
+    ("POST", "/api/complaints/999999/notes"): CARE_WORKERS,
+    ("POST", "/api/complaints/999999/close"): CARE_WORKERS,
+    ("POST", "/api/customers/999999/reminders"): CARE_WORKERS,
+    ("POST", "/api/care-tasks/999999/done"): CARE_WORKERS,
+    ("POST", "/api/knowledge"): ("admin",),
+    ("PATCH", "/api/knowledge/999999"): ("admin",),
+    ("POST", "/api/knowledge/999999/deactivate"): ("admin",),
 }
 
 # Writes that take no body: an allowed role's garbage is ignored, and this is the answer.
@@ -301,6 +342,7 @@ BODILESS = {
     ("POST", "/api/purchase-orders"): (409, "nothing_to_order"),
     # The body is the blob's raw bytes: what is checked first is that its name is a SHA-256.
     ("PUT", "/api/sync/blobs/no-such-sha256"): (422, "bad_hash"),
+    ("POST", "/api/knowledge/999999/deactivate"): (404, "article_not_found"),
 }
 
 

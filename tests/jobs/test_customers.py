@@ -1,7 +1,10 @@
 """GET /api/customers: a customer found by phone or by a unit's serial, with units, warranty and past requests."""
 
 import pytest
+from sqlalchemy import select
 
+from server.extensions import db
+from server.jobs.models import Customer
 from tests.accounts.conftest import assert_error
 from tests.jobs.conftest import PHONE
 
@@ -42,13 +45,16 @@ def test_each_unit_shows_its_whole_unit_warranty_today(lookup, serial, active):
 
 def test_a_phone_with_units_but_no_request_yet_has_no_name_and_no_requests(lookup):
     body = lookup(phone=PHONE).json
-    assert body["customer"] == {"phone": PHONE, "name": "", "address": "", "region_code": None}
+    assert body["customer"] == {"id": None, "phone": PHONE, "name": "", "address": "", "region_code": None}
     assert body["requests"] == []
 
 
 def test_the_customer_recorded_with_a_request_is_shown(lookup, open_job):
     open_job()
-    assert lookup(phone=PHONE).json["customer"] == {
+    customer = lookup(phone=PHONE).json["customer"]
+    # The id the customer's care reminders are set on.
+    assert customer.pop("id") == db.session.scalar(select(Customer.id).where(Customer.phone == PHONE))
+    assert customer == {
         "phone": PHONE,
         "name": "王先生",
         "address": "幸福路 8 号",

@@ -30,7 +30,16 @@ from tests.jobs.conftest import world  # noqa: F401  (a fixture of the jobs worl
 
 WORKER = "test-host:4242"
 NOW = datetime.fromisoformat("2030-01-01T02:00:00+00:00")
-TASK_IDS = ["sla.mark_overdue", "appointments.remind", "parts.plan_rollup", "sync.compact"]
+TASK_IDS = [
+    "sla.mark_overdue",
+    "appointments.remind",
+    "parts.plan_rollup",
+    "sync.compact",
+    "callbacks.open",
+    "callbacks.remind_overdue",
+    "care.raise_reminders",
+    "care.warranty_ending",
+]
 
 
 class Boom(Exception):
@@ -106,6 +115,10 @@ def test_a_run_records_what_it_did_in_words(scheduler):
         "0 appointment reminders sent",
         "nothing in the parts plan to order",
         "0 old sync changes dropped",
+        "0 callbacks opened",
+        "0 overdue callbacks reminded",
+        "0 care tasks raised",
+        "0 warranty-ending reminders set",
     ]
 
 
@@ -127,6 +140,10 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
         ("appointments.remind", "ok", "0 appointment reminders sent"),
         ("parts.plan_rollup", "ok", "nothing in the parts plan to order"),
         ("sync.compact", "ok", "0 old sync changes dropped"),
+        ("callbacks.open", "ok", "0 callbacks opened"),
+        ("callbacks.remind_overdue", "ok", "0 overdue callbacks reminded"),
+        ("care.raise_reminders", "ok", "0 care tasks raised"),
+        ("care.warranty_ending", "ok", "0 warranty-ending reminders set"),
     ]
 
 
@@ -190,7 +207,7 @@ def test_the_runs_are_listed_newest_first(client, as_role, history):
 
     assert response.status_code == 200, response.get_json()
     page = response.get_json()
-    assert page["total"] == len(history) == 11
+    assert page["total"] == len(history) == 2 * len(TASK_IDS) + 3
     assert [item["id"] for item in page["items"]] == [run.id for run in reversed(history)]
     assert [item["task"] for item in page["items"][:3]] == [
         "appointments.remind",
@@ -261,6 +278,10 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
         ("appointments.remind", 600),
         ("parts.plan_rollup", 86400),
         ("sync.compact", 86400),
+        ("callbacks.open", 600),
+        ("callbacks.remind_overdue", 600),
+        ("care.raise_reminders", 600),
+        ("care.warranty_ending", 86400),
     ]
     assert all(task["description"] for task in response.get_json())
 
@@ -295,6 +316,10 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
         "appointments.remind: ok - 0 appointment reminders sent",
         "parts.plan_rollup: ok - nothing in the parts plan to order",
         "sync.compact: ok - 0 old sync changes dropped",
+        "callbacks.open: ok - 0 callbacks opened",
+        "callbacks.remind_overdue: ok - 0 overdue callbacks reminded",
+        "care.raise_reminders: ok - 0 care tasks raised",
+        "care.warranty_ending: ok - 0 warranty-ending reminders set",
     ]
 
 

@@ -1,0 +1,1 @@
+"""Customer care after the repair: callbacks (回访), complaints (投诉) and care reminders."""

@@ -1,0 +1,189 @@
+"""Customer-care reminders and the care tasks they become when due.
+
+An agent sets a reminder on a customer for a day (change the filter in six
+months); the scheduler turns due reminders into care tasks in the agents'
+queue, once each. It also sets a reminder itself for each unit of a known
+customer whose whole-unit warranty ends next month, to offer an extension.
+"""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy import update
+
+from server.care.models import TASK_DONE
+from server.care.models import TASK_OPEN
+from server.care.models import CareTask
+from server.care.models import CustomerReminder
+from server.care.scope import insert_new
+from server.errors import Conflict
+from server.errors import NotFound
+from server.extensions import db
+from server.installbase.models import SaleRecord
+from server.installbase.models import normalise_serial
+from server.jobs.models import Customer
+from server.jobs.sla import local_today
+from server.models import utcnow
+from server.products.models import Product
+from server.products.models import WarrantyPolicy
+from server.products.warranty import add_months
+from server.reference import invalid
+
+# How many reminders one scheduler run raises or sets; the next run takes the rest.
+BATCH = 1000
+
+
+def customer_or_404(customer_id):
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"There is no customer {customer_id}.", code="customer_not_found")
+    return customer
+
+
+def create_reminder(actor, customer_id, values, now=None):
+    """Set a reminder on a customer for a day from today on (the users' calendar)."""
+    customer = customer_or_404(customer_id)
+    if values["due_on"] < local_today(now):
+        raise invalid("due_on", "that day has passed; give today or a later day")
+    reminder = CustomerReminder(
+        customer_id=customer.id,
+        kind=values["kind"],
+        due_on=values["due_on"],
+        note=values.get("note", "").strip(),
+        serial=normalise_serial(values.get("serial") or ""),
+        created_by_id=actor.id,
+        created_at=now or utcnow(),
+    )
+    db.session.add(reminder)
+    db.session.flush()
+    return reminder
+
+
+def reminders_of(customer_id):
+    """A customer's reminders, soonest first."""
+    customer = customer_or_404(customer_id)
+    return db.session.scalars(
+        select(CustomerReminder)
+        .where(CustomerReminder.customer_id == customer.id)
+        .order_by(CustomerReminder.due_on, CustomerReminder.id)
+    ).all()
+
+
+def raise_due_reminders(now=None):
+    """Turn every reminder due by today into a care task; return how many tasks were made.
+
+    A reminder becomes one task, also when two runs raise it at the same moment.
+    """
+    now = now or utcnow()
+    due = db.session.execute(
+        select(CustomerReminder.id, CustomerReminder.customer_id, CustomerReminder.kind, CustomerReminder.due_on)
+        .where(CustomerReminder.raised_at.is_(None), CustomerReminder.due_on <= local_today(now))
+        .order_by(CustomerReminder.due_on, CustomerReminder.id)
+        .limit(BATCH)
+    ).all()
+    if not due:
+        return 0
+    rows = [
+        {
+            "reminder_id": reminder_id,
+            "customer_id": customer_id,
+            "kind": kind,
+            "due_on": due_on,
+            "status": TASK_OPEN,
+            "created_at": now,
+            "done_note": "",
+        }
+        for reminder_id, customer_id, kind, due_on in due
+    ]
+    created = insert_new(CareTask, rows, "reminder_id")
+    db.session.execute(
+        update(CustomerReminder).where(CustomerReminder.id.in_([row[0] for row in due])).values(raised_at=now)
+    )
+    return len(created)
+
+
+def care_tasks(args):
+    """The care tasks, oldest due first, by status and kind."""
+    statement = select(CareTask)
+    if "status" in args:
+        statement = statement.where(CareTask.status == args["status"])
+    if "kind" in args:
+        statement = statement.where(CareTask.kind == args["kind"])
+    return statement.order_by(CareTask.due_on, CareTask.id)
+
+
+def task_or_404(task_id, lock=False):
+    statement = select(CareTask).where(CareTask.id == task_id)
+    if lock:
+        statement = statement.with_for_update(of=CareTask)
+    task = db.session.scalar(statement)
+    if task is None:
+        raise NotFound(f"There is no care task {task_id}.", code="care_task_not_found")
+    return task
+
+
+def complete_task(task, actor, note="", now=None):
+    """An agent has done the task (called, booked the filter change); doing it twice is refused."""
+    if task.status == TASK_DONE:
+        raise Conflict(
+            f"Care task {task.id} was done already.",
+            code="care_task_done",
+            details={"done_at": task.done_at.isoformat()},
+        )
+    task.status = TASK_DONE
+    task.done_at = now or utcnow()
+    task.done_by_id = actor.id
+    task.done_note = note.strip()
+    db.session.flush()
+    return task
+
+
+def first_of_next_month(day):
+    return add_months(date(day.year, day.month, 1), 1)
+
+
+def set_warranty_ending_reminders(now=None):
+    """Set a warranty_ending reminder, due today, for each unit of a known customer whose whole-unit
+    warranty ends next month; return how many were set. Each unit gets one, ever.
+
+    A unit's warranty ends in month M exactly when it was sold in month M minus the
+    policy's months, so each policy is one range of sale dates. Only customers who
+    have called (a customers row) are reminded: the install base alone has no customer to ask for.
+    """
+    today = local_today(now)
+    ending_month = first_of_next_month(today)
+    set_count = 0
+    for policy in db.session.scalars(select(WarrantyPolicy).order_by(WarrantyPolicy.category)):
+        sold_from = add_months(ending_month, -policy.whole_unit_months)
+        units = db.session.execute(
+            select(Customer.id, SaleRecord.serial, SaleRecord.sale_date, Product.model)
+            .join(SaleRecord, SaleRecord.customer_phone == Customer.phone)
+            .join(Product, Product.id == SaleRecord.product_id)
+            .where(
+                Product.category == policy.category,
+                SaleRecord.sale_date >= sold_from,
+                SaleRecord.sale_date < add_months(sold_from, 1),
+                ~select(CustomerReminder.id)
+                .where(CustomerReminder.source_key == "warranty_ending:" + SaleRecord.serial)
+                .exists(),
+            )
+            .order_by(SaleRecord.id)
+            .limit(BATCH)
+        ).all()
+        rows = [
+            {
+                "customer_id": customer_id,
+                "kind": "warranty_ending",
+                "due_on": today,
+                "note": (
+                    f"The whole-unit warranty of {model} {serial} ends on "
+                    f"{add_months(sale_date, policy.whole_unit_months)}: offer an extension."
+                ),
+                "serial": serial,
+                "source_key": f"warranty_ending:{serial}",
+                "created_at": now or utcnow(),
+            }
+            for customer_id, serial, sale_date, model in units
+        ]
+        set_count += len(insert_new(CustomerReminder, rows, "source_key"))
+    return set_count

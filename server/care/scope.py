@@ -1,0 +1,44 @@
+"""Who sees which callbacks and complaints: the same slices as jobs."""
+
+from sqlalchemy import false
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from server.accounts.models import ADMIN
+from server.accounts.models import AGENT
+from server.accounts.models import DISPATCHER
+from server.accounts.models import PROVIDER_MANAGER
+from server.extensions import db
+
+# Agents and admins work the care queues; dispatchers and provider managers read them.
+WORKERS = (ADMIN, AGENT)
+READERS = (ADMIN, AGENT, DISPATCHER, PROVIDER_MANAGER)
+
+
+def visible(statement, model, user):
+    """``statement`` narrowed to what ``user`` sees of ``model`` (rows carrying province_id and provider_id).
+
+    Agents and admins work nationally; a dispatcher with a province sees its rows; a
+    provider manager sees the rows about their own provider, read-only.
+    """
+    if user.role in WORKERS:
+        return statement
+    if user.role == DISPATCHER:
+        return statement if user.province_id is None else statement.where(model.province_id == user.province_id)
+    if user.role == PROVIDER_MANAGER:
+        return statement.where(model.provider_id == user.provider_id)
+    return statement.where(false())
+
+
+def insert_new(model, rows, key):
+    """Insert ``rows`` of ``model``, skipping those whose unique ``key`` is taken; the ids inserted.
+
+    Two transactions inserting one key at once: the second waits for the first
+    and then skips its row, so neither fails and one row results.
+    """
+    if not rows:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(rows)
+    statement = statement.on_conflict_do_nothing(index_elements=[key]).returning(model.id)
+    return list(db.session.scalars(statement))
