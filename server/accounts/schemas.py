@@ -43,6 +43,7 @@ class UserSchema(ma.Schema):
     role = ma.fields.String()
     display_name = ma.fields.String()
     provider_code = ma.fields.Function(lambda user: user.provider.code if user.provider else None)
+    provider_id = ma.fields.Integer(allow_none=True)
     region_code = ma.fields.Function(lambda user: user.region.code if user.region else None)
     active = ma.fields.Boolean()
     on_duty = ma.fields.Boolean()

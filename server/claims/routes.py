@@ -7,8 +7,10 @@ from server.accounts import models as roles
 from server.accounts.access import current_user
 from server.accounts.access import roles_required
 from server.api import Blueprint
+from server.claims import drafts
 from server.claims import schemas
 from server.claims import services
+from server.downloads import csv_response
 from server.schemas import PageArgs
 from server.schemas import page_schema
 from server.schemas import paginate
@@ -19,6 +21,10 @@ _READERS = (roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
 
 
 class ClaimListArgs(schemas.ClaimListArgs, PageArgs):
+    pass
+
+
+class UnclaimedArgs(schemas.UnclaimedArgs, PageArgs):
     pass
 
 
@@ -42,6 +48,23 @@ class Claims(MethodView):
     def get(self, args):
         """List claims, newest first: auditors all of them, a provider its own."""
         return paginate(services.list_claims(current_user(), args), args)
+
+
+@blp.route("/claims/unclaimed")
+class UnclaimedJobs(MethodView):
+    @roles_required(roles.PROVIDER_MANAGER)
+    @blp.arguments(UnclaimedArgs, location="query")
+    @blp.response(200, page_schema(schemas.UnclaimedJobSchema, "UnclaimedJobPage"))
+    def get(self, args):
+        """The provider's finished warranty jobs that no claim names yet, newest first.
+
+        Each carries its claim drafted from the job: the serial last scanned and that scan, the model,
+        the day the customer asked (failure) and the day of the repair, the claimable parts fitted,
+        the fault code found and the category's standard labour fee.
+        """
+        page = paginate(drafts.unclaimed_jobs(current_user(), args.get("job_id")), args)
+        page["items"] = drafts.drafts(page["items"])
+        return page
 
 
 @blp.route("/claims/<int:claim_id>")
@@ -104,3 +127,23 @@ class ClaimsReport(MethodView):
     def get(self, args):
         """Claims and amounts by flag, provider and month, and by status: the money held back."""
         return services.claims_report(current_user(), args)
+
+
+@blp.route("/reports/claims.csv")
+class ClaimsReportCsv(MethodView):
+    @roles_required(roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
+    @blp.arguments(schemas.ClaimsReportArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The claims report as CSV: a row per flag, then per status, by provider and month."""
+        report = services.claims_report(current_user(), args)
+        rows = [
+            ("flag", r["flag"], r["provider_code"], r["month"], r["claims"], r["amount"]) for r in report["by_flag"]
+        ]
+        rows += [
+            ("status", r["status"], r["provider_code"], r["month"], r["claims"], r["amount"])
+            for r in report["by_status"]
+        ]
+        rows.append(("held_back", "", "", "", "", report["held_back"]))
+        header = ("section", "flag_or_status", "provider_code", "month", "claims", "amount")
+        return csv_response(f"claims-{args.get('month', 'all')}.csv", header, rows)

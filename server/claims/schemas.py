@@ -80,6 +80,34 @@ class ClaimSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
+class UnclaimedArgs(ma.Schema):
+    job_id = ma.fields.Integer(metadata={"description": "Only this job (to open its claim form)"})
+
+
+class DraftClaimSchema(ma.Schema):
+    """A claim as the job suggests it: what ``POST /api/claims`` takes, ready to check and send."""
+
+    job_id = ma.fields.Integer()
+    serial = ma.fields.String()
+    scan_id = ma.fields.Integer(allow_none=True)
+    model = ma.fields.String()
+    failure_date = ma.fields.Date()
+    repair_date = ma.fields.Date()
+    fault_code = ma.fields.String()
+    parts = ma.fields.List(ma.fields.Nested(ClaimPartArgs))
+    labor_fee = Money(attribute="labor_fee_cents")
+
+
+class UnclaimedJobSchema(ma.Schema):
+    job_id = ma.fields.Integer()
+    job_number = ma.fields.String()
+    customer_name = ma.fields.String()
+    technician = ma.fields.String(allow_none=True)
+    completed_at = ma.fields.DateTime(allow_none=True)
+    completion_summary = ma.fields.String()
+    claim = ma.fields.Nested(DraftClaimSchema)
+
+
 class SettlementArgs(ma.Schema):
     provider_id = ma.fields.Integer(required=True, strict=True)
     month = ma.fields.String(required=True, validate=MONTH)

@@ -134,3 +134,27 @@ def test_an_empty_report(client, auditor, world):
 )
 def test_a_bad_report_query_is_refused(client, auditor, reported, query, field):
     assert_error(client.get(f"/api/reports/claims{query}", headers=auditor), 422, "validation_error", fields=[field])
+
+
+def test_the_report_downloads_as_csv_with_the_same_figures(client, auditor, reported):
+    with client.get("/api/reports/claims.csv?month=2025-03", headers=auditor) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert response.headers["Content-Disposition"] == 'attachment; filename="claims-2025-03.csv"'
+        text = response.get_data(as_text=True)
+
+    assert text.lstrip("\ufeff").splitlines() == [
+        "section,flag_or_status,provider_code,month,claims,amount",
+        "flag,DUPLICATE_CLAIM,P01,2025-03,1,30.00",
+        "flag,DUPLICATE_CLAIM,P02,2025-03,1,20.00",
+        "status,approved,P01,2025-03,1,276.50",
+        "status,pending_review,P01,2025-03,1,30.00",
+        "status,pending_review,P02,2025-03,1,20.00",
+        "held_back,,,,,50.00",
+    ]
+
+
+def test_a_bad_csv_query_is_refused_like_the_report(client, auditor, reported):
+    response = client.get("/api/reports/claims.csv?month=2025-13", headers=auditor)
+
+    assert_error(response, 422, "validation_error")

@@ -5,21 +5,7 @@
 import { OK } from "../api.js";
 import { t, when } from "../i18n/index.js";
 import { h, once } from "./dom.js";
-
-function problem(answer) {
-  if (answer.kind === OK) {
-    return "";
-  }
-  if (answer.kind === "retry") {
-    return t("error.network");
-  }
-  if (answer.kind === "login") {
-    return t("sync.loginNeeded");
-  }
-  const known = `error.${answer.code}`;
-  const text = t(known);
-  return text === known ? t("error.generic", { message: answer.message || answer.code }) : text;
-}
+import { problem } from "./problem.js";
 
 export class RequisitionDesk {
   constructor({ api, requisitionId = null }) {
