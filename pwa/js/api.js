@@ -35,13 +35,18 @@ export class Api {
     return this.request("PUT", path, { body, contentType, timeoutMs });
   }
 
-  async request(method, path, { query, json, body: raw, contentType, timeoutMs = this.timeoutMs } = {}) {
+  // A file to save (a CSV report): `body` is a Blob, `filename` what the server named it.
+  download(path, query) {
+    return this.request("GET", path, { query, accept: "*/*" });
+  }
+
+  async request(method, path, { query, json, body: raw, contentType, timeoutMs = this.timeoutMs, accept } = {}) {
     const token = await this.getToken();
     if (!token) {
       return { kind: LOGIN, status: 401, code: "no_token" };
     }
     const search = query ? `?${new URLSearchParams(query)}` : "";
-    const headers = { Accept: "application/json", Authorization: `Bearer ${token}` };
+    const headers = { Accept: accept ?? "application/json", Authorization: `Bearer ${token}` };
     if (json !== undefined) {
       headers["Content-Type"] = "application/json";
     } else if (raw !== undefined) {
@@ -59,13 +64,18 @@ export class Api {
     } catch (error) {
       return { kind: RETRY, status: 0, code: error?.name === "TimeoutError" ? "timeout" : "network" };
     }
+    const { status } = response;
+    if (accept && response.ok) {
+      const disposition = response.headers.get("Content-Disposition") ?? "";
+      const filename = disposition.match(/filename="([^"]+)"/)?.[1] ?? "download";
+      return { kind: OK, status, body: await response.blob(), filename };
+    }
     let body;
     try {
       body = await response.json();
     } catch {
       body = undefined;
     }
-    const { status } = response;
     if (status === 401) {
       return { kind: LOGIN, status, code: body?.error?.code ?? "unauthorized" };
     }

@@ -7,6 +7,7 @@ from server.accounts import models as roles
 from server.accounts.access import current_user
 from server.accounts.access import roles_required
 from server.api import Blueprint
+from server.downloads import csv_response
 from server.errors import Conflict
 from server.jobs.dispatch import job_for
 from server.jobs.lifecycle import STEPS
@@ -296,3 +297,20 @@ class PartsCycle(MethodView):
         (RDC or HQ), with the mean of each stage. Requisitions received between ``from`` and ``to``
         (local days; the last 90 days by default)."""
         return cycle.parts_cycle(current_user(), args)
+
+
+@blp.route("/reports/parts-cycle.csv")
+class PartsCycleCsv(MethodView):
+    @roles_required(*CYCLE_READERS)
+    @blp.arguments(schemas.CycleArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The supply-cycle report as CSV: overall, then by province, by path and the mean days of each stage."""
+        report = cycle.parts_cycle(current_user(), args)
+        figures = ("requisitions", "mean_days", "median_days", "p90_days")
+        rows = [("overall", "", *(report["overall"][f] for f in figures))]
+        rows += [("province", r["province_code"], *(r[f] for f in figures)) for r in report["by_province"]]
+        rows += [("path", r["path"], *(r[f] for f in figures)) for r in report["by_path"]]
+        rows += [("stage", r["stage"], "", r["mean_days"], "", "") for r in report["stages"]]
+        header = ("section", "key", *figures)
+        return csv_response(f"parts-cycle-{report['from']}-{report['to']}.csv", header, rows)

@@ -146,3 +146,33 @@ test("a PUT sends raw bytes with their type and its own timeout", async () => {
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(seen.signal.aborted, true);
 });
+
+test("a download is the file's bytes with the name the server gave it", async () => {
+  const api = new Api({
+    getToken: async () => "abc",
+    fetch: async (url, init) => {
+      assert.equal(init.headers.Accept, "*/*");
+      return new Response("\ufeffa,b\n1,2\n", {
+        status: 200,
+        headers: { "Content-Type": "text/csv", "Content-Disposition": 'attachment; filename="sla-province.csv"' },
+      });
+    },
+  });
+
+  const answer = await api.download("/api/reports/sla.csv", { level: "province" });
+
+  assert.equal(answer.kind, "ok");
+  assert.equal(answer.filename, "sla-province.csv");
+  // The bytes as sent, the BOM that tells spreadsheet programs it is UTF-8 included.
+  assert.deepEqual([...new Uint8Array(await answer.body.arrayBuffer())].slice(0, 4), [0xef, 0xbb, 0xbf, 0x61]);
+  assert.equal(answer.body.size, 3 + "a,b\n1,2\n".length);
+});
+
+test("a refused download is the server's error, not a file", async () => {
+  const api = new Api({ getToken: async () => "abc", fetch: answering(422, envelope("validation_error")) });
+
+  const answer = await api.download("/api/reports/sla.csv", { from: "2026-02-01", to: "2026-01-01" });
+
+  assert.equal(answer.kind, "error");
+  assert.equal(answer.code, "validation_error");
+});

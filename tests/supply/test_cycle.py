@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from server.extensions import db
 from server.parts.models import Requisition
+from tests.accounts.conftest import assert_error
 from tests.supply.test_plan import TECHNICIAN_OF
 from tests.supply.test_plan import approved  # noqa: F401  (a fixture: a requisition raised and approved)
 from tests.supply.test_plan import canton  # noqa: F401  (a fixture: province 440000's provider and technician)
@@ -327,3 +328,37 @@ def test_a_date_that_is_not_one_is_refused(catalogue, report, params, field):
     assert status == 422, body
     assert body["error"]["code"] == "validation_error"
     assert body["error"]["details"] == {"fields": {field: ["Not a valid date."]}}
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_the_report_downloads_as_csv_with_the_same_figures(received, client, catalogue):
+    received(2, "370000", path="rdc", approval=1, shipping=0.5)
+    received(10, "440000", path="hq", approval=1, shipping=0.5)
+    query = "&".join(f"{key}={value}" for key, value in RANGE.items())
+
+    with client.get(f"/api/reports/parts-cycle.csv?{query}", headers=catalogue.admin.headers) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        filename = f"parts-cycle-{RANGE['from']}-{RANGE['to']}.csv"
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+        text = response.get_data(as_text=True)
+
+    assert text.lstrip("\ufeff").splitlines() == [
+        "section,key,requisitions,mean_days,median_days,p90_days",
+        "overall,,2,6.0,6.0,9.2",
+        "province,370000,1,2.0,2.0,2.0",
+        "province,440000,1,10.0,10.0,10.0",
+        "path,hq,1,10.0,10.0,10.0",
+        "path,rdc,1,2.0,2.0,2.0",
+        "stage,approval,,1.0,,",
+        "stage,shipping,,0.5,,",
+        "stage,delivery,,4.5,,",
+    ]
+
+
+def test_a_range_ending_before_it_starts_is_refused_for_the_csv_too(client, catalogue):
+    response = client.get("/api/reports/parts-cycle.csv?from=2026-03-02&to=2026-03-01", headers=catalogue.admin.headers)
+
+    assert_error(response, 422, "validation_error")

@@ -1,0 +1,113 @@
+"""API of the service reports: JSON for the dashboard, and each one as a CSV download."""
+
+from flask.views import MethodView
+
+from server.accounts import models as roles
+from server.accounts.access import current_user
+from server.accounts.access import roles_required
+from server.api import Blueprint
+from server.downloads import csv_response
+from server.reports import schemas
+from server.reports import services
+
+blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="Service reports")
+
+READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.PROVIDER_MANAGER)
+
+
+def every_row(args):
+    """A download has every group, not the page of worst ones the dashboard shows."""
+    return {**args, "limit": None}
+
+
+def csv_download(name, report, columns):
+    """A report's rows, then its total, as a CSV download named after the report, its level and range."""
+    header = ["level", "code", "name", *columns]
+    rows = [*report["rows"], {"level": "total", **report["total"]}]
+    filename = f"{name}-{report['level']}-{report['from']}-{report['to']}.csv"
+    return csv_response(filename, header, ([row.get(name) for name in header] for row in rows))
+
+
+@blp.route("/complaints")
+class ComplaintRate(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.LevelArgs, location="query")
+    @blp.response(200, schemas.ComplaintRateSchema)
+    def get(self, args):
+        """Complaints per 100 finished jobs by province, provider or technician, with open, overdue and repeat
+        complaints. Drill down: ``level=provider&province=…``, then ``level=technician&provider_code=…``."""
+        return services.complaint_rate(current_user(), args)
+
+
+@blp.route("/complaints.csv")
+class ComplaintRateCsv(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.LevelArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The complaint-rate report as CSV: its rows, then the total."""
+        return csv_download(
+            "complaints", services.complaint_rate(current_user(), every_row(args)), schemas.COMPLAINT_FIELDS
+        )
+
+
+@blp.route("/satisfaction")
+class Satisfaction(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.LevelArgs, location="query")
+    @blp.response(200, schemas.SatisfactionSchema)
+    def get(self, args):
+        """Callbacks done in the range: customers reached, the mean of each score (1-5) and the low scores."""
+        return services.satisfaction(current_user(), args)
+
+
+@blp.route("/satisfaction.csv")
+class SatisfactionCsv(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.LevelArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The satisfaction report as CSV: its rows, then the total."""
+        return csv_download(
+            "satisfaction", services.satisfaction(current_user(), every_row(args)), schemas.SATISFACTION_FIELDS
+        )
+
+
+@blp.route("/sla")
+class SlaCompliance(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.LevelArgs, location="query")
+    @blp.response(200, schemas.SlaSchema)
+    def get(self, args):
+        """SLA compliance of the jobs opened in the range: per stage, deadlines counted and met."""
+        return services.sla(current_user(), args)
+
+
+@blp.route("/sla.csv")
+class SlaComplianceCsv(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.LevelArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The SLA report as CSV: its rows, then the total."""
+        return csv_download("sla", services.sla(current_user(), every_row(args)), schemas.SLA_FIELDS)
+
+
+@blp.route("/workload")
+class Workload(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.WorkloadArgs, location="query")
+    @blp.response(200, schemas.WorkloadSchema)
+    def get(self, args):
+        """Finished jobs per technician by region and product line, and the technicians that load needs."""
+        return services.workload(current_user(), args)
+
+
+@blp.route("/workload.csv")
+class WorkloadCsv(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.WorkloadArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The workload report as CSV: its rows, then the total."""
+        return csv_download("workload", services.workload(current_user(), every_row(args)), schemas.WORKLOAD_FIELDS)

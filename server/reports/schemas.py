@@ -1,0 +1,107 @@
+"""Arguments and rows of the service reports."""
+
+import marshmallow as ma
+
+from server.reports.services import LEVELS
+from server.reports.services import WORKLOAD_LEVELS
+
+
+class ReportArgs(ma.Schema):
+    from_ = ma.fields.Date(
+        data_key="from", attribute="from", metadata={"description": "First local day (default: 30 days ago)"}
+    )
+    to = ma.fields.Date(metadata={"description": "Last local day, included (default: today)"})
+    province = ma.fields.String(validate=ma.validate.Length(min=1, max=16), metadata={"description": "Province code"})
+    provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    limit = ma.fields.Integer(
+        load_default=100,
+        validate=ma.validate.Range(min=1, max=10_000),
+        metadata={"description": "Rows shown, worst first (the total counts every group; the CSV has them all)"},
+    )
+
+    @ma.validates_schema
+    def range_in_order(self, data, **kwargs):
+        if "from" in data and "to" in data and data["to"] < data["from"]:
+            raise ma.ValidationError("The range ends before it starts.", "to")
+
+
+class LevelArgs(ReportArgs):
+    level = ma.fields.String(
+        load_default="province",
+        validate=ma.validate.OneOf(LEVELS),
+        metadata={"description": "Group by province, provider or technician (drill down with the filters)"},
+    )
+
+
+class WorkloadArgs(ReportArgs):
+    level = ma.fields.String(
+        load_default="province", validate=ma.validate.OneOf(WORKLOAD_LEVELS), metadata={"description": "Group by"}
+    )
+    product_line = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+
+
+def _report(name, row_fields, total_fields, **extra):
+    group = {"level": ma.fields.String(), "code": ma.fields.String(allow_none=True), "name": ma.fields.String()}
+    row = ma.Schema.from_dict({**group, **row_fields}, name=f"{name}Row")
+    total = ma.Schema.from_dict(total_fields, name=f"{name}Total")
+    return ma.Schema.from_dict(
+        {
+            "from": ma.fields.Date(),
+            "to": ma.fields.Date(),
+            "level": ma.fields.String(),
+            "groups": ma.fields.Integer(metadata={"description": "Groups in the report, shown or not"}),
+            "rows": ma.fields.List(ma.fields.Nested(row)),
+            "total": ma.fields.Nested(total),
+            **extra,
+        },
+        name=name,
+    )
+
+
+_Int = ma.fields.Integer
+_Num = ma.fields.Float
+
+COMPLAINT_FIELDS = {
+    "jobs": _Int(),
+    "complaints": _Int(),
+    "rate_per_100": _Num(allow_none=True),
+    "open": _Int(),
+    "overdue": _Int(),
+    "repeat": _Int(),
+}
+ComplaintRateSchema = _report("ComplaintRate", COMPLAINT_FIELDS, COMPLAINT_FIELDS)
+
+SATISFACTION_FIELDS = {
+    "reached": _Int(),
+    "unreachable": _Int(),
+    "reach_rate_pct": _Num(allow_none=True),
+    "timeliness": _Num(allow_none=True),
+    "attitude": _Num(allow_none=True),
+    "quality": _Num(allow_none=True),
+    "overall": _Num(allow_none=True),
+    "low_scores": _Int(),
+}
+SatisfactionSchema = _report("Satisfaction", SATISFACTION_FIELDS, SATISFACTION_FIELDS, low_score=_Int())
+
+SLA_FIELDS = {"jobs": _Int()}
+for _stage in ("contact", "arrive", "complete"):
+    SLA_FIELDS |= {f"{_stage}_due": _Int(), f"{_stage}_met": _Int(), f"{_stage}_pct": _Num(allow_none=True)}
+SLA_FIELDS["compliance_pct"] = _Num(allow_none=True)
+SlaSchema = _report("SlaCompliance", SLA_FIELDS, SLA_FIELDS)
+
+WORKLOAD_FIELDS = {
+    "product_line": ma.fields.String(),
+    "jobs": _Int(),
+    "technicians": _Int(),
+    "jobs_per_technician": _Num(allow_none=True),
+    "jobs_per_technician_day": _Num(allow_none=True),
+    "technicians_needed": _Int(),
+    "suggestion": _Int(),
+}
+WorkloadSchema = _report(
+    "Workload",
+    WORKLOAD_FIELDS,
+    {"jobs": _Int(), "technicians": _Int(), "technicians_needed": _Int(), "suggestion": _Int()},
+    days=_Int(),
+    target_per_technician_day=_Num(),
+)
