@@ -5,15 +5,22 @@ import { Api } from "./api.js";
 import { language, setLanguage, t } from "./i18n/index.js";
 import * as session from "./session.js";
 import { SyncEngine } from "./sync.js";
+import { ClaimDesk } from "./ui/claims.js";
 import { h } from "./ui/dom.js";
 import { JobDetail } from "./ui/job-detail.js";
 import { JobList } from "./ui/job-list.js";
+import { KnowledgeView } from "./ui/knowledge.js";
 import { LoginView } from "./ui/login-view.js";
+import { ReportsView, reportsFor } from "./ui/reports.js";
 import { RequisitionDesk } from "./ui/requisitions.js";
 import { Scanner } from "./ui/scanner.js";
 import { SyncBar } from "./ui/sync-bar.js";
 
 const SYNC_EVERY_MS = 3 * 60_000;
+// Roles whose work in the app is the dashboard: it is the page they open on.
+const DESK_ROLES = new Set(["dispatcher", "auditor"]);
+// Roles whose work lives on the device and syncs (as the server's sync endpoints allow).
+const DEVICE_ROLES = new Set(["technician", "provider_manager", "parts_clerk"]);
 
 class App {
   constructor(root) {
@@ -45,8 +52,9 @@ class App {
           if (this.user && this.user.id === signedIn.user.id) {
             // The same person again (the token had expired): carry on where they were.
             this.renderHeader();
+            history.replaceState(null, "", this.lastHash || location.pathname);
             await this.route();
-            this.engine.sync().catch(() => {});
+            this.syncNow();
             return;
           }
           await this.open(signedIn.user);
@@ -64,28 +72,37 @@ class App {
     this.scanner = new Scanner({ db: this.db });
     globalThis.sanbao = { engine: this.engine, db: this.db }; // for the end-to-end tests and support
     this.engine.addEventListener("status", (event) => {
-      // After a pull the views show what arrived; a form being filled in is left alone.
-      if (event.detail.phase === "idle" && !this.view?.form) {
+      // After a pull the views show what arrived; a form being filled in is left alone, and so are the
+      // desks that show the server's figures rather than the device's.
+      if (event.detail.phase === "idle" && !this.view?.form && !this.view?.online) {
         this.refresh();
       }
-      if (event.detail.pending > 0) {
-        // Where the browser has Background Sync, it wakes the app to sync when the network returns.
+      if (event.detail.pending > 0 && event.detail.phase === "idle" && event.detail.problem?.code === "network") {
+        // Where the browser has Background Sync, it wakes the app to sync when the network returns. Asked
+        // only when a round found no network: asked after every round, a round that cannot succeed online
+        // (a sign-in needed, the server down) would be woken again at once, over and over.
         navigator.serviceWorker?.ready.then((registration) => registration.sync?.register("sanbao-sync")).catch(() => {});
       }
     });
-    globalThis.addEventListener("online", () => this.engine.sync().catch(() => {}));
+    globalThis.addEventListener("online", () => this.syncNow());
     globalThis.addEventListener("hashchange", () => this.route());
-    setInterval(() => this.engine.sync().catch(() => {}), SYNC_EVERY_MS);
+    setInterval(() => this.syncNow(), SYNC_EVERY_MS);
     navigator.serviceWorker?.addEventListener("message", (event) => {
       if (event.data === "sync") {
-        this.engine.sync().catch(() => {});
+        this.syncNow();
       }
     });
     this.renderHeader();
     await this.engine.refresh();
     await this.route();
     // The barcode reader is fetched for offline use after the first sync, never before the app has opened.
-    this.engine.sync().catch(() => {}).then(() => this.scanner.warmUp());
+    this.syncNow().then(() => this.scanner.warmUp());
+  }
+
+  // Only the roles with work on the device sync (the server refuses the others' pulls): the office
+  // desks ask the server for every screen.
+  syncNow() {
+    return DEVICE_ROLES.has(this.user?.role) ? this.engine.sync().catch(() => {}) : Promise.resolve();
   }
 
   renderHeader() {
@@ -98,15 +115,22 @@ class App {
     const links = [];
     if (this.user.role === "technician" || this.user.role === "provider_manager") {
       links.push(h("a", { href: "#/jobs" }, t("nav.jobs")));
+      links.push(h("a", { href: "#/knowledge", "data-testid": "nav-knowledge" }, t("nav.knowledge")));
+    }
+    if (this.user.role === "provider_manager") {
+      links.push(h("a", { href: "#/claims" }, t("nav.claims")));
     }
     if (this.user.role === "parts_clerk" || this.user.role === "admin") {
       links.push(h("a", { href: "#/requisitions" }, t("nav.requisitions")));
+    }
+    if (reportsFor(this.user.role).length) {
+      links.push(h("a", { href: "#/reports" }, t("nav.reports")));
     }
     this.header.replaceChildren(
       h("nav", {}, links),
       this.languageButton(),
       signOut,
-      this.bar.root,
+      DEVICE_ROLES.has(this.user.role) ? this.bar.root : null,
     );
   }
 
@@ -130,17 +154,33 @@ class App {
       this.showLogin(true);
       return;
     }
+    this.lastHash = location.hash; // where a new sign-in returns to
     const job = location.hash.match(/^#\/jobs\/(\d+)$/);
+    // #/knowledge, or #/knowledge?model=TV55 from a job: filtered to that model (and its category).
+    const knowledge = location.hash.match(/^#\/knowledge(?:\?(.*))?$/);
     const requisition = location.hash.match(/^#\/requisitions(?:\/(\d+))?$/);
+    const claims = this.user.role === "provider_manager" && claimRoute(location.hash);
     const desk = this.user.role === "parts_clerk" || (this.user.role === "admin" && !location.hash.startsWith("#/jobs"));
     if (job) {
       this.view = new JobDetail({ db: this.db, engine: this.engine, jobId: job[1], scanner: this.scanner });
+    } else if (knowledge) {
+      this.view = new KnowledgeView({ db: this.db, model: new URLSearchParams(knowledge[1] ?? "").get("model") ?? "" });
+    } else if (location.hash === "#/reports" || (DESK_ROLES.has(this.user.role) && !location.hash)) {
+      this.view = new ReportsView({ api: this.api, user: this.user });
+    } else if (claims) {
+      this.view = new ClaimDesk({ api: this.api, user: this.user, route: claims });
     } else if (requisition || desk) {
       this.view = new RequisitionDesk({ api: this.api, requisitionId: requisition?.[1] ?? null });
     } else {
       this.view = new JobList({ db: this.db });
     }
-    this.main.replaceChildren(await this.view.render());
+    // A screen asked for while the previous one was still loading wins: the earlier one, finishing
+    // later, is not put over it.
+    const routed = (this.routed = (this.routed ?? 0) + 1);
+    const root = await this.view.render();
+    if (routed === this.routed) {
+      this.main.replaceChildren(root);
+    }
   }
 
   async refresh() {
@@ -148,6 +188,18 @@ class App {
       await this.view.render();
     }
   }
+}
+
+// The claim desk's screens: ["list"], ["job", id], ["claim", id] or ["account"]; null for other addresses.
+function claimRoute(hash) {
+  if (hash === "#/claims") {
+    return ["list"];
+  }
+  if (hash === "#/account") {
+    return ["account"];
+  }
+  const match = hash.match(/^#\/claims\/(?:(job)\/)?(\d+)$/);
+  return match ? [match[1] ? "job" : "claim", match[2]] : null;
 }
 
 // A new version never interrupts work: it waits, is offered, and takes over only with the outbox empty
@@ -182,7 +234,7 @@ async function offerUpdates(app) {
       if (pending === 0) {
         worker.postMessage("activate");
       } else {
-        await app.engine.sync().catch(() => {});
+        await app.syncNow();
         if (app.engine.status.pending === 0) {
           worker.postMessage("activate");
         }
