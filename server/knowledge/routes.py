@@ -1,12 +1,12 @@
 """API of the knowledge base (FAQ and defect entries), the fault codes, and the fault-code statistics."""
 
-from flask import Response
 from flask.views import MethodView
 
 from server.accounts import models as roles
 from server.accounts.access import current_user
 from server.accounts.access import roles_required
 from server.api import Blueprint
+from server.downloads import csv_response
 from server.knowledge import schemas
 from server.knowledge import services
 from server.schemas import page_schema
@@ -91,8 +91,4 @@ class FaultCodeReportCsv(MethodView):
         """The fault-code statistics as a CSV download."""
         report = services.fault_code_report(current_user(), args)
         name = f"fault-codes-{report['start']:%Y%m%d}-{report['end']:%Y%m%d}.csv"
-        return Response(
-            services.fault_code_csv(report),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return csv_response(name, services.FAULT_CODE_COLUMNS, services.fault_code_rows(report))

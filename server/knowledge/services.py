@@ -1,8 +1,6 @@
 """Rules of the knowledge base: entries, their search, the fault codes jobs and claims may use, and the
 fault-code statistics product engineering reads."""
 
-import csv
-import io
 from datetime import date
 
 from flask import current_app
@@ -368,22 +366,9 @@ def fault_code_report(user, args):
     }
 
 
-def fault_code_csv(report):
-    """The statistics as CSV text, one row per period, model and code."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", "model", "rank", "fault_code", "title", "total", "jobs", "claims"])
-    for row in report["rows"]:
-        writer.writerow(
-            [
-                row["period"],
-                row["model"],
-                row["rank"],
-                row["fault_code"],
-                row["title"] or "",
-                row["total"],
-                row["jobs"],
-                row["claims"],
-            ]
-        )
-    return out.getvalue()
+FAULT_CODE_COLUMNS = ("period", "model", "rank", "fault_code", "title", "total", "jobs", "claims")
+
+
+def fault_code_rows(report):
+    """The statistics as CSV rows, one per period, model and code, in FAULT_CODE_COLUMNS order."""
+    return ([row[name] for name in FAULT_CODE_COLUMNS] for row in report["rows"])

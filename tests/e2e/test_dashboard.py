@@ -1,5 +1,5 @@
-"""The service dashboard (the reports page) in a real browser: bars and tables of a report, drilled down from provinces to
-providers to technicians, downloaded as CSV, and a backwards range refused in the user's language.
+"""The service dashboard (the reports page) in a real browser: bars and tables of a report, drilled down
+from provinces to providers to technicians, downloaded as CSV, and a backwards range refused in the user's language.
 
 The rows come from tests/reports/conftest.py: January 2026, provinces 370000 and 440000.
 """

@@ -194,7 +194,9 @@ def test_the_csv_download_has_the_same_rows(client, as_role, finish, claim):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="fault-codes-20260101-20261231.csv"'
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # so spreadsheet programs read the Chinese titles as UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows == [
         ["period", "model", "rank", "fault_code", "title", "total", "jobs", "claims"],
         ["2026-03", "TV55", "1", "E21", "有声音无图像 (no picture)", "1", "1", "0"],
