@@ -44,7 +44,7 @@ def get_metadata():
 
 def render_item(type_, obj, autogen_context):
     """Write the app's column types as plain SQLAlchemy types, so revisions never import the app."""
-    from server.models import UTCDateTime
+    from server.core.models import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -108,6 +108,8 @@ def open_image(image, max_pixels=MAX_PIXELS):
 
 def _read_zxing(picture):
     """``[(Barcode, box)]`` read by zxing-cpp; box is (left, top, right, bottom) in the picture."""
+    # Loaded on the first photo: the engines' native libraries cost start-up time in every process
+    # that imports this package (web workers, the CLI) but reads no photo.
     import zxingcpp
 
     found = []
@@ -123,6 +125,7 @@ def _read_zxing(picture):
 
 def _read_zbar(picture):
     """``[(Barcode, box)]`` read by ZBar."""
+    # Loaded on the first photo, as zxing-cpp above; pyzbar also opens libzbar through ctypes then.
     from pyzbar import pyzbar
 
     found = []

@@ -192,3 +192,19 @@ def _where(candidate):
     if candidate.embedded:
         return f"(inside the {candidate.symbology} payload)"
     return f"(the {candidate.symbology} barcode)"
+
+
+MAX_SERIAL = 64
+
+
+SERIAL_PATTERN = re.compile(rf"[^\s\x00]{{1,{MAX_SERIAL}}}")
+
+
+def normalise_serial(serial):
+    """Serials are compared trimmed and in upper case."""
+    return serial.strip().upper()
+
+
+def valid_serial(serial):
+    """A normalised serial: 1 to 64 characters, none of them spaces (of any kind) or NUL."""
+    return SERIAL_PATTERN.fullmatch(serial) is not None

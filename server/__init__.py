@@ -10,11 +10,12 @@ import os
 import secrets
 from pathlib import Path
 
+import swagger_ui_bundle
 from flask import Flask
+from sqlalchemy import event
 
 from server import config as settings
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from server.config import REPO_ROOT
 
 
 def create_app(config=None):
@@ -32,15 +33,20 @@ def create_app(config=None):
     _configure_openapi(app)
     logging.getLogger("server").setLevel(app.config["LOG_LEVEL"])
 
+    # Imported here, not at the top: this package's root runs before any of its modules
+    # (``import server.errors`` runs it first), and the domains import those modules.
+    from server import errors
+    from server import web
+    from server.core import transaction
+    from server.devicesync import feed
     from server.extensions import api
     from server.extensions import db
     from server.extensions import migrate
+    from server.users import authentication
 
     for name in MODEL_MODULES:
         importlib.import_module(name)
     db.init_app(app)
-    from server.syncing import feed
-
     # Every commit writes the changes of synced entities to the feeds devices pull.
     feed.install()
     if app.config.get("SQLITE_PRAGMAS"):
@@ -48,23 +54,11 @@ def create_app(config=None):
             _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     api.init_app(app)
-
-    from server import errors
-
     errors.register_error_handlers(app)
-
-    from server import transaction
-
     transaction.init_app(app)
-
-    from server.accounts import access
-
-    access.init_app(app)
+    authentication.init_app(app)
     _register_blueprints(app, api)
     _register_cli(app)
-
-    from server import web
-
     web.init_app(app)
     return app
 
@@ -83,7 +77,6 @@ def _configure_storage(app):
 
 def _tune_sqlite(engine):
     """WAL lets readers go on while one request writes; NORMAL sync is safe in WAL mode."""
-    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def set_pragmas(dbapi_connection, _):
@@ -107,7 +100,6 @@ def _configure_secret(app):
 
 
 def _configure_openapi(app):
-    import swagger_ui_bundle
 
     app.config.update(
         API_TITLE="Sanbao",
@@ -131,16 +123,17 @@ def _configure_openapi(app):
 # Every table of the schema; Alembic compares these with the migrations.
 MODEL_MODULES = (
     "server.network.models",
-    "server.accounts.models",
+    "server.users.models",
     "server.products.models",
     "server.parts.models",
+    "server.supply.models",
     "server.installbase.models",
     "server.jobs.models",
     "server.claims.models",
-    "server.scans.models",
+    "server.evidence.models",
     "server.notifications.models",
-    "server.scheduling.models",
-    "server.syncing.models",
+    "server.scheduler.models",
+    "server.devicesync.models",
     "server.care.models",
     "server.knowledge.models",
 )
@@ -148,19 +141,20 @@ MODEL_MODULES = (
 # Every blueprint of the API, registered explicitly.
 BLUEPRINT_MODULES = (
     "server.health",
-    "server.accounts.routes",
+    "server.users.routes",
     "server.network.routes",
     "server.products.routes",
     "server.parts.routes",
-    "server.parts.supply_routes",
+    "server.supply.routes",
     "server.imports.routes",
     "server.installbase.routes",
+    "server.units.routes",
     "server.claims.routes",
     "server.jobs.routes",
-    "server.scans.routes",
+    "server.evidence.routes",
     "server.notifications.routes",
-    "server.scheduling.routes",
-    "server.syncing.routes",
+    "server.scheduler.routes",
+    "server.devicesync.routes",
     "server.care.routes",
     "server.knowledge.routes",
     "server.reports.routes",
@@ -176,10 +170,11 @@ def _register_blueprints(app, api):
 
 
 def _register_cli(app):
+    # Imported when the app is built, for the reason given in create_app.
     from server.demo import seed_demo_command
     from server.imports.cli import import_command
-    from server.installbase.routes import install_base_cli
-    from server.scheduler import scheduler_command
+    from server.installbase.cli import install_base_cli
+    from server.scheduler.cli import scheduler_command
 
     app.cli.add_command(import_command)
     app.cli.add_command(install_base_cli)

@@ -4,6 +4,10 @@ an environment variable of the same name, then by the test override passed to
 
 import json
 import os
+from pathlib import Path
+
+# The checkout: the app's own folders (pwa/, migrations/, instance/) are found from here.
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     # SQLAlchemy URL; empty means a SQLite file in the instance folder.

@@ -16,7 +16,6 @@ import click
 from sqlalchemy import insert
 from sqlalchemy import select
 
-from server.accounts.models import User
 from server.care.demo import seed_care
 from server.errors import DomainError
 from server.extensions import db
@@ -32,6 +31,7 @@ from server.knowledge.demo import seed_knowledge
 from server.network.models import Provider
 from server.network.models import Region
 from server.products.models import Product
+from server.users.models import User
 
 SEED = 3_1_5  # 3.15, China's consumer-rights day
 # Sale dates run back four years from this day, so the data does not drift with the clock.
@@ -317,7 +317,7 @@ _PROGRESS = {
 
 def seed_jobs(rng, count):
     """Requests and jobs in every state, on units from the install base, with SLA deadlines and stage times."""
-    from server.jobs import sla
+    from server.jobs.services import sla
 
     states = (
         ["new"] * 4
@@ -419,9 +419,9 @@ def seed_jobs(rng, count):
 def _seed_requisitions():
     """Every demo job waiting for parts waits for something: a pending requisition of a part that fits its unit."""
     from server.parts.models import Part
-    from server.parts.models import Requisition
-    from server.parts.models import RequisitionLine
     from server.parts.models import part_models
+    from server.supply.models import Requisition
+    from server.supply.models import RequisitionLine
 
     waiting = db.session.execute(
         select(Job.id, Job.provider_id, Job.province_id, Job.technician_id, Job.arrived_at, ServiceRequest.product_id)

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.accounts.access import public
 from server.api import Blueprint
+from server.core.access import public
 from server.errors import Unavailable
 from server.extensions import db
 

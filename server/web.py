@@ -10,7 +10,7 @@ from flask import request
 from flask import send_from_directory
 from werkzeug.routing import PathConverter
 
-from server import REPO_ROOT
+from server.config import REPO_ROOT
 from server.errors import NotFound
 
 PWA_ROOT = REPO_ROOT / "pwa"

@@ -237,9 +237,9 @@ def make_provider(make_geography):
 @pytest.fixture
 def make_user(make_provider, make_region):
     """``make_user(role, username=None, **fields)``: a user with everything its role needs."""
-    from server.accounts.models import PROVIDER_ROLES
-    from server.accounts.models import REGION_ROLES
-    from server.accounts.services import users
+    from server.core.roles import PROVIDER_ROLES
+    from server.core.roles import REGION_ROLES
+    from server.users.services import users
 
     counter = {"n": 0}
 
@@ -266,7 +266,7 @@ def make_user(make_provider, make_region):
 
 @pytest.fixture
 def token_for(app):
-    from server.accounts.tokens import issue_token
+    from server.users.tokens import issue_token
 
     def make(user, now=None):
         return issue_token(user, now=now or datetime.now(UTC))[0]

@@ -6,18 +6,18 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from server.accounts.models import ROLES
-from server.accounts.models import User
+from server.core.roles import ROLES
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
 from server.network.models import Provider
-from server.parts.models import Requisition
 from server.parts.models import StockLevel
 from server.parts.models import StockMovement
 from server.products.models import Product
+from server.supply.models import Requisition
+from server.users.models import User
 
 TABLES = (User, Provider, Product, SaleRecord, ServiceRequest, Job, StockLevel, StockMovement, Requisition)
 

@@ -11,11 +11,11 @@ from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 
-from server.accounts.models import User
 from server.extensions import db
 from server.network.models import Provider
 from server.network.models import Region
-from tests.accounts.conftest import assert_error
+from server.users.models import User
+from tests.users.conftest import assert_error
 
 JSON = "application/json"
 

@@ -14,9 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
-from server.accounts.models import ADMIN
-from server.accounts.models import AGENT
-from server.accounts.models import User
 from server.care import complaints
 from server.care.models import CALLBACK_OPEN
 from server.care.models import CALLBACK_REACHED
@@ -26,16 +23,18 @@ from server.care.models import Callback
 from server.care.models import CallbackAttempt
 from server.care.scope import insert_new
 from server.care.scope import visible
+from server.core.clock import utcnow
+from server.core.privacy import mask_phone
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
-from server.jobs.dispatch import job_for
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
-from server.models import utcnow
+from server.jobs.services.queries import job_for
 from server.network.models import Provider
 from server.notifications.services import notify
 from server.products.models import Product
+from server.users import directory
 
 # Jobs whose work is done: a closed job was completed first.
 DONE_STATES = ("completed", "closed")
@@ -60,6 +59,14 @@ def overdue_after():
 def is_overdue(callback, now=None):
     """Open, and not done within the overdue period after it fell due."""
     return callback.status == CALLBACK_OPEN and callback.due_at + overdue_after() < (now or utcnow())
+
+
+def shown_to(user, callback, now=None):
+    """``callback`` with what its schema shows that hangs on the caller and the clock: whether it is
+    overdue, and the customer's phone as ``user`` may see it (provider staff: masked)."""
+    callback.overdue = is_overdue(callback, now)
+    callback.customer_phone = mask_phone(callback.job.request.customer_phone, user.role)
+    return callback
 
 
 # ---------------------------------------------------------------- opening
@@ -323,7 +330,7 @@ def remind_overdue(now=None):
     ).all()
     if not overdue:
         return 0
-    agents = _active(AGENT) or _active(ADMIN)
+    agents = directory.agents() or directory.admins()
     for callback in overdue:
         callback.reminded_at = now
         notify(
@@ -337,7 +344,3 @@ def remind_overdue(now=None):
         )
     db.session.flush()
     return len(overdue)
-
-
-def _active(role):
-    return list(db.session.scalars(select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)))

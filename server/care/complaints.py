@@ -13,28 +13,28 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from server.accounts.models import TECHNICIAN
-from server.accounts.models import User
+from scanning.serials import normalise_serial
 from server.care.models import COMPLAINT_CLOSED
 from server.care.models import COMPLAINT_OPEN
 from server.care.models import Complaint
 from server.care.models import ComplaintEvent
 from server.care.scope import WORKERS
 from server.care.scope import visible
+from server.core.clock import utcnow
+from server.core.locks import serialise_on
+from server.core.reference import invalid
+from server.core.roles import TECHNICIAN
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
-from server.installbase.models import normalise_serial
-from server.jobs.dispatch import region_chain
 from server.jobs.models import Customer
 from server.jobs.models import Job
-from server.locks import serialise_on
-from server.models import utcnow
+from server.jobs.services.dispatch import region_chain
 from server.network.models import Provider
 from server.network.models import Region
 from server.notifications.services import notify
 from server.products.models import Product
-from server.reference import invalid
+from server.users.models import User
 
 
 def _event(complaint, kind, actor, now, note="", data=None):
@@ -203,6 +203,12 @@ def complaint_for(user, complaint_id, lock=False):
 
 def is_overdue(complaint, now=None):
     return complaint.status == COMPLAINT_OPEN and complaint.due_at < (now or utcnow())
+
+
+def shown_to(user, complaint, now=None):
+    """``complaint`` with whether it is overdue now, as its schema shows."""
+    complaint.overdue = is_overdue(complaint, now)
+    return complaint
 
 
 def list_complaints(user, args, now=None):

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.accounts.models import User
 from server.care import callbacks
 from server.care import complaints
 from server.care.models import Callback
 from server.extensions import db
 from server.jobs.models import Job
+from server.users.models import User
 
 SEED = 3_1_5
 COMMENTS = ["师傅很专业", "上门准时", "修好了，谢谢", "等了好几天", "态度一般", ""]

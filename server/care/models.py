@@ -19,9 +19,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
 from server.extensions import db
-from server.models import UTCDateTime
-from server.models import utcnow
 
 # A callback waits to be made (open), or is done: the customer was reached, or never was.
 CALLBACK_OPEN = "open"

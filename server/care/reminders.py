@@ -11,23 +11,23 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy import update
 
+from scanning.serials import normalise_serial
 from server.care.models import TASK_DONE
 from server.care.models import TASK_OPEN
 from server.care.models import CareTask
 from server.care.models import CustomerReminder
 from server.care.scope import insert_new
+from server.core.clock import local_today
+from server.core.clock import utcnow
+from server.core.reference import invalid
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
 from server.installbase.models import SaleRecord
-from server.installbase.models import normalise_serial
 from server.jobs.models import Customer
-from server.jobs.sla import local_today
-from server.models import utcnow
 from server.products.models import Product
 from server.products.models import WarrantyPolicy
 from server.products.warranty import add_months
-from server.reference import invalid
 
 # How many reminders one scheduler run raises or sets; the next run takes the rest.
 BATCH = 1000

@@ -6,9 +6,6 @@ complaints, provider managers those about their own provider, read-only.
 
 from flask.views import MethodView
 
-from server.accounts import models as roles
-from server.accounts.access import current_user
-from server.accounts.access import roles_required
 from server.api import Blueprint
 from server.care import callbacks
 from server.care import complaints
@@ -16,8 +13,12 @@ from server.care import reminders
 from server.care import schemas
 from server.care.scope import READERS
 from server.care.scope import WORKERS
-from server.schemas import page_schema
-from server.schemas import paginate
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.schemas import each_shown
+from server.core.schemas import page_schema
+from server.core.schemas import paginate
 
 blp = Blueprint("care", __name__, url_prefix="/api", description="Callbacks, complaints and customer care")
 
@@ -26,6 +27,14 @@ CARE_READERS = (roles.ADMIN, roles.AGENT, roles.DISPATCHER)
 
 
 # ---------------------------------------------------------------- callbacks
+
+
+def _callback(callback):
+    return callbacks.shown_to(current_user(), callback)
+
+
+def _complaint(complaint):
+    return complaints.shown_to(current_user(), complaint)
 
 
 @blp.route("/callbacks")
@@ -40,7 +49,7 @@ class Callbacks(MethodView):
         ``overdue`` (open past ``CALLBACK_OVERDUE_DAYS``), ``done`` (reached or
         unreachable), or one status. Filter by provider and job.
         """
-        return paginate(callbacks.list_callbacks(current_user(), args), args)
+        return each_shown(paginate(callbacks.list_callbacks(current_user(), args), args), _callback)
 
     @roles_required(*WORKERS)
     @blp.arguments(schemas.CallbackArgs)
@@ -50,7 +59,7 @@ class Callbacks(MethodView):
 
         409 ``job_not_completed`` for a job not completed; 409 ``callback_exists`` (with its id) when it has one.
         """
-        return callbacks.open_callback(current_user(), args["job_id"])
+        return _callback(callbacks.open_callback(current_user(), args["job_id"]))
 
 
 @blp.route("/callbacks/<int:callback_id>")
@@ -59,7 +68,7 @@ class CallbackItem(MethodView):
     @blp.response(200, schemas.CallbackDetailSchema)
     def get(self, callback_id):
         """One callback with every attempt made."""
-        return callbacks.callback_for(current_user(), callback_id)
+        return _callback(callbacks.callback_for(current_user(), callback_id))
 
 
 @blp.route("/callbacks/<int:callback_id>/attempts")
@@ -71,7 +80,7 @@ class CallbackAttempts(MethodView):
         """Record a try: not reached (retried later, closed as unreachable after the last try), or reached with
         the three scores 1–5 and comments. A low score or the customer's complaint opens a complaint."""
         callback = callbacks.callback_for(current_user(), callback_id, lock=True)
-        return callbacks.record_attempt(callback, current_user(), args)
+        return _callback(callbacks.record_attempt(callback, current_user(), args))
 
 
 # ---------------------------------------------------------------- complaints
@@ -87,14 +96,14 @@ class Complaints(MethodView):
 
         ``repeat=true``: complaints of a customer or unit with another one within ``COMPLAINT_REPEAT_DAYS``.
         """
-        return paginate(complaints.list_complaints(current_user(), args), args)
+        return each_shown(paginate(complaints.list_complaints(current_user(), args), args), _complaint)
 
     @roles_required(*WORKERS)
     @blp.arguments(schemas.ComplaintArgs)
     @blp.response(201, schemas.ComplaintDetailSchema)
     def post(self, values):
         """Record a complaint against a job and/or a provider, technician or product model."""
-        return complaints.open_complaint(current_user(), values)
+        return _complaint(complaints.open_complaint(current_user(), values))
 
 
 @blp.route("/complaints/<int:complaint_id>")
@@ -103,7 +112,7 @@ class ComplaintItem(MethodView):
     @blp.response(200, schemas.ComplaintDetailSchema)
     def get(self, complaint_id):
         """One complaint with its history."""
-        return complaints.complaint_for(current_user(), complaint_id)
+        return _complaint(complaints.complaint_for(current_user(), complaint_id))
 
 
 @blp.route("/complaints/<int:complaint_id>/assign")
@@ -114,7 +123,7 @@ class ComplaintAssign(MethodView):
     def post(self, args, complaint_id):
         """Give an open complaint to an agent or admin to handle; they are told."""
         complaint = complaints.complaint_for(current_user(), complaint_id, lock=True)
-        return complaints.assign(complaint, current_user(), args["user_id"])
+        return _complaint(complaints.assign(complaint, current_user(), args["user_id"]))
 
 
 @blp.route("/complaints/<int:complaint_id>/notes")
@@ -125,7 +134,7 @@ class ComplaintNotes(MethodView):
     def post(self, args, complaint_id):
         """Add a note to an open complaint's history: what was done or said."""
         complaint = complaints.complaint_for(current_user(), complaint_id, lock=True)
-        return complaints.add_note(complaint, current_user(), args["note"])
+        return _complaint(complaints.add_note(complaint, current_user(), args["note"]))
 
 
 @blp.route("/complaints/<int:complaint_id>/close")
@@ -136,7 +145,7 @@ class ComplaintClose(MethodView):
     def post(self, args, complaint_id):
         """Close out a complaint with its resolution once the customer confirms it; closing again is 409."""
         complaint = complaints.complaint_for(current_user(), complaint_id, lock=True)
-        return complaints.close(complaint, current_user(), args["resolution"], args["customer_confirmed"])
+        return _complaint(complaints.close(complaint, current_user(), args["resolution"], args["customer_confirmed"]))
 
 
 # ---------------------------------------------------------------- reminders and care tasks

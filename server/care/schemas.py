@@ -2,17 +2,13 @@
 
 import marshmallow as ma
 
-from server.accounts.access import current_user
-from server.care import callbacks
-from server.care import complaints
 from server.care.models import CALLBACK_STATUSES
 from server.care.models import COMPLAINT_CATEGORIES
 from server.care.models import COMPLAINT_CHANNELS
 from server.care.models import REMINDER_KINDS
 from server.care.models import SCORES
 from server.care.models import TASK_STATUSES
-from server.installbase.services import mask_phone
-from server.schemas import PageArgs
+from server.core.schemas import PageArgs
 
 SCORE = ma.validate.Range(min=1, max=5, error="A score is a whole number from 1 to 5.")
 TEXT = ma.validate.Length(max=4000)
@@ -30,11 +26,6 @@ class StrictBoolean(ma.fields.Boolean):
 
 def _score():
     return ma.fields.Integer(strict=True, allow_none=True, load_default=None, validate=SCORE)
-
-
-def _customer_phone(job):
-    # Provider staff see a customer's phone masked, as everywhere else.
-    return mask_phone(job.request.customer_phone, current_user().role)
 
 
 # ---------------------------------------------------------------- callbacks
@@ -103,14 +94,16 @@ class CallbackAttemptSchema(ma.Schema):
 class CallbackSchema(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
-    overdue = ma.fields.Function(lambda callback: callbacks.is_overdue(callback))
+    overdue = ma.fields.Boolean(dump_only=True)
     job_id = ma.fields.Integer()
     job_number = ma.fields.Function(lambda callback: callback.job.number)
     job_type = ma.fields.String()
     job_completed_at = ma.fields.DateTime()
     customer_id = ma.fields.Integer(allow_none=True)
     customer_name = ma.fields.Function(lambda callback: callback.job.request.customer_name)
-    customer_phone = ma.fields.Function(lambda callback: _customer_phone(callback.job))
+    customer_phone = ma.fields.String(
+        dump_only=True, metadata={"description": "Masked to its last four digits for provider staff"}
+    )
     due_at = ma.fields.DateTime()
     next_attempt_at = ma.fields.DateTime()
     attempts = ma.fields.Integer()
@@ -195,7 +188,7 @@ class ComplaintSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
     status = ma.fields.String()
-    overdue = ma.fields.Function(lambda complaint: complaints.is_overdue(complaint))
+    overdue = ma.fields.Boolean(dump_only=True)
     repeat = ma.fields.Boolean()
     channel = ma.fields.String()
     category = ma.fields.String()

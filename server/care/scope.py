@@ -4,10 +4,10 @@ from sqlalchemy import false
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
-from server.accounts.models import ADMIN
-from server.accounts.models import AGENT
-from server.accounts.models import DISPATCHER
-from server.accounts.models import PROVIDER_MANAGER
+from server.core.roles import ADMIN
+from server.core.roles import AGENT
+from server.core.roles import DISPATCHER
+from server.core.roles import PROVIDER_MANAGER
 from server.extensions import db
 
 # Agents and admins work the care queues; dispatchers and provider managers read them.

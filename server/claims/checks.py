@@ -16,6 +16,7 @@ from sqlalchemy import select
 from server.claims.models import REJECTED
 from server.claims.models import Claim
 from server.extensions import db
+from server.jobs.models import Scan
 from server.network.models import Region
 from server.products.warranty import add_months
 from server.products.warranty import policy_for
@@ -186,8 +187,6 @@ def photo_reused(facts):
     scan = facts.scan
     if scan is None or not scan.photo_sha256:
         return []
-    from server.jobs.models import Scan
-
     for flag in scan.flags or []:
         if flag.get("code") == "PHOTO_REUSED":
             return [("PHOTO_REUSED", flag.get("message", "The label photo was used before."))]

@@ -13,11 +13,11 @@ from sqlalchemy import exists
 from sqlalchemy import select
 
 from server.claims.models import Claim
+from server.core.clock import local_offset
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import Scan
-from server.jobs.sla import local_offset
-from server.parts.models import PartUsage
+from server.supply.models import PartUsage
 
 # A claim can be filed once the visit is over: completed, or closed by the call centre after the callback.
 CLAIMABLE_STATES = ("completed", "closed")

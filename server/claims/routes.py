@@ -3,17 +3,17 @@
 from flask import Response
 from flask.views import MethodView
 
-from server.accounts import models as roles
-from server.accounts.access import current_user
-from server.accounts.access import roles_required
 from server.api import Blueprint
 from server.claims import drafts
 from server.claims import schemas
 from server.claims import services
-from server.downloads import csv_response
-from server.schemas import PageArgs
-from server.schemas import page_schema
-from server.schemas import paginate
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.downloads import csv_response
+from server.core.schemas import PageArgs
+from server.core.schemas import page_schema
+from server.core.schemas import paginate
 
 blp = Blueprint("claims", __name__, url_prefix="/api", description="Warranty claims, audit and settlement")
 

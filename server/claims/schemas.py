@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from server.claims.models import FLAG_CODES
 from server.claims.models import STATUSES
-from server.schemas import Money
+from server.core.schemas import Money
 
 MONTH = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
 SERIAL = ma.validate.Length(min=1, max=64, error="A serial has 1 to 64 characters.")

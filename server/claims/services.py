@@ -13,10 +13,8 @@ from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import update
 
-from server.accounts.models import ADMIN
-from server.accounts.models import AUDITOR
-from server.accounts.models import PROVIDER_ROLES
-from server.accounts.models import User
+from scanning.serials import normalise_serial
+from scanning.serials import valid_serial
 from server.claims.checks import ClaimFacts
 from server.claims.checks import run_checks
 from server.claims.models import APPROVED
@@ -26,22 +24,24 @@ from server.claims.models import Claim
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
 from server.claims.models import Settlement
+from server.core.clock import latest_local_day
+from server.core.locks import serialise_on
+from server.core.reference import invalid
+from server.core.roles import ADMIN
+from server.core.roles import AUDITOR
+from server.core.roles import PROVIDER_ROLES
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
 from server.installbase.models import SaleRecord
-from server.installbase.models import normalise_serial
-from server.installbase.models import valid_serial
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.knowledge.services import require_fault_code
-from server.locks import serialise_on
-from server.models import latest_local_day
+from server.network import ledger
 from server.network.models import Provider
-from server.parts import account
 from server.parts.models import Part
 from server.products.models import Product
-from server.reference import invalid
+from server.users.models import User
 
 
 def _lock_unit(serial, job_id):
@@ -279,8 +279,8 @@ def settle_month(user, provider_id, month):
             code="settlement_conflict",
         )
     # The month's settlement pays into the provider's parts account: credit in use first, then the deposit.
-    account.credit(
-        account.locked_provider(provider_id),
+    ledger.credit(
+        ledger.locked_provider(provider_id),
         settlement.total_cents,
         "settlement",
         f"settlement {month}",

@@ -2,11 +2,12 @@
 
 from flask.views import MethodView
 
-from server.accounts.access import roles_required
-from server.accounts.models import ADMIN
 from server.api import Blueprint
 from server.api import large_upload
-from server.imports import schemas
+from server.core.access import roles_required
+from server.core.roles import ADMIN
+from server.core.schemas import ImportFileArgs
+from server.core.schemas import ImportResultSchema
 from server.imports import services
 
 blp = Blueprint("imports", __name__, url_prefix="/api/admin/import", description="CSV imports of reference data")
@@ -16,8 +17,8 @@ blp = Blueprint("imports", __name__, url_prefix="/api/admin/import", description
 class Import(MethodView):
     @roles_required(ADMIN)
     @large_upload
-    @blp.arguments(schemas.ImportFileArgs, location="files")
-    @blp.response(200, schemas.ImportResultSchema)
+    @blp.arguments(ImportFileArgs, location="files")
+    @blp.response(200, ImportResultSchema)
     def post(self, files, kind):
         """Import a CSV file of ``kind``: regions, providers, users, products, policies, parts or stock.
 

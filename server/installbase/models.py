@@ -1,6 +1,5 @@
 """Sale records: one per unit sold, keyed by its normalised serial."""
 
-import re
 from datetime import date
 
 from sqlalchemy import ForeignKey
@@ -9,22 +8,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
 from server.extensions import db
-from server.models import UTCDateTime
-from server.models import utcnow
-
-MAX_SERIAL = 64
-SERIAL_PATTERN = re.compile(rf"[^\s\x00]{{1,{MAX_SERIAL}}}")
-
-
-def normalise_serial(serial):
-    """Serials are compared trimmed and in upper case."""
-    return serial.strip().upper()
-
-
-def valid_serial(serial):
-    """A normalised serial: 1 to 64 characters, none of them spaces (of any kind) or NUL."""
-    return SERIAL_PATTERN.fullmatch(serial) is not None
 
 
 class SaleRecord(db.Model):

@@ -17,24 +17,18 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from server.accounts.models import PROVIDER_ROLES
-from server.claims.models import Claim
-from server.claims.services import visible_claims
+from scanning.serials import MAX_SERIAL
+from scanning.serials import SERIAL_PATTERN
+from scanning.serials import normalise_serial
+from scanning.serials import valid_serial
+from server.core.clock import latest_local_day
+from server.core.csvfiles import open_csv
 from server.errors import InvalidInput
 from server.errors import NotFound
 from server.extensions import db
-from server.imports.services import open_csv
-from server.installbase.models import MAX_SERIAL
-from server.installbase.models import SERIAL_PATTERN
 from server.installbase.models import SaleRecord
-from server.installbase.models import normalise_serial
-from server.installbase.models import valid_serial
-from server.jobs.models import Job
-from server.jobs.models import ServiceRequest
-from server.models import latest_local_day
 from server.network.models import Region
 from server.products.models import Product
-from server.products.warranty import warranty_status
 
 COLUMNS = ("serial", "model", "sale_date", "province", "city", "store", "customer_phone")
 CHUNK_ROWS = 50_000
@@ -385,42 +379,3 @@ def sale_record(serial):
     if record is None:
         raise NotFound(f"No sale record has serial {normalise_serial(serial)}.", code="unknown_serial")
     return record
-
-
-def unit_view(user, serial, today=None):
-    """A sold unit as the caller may see it: sale record, warranty today, its claims and jobs."""
-    today = today or datetime.now(UTC).date()
-    record = sale_record(serial)
-    jobs = (
-        select(Job)
-        .join(ServiceRequest, Job.request_id == ServiceRequest.id)
-        .where(ServiceRequest.serial == record.serial)
-        .order_by(Job.id)
-    )
-    if user.role in PROVIDER_ROLES:
-        jobs = jobs.where(Job.provider_id == user.provider_id)
-    return {
-        "sale": {
-            "serial": record.serial,
-            "model": record.product.model,
-            "category": record.product.category,
-            "sale_date": record.sale_date,
-            "store": record.store,
-            "province": record.province.code if record.province else None,
-            "city": record.city.code if record.city else None,
-            "customer_phone": mask_phone(record.customer_phone, user.role),
-            "source_file": record.source_file,
-        },
-        "warranty": warranty_status(record.product, record.sale_date, today),
-        "claims": db.session.scalars(
-            visible_claims(user).where(Claim.serial == record.serial).order_by(Claim.id)
-        ).all(),
-        "jobs": db.session.scalars(jobs).all(),
-    }
-
-
-def mask_phone(phone, role):
-    """Provider staff see only the last four digits of a customer's phone."""
-    if role in PROVIDER_ROLES and len(phone) > 4:
-        return "*" * (len(phone) - 4) + phone[-4:]
-    return phone

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
 from server.extensions import db
-from server.models import UTCDateTime
-from server.models import utcnow
 
 CHANNELS = ("phone", "web", "wechat")
 JOB_TYPES = ("warranty", "paid", "installation")

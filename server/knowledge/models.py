@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
 from server.extensions import db
-from server.models import UTCDateTime
-from server.models import utcnow
 
 ARTICLE_TYPES = ("faq", "defect")
 

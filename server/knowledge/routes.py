@@ -2,20 +2,16 @@
 
 from flask.views import MethodView
 
-from server.accounts import models as roles
-from server.accounts.access import current_user
-from server.accounts.access import roles_required
 from server.api import Blueprint
-from server.downloads import csv_response
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.schemas import page_schema
+from server.core.schemas import paginate
 from server.knowledge import schemas
 from server.knowledge import services
-from server.schemas import page_schema
-from server.schemas import paginate
 
 blp = Blueprint("knowledge", __name__, url_prefix="/api", description="Knowledge base and fault codes")
-
-# Product engineering's figures: headquarters (admins, auditors) and each provider's manager for its own work.
-_STATISTICS_READERS = (roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
 
 
 @blp.route("/knowledge")
@@ -69,26 +65,3 @@ class FaultCodes(MethodView):
     def get(self, args):
         """The fault codes jobs and claims may record (active defect entries), with title and models."""
         return services.fault_codes(args.get("model"))
-
-
-@blp.route("/reports/fault-codes")
-class FaultCodeReport(MethodView):
-    @roles_required(*_STATISTICS_READERS)
-    @blp.arguments(schemas.FaultCodeReportArgs, location="query")
-    @blp.response(200, schemas.FaultCodeReportSchema)
-    def get(self, args):
-        """The most frequent fault codes per model and month (``by=year`` for years), from completed jobs
-        and claims not rejected; ``total`` counts a repair on both once. Defaults to the last twelve months."""
-        return services.fault_code_report(current_user(), args)
-
-
-@blp.route("/reports/fault-codes.csv")
-class FaultCodeReportCsv(MethodView):
-    @roles_required(*_STATISTICS_READERS)
-    @blp.arguments(schemas.FaultCodeReportArgs, location="query")
-    @blp.response(200, content_type="text/csv")
-    def get(self, args):
-        """The fault-code statistics as a CSV download."""
-        report = services.fault_code_report(current_user(), args)
-        name = f"fault-codes-{report['start']:%Y%m%d}-{report['end']:%Y%m%d}.csv"
-        return csv_response(name, services.FAULT_CODE_COLUMNS, services.fault_code_rows(report))

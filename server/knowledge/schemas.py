@@ -2,9 +2,9 @@
 
 import marshmallow as ma
 
+from server.core.schemas import CodeList
+from server.core.schemas import PageArgs
 from server.knowledge.models import ARTICLE_TYPES
-from server.schemas import CodeList
-from server.schemas import PageArgs
 
 # The one format of a fault code: claims, jobs and entries all take it.
 FAULT_CODE = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="Use 1-32 letters, digits or '_.-'.")
@@ -90,39 +90,3 @@ class FaultCodeListArgs(ma.Schema):
 
 class FaultCodeListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(FaultCodeSchema))
-
-
-class FaultCodeReportArgs(ma.Schema):
-    # "from" is a Python keyword: the field is read from the query as ``from``.
-    start = ma.fields.Date(data_key="from", metadata={"description": "First day, YYYY-MM-DD (local)"})
-    end = ma.fields.Date(data_key="to", metadata={"description": "Last day, YYYY-MM-DD (local), included"})
-    model = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
-    by = ma.fields.String(load_default="month", validate=ma.validate.OneOf(("month", "year")))
-    top = ma.fields.Integer(
-        load_default=10,
-        validate=ma.validate.Range(min=1, max=1000),
-        metadata={"description": "The most frequent codes kept per period and model"},
-    )
-
-    @ma.validates_schema
-    def range_in_order(self, data, **kwargs):
-        if "start" in data and "end" in data and data["end"] < data["start"]:
-            raise ma.ValidationError("The range ends before it starts.", "to")
-
-
-class FaultCodeRowSchema(ma.Schema):
-    period = ma.fields.String()
-    model = ma.fields.String()
-    fault_code = ma.fields.String()
-    title = ma.fields.String(allow_none=True)
-    jobs = ma.fields.Integer()
-    claims = ma.fields.Integer()
-    total = ma.fields.Integer(metadata={"description": "Repairs: jobs, and claims naming no job with a code"})
-    rank = ma.fields.Integer()
-
-
-class FaultCodeReportSchema(ma.Schema):
-    start = ma.fields.Date(data_key="from")
-    end = ma.fields.Date(data_key="to")
-    by = ma.fields.String()
-    rows = ma.fields.List(ma.fields.Nested(FaultCodeRowSchema))

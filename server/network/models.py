@@ -3,12 +3,15 @@
 from sqlalchemy import BigInteger
 from sqlalchemy import Column
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
 from server.extensions import db
 
 LEVELS = ("province", "city", "county")
@@ -60,7 +63,7 @@ class Provider(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     # Money in integer cents (fen). The parts deposit balance and the credit in use
-    # change only through the account ledger (server.parts.account).
+    # change only through the account ledger (server.network.ledger).
     deposit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_limit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_used_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
@@ -74,3 +77,28 @@ class Provider(db.Model):
 
     def __repr__(self):
         return f"<Provider {self.code}>"
+
+
+ACCOUNT_ENTRY_KINDS = ("opening", "deposit", "adjustment", "order", "settlement")
+
+
+class AccountEntry(db.Model):
+    """One entry of a provider's parts account (备件压金 and credit); rows are never updated or deleted.
+
+    ``deposit_delta`` changes the deposit balance, ``credit_delta`` the credit
+    in use; the provider's two figures are always the sums of these columns.
+    """
+
+    __tablename__ = "account_entries"
+    __table_args__ = (Index("ix_account_entries_provider", "provider_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    deposit_delta: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_delta: Mapped[int] = mapped_column(BigInteger, default=0)
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    requisition_id: Mapped[int | None] = mapped_column(ForeignKey("requisitions.id"), index=True)
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

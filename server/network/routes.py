@@ -1,8 +1,8 @@
 """Admin API of regions and providers."""
 
-from server.accounts import models as roles
-from server.admin import register_admin_routes
 from server.api import Blueprint
+from server.core import roles
+from server.core.admin_routes import register_admin_routes
 from server.network import schemas
 from server.network import services
 

@@ -2,10 +2,10 @@
 
 import marshmallow as ma
 
+from server.core.schemas import CodeList
+from server.core.schemas import Money
 from server.network.models import AREA_CLASSES
 from server.network.models import LEVELS
-from server.schemas import CodeList
-from server.schemas import Money
 
 CODE = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="Use 1-32 letters, digits, '-', '_' or '.'.")
 NAME = ma.validate.Length(min=1, max=128)

@@ -3,17 +3,17 @@
 from sqlalchemy import exists
 from sqlalchemy import select
 
+from server.core.reference import ReferenceKind
+from server.core.reference import invalid
 from server.errors import Conflict
 from server.extensions import db
+from server.network import ledger
 from server.network import schemas
 from server.network.models import LEVELS
 from server.network.models import PARENT_LEVEL
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
-from server.parts import account
-from server.reference import ReferenceKind
-from server.reference import invalid
 
 
 def region_by_code(code):
@@ -109,7 +109,7 @@ class ProviderKind(ReferenceKind):
         # given here is reached by an opening or adjustment entry, never written over.
         if "deposit" not in values:
             return False
-        return account.set_deposit(provider, values["deposit"], "provider record") is not None
+        return ledger.set_deposit(provider, values["deposit"], "provider record") is not None
 
     def filter(self, statement, args):
         if "region_code" in args:

@@ -8,9 +8,9 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
 from server.extensions import db
-from server.models import UTCDateTime
-from server.models import utcnow
 
 
 class Notification(db.Model):

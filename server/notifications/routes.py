@@ -2,13 +2,13 @@
 
 from flask.views import MethodView
 
-from server.accounts import models as roles
-from server.accounts.access import current_user
-from server.accounts.access import roles_required
 from server.api import Blueprint
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.schemas import paginate
 from server.notifications import schemas
 from server.notifications import services
-from server.schemas import paginate
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/notifications", description="In-app notifications")
 

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from server.schemas import PageArgs
+from server.core.schemas import PageArgs
 
 
 class NotificationListArgs(PageArgs):

@@ -4,9 +4,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from server.core.clock import utcnow
 from server.errors import NotFound
 from server.extensions import db
-from server.models import utcnow
 from server.notifications.models import Notification
 
 

@@ -1,1 +1,1 @@
-"""Spare parts: the catalogue, warehouses and the stock ledger."""
+"""The parts catalogue, warehouses and the stock ledger."""

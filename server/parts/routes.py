@@ -3,17 +3,17 @@
 from flask.views import MethodView
 from sqlalchemy import select
 
-from server.accounts import models as roles
-from server.accounts.access import current_user
-from server.accounts.access import roles_required
-from server.admin import register_admin_routes
 from server.api import Blueprint
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.admin_routes import register_admin_routes
+from server.core.schemas import PageArgs
+from server.core.schemas import page_schema
+from server.core.schemas import paginate
 from server.parts import schemas
 from server.parts import services
 from server.parts.models import Warehouse
-from server.schemas import PageArgs
-from server.schemas import page_schema
-from server.schemas import paginate
 
 blp = Blueprint("parts", __name__, url_prefix="/api/admin", description="Parts, warehouses and stock")
 

@@ -4,9 +4,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
 
+from server.core.locks import serialise_on
+from server.core.reference import INSERTED
+from server.core.reference import UNCHANGED
+from server.core.reference import UPDATED
+from server.core.reference import ReferenceKind
+from server.core.reference import invalid
 from server.errors import NotFound
 from server.extensions import db
-from server.locks import serialise_on
 from server.network.models import Provider
 from server.network.services import region_by_code
 from server.parts import schemas
@@ -16,11 +21,6 @@ from server.parts.models import StockMovement
 from server.parts.models import Warehouse
 from server.products.models import Product
 from server.products.services import products
-from server.reference import INSERTED
-from server.reference import UNCHANGED
-from server.reference import UPDATED
-from server.reference import ReferenceKind
-from server.reference import invalid
 
 HQ = "HQ"
 

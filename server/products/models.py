@@ -6,6 +6,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from scanning.serials import CHECK_RULES
 from server.extensions import db
 
 
@@ -23,8 +24,6 @@ class Product(db.Model):
 
     def serial_matches(self, serial):
         """Whether ``serial`` has this model's serial format and, if it has one, its check digit."""
-        from scanning.serials import CHECK_RULES
-
         if self.serial_pattern and re.fullmatch(self.serial_pattern, serial) is None:
             return False
         return not self.serial_check or CHECK_RULES[self.serial_check](serial)

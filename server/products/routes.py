@@ -1,8 +1,8 @@
 """Admin API of products and warranty policies."""
 
-from server.accounts import models as roles
-from server.admin import register_admin_routes
 from server.api import Blueprint
+from server.core import roles
+from server.core.admin_routes import register_admin_routes
 from server.products import schemas
 from server.products import services
 

@@ -1,10 +1,10 @@
 """Rules of products and warranty policies."""
 
+from server.core.reference import ReferenceKind
+from server.core.reference import invalid
 from server.products import schemas
 from server.products.models import Product
 from server.products.models import WarrantyPolicy
-from server.reference import ReferenceKind
-from server.reference import invalid
 
 
 class ProductKind(ReferenceKind):

@@ -2,11 +2,12 @@
 
 from flask.views import MethodView
 
-from server.accounts import models as roles
-from server.accounts.access import current_user
-from server.accounts.access import roles_required
 from server.api import Blueprint
-from server.downloads import csv_response
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.downloads import csv_response
+from server.reports import fault_codes
 from server.reports import schemas
 from server.reports import services
 
@@ -111,3 +112,27 @@ class WorkloadCsv(MethodView):
     def get(self, args):
         """The workload report as CSV: its rows, then the total."""
         return csv_download("workload", services.workload(current_user(), every_row(args)), schemas.WORKLOAD_FIELDS)
+
+
+@blp.route("/fault-codes")
+class FaultCodeReport(MethodView):
+    @roles_required(*fault_codes.READERS)
+    @blp.arguments(schemas.FaultCodeReportArgs, location="query")
+    @blp.response(200, schemas.FaultCodeReportSchema)
+    def get(self, args):
+        """The most frequent fault codes per model and month (``by=year`` for years), from completed jobs
+        and claims not rejected; ``total`` counts a repair on both once. Defaults to the last twelve months."""
+        return fault_codes.fault_code_report(current_user(), args)
+
+
+@blp.route("/fault-codes.csv")
+class FaultCodeReportCsv(MethodView):
+    @roles_required(*fault_codes.READERS)
+    @blp.arguments(schemas.FaultCodeReportArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The fault-code statistics as a CSV download."""
+        report = fault_codes.fault_code_report(current_user(), args)
+        return csv_response(
+            fault_codes.file_name(report), fault_codes.FAULT_CODE_COLUMNS, fault_codes.fault_code_rows(report)
+        )

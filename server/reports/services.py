@@ -19,25 +19,25 @@ from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 
-from server.accounts.models import DISPATCHER
-from server.accounts.models import PROVIDER_ROLES
-from server.accounts.models import User
 from server.care.models import CALLBACK_REACHED
 from server.care.models import CALLBACK_UNREACHABLE
 from server.care.models import COMPLAINT_OPEN
 from server.care.models import Callback
 from server.care.models import Complaint
+from server.core.clock import local_day_bounds
+from server.core.clock import local_today
+from server.core.clock import utcnow
+from server.core.reference import invalid
+from server.core.roles import DISPATCHER
+from server.core.roles import PROVIDER_ROLES
 from server.extensions import db
 from server.jobs.models import REACHED_AT
 from server.jobs.models import SLA_STAGES
 from server.jobs.models import Job
-from server.jobs.sla import local_day_bounds
-from server.jobs.sla import local_today
-from server.models import utcnow
 from server.network.models import Provider
 from server.network.models import Region
 from server.products.models import Product
-from server.reference import invalid
+from server.users.models import User
 
 DEFAULT_DAYS = 30
 FINISHED = ("completed", "closed")

@@ -21,13 +21,13 @@ import pytest
 from sqlalchemy import select
 
 from server import create_app
-from server.accounts.models import User
 from server.claims.checks import run_checks
 from server.claims.services import claim_facts
 from server.claims.services import submit_claim
 from server.extensions import db
 from server.installbase.services import import_sales
 from server.products.models import Product
+from server.users.models import User
 from tests.conftest import app_config
 from tests.conftest import private_database
 from tests.knowledge.factories import ensure_fault_code
@@ -187,7 +187,7 @@ def test_claim_check_latency_against_the_install_base(sales_csv, tmp_path, machi
     rng = random.Random(11)
     submitting, checking = [], []
     with app.app_context():
-        from server.accounts.services import users
+        from server.users.services import users
 
         manager = users.create(
             {"username": "pm", "password": "bench-password", "role": "provider_manager", "provider_code": "P1"}

@@ -32,14 +32,14 @@ from sqlalchemy import select
 from sqlalchemy import text
 
 from server import create_app
-from server.accounts.models import User
-from server.accounts.tokens import issue_token
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
+from server.users.models import User
+from server.users.tokens import issue_token
 from tests.conftest import app_config
 from tests.conftest import private_database
 
@@ -142,7 +142,7 @@ def fill(app):
 
 
 def query_plan(app, technician_id):
-    from server.jobs.services import list_jobs
+    from server.jobs.services.queries import list_jobs
 
     with app.app_context():
         user = db.session.get(User, technician_id)

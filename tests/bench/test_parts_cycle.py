@@ -37,16 +37,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from server import create_app
-from server.accounts.models import User
-from server.accounts.tokens import issue_token
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
-from server.parts import cycle
-from server.parts.models import Requisition
+from server.supply import cycle
+from server.supply.models import Requisition
+from server.users.models import User
+from server.users.tokens import issue_token
 from tests.conftest import app_config
 from tests.conftest import private_database
 

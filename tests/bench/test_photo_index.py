@@ -19,10 +19,10 @@ from sqlalchemy import text
 from scanning.fingerprints import Fingerprint
 from scanning.fingerprints import compare
 from server import create_app
+from server.evidence import services
+from server.evidence.models import Photo
 from server.extensions import db
 from server.jobs.models import Scan
-from server.scans import services
-from server.scans.models import Photo
 from tests.conftest import app_config
 from tests.conftest import private_database
 from tests.scanning.plates import capture

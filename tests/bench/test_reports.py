@@ -26,9 +26,9 @@ import pytest
 from sqlalchemy import text
 
 from server import create_app
-from server.accounts.models import User
-from server.accounts.tokens import issue_token
 from server.extensions import db
+from server.users.models import User
+from server.users.tokens import issue_token
 from tests.conftest import app_config
 from tests.conftest import private_database
 

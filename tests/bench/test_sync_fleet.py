@@ -5,7 +5,7 @@ each. Every phone works ``BENCH_FLEET_ROUNDS`` rounds (pull, a few ops,
 push in batches) over a network that loses answers and repeats requests,
 then all settle; eight dispatch desks move jobs meanwhile. The benchmark prints
 the results by kind, retries, push and pull latency (p50/p95/p99), ops per
-second and wall time, and then proves what ``tests.syncing.fleet`` proves in
+second and wall time, and then proves what ``tests.devicesync.fleet`` proves in
 the suite: no request failed, no op was lost, none took effect twice, and
 every phone holds what the server lists for its technician. Timings are
 printed, never asserted: they depend on the machine.
@@ -24,8 +24,6 @@ from sqlalchemy import insert
 from sqlalchemy import select
 
 from server import create_app
-from server.accounts.models import User
-from server.accounts.tokens import issue_token
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
@@ -36,14 +34,16 @@ from server.notifications.models import Notification
 from server.parts.services import import_stock_row
 from server.parts.services import parts
 from server.products.services import products
+from server.users.models import User
+from server.users.tokens import issue_token
 from tests.conftest import app_config
 from tests.conftest import private_database
+from tests.devicesync.fleet import Clock
+from tests.devicesync.fleet import Dispatcher
+from tests.devicesync.fleet import Phone
+from tests.devicesync.fleet import check_fleet
+from tests.devicesync.fleet import run_fleet
 from tests.live import LiveServer
-from tests.syncing.fleet import Clock
-from tests.syncing.fleet import Dispatcher
-from tests.syncing.fleet import Phone
-from tests.syncing.fleet import check_fleet
-from tests.syncing.fleet import run_fleet
 
 PROVIDERS = 8
 TECHNICIANS = 160

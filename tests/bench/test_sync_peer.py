@@ -62,8 +62,6 @@ from sqlalchemy import insert
 from sqlalchemy import select
 
 from server import create_app
-from server.accounts.models import User
-from server.accounts.tokens import issue_token
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
@@ -73,6 +71,8 @@ from server.network.models import provider_regions
 from server.parts.models import Part
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
+from server.users.models import User
+from server.users.tokens import issue_token
 from tests.conftest import app_config
 from tests.conftest import private_database
 from tests.live import LiveClient

@@ -12,9 +12,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.care.models import Callback
+from server.core.clock import utcnow
 from server.extensions import db
-from server.jobs.services import create_request
-from server.models import utcnow
+from server.jobs.services.requests import create_request
 from tests.jobs.conftest import PHONE
 from tests.jobs.conftest import make_policy  # noqa: F401  (a fixture of the jobs world)
 from tests.jobs.conftest import make_product  # noqa: F401  (a fixture of the jobs world)

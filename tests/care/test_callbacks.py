@@ -10,16 +10,16 @@ from server.care import callbacks
 from server.care.models import Callback
 from server.care.models import CallbackAttempt
 from server.care.models import Complaint
+from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job
-from server.models import utcnow
 from server.notifications.models import Notification
-from server.scheduler import task_by_id
-from server.scheduling.runner import Scheduler
-from tests.accounts.conftest import assert_error
+from server.scheduler.runner import Scheduler
+from server.scheduler.tasks import task_by_id
 from tests.care.conftest import callbacks_of
 from tests.care.conftest import count
 from tests.care.conftest import stored
+from tests.users.conftest import assert_error
 
 
 def open_due(now=None):

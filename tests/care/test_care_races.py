@@ -19,9 +19,9 @@ from server.care.models import CallbackAttempt
 from server.care.models import CareTask
 from server.care.models import Complaint
 from server.care.models import CustomerReminder
+from server.core.clock import local_today
 from server.extensions import db
 from server.jobs.models import Customer
-from server.jobs.sla import local_today
 from tests.care.test_callbacks import GOOD
 from tests.claims.test_concurrency import fire_together
 from tests.jobs.conftest import PHONE

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from server.care import complaints
 from server.care.models import Complaint
+from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job
-from server.models import utcnow
 from server.notifications.models import Notification
 from server.products.models import Product
-from tests.accounts.conftest import assert_error
 from tests.care.conftest import stored
+from tests.users.conftest import assert_error
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def listed(client, people):
 
 def opened_at(days_ago, **values):
     """A complaint recorded ``days_ago`` days ago through the service (the API's clock is now)."""
-    from server.accounts.models import User
+    from server.users.models import User
 
     agent = db.session.scalar(select(User).where(User.username == "agent"))
     complaint = complaints.open_complaint(

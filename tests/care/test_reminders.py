@@ -10,19 +10,19 @@ from sqlalchemy import select
 from server.care import reminders
 from server.care.models import CareTask
 from server.care.models import CustomerReminder
+from server.core.clock import local_today
+from server.core.clock import utcnow
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import Customer
-from server.jobs.sla import local_today
-from server.models import utcnow
 from server.products.models import Product
 from server.products.warranty import add_months
-from server.scheduler import task_by_id
-from server.scheduling.runner import Scheduler
-from tests.accounts.conftest import assert_error
+from server.scheduler.runner import Scheduler
+from server.scheduler.tasks import task_by_id
 from tests.care.conftest import count
 from tests.care.conftest import stored
 from tests.jobs.conftest import PHONE
+from tests.users.conftest import assert_error
 
 
 @pytest.fixture

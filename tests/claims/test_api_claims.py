@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from server.extensions import db
-from tests.accounts.conftest import assert_error
+from tests.users.conftest import assert_error
 
 # ---------------------------------------------------------------- submission
 

@@ -15,9 +15,9 @@ from PIL import Image
 from PIL import ImageDraw
 from sqlalchemy import select
 
+from server.devicesync.models import PushedOp
 from server.extensions import db
 from server.jobs.models import Scan
-from server.syncing.models import PushedOp
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.conftest import CHROMIUM_ARGS
 from tests.e2e.conftest import PHONE

@@ -4,7 +4,7 @@ the clerk in the app, and the technician's phone shows the parts on the way afte
 from sqlalchemy import select
 
 from server.extensions import db
-from server.parts.models import Requisition
+from server.supply.models import Requisition
 from tests.e2e.conftest import PASSWORD
 
 

@@ -16,15 +16,15 @@ from PIL import Image
 from PIL import ImageDraw
 from sqlalchemy import select
 
+from server.devicesync.models import Client
+from server.devicesync.models import PushedOp
 from server.extensions import db
 from server.jobs.models import JobEvent
 from server.jobs.models import Scan
 from server.parts.models import Part
-from server.parts.models import PartUsage
-from server.parts.models import Requisition
-from server.parts.models import RequisitionLine
-from server.syncing.models import Client
-from server.syncing.models import PushedOp
+from server.supply.models import PartUsage
+from server.supply.models import Requisition
+from server.supply.models import RequisitionLine
 from tests.scanning import plates
 
 SERIAL = "CNK8181G2C"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.accounts.services import users
 from server.extensions import db
+from server.users.services import users
 from tests.imports.conftest import HEADERS
 from tests.imports.conftest import PASSWORD
 from tests.imports.conftest import counts

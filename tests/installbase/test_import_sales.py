@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import inspect
 
 from server.extensions import db
-from tests.accounts.conftest import assert_error
 from tests.installbase.conftest import HEADER
 from tests.installbase.conftest import PHONE_INDEX
 from tests.installbase.conftest import counts
@@ -18,6 +17,7 @@ from tests.installbase.conftest import csv_bytes
 from tests.installbase.conftest import sales_csv
 from tests.installbase.conftest import single_rejection
 from tests.installbase.conftest import stored_sales
+from tests.users.conftest import assert_error
 
 ROWS = [
     "SN0001,TV55,2024-01-15,370000,370100,Store A,13812345678",

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.accounts.conftest import assert_error
 from tests.installbase.conftest import sales_csv
+from tests.users.conftest import assert_error
 
 ALL_ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
 PROVIDER_STAFF = ("technician", "provider_manager")

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from server.extensions import db
-from server.jobs import lifecycle
-from server.jobs import services
 from server.jobs.models import Job
 from server.jobs.schemas import RequestArgs
+from server.jobs.services import lifecycle
+from server.jobs.services import requests as services
 from server.network.models import Provider
-from tests.accounts.conftest import assert_error
 from tests.jobs.conftest import request_body
+from tests.users.conftest import assert_error
 
 
 @pytest.fixture

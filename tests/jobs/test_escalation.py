@@ -10,9 +10,9 @@ from datetime import datetime
 
 import pytest
 
-from server.accounts.models import User
 from server.extensions import db
-from tests.accounts.conftest import assert_error
+from server.users.models import User
+from tests.users.conftest import assert_error
 
 IN_SCOPE = ["dispatcher", "shandong"]
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from server.extensions import db
-from server.jobs import services
-from server.jobs import sla
 from server.jobs.schemas import RequestArgs
-from tests.accounts.conftest import assert_error
+from server.jobs.services import requests as services
+from server.jobs.services import sla
 from tests.jobs.conftest import request_body
+from tests.users.conftest import assert_error
 
 LOCAL = timedelta(hours=8)
 

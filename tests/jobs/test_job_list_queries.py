@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from server.extensions import db
 from server.jobs.models import Job
-from server.jobs.services import list_jobs
+from server.jobs.services.queries import list_jobs
 
 
 @pytest.fixture

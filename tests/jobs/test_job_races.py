@@ -14,10 +14,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
-from server.jobs import sla
 from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.jobs.models import ServiceRequest
+from server.jobs.services import sla
 from tests.claims.test_concurrency import fire_together
 from tests.jobs.conftest import PHONE
 from tests.jobs.conftest import later

@@ -17,10 +17,10 @@ import pytest
 from server.errors import Conflict
 from server.errors import Forbidden
 from server.extensions import db
-from server.jobs import lifecycle
 from server.jobs.models import Job
-from tests.accounts.conftest import assert_error
+from server.jobs.services import lifecycle
 from tests.jobs.conftest import later
+from tests.users.conftest import assert_error
 
 CHINA = timezone(timedelta(hours=8))
 

@@ -11,16 +11,16 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
-from server.jobs import services
-from server.jobs import sla
 from server.jobs.models import Customer
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.jobs.schemas import RequestArgs
-from tests.accounts.conftest import assert_error
+from server.jobs.services import requests as services
+from server.jobs.services import sla
 from tests.jobs.conftest import PHONE
 from tests.jobs.conftest import later
 from tests.jobs.conftest import request_body
+from tests.users.conftest import assert_error
 
 # Deadlines in minutes (contact, arrive, complete) of the default policies.
 COUNTY = (240, 2880, 5760)

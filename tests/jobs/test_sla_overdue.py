@@ -12,11 +12,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from server.core.clock import local_day_bounds
+from server.core.clock import local_today
+from server.core.clock import utcnow
 from server.extensions import db
-from server.jobs import sla
 from server.jobs.models import Job
-from server.jobs.services import create_request
-from server.models import utcnow
+from server.jobs.services import sla
+from server.jobs.services.requests import create_request
 from server.notifications.models import Notification
 from tests.jobs.conftest import request_body
 
@@ -273,8 +275,8 @@ def appointment(client, people, open_job, walk):
 @pytest.fixture
 def day():
     """A local day two days ahead (appointments must be in the future) and its start in UTC."""
-    day = sla.local_today() + timedelta(days=2)
-    return day, sla.local_day_bounds(day)[0]
+    day = local_today() + timedelta(days=2)
+    return day, local_day_bounds(day)[0]
 
 
 def test_a_technician_is_reminded_of_an_appointment_today(people, appointment, day):

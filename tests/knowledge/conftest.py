@@ -8,23 +8,23 @@ television TV65 and a fridge FR40, so that model and category filters have somet
 import pytest
 
 from server.extensions import db
-from tests.syncing.conftest import call  # noqa: F401  (fixtures shared with the sync tests)
-from tests.syncing.conftest import catalogue  # noqa: F401
-from tests.syncing.conftest import device  # noqa: F401
-from tests.syncing.conftest import events  # noqa: F401
-from tests.syncing.conftest import fetch  # noqa: F401
-from tests.syncing.conftest import make_part  # noqa: F401
-from tests.syncing.conftest import make_policy  # noqa: F401
-from tests.syncing.conftest import make_product  # noqa: F401
-from tests.syncing.conftest import make_stock  # noqa: F401
-from tests.syncing.conftest import notified  # noqa: F401
-from tests.syncing.conftest import on_site  # noqa: F401
-from tests.syncing.conftest import open_job  # noqa: F401
-from tests.syncing.conftest import people  # noqa: F401
-from tests.syncing.conftest import staff  # noqa: F401
-from tests.syncing.conftest import stock_books  # noqa: F401
-from tests.syncing.conftest import walk  # noqa: F401
-from tests.syncing.conftest import world  # noqa: F401
+from tests.devicesync.conftest import call  # noqa: F401  (fixtures shared with the sync tests)
+from tests.devicesync.conftest import catalogue  # noqa: F401
+from tests.devicesync.conftest import device  # noqa: F401
+from tests.devicesync.conftest import events  # noqa: F401
+from tests.devicesync.conftest import fetch  # noqa: F401
+from tests.devicesync.conftest import make_part  # noqa: F401
+from tests.devicesync.conftest import make_policy  # noqa: F401
+from tests.devicesync.conftest import make_product  # noqa: F401
+from tests.devicesync.conftest import make_stock  # noqa: F401
+from tests.devicesync.conftest import notified  # noqa: F401
+from tests.devicesync.conftest import on_site  # noqa: F401
+from tests.devicesync.conftest import open_job  # noqa: F401
+from tests.devicesync.conftest import people  # noqa: F401
+from tests.devicesync.conftest import staff  # noqa: F401
+from tests.devicesync.conftest import stock_books  # noqa: F401
+from tests.devicesync.conftest import walk  # noqa: F401
+from tests.devicesync.conftest import world  # noqa: F401
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from server.claims.models import Claim
 from server.extensions import db
-from tests.accounts.conftest import assert_error
 from tests.claims.conftest import manager  # noqa: F401  (the claims world, for this module)
 from tests.claims.conftest import sell  # noqa: F401
 from tests.claims.conftest import submit  # noqa: F401
 from tests.claims.conftest import world  # noqa: F401
 from tests.knowledge.factories import ensure_fault_code
+from tests.users.conftest import assert_error
 
 
 def claims():

@@ -13,7 +13,7 @@ import pytest
 from server.claims.models import Claim
 from server.extensions import db
 from server.jobs.models import Job
-from tests.accounts.conftest import assert_error
+from tests.users.conftest import assert_error
 
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 COMPLETION = {"summary": "修好了", "confirmed_by": "王先生"}

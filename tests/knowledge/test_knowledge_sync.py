@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.syncing import feed
+from server.devicesync import feed
 
 
 def articles(phone):

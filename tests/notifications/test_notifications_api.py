@@ -10,17 +10,17 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from server.accounts.models import ROLES
+from server.core.roles import ROLES
 from server.extensions import db
 from server.notifications.models import Notification
 from server.notifications.services import notify
-from tests.accounts.conftest import assert_error
 from tests.jobs.conftest import open_job  # noqa: F401  (a fixture, shared with the jobs tests)
 from tests.jobs.conftest import people  # noqa: F401  (a fixture, shared with the jobs tests)
 from tests.jobs.conftest import walk  # noqa: F401  (a fixture, shared with the jobs tests)
 from tests.jobs.conftest import world  # noqa: F401  (a fixture, shared with the jobs tests)
 from tests.products.conftest import make_policy  # noqa: F401  (a fixture the jobs' world needs)
 from tests.products.conftest import make_product  # noqa: F401  (a fixture the jobs' world needs)
+from tests.users.conftest import assert_error
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.accounts.services import users
-from tests.accounts.conftest import assert_error
+from server.users.services import users
+from tests.users.conftest import assert_error
 
 
 @pytest.fixture

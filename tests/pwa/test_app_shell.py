@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from server import REPO_ROOT
+from server.config import REPO_ROOT
 from server.web import shell_digest
 
 

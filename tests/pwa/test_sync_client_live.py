@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from server.devicesync.models import Client
+from server.devicesync.models import PushedOp
 from server.extensions import db
 from server.jobs.models import JobEvent
 from server.parts.models import Part
-from server.parts.models import PartUsage
-from server.parts.models import Requisition
 from server.parts.schemas import PartSchema
-from server.syncing.models import Client
-from server.syncing.models import PushedOp
+from server.supply.models import PartUsage
+from server.supply.models import Requisition
 from tests.e2e.conftest import api  # noqa: F401  (the live server and the calls to it, as the e2e tests have them)
 from tests.e2e.conftest import live  # noqa: F401
 from tests.supply.conftest import catalogue  # noqa: F401  (fixtures shared with the parts-supply tests)

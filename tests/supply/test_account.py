@@ -17,11 +17,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
+from server.network.models import AccountEntry
 from server.network.models import Provider
 from server.network.services import providers
-from server.parts.models import AccountEntry
-from tests.accounts.conftest import assert_error
 from tests.knowledge.factories import ensure_fault_code
+from tests.users.conftest import assert_error
 
 # ---------------------------------------------------------------- helpers
 

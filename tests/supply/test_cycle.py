@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import update
 
 from server.extensions import db
-from server.parts.models import Requisition
-from tests.accounts.conftest import assert_error
+from server.supply.models import Requisition
 from tests.supply.test_plan import TECHNICIAN_OF
 from tests.supply.test_plan import approved  # noqa: F401  (a fixture: a requisition raised and approved)
 from tests.supply.test_plan import canton  # noqa: F401  (a fixture: province 440000's provider and technician)
 from tests.supply.test_plan import job_in  # noqa: F401  (a fixture: a job on site in either province)
+from tests.users.conftest import assert_error
 
 LOCAL = timezone(timedelta(hours=8))  # the users' calendar (LOCAL_UTC_OFFSET_MINUTES = 480)
 DAY = date(2026, 3, 10)  # the day most receipts fall on

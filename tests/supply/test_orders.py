@@ -13,8 +13,8 @@ from server.extensions import db
 from server.parts.models import Part
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
-from tests.accounts.conftest import assert_error
 from tests.claims.test_concurrency import fire_together
+from tests.users.conftest import assert_error
 
 # ---------------------------------------------------------------- helpers
 

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from server.extensions import db
-from server.parts.models import PlanLine
-from server.parts.models import PurchaseOrder
-from server.parts.models import Requisition
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
-from server.scheduler import task_by_id
-from server.scheduling.runner import Scheduler
+from server.scheduler.runner import Scheduler
+from server.scheduler.tasks import task_by_id
+from server.supply.models import PlanLine
+from server.supply.models import PurchaseOrder
+from server.supply.models import Requisition
 
 # ---------------------------------------------------------------- fixtures
 

@@ -15,11 +15,11 @@ from server.extensions import db
 from server.network.services import providers
 from server.network.services import regions
 from server.parts.models import Part
-from server.parts.models import Requisition
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
-from tests.accounts.conftest import assert_error
+from server.supply.models import Requisition
 from tests.claims.test_concurrency import fire_together
+from tests.users.conftest import assert_error
 
 # ---------------------------------------------------------------- helpers
 

@@ -11,9 +11,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
-from server.parts.models import Requisition
-from tests.accounts.conftest import assert_error
+from server.supply.models import Requisition
 from tests.claims.test_concurrency import fire_together
+from tests.users.conftest import assert_error
 
 PHONE_TIME = "2026-03-01T09:30:00+08:00"
 

@@ -11,11 +11,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
+from server.network.models import AccountEntry
 from server.network.models import Provider
-from server.parts.models import AccountEntry
 from server.parts.models import Part
-from server.parts.models import PlanLine
-from server.parts.models import SalesOrder
+from server.supply.models import PlanLine
+from server.supply.models import SalesOrder
 from tests.claims.test_concurrency import fire_together
 from tests.supply.test_plan import canton  # noqa: F401  (a fixture, needed by job_in)
 from tests.supply.test_plan import job_in  # noqa: F401  (a fixture: a job on site in either province)

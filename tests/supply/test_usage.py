@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.extensions import db
-from server.parts.models import PartUsage
 from server.parts.models import StockMovement
-from tests.accounts.conftest import assert_error
+from server.supply.models import PartUsage
 from tests.claims.test_concurrency import fire_together
+from tests.users.conftest import assert_error
 
 
 def lines(*pairs):

@@ -1,0 +1,1 @@
+"""Shared helpers below every domain: the request's transaction, access checks, clock, privacy, CSV, reference kinds."""

@@ -1,0 +1,355 @@
+"""What each audience's feed carries, and how a transaction's changes reach it.
+
+Domain code does not write the change log: each flush notes every synced entity
+it touches (and, for a job, who had it before), and just before the
+transaction commits each touched entity is written, as it now is, into the
+feed of every audience that may see it, and as a ``remove`` into the feeds
+that lost it. Same transaction, so a feed never shows a change that did not
+commit, and never misses one that did.
+"""
+
+from collections import defaultdict
+from functools import cache
+
+from sqlalchemy import delete
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from server.core.clock import utcnow
+from server.core.roles import PARTS_CLERK
+from server.core.roles import PROVIDER_MANAGER
+from server.core.roles import TECHNICIAN
+from server.devicesync.models import Audience
+from server.devicesync.models import Change
+from server.extensions import db
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.jobs.schemas import JobSchema
+from server.knowledge.models import Article
+from server.knowledge.schemas import ArticleSchema
+from server.parts.models import Part
+from server.parts.schemas import PartSchema
+from server.supply.models import Requisition
+from server.supply.models import RequisitionLine
+from server.supply.schemas import RequisitionSchema
+
+CATALOGUE = "catalogue"
+
+
+def technician(user_id):
+    return f"tech:{user_id}"
+
+
+def provider(provider_id):
+    return f"prov:{provider_id}"
+
+
+def province(region_id):
+    return f"region:{region_id}"
+
+
+def audiences_of_user(user):
+    """The feeds a user pulls: a technician their jobs, a provider's manager the provider's, a clerk the
+    province's requisitions; everybody the parts catalogue."""
+
+    names = [CATALOGUE]
+    if user.role == TECHNICIAN:
+        names.append(technician(user.id))
+    elif user.role == PROVIDER_MANAGER and user.provider_id:
+        names.append(provider(user.provider_id))
+    elif user.role == PARTS_CLERK and user.province_id:
+        names.append(province(user.province_id))
+    return sorted(names)
+
+
+class Synced:
+    """How one model travels: its entity name, who sees it, what is sent, and the columns whose old
+    values name audiences that may have lost it."""
+
+    def __init__(self, entity, audiences, data, moves=None, version=None):
+        self.entity = entity
+        self.audiences = audiences
+        self.data = data
+        self.moves = moves or {}  # column → the audience its old value names
+        self.version = version or (lambda obj: None)
+
+
+def _job_audiences(job):
+    names = set()
+    if job.technician_id:
+        names.add(technician(job.technician_id))
+    if job.provider_id:
+        names.add(provider(job.provider_id))
+    return names
+
+
+@cache
+def _schema(name):
+    """One schema of each kind for the process: building one costs more than a job's dump."""
+
+    made = {
+        "job": lambda: JobSchema(exclude=("actions",)),
+        "requisition": RequisitionSchema,
+        "part": PartSchema,
+        "article": ArticleSchema,
+    }
+    return made[name]()
+
+
+def _job_data(job):
+    return _schema("job").dump(job)
+
+
+def _requisition_audiences(requisition):
+    names = {provider(requisition.provider_id), province(requisition.province_id)}
+    if requisition.job.technician_id:
+        names.add(technician(requisition.job.technician_id))
+    return names
+
+
+def _requisition_data(requisition):
+    return _schema("requisition").dump(requisition)
+
+
+def _part_data(part):
+    return _schema("part").dump(part)
+
+
+def _article_data(article):
+    return _schema("article").dump(article)
+
+
+def _article_audiences(article):
+    # A withdrawn entry is in no feed: the one it leaves gets a remove (see the move on ``active``).
+    return {CATALOGUE} if article.active else set()
+
+
+def registry():
+
+    return {
+        Job: Synced(
+            "job",
+            _job_audiences,
+            _job_data,
+            moves={"technician_id": technician, "provider_id": provider},
+            version=lambda job: job.version,
+        ),
+        Requisition: Synced("requisition", _requisition_audiences, _requisition_data),
+        Part: Synced("part", lambda part: {CATALOGUE}, _part_data),
+        Article: Synced(
+            "article",
+            _article_audiences,
+            _article_data,
+            moves={"active": lambda was_active: CATALOGUE},
+            version=lambda article: article.version,
+        ),
+    }
+
+
+_REGISTRY = {}
+
+
+def kind_of(obj):
+    if not _REGISTRY:
+        _REGISTRY.update(registry())
+    return _REGISTRY.get(type(obj))
+
+
+def _note_touched(session, flush_context):
+    touched = session.info.setdefault("sync_touched", {})
+    left = session.info.setdefault("sync_left", defaultdict(set))
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if _is_request(obj):
+            session.info.setdefault("sync_requests", set()).add(obj.id)
+            continue
+        parent = _parent(obj)
+        if parent is not None:
+            touched[id(parent)] = parent
+            continue
+        synced = kind_of(obj)
+        if synced is None:
+            continue
+        touched[id(obj)] = obj
+        state = inspect(obj)
+        for column, audience in synced.moves.items():
+            for old in state.attrs[column].history.deleted:
+                if old is not None:
+                    left[id(obj)].add(audience(old))
+
+
+def _parent(obj):
+    """The synced entity a change of ``obj`` shows in (a requisition's line shows in its requisition)."""
+
+    if isinstance(obj, RequisitionLine):
+        return obj.requisition
+    return None
+
+
+def _is_request(obj):
+    """A job's request shows in the job (a serial learnt from a scan changes only the request)."""
+
+    return isinstance(obj, ServiceRequest)
+
+
+def _forget(session, transaction):
+    # Only when the whole transaction ends without commit: a savepoint rolled back
+    # leaves what the transaction flushed before it to be written at commit.
+    if transaction.parent is None:
+        session.info.pop("sync_touched", None)
+        session.info.pop("sync_left", None)
+        session.info.pop("sync_requests", None)
+
+
+def _follow_jobs(session, touched, left):
+    """A job that changed hands takes its requisitions with it: out of the old feeds, into the new."""
+
+    moved = {obj.id: left[key] for key, obj in touched.items() if isinstance(obj, Job) and left.get(key)}
+    if not moved:
+        return
+    for requisition in session.scalars(select(Requisition).where(Requisition.job_id.in_(moved))):
+        touched[id(requisition)] = requisition
+        left.setdefault(id(requisition), set()).update(moved[requisition.job_id])
+
+
+def _hold_jobs_of_requisitions(session, touched):
+    """A requisition's technician is its job's: hold each such job and read it as it now is.
+
+    A reassignment locks the job to change hands, so holding it (key-share,
+    which only an update of the job waits for) orders the two: either the
+    reassignment commits first and this transaction reads the new technician,
+    or it waits, and then moves the requisition as this transaction left it.
+    Without it a change made on the way (a delivery from headquarters) could be
+    written into the feed of a technician who had just lost the job.
+    """
+
+    job_ids = sorted(
+        {obj.job_id for obj in touched.values() if isinstance(obj, Requisition) and obj.job_id is not None}
+    )
+    if not job_ids:
+        return
+    statement = (
+        select(Job)
+        .where(Job.id.in_(job_ids))
+        .order_by(Job.id)
+        .with_for_update(read=True, key_share=True, of=Job)
+        .execution_options(populate_existing=True)
+    )
+    session.scalars(statement).all()
+
+
+def _bump(session, audience, count):
+    """Reserve ``count`` seqs of ``audience`` under its row lock; the last of them."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(Audience)
+        .values(name=audience, last_seq=count, floor_seq=0)
+        .on_conflict_do_update(index_elements=["name"], set_={"last_seq": Audience.last_seq + count})
+        .returning(Audience.last_seq)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def _write_changes(session):
+    if not session.info.get("sync_touched") and not session.info.get("sync_requests"):
+        return
+    session.flush()
+    touched = session.info.pop("sync_touched", {})
+    requests = session.info.pop("sync_requests", set())
+    if requests:
+        untouched = [
+            job for job in session.scalars(select(Job).where(Job.request_id.in_(requests))) if id(job) not in touched
+        ]
+        for job in untouched:
+            # The job's data changed with its request: a new version, so a device never
+            # holds two different copies of one version.
+            job.updated_at = utcnow()
+            touched[id(job)] = job
+        if untouched:
+            session.flush()
+    left = session.info.pop("sync_left", {})
+    _follow_jobs(session, touched, left)
+    _hold_jobs_of_requisitions(session, touched)
+    rows = defaultdict(list)  # audience → [row]
+    for key, obj in touched.items():
+        synced = kind_of(obj)
+        state = inspect(obj)
+        if state.deleted or state.was_deleted:
+            for audience in left.get(key, set()):
+                rows[audience].append((synced.entity, str(state.identity[0]), "remove", 0, None))
+            continue
+        if not state.persistent:
+            continue  # added and rolled back within this transaction
+        entity_id = str(state.identity[0])
+        # As the row is now, with what commits landed since this session read it: two
+        # edits of one part at once must not leave the feed with either's stale copy.
+        session.refresh(obj)
+        now = synced.audiences(obj)
+        data = synced.data(obj)
+        version = synced.version(obj) or 0
+        for audience in now:
+            rows[audience].append((synced.entity, entity_id, "put", version, data))
+        for audience in left.get(key, set()) - now:
+            rows[audience].append((synced.entity, entity_id, "remove", version, None))
+    for audience in sorted(rows):
+        changes = rows[audience]
+        last = _bump(session, audience, len(changes))
+        first = last - len(changes) + 1
+        session.execute(
+            insert(Change),
+            [
+                {"audience": audience, "seq": first + n, "entity": e, "entity_id": i, "op": op, "version": v, "data": d}
+                for n, (e, i, op, v, d) in enumerate(changes)
+            ],
+        )
+
+
+def install():
+    """Listen on every session (once): note synced entities at flush, write their changes before commit."""
+    if getattr(install, "done", False):
+        return
+    event.listen(Session, "after_flush", _note_touched)
+    event.listen(Session, "before_commit", _write_changes)
+    event.listen(Session, "after_transaction_end", _forget)
+    install.done = True
+
+
+def latest(audiences):
+    """``{audience: last_seq}`` now."""
+    found = dict(db.session.execute(select(Audience.name, Audience.last_seq).where(Audience.name.in_(audiences))).all())
+    return {name: found.get(name, 0) for name in audiences}
+
+
+def compact(now, retention):
+    """Drop changes older than ``retention`` from every feed; return how many went.
+
+    Each feed's floor rises to the last seq dropped: a device whose cursor is
+    below it has been away longer than the log is kept, and starts again from a
+    snapshot (``reset``) instead of missing what was dropped.
+    """
+    dropped = 0
+    tops = db.session.execute(
+        select(Change.audience, func.max(Change.seq))
+        .where(Change.created_at < now - retention)
+        .group_by(Change.audience)
+    ).all()
+    for audience, top in tops:
+        db.session.execute(
+            update(Audience)
+            .where(Audience.name == audience, Audience.floor_seq < top)
+            .values(floor_seq=top)
+            .execution_options(synchronize_session=False)
+        )
+        dropped += db.session.execute(
+            delete(Change)
+            .where(Change.audience == audience, Change.seq <= top)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return dropped

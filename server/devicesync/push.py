@@ -1,0 +1,362 @@
+"""Applying a device's ops: in seq order, once each, through the same domain functions as the API.
+
+Each op applies in a savepoint of its own, committed with the record of the
+op, its result and the device's last seq (a chunk of ops per commit): a
+replayed op finds its stored result and is not applied again, and a crash
+loses nothing that was acknowledged.
+A business-rule failure is kept (rejected, or conflict when the world moved
+on: the job was reassigned or cancelled meanwhile) and flagged to dispatch;
+the sequence moves on. A gap in the sequence stops processing there. Only an
+infrastructure failure stops without recording, answering 503.
+"""
+
+import marshmallow as ma
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from server.core.clock import utcnow
+from server.core.locks import serialise_on
+from server.core.reference import invalid
+from server.devicesync.models import Client
+from server.devicesync.models import PushedOp
+from server.errors import DomainError
+from server.errors import Forbidden
+from server.extensions import db
+from server.jobs import schemas as job_schemas
+from server.jobs.models import Job
+from server.jobs.models import JobEvent
+from server.jobs.services import lifecycle
+from server.jobs.services import queries
+from server.jobs.services.events import record
+from server.notifications.models import Notification
+from server.notifications.services import notify
+from server.supply import schemas as supply_schemas
+from server.supply import usage
+from server.users import directory
+from sync.ops import APPLIED
+from sync.ops import CONFLICT
+from sync.ops import DUPLICATE
+from sync.ops import MAX_NUMBER
+from sync.ops import REJECTED
+from sync.ops import BadPush
+from sync.ops import read_push
+
+
+class Unavailable(DomainError):
+    status = 503
+    code = "unavailable"
+
+
+class NoteArgs(ma.Schema):
+    text = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+
+
+class ScanOpArgs(ma.Schema):
+    serial = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    source = ma.fields.String(required=True, validate=ma.validate.OneOf(("camera", "photo", "typed")))
+    symbology = ma.fields.String(load_default="", validate=ma.validate.Length(max=32))
+    photo_sha256 = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+def _accept(job, user, args, when):
+    lifecycle.accept(job, user, device_time=when)
+
+
+def _decline(job, user, args, when):
+    lifecycle.decline(job, user, args["reason"], device_time=when)
+
+
+def _contact(job, user, args, when):
+    lifecycle.contact(job, user, appointment_at=args["appointment_at"], note=args["note"], device_time=when)
+
+
+def _depart(job, user, args, when):
+    lifecycle.depart(job, user, device_time=when, note=args["note"])
+
+
+def _arrive(job, user, args, when):
+    lifecycle.arrive(job, user, device_time=when, note=args["note"])
+
+
+def _complete(job, user, args, when):
+    lifecycle.complete(
+        job, user, args["summary"], args["confirmed_by"], device_time=when, fault_code=args["fault_code"]
+    )
+
+
+def _scan(job, user, args, when):
+    lifecycle.record_scan(
+        job, user, args["serial"], args["source"], args["symbology"], args["photo_sha256"], device_time=when
+    )
+
+
+def _parts_used(job, user, args, when):
+    usage.record_usage(job, user, args["parts"], device_time=when)
+
+
+def _shortage(job, user, args, when):
+    usage.report_shortage(job, user, args["parts"], note=args["note"], device_time=when)
+
+
+def _note(job, user, args, when):
+    # A note is a fact about the visit: the job's technician may add one whatever its state.
+    if job.technician_id != user.id:
+        raise Forbidden(f"Job {job.number} is not assigned to you.", code="not_your_job")
+    record(job, "note", user, from_state=job.state, device_time=when, note=args["text"])
+
+
+# type → (payload schema, what it does to the job). Every op acts on one job: ``entity_id``.
+HANDLERS = {
+    "job.accept": (job_schemas.FieldStepArgs, _accept),
+    "job.decline": (job_schemas.DeclineArgs, _decline),
+    "job.contact": (job_schemas.ContactArgs, _contact),
+    "job.depart": (job_schemas.FieldStepArgs, _depart),
+    "job.arrive": (job_schemas.FieldStepArgs, _arrive),
+    "job.complete": (job_schemas.CompleteArgs, _complete),
+    "scan.add": (ScanOpArgs, _scan),
+    "parts.used": (supply_schemas.PartLinesArgs, _parts_used),
+    "parts.shortage": (supply_schemas.PartLinesArgs, _shortage),
+    "note.add": (NoteArgs, _note),
+}
+
+# The world moved on under the device: what it did is kept and dispatch decides.
+_CONFLICT_CODES = {"illegal_transition", "job_reassigned", "concurrent_change", "not_your_job"}
+
+
+def _client(user, client_id, schema_version):
+    client = db.session.get(Client, client_id)
+    if client is None:
+        serialise_on(f"sync-client:{client_id}")
+        client = db.session.get(Client, client_id)
+    if client is None:
+        client = Client(client_id=client_id, user_id=user.id, last_seq=0, schema_version=schema_version)
+        db.session.add(client)
+        db.session.flush()
+    elif client.user_id != user.id:
+        raise Forbidden("This client id belongs to another user's device.", code="client_not_yours")
+    client.schema_version = schema_version
+    return client
+
+
+def _job_id(op):
+    """The job id ``entity_id`` names, or None when it names none a database could hold."""
+    try:
+        job_id = int(op.entity_id)
+    except (TypeError, ValueError):
+        return None
+    return job_id if 0 < job_id <= MAX_NUMBER else None
+
+
+def _was_given(user, job_id):
+    """Whether ``job_id`` was ever ``user``'s: they were told of it, or did something on it."""
+    told = select(Notification.id).where(Notification.user_id == user.id, Notification.job_id == job_id)
+    acted = select(JobEvent.id).where(JobEvent.actor_id == user.id, JobEvent.job_id == job_id)
+    return db.session.scalar(select(told.exists() | acted.exists()))
+
+
+def _job(user, op):
+    """The op's job, locked, if the user may work it; a job that left them is a conflict, not a 404."""
+    if op.entity_id is None or not str(op.entity_id).strip().lstrip("-").isdigit():
+        raise invalid("entity_id", "give the id of the job the operation is about")
+    job_id = _job_id(op)
+    job = None
+    if job_id is not None:
+        job = db.session.scalar(queries.visible_jobs(user).where(Job.id == job_id).with_for_update(of=Job))
+    if job is not None:
+        return job
+    gone = db.session.get(Job, job_id) if job_id is not None else None
+    if gone is not None and _was_given(user, job_id):
+        # The number, as the technician's app shows the job; the id is only the app's key.
+        raise DomainError(
+            f"Job {gone.number} is no longer yours: it was reassigned or withdrawn.", code="job_reassigned", status=409
+        )
+    raise DomainError(f"You have no job {op.entity_id}.", code="job_not_found", status=404)
+
+
+def _apply(user, op):
+    """``(result, code, message, job_id)`` of applying ``op`` inside a savepoint."""
+    if op.problem:
+        # Kept against its job when it names one the user may see, so dispatch can find it.
+        job_id = _job_id(op)
+        if job_id is not None and not db.session.scalar(
+            queries.visible_jobs(user).with_only_columns(Job.id).where(Job.id == job_id)
+        ):
+            job_id = None
+        return REJECTED, "invalid_op", op.problem, job_id
+    schema, handler = HANDLERS[op.type]
+    savepoint = db.session.begin_nested()
+    job_id = None
+    try:
+        job = _job(user, op)
+        job_id = job.id
+        args = schema().load(op.payload)
+        handler(job, user, args, op.client_time)
+        db.session.flush()
+        savepoint.commit()
+        return APPLIED, "", "", job_id
+    except ma.ValidationError as error:
+        savepoint.rollback()
+        return REJECTED, "validation_error", f"payload: {error.messages}", job_id
+    except StaleDataError:
+        savepoint.rollback()
+        return CONFLICT, "concurrent_change", "The job changed on the server at the same moment.", job_id
+    except IntegrityError:
+        savepoint.rollback()
+        return CONFLICT, "conflict", "It clashes with a record made on the server meanwhile.", job_id
+    except DomainError as error:
+        savepoint.rollback()
+        result = CONFLICT if error.code in _CONFLICT_CODES else REJECTED
+        if error.code == "job_reassigned":
+            job_id = _job_id(op)
+        return result, error.code, error.message, job_id
+
+
+def _flag(user, pushed):
+    """Tell dispatch of an op the server could not apply: the technician did something they must see."""
+    job = db.session.get(Job, pushed.job_id) if pushed.job_id else None
+    if job is None:
+        return
+    recipients = directory.dispatchers_for(job.province_id) + directory.provider_managers(job.provider_id)
+    notify(
+        recipients,
+        "sync_" + pushed.result,
+        f"{user.display_name or user.username}'s {pushed.type} on job {job.number} was not applied: {pushed.message}",
+        job=job,
+        data={"op_id": pushed.op_id, "code": pushed.code},
+    )
+
+
+def _take(user, client_id, ops):
+    """Take ``ops`` (in seq order) in one transaction; their answers, and whether a gap stopped them."""
+    serialise_on(f"sync-client:{client_id}")
+    client = db.session.get(Client, client_id, with_for_update=True, populate_existing=True)
+    stored = {
+        row.op_id: row
+        for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
+    }
+    answers = []
+    kept = []
+    last_seq = client.last_seq
+    stopped = False
+    for op in ops:
+        known = stored.get(op.op_id)
+        if known is not None and known.client_id == client_id:
+            answers.append(_answer(known, DUPLICATE))
+            continue
+        if known is not None or op.seq <= last_seq:
+            answers.append(
+                {
+                    "op_id": op.op_id,
+                    "seq": op.seq,
+                    "result": REJECTED,
+                    "code": "seq_taken",
+                    "message": f"seq {op.seq} or op {op.op_id} was already used for another operation; "
+                    "it was not applied.",
+                }
+            )
+            continue
+        if op.seq > last_seq + 1:
+            stopped = True
+            break
+        result, code, message, job_id = _apply(user, op)
+        pushed = PushedOp(
+            op_id=op.op_id,
+            client_id=client_id,
+            user_id=user.id,
+            seq=op.seq,
+            type=op.type,
+            entity_id=op.entity_id,
+            job_id=job_id,
+            payload=op.payload,
+            client_time=op.client_time,
+            received_at=utcnow(),
+            result=result,
+            code=code,
+            message=message,
+        )
+        kept.append(pushed)
+        last_seq = op.seq
+        if result != APPLIED:
+            _flag(user, pushed)
+        # Answered from what is in hand: after the commit the row would be read again.
+        answers.append(_answer(pushed))
+    # The records of the ops and the device's position join the transaction once, at its end: added
+    # one by one, each would be written by the flush that opens the next op's savepoint.
+    db.session.add_all(kept)
+    if kept:
+        client.last_seq = last_seq
+        client.last_push_at = kept[-1].received_at
+    return answers, stopped
+
+
+def _answer(pushed, result=None):
+    answer = {"op_id": pushed.op_id, "seq": pushed.seq, "result": result or pushed.result}
+    answer["code"] = pushed.code
+    answer["message"] = pushed.message
+    if result == DUPLICATE:
+        answer["stored_result"] = pushed.result
+    return answer
+
+
+def push(user, body):
+    """Take a device's push; ``{"results": [...], "acked_seq"}``.
+
+    Ops are committed ``SYNC_OPS_PER_COMMIT`` at a time: a commit waits for the
+    disk, and per op it was most of a long push's time. Each op still applies in
+    a savepoint of its own, so a refused op leaves nothing behind while the ops
+    around it stand; a failure of the database loses only the uncommitted
+    chunk, which the device sends again (it learns ``acked_seq`` only from an answer).
+    """
+    try:
+        client_id, schema_version, ops = read_push(body, current_app.config["SYNC_MAX_OPS"], HANDLERS)
+    except BadPush as error:
+        raise invalid(error.field, error.message) from None
+    _client(user, client_id, schema_version)
+    db.session.commit()
+    per_commit = max(1, current_app.config["SYNC_OPS_PER_COMMIT"])
+    results = []
+    try:
+        for start in range(0, len(ops), per_commit):
+            answers, stopped = _take(user, client_id, ops[start : start + per_commit])
+            db.session.commit()
+            results.extend(answers)
+            if stopped:
+                break
+    except DBAPIError as error:
+        db.session.rollback()
+        raise Unavailable(
+            "The server could not record your operations just now; nothing after the last acknowledged one "
+            "was applied. Try again shortly.",
+            details={"acked_seq": _acked(client_id)},
+        ) from error
+    return {"results": results, "acked_seq": _acked(client_id)}
+
+
+def _acked(client_id):
+    return db.session.scalar(select(Client.last_seq).where(Client.client_id == client_id)) or 0
+
+
+def acked_seq(user, client_id):
+    """The last op of ``client_id`` the server has taken (0 for an unknown device or another user's)."""
+    if not client_id:
+        return 0
+    return (
+        db.session.scalar(select(Client.last_seq).where(Client.client_id == client_id, Client.user_id == user.id)) or 0
+    )
+
+
+def pushed_ops(user, args):
+    """Ops pushed on the jobs ``user`` may see, newest first."""
+    statement = (
+        select(PushedOp)
+        .where(PushedOp.job_id.in_(queries.visible_jobs(user).with_only_columns(Job.id)))
+        .order_by(PushedOp.received_at.desc(), PushedOp.op_id)
+    )
+    if args.get("result"):
+        statement = statement.where(PushedOp.result.in_(args["result"]))
+    if "job_id" in args:
+        statement = statement.where(PushedOp.job_id == args["job_id"])
+    return statement

@@ -1,0 +1,82 @@
+"""The sync API the app talks to: push ops, pull changes, upload and check photo blobs."""
+
+from flask import request
+from flask.views import MethodView
+
+from server.api import Blueprint
+from server.api import body_limit
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.core.schemas import PageArgs
+from server.core.schemas import page_schema
+from server.core.schemas import paginate
+from server.devicesync import blobs
+from server.devicesync import pull
+from server.devicesync import push
+from server.devicesync import schemas
+
+blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync: push ops, pull changes, blobs")
+
+# Who works offline: the field, and the provider and clerk desks the app also serves.
+DEVICES = (roles.TECHNICIAN, roles.PROVIDER_MANAGER, roles.PARTS_CLERK)
+
+
+class OpsArgs(schemas.OpsArgs, PageArgs):
+    pass
+
+
+@blp.route("/push")
+class Push(MethodView):
+    @roles_required(*DEVICES)
+    @body_limit("SYNC_PUSH_MAX_BYTES")
+    def post(self):
+        """Apply a device's ops in seq order, once each: ``{"client_id", "schema_version", "ops": [...]}``.
+
+        Each op: ``op_id`` (UUID), ``seq`` (1, 2, 3… per device), ``type``,
+        ``entity_id`` (the job), ``payload``, ``client_time``. The answer has a
+        result per op (``applied``, ``duplicate``, ``rejected``, ``conflict``,
+        with ``code`` and ``message``) and ``acked_seq``; a gap stops there.
+        """
+        return push.push(current_user(), request.get_json(silent=True))
+
+
+@blp.route("/pull")
+class Pull(MethodView):
+    @roles_required(*DEVICES)
+    @blp.arguments(schemas.PullArgs, location="query")
+    def get(self, args):
+        """The next changes of the caller's feeds: ``{"changes", "cursor", "has_more", "acked_seq", "reset"}``.
+
+        Without ``cursor`` (or when the server cannot continue from it: ``reset``),
+        a snapshot of everything the caller may hold comes first.
+        """
+        return pull.pull(current_user(), args["cursor"], args["limit"], args["client_id"])
+
+
+@blp.route("/blobs/<sha256>")
+class Blob(MethodView):
+    @roles_required(*DEVICES)
+    def head(self, sha256):
+        """200 when the server holds these bytes already (skip the upload), else 404."""
+        blobs.known(sha256)
+        return "", 200
+
+    @roles_required(*DEVICES)
+    @body_limit("SCAN_MAX_BYTES")
+    def put(self, sha256):
+        """Upload a photo's raw bytes under their SHA-256: 201 new, 200 known; 422 when they do not match."""
+        data = request.get_data(cache=False)
+        new = blobs.store(sha256, data)
+        return {"sha256": sha256, "size": len(data), "stored": new}, 201 if new else 200
+
+
+@blp.route("/ops")
+class Ops(MethodView):
+    @roles_required(roles.ADMIN, roles.DISPATCHER, roles.PROVIDER_MANAGER)
+    @blp.arguments(OpsArgs, location="query")
+    @blp.response(200, page_schema(schemas.PushedOpSchema, "PushedOpPage"))
+    def get(self, args):
+        """Ops devices pushed on the caller's jobs, newest first, with their payloads: filter by ``result``
+        (rejected, conflict: what the technician did that the server could not apply) and ``job_id``."""
+        return paginate(push.pushed_ops(current_user(), args), args)

@@ -1,0 +1,47 @@
+"""Evidence photos, content-addressed by SHA-256, with the fingerprint that finds reused ones."""
+
+from sqlalchemy import BigInteger
+from sqlalchemy import Index
+from sqlalchemy import LargeBinary
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
+from server.extensions import db
+
+
+class Photo(db.Model):
+    """One stored photo. Its bytes live in the photo store; here is what finds it again."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        # The hash cut in four bands, each indexed: a near copy shares at least one band exactly,
+        # so candidates come from four index lookups however many millions of photos there are.
+        Index("ix_photos_band0", "band0"),
+        Index("ix_photos_band1", "band1"),
+        Index("ix_photos_band2", "band2"),
+        Index("ix_photos_band3", "band3"),
+    )
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    phash: Mapped[int] = mapped_column(BigInteger)
+    band0: Mapped[int]
+    band1: Mapped[int]
+    band2: Mapped[int]
+    band3: Mapped[int]
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhotoBlob(db.Model):
+    """The bytes of a photo, for deployments whose app servers share only the database."""
+
+    __tablename__ = "photo_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

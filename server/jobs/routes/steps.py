@@ -1,0 +1,139 @@
+"""The steps of a job's life, each by whom the step table allows."""
+
+from flask.views import MethodView
+
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.jobs import schemas
+from server.jobs.routes.blueprint import blp
+from server.jobs.routes.blueprint import locked_job
+from server.jobs.routes.blueprint import shown
+from server.jobs.services import lifecycle
+from server.jobs.services.lifecycle import STEPS
+
+
+@blp.route("/jobs/<int:job_id>/accept")
+class JobAccept(MethodView):
+    @roles_required(*STEPS["accept"].roles)
+    @blp.arguments(schemas.FieldStepArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """The assigned technician accepts the job."""
+        return shown(lifecycle.accept(locked_job(job_id), current_user(), args["device_time"], args["note"]))
+
+
+@blp.route("/jobs/<int:job_id>/decline")
+class JobDecline(MethodView):
+    @roles_required(*STEPS["decline"].roles)
+    @blp.arguments(schemas.DeclineArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """The technician hands the job back to their provider, saying why."""
+        return shown(lifecycle.decline(locked_job(job_id), current_user(), args["reason"], args["device_time"]))
+
+
+@blp.route("/jobs/<int:job_id>/contact")
+class JobContact(MethodView):
+    @roles_required(*STEPS["contact"].roles)
+    @blp.arguments(schemas.ContactArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """Record that the customer was reached, and the appointment made (in the future)."""
+        return shown(
+            lifecycle.contact(
+                locked_job(job_id), current_user(), args["appointment_at"], args["note"], args["device_time"]
+            )
+        )
+
+
+@blp.route("/jobs/<int:job_id>/depart")
+class JobDepart(MethodView):
+    @roles_required(*STEPS["depart"].roles)
+    @blp.arguments(schemas.FieldStepArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """The technician is on the way."""
+        return shown(lifecycle.depart(locked_job(job_id), current_user(), args["device_time"], args["note"]))
+
+
+@blp.route("/jobs/<int:job_id>/arrive")
+class JobArrive(MethodView):
+    @roles_required(*STEPS["arrive"].roles)
+    @blp.arguments(schemas.FieldStepArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """The technician is at the customer's."""
+        return shown(lifecycle.arrive(locked_job(job_id), current_user(), args["device_time"], args["note"]))
+
+
+@blp.route("/jobs/<int:job_id>/scans")
+class JobScans(MethodView):
+    @roles_required(*STEPS["scan"].roles)
+    @blp.arguments(schemas.ScanArgs)
+    @blp.response(201, schemas.ScanSchema)
+    def post(self, args, job_id):
+        """Record the serial read off the unit: by barcode (camera or photo) or typed.
+
+        A warranty job is closed only with a barcode read.
+        """
+        return lifecycle.record_scan(
+            locked_job(job_id),
+            current_user(),
+            args["serial"],
+            args["source"],
+            symbology=args["symbology"],
+            photo_sha256=args["photo_sha256"],
+            device_time=args["device_time"],
+        )
+
+
+@blp.route("/jobs/<int:job_id>/complete")
+class JobComplete(MethodView):
+    @roles_required(*STEPS["complete"].roles)
+    @blp.arguments(schemas.CompleteArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """The repair is done: the work summary, who confirmed it for the customer, and the fault code found
+        (optional; an unknown or withdrawn code is a 422)."""
+        return shown(
+            lifecycle.complete(
+                locked_job(job_id),
+                current_user(),
+                args["summary"],
+                args["confirmed_by"],
+                args["device_time"],
+                fault_code=args["fault_code"],
+            )
+        )
+
+
+@blp.route("/jobs/<int:job_id>/close")
+class JobClose(MethodView):
+    @roles_required(*STEPS["close"].roles)
+    @blp.arguments(schemas.CloseArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """Close-out (核销): needs the completion record and, for warranty jobs, a barcode scan of the serial."""
+        return shown(lifecycle.close(locked_job(job_id), current_user(), args["note"]))
+
+
+@blp.route("/jobs/<int:job_id>/cancel")
+class JobCancel(MethodView):
+    @roles_required(*STEPS["cancel"].roles)
+    @blp.arguments(schemas.ReasonArgs)
+    @blp.response(200, schemas.JobSchema)
+    def post(self, args, job_id):
+        """Cancel an open job, saying why; the provider and technician are told."""
+        return shown(lifecycle.cancel(locked_job(job_id), current_user(), args["reason"]))
+
+
+@blp.route("/jobs/<int:job_id>/escalate")
+class JobEscalate(MethodView):
+    @roles_required(*STEPS["escalate"].roles)
+    @blp.arguments(schemas.ReasonArgs)
+    @blp.response(200, schemas.EscalationSchema)
+    def post(self, args, job_id):
+        """Raise the job to the duty manager: the dispatchers on duty for its area (all of them if none is)."""
+        job = locked_job(job_id)
+        managers = lifecycle.escalate(job, current_user(), args["reason"])
+        return {"job": shown(job), "escalated_to": managers}

@@ -1,0 +1,1 @@
+"""The rules of jobs: requests and customers, who sees which job, dispatch, the steps of a job's life, SLA."""

@@ -1,0 +1,403 @@
+"""A job's life: the state machine and the steps that move a job through it.
+
+::
+
+    new → dispatched → accepted → en_route → on_site → completed → closed
+                          ↑    ↘_____________↗    ↓
+                          └──── waiting_parts ←──┘       (any open state → cancelled)
+
+Each step names the states it starts from; anything else is refused with
+409 ``illegal_transition`` and changes nothing. Every step is recorded with
+who, when (the server's clock) and, for field steps, the phone's clock.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from scanning.serials import normalise_serial
+from scanning.serials import valid_serial
+from server.core.clock import utcnow
+from server.core.locks import serialise_on
+from server.core.reference import invalid
+from server.core.roles import ADMIN
+from server.core.roles import AGENT
+from server.core.roles import DISPATCHER
+from server.core.roles import PROVIDER_MANAGER
+from server.core.roles import TECHNICIAN
+from server.errors import Conflict
+from server.errors import Forbidden
+from server.extensions import db
+from server.jobs.models import BARCODE_SOURCES
+from server.jobs.models import OPEN_STATES
+from server.jobs.models import Scan
+from server.jobs.models import ServiceRequest
+from server.jobs.services.dispatch import ASSIGN_STATES
+from server.jobs.services.dispatch import REDISPATCH_STATES
+from server.jobs.services.events import record
+from server.knowledge.services import require_fault_code
+from server.notifications.services import notify
+from server.users.directory import duty_managers
+from server.users.directory import provider_managers
+
+# How far ahead an appointment may be made.
+APPOINTMENT_HORIZON = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    from_states: tuple
+    to_state: str | None  # None: the step records something and leaves the state as it is
+    roles: tuple
+    field: bool = False  # done on the phone, carrying the device's clock
+
+
+FIELD = (TECHNICIAN,)
+STEPS = {
+    step.name: step
+    for step in (
+        Step("accept", ("dispatched",), "accepted", FIELD, field=True),
+        Step("decline", ("dispatched", "accepted"), "dispatched", FIELD, field=True),
+        Step(
+            "contact",
+            ("dispatched", "accepted", "en_route", "on_site", "waiting_parts"),
+            None,
+            (TECHNICIAN, PROVIDER_MANAGER),
+            field=True,
+        ),
+        Step("depart", ("accepted",), "en_route", FIELD, field=True),
+        Step("arrive", ("accepted", "en_route"), "on_site", FIELD, field=True),
+        Step("hold_for_parts", ("accepted", "en_route", "on_site"), "waiting_parts", FIELD, field=True),
+        Step("parts_arrived", ("waiting_parts",), "accepted", ()),
+        # A refused requisition with nothing else on order: the technician decides what next.
+        Step("parts_refused", ("waiting_parts",), "accepted", ()),
+        Step("scan", ("accepted", "en_route", "on_site", "waiting_parts", "completed"), None, FIELD, field=True),
+        Step("use_parts", ("accepted", "en_route", "on_site", "waiting_parts", "completed"), None, FIELD, field=True),
+        Step("report_shortage", ("accepted", "en_route", "on_site", "waiting_parts"), None, FIELD, field=True),
+        Step("complete", ("on_site",), "completed", FIELD, field=True),
+        Step("close", ("completed",), "closed", (DISPATCHER, PROVIDER_MANAGER, ADMIN)),
+        Step("cancel", OPEN_STATES, "cancelled", (AGENT, DISPATCHER, ADMIN)),
+        Step("escalate", (*OPEN_STATES, "completed"), None, (AGENT, DISPATCHER, ADMIN)),
+    )
+}
+
+
+# Steps the parts flow takes by itself (a shortage, a receipt): never offered as a button.
+_AUTOMATIC = ("hold_for_parts", "parts_arrived", "parts_refused")
+
+
+def allowed_actions(job, user):
+    """The steps ``user`` may take on ``job`` now (what the app offers as buttons)."""
+    actions = []
+    if user.role in (ADMIN, DISPATCHER) and job.state in REDISPATCH_STATES:
+        actions.append("dispatch")
+    if user.role in (ADMIN, DISPATCHER, PROVIDER_MANAGER) and job.provider_id and job.state in ASSIGN_STATES:
+        actions.append("assign")
+    for step in STEPS.values():
+        if step.name in _AUTOMATIC or user.role not in step.roles or job.state not in step.from_states:
+            continue
+        if user.role == TECHNICIAN and job.technician_id != user.id:
+            continue
+        if step.name == "accept" and job.technician_id is None:
+            continue
+        actions.append(step.name)
+    return actions
+
+
+def shown_to(user, job):
+    """``job`` with ``actions``, the steps ``user`` may take on it now: what the job's schema shows."""
+    job.actions = allowed_actions(job, user)
+    return job
+
+
+def check_step(job, actor, name):
+    """Check that ``actor`` may take step ``name`` on ``job`` in its present state; return the step."""
+    step = STEPS[name]
+    if actor is not None and step.roles and actor.role not in step.roles:
+        raise Forbidden(
+            f"A {actor.role} may not {name} a job.", code="role_forbidden", details={"allowed_roles": list(step.roles)}
+        )
+    if job.state not in step.from_states:
+        raise Conflict(
+            f"Job {job.number} is {job.state}; it cannot be {_PAST.get(name, name)} now.",
+            code="illegal_transition",
+            details={"state": job.state, "action": name, "allowed_from": list(step.from_states)},
+        )
+    if actor is not None and actor.role == TECHNICIAN and job.technician_id != actor.id:
+        raise Forbidden(f"Job {job.number} is not assigned to you.", code="not_your_job")
+    return step
+
+
+_PAST = {
+    "accept": "accepted",
+    "decline": "declined",
+    "contact": "given a customer contact",
+    "depart": "set on the way",
+    "arrive": "marked arrived",
+    "hold_for_parts": "put on hold for parts",
+    "parts_arrived": "released from waiting for parts",
+    "parts_refused": "released from waiting for parts",
+    "use_parts": "given parts used",
+    "report_shortage": "given missing parts",
+    "scan": "given a serial scan",
+    "complete": "completed",
+    "close": "closed",
+    "cancel": "cancelled",
+    "escalate": "escalated",
+}
+
+
+def _move(job, actor, name, *, device_time=None, note="", data=None, now=None):
+    step = check_step(job, actor, name)
+    previous = job.state
+    if step.to_state is not None:
+        job.state = step.to_state
+    record(job, name, actor, from_state=previous, device_time=device_time, note=note, data=data, at=now)
+    return previous
+
+
+def accept(job, actor, device_time=None, note=""):
+    """The assigned technician takes the job on."""
+    _move(job, actor, "accept", device_time=device_time, note=note)
+    db.session.flush()
+    return job
+
+
+def decline(job, actor, reason, device_time=None):
+    """The technician hands the job back to their provider, saying why; the provider's managers are told."""
+    if not reason.strip():
+        raise invalid("reason", "say why the job is declined")
+    _move(job, actor, "decline", device_time=device_time, note=reason)
+    job.technician = None
+    notify(
+        provider_managers(job.provider_id),
+        "job_declined",
+        f"{actor.display_name or actor.username} declined job {job.number}: {reason[:200]}",
+        job=job,
+        data={"technician_id": actor.id},
+    )
+    db.session.flush()
+    return job
+
+
+def contact(job, actor, appointment_at=None, note="", device_time=None, now=None):
+    """Record that the customer was reached, and the appointment made with them (in the future)."""
+    now = now or utcnow()
+    if appointment_at is not None:
+        if appointment_at <= now:
+            raise invalid("appointment_at", "the appointment is in the past")
+        if appointment_at > now + APPOINTMENT_HORIZON:
+            raise invalid("appointment_at", "an appointment is made at most 90 days ahead")
+    _move(
+        job,
+        actor,
+        "contact",
+        device_time=device_time,
+        note=note,
+        data={"appointment_at": appointment_at.isoformat() if appointment_at else None},
+        now=now,
+    )
+    if job.contacted_at is None:
+        job.contacted_at = now
+    if appointment_at is not None:
+        job.appointment_at = appointment_at
+    db.session.flush()
+    return job
+
+
+def depart(job, actor, device_time=None, note=""):
+    """The technician is on the way."""
+    _move(job, actor, "depart", device_time=device_time, note=note)
+    db.session.flush()
+    return job
+
+
+def arrive(job, actor, device_time=None, note="", now=None):
+    """The technician is at the customer's; the first arrival is what the SLA counts."""
+    now = now or utcnow()
+    _move(job, actor, "arrive", device_time=device_time, note=note, now=now)
+    if job.arrived_at is None:
+        job.arrived_at = now
+    db.session.flush()
+    return job
+
+
+def hold_for_parts(job, actor, note="", device_time=None, data=None):
+    """The job cannot go on until missing parts arrive (the parts flow raises the requisition)."""
+    _move(job, actor, "hold_for_parts", device_time=device_time, note=note, data=data)
+    db.session.flush()
+    return job
+
+
+def record_parts_used(job, actor, parts, device_time=None):
+    """Note on the job's record the parts the technician fitted (the stock side is the parts domain's)."""
+    _move(job, actor, "use_parts", device_time=device_time, data={"parts": parts})
+    db.session.flush()
+    return job
+
+
+def record_shortage(job, actor, requisition_number, parts, note="", device_time=None):
+    """Parts are missing: the job waits for them (it may be waiting for others already)."""
+    check_step(job, actor, "report_shortage")
+    data = {"requisition": requisition_number, "parts": parts}
+    name = "report_shortage" if job.state == "waiting_parts" else "hold_for_parts"
+    _move(job, actor, name, device_time=device_time, note=note, data=data)
+    db.session.flush()
+    return job
+
+
+def parts_arrived(job, note=""):
+    """Every missing part has arrived: the technician goes back to the customer."""
+    _move(job, None, "parts_arrived", note=note)
+    if job.technician is not None:
+        notify(
+            [job.technician], "parts_arrived", f"The parts for job {job.number} have arrived; book a visit.", job=job
+        )
+    db.session.flush()
+    return job
+
+
+def parts_refused(job, reason):
+    """The clerk refused the parts and nothing else is on order: the job goes back to the technician."""
+    _move(job, None, "parts_refused", note=reason)
+    if job.technician is not None:
+        notify(
+            [job.technician],
+            "parts_refused",
+            f"The parts for job {job.number} were refused: {reason[:200]}",
+            job=job,
+        )
+    db.session.flush()
+    return job
+
+
+def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, device_time=None):
+    """Keep a serial read off the unit. A request recorded without a serial learns it here."""
+    serial = normalise_serial(serial)
+    if not valid_serial(serial):
+        raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
+    check_step(job, actor, "scan")
+    scan = Scan(
+        job_id=job.id,
+        serial=serial,
+        symbology=symbology or "",
+        source=source,
+        photo_sha256=photo_sha256,
+        created_by_id=actor.id,
+        device_time=device_time,
+    )
+    db.session.add(scan)
+    request = job.request
+    data = {"serial": serial, "source": source}
+    if not request.serial:
+        _learn_serial(job, serial, data)
+    data["matches_request"] = request.serial == serial
+    db.session.flush()
+    data["scan_id"] = scan.id
+    record(job, "scan", actor, from_state=job.state, device_time=device_time, data=data)
+    db.session.flush()
+    return scan
+
+
+def _learn_serial(job, serial, data):
+    """A request recorded without a serial takes the scanned one, and from then on holds the unit open.
+
+    If another open request holds the unit already, the scan is kept all the
+    same (it is what the technician saw) and the event names the other request.
+    """
+    serialise_on(f"serial:{serial}")
+    job.request.serial = serial
+    holder = db.session.scalar(select(ServiceRequest).where(ServiceRequest.open_serial == serial))
+    if holder is None:
+        job.request.open_serial = serial
+    else:
+        data["open_request_elsewhere"] = holder.number
+
+
+def complete(job, actor, summary, confirmed_by, device_time=None, now=None, fault_code=None):
+    """The repair is done: what was done, who confirmed it for the customer, and the fault code found
+    (an active defect entry's, or none)."""
+    now = now or utcnow()
+    if not summary.strip():
+        raise invalid("summary", "describe the work done")
+    if not confirmed_by.strip():
+        raise invalid("confirmed_by", "name who confirmed the work for the customer")
+    if fault_code is not None:
+        require_fault_code(fault_code)
+    _move(job, actor, "complete", device_time=device_time, data={"confirmed_by": confirmed_by.strip()}, now=now)
+    job.completed_at = now
+    job.completion_summary = summary.strip()
+    job.confirmed_by = confirmed_by.strip()
+    job.fault_code = fault_code
+    db.session.flush()
+    return job
+
+
+def close(job, actor, note="", now=None):
+    """Close-out (核销): a completed job with its completion record and, for warranty work, a barcode scan.
+
+    Closing frees the unit for a new request.
+    """
+    now = now or utcnow()
+    check_step(job, actor, "close")
+    missing = []
+    if job.completed_at is None or not job.completion_summary:
+        missing.append("completion record")
+    if job.job_type == "warranty" and not _has_barcode_scan(job):
+        missing.append("serial scan")
+    if missing:
+        raise Conflict(
+            f"Job {job.number} cannot be closed without its {' and '.join(missing)}.",
+            code="close_out_incomplete",
+            details={"missing": missing},
+        )
+    _move(job, actor, "close", note=note, now=now)
+    job.closed_at = now
+    job.request.open_serial = None
+    db.session.flush()
+    return job
+
+
+def _has_barcode_scan(job):
+    return (
+        db.session.scalar(select(Scan.id).where(Scan.job_id == job.id, Scan.source.in_(BARCODE_SOURCES)).limit(1))
+        is not None
+    )
+
+
+def cancel(job, actor, reason):
+    """Cancel an open job, saying why; whoever held it is told, and the unit is free for a new request."""
+    if not reason.strip():
+        raise invalid("reason", "say why the job is cancelled")
+    _move(job, actor, "cancel", note=reason)
+    job.cancel_reason = reason.strip()
+    job.request.open_serial = None
+    notify(
+        [*provider_managers(job.provider_id), job.technician],
+        "job_cancelled",
+        f"Job {job.number} was cancelled: {reason[:200]}",
+        job=job,
+    )
+    db.session.flush()
+    return job
+
+
+def escalate(job, actor, reason, now=None):
+    """Raise the job to the duty manager (the dispatchers on duty for its area); they are notified."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise invalid("reason", "say why the job is escalated")
+    managers = duty_managers(job.province_id)
+    _move(job, actor, "escalate", note=reason, data={"to": [user.id for user in managers]}, now=now)
+    job.escalated_at = now
+    notify(
+        managers,
+        "job_escalated",
+        f"Job {job.number} was escalated by {actor.display_name or actor.username}: {reason[:200]}",
+        job=job,
+        data={"by": actor.id, "reason": reason[:500]},
+    )
+    db.session.flush()
+    return managers

@@ -1,0 +1,91 @@
+"""Who sees which jobs: the caller's slice, one job of it, its list and a job's history."""
+
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from server.core.clock import local_day_bounds
+from server.core.roles import ADMIN
+from server.core.roles import AGENT
+from server.core.roles import AUDITOR
+from server.core.roles import DISPATCHER
+from server.core.roles import PROVIDER_MANAGER
+from server.core.roles import TECHNICIAN
+from server.errors import NotFound
+from server.extensions import db
+from server.jobs.models import SLA_STAGES
+from server.jobs.models import Job
+from server.jobs.models import JobEvent
+from server.network.models import Provider
+from server.network.models import Region
+from server.users.models import User
+
+# Roles that see every job (a dispatcher with a province sees that province's).
+NATIONAL_ROLES = (ADMIN, AGENT, AUDITOR, DISPATCHER)
+
+
+def visible_jobs(user, statement=None):
+    """``statement`` (default: all jobs) narrowed to the caller's slice."""
+    statement = select(Job) if statement is None else statement
+    if user.role == TECHNICIAN:
+        return statement.where(Job.technician_id == user.id)
+    if user.role == PROVIDER_MANAGER:
+        return statement.where(Job.provider_id == user.provider_id)
+    if user.role == DISPATCHER and user.province_id is not None:
+        return statement.where(Job.province_id == user.province_id)
+    if user.role in NATIONAL_ROLES:
+        return statement
+    return statement.where(false())
+
+
+def job_for(user, job_id, lock=False):
+    """The job ``job_id`` if the caller may see it, else 404 (whether it exists is not told).
+
+    ``lock`` takes the row for the rest of the transaction on PostgreSQL, so two
+    changes to one job queue up and the second sees the first's result.
+    """
+    statement = visible_jobs(user).where(Job.id == job_id)
+    if lock:
+        statement = statement.with_for_update(of=Job)
+    job = db.session.scalar(statement)
+    if job is None:
+        raise NotFound(f"You have no job {job_id}.", code="job_not_found")
+    return job
+
+
+def list_jobs(user, args):
+    """The caller's slice of jobs, newest first, filtered by state, dates, provider, technician, overdue."""
+    # One query for the page: the job, its request, region, provider and technician, and nothing
+    # those rows would drag in (a provider's regions, a technician's own provider) that the list never shows.
+    statement = visible_jobs(user).options(
+        joinedload(Job.region).lazyload(Region.parent),
+        joinedload(Job.provider).lazyload(Provider.regions),
+        joinedload(Job.technician).lazyload(User.provider),
+        joinedload(Job.technician).lazyload(User.region),
+    )
+    if args.get("state"):
+        statement = statement.where(Job.state.in_(args["state"]))
+    if "created_from" in args:
+        statement = statement.where(Job.created_at >= local_day_bounds(args["created_from"])[0])
+    if "created_to" in args:
+        statement = statement.where(Job.created_at < local_day_bounds(args["created_to"])[1])
+    if "appointment_on" in args:
+        start, end = local_day_bounds(args["appointment_on"])
+        statement = statement.where(Job.appointment_at >= start, Job.appointment_at < end)
+    if "provider_code" in args:
+        statement = statement.join(Provider, Provider.id == Job.provider_id).where(
+            Provider.code == args["provider_code"]
+        )
+    if "technician_id" in args:
+        statement = statement.where(Job.technician_id == args["technician_id"])
+    if "overdue" in args:
+        marked = or_(*(getattr(Job, f"{stage}_overdue_at").is_not(None) for stage in SLA_STAGES))
+        statement = statement.where(marked if args["overdue"] else ~marked)
+    return statement.order_by(Job.created_at.desc(), Job.id.desc())
+
+
+def job_events(job):
+    return db.session.scalars(
+        select(JobEvent).options(joinedload(JobEvent.actor)).where(JobEvent.job_id == job.id).order_by(JobEvent.id)
+    ).all()

@@ -1,0 +1,274 @@
+"""Rules of customers and service requests: find the customer, record a request, make its job."""
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
+
+from scanning.serials import normalise_serial
+from scanning.serials import valid_serial
+from server.core.clock import local_today
+from server.core.clock import utcnow
+from server.core.locks import serialise_on
+from server.core.privacy import mask_phone
+from server.core.reference import invalid
+from server.errors import Conflict
+from server.errors import NotFound
+from server.extensions import db
+from server.installbase.models import SaleRecord
+from server.jobs.models import Customer
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.jobs.services import sla
+from server.jobs.services.dispatch import active_region
+from server.jobs.services.dispatch import region_chain
+from server.jobs.services.events import record
+from server.jobs.services.queries import visible_jobs
+from server.network.models import Provider
+from server.products.models import Product
+from server.products.warranty import warranty_status
+
+# How far ahead a customer may ask for a visit.
+PREFERENCE_HORIZON = timedelta(days=90)
+# How much of a customer's history the call centre sees at once.
+HISTORY_LIMIT = 50
+
+
+def find_customer(user, phone=None, serial=None, now=None):
+    """A customer found by phone or by a unit's serial: their units with warranty today, and their requests.
+
+    A serial leads to the phone of its sale record; units are the install base's
+    records under that phone, plus units known only from earlier requests.
+    """
+    now = now or utcnow()
+    today = local_today(now)
+    sale = None
+    if serial:
+        serial = normalise_serial(serial)
+        sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
+        if phone is None and sale is not None and sale.customer_phone:
+            phone = sale.customer_phone
+        if phone is None:
+            # A unit not in the install base is known by the requests made for it.
+            phone = db.session.scalar(
+                select(ServiceRequest.customer_phone)
+                .where(ServiceRequest.serial == serial)
+                .order_by(ServiceRequest.id.desc())
+                .limit(1)
+            )
+    customer = db.session.scalar(select(Customer).where(Customer.phone == phone)) if phone else None
+    sales = []
+    if phone:
+        sales = db.session.scalars(
+            select(SaleRecord)
+            .where(SaleRecord.customer_phone == phone)
+            .order_by(SaleRecord.sale_date.desc())
+            .limit(100)
+        ).all()
+    if sale is not None and sale not in sales:
+        sales.insert(0, sale)
+    conditions = []
+    if phone:
+        conditions.append(ServiceRequest.customer_phone == phone)
+    if serial:
+        conditions.append(ServiceRequest.serial == serial)
+    requests = (
+        db.session.scalars(
+            select(ServiceRequest)
+            .options(selectinload(ServiceRequest.region))
+            .where(or_(*conditions))
+            .order_by(ServiceRequest.id.desc())
+            .limit(HISTORY_LIMIT)
+        ).all()
+        if conditions
+        else []
+    )
+    if customer is None and not sales and not requests:
+        raise NotFound("No customer, unit or request matches.", code="customer_not_found")
+    jobs = {job.request_id: job for job in _jobs_of(requests)}
+    units = [
+        {
+            "serial": record.serial,
+            "model": record.product.model,
+            "category": record.product.category,
+            "sale_date": record.sale_date,
+            "in_install_base": True,
+            "warranty": warranty_status(record.product, record.sale_date, today),
+        }
+        for record in sales
+    ]
+    known = {unit["serial"] for unit in units}
+    for request in requests:
+        if request.serial and request.serial not in known:
+            known.add(request.serial)
+            units.append(
+                {
+                    "serial": request.serial,
+                    "model": request.product.model if request.product else None,
+                    "category": request.product.category if request.product else None,
+                    "sale_date": None,
+                    "in_install_base": False,
+                    "warranty": None,
+                }
+            )
+    return {
+        "customer": {
+            # None until the call centre has recorded the customer (their first request).
+            "id": customer.id if customer else None,
+            "phone": mask_phone(phone or "", user.role),
+            "name": customer.name if customer else (requests[0].customer_name if requests else ""),
+            "address": customer.address if customer else (requests[0].address if requests else ""),
+            "region_code": customer.region.code if customer and customer.region else None,
+        },
+        "units": units,
+        "requests": [_request_view(request, jobs.get(request.id)) for request in requests],
+    }
+
+
+def _jobs_of(requests):
+    ids = [request.id for request in requests]
+    if not ids:
+        return []
+    return db.session.scalars(
+        select(Job).options(joinedload(Job.provider).lazyload(Provider.regions)).where(Job.request_id.in_(ids))
+    ).all()
+
+
+def _request_view(request, job):
+    return {"request": request, "job": job}
+
+
+def create_request(user, values, now=None):
+    """Record a customer's request and create its job, with SLA deadlines, in state ``new``.
+
+    A unit with an open request gets no second one: the agent is shown the open
+    one (409 ``open_request_exists``) — also when two agents record it at once.
+    """
+    now = now or utcnow()
+    region = active_region(values["region_code"])
+    serial = normalise_serial(values.get("serial") or "")
+    if serial and not valid_serial(serial):
+        raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
+    sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial)) if serial else None
+    product = _product(values.get("model"), sale)
+    start, end = values.get("preferred_start"), values.get("preferred_end")
+    if start is not None and start <= now:
+        raise invalid("preferred_start", "the preferred time is in the past")
+    if start is not None and start > now + PREFERENCE_HORIZON:
+        raise invalid("preferred_start", "a visit is booked at most 90 days ahead")
+    if end is not None and (start is None or end <= start):
+        raise invalid("preferred_end", "the preferred window ends after it starts")
+    address, fault = values["address"].strip(), values["fault_description"].strip()
+    if not address:
+        raise invalid("address", "give the address of the visit")
+    if not fault:
+        raise invalid("fault_description", "describe the fault")
+
+    # Two agents recording the same unit (or a new customer's first two units) at once take turns here.
+    serialise_on(f"phone:{values['customer_phone']}", *([f"serial:{serial}"] if serial else []))
+    if serial:
+        _refuse_duplicate(serial)
+    customer = _remember_customer(values, region)
+    request = ServiceRequest(
+        # Numbered from its id once flushed (SR00000123): a unique stand-in until then.
+        number=f"tmp-{uuid.uuid4().hex[:24]}",
+        serial=serial,
+        open_serial=serial or None,
+        product=product,
+        customer=customer,
+        customer_name=values.get("customer_name", "").strip(),
+        customer_phone=values["customer_phone"],
+        address=address,
+        region=region,
+        fault_description=fault,
+        channel=values.get("channel", "phone"),
+        preferred_start=start,
+        preferred_end=end,
+        created_by_id=user.id,
+        created_at=now,
+    )
+    db.session.add(request)
+    db.session.flush()
+    request.number = f"SR{request.id:08d}"
+    job = Job(
+        number=f"J{request.id:08d}",
+        request=request,
+        product_id=product.id if product else None,
+        job_type=values.get("job_type") or _default_job_type(product, sale, local_today(now)),
+        state="new",
+        region=region,
+        province_id=region_chain(region)[-1].id,
+        created_at=now,
+        updated_at=now,
+        **sla.deadlines(region.area_class, now, start),
+    )
+    db.session.add(job)
+    db.session.flush()
+    record(job, "created", user, data={"request": request.number, "channel": request.channel}, at=now)
+    db.session.flush()
+    return job
+
+
+def _product(model, sale):
+    if sale is not None:
+        if model and model != sale.product.model:
+            raise invalid("model", f"the install base has this serial as model {sale.product.model}")
+        return sale.product
+    if not model:
+        return None
+    product = db.session.scalar(select(Product).where(Product.model == model))
+    if product is None:
+        raise invalid("model", f"unknown model {model}")
+    return product
+
+
+def _refuse_duplicate(serial):
+    existing = db.session.scalar(select(ServiceRequest).where(ServiceRequest.open_serial == serial))
+    if existing is None:
+        return
+    job = db.session.scalar(select(Job).where(Job.request_id == existing.id))
+    raise Conflict(
+        f"Unit {serial} has an open request already: {existing.number}.",
+        code="open_request_exists",
+        details={
+            "request_id": existing.id,
+            "request_number": existing.number,
+            "job_id": job.id if job else None,
+            "job_number": job.number if job else None,
+            "state": job.state if job else None,
+            "created_at": existing.created_at.isoformat(),
+        },
+    )
+
+
+def _remember_customer(values, region):
+    """The customer of this phone, created on their first request; name and address kept up to date."""
+    customer = db.session.scalar(select(Customer).where(Customer.phone == values["customer_phone"]))
+    if customer is None:
+        customer = Customer(phone=values["customer_phone"])
+        db.session.add(customer)
+    if values.get("customer_name", "").strip():
+        customer.name = values["customer_name"].strip()
+    customer.address = values["address"].strip()
+    customer.region = region
+    return customer
+
+
+def _default_job_type(product, sale, today):
+    """Warranty when the unit is in warranty or not yet known (its claim checks will tell), paid when it is out."""
+    if sale is None or product is None:
+        return "warranty"
+    status = warranty_status(product, sale.sale_date, today)
+    whole = status["whole_unit"]
+    return "paid" if whole is not None and not whole["active"] else "warranty"
+
+
+def get_request(user, request_id):
+    """A request and its job, if the job is in the caller's slice."""
+    job = db.session.scalar(visible_jobs(user).where(Job.request_id == request_id))
+    if job is None:
+        raise NotFound(f"You have no request {request_id}.", code="request_not_found")
+    return _request_view(job.request, job)

@@ -1,0 +1,120 @@
+"""The recurring work of Sanbao, declared in one place with stable ids.
+
+Run by its own process, ``flask --app server scheduler`` (``make run`` starts
+one beside the web server), never inside web workers: each gunicorn worker
+would run every task again. Several app servers may each start one; only the
+holder of the database's scheduler lock acts (``server.scheduler.leader``).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from server.care import callbacks
+from server.care import reminders
+from server.core.clock import utcnow
+from server.devicesync import feed
+from server.jobs.services import sla
+from server.supply import plan
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str  # stable: runs are recorded under it
+    description: str
+    interval_setting: str  # the config key holding its interval in seconds
+    run: object  # run(now) -> a sentence saying what it did
+
+
+def _mark_overdue(now):
+    return f"{sla.mark_overdue(now)} SLA stages marked overdue"
+
+
+def _remind_appointments(now):
+    return f"{sla.remind_appointments(now)} appointment reminders sent"
+
+
+def _roll_up_plan(now):
+    order, sent = plan.roll_up()
+    said = f"{len(sent)} sales order(s) filled from HQ stock; " if sent else ""
+    if order is None:
+        return said + "nothing in the parts plan to order"
+    return said + f"purchase order {order.number} raised for {len(order.lines)} part(s)"
+
+
+def _open_callbacks(now):
+    return f"{callbacks.open_due_callbacks(now)} callbacks opened"
+
+
+def _remind_overdue_callbacks(now):
+    return f"{callbacks.remind_overdue(now)} overdue callbacks reminded"
+
+
+def _raise_care_tasks(now):
+    return f"{reminders.raise_due_reminders(now)} care tasks raised"
+
+
+def _set_warranty_ending_reminders(now):
+    return f"{reminders.set_warranty_ending_reminders(now)} warranty-ending reminders set"
+
+
+def _compact_feeds(now):
+    retention = timedelta(days=current_app.config["SYNC_RETENTION_DAYS"])
+    return f"{feed.compact(now or utcnow(), retention)} old sync changes dropped"
+
+
+TASKS = (
+    Task(
+        "sla.mark_overdue",
+        "Mark jobs past an SLA deadline and escalate them to dispatch",
+        "SCHEDULER_OVERDUE_SECONDS",
+        _mark_overdue,
+    ),
+    Task(
+        "appointments.remind",
+        "Remind technicians of today's appointments",
+        "SCHEDULER_REMINDER_SECONDS",
+        _remind_appointments,
+    ),
+    Task(
+        "parts.plan_rollup",
+        "Fill the headquarters parts plan from HQ stock and order the rest",
+        "SCHEDULER_PLAN_ROLLUP_SECONDS",
+        _roll_up_plan,
+    ),
+    Task(
+        "sync.compact",
+        "Drop sync changes older than the retention period from the devices' feeds",
+        "SCHEDULER_SYNC_COMPACT_SECONDS",
+        _compact_feeds,
+    ),
+    Task(
+        "callbacks.open",
+        "Open a callback (回访) for each job completed its job type's delay ago",
+        "SCHEDULER_CARE_SECONDS",
+        _open_callbacks,
+    ),
+    Task(
+        "callbacks.remind_overdue",
+        "Tell the agents, once, of each callback not made within the overdue period",
+        "SCHEDULER_CARE_SECONDS",
+        _remind_overdue_callbacks,
+    ),
+    Task(
+        "care.raise_reminders",
+        "Turn customers' due reminders into care tasks for the agents",
+        "SCHEDULER_CARE_SECONDS",
+        _raise_care_tasks,
+    ),
+    Task(
+        "care.warranty_ending",
+        "Remind the agents of known customers' units whose warranty ends next month",
+        "SCHEDULER_WARRANTY_ENDING_SECONDS",
+        _set_warranty_ending_reminders,
+    ),
+)
+
+
+def task_by_id(task_id):
+    return next((task for task in TASKS if task.id == task_id), None)

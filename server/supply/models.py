@@ -1,0 +1,219 @@
+"""Tables of parts supply: usage on jobs, requisitions, sales orders, the HQ plan and purchase orders."""
+
+from sqlalchemy import BigInteger
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
+from server.extensions import db
+
+
+class PartUsage(db.Model):
+    """Parts a technician fitted on a job, issued from the provider's stock.
+
+    A usage is a fact from the field: it is kept even when the server's stock
+    figure is lower (the phone may have been offline for days), and the
+    difference is recorded as ``shortfall`` for the provider's managers to check.
+    """
+
+    __tablename__ = "part_usages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    qty: Mapped[int]
+    shortfall: Mapped[int] = mapped_column(default=0)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    part = relationship("Part", lazy="joined")
+    job = relationship("Job")
+    recorded_by = relationship("User")
+
+
+# pending → approved → received, or pending → rejected.
+REQUISITION_STATUSES = ("pending", "approved", "rejected", "received")
+
+
+OPEN_REQUISITION_STATUSES = ("pending", "approved")
+
+
+class Requisition(db.Model):
+    """申购单: parts missing on a job, raised by the shortage itself and routed to its province's clerk.
+
+    Each stage of the supply cycle is stamped, so the cycle report can say where the days go.
+    """
+
+    __tablename__ = "requisitions"
+    __table_args__ = (Index("ix_requisitions_province_status", "province_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # "rdc" when the RDC covered every line, "hq" when any line waited for the headquarters plan.
+    path: Mapped[str | None] = mapped_column(String(8))
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    raised_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    rejected_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # The clerk's word on the decision: the reason of a rejection, or a note on an approval.
+    decision_note: Mapped[str] = mapped_column(String(2000), default="")
+    # When the last of its parts left a warehouse for the provider, and when the last arrived.
+    shipped_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
+
+    job = relationship("Job")
+    provider = relationship("Provider")
+    province = relationship("Region")
+    raised_by = relationship("User", foreign_keys=[raised_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    lines = relationship("RequisitionLine", order_by="RequisitionLine.id", back_populates="requisition")
+
+    @property
+    def number(self):
+        return f"RQ{self.id:08d}"
+
+
+class RequisitionLine(db.Model):
+    """One missing part of a requisition and how it is being supplied: from the RDC, through HQ, received."""
+
+    __tablename__ = "requisition_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisitions.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    qty: Mapped[int]
+    price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    rdc_qty: Mapped[int] = mapped_column(default=0)
+    hq_qty: Mapped[int] = mapped_column(default=0)
+    received_qty: Mapped[int] = mapped_column(default=0)
+
+    requisition = relationship("Requisition", back_populates="lines")
+    part = relationship("Part", lazy="joined")
+
+
+SALES_ORDER_STATUSES = ("created", "shipped", "received")
+
+
+class SalesOrder(db.Model):
+    """A parts sales order from a province's RDC to a provider: created (stock reserved) → shipped → received."""
+
+    __tablename__ = "sales_orders"
+    __table_args__ = (Index("ix_sales_orders_province_status", "province_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisitions.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    # "rdc": covered from RDC stock at approval; "hq": parts that came through the headquarters plan.
+    source: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="created")
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    shipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    shipped_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    requisition = relationship("Requisition")
+    provider = relationship("Provider")
+    warehouse = relationship("Warehouse")
+    lines = relationship("SalesOrderLine", order_by="SalesOrderLine.id", back_populates="order")
+
+    @property
+    def number(self):
+        return f"SO{self.id:08d}"
+
+
+class SalesOrderLine(db.Model):
+    __tablename__ = "sales_order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_orders.id"), index=True)
+    requisition_line_id: Mapped[int] = mapped_column(ForeignKey("requisition_lines.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    qty: Mapped[int]
+    price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    order = relationship("SalesOrder", back_populates="lines")
+    part = relationship("Part", lazy="joined")
+    requisition_line = relationship("RequisitionLine")
+
+
+class PlanLine(db.Model):
+    """备件计划: a requisition line the RDC could not cover, waiting for headquarters.
+
+    Filled (``allocated``) from HQ stock, oldest requisition first. A line is
+    not tied to one purchase order: the plan orders, per part, what its open
+    lines need beyond what is already on order, so a short or out-of-order
+    delivery never leaves a need unordered nor orders one twice.
+    """
+
+    __tablename__ = "plan_lines"
+    __table_args__ = (Index("ix_plan_lines_part_open", "part_id", "open"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_line_id: Mapped[int] = mapped_column(ForeignKey("requisition_lines.id"), unique=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))  # the RDC that waits
+    qty: Mapped[int]
+    allocated: Mapped[int] = mapped_column(default=0)
+    # Still waiting for parts (allocated < qty); indexed so the roll-up reads only these.
+    open: Mapped[bool] = mapped_column(default=True)
+    raised_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    part = relationship("Part", lazy="joined")
+    warehouse = relationship("Warehouse")
+    requisition_line = relationship("RequisitionLine")
+
+
+PURCHASE_ORDER_STATUSES = ("ordered", "received")
+
+
+class PurchaseOrder(db.Model):
+    """Headquarters' order to the factory for the parts the plan waits for, one line per part."""
+
+    __tablename__ = "purchase_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="ordered", index=True)
+    # None when the scheduler's daily roll-up raised it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    lines = relationship("PurchaseOrderLine", order_by="PurchaseOrderLine.id", back_populates="order")
+
+    @property
+    def number(self):
+        return f"PO{self.id:08d}"
+
+
+class PurchaseOrderLine(db.Model):
+    __tablename__ = "purchase_order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    qty: Mapped[int]
+    received_qty: Mapped[int] = mapped_column(default=0)
+
+    order = relationship("PurchaseOrder", back_populates="lines")
+    part = relationship("Part", lazy="joined")

@@ -1,0 +1,238 @@
+"""The headquarters parts plan (备件计划): what the RDCs could not cover, rolled up into purchase orders.
+
+Receiving a purchase order at HQ sends the parts on to the RDCs that wait
+for them, oldest requisition first, and raises their sales orders: nobody
+re-enters anything between the factory and the provider.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import selectinload
+
+from server.core.clock import utcnow
+from server.core.locks import serialise_on
+from server.core.reference import invalid
+from server.errors import Conflict
+from server.errors import NotFound
+from server.extensions import db
+from server.notifications.services import notify
+from server.parts.models import Part
+from server.parts.services import HQ
+from server.parts.services import move_stock
+from server.parts.services import stock_level
+from server.parts.services import warehouse_by_code
+from server.supply.models import PlanLine
+from server.supply.models import PurchaseOrder
+from server.supply.models import PurchaseOrderLine
+from server.supply.models import Requisition
+from server.supply.models import RequisitionLine
+from server.supply.requisitions import create_sales_order
+from server.supply.usage import stock_key
+from server.users.directory import parts_clerks
+
+# Taken by everything that reads and changes the plan as a whole, so a roll-up
+# and a receipt never both hand out the same line.
+PLAN_LOCK = "parts-plan"
+
+
+def _needs():
+    """``{part_id: quantity}`` the open plan lines still wait for."""
+    return dict(
+        db.session.execute(
+            select(PlanLine.part_id, func.sum(PlanLine.qty - PlanLine.allocated))
+            .where(PlanLine.open.is_(True))
+            .group_by(PlanLine.part_id)
+        ).all()
+    )
+
+
+def _on_order():
+    """``{part_id: quantity}`` on purchase orders not yet received."""
+    return dict(
+        db.session.execute(
+            select(PurchaseOrderLine.part_id, func.sum(PurchaseOrderLine.qty))
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+            .where(PurchaseOrder.status == "ordered")
+            .group_by(PurchaseOrderLine.part_id)
+        ).all()
+    )
+
+
+def plan_summary():
+    """The plan by part: waiting, on order, still to order, and the oldest need."""
+    needs, on_order = _needs(), _on_order()
+    part_ids = set(needs) | set(on_order)
+    if not part_ids:
+        return []
+    oldest = dict(
+        db.session.execute(
+            select(PlanLine.part_id, func.min(PlanLine.raised_at))
+            .where(PlanLine.open.is_(True))
+            .group_by(PlanLine.part_id)
+        ).all()
+    )
+    lines = dict(
+        db.session.execute(
+            select(PlanLine.part_id, func.count()).where(PlanLine.open.is_(True)).group_by(PlanLine.part_id)
+        ).all()
+    )
+    parts = db.session.scalars(select(Part).where(Part.id.in_(part_ids)).order_by(Part.part_no)).all()
+    return [
+        {
+            "part_no": part.part_no,
+            "name": part.name,
+            "waiting": int(needs.get(part.id, 0)),
+            "on_order": int(on_order.get(part.id, 0)),
+            "to_order": max(int(needs.get(part.id, 0)) - int(on_order.get(part.id, 0)), 0),
+            "lines": lines.get(part.id, 0),
+            "oldest_raised_at": oldest.get(part.id),
+        }
+        for part in parts
+    ]
+
+
+def _open_lines(part_ids=None):
+    statement = (
+        select(PlanLine)
+        .where(PlanLine.open.is_(True))
+        .options(selectinload(PlanLine.warehouse))
+        .order_by(PlanLine.raised_at, PlanLine.id)
+    )
+    if part_ids is not None:
+        statement = statement.where(PlanLine.part_id.in_(part_ids))
+    return db.session.scalars(statement).all()
+
+
+def allocate(part_ids=None, user=None):
+    """Send HQ's free stock to the RDCs waiting for it, oldest requisition first; return the sales orders raised.
+
+    Each allocation moves the parts HQ → RDC and raises a sales order for the
+    requisition (already paid for at approval), which the RDC's clerk ships.
+    """
+    hq = warehouse_by_code(HQ, create=True)
+    lines = _open_lines(part_ids)
+    if not lines:
+        return []
+    keys = {stock_key(hq.id, line.part_id) for line in lines} | {
+        stock_key(line.warehouse_id, line.part_id) for line in lines
+    }
+    serialise_on(*keys)
+    free = {}
+    portions = defaultdict(list)  # requisition id → [(requisition line, qty)]
+    for line in lines:
+        if line.part_id not in free:
+            level, _ = stock_level(hq, line.part, lock=True)
+            free[line.part_id] = [level, max(level.on_hand - level.reserved, 0)]
+        hq_level, available = free[line.part_id]
+        give = min(line.qty - line.allocated, available)
+        if give <= 0:
+            continue
+        free[line.part_id][1] -= give
+        rdc_level, _ = stock_level(line.warehouse, line.part, lock=True)
+        reference = f"plan line {line.id}"
+        move_stock(hq_level, "transfer_out", -give, reference=reference, user=user)
+        move_stock(rdc_level, "transfer_in", give, reference=reference, user=user)
+        line.allocated += give
+        line.open = line.allocated < line.qty
+        portions[line.requisition_line_id].append((line, give))
+    if not portions:
+        return []
+    requisition_lines = {
+        rl.id: rl for rl in db.session.scalars(select(RequisitionLine).where(RequisitionLine.id.in_(portions)))
+    }
+    by_requisition = defaultdict(list)
+    for rl_id, given in portions.items():
+        rl = requisition_lines[rl_id]
+        for plan_line, qty in given:
+            by_requisition[rl.requisition_id].append((rl, qty, plan_line.warehouse))
+    requisitions = {r.id: r for r in db.session.scalars(select(Requisition).where(Requisition.id.in_(by_requisition)))}
+    orders = []
+    clerks = {}
+    for requisition_id in sorted(by_requisition, key=lambda rid: (requisitions[rid].raised_at, rid)):
+        requisition = requisitions[requisition_id]
+        given = by_requisition[requisition_id]
+        order = create_sales_order(requisition, given[0][2], [(rl, qty) for rl, qty, _ in given], "hq", user)
+        orders.append(order)
+        if requisition.province_id not in clerks:
+            clerks[requisition.province_id] = parts_clerks(requisition.province_id)
+        notify(
+            clerks[requisition.province_id],
+            "sales_order_ready",
+            f"Parts for requisition {requisition.number} arrived from headquarters: ship sales order {order.number}.",
+            data={"requisition_id": requisition.id, "sales_order_id": order.id},
+        )
+    db.session.flush()
+    return orders
+
+
+def roll_up(user=None):
+    """Fill what HQ stock can, then order what the plan needs beyond what is on order already.
+
+    Returns ``(purchase order or None, sales orders raised from HQ stock)``. The
+    scheduler does this daily; an hq_planner may do it at once.
+    """
+    serialise_on(PLAN_LOCK)
+    sent = allocate(user=user)
+    needs, on_order = _needs(), _on_order()
+    wanted = {part_id: int(qty) - int(on_order.get(part_id, 0)) for part_id, qty in needs.items()}
+    wanted = {part_id: qty for part_id, qty in wanted.items() if qty > 0}
+    if not wanted:
+        return None, sent
+    order = PurchaseOrder(status="ordered", created_by_id=user.id if user is not None else None)
+    db.session.add(order)
+    db.session.flush()
+    for part_id, qty in sorted(wanted.items()):
+        db.session.add(PurchaseOrderLine(order_id=order.id, part_id=part_id, qty=qty))
+    db.session.flush()
+    db.session.refresh(order)
+    return order, sent
+
+
+def list_purchase_orders(args):
+    statement = select(PurchaseOrder).options(selectinload(PurchaseOrder.lines))
+    if args.get("status"):
+        statement = statement.where(PurchaseOrder.status.in_(args["status"]))
+    return statement.order_by(PurchaseOrder.id.desc())
+
+
+def purchase_order(order_id):
+    order = db.session.get(PurchaseOrder, order_id)
+    if order is None:
+        raise NotFound(f"There is no purchase order {order_id}.", code="purchase_order_not_found")
+    return order
+
+
+def receive_purchase_order(user, order_id, quantities=None):
+    """Goods in at HQ: each line's quantity (all of it unless ``quantities`` by part number says less or more)
+    into HQ stock, then on to the waiting RDCs."""
+    serialise_on(PLAN_LOCK)
+    order = purchase_order(order_id)
+    by_part_no = {line.part.part_no: line for line in order.lines}
+    quantities = dict(quantities or {})
+    unknown = sorted(set(quantities) - set(by_part_no))
+    if unknown:
+        raise invalid("lines", f"part(s) not on purchase order {order.number}: {', '.join(unknown)}")
+    moved = db.session.execute(
+        update(PurchaseOrder)
+        .where(PurchaseOrder.id == order.id, PurchaseOrder.status == "ordered")
+        .values(status="received", received_at=utcnow(), received_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(order)
+    if not moved:
+        raise Conflict(f"Purchase order {order.number} is received already.", code="already_received")
+    hq = warehouse_by_code(HQ, create=True)
+    serialise_on(*(stock_key(hq.id, line.part_id) for line in order.lines))
+    for part_no, line in by_part_no.items():
+        line.received_qty = quantities.get(part_no, line.qty)
+        if line.received_qty:
+            level, _ = stock_level(hq, line.part, lock=True)
+            move_stock(level, "receipt", line.received_qty, reference=f"purchase order {order.number}", user=user)
+    # The oldest needs for these parts come first, whichever order was raised for them; a
+    # short delivery leaves the rest waiting, and the next roll-up orders it again.
+    allocate({line.part_id for line in order.lines}, user=user)
+    db.session.flush()
+    return order

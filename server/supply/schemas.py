@@ -1,0 +1,260 @@
+"""Schemas of parts supply."""
+
+import marshmallow as ma
+
+from server.core.schemas import Money
+from server.core.schemas import page_schema
+from server.parts.schemas import PART_NO
+
+
+class PartLineArgs(ma.Schema):
+    part_no = ma.fields.String(required=True, validate=PART_NO)
+    # Strict: a JSON 1.5 is refused, never truncated into a part nobody fitted.
+    qty = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000))
+
+
+class PartLinesArgs(ma.Schema):
+    """``{"parts": [{"part_no", "qty"}], ...}``, or the bare list of parts."""
+
+    parts = ma.fields.List(ma.fields.Nested(PartLineArgs), required=True, validate=ma.validate.Length(min=1, max=100))
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    device_time = ma.fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The phone's clock when it was recorded (ISO 8601 with offset); kept as a fact"},
+    )
+
+    @ma.pre_load
+    def bare_list(self, data, **kwargs):
+        return {"parts": data} if isinstance(data, list) else data
+
+
+class PartUsageSchema(ma.Schema):
+    id = ma.fields.Integer()
+    job_id = ma.fields.Integer()
+    part_no = ma.fields.Function(lambda usage: usage.part.part_no)
+    name = ma.fields.Function(lambda usage: usage.part.name)
+    qty = ma.fields.Integer()
+    shortfall = ma.fields.Integer(metadata={"description": "How many the provider's stock lacked when recorded"})
+    recorded_by = ma.fields.Function(lambda usage: usage.recorded_by.username)
+    device_time = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+REQUISITION_STATUS = ma.validate.OneOf(("pending", "approved", "rejected", "received"))
+
+
+ORDER_STATUS = ma.validate.OneOf(("created", "shipped", "received"))
+
+
+class RequisitionListArgs(ma.Schema):
+    status = ma.fields.List(ma.fields.String(validate=REQUISITION_STATUS))
+    job_id = ma.fields.Integer()
+    province = ma.fields.String(metadata={"description": "Province code"})
+
+
+class ApprovalArgs(ma.Schema):
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+
+
+class RejectArgs(ma.Schema):
+    reason = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=500, error="Say why, in at most 500 characters.")
+    )
+
+
+class RequisitionLineSchema(ma.Schema):
+    part_no = ma.fields.Function(lambda line: line.part.part_no)
+    name = ma.fields.Function(lambda line: line.part.name)
+    qty = ma.fields.Integer()
+    price = Money(attribute="price_cents")
+    rdc_qty = ma.fields.Integer(metadata={"description": "Covered from the RDC's stock at approval"})
+    hq_qty = ma.fields.Integer(metadata={"description": "Waiting for the headquarters plan"})
+    received_qty = ma.fields.Integer()
+    rdc_available = ma.fields.Integer(
+        dump_default=None, metadata={"description": "Free RDC stock now (on one requisition's view)"}
+    )
+
+
+class RequisitionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    job_id = ma.fields.Integer()
+    provider_code = ma.fields.Function(lambda r: r.provider.code)
+    province_code = ma.fields.Function(lambda r: r.province.code)
+    status = ma.fields.String()
+    path = ma.fields.String(allow_none=True)
+    amount = Money(attribute="amount_cents")
+    note = ma.fields.String()
+    raised_by = ma.fields.Function(lambda r: r.raised_by.username)
+    raised_at = ma.fields.DateTime()
+    device_time = ma.fields.DateTime(allow_none=True)
+    decided_by = ma.fields.Function(lambda r: r.decided_by.username if r.decided_by else None)
+    approved_at = ma.fields.DateTime(allow_none=True)
+    rejected_at = ma.fields.DateTime(allow_none=True)
+    decision_note = ma.fields.String(metadata={"description": "The clerk's note on approval, or reason of rejection"})
+    reject_reason = ma.fields.Function(lambda r: r.decision_note if r.status == "rejected" else "")
+    shipped_at = ma.fields.DateTime(allow_none=True)
+    received_at = ma.fields.DateTime(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(RequisitionLineSchema))
+
+
+class SalesOrderListArgs(ma.Schema):
+    status = ma.fields.List(ma.fields.String(validate=ORDER_STATUS))
+    requisition_id = ma.fields.Integer()
+
+
+class OrderLineSchema(ma.Schema):
+    part_no = ma.fields.Function(lambda line: line.part.part_no)
+    name = ma.fields.Function(lambda line: line.part.name)
+    qty = ma.fields.Integer()
+    price = Money(attribute="price_cents")
+
+
+class SalesOrderSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    requisition_id = ma.fields.Integer()
+    provider_code = ma.fields.Function(lambda o: o.provider.code)
+    warehouse = ma.fields.Function(lambda o: o.warehouse.code)
+    source = ma.fields.String()
+    status = ma.fields.String()
+    amount = Money(attribute="amount_cents")
+    created_at = ma.fields.DateTime()
+    shipped_at = ma.fields.DateTime(allow_none=True)
+    received_at = ma.fields.DateTime(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(OrderLineSchema))
+
+
+class JobPartsSchema(ma.Schema):
+    job_id = ma.fields.Integer()
+    used = ma.fields.List(ma.fields.Nested(PartUsageSchema))
+    requisitions = ma.fields.List(ma.fields.Nested(RequisitionSchema))
+
+
+class PlanRowSchema(ma.Schema):
+    part_no = ma.fields.String()
+    name = ma.fields.String()
+    waiting = ma.fields.Integer(metadata={"description": "Needed by requisitions, not yet sent to their RDC"})
+    on_order = ma.fields.Integer(metadata={"description": "On purchase orders not yet received"})
+    to_order = ma.fields.Integer(metadata={"description": "Waiting beyond what is on order: the next roll-up's"})
+    lines = ma.fields.Integer()
+    oldest_raised_at = ma.fields.DateTime()
+
+
+class PlanSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(PlanRowSchema))
+
+
+class PurchaseOrderListArgs(ma.Schema):
+    status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(("ordered", "received"))))
+
+
+class PurchaseOrderLineSchema(ma.Schema):
+    part_no = ma.fields.Function(lambda line: line.part.part_no)
+    name = ma.fields.Function(lambda line: line.part.name)
+    qty = ma.fields.Integer()
+    received_qty = ma.fields.Integer()
+
+
+class PurchaseOrderSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    status = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    received_at = ma.fields.DateTime(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(PurchaseOrderLineSchema))
+
+
+class RollUpSchema(ma.Schema):
+    purchase_order = ma.fields.Nested(PurchaseOrderSchema, allow_none=True)
+    sales_orders = ma.fields.List(
+        ma.fields.Nested(SalesOrderSchema), metadata={"description": "Filled from HQ stock before ordering"}
+    )
+
+
+class ReceiptLineArgs(ma.Schema):
+    part_no = ma.fields.String(required=True, validate=PART_NO)
+    qty = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=10_000_000))
+
+
+class ReceiptArgs(ma.Schema):
+    lines = ma.fields.List(
+        ma.fields.Nested(ReceiptLineArgs),
+        load_default=list,
+        metadata={"description": "Quantities received, by part; a part not listed arrived in full"},
+    )
+
+    @ma.validates("lines")
+    def one_line_per_part(self, lines, **kwargs):
+        part_nos = [line["part_no"] for line in lines]
+        if len(part_nos) != len(set(part_nos)):
+            raise ma.ValidationError("Give each part once.")
+
+
+class AccountEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    deposit_change = Money(attribute="deposit_delta", metadata={"description": "Signed"})
+    credit_change = Money(attribute="credit_delta", metadata={"description": "Signed change of credit in use"})
+    reference = ma.fields.String()
+    requisition_id = ma.fields.Integer(allow_none=True)
+    settlement_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class AccountSchema(ma.Schema):
+    provider_code = ma.fields.String()
+    deposit = Money()
+    credit_limit = Money()
+    credit_used = Money()
+    credit_available = Money()
+    available = Money(metadata={"description": "Deposit plus credit still available: the largest order approvable"})
+    entries = ma.fields.Nested(page_schema(AccountEntrySchema, "AccountEntryPage"))
+
+
+class DepositArgs(ma.Schema):
+    amount = Money(required=True, metadata={"description": "Paid in, yuan"})
+    reference = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+
+    @ma.validates("amount")
+    def positive(self, amount, **kwargs):
+        if amount <= 0:
+            raise ma.ValidationError("The amount must be more than zero.")
+
+
+class CycleArgs(ma.Schema):
+    from_ = ma.fields.Date(data_key="from", attribute="from", metadata={"description": "First day (local)"})
+    to = ma.fields.Date(metadata={"description": "Last day (local), included; default today"})
+    province = ma.fields.String(metadata={"description": "Province code"})
+
+
+class CycleFiguresSchema(ma.Schema):
+    requisitions = ma.fields.Integer()
+    mean_days = ma.fields.Float(allow_none=True)
+    median_days = ma.fields.Float(allow_none=True)
+    p90_days = ma.fields.Float(allow_none=True)
+
+
+class ProvinceCycleSchema(CycleFiguresSchema):
+    province_code = ma.fields.String()
+    province_name = ma.fields.String()
+
+
+class PathCycleSchema(CycleFiguresSchema):
+    path = ma.fields.String()
+
+
+class StageSchema(ma.Schema):
+    stage = ma.fields.String()
+    mean_days = ma.fields.Float(allow_none=True)
+
+
+class CycleReportSchema(ma.Schema):
+    from_ = ma.fields.Date(data_key="from", attribute="from")
+    to = ma.fields.Date()
+    target_days = ma.fields.Integer()
+    overall = ma.fields.Nested(CycleFiguresSchema)
+    by_province = ma.fields.List(ma.fields.Nested(ProvinceCycleSchema))
+    by_path = ma.fields.List(ma.fields.Nested(PathCycleSchema))
+    stages = ma.fields.List(ma.fields.Nested(StageSchema))

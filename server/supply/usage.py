@@ -1,0 +1,160 @@
+"""Parts on a job: what the technician fitted (issued from the provider's stock) and what was missing.
+
+A shortage raises its requisition by itself, in the same transaction that
+puts the job on hold: nobody types a requisition, and none is ever lost
+between the technician's report and the clerk's queue.
+"""
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from server.core.locks import serialise_on
+from server.core.reference import invalid
+from server.errors import Conflict
+from server.extensions import db
+from server.jobs.services import lifecycle
+from server.notifications.services import notify
+from server.parts.models import Part
+from server.parts.models import Warehouse
+from server.parts.services import move_stock
+from server.parts.services import stock_level
+from server.parts.services import warehouse_by_code
+from server.supply.models import PartUsage
+from server.supply.models import Requisition
+from server.supply.models import RequisitionLine
+from server.users.directory import parts_clerks
+from server.users.directory import provider_managers
+
+# The most of one part a line may name (the schema's bound), also when a part is named twice.
+MAX_QTY = 10_000
+
+
+def stock_key(warehouse_id, part_id):
+    """The lock every change of one part's stock in one warehouse takes (see ``serialise_on``)."""
+    return f"stock:{warehouse_id}:{part_id}"
+
+
+def parts_of(lines, field="parts"):
+    """``[(Part, qty)]`` for ``[{"part_no", "qty"}]``, a part named twice counted once with both quantities.
+
+    InvalidInput naming every unknown part number.
+    """
+    wanted = Counter()
+    for line in lines:
+        wanted[line["part_no"]] += line["qty"]
+    found = {part.part_no: part for part in db.session.scalars(select(Part).where(Part.part_no.in_(wanted)))}
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise invalid(field, f"unknown part number(s): {', '.join(unknown)}")
+    too_many = sorted(part_no for part_no, qty in wanted.items() if qty > MAX_QTY)
+    if too_many:
+        raise invalid(field, f"at most {MAX_QTY} of one part: {', '.join(too_many)}")
+    return sorted(((found[part_no], qty) for part_no, qty in wanted.items()), key=lambda item: item[0].id)
+
+
+def provider_warehouse(provider):
+    return warehouse_by_code(f"PROV-{provider.code}", create=True)
+
+
+def record_usage(job, actor, lines, device_time=None):
+    """Issue the parts fitted on ``job`` from its provider's stock; return the usage rows.
+
+    Never refused for want of stock: the phone may have been offline since
+    the provider's last receipt. What the stock lacked is kept as each row's
+    ``shortfall`` and the provider's managers are told to check their count.
+    """
+    lifecycle.check_step(job, actor, "use_parts")
+    parts = parts_of(lines)
+    warehouse = provider_warehouse(job.provider)
+    serialise_on(*(stock_key(warehouse.id, part.id) for part, _ in parts))
+    usages = []
+    for part, qty in parts:
+        level, _ = stock_level(warehouse, part, lock=True)
+        shortfall = max(qty - max(level.on_hand, 0), 0)
+        move_stock(level, "issue", on_hand_delta=-qty, reference=f"job {job.number}", user=actor)
+        usage = PartUsage(
+            job_id=job.id,
+            part=part,
+            warehouse_id=warehouse.id,
+            qty=qty,
+            shortfall=shortfall,
+            recorded_by_id=actor.id,
+            device_time=device_time,
+        )
+        db.session.add(usage)
+        usages.append(usage)
+    described = [{"part_no": u.part.part_no, "qty": u.qty, "shortfall": u.shortfall} for u in usages]
+    lifecycle.record_parts_used(job, actor, described, device_time=device_time)
+    short = [item for item in described if item["shortfall"]]
+    if short:
+        listed = ", ".join(f"{item['part_no']} ({item['shortfall']} more than in stock)" for item in short)
+        notify(
+            provider_managers(job.provider_id),
+            "stock_discrepancy",
+            f"Job {job.number} used parts your stock did not show: {listed}. Check the count.",
+            job=job,
+            data={"parts": short, "warehouse": warehouse.code},
+        )
+    db.session.flush()
+    return usages
+
+
+def report_shortage(job, actor, lines, note="", device_time=None):
+    """Parts are missing: the job waits for them and a requisition goes to its province's parts clerk."""
+    lifecycle.check_step(job, actor, "report_shortage")
+    parts = parts_of(lines)
+    if job.province_id is None:
+        raise Conflict(f"Job {job.number} lies in no province, so no RDC can supply it.", code="no_province")
+    requisition = Requisition(
+        job_id=job.id,
+        provider_id=job.provider_id,
+        province_id=job.province_id,
+        status="pending",
+        raised_by_id=actor.id,
+        device_time=device_time,
+        note=note,
+        lines=[RequisitionLine(part=part, qty=qty, price_cents=part.price_cents) for part, qty in parts],
+    )
+    db.session.add(requisition)
+    db.session.flush()
+    described = [{"part_no": part.part_no, "qty": qty} for part, qty in parts]
+    lifecycle.record_shortage(job, actor, requisition.number, described, note=note, device_time=device_time)
+    listed = ", ".join(f"{item['part_no']} × {item['qty']}" for item in described)
+    notify(
+        parts_clerks(job.province_id),
+        "requisition_raised",
+        f"Requisition {requisition.number} for job {job.number} waits for your approval: {listed}.",
+        job=job,
+        data={"requisition_id": requisition.id},
+    )
+    return requisition
+
+
+def job_parts(job):
+    """Everything about parts on one job: the usages and the requisitions with their orders."""
+    usages = db.session.scalars(
+        select(PartUsage)
+        .where(PartUsage.job_id == job.id)
+        .options(selectinload(PartUsage.recorded_by))
+        .order_by(PartUsage.id)
+    ).all()
+    requisitions = db.session.scalars(
+        select(Requisition)
+        .where(Requisition.job_id == job.id)
+        .options(selectinload(Requisition.lines), selectinload(Requisition.raised_by))
+        .order_by(Requisition.id)
+    ).all()
+    return {"job_id": job.id, "used": usages, "requisitions": requisitions}
+
+
+def discrepancies(provider):
+    """Usages of ``provider``'s technicians recorded beyond what its stock showed, newest first."""
+    return (
+        select(PartUsage)
+        .join(Warehouse, Warehouse.id == PartUsage.warehouse_id)
+        .where(Warehouse.code == f"PROV-{provider.code}", PartUsage.shortfall > 0)
+        .options(selectinload(PartUsage.recorded_by))
+        .order_by(PartUsage.id.desc())
+    )

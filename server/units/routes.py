@@ -1,0 +1,26 @@
+"""API of a unit's view: the lookup by serial that agents, auditors and provider staff share."""
+
+from flask.views import MethodView
+
+from server.api import Blueprint
+from server.core import roles
+from server.core.access import current_user
+from server.core.access import roles_required
+from server.units import schemas
+from server.units import services
+
+blp = Blueprint("units", __name__, url_prefix="/api/install-base", description="A unit by its serial")
+
+
+# A path converter: serials may hold a '/', and every serial the import takes can be looked up.
+@blp.route("/<path:serial>")
+class Unit(MethodView):
+    @roles_required(*roles.ROLES)
+    @blp.response(200, schemas.UnitSchema)
+    def get(self, serial):
+        """A sold unit: its sale record, warranty status today, and its claims and jobs.
+
+        Provider staff see their own provider's claims and jobs, and the
+        customer's phone masked to its last four digits.
+        """
+        return services.unit_view(current_user(), serial)

@@ -1,0 +1,48 @@
+"""A unit as the caller may see it, read across the install base, jobs and claims."""
+
+from datetime import UTC
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.claims.models import Claim
+from server.claims.services import visible_claims
+from server.core.privacy import mask_phone
+from server.core.roles import PROVIDER_ROLES
+from server.extensions import db
+from server.installbase.services import sale_record
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.products.warranty import warranty_status
+
+
+def unit_view(user, serial, today=None):
+    """A sold unit as the caller may see it: sale record, warranty today, its claims and jobs."""
+    today = today or datetime.now(UTC).date()
+    record = sale_record(serial)
+    jobs = (
+        select(Job)
+        .join(ServiceRequest, Job.request_id == ServiceRequest.id)
+        .where(ServiceRequest.serial == record.serial)
+        .order_by(Job.id)
+    )
+    if user.role in PROVIDER_ROLES:
+        jobs = jobs.where(Job.provider_id == user.provider_id)
+    return {
+        "sale": {
+            "serial": record.serial,
+            "model": record.product.model,
+            "category": record.product.category,
+            "sale_date": record.sale_date,
+            "store": record.store,
+            "province": record.province.code if record.province else None,
+            "city": record.city.code if record.city else None,
+            "customer_phone": mask_phone(record.customer_phone, user.role),
+            "source_file": record.source_file,
+        },
+        "warranty": warranty_status(record.product, record.sale_date, today),
+        "claims": db.session.scalars(
+            visible_claims(user).where(Claim.serial == record.serial).order_by(Claim.id)
+        ).all(),
+        "jobs": db.session.scalars(jobs).all(),
+    }

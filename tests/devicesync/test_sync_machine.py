@@ -1,0 +1,530 @@
+"""The sync protocol as a state machine: phones working offline over a faulty network while dispatch moves jobs.
+
+Hypothesis drives four phones (tech1 with two, tech2 and tech3) and the
+dispatch desk. Each phone keeps an outbox of ops (seq 1, 2, 3… of its own,
+each a fresh op_id) and what it holds from its pulls. A push may lose its
+request or its answer, arrive twice, or lose an op from the middle of the
+batch; a pull may lose its answer; the server may restart. After every step:
+no op took effect twice, and every op a phone made is either kept by the
+server with its result or still in the phone's outbox. At the end of each
+example every outbox is pushed and every phone drained, and each phone then
+holds exactly the jobs and requisitions the server lists for its technician,
+none of those taken away from them.
+
+Each op carries a client_time of its own (one second apart), so its effects
+are counted by it: the job events, part usages and requisitions whose
+device_time it is.
+
+The autouse fixture empties the tables after the test function, not after
+each example, so every example empties them and builds its small world again.
+``SYNC_MACHINE_EXAMPLES`` and ``SYNC_MACHINE_STEPS`` run more and longer examples.
+"""
+
+import os
+import sys
+import tempfile
+from collections import Counter
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
+from hypothesis.stateful import invariant
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
+from sqlalchemy import select
+
+from server.devicesync.models import Client
+from server.devicesync.models import PushedOp
+from server.extensions import db
+from server.jobs.models import OPEN_STATES
+from server.jobs.models import Job
+from server.jobs.models import JobEvent
+from server.jobs.services.dispatch import ASSIGN_STATES
+from server.jobs.services.dispatch import REDISPATCH_STATES
+from server.notifications.models import Notification
+from server.supply.models import PartUsage
+from server.supply.models import Requisition
+from tests.conftest import app_config
+from tests.conftest import empty_tables
+from tests.devicesync.conftest import Device
+from tests.devicesync.conftest import Outbox
+from tests.devicesync.conftest import differences
+from tests.devicesync.conftest import seen
+from tests.jobs.conftest import request_body
+from tests.live import LiveClient
+from tests.live import LiveServer
+
+# Hypothesis keeps its files in .hypothesis/ of the working directory by default, and setup.cfg's
+# norecursedirs (bench only) replaces pytest's default ignores: the plugin's warning about collecting
+# .hypothesis/ then fails every later run under filterwarnings = error. Keep them outside the repository.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "sanbao-hypothesis"))
+
+EXAMPLES = int(os.environ.get("SYNC_MACHINE_EXAMPLES", "15"))
+LIVE_EXAMPLES = int(os.environ.get("SYNC_MACHINE_EXAMPLES", "6"))
+STEPS = int(os.environ.get("SYNC_MACHINE_STEPS", "25"))
+MAX_JOBS = 5
+
+CST = timezone(timedelta(hours=8))
+
+# (person, provider) of each technician, and the phones: tech1 carries two.
+TECHNICIANS = {"tech1": "P01", "tech2": "P01", "tech3": "P02"}
+PHONES = {"tech1-a": "tech1", "tech1-b": "tech1", "tech2": "tech2", "tech3": "tech3"}
+
+# What a phone can do on a job: type and payload. The last three are wrong whatever the job's
+# state (an empty note, a part nobody stocks, a type the server does not know): kept as rejected.
+OPS = {
+    "accept": ("job.accept", {}),
+    "depart": ("job.depart", {}),
+    "arrive": ("job.arrive", {}),
+    "note": ("note.add", {"text": "客户不在家"}),
+    "parts": ("parts.used", {"parts": [{"part_no": "BOARD", "qty": 1}]}),
+    "complete": ("job.complete", {"summary": "换主板", "confirmed_by": "王先生"}),
+    "shortage": ("parts.shortage", {"parts": [{"part_no": "BOARD", "qty": 1}]}),
+    "empty note": ("note.add", {"text": ""}),
+    "unknown part": ("parts.used", {"parts": [{"part_no": "NOPE", "qty": 1}]}),
+    "unknown type": ("job.teleport", {}),
+}
+# What the app offers in each state the phone believes the job is in.
+PLAUSIBLE = {
+    "dispatched": ("accept", "note"),
+    "accepted": ("depart", "arrive", "parts", "shortage", "note"),
+    "en_route": ("arrive", "parts", "shortage", "note"),
+    "on_site": ("complete", "parts", "shortage", "note"),
+    "waiting_parts": ("parts", "shortage", "note"),
+    "completed": ("parts", "note"),
+}
+
+PUSH_FAULTS = ("delivered", "request_dropped", "response_dropped", "duplicated", "op_lost_in_batch")
+KEPT = ("applied", "rejected", "conflict")
+
+
+class Phone(Outbox, Device):
+    """A Device with an outbox: every op it made, the last seq the server acknowledged, the answers it had."""
+
+    def __init__(self, client, user, name):
+        super().__init__(client, user)
+        self.name = name
+        self.made = []
+        self.acked = 0
+        self.answers = {}  # op_id → the result the server gave it (a duplicate's stored result)
+
+    def acknowledged(self, acked_seq):
+        assert acked_seq >= self.acked, f"{self.name}: acked_seq went back from {self.acked} to {acked_seq}"
+        assert acked_seq <= self.seq, f"{self.name}: acked_seq {acked_seq} past the last op made ({self.seq})"
+        self.acked = acked_seq
+
+    def send(self, ops):
+        status, body = self.push(ops)
+        assert status == 200, body
+        return body
+
+    def take(self, ops, body):
+        """Read a push's answer as the app does; check it says something about each op it names."""
+        sent = {op["op_id"]: op for op in ops}
+        seqs = [answer["seq"] for answer in body["results"]]
+        assert seqs == sorted(seqs), body
+        for answer in body["results"]:
+            op = sent[answer["op_id"]]
+            assert answer["seq"] == op["seq"], answer
+            result = answer["result"]
+            if result == "duplicate":
+                result = answer["stored_result"]
+            assert result in KEPT, answer
+            assert (result == "applied") == (answer["code"] == ""), answer
+            known = self.answers.setdefault(op["op_id"], result)
+            assert known == result, f"{self.name}: op {op['seq']} was {known}, now {result}"
+        self.acknowledged(body["acked_seq"])
+
+    def pull_page(self, limit, dropped):
+        """One page of the feed; when its answer is ``dropped`` the phone keeps its cursor and what it held."""
+        if dropped:  # the server answered; the answer never reached the phone
+            response = self.client.get(
+                "/api/sync/pull",
+                query_string={
+                    "limit": limit,
+                    "client_id": self.client_id,
+                    **({"cursor": self.cursor} if self.cursor else {}),
+                },
+                headers=self.user.headers,
+            )
+            assert response.status_code == 200, response.get_json()
+            return
+        status, body = self.pull(limit)
+        assert status == 200, body
+        self.acknowledged(body["acked_seq"])
+
+    def drain_all(self):
+        body = self.drain()
+        self.acknowledged(body["acked_seq"])
+
+
+def build_world(factories):
+    """Province 370000 with P01 and P02 covering city 370100; the people of the flow; part BOARD in stock."""
+    f = factories
+    f.make_geography()
+    f.make_provider("P01", region_codes=["370100"])
+    f.make_provider("P02", region_codes=["370100"])
+    f.make_policy("tv", whole_unit_months=12, main_part_months=36)
+    f.make_product("TV55", category="tv")
+    f.make_part("BOARD", name="Main board", price_cents=12_000, key_part=True)
+    f.make_stock("PROV-P01", "BOARD", 1)
+    people = {}
+    for name, role, fields in [
+        ("agent", "agent", {}),
+        ("dispatcher", "dispatcher", {}),
+        ("admin", "admin", {}),
+        ("pm1", "provider_manager", {"provider_code": "P01"}),
+        ("pm2", "provider_manager", {"provider_code": "P02"}),
+        *((name, "technician", {"provider_code": code}) for name, code in TECHNICIANS.items()),
+    ]:
+        user = f.make_user(role, username=name, **fields)
+        people[name] = SimpleNamespace(
+            name=name, id=user.id, headers=f.auth(user), provider=fields.get("provider_code")
+        )
+    db.session.commit()
+    return people
+
+
+class InProcess:
+    """The app in the test's own process; a restart drops every session, pooled connection and cookie."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def client(self):
+        return self.app.test_client()
+
+    def restart(self):
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Gunicorn:
+    """The app under gunicorn, in worker processes of its own; a restart stops and starts it for real."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def client(self):
+        return LiveClient(self.server)
+
+    def restart(self):
+        self.server.restart()
+
+
+class SyncMachine(RuleBasedStateMachine):
+    """Phones, dispatch and a flaky network; ``factories`` and ``server`` are set by the test per backend."""
+
+    factories = None
+    server = None
+
+    def __init__(self):
+        super().__init__()
+        db.session.rollback()
+        db.session.remove()
+        empty_tables()
+        self.people = build_world(self.factories)
+        self.client = self.server.client()
+        self.phones = {name: Phone(self.client, self.people[person], name) for name, person in PHONES.items()}
+        self.jobs = []
+        self.lost = {name: set() for name in TECHNICIANS}  # jobs taken away from each technician
+        self.clock = datetime.now(CST).replace(microsecond=0) - timedelta(days=1)
+
+    # ------------------------------------------------------------ helpers
+
+    def call(self, method, path, who, json=None, **query):
+        response = getattr(self.client, method)(path, json=json, query_string=query, headers=self.people[who].headers)
+        return response.status_code, response.get_json()
+
+    def server_job(self, job_id):
+        status, job = self.call("get", f"/api/jobs/{job_id}", "admin")
+        assert status == 200, job
+        return job
+
+    def technician_named(self, user_id):
+        return next((name for name in TECHNICIANS if self.people[name].id == user_id), None)
+
+    def tick(self):
+        """The next op's phone clock: one second after the last, so each op's effects are its own."""
+        self.clock += timedelta(seconds=1)
+        return self.clock.isoformat()
+
+    # ------------------------------------------------------------ dispatch
+
+    @initialize(data=st.data(), technicians=st.lists(st.sampled_from(sorted(TECHNICIANS)), min_size=1, max_size=3))
+    def a_morning_of_work(self, data, technicians):
+        """The day starts with jobs assigned, every phone synced, and the first ops made offline."""
+        for technician in technicians:
+            self.open_a_job_for(technician)
+        for phone in self.phones.values():
+            phone.drain_all()
+        for name, phone in self.phones.items():
+            if phone.jobs():
+                self.make_ops(phone, data, data.draw(st.integers(0, 3), label=f"ops on {name}"))
+
+    @precondition(lambda self: len(self.jobs) < MAX_JOBS)
+    @rule(technician=st.sampled_from(sorted(TECHNICIANS)))
+    def open_a_job_for(self, technician):
+        person = self.people[technician]
+        status, job = self.call("post", "/api/requests", "agent", request_body(serial=None, model="TV55"))
+        assert status == 201, job
+        status, body = self.call(
+            "post", f"/api/jobs/{job['id']}/dispatch", "dispatcher", {"provider_code": person.provider}
+        )
+        assert status == 200, body
+        status, body = self.call("post", f"/api/jobs/{job['id']}/assign", "dispatcher", {"technician_id": person.id})
+        assert status == 200, body
+        self.jobs.append(job["id"])
+
+    @precondition(lambda self: self.jobs)
+    @rule(data=st.data(), technician=st.sampled_from(sorted(TECHNICIANS)))
+    def hand_a_job_to(self, data, technician):
+        """Another technician of the provider takes the job; one of another provider after moving it there."""
+        job_id = data.draw(st.sampled_from(self.jobs), label="job")
+        job = self.server_job(job_id)
+        person = self.people[technician]
+        holder = self.technician_named(job["technician"]["id"]) if job["technician"] else None
+        if person.provider != job["provider_code"]:
+            status, body = self.call(
+                "post", f"/api/jobs/{job_id}/dispatch", "dispatcher", {"provider_code": person.provider}
+            )
+            if job["state"] not in REDISPATCH_STATES:
+                assert status == 409, body
+                assert body["error"]["code"] == "illegal_transition", body
+                return
+            assert status == 200, body
+            job = body
+        status, body = self.call("post", f"/api/jobs/{job_id}/assign", "dispatcher", {"technician_id": person.id})
+        refused = None
+        if job["state"] not in ASSIGN_STATES:
+            refused = "illegal_transition"
+        elif technician == holder:
+            refused = "already_assigned"
+        if refused:
+            assert status == 409, body
+            assert body["error"]["code"] == refused, body
+            return
+        assert status == 200, body
+        if holder is not None and holder != technician:
+            self.lost[holder].add(job_id)
+        self.lost[technician].discard(job_id)
+
+    @precondition(lambda self: self.jobs)
+    @rule(data=st.data())
+    def cancel_a_job(self, data):
+        job_id = data.draw(st.sampled_from(self.jobs), label="job")
+        state = self.server_job(job_id)["state"]
+        status, body = self.call("post", f"/api/jobs/{job_id}/cancel", "dispatcher", {"reason": "客户取消"})
+        if state in OPEN_STATES:
+            assert status == 200, body
+        else:
+            assert status == 409, body
+            assert body["error"]["code"] == "illegal_transition", body
+
+    # ------------------------------------------------------------ phones
+
+    @precondition(lambda self: any(phone.jobs() for phone in self.phones.values()))
+    @rule(data=st.data(), count=st.integers(1, 3))
+    def work_offline(self, data, count):
+        """A phone makes ops on jobs it holds: mostly what its app offers in the job's state, sometimes anything."""
+        phone = self.phones[data.draw(st.sampled_from([n for n, p in self.phones.items() if p.jobs()]), label="phone")]
+        self.make_ops(phone, data, count)
+
+    def make_ops(self, phone, data, count):
+        """``count`` ops of ``phone`` on jobs it holds, each with its own phone clock, into its outbox."""
+        for _ in range(count):
+            job_id = data.draw(st.sampled_from(sorted(phone.jobs())), label="job")
+            offered = PLAUSIBLE.get(phone.local_state(job_id), ("note",))
+            kind = data.draw(st.sampled_from(offered) | st.sampled_from(sorted(OPS)), label="op")
+            op_type, payload = OPS[kind]
+            phone.made.append(phone.op(op_type, job_id, payload, client_time=self.tick()))
+
+    @precondition(lambda self: any(phone.outbox for phone in self.phones.values()))
+    @rule(data=st.data(), fault=st.sampled_from(PUSH_FAULTS))
+    def push(self, data, fault):
+        phone = self.phones[data.draw(st.sampled_from([n for n, p in self.phones.items() if p.outbox]), label="phone")]
+        outbox = phone.outbox
+        ops = outbox[: data.draw(st.integers(1, len(outbox)), label="ops")]
+        if fault == "request_dropped":
+            return
+        if fault == "op_lost_in_batch":
+            if len(ops) < 2:
+                return
+            # The server takes the ops before the hole and stops there (past it only if it had the lost one).
+            lost = data.draw(st.integers(0, len(ops) - 2), label="lost")
+            ops = ops[:lost] + ops[lost + 1 :]
+            phone.take(ops, phone.send(ops))
+            return
+        body = phone.send(ops)
+        if fault == "response_dropped":
+            return
+        phone.take(ops, body)
+        # A batch that starts right after the phone's acknowledgement has no hole: it is taken whole.
+        assert len(body["results"]) == len(ops), body
+        assert body["acked_seq"] >= ops[-1]["seq"], body
+        if fault == "duplicated":
+            again = phone.send(ops)
+            assert [(a["op_id"], a["result"], a.get("stored_result")) for a in again["results"]] == [
+                (a["op_id"], "duplicate", a.get("stored_result", a["result"])) for a in body["results"]
+            ], again
+            phone.take(ops, again)
+
+    @rule(phone=st.sampled_from(sorted(PHONES)), limit=st.sampled_from((1, 2, 500)), dropped=st.booleans())
+    def pull(self, phone, limit, dropped):
+        self.phones[phone].pull_page(limit, dropped)
+
+    @rule()
+    def restart_the_server(self):
+        """Nothing in the server's memory survives: sessions, pooled connections, the client's cookies."""
+        self.server.restart()
+        self.client = self.server.client()
+        for phone in self.phones.values():
+            phone.client = self.client
+
+    @rule()
+    def settle(self):
+        """Every phone back on a good network: all outboxes pushed, then every phone drained."""
+        for phone in self.phones.values():
+            ops = phone.outbox
+            if ops:
+                body = phone.send(ops)
+                phone.take(ops, body)
+                assert body["acked_seq"] == phone.seq, body
+        for phone in self.phones.values():
+            phone.drain_all()
+            assert phone.outbox == []
+        self.check_ops()
+        for phone in self.phones.values():
+            for entity, path in (("job", "/api/jobs"), ("requisition", "/api/requisitions")):
+                status, page = self.call("get", path, phone.user.name, per_page=1000)
+                assert status == 200, page
+                server = {str(item["id"]): seen(item) for item in page["items"]}
+                held = {i: seen(data) for (e, i), data in phone.held.items() if e == entity}
+                assert held == server, f"{phone.name}'s {entity}s: {differences(held, server)}"
+            lost = {str(job_id) for job_id in self.lost[phone.user.name]}
+            assert not lost & {i for e, i in phone.held if e == "job"}, f"{phone.name} holds jobs it lost"
+
+    def teardown(self):
+        # Settle at the end of every example, unless a step failed already (teardown runs in a finally).
+        if sys.exc_info()[1] is None:
+            self.settle()
+
+    # ------------------------------------------------------------ invariants
+
+    @invariant()
+    def every_op_once_and_none_lost(self):
+        self.check_ops()
+
+    @invariant()
+    def no_phone_ahead_of_the_server(self):
+        versions = dict(db.session.execute(select(Job.id, Job.version)).all())
+        db.session.rollback()
+        for phone in self.phones.values():
+            for job_id, job in phone.jobs().items():
+                assert job["version"] <= versions[job_id], f"{phone.name} holds a version of job {job_id} never made"
+
+    def check_ops(self):
+        """Each op the phones made is kept once with its result, or still in its phone's outbox; an applied
+        op took effect exactly once, any other not at all; dispatch heard once of each op not applied."""
+        ops = [(phone, op) for phone in self.phones.values() for op in phone.made]
+        kept = {
+            row.op_id: row
+            for row in db.session.execute(
+                select(
+                    PushedOp.op_id,
+                    PushedOp.client_id,
+                    PushedOp.seq,
+                    PushedOp.type,
+                    PushedOp.result,
+                    PushedOp.code,
+                    PushedOp.job_id,
+                )
+            )
+        }
+        # What ops did, by the phone's clock each carried (nothing else here has a device_time).
+        effects = {
+            name: Counter(at.astimezone(UTC) for at in db.session.scalars(select(column).where(column.is_not(None))))
+            for name, column in (
+                ("job events", JobEvent.device_time),
+                ("part usages", PartUsage.device_time),
+                ("requisitions", Requisition.device_time),
+            )
+        }
+        last_seqs = dict(db.session.execute(select(Client.client_id, Client.last_seq)).all())
+        flagged = Counter(
+            (user_id, data["op_id"])
+            for user_id, data in db.session.execute(
+                select(Notification.user_id, Notification.data).where(
+                    Notification.kind.in_(("sync_rejected", "sync_conflict"))
+                )
+            )
+        )
+        flagged_ops = {op_id for _, op_id in flagged}
+        db.session.rollback()
+        assert max(flagged.values(), default=0) <= 1, "somebody was told twice of one op"
+        times = set()
+        for phone, op in ops:
+            when = datetime.fromisoformat(op["client_time"]).astimezone(UTC)
+            times.add(when)
+            row = kept.get(op["op_id"])
+            where = f"{phone.name} op {op['seq']} {op['type']} on job {op['entity_id']}"
+            if row is None:
+                assert op["seq"] > phone.acked, f"{where}: acknowledged but not kept by the server"
+                assert op["seq"] > last_seqs.get(phone.client_id, 0), (
+                    f"{where}: within the server's acked_seq, not kept"
+                )
+            else:
+                assert (row.client_id, row.seq, row.type) == (phone.client_id, op["seq"], op["type"]), where
+                assert row.result in KEPT, f"{where}: kept as {row.result}"
+                assert (row.result == "applied") == (row.code == ""), f"{where}: {row.result} with code {row.code!r}"
+                assert phone.answers.get(op["op_id"], row.result) == row.result, f"{where}: answered otherwise"
+                if row.result != "applied" and row.job_id is not None:
+                    assert op["op_id"] in flagged_ops, f"{where}: {row.result}, and dispatch was not told"
+            # An applied op left one job event (one BOARD line: one usage, one requisition); any other none.
+            applied = row is not None and row.result == "applied"
+            expected = {
+                "job events": int(applied),
+                "part usages": int(applied and op["type"] == "parts.used"),
+                "requisitions": int(applied and op["type"] == "parts.shortage"),
+            }
+            found = {name: effects[name][when] for name in expected}
+            assert found == expected, f"{where}, kept as {row and row.result}: {found}"
+        for name, counted in effects.items():
+            assert set(counted) <= times, f"{name} with a phone's clock that no op carried"
+
+
+@pytest.fixture(params=("in-process", "gunicorn"))
+def server(request, app, database_url):
+    """The server the phones talk to: the app in this process, or gunicorn with two workers of its own."""
+    if request.param == "in-process":
+        yield InProcess(app)
+        return
+    with LiveServer(app_config(database_url), workers=2) as live:
+        yield Gunicorn(live)
+
+
+def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(server, factories):
+    machine = type("SyncMachine", (SyncMachine,), {"factories": factories, "server": server})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            # A real server costs a few milliseconds per request and a second per restart: fewer examples.
+            max_examples=EXAMPLES if isinstance(server, InProcess) else LIVE_EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            # The suite runs the same examples every time, so a red run is always reproducible;
+            # SYNC_MACHINE_EXAMPLES (a longer hunt) draws new ones.
+            derandomize="SYNC_MACHINE_EXAMPLES" not in os.environ,
+            print_blob=True,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
