@@ -9,7 +9,7 @@ NPM_STAMP := pwa/node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint format setup system-deps db seed clean
+.PHONY: run test test-fast bench lint format setup system-deps db seed clean
 
 # The scheduler (SLA escalation, reminders) runs as its own process beside the web server,
 # never inside it; it stops when the server does.
@@ -19,16 +19,26 @@ run: setup db
 	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER' EXIT INT TERM; \
 	$(BIN)/flask --app server run --host $(HOST) --port $(PORT)
 
-# Two workers: the suite is database-bound and the machine has two cores.
+# The PostgreSQL tier needs a server: the local one unless TEST_DATABASE_URL names another.
+export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+# Every tier (unit, sqlite, postgres, browser; see tests/conftest.py), two workers on two cores;
+# loadgroup keeps each browser module on one worker, beside its one live server.
 test: setup
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+# The inner loop: pure rules and the SQLite tier, no PostgreSQL, no browser.
+test-fast: setup
+	$(BIN)/pytest -n 2 -m "unit or sqlite"
 
 bench: setup
 	$(BIN)/pytest tests/bench -m bench -s -q
 
+# Style, then the layers (.importlinter): a new import cycle or an upward import fails here.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format .

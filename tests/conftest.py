@@ -1,20 +1,32 @@
-"""Fixtures: one app per database backend, factories, and a clean database per test.
+"""Fixtures: the app on a database backend, factories, and a clean database per test.
 
-Every test that uses ``app`` runs twice: on SQLite and on PostgreSQL (when
-``TEST_DATABASE_URL`` names one). The schema is built by the Alembic
-migrations, never by ``create_all``. Tests commit for real (requests are
-their own transactions, and races need real concurrent connections), so the
-tables are emptied after each test instead of rolling back.
+Tests come in tiers, each a marker set here from what a test uses (``make test`` runs them all and prints
+the time of each; ``make test-fast`` runs the first two):
+
+- ``unit``: no database, no app. Pure rules: thousands of them cost seconds.
+- ``sqlite``: the app on SQLite. Each test runs inside a transaction rolled back at its end, unless it is
+  marked ``commits`` (other connections must see its writes: threads, a live server, a second engine);
+  those commit for real and have their tables emptied afterwards.
+- ``postgres``: the app on PostgreSQL, for what is PostgreSQL's: races with real concurrent connections,
+  locks, COPY, query plans, the migrations, and the modules whose SQL differs by dialect. A test reaches
+  it by ``postgres_only`` (PostgreSQL alone) or ``both_backends`` (SQLite and PostgreSQL). Every database
+  test there commits for real.
+- ``browser``: the app served by gunicorn and driven by Chromium or Node (``live``), one server per module.
+
+The schema is built by the Alembic migrations, never by ``create_all``.
 """
 
 import contextlib
 import os
+import time
 import uuid
+from collections import defaultdict
 from datetime import UTC
 from datetime import datetime
 
 import flask_migrate
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy import text
@@ -25,17 +37,79 @@ from server import create_app
 from server.extensions import db
 
 BACKENDS = ("sqlite", "postgresql")
+TIERS = ("unit", "sqlite", "postgres", "browser")
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+def backends_of(node):
+    """The backends a test runs on: SQLite unless it is marked for PostgreSQL."""
+    if node.get_closest_marker("postgres_only"):
+        return ["postgresql"]
+    if node.get_closest_marker("both_backends"):
+        return list(BACKENDS)
+    return ["sqlite"]
+
+
+def pytest_generate_tests(metafunc):
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", backends_of(metafunc.definition), indirect=True, scope="session")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        if item.get_closest_marker("live") or item.path.parent.name == "e2e":
+            item.add_marker(pytest.mark.browser)
+        elif backend == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        elif backend == "sqlite":
+            item.add_marker(pytest.mark.sqlite)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
+class TierClock:
+    """Adds up the time of each tier's tests (setup, call and teardown) and prints it at the end."""
+
+    def __init__(self):
+        self.seconds = defaultdict(float)
+        self.counts = defaultdict(int)
+        self.started = time.monotonic()
+
+    def pytest_runtest_logreport(self, report):
+        tier = next((name for name in TIERS if name in report.keywords), None)
+        if tier is None:
+            return
+        self.seconds[tier] += report.duration
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            self.counts[tier] += 1
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.counts:
+            return
+        terminalreporter.section("time by tier (summed over the workers)")
+        for tier in TIERS:
+            if self.counts[tier]:
+                terminalreporter.write_line(f"{tier:>9}: {self.counts[tier]:5d} tests {self.seconds[tier]:8.1f} s")
+        terminalreporter.write_line(f"{'wall':>9}: {time.monotonic() - self.started:20.1f} s")
+
+
+def pytest_configure(config):
+    # Only where the reports arrive: the controller of an xdist run, or a run without workers.
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(TierClock(), "tier-clock")
+
+
+@pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        pytest.skip(
-            "PostgreSQL half skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        pytest.fail(
+            "This test is PostgreSQL's: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
         )
     with private_database(url) as private_url:
         yield private_url
@@ -132,14 +206,52 @@ def empty_tables():
     db.session.commit()
 
 
+class _BoundSession(FlaskSession):
+    """A session on the one connection a rolled-back test holds, whatever table it touches."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """Everything the test does, commits included, inside one transaction rolled back at its end.
+
+    Commits release savepoints instead; the app's own savepoints nest inside. pysqlite would begin its own
+    transactions behind SQLAlchemy's back, so on this connection SQLAlchemy alone says BEGIN.
+    """
+    connection = db.engine.connect()
+    driver = connection.connection.driver_connection
+    driver.isolation_level = None
+    outer = connection.begin()
+    connection.exec_driver_sql("BEGIN")
+    app_session = db.session
+    db.session = db._make_scoped_session(
+        {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = app_session
+        outer.rollback()
+        driver.isolation_level = ""
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _database_per_test(request):
-    """Push an app context for tests on the app and leave their tables empty afterwards."""
+    """Push an app context for tests on the app and leave their database as they found it."""
     if "app" not in request.fixturenames:
         yield
         return
     app = request.getfixturevalue("app")
+    rollback = request.getfixturevalue("backend") == "sqlite" and not request.node.get_closest_marker("commits")
     with app.app_context():
+        if rollback:
+            with rolled_back():
+                yield
+            return
         yield
         db.session.rollback()
         empty_tables()

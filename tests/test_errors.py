@@ -17,6 +17,8 @@ from server.network.models import Region
 from server.users.models import User
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 JSON = "application/json"
 
 

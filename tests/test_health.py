@@ -1,5 +1,9 @@
 """The health check and the served documents."""
 
+import pytest
+
+pytestmark = pytest.mark.both_backends
+
 
 def test_health_answers_ok_and_needs_no_token(client):
     response = client.get("/api/health")

@@ -1,11 +1,14 @@
 """The schema is built only by Alembic migrations, and they build what the models declare."""
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from server.extensions import db
+
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
 
 def schema_differences():

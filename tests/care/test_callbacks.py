@@ -21,6 +21,8 @@ from tests.care.conftest import count
 from tests.care.conftest import stored
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 
 def open_due(now=None):
     """Run the scheduler's callback round in the test's session and keep what it did."""

@@ -31,12 +31,6 @@ pytestmark = pytest.mark.postgres_only
 ROUNDS = 5
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(backend):
-    if backend != "postgresql":
-        pytest.skip("races are proven on PostgreSQL, with real concurrent connections")
-
-
 def run_together(app, work, count=2):
     """Run ``work()`` in ``count`` threads, each in its own app context (its own session), committing after;
     return what each returned. An exception in a thread is raised here."""
@@ -82,6 +76,7 @@ def both_read_first(monkeypatch):
     return hold
 
 
+@pytest.mark.commits
 def test_two_schedulers_opening_callbacks_at_once_open_one_per_job(app, done_job, both_read_first):
     jobs = [done_job(days_ago=4 + n / 10) for n in range(3)]
     both_read_first(callbacks)
@@ -94,6 +89,7 @@ def test_two_schedulers_opening_callbacks_at_once_open_one_per_job(app, done_job
     assert sorted(per_job) == sorted((job.id, 1) for job in jobs)
 
 
+@pytest.mark.commits
 def test_two_agents_opening_one_jobs_callback_at_once_open_one(app, done_job, people):
     for round_ in range(ROUNDS):
         job = done_job(days_ago=0)
@@ -113,6 +109,7 @@ def test_two_agents_opening_one_jobs_callback_at_once_open_one(app, done_job, pe
         assert refused["error"]["details"] == {"callback_id": created["id"]}, round_
 
 
+@pytest.mark.commits
 def test_two_agents_recording_one_callback_at_once_record_it_once(app, done_job, people):
     for round_ in range(ROUNDS):
         job = done_job(days_ago=0)
@@ -132,6 +129,7 @@ def test_two_agents_recording_one_callback_at_once_record_it_once(app, done_job,
         assert (attempts, db.session.get(Callback, callback.id).attempts) == (1, 1), round_
 
 
+@pytest.mark.commits
 def test_two_low_scores_for_one_callback_at_once_open_one_complaint(app, done_job, people):
     low = {**GOOD, "quality": 1}
     for round_ in range(ROUNDS):
@@ -148,6 +146,7 @@ def test_two_low_scores_for_one_callback_at_once_open_one_complaint(app, done_jo
         assert complaints == 1, round_
 
 
+@pytest.mark.commits
 def test_a_complaint_closed_twice_at_once_is_closed_once(app, done_job, people):
     close = {"resolution": "已解决", "customer_confirmed": True}
     for round_ in range(ROUNDS):
@@ -167,6 +166,7 @@ def test_a_complaint_closed_twice_at_once_is_closed_once(app, done_job, people):
         assert refused["error"]["code"] == "complaint_closed", round_
 
 
+@pytest.mark.commits
 def test_two_complaints_of_one_customer_at_once_are_both_repeat(app, done_job, people):
     for round_ in range(ROUNDS):
         phone = f"1390000000{round_}"
@@ -191,6 +191,7 @@ def test_two_complaints_of_one_customer_at_once_are_both_repeat(app, done_job, p
         assert flags == [True, True], round_
 
 
+@pytest.mark.commits
 def test_two_schedulers_raising_reminders_at_once_make_one_task_each(app, people, both_read_first):
     customer = Customer(phone=PHONE, name="王先生")
     db.session.add(customer)

@@ -7,6 +7,7 @@ unit never both pass clean, and a claim is settled once only.
 
 import threading
 
+import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from server.claims.models import Claim
 from server.claims.models import Settlement
 from server.extensions import db
 from tests.claims.conftest import claim_body
+
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
 ROUNDS = 5
 

@@ -15,6 +15,8 @@ from server.evidence.storage import photo_store
 from server.extensions import db
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 PHOTO = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes all the same \xff\xd9"
 PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
 EMPTY_SHA = hashlib.sha256(b"").hexdigest()
@@ -225,11 +227,10 @@ def upload_together(app, sha256, data, headers, times=2):
     return answers
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-def test_the_same_blob_uploaded_twice_at_once_is_kept_once(app, backend, people, store):
+def test_the_same_blob_uploaded_twice_at_once_is_kept_once(app, people, store):
     """Two connections upload one photo at the same moment, five times over: one stores it, the other finds it."""
-    if backend != "postgresql":
-        pytest.skip("races are proven on PostgreSQL, with real concurrent connections")
     expected = {}
     for round_ in range(5):
         data = PHOTO + bytes([round_])

@@ -25,6 +25,8 @@ from tests.claims.test_concurrency import fire_together
 from tests.supply.conftest import short  # noqa: F401  (a fixture: a requisition raised on a job)
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 WRITERS = 8
 
 
@@ -345,12 +347,6 @@ def test_the_good_rows_of_an_import_reach_the_catalogue_beside_a_rejected_one(cl
 # ---------------------------------------------------------------- races (PostgreSQL)
 
 
-@pytest.fixture
-def postgresql_only(backend):
-    if backend != "postgresql":
-        pytest.skip("races are proven on PostgreSQL, with real concurrent connections")
-
-
 def run_together(app, scripts):
     """Run each script (a list of ``(method, path, json, headers)``) in its own thread and client, in order,
     all released at once; ``[[status, …] per script]``. An exception in a thread is raised here."""
@@ -387,8 +383,8 @@ def assert_numbered(name):
     assert audiences()[name] == len(seqs)
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("postgresql_only")
 def test_jobs_assigned_to_one_technician_at_once_are_numbered_without_gaps(app, walk, open_job, catalogue):
     jobs = [walk(open_job(serial=None), "dispatched")["id"] for _ in range(WRITERS)]
     answers = fire_together(
@@ -405,8 +401,8 @@ def test_jobs_assigned_to_one_technician_at_once_are_numbered_without_gaps(app, 
     assert sorted(int(i) for _, _, _, i, _, _, _ in rows(tech)) == sorted(jobs)
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("postgresql_only")
 def test_parts_edited_at_once_are_numbered_without_gaps_in_the_catalogue(app, make_part, catalogue):
     part_nos = [f"RACE{n}" for n in range(WRITERS)]
     for part_no in part_nos:
@@ -426,8 +422,8 @@ def test_parts_edited_at_once_are_numbered_without_gaps_in_the_catalogue(app, ma
     assert {data["part_no"]: data for *_, data in new} == {answer["part_no"]: answer for _, answer in answers}
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("postgresql_only")
 def test_a_phone_pulling_while_many_write_misses_no_change(app, device, walk, open_job, catalogue):
     """Each writer assigns a job to tech1, who accepts it and sets off: three commits into tech1's feed per
     writer, all at once, while the phone pulls three changes at a time. What it read is the feed, in order."""
@@ -536,8 +532,8 @@ def while_holding(app, row, requests):
     return answers
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("postgresql_only")
 def test_two_admins_editing_one_part_at_once_leave_the_phone_with_the_part_as_it_is(client, app, device, catalogue):
     """One admin renames BOARD while another reprices it: the part ends with both edits, and so must the phone.
 
@@ -664,7 +660,6 @@ def last_requisition_change(audience, requisition_id):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("postgresql_only")
 def test_a_requisition_decided_while_its_job_changes_hands_follows_the_job(
     app,
     monkeypatch,
@@ -699,7 +694,6 @@ def test_a_requisition_decided_while_its_job_changes_hands_follows_the_job(
 
 
 @pytest.mark.postgres_only
-@pytest.mark.usefixtures("postgresql_only")
 def test_parts_from_headquarters_delivered_while_the_job_changes_hands_follow_the_job(
     app,
     monkeypatch,

@@ -11,6 +11,8 @@ they share one writer, and must still never fail a request.
 
 from types import SimpleNamespace
 
+import pytest
+
 from server.extensions import db
 from tests.conftest import app_config
 from tests.devicesync.fleet import Clock
@@ -21,6 +23,8 @@ from tests.devicesync.fleet import check_fleet
 from tests.devicesync.fleet import run_fleet
 from tests.jobs.conftest import request_body
 from tests.live import LiveServer
+
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
 PROVIDERS = ("P01", "P02")
 TECHNICIANS_EACH = 6

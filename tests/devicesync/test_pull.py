@@ -27,6 +27,8 @@ from sync import cursor
 from tests.supply.conftest import short  # noqa: F401  (a fixture: a requisition raised on a job)
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 SECRET = b"test-secret-key-of-enough-length-for-hs256"  # tests/conftest.py's SECRET_KEY
 
 

@@ -26,15 +26,11 @@ from tests.claims.test_concurrency import fire_together
 from tests.devicesync.conftest import Device
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 CST = timezone(timedelta(hours=8))
 # The phone's clock when the visit was made offline: yesterday morning, in the customer's time zone.
 OFFLINE = datetime.now(CST).replace(microsecond=0) - timedelta(days=1)
-
-
-@pytest.fixture
-def postgresql(backend):
-    if backend != "postgresql":
-        pytest.skip("races are proven on PostgreSQL, with real concurrent connections")
 
 
 def pushed(client_id=None):
@@ -803,6 +799,7 @@ def test_a_database_failure_mid_push_is_503_and_keeps_only_what_was_committed(
     assert fetch(job["id"])["state"] == "en_route"
 
 
+@pytest.mark.commits
 def test_a_long_push_is_committed_in_chunks_and_answered_whole(app, device, on_site, monkeypatch):
     monkeypatch.setitem(app.config, "SYNC_OPS_PER_COMMIT", 2)
     job = on_site()
@@ -893,8 +890,9 @@ def push_request(phone, ops):
     )
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-def test_the_same_push_sent_twice_at_once_applies_each_op_once(postgresql, app, device, on_site, events, stock_books):
+def test_the_same_push_sent_twice_at_once_applies_each_op_once(app, device, on_site, events, stock_books):
     """One push retried on a second connection while the first is still running: every op lands exactly once."""
     for _ in range(5):
         job = on_site(serial=None)
@@ -924,8 +922,9 @@ def test_the_same_push_sent_twice_at_once_applies_each_op_once(postgresql, app, 
         assert acked(phone.client_id) == 4
 
 
+@pytest.mark.commits
 @pytest.mark.postgres_only
-def test_two_ops_with_one_seq_sent_at_once_take_it_once(postgresql, app, device, on_site, events):
+def test_two_ops_with_one_seq_sent_at_once_take_it_once(app, device, on_site, events):
     """Two different ops numbered 1 by one device, on two connections at once: one is applied, one refused."""
     for _ in range(5):
         job = on_site(serial=None)

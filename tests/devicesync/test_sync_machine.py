@@ -63,6 +63,8 @@ from tests.jobs.conftest import request_body
 from tests.live import LiveClient
 from tests.live import LiveServer
 
+pytestmark = pytest.mark.commits
+
 # Hypothesis keeps its files in .hypothesis/ of the working directory by default, and setup.cfg's
 # norecursedirs (bench only) replaces pytest's default ignores: the plugin's warning about collecting
 # .hypothesis/ then fails every later run under filterwarnings = error. Keep them outside the repository.
@@ -502,17 +504,8 @@ class SyncMachine(RuleBasedStateMachine):
             assert set(counted) <= times, f"{name} with a phone's clock that no op carried"
 
 
-@pytest.fixture(params=("in-process", "gunicorn"))
-def server(request, app, database_url):
-    """The server the phones talk to: the app in this process, or gunicorn with two workers of its own."""
-    if request.param == "in-process":
-        yield InProcess(app)
-        return
-    with LiveServer(app_config(database_url), workers=2) as live:
-        yield Gunicorn(live)
-
-
-def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(server, factories):
+def run_machine(server, factories):
+    """Run the state machine with phones talking to ``server``."""
     machine = type("SyncMachine", (SyncMachine,), {"factories": factories, "server": server})
     run_state_machine_as_test(
         machine,
@@ -528,3 +521,16 @@ def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(serv
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
+
+
+def test_phones_on_a_flaky_network_lose_no_op_apply_none_twice_and_converge(app, factories):
+    """The app in this process: many examples, fast."""
+    run_machine(InProcess(app), factories)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.live
+def test_phones_talking_to_gunicorn_lose_no_op_apply_none_twice_and_converge(app, database_url, factories):
+    """gunicorn with two workers of its own on PostgreSQL: real processes, connections and restarts."""
+    with LiveServer(app_config(database_url), workers=2) as live:
+        run_machine(Gunicorn(live), factories)

@@ -18,6 +18,8 @@ from tests.scanning.plates import jpeg_bytes
 from tests.scanning.plates import plate
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture(autouse=True)
 def photo_folder(app, tmp_path, monkeypatch):
@@ -236,6 +238,7 @@ def test_a_serial_failing_the_models_check_digit_is_not_chosen(upload, make_prod
     assert [flag["code"] for flag in scan["flags"]] == ["NO_SERIAL"]
 
 
+@pytest.mark.commits
 def test_the_same_photo_uploaded_twice_at_once_is_stored_once(app, people, photo):
     """Two uploads of one photo from two connections at the same moment: both answered, one photo kept."""
     import threading

@@ -19,6 +19,8 @@ from tests.installbase.conftest import single_rejection
 from tests.installbase.conftest import stored_sales
 from tests.users.conftest import assert_error
 
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
+
 ROWS = [
     "SN0001,TV55,2024-01-15,370000,370100,Store A,13812345678",
     "SN0002,TV65,2024-03-01,440000,440100,Store B,13900001111",

@@ -9,6 +9,8 @@ from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.services.queries import list_jobs
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def technician_jobs(open_job, people):

@@ -23,6 +23,8 @@ from tests.jobs.conftest import PHONE
 from tests.jobs.conftest import later
 from tests.jobs.conftest import request_body
 
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
+
 ROUNDS = 5
 
 

@@ -431,6 +431,7 @@ def fire_together(app, bodies, headers):
 ROUNDS = 5
 
 
+@pytest.mark.commits
 @pytest.mark.parametrize("customer", ["known", "new"])
 def test_two_agents_recording_one_unit_at_once_make_one_request(app, post_request, people, make_user, auth, customer):
     """Two agents record a request for one unit at the same moment, five times over: one job, one 409.
@@ -461,6 +462,7 @@ def test_two_agents_recording_one_unit_at_once_make_one_request(app, post_reques
     assert count(Customer) == ROUNDS
 
 
+@pytest.mark.commits
 def test_two_agents_recording_two_units_of_a_new_customer_at_once_both_succeed(app, people, make_user, auth):
     """Two requests from a phone never seen before, for two units, at the same moment: both kept, one customer."""
     other = auth(make_user("agent", username="agent2"))

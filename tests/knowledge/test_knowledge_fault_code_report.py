@@ -15,6 +15,8 @@ from server.extensions import db
 from server.jobs.models import Job
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 COMPLETION = {"summary": "修好了", "confirmed_by": "王先生"}
 

@@ -15,6 +15,8 @@ import pytest
 
 from tests.reports.conftest import NOON
 
+pytestmark = pytest.mark.both_backends
+
 RANGE = "from=2026-01-01&to=2026-01-31"
 
 

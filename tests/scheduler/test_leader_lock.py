@@ -24,7 +24,8 @@ from server.scheduler.leader import leader_lock
 from server.scheduler.models import SchedulerRun
 from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import TASKS
-from tests.conftest import private_database
+
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
 CONTENDERS = 8
 
@@ -279,21 +280,15 @@ def test_a_second_file_lock_is_refused_until_the_first_lets_go(tmp_path):
 
 
 # ---------------------------------------------------------------- the advisory lock's connection
-# These need no app: only a PostgreSQL database of their own (advisory locks are per database, so parallel
-# test workers never meet), and so they run once, on PostgreSQL, like the PostgreSQL half of the suite.
+# These need no app: only the PostgreSQL database of the test run (advisory locks are per database, and each
+# test worker has a database of its own, so parallel workers never meet).
 
 
 @pytest.fixture(scope="module")
-def pg_engine():
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip(
-            "PostgreSQL half skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
-        )
-    with private_database(url) as private_url:
-        engine = create_engine(private_url)
-        yield engine
-        engine.dispose()
+def pg_engine(database_url):
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ from tests.jobs.conftest import open_job  # noqa: F401  (a fixture of the jobs w
 from tests.jobs.conftest import people  # noqa: F401  (a fixture of the jobs world)
 from tests.jobs.conftest import world  # noqa: F401  (a fixture of the jobs world)
 
+pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
+
 WORKER = "test-host:4242"
 NOW = datetime.fromisoformat("2030-01-01T02:00:00+00:00")
 TASK_IDS = [

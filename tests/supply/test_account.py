@@ -23,6 +23,8 @@ from server.network.services import providers
 from tests.knowledge.factories import ensure_fault_code
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -345,6 +347,7 @@ def test_the_first_deposit_given_to_a_provider_without_one_is_its_opening(call, 
     assert [change(entry) for entry in body["entries"]["items"]] == [("opening", "300.00", "0.00")]
 
 
+@pytest.mark.commits
 def test_an_edit_of_the_deposit_never_loses_an_order_charged_meanwhile(app, catalogue, on_site, short):
     """The admin's PATCH reads the provider, an approval charges it and commits, then the PATCH writes.
 

@@ -25,6 +25,8 @@ from tests.supply.test_plan import canton  # noqa: F401  (a fixture: province 44
 from tests.supply.test_plan import job_in  # noqa: F401  (a fixture: a job on site in either province)
 from tests.users.conftest import assert_error
 
+pytestmark = pytest.mark.both_backends
+
 LOCAL = timezone(timedelta(hours=8))  # the users' calendar (LOCAL_UTC_OFFSET_MINUTES = 480)
 DAY = date(2026, 3, 10)  # the day most receipts fall on
 RANGE = {"from": "2026-03-01", "to": "2026-03-31"}

@@ -419,6 +419,7 @@ def test_a_requisition_partly_through_headquarters_keeps_the_job_waiting_until_t
 ROUNDS = 3
 
 
+@pytest.mark.commits
 def test_two_receipts_of_one_order_at_once_count_its_parts_once(app, shipped, catalogue, stock_books):
     """The manager and the technician both press "received" at the same moment, three times over."""
     for round_ in range(ROUNDS):
@@ -432,6 +433,7 @@ def test_two_receipts_of_one_order_at_once_count_its_parts_once(app, shipped, ca
     assert stock_books("PROV-P01", "BOARD") == (1 + ROUNDS, 1 + ROUNDS)
 
 
+@pytest.mark.commits
 def test_two_shipments_of_one_order_at_once_take_its_parts_once(app, ordered, catalogue, stock_books):
     _, order = ordered([("BOARD", 2)])
     path = f"/api/sales-orders/{order['id']}/ship"

@@ -637,6 +637,7 @@ def test_a_province_without_an_rdc_sends_everything_through_headquarters(raised,
 ROUNDS = 3
 
 
+@pytest.mark.commits
 def test_two_approvals_of_one_requisition_at_once_charge_it_once(app, raised, catalogue, account):
     """The clerk and an admin approve the same requisition at the same moment, three times over."""
     for round_ in range(ROUNDS):
@@ -654,6 +655,7 @@ def test_two_approvals_of_one_requisition_at_once_charge_it_once(app, raised, ca
     )
 
 
+@pytest.mark.commits
 def test_two_approvals_competing_for_the_last_of_the_money_never_both_pass(app, raised, catalogue, account):
     """Two requisitions of 800.00 each; P01 can pay 1500.00: one is approved, the other refused for money."""
     first, second = raised([("PANEL", 1)]), raised([("PANEL", 1)])
@@ -670,6 +672,7 @@ def test_two_approvals_competing_for_the_last_of_the_money_never_both_pass(app, 
     assert figures_of(account()) == ("200.00", "0.00")
 
 
+@pytest.mark.commits
 def test_two_approvals_competing_for_the_last_rdc_stock_never_reserve_more_than_there_is(
     app, raised, catalogue, reserved
 ):

@@ -369,6 +369,7 @@ def test_bad_input_is_422_and_changes_nothing(on_site, report, events, snapshot,
 ROUNDS = 3
 
 
+@pytest.mark.commits
 def test_two_shortages_on_one_job_at_once_are_both_kept_and_hold_the_job_once(
     app, backend, on_site, events, fetch, catalogue
 ):

@@ -27,12 +27,6 @@ ROUNDS = 5
 PRICE_CENTS = 100  # 1.00 a part: P01's 1500.00 of deposit and credit never runs out over the rounds
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(backend):
-    if backend != "postgresql":
-        pytest.skip("races are proven on PostgreSQL, with real concurrent connections")
-
-
 @pytest.fixture
 def clerk_b(catalogue, make_user, auth):
     """A second parts clerk of province 370000, beside ``clerk``."""
@@ -68,6 +62,7 @@ def p01_money():
 # ---------------------------------------------------------------- two clerks, the last units
 
 
+@pytest.mark.commits
 def test_two_approvals_competing_for_the_last_units_share_them_without_overselling(
     app,
     catalogue,
@@ -106,6 +101,7 @@ def test_two_approvals_competing_for_the_last_units_share_them_without_overselli
 # ---------------------------------------------------------------- one order received twice at once
 
 
+@pytest.mark.commits
 def test_one_shipped_order_received_twice_at_once_counts_once(
     app,
     catalogue,
@@ -151,6 +147,7 @@ def test_one_shipped_order_received_twice_at_once_counts_once(
 # ---------------------------------------------------------------- one requisition approved twice at once
 
 
+@pytest.mark.commits
 def test_one_requisition_approved_twice_at_once_charges_the_provider_once(
     app,
     catalogue,

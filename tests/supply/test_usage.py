@@ -384,6 +384,7 @@ def test_a_hundred_lines_are_accepted(on_site, use):
 ROUNDS = 3
 
 
+@pytest.mark.commits
 def test_two_usages_of_the_last_part_at_once_leave_one_short_and_the_books_agreeing(
     app, on_site, make_stock, stock_books, catalogue
 ):
@@ -412,6 +413,7 @@ def tech5(catalogue, make_user, auth):
     return user
 
 
+@pytest.mark.commits
 def test_the_first_two_usages_of_a_provider_at_once_both_succeed(app, on_site, stock_books, catalogue, tech5):
     """P02 has no stock room yet; its two technicians record parts at the same moment: both are kept."""
     jobs = [on_site(technician=catalogue.tech3), on_site(technician=tech5, serial="SN-OLD")]
@@ -426,6 +428,7 @@ def test_the_first_two_usages_of_a_provider_at_once_both_succeed(app, on_site, s
     assert stock_books("PROV-P02", "REMOTE") == (-2, -2)
 
 
+@pytest.mark.commits
 def test_two_first_reads_of_a_providers_discrepancies_at_once_both_answer(app, catalogue):
     """P02 has no stock room yet; its manager and an admin read its discrepancies at the same moment."""
     path = f"/api/providers/{catalogue.pm2.provider_id}/discrepancies"
