@@ -16,7 +16,11 @@ import io
 import os
 import time
 import warnings
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
+from typing import TypedDict
 
 from PIL import Image
 from PIL import ImageFilter
@@ -49,26 +53,37 @@ ERROR_CORRECTED = {"QRCODE", "MICROQRCODE", "RMQRCODE", "DATAMATRIX", "PDF417", 
 ZBAR_NAMES = {"I25": "ITF", "ISBN10": "EAN13", "ISBN13": "EAN13", "DATABAR_EXP": "DATABAREXPANDED"}
 ZXING_NAMES = {"DATABAREXP": "DATABAREXPANDED", "DATABARLTD": "DATABARLIMITED"}
 
+# What a photo may be given as: its bytes, a path to it, or a PIL image already opened.
+ImageSource = bytes | str | os.PathLike[str] | Image.Image
+# Where a barcode was read: (left, top, right, bottom) in the picture read.
+Box = tuple[int, int, int, int]
+Rejection = Literal["image_empty", "image_too_large", "not_an_image", "image_unreadable"]
+
+
+class BarcodeDict(TypedDict):
+    text: str
+    symbology: str
+
 
 @dataclass(frozen=True)
 class Barcode:
     text: str
     symbology: str
 
-    def as_dict(self):
+    def as_dict(self) -> BarcodeDict:
         return {"text": self.text, "symbology": self.symbology}
 
 
 class ImageRejected(ValueError):
     """The bytes are no image a label could be read from: a code and a sentence for the user."""
 
-    def __init__(self, code, message):
+    def __init__(self, code: Rejection, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
 
-def open_image(image, max_pixels=MAX_PIXELS):
+def open_image(image: ImageSource, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """A grayscale PIL image from bytes, a path or a PIL image, upright as the phone held it.
 
     Refuses empty, non-image, truncated and oversized input with ImageRejected,
@@ -106,7 +121,7 @@ def open_image(image, max_pixels=MAX_PIXELS):
         raise ImageRejected("image_unreadable", "The image is damaged or cut short.") from None
 
 
-def _read_zxing(picture):
+def _read_zxing(picture: Image.Image) -> list[tuple[Barcode, Box]]:
     """``[(Barcode, box)]`` read by zxing-cpp; box is (left, top, right, bottom) in the picture."""
     # Loaded on the first photo: the engines' native libraries cost start-up time in every process
     # that imports this package (web workers, the CLI) but reads no photo.
@@ -123,7 +138,7 @@ def _read_zxing(picture):
     return found
 
 
-def _read_zbar(picture):
+def _read_zbar(picture: Image.Image) -> list[tuple[Barcode, Box]]:
     """``[(Barcode, box)]`` read by ZBar."""
     # Loaded on the first photo, as zxing-cpp above; pyzbar also opens libzbar through ctypes then.
     from pyzbar import pyzbar
@@ -140,27 +155,27 @@ def _read_zbar(picture):
     return found
 
 
-def _zxing(picture):
+def _zxing(picture: Image.Image) -> list[Barcode]:
     """What zxing-cpp alone reads (for comparisons and the benchmark)."""
     return [barcode for barcode, _ in _read_zxing(picture)]
 
 
-def _zbar(picture):
+def _zbar(picture: Image.Image) -> list[tuple[Barcode, bool]]:
     """What ZBar alone reads, each with whether its symbology's check is strong enough to trust one read."""
     return [(barcode, barcode.symbology in ZBAR_CHECKED) for barcode, _ in _read_zbar(picture)]
 
 
-def _text(text):
+def _text(text: str) -> str:
     # Line breaks as the label meant them, whichever the encoder used.
     return text.replace("\r\n", "\n")
 
 
-def _variants(picture):
+def _variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     """Prepared copies of the photo, cheapest and most often useful first; each made only when asked for."""
     width, height = picture.size
     if min(width, height) < SMALL_SIDE:
-        factor = min(4, -(-SMALL_SIDE * 2 // min(width, height)))
-        yield "upscaled", picture.resize((width * factor, height * factor), Image.Resampling.LANCZOS)
+        times = min(4, -(-SMALL_SIDE * 2 // min(width, height)))
+        yield "upscaled", picture.resize((width * times, height * times), Image.Resampling.LANCZOS)
     # The photo sampled anew: a read made again here is a second, independent read.
     factor = 0.75 if min(width, height) >= 2 * SMALL_SIDE else 1.5
     yield "resampled", picture.resize((round(width * factor), round(height * factor)), Image.Resampling.BICUBIC)
@@ -175,7 +190,7 @@ def _variants(picture):
     yield "smoothed", picture.filter(ImageFilter.MedianFilter(3))
 
 
-def _binarise(picture):
+def _binarise(picture: Image.Image) -> Image.Image:
     """Black and white at the threshold that best separates the two halves of the histogram (Otsu)."""
     histogram = picture.histogram()
     total = sum(histogram)
@@ -195,7 +210,7 @@ def _binarise(picture):
     return picture.point(lambda value: 255 if value > threshold else 0)
 
 
-def _tiles(picture):
+def _tiles(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     """Overlapping halves of a large photo, so a small label in a corner fills the engines' view."""
     width, height = picture.size
     tile_w, tile_h = int(width * 0.6), int(height * 0.6)
@@ -215,13 +230,13 @@ class _Evidence:
     samplings too, and if both sides of a dispute get them, neither counts.
     """
 
-    def __init__(self):
-        self.order = []
-        self.trusted = set()
-        self.samplings = {}
-        self.disputes = set()
+    def __init__(self) -> None:
+        self.order: list[Barcode] = []
+        self.trusted: set[Barcode] = set()
+        self.samplings: dict[Barcode, set[str]] = {}
+        self.disputes: set[frozenset[Barcode]] = set()
 
-    def add(self, sampling, zxing_reads, zbar_reads):
+    def add(self, sampling: str, zxing_reads: list[tuple[Barcode, Box]], zbar_reads: list[tuple[Barcode, Box]]) -> None:
         # A 2D code's error correction leaves no doubt about its bytes; when ZBar's text differs from
         # zxing-cpp's at the same place, it decoded the character set differently: zxing-cpp's stands.
         zbar_reads = [
@@ -248,7 +263,7 @@ class _Evidence:
             if barcode.symbology in ZBAR_CHECKED:
                 self.trusted.add(barcode)
 
-    def accepted(self):
+    def accepted(self) -> list[Barcode]:
         disputed = {barcode for pair in self.disputes for barcode in pair}
         sound = {
             barcode
@@ -261,11 +276,16 @@ class _Evidence:
         return [barcode for barcode in self.order if barcode in sound]
 
 
-def _overlap(a, b):
+def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def decode(image, wanted=None, max_pixels=MAX_PIXELS, budget_seconds=BUDGET_SECONDS):
+def decode(
+    image: ImageSource,
+    wanted: Callable[[list[Barcode]], bool] | None = None,
+    max_pixels: int = MAX_PIXELS,
+    budget_seconds: float = BUDGET_SECONDS,
+) -> list[Barcode]:
     """Every barcode read from ``image`` (bytes, a path or a PIL image), in the order found.
 
     ``wanted(barcodes)`` says when enough is found (e.g. a plausible serial);

@@ -13,9 +13,12 @@ the noise is all there is. A copy correlates clearly; a new capture does not.
 """
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 from PIL import ImageFilter
 from PIL import ImageOps
@@ -34,13 +37,21 @@ FLAT_EDGES = 24
 # Hash distance within which a stored photo is a candidate worth verifying.
 CANDIDATE_BITS = 16
 
+# A picture as numbers: grayscale levels, grain, or where the plate is flat, one value a pixel.
+Levels = npt.NDArray[np.float32]
+Mask = npt.NDArray[np.bool_]
+Spectrum = npt.NDArray[np.complex128]
+# (dy, dx) in pixels.
+Shift = tuple[int, int]
+ScalarT = TypeVar("ScalarT", bound=np.generic)
+
 
 @dataclass(frozen=True)
 class Fingerprint:
     sha256: str
     phash: int  # 64-bit difference hash of the normalised picture
 
-    def bands(self):
+    def bands(self) -> list[int]:
         """The hash cut in four 16-bit bands: the index keys (a copy within 3 bits shares one exactly)."""
         return [(self.phash >> (16 * band)) & 0xFFFF for band in range(4)]
 
@@ -50,15 +61,15 @@ class Verdict:
     same_capture: bool
     noise_correlation: float
     scale: float
-    shift: tuple
+    shift: Shift
 
 
-def fingerprint(data, picture):
+def fingerprint(data: bytes, picture: Image.Image) -> Fingerprint:
     """The fingerprint of a photo: its bytes' SHA-256, and the hash of its (grayscale, upright) picture."""
     return Fingerprint(hashlib.sha256(data).hexdigest(), difference_hash(picture))
 
 
-def difference_hash(picture):
+def difference_hash(picture: Image.Image) -> int:
     """64 bits: is each of 8x8 cells darker than its right neighbour, after stretching the contrast."""
     small = ImageOps.autocontrast(picture.convert("L")).resize((9, 8), Image.Resampling.BOX)
     pixels = np.asarray(small, dtype=np.int16).ravel().tolist()
@@ -69,11 +80,11 @@ def difference_hash(picture):
     return bits
 
 
-def hamming(a, b):
+def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def _smooth(picture, width):
+def _smooth(picture: Image.Image, width: int) -> Levels:
     """The picture at ``width``, blurred: what aligning two photos needs."""
     gray = picture.convert("L")
     height = max(8, round(gray.height * width / gray.width))
@@ -82,7 +93,7 @@ def _smooth(picture, width):
     )
 
 
-def _prepare(picture, width):
+def _prepare(picture: Image.Image, width: int) -> tuple[Levels, Levels, Mask]:
     """The picture at ``width``: its smooth content, its grain, and where it is flat.
 
     Flat means no print nearby: the smoothed picture barely changes around the
@@ -103,7 +114,7 @@ def _prepare(picture, width):
     return smooth, noise, flat
 
 
-def _spectrum(a, shape):
+def _spectrum(a: Levels, shape: tuple[int, int]) -> Spectrum:
     """The spectrum of ``a`` tapered to zero at its edges and padded to ``shape``.
 
     The taper keeps the picture's own borders (which a crop moves) from being
@@ -115,7 +126,7 @@ def _spectrum(a, shape):
     return np.fft.rfft2(padded)
 
 
-def _phase_correlation(base_spectrum, b, shape):
+def _phase_correlation(base_spectrum: Spectrum, b: Levels, shape: tuple[int, int]) -> tuple[Shift, float]:
     """The shift of ``b`` (padded to ``shape``) against the base whose spectrum is given, and how sharp it is."""
     cross = base_spectrum * np.conj(_spectrum(b, shape))
     cross /= np.abs(cross) + 1e-9
@@ -125,19 +136,21 @@ def _phase_correlation(base_spectrum, b, shape):
     return (int(dy), int(dx)), float(surface[peak])
 
 
-def _overlap(a, b, shift):
-    """The parts of ``a`` and ``b`` that lie on each other when ``b`` is moved by ``shift``."""
+def _overlap(
+    a: npt.NDArray[ScalarT], b: npt.NDArray[ScalarT], shift: Shift
+) -> tuple[npt.NDArray[ScalarT], npt.NDArray[ScalarT]] | None:
+    """The parts of ``a`` and ``b`` that lie on each other when ``b`` is moved by ``shift``; None if too little."""
     dy, dx = shift
     height = min(a.shape[0], b.shape[0] + dy) - max(0, dy)
     width = min(a.shape[1], b.shape[1] + dx) - max(0, dx)
     if height < 16 or width < 16:
-        return None, None
+        return None
     ay, ax = max(0, dy), max(0, dx)
     by, bx = max(0, -dy), max(0, -dx)
     return a[ay : ay + height, ax : ax + width], b[by : by + height, bx : bx + width]
 
 
-def compare(first, second):
+def compare(first: Image.Image, second: Image.Image) -> Verdict:
     """Whether two pictures are the same capture: aligned by content, then judged by their noise.
 
     ``scale`` is the share of the first picture's width that the second spans
@@ -161,7 +174,7 @@ def compare(first, second):
     return Verdict(correlation >= SAME_CAPTURE, correlation, scale, shift)
 
 
-def _best_scale(base, second, width, scales):
+def _best_scale(base: Levels, second: Image.Image, width: int, scales: Sequence[float]) -> tuple[float, Shift]:
     """The scale and shift that line ``second``, resized to ``width * scale``, up best with ``base``.
 
     Every scale is compared on one padded shape, so the base's spectrum is computed once.
@@ -169,21 +182,25 @@ def _best_scale(base, second, width, scales):
     widest = max(16, round(width * max(scales)))
     shape = (max(base.shape[0], -(-second.height * widest // second.width) + 1), max(base.shape[1], widest))
     base_spectrum = _spectrum(base, shape)
-    best = None
+    best: tuple[float, float, Shift] | None = None
     for scale in scales:
         smooth = _smooth(second, max(16, round(width * scale)))
         shift, sharpness = _phase_correlation(base_spectrum, smooth, shape)
         if best is None or sharpness > best[0]:
             best = (sharpness, scale, shift)
+    # The loop has run: max(scales) above has already refused an empty ``scales``.
+    assert best is not None
     return best[1], best[2]
 
 
-def _noise_correlation(base_noise, base_flat, noise, flat, shift):
+def _noise_correlation(base_noise: Levels, base_flat: Mask, noise: Levels, flat: Mask, shift: Shift) -> float:
     """Correlation of the two noise patterns where both pictures are flat (no print, no clipping)."""
-    a_noise, b_noise = _overlap(base_noise, noise, shift)
-    if a_noise is None:
+    # The noise and the flat mask of a picture have one shape: both overlap, or neither does.
+    noises = _overlap(base_noise, noise, shift)
+    flats = _overlap(base_flat, flat, shift)
+    if noises is None or flats is None:
         return 0.0
-    a_flat, b_flat = _overlap(base_flat, flat, shift)
+    (a_noise, b_noise), (a_flat, b_flat) = noises, flats
     both = a_flat & b_flat
     if both.sum() < 500:
         return 0.0

@@ -12,10 +12,16 @@ URL with the serial inside. The serial is, in order of trust:
 """
 
 import re
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Literal
 from urllib.parse import parse_qsl
 from urllib.parse import urlsplit
+
+from scanning.decode import Barcode
 
 # Query keys registration URLs put the serial under.
 SERIAL_KEYS = {"sn", "serial", "serialno", "serial_no", "serialnumber", "s", "sno", "barcode", "code", "id"}
@@ -25,7 +31,7 @@ PAYLOAD_SYMBOLOGIES = {"QRCODE", "MICROQRCODE", "DATAMATRIX", "PDF417", "AZTEC"}
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{5,63}")
 
 
-def luhn(serial):
+def luhn(serial: str) -> bool:
     """The Luhn (mod 10) check over an all-digit serial."""
     if not serial.isdigit():
         return False
@@ -38,7 +44,7 @@ def luhn(serial):
     return total % 10 == 0
 
 
-def gs1(serial):
+def gs1(serial: str) -> bool:
     """The GS1 mod 10 check (weights 3 and 1 from the right), as on EAN and ITF codes."""
     if not serial.isdigit() or len(serial) < 2:
         return False
@@ -47,7 +53,7 @@ def gs1(serial):
     return (10 - total % 10) % 10 == check
 
 
-def mod37_36(serial):
+def mod37_36(serial: str) -> bool:
     """ISO 7064 MOD 37,36: a check character over a serial of digits and capital letters."""
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     if len(serial) < 2 or any(c not in alphabet for c in serial):
@@ -70,7 +76,7 @@ class SerialRule:
     pattern: str
     check: str | None = None
 
-    def matches(self, serial):
+    def matches(self, serial: str) -> bool:
         if not self.pattern or re.fullmatch(self.pattern, serial) is None:
             return False
         return self.check is None or CHECK_RULES[self.check](serial)
@@ -86,17 +92,17 @@ class Candidate:
 @dataclass
 class SerialChoice:
     serial: str | None
-    source: str | None  # "serial_format", "install_base", or None when nothing was chosen
+    source: Literal["serial_format", "install_base"] | None  # None when nothing was chosen
     model: str | None
     reason: str
-    candidates: list = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
 
 
-def candidates(barcodes):
+def candidates(barcodes: Iterable[Barcode]) -> list[Candidate]:
     """Every value on the plate that could be a serial: each barcode's text, and the values inside payloads."""
-    found = []
+    found: list[Candidate] = []
 
-    def add(text, symbology, embedded):
+    def add(text: str, symbology: str, embedded: bool) -> None:
         text = text.strip().upper()
         if text and not any(c.serial == text for c in found):
             found.append(Candidate(text, symbology, embedded))
@@ -112,11 +118,11 @@ def candidates(barcodes):
     return found
 
 
-def _looks_like_url(text):
+def _looks_like_url(text: str) -> bool:
     return "://" in text or text.lower().startswith("www.")
 
 
-def _payload_values(text):
+def _payload_values(text: str) -> list[str]:
     """Values a payload holds: a URL's serial-like query parameters first, then every long token."""
     values = []
     if _looks_like_url(text):
@@ -130,7 +136,11 @@ def _payload_values(text):
     return [value for value in values if 1 <= len(value) <= 64 and not value.isspace()]
 
 
-def select_serial(barcodes, rules=(), known=None):
+def select_serial(
+    barcodes: Iterable[Barcode],
+    rules: Collection[SerialRule] = (),
+    known: Callable[[str], bool] | None = None,
+) -> SerialChoice:
     """Pick the unit's serial from the barcodes of a plate; explain the choice or why there is none.
 
     ``rules``: the SerialRule of each model that may be on the plate.
@@ -153,9 +163,9 @@ def select_serial(barcodes, rules=(), known=None):
             pool,
         )
     if len(distinct) > 1 and known is not None:
-        in_base = [(c, rule) for c, rule in formatted if known(c.serial)]
-        if len({c.serial for c, _ in in_base}) == 1:
-            chosen, rule = in_base[0]
+        formatted_in_base = [(c, rule) for c, rule in formatted if known(c.serial)]
+        if len({c.serial for c, _ in formatted_in_base}) == 1:
+            chosen, rule = formatted_in_base[0]
             return SerialChoice(
                 chosen.serial,
                 "serial_format",
@@ -188,7 +198,7 @@ def select_serial(barcodes, rules=(), known=None):
     return SerialChoice(None, None, None, "No barcode matches a serial format or a unit of the install base.", pool)
 
 
-def _where(candidate):
+def _where(candidate: Candidate) -> str:
     if candidate.embedded:
         return f"(inside the {candidate.symbology} payload)"
     return f"(the {candidate.symbology} barcode)"
@@ -200,11 +210,11 @@ MAX_SERIAL = 64
 SERIAL_PATTERN = re.compile(rf"[^\s\x00]{{1,{MAX_SERIAL}}}")
 
 
-def normalise_serial(serial):
+def normalise_serial(serial: str) -> str:
     """Serials are compared trimmed and in upper case."""
     return serial.strip().upper()
 
 
-def valid_serial(serial):
+def valid_serial(serial: str) -> bool:
     """A normalised serial: 1 to 64 characters, none of them spaces (of any kind) or NUL."""
     return SERIAL_PATTERN.fullmatch(serial) is not None

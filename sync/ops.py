@@ -9,13 +9,18 @@ on, so one bad op can never block the device's queue.
 
 import re
 import uuid
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
+from typing import Literal
 
-APPLIED = "applied"
-DUPLICATE = "duplicate"
-REJECTED = "rejected"
-CONFLICT = "conflict"
+# What became of an op: the status the device is told and the op log records.
+Outcome = Literal["applied", "duplicate", "rejected", "conflict"]
+APPLIED: Final = "applied"
+DUPLICATE: Final = "duplicate"
+REJECTED: Final = "rejected"
+CONFLICT: Final = "conflict"
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -23,7 +28,7 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 class BadPush(ValueError):
     """The push as a whole cannot be read; ``field`` names what is wrong."""
 
-    def __init__(self, field, message):
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
@@ -35,7 +40,7 @@ class Op:
     seq: int
     type: str
     entity_id: str | None
-    payload: dict
+    payload: dict[str, object]
     client_time: datetime | None
     # Set when the op's own content is unusable: it is recorded as rejected with this reason.
     problem: str | None = None
@@ -46,7 +51,7 @@ MAX_NUMBER = 2**31 - 1
 MAX_SEQ = 2**62
 
 
-def _has_nul(value):
+def _has_nul(value: object) -> bool:
     """NUL cannot be stored in PostgreSQL text; an op carrying one is refused, not retried forever."""
     if isinstance(value, str):
         return "\x00" in value
@@ -57,7 +62,7 @@ def _has_nul(value):
     return False
 
 
-def _client_time(value):
+def _client_time(value: object) -> tuple[datetime | None, str | None]:
     if value is None:
         return None, None
     if not isinstance(value, str):
@@ -71,7 +76,7 @@ def _client_time(value):
     return moment, None
 
 
-def read_push(body, max_ops, known_types):
+def read_push(body: object, max_ops: int, known_types: Container[str]) -> tuple[str, int, list[Op]]:
     """``(client_id, schema_version, [Op] in seq order)`` from a push body, or BadPush."""
     if not isinstance(body, dict):
         raise BadPush("body", "send a JSON object with client_id, schema_version and ops")
