@@ -34,11 +34,13 @@ test-fast: setup
 bench: setup
 	$(BIN)/pytest tests/bench -m bench -s -q
 
-# Style, then the layers (.importlinter): a new import cycle or an upward import fails here.
+# Style, the layers (.importlinter: a new import cycle or an upward import fails here), then the types
+# of the packages pyproject.toml lists for mypy.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

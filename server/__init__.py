@@ -11,16 +11,16 @@ import secrets
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Flask
 from sqlalchemy import event
 
 from server import config as settings
 from server.config import REPO_ROOT
+from server.core.transaction import Application
 
 
 def create_app(config=None):
     """Build the app. ``config`` (a mapping) overrides defaults and the environment."""
-    app = Flask(__name__, instance_path=str(REPO_ROOT / "instance"), static_folder=None)
+    app = Application(__name__, instance_path=str(REPO_ROOT / "instance"), static_folder=None)
     # Chinese names travel as themselves, not as \u escapes.
     app.json.ensure_ascii = False
     app.config.from_mapping(settings.DEFAULTS)

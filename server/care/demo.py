@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.care import callbacks
-from server.care import complaints
 from server.care.models import Callback
+from server.care.services import callbacks
+from server.care.services import complaints
 from server.extensions import db
 from server.jobs.models import Job
 from server.users.models import User

@@ -7,12 +7,12 @@ complaints, provider managers those about their own provider, read-only.
 from flask.views import MethodView
 
 from server.api import Blueprint
-from server.care import callbacks
-from server.care import complaints
-from server.care import reminders
 from server.care import schemas
-from server.care.scope import READERS
-from server.care.scope import WORKERS
+from server.care.services import callbacks
+from server.care.services import complaints
+from server.care.services import reminders
+from server.care.services.scope import READERS
+from server.care.services.scope import WORKERS
 from server.core import roles
 from server.core.access import current_user
 from server.core.access import roles_required

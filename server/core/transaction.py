@@ -1,8 +1,14 @@
-"""The request is the transaction: services flush, and the request edge
-commits once when the answer is a success or rolls back when it is not."""
+"""The request is the transaction: services flush, and the request commits once, as its view returns a
+success, or rolls back when the answer is an error.
+
+The commit happens at dispatch, inside the request's error handling, not in ``after_request``: a commit
+that fails because a concurrent writer won (a unique constraint, a versioned row) then meets the same
+409 handlers as the services' own errors, instead of escaping as a 500 where no handler answers.
+"""
 
 import logging
 
+from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,10 +18,19 @@ from server.extensions import db
 log = logging.getLogger(__name__)
 
 
-def finish_transaction(response):
-    if response.status_code < 400:
-        db.session.commit()
-    else:
+class Application(Flask):
+    """Flask, committing the request's transaction when its view has answered with a success."""
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            db.session.commit()
+        return response
+
+
+def discard_on_error(response):
+    """An error answer keeps nothing of what the request did."""
+    if response.status_code >= 400:
         db.session.rollback()
     return response
 
@@ -35,6 +50,6 @@ def stale_conflict(error):
 
 
 def init_app(app):
-    app.after_request(finish_transaction)
+    app.after_request(discard_on_error)
     app.register_error_handler(IntegrityError, integrity_conflict)
     app.register_error_handler(StaleDataError, stale_conflict)

@@ -34,7 +34,7 @@ from server.jobs.services.events import record
 from server.notifications.models import Notification
 from server.notifications.services import notify
 from server.supply import schemas as supply_schemas
-from server.supply import usage
+from server.supply.services import usage
 from server.users import directory
 from sync.ops import APPLIED
 from sync.ops import CONFLICT

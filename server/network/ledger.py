@@ -9,6 +9,7 @@ balances are always the sums of the ledger's two columns.
 from sqlalchemy import select
 
 from server.core.locks import serialise_on
+from server.core.schemas import paginate
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
@@ -142,8 +143,14 @@ def view(provider, page):
     }
 
 
+def account_view(user, provider_id, args):
+    """The account as the caller may see it: its figures and the page ``args`` asks of its ledger."""
+    provider = provider_for(user, provider_id)
+    return view(provider, paginate(entries(provider.id), args))
+
+
 def pay_in(user, provider_id, amount_cents, reference):
-    """A deposit payment received from the provider (admin)."""
+    """A deposit payment received from the provider (admin); answers the account with its latest entries."""
     provider = locked_provider(provider_id)
     credit(provider, amount_cents, "deposit", reference, user=user)
-    return provider
+    return view(provider, paginate(entries(provider.id), {"per_page": 10}))

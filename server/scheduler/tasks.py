@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from flask import current_app
 
-from server.care import callbacks
-from server.care import reminders
+from server.care.services import callbacks
+from server.care.services import reminders
 from server.core.clock import utcnow
 from server.devicesync import feed
 from server.jobs.services import sla
-from server.supply import plan
+from server.supply.services import plan
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from server.core.schemas import Money
+from server.core.schemas import PageArgs
 from server.core.schemas import page_schema
 from server.parts.schemas import PART_NO
 
@@ -47,7 +48,7 @@ REQUISITION_STATUS = ma.validate.OneOf(("pending", "approved", "rejected", "rece
 ORDER_STATUS = ma.validate.OneOf(("created", "shipped", "received"))
 
 
-class RequisitionListArgs(ma.Schema):
+class RequisitionListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=REQUISITION_STATUS))
     job_id = ma.fields.Integer()
     province = ma.fields.String(metadata={"description": "Province code"})
@@ -99,7 +100,7 @@ class RequisitionSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(RequisitionLineSchema))
 
 
-class SalesOrderListArgs(ma.Schema):
+class SalesOrderListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=ORDER_STATUS))
     requisition_id = ma.fields.Integer()
 
@@ -146,7 +147,7 @@ class PlanSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(PlanRowSchema))
 
 
-class PurchaseOrderListArgs(ma.Schema):
+class PurchaseOrderListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(("ordered", "received"))))
 
 

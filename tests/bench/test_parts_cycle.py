@@ -43,8 +43,8 @@ from server.jobs.models import ServiceRequest
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
-from server.supply import cycle
 from server.supply.models import Requisition
+from server.supply.services import cycle
 from server.users.models import User
 from server.users.tokens import issue_token
 from tests.conftest import app_config

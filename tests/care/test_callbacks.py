@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server.care import callbacks
 from server.care.models import Callback
 from server.care.models import CallbackAttempt
 from server.care.models import Complaint
+from server.care.services import callbacks
 from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from server.care import callbacks
-from server.care import reminders
 from server.care.models import Callback
 from server.care.models import CallbackAttempt
 from server.care.models import CareTask
 from server.care.models import Complaint
 from server.care.models import CustomerReminder
+from server.care.services import callbacks
+from server.care.services import reminders
 from server.core.clock import local_today
 from server.extensions import db
 from server.jobs.models import Customer

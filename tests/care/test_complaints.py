@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server.care import complaints
 from server.care.models import Complaint
+from server.care.services import complaints
 from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server.care import reminders
 from server.care.models import CareTask
 from server.care.models import CustomerReminder
+from server.care.services import reminders
 from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.extensions import db

@@ -20,7 +20,7 @@ from server.devicesync.models import Change
 from server.extensions import db
 from server.network.models import Provider
 from server.parts.models import Part
-from server.supply import requisitions
+from server.supply.services import requisitions
 from tests.claims.test_concurrency import fire_together
 from tests.supply.conftest import short  # noqa: F401  (a fixture: a requisition raised on a job)
 from tests.users.conftest import assert_error

@@ -111,3 +111,20 @@ def parts_cycle(user, args):
             for (stage, _, _), mean in zip(STAGES, stage_means, strict=True)
         ],
     }
+
+
+FIGURES = ("requisitions", "mean_days", "median_days", "p90_days")
+CSV_HEADER = ("section", "key", *FIGURES)
+
+
+def csv_rows(report):
+    """The report as CSV rows: overall, then by province, by path and the mean days of each stage."""
+    rows = [("overall", "", *(report["overall"][f] for f in FIGURES))]
+    rows += [("province", r["province_code"], *(r[f] for f in FIGURES)) for r in report["by_province"]]
+    rows += [("path", r["path"], *(r[f] for f in FIGURES)) for r in report["by_path"]]
+    rows += [("stage", r["stage"], "", r["mean_days"], "", "") for r in report["stages"]]
+    return rows
+
+
+def file_name(report):
+    return f"parts-cycle-{report['from']}-{report['to']}.csv"

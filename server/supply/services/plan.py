@@ -29,8 +29,8 @@ from server.supply.models import PurchaseOrder
 from server.supply.models import PurchaseOrderLine
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
-from server.supply.requisitions import create_sales_order
-from server.supply.usage import stock_key
+from server.supply.services.requisitions import create_sales_order
+from server.supply.services.usage import stock_key
 from server.users.directory import parts_clerks
 
 # Taken by everything that reads and changes the plan as a whole, so a roll-up
@@ -205,13 +205,27 @@ def purchase_order(order_id):
     return order
 
 
-def receive_purchase_order(user, order_id, quantities=None):
-    """Goods in at HQ: each line's quantity (all of it unless ``quantities`` by part number says less or more)
-    into HQ stock, then on to the waiting RDCs."""
+def roll_up_now(user):
+    """An hq_planner's roll-up: ``{"purchase_order", "sales_orders"}``; 409 ``nothing_to_order`` when nothing
+    waits beyond what is on order already."""
+    order, sent = roll_up(user)
+    if order is None and not sent:
+        raise Conflict("The parts plan has nothing left to order.", code="nothing_to_order")
+    return {"purchase_order": order, "sales_orders": sent}
+
+
+def plan_view():
+    """The plan as its page shows it: one row per part."""
+    return {"items": plan_summary()}
+
+
+def receive_purchase_order(user, order_id, lines=()):
+    """Goods in at HQ: each line's quantity (all of it unless ``lines``, ``[{part_no, qty}]``, says less or
+    more) into HQ stock, then on to the waiting RDCs."""
     serialise_on(PLAN_LOCK)
     order = purchase_order(order_id)
     by_part_no = {line.part.part_no: line for line in order.lines}
-    quantities = dict(quantities or {})
+    quantities = {line["part_no"]: line["qty"] for line in lines}
     unknown = sorted(set(quantities) - set(by_part_no))
     if unknown:
         raise invalid("lines", f"part(s) not on purchase order {order.number}: {', '.join(unknown)}")

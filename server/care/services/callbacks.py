@@ -14,15 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
-from server.care import complaints
 from server.care.models import CALLBACK_OPEN
 from server.care.models import CALLBACK_REACHED
 from server.care.models import CALLBACK_UNREACHABLE
 from server.care.models import SCORES
 from server.care.models import Callback
 from server.care.models import CallbackAttempt
-from server.care.scope import insert_new
-from server.care.scope import visible
+from server.care.services import complaints
+from server.care.services.scope import insert_new
+from server.care.services.scope import visible
 from server.core.clock import utcnow
 from server.core.privacy import mask_phone
 from server.errors import Conflict

@@ -16,7 +16,7 @@ from server.care.models import TASK_DONE
 from server.care.models import TASK_OPEN
 from server.care.models import CareTask
 from server.care.models import CustomerReminder
-from server.care.scope import insert_new
+from server.care.services.scope import insert_new
 from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.core.reference import invalid

@@ -15,11 +15,13 @@ from server.core.reference import invalid
 from server.errors import Conflict
 from server.extensions import db
 from server.jobs.services import lifecycle
+from server.network import ledger
 from server.notifications.services import notify
 from server.parts.models import Part
 from server.parts.models import Warehouse
 from server.parts.services import move_stock
 from server.parts.services import stock_level
+from server.parts.services import stock_query
 from server.parts.services import warehouse_by_code
 from server.supply.models import PartUsage
 from server.supply.models import Requisition
@@ -158,3 +160,9 @@ def discrepancies(provider):
         .options(selectinload(PartUsage.recorded_by))
         .order_by(PartUsage.id.desc())
     )
+
+
+def provider_stock(user, provider_id):
+    """The provider's own stock room (``PROV-<code>``), if the caller may see it."""
+    provider = ledger.provider_for(user, provider_id)
+    return stock_query({"warehouse": f"PROV-{provider.code}"})

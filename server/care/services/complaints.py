@@ -18,8 +18,8 @@ from server.care.models import COMPLAINT_CLOSED
 from server.care.models import COMPLAINT_OPEN
 from server.care.models import Complaint
 from server.care.models import ComplaintEvent
-from server.care.scope import WORKERS
-from server.care.scope import visible
+from server.care.services.scope import WORKERS
+from server.care.services.scope import visible
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
 from server.core.reference import invalid

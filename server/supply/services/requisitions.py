@@ -2,7 +2,7 @@
 
 Approval splits each line between what the RDC has free now (a sales order,
 the stock reserved at once) and the rest (the headquarters plan, see
-``server.supply.plan``). The provider pays for the whole requisition when it is
+``server.supply.services.plan``). The provider pays for the whole requisition when it is
 approved, from its deposit and then its credit, so parts that come later
 through headquarters never wait on money.
 """
@@ -36,8 +36,8 @@ from server.supply.models import PlanLine
 from server.supply.models import Requisition
 from server.supply.models import SalesOrder
 from server.supply.models import SalesOrderLine
-from server.supply.usage import provider_warehouse
-from server.supply.usage import stock_key
+from server.supply.services.usage import provider_warehouse
+from server.supply.services.usage import stock_key
 from server.users.directory import provider_managers
 
 # ---------------------------------------------------------------- who sees what
