@@ -92,9 +92,16 @@ def before_sale(facts):
 def out_of_warranty(facts):
     if facts.sale is None:
         return []
-    category = facts.sale.product.category
-    policy = policy_for(category)
+    return out_of_warranty_under(facts, policy_for(facts.sale.product.category))
+
+
+def out_of_warranty_under(facts, policy):
+    """OUT_OF_WARRANTY under ``policy``, the WarrantyPolicy of the sold unit's category (None: there is none).
+
+    The rule apart from the policy's lookup, so it is tested without a database.
+    """
     if policy is None:
+        category = facts.sale.product.category
         return [("OUT_OF_WARRANTY", f"No warranty policy covers the category {category} of this unit.")]
     sold = facts.sale.sale_date
     whole_end = add_months(sold, policy.whole_unit_months)
@@ -120,12 +127,20 @@ def out_of_warranty(facts):
 
 
 def region_mismatch(facts):
+    return region_mismatch_with(facts, lambda region_id: db.session.get(Region, region_id))
+
+
+def region_mismatch_with(facts, find_region):
+    """REGION_MISMATCH, finding the sale's province for the message with ``find_region(id)``.
+
+    The rule apart from that lookup, so it is tested without a database.
+    """
     if facts.sale is None or facts.sale.province_id is None:
         return []
     covered = _provinces_of(facts.provider)
     if facts.sale.province_id in covered:
         return []
-    province = db.session.get(Region, facts.sale.province_id)
+    province = find_region(facts.sale.province_id)
     return [
         (
             "REGION_MISMATCH",

@@ -72,12 +72,18 @@ def set_policy(area_class, values):
 
 
 def deadlines(area_class, created_at, preferred_start=None):
-    """``{contact_due_at, arrive_due_at, complete_due_at}`` of a job created at ``created_at``.
+    """``{contact_due_at, arrive_due_at, complete_due_at}`` of a job created at ``created_at``
+    in a region of ``area_class``, under that class's policy now."""
+    return deadlines_from(policy(area_class), created_at, preferred_start)
+
+
+def deadlines_from(minutes, created_at, preferred_start=None):
+    """The deadlines of a job created at ``created_at`` under ``minutes``, a policy's
+    ``{contact_minutes, arrive_minutes, complete_minutes}``: the rule apart from the policy's lookup.
 
     When the customer asked for a visit later than the arrival deadline, waiting
     for them is no breach: arrival and completion move back by the difference.
     """
-    minutes = policy(area_class)
     contact = created_at + timedelta(minutes=minutes["contact_minutes"])
     arrive = created_at + timedelta(minutes=minutes["arrive_minutes"])
     complete = created_at + timedelta(minutes=minutes["complete_minutes"])
