@@ -26,24 +26,23 @@ SEARCHED = (Article.title, Article.symptom, Article.cause, Article.fix, Article.
 # ---------------------------------------------------------------- entries
 
 
-def _products(models):
-    if not models:
+def _known(key, values, field, words):
+    """The rows whose ``key`` column holds each of ``values``, sorted by it; 422 on ``field`` naming the unknown."""
+    if not values:
         return []
-    found = {p.model: p for p in db.session.scalars(select(Product).where(Product.model.in_(models)))}
-    unknown = [model for model in models if model not in found]
+    found = {getattr(row, key.key): row for row in db.session.scalars(select(key.class_).where(key.in_(values)))}
+    unknown = [value for value in values if value not in found]
     if unknown:
-        raise invalid("models", f"unknown model(s): {', '.join(unknown)}")
-    return [found[model] for model in sorted(found)]
+        raise invalid(field, f"unknown {words}: {', '.join(unknown)}")
+    return [found[value] for value in sorted(found)]
+
+
+def _products(models):
+    return _known(Product.model, models, "models", "model(s)")
 
 
 def _parts(part_nos):
-    if not part_nos:
-        return []
-    found = {p.part_no: p for p in db.session.scalars(select(Part).where(Part.part_no.in_(part_nos)))}
-    unknown = [part_no for part_no in part_nos if part_no not in found]
-    if unknown:
-        raise invalid("parts", f"unknown part(s): {', '.join(unknown)}")
-    return [found[part_no] for part_no in sorted(found)]
+    return _known(Part.part_no, part_nos, "parts", "part(s)")
 
 
 def _categories(categories):

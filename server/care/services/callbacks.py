@@ -25,8 +25,8 @@ from server.care.services.scope import insert_new
 from server.care.services.scope import visible
 from server.core.clock import utcnow
 from server.core.privacy import mask_phone
+from server.core.queries import one_or_404
 from server.errors import Conflict
-from server.errors import NotFound
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
@@ -194,12 +194,7 @@ def visible_callbacks(user):
 def callback_for(user, callback_id, lock=False):
     """The callback if the caller may see it, else 404; ``lock`` holds its row for the change to be made."""
     statement = visible_callbacks(user).where(Callback.id == callback_id)
-    if lock:
-        statement = statement.with_for_update(of=Callback)
-    callback = db.session.scalar(statement)
-    if callback is None:
-        raise NotFound(f"You have no callback {callback_id}.", code="callback_not_found")
-    return callback
+    return one_or_404(statement, Callback, f"You have no callback {callback_id}.", "callback_not_found", lock=lock)
 
 
 def list_callbacks(user, args, now=None):

@@ -22,10 +22,10 @@ from server.care.services.scope import WORKERS
 from server.care.services.scope import visible
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
+from server.core.queries import one_or_404
 from server.core.reference import invalid
 from server.core.roles import TECHNICIAN
 from server.errors import Conflict
-from server.errors import NotFound
 from server.extensions import db
 from server.jobs.models import Customer
 from server.jobs.models import Job
@@ -193,12 +193,8 @@ def visible_complaints(user):
 def complaint_for(user, complaint_id, lock=False):
     """The complaint if the caller may see it, else 404; ``lock`` holds its row for the change to be made."""
     statement = visible_complaints(user).where(Complaint.id == complaint_id)
-    if lock:
-        statement = statement.with_for_update(of=Complaint)
-    complaint = db.session.scalar(statement)
-    if complaint is None:
-        raise NotFound(f"You have no complaint {complaint_id}.", code="complaint_not_found")
-    return complaint
+    message = f"You have no complaint {complaint_id}."
+    return one_or_404(statement, Complaint, message, "complaint_not_found", lock=lock)
 
 
 def is_overdue(complaint, now=None):

@@ -19,6 +19,7 @@ from server.care.models import CustomerReminder
 from server.care.services.scope import insert_new
 from server.core.clock import local_today
 from server.core.clock import utcnow
+from server.core.queries import one_or_404
 from server.core.reference import invalid
 from server.errors import Conflict
 from server.errors import NotFound
@@ -114,12 +115,7 @@ def care_tasks(args):
 
 def task_or_404(task_id, lock=False):
     statement = select(CareTask).where(CareTask.id == task_id)
-    if lock:
-        statement = statement.with_for_update(of=CareTask)
-    task = db.session.scalar(statement)
-    if task is None:
-        raise NotFound(f"There is no care task {task_id}.", code="care_task_not_found")
-    return task
+    return one_or_404(statement, CareTask, f"There is no care task {task_id}.", "care_task_not_found", lock=lock)
 
 
 def complete_task(task, actor, note="", now=None):

@@ -6,13 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from server.core.clock import local_day_bounds
+from server.core.queries import one_or_404
 from server.core.roles import ADMIN
 from server.core.roles import AGENT
 from server.core.roles import AUDITOR
 from server.core.roles import DISPATCHER
 from server.core.roles import PROVIDER_MANAGER
 from server.core.roles import TECHNICIAN
-from server.errors import NotFound
 from server.extensions import db
 from server.jobs.models import SLA_STAGES
 from server.jobs.models import Job
@@ -46,12 +46,7 @@ def job_for(user, job_id, lock=False):
     changes to one job queue up and the second sees the first's result.
     """
     statement = visible_jobs(user).where(Job.id == job_id)
-    if lock:
-        statement = statement.with_for_update(of=Job)
-    job = db.session.scalar(statement)
-    if job is None:
-        raise NotFound(f"You have no job {job_id}.", code="job_not_found")
-    return job
+    return one_or_404(statement, Job, f"You have no job {job_id}.", "job_not_found", lock=lock)
 
 
 def list_jobs(user, args):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
+from server.core.queries import one_or_404
 from server.core.reference import invalid
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_MANAGER
@@ -81,12 +82,8 @@ def requisition_for(user, requisition_id, lock=False):
     if lock:
         serialise_on(f"requisition:{requisition_id}")
     statement = _scoped(user, select(Requisition), Requisition).where(Requisition.id == requisition_id)
-    if lock:
-        statement = statement.with_for_update(of=Requisition).execution_options(populate_existing=True)
-    requisition = db.session.scalar(statement)
-    if requisition is None:
-        raise NotFound(f"You have no requisition {requisition_id}.", code="requisition_not_found")
-    return requisition
+    message = f"You have no requisition {requisition_id}."
+    return one_or_404(statement, Requisition, message, "requisition_not_found", lock=lock)
 
 
 def with_stock(requisition):
