@@ -31,9 +31,14 @@ PAYLOAD_SYMBOLOGIES = {"QRCODE", "MICROQRCODE", "DATAMATRIX", "PDF417", "AZTEC"}
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{5,63}")
 
 
+def _ascii_digits(serial: str) -> bool:
+    # str.isdigit() also says yes to "²" and other digits int() cannot read.
+    return serial.isascii() and serial.isdigit()
+
+
 def luhn(serial: str) -> bool:
     """The Luhn (mod 10) check over an all-digit serial."""
-    if not serial.isdigit():
+    if not _ascii_digits(serial):
         return False
     total = 0
     for index, digit in enumerate(int(c) for c in reversed(serial)):
@@ -46,7 +51,7 @@ def luhn(serial: str) -> bool:
 
 def gs1(serial: str) -> bool:
     """The GS1 mod 10 check (weights 3 and 1 from the right), as on EAN and ITF codes."""
-    if not serial.isdigit() or len(serial) < 2:
+    if not _ascii_digits(serial) or len(serial) < 2:
         return False
     body, check = serial[:-1], int(serial[-1])
     total = sum(int(c) * (3 if index % 2 == 0 else 1) for index, c in enumerate(reversed(body)))

@@ -22,7 +22,8 @@ DUPLICATE: Final = "duplicate"
 REJECTED: Final = "rejected"
 CONFLICT: Final = "conflict"
 
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Matched whole (fullmatch): a "$" would also let a final newline through.
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class BadPush(ValueError):
@@ -81,7 +82,7 @@ def read_push(body: object, max_ops: int, known_types: Container[str]) -> tuple[
     if not isinstance(body, dict):
         raise BadPush("body", "send a JSON object with client_id, schema_version and ops")
     client_id = body.get("client_id")
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         raise BadPush("client_id", "give the device's id: 8 to 64 letters, digits, '-' or '_'")
     schema_version = body.get("schema_version")
     if isinstance(schema_version, bool) or not isinstance(schema_version, int) or not 1 <= schema_version <= MAX_NUMBER:

@@ -135,7 +135,6 @@ def test_a_client_id_of_8_to_64_allowed_characters_is_read(client_id):
     assert read(push(client_id=client_id))[0] == client_id
 
 
-@pytest.mark.xfail(strict=True, reason="sync.ops.CLIENT_ID ends in '$', which also matches before a final newline")
 def test_a_client_id_ending_in_a_newline_is_refused():
     assert refused(push(client_id="phone-0001\n")) == ("client_id", CLIENT_ID_WORDS)
 

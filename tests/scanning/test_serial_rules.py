@@ -288,3 +288,9 @@ def test_select_serial_explains_its_choice_or_why_there_is_none(barcodes, rules,
 def test_select_serial_keeps_every_candidate_it_weighed():
     barcodes = [Barcode(SERIAL, "CODE128"), Barcode("XQG100-B124", "CODE39")]
     assert [c.serial for c in select_serial(barcodes, [WASHER]).candidates] == [SERIAL, "XQG100-B124"]
+
+
+@pytest.mark.parametrize("rule", [luhn, gs1])
+@pytest.mark.parametrize("serial", ["12²4", "١٢٣٤٥", "0⁰"])
+def test_digits_int_cannot_read_fail_the_check_instead_of_crashing(rule, serial):
+    assert rule(serial) is False
