@@ -4,14 +4,26 @@ Playwright's own browser downloads are not used (``playwright install`` needs th
 ``/usr/bin/chromium``, which ``make test`` installs with apt-get (``.ci/system-deps``). Without it they fail,
 saying so, rather than skip: a suite that passes without its browser proves nothing about the app.
 
+One gunicorn serves each test module (``live_server``), on PostgreSQL alone, as in production; each module is
+marked ``postgres_only``, ``live``, ``commits`` and ``xdist_group`` so that its tests run on one worker beside
+their one server (pytest 9.2 with pytest-xdist 3.8 ignores the group, pytest-xdist issue 1386: a module's
+tests are then shared out, and each worker that gets one starts a server of its own). The tests stay apart
+as before: the tables are emptied after each test (tests/conftest.py), once the server has finished what the
+test asked of it, and the photos it kept are removed. The server keeps nothing else between requests (its
+caches are of the shell's digest and of schemas). SQLite under gunicorn is not exercised here.
+
 Screenshots of the main screens go to ``tests/e2e/artifacts/`` (git-ignored), named after the backend.
 """
 
+import shutil
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from server.extensions import db
 from tests.conftest import app_config
 from tests.live import LiveClient
 from tests.live import LiveServer
@@ -44,6 +56,15 @@ PASSWORD = "correct horse battery"  # make_user's default (tests/conftest.py)
 # Each wait is for one screen to update or one sync round on loopback; this only bounds a hang.
 WAIT_MS = 15_000
 NEEDED = ("idb", "barcode-detector", "zxing-wasm")
+# The marks every module with a live server carries (see the module docstring).
+LIVE_MODULE_MARKS = ("postgres_only", "live", "commits", "xdist_group")
+# How the live server's connections name themselves to PostgreSQL, so that the tests can tell them apart.
+LIVE_APPLICATION_NAME = "sanbao-live-server"
+# The server's connections still busy, read from PostgreSQL's own list of them.
+BUSY = text(
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND application_name = :name AND state <> 'idle'"
+)
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +87,49 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def live(app, database_url, tmp_path):
-    """gunicorn with two workers on the test's database; photos go to a folder of the test's own."""
-    config = app_config(database_url, PHOTO_DIR=str(tmp_path / "photos"))
+@pytest.fixture(scope="module")
+def live_server(request, app, database_url, tmp_path_factory):
+    """gunicorn with two workers on the tests' database, started once for the module; photos in its own folder."""
+    missing = [name for name in LIVE_MODULE_MARKS if request.node.get_closest_marker(name) is None]
+    if missing:
+        pytest.fail(f"{request.node.name} has a live server but is not marked {', '.join(missing)}")
+    photo_dir = tmp_path_factory.mktemp("photos")
+    url = make_url(database_url).update_query_dict({"application_name": LIVE_APPLICATION_NAME})
+    config = app_config(url.render_as_string(hide_password=False), PHOTO_DIR=str(photo_dir))
     with LiveServer(config, workers=2) as server:
-        server.photo_dir = tmp_path / "photos"
+        server.photo_dir = photo_dir
         yield server
+
+
+@pytest.fixture
+def live(live_server, app):
+    """The module's server, left after the test as the next one needs it: done with this test's requests
+    before the tables are emptied, and holding no photo of this test's."""
+    yield live_server
+    # The phones are closed by now, but a request they sent may still be running: rows it wrote after the
+    # tables were emptied would be the next test's.
+    with app.app_context():
+        wait_until_idle()
+    for entry in live_server.photo_dir.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def wait_until_idle(timeout=WAIT_MS / 1000):
+    """Until none of the live server's connections is inside a transaction, twice in a row."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    with db.engine.connect() as connection:
+        while quiet < 2:
+            busy = connection.execute(BUSY, {"name": LIVE_APPLICATION_NAME}).scalar_one()
+            # PostgreSQL keeps one picture of its activity per transaction: a new one for each look.
+            connection.rollback()
+            quiet = quiet + 1 if busy == 0 else 0
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the live server was still busy {timeout} s after the test")
+            time.sleep(0.05)
 
 
 @pytest.fixture

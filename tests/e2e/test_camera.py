@@ -4,7 +4,7 @@ Chromium fakes a camera from a file (``--use-file-for-fake-video-capture``), pla
 rate: a label with its serial as Code 128, or the same label with no barcode. The file is known when the
 browser starts, so each test launches its own Chromium (about a second) beside the session's one. The
 refusals are real ones, not a stubbed getUserMedia: a browser that may not prompt denies the camera, and one
-without a fake device has none.
+without a fake device has none. On PostgreSQL, with one gunicorn for the module (tests/e2e/conftest.py).
 """
 
 import time
@@ -24,6 +24,9 @@ from tests.e2e.conftest import PHONE
 from tests.e2e.conftest import WAIT_MS
 from tests.e2e.conftest import Phone
 from tests.scanning import plates
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 SERIAL = "CNK8181G2C"
 FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]

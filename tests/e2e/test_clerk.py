@@ -1,11 +1,18 @@
 """The parts clerk's desk, end to end: a shortage raised on a technician's phone is approved and shipped by
-the clerk in the app, and the technician's phone shows the parts on the way after its next sync."""
+the clerk in the app, and the technician's phone shows the parts on the way after its next sync.
 
+On PostgreSQL, with one gunicorn for the module (tests/e2e/conftest.py).
+"""
+
+import pytest
 from sqlalchemy import select
 
 from server.extensions import db
 from server.supply.models import Requisition
 from tests.e2e.conftest import PASSWORD
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 
 def test_a_clerk_approves_and_ships_what_a_phone_asked_for_and_the_phone_sees_it(phone, catalogue, jobs_of):

@@ -1,10 +1,13 @@
 """The service dashboard (the reports page) in a real browser: bars and tables of a report, drilled down
 from provinces to providers to technicians, downloaded as CSV, and a backwards range refused in the user's language.
 
-The rows come from tests/reports/conftest.py: January 2026, provinces 370000 and 440000.
+The rows come from tests/reports/conftest.py: January 2026, provinces 370000 and 440000. On PostgreSQL, with
+one gunicorn for the module (tests/e2e/conftest.py).
 """
 
 import csv
+
+import pytest
 
 from tests.e2e.conftest import PASSWORD
 from tests.reports.conftest import callback  # noqa: F401  (fixtures shared with the report tests)
@@ -12,6 +15,9 @@ from tests.reports.conftest import complaint  # noqa: F401
 from tests.reports.conftest import job  # noqa: F401
 from tests.reports.conftest import make_product  # noqa: F401
 from tests.reports.conftest import world  # noqa: F401
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 
 def open_reports(phone, user, locale="en"):

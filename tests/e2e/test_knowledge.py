@@ -1,12 +1,18 @@
 """The knowledge base on a technician's phone, end to end: entries written on the server arrive with a sync,
 are searched with no signal (Chinese and English, by type, by the job's model), a completion records a fault
-code offered from them, and an entry withdrawn on the server leaves the phone at its next sync."""
+code offered from them, and an entry withdrawn on the server leaves the phone at its next sync.
+
+On PostgreSQL, with one gunicorn for the module (tests/e2e/conftest.py).
+"""
 
 import pytest
 from sqlalchemy import select
 
 from server.extensions import db
 from server.jobs.models import Job
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 ENTRIES = {
     "backlight": {

@@ -1,9 +1,9 @@
 """The technician's app on a phone, end to end: Chromium at a phone's size against gunicorn, each test a promise
 the app makes, checked afterwards in the server's database and API.
 
-On both backends, as every test with ``app``: the module takes about 35 s for the two (a browser started
-once, a gunicorn of two workers per test), well within its two minutes, and what the phone did reaches the
-database through the sync push, whose transactions and locks differ between SQLite and PostgreSQL.
+On PostgreSQL, as in production, with one gunicorn of two workers for the module and the browser started once
+for the session (tests/e2e/conftest.py): what the phone did reaches the database through the sync push, with
+PostgreSQL's transactions and locks.
 """
 
 import hashlib
@@ -11,6 +11,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image
 from PIL import ImageDraw
@@ -26,6 +27,9 @@ from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
 from tests.scanning import plates
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 SERIAL = "CNK8181G2C"
 PHOTOS = Path(tempfile.mkdtemp(prefix="sanbao-e2e-photos-"))

@@ -2,15 +2,20 @@
 a claim on a serial the install base does not know shows its flag; the stock room and parts account show.
 
 The world: unit SN-IN (TV55) was sold 30 days ago (tests/jobs/conftest.py); P01's stock room holds one BOARD
-and its account a 1000.00 deposit with 500.00 credit (tests/supply/conftest.py, make_provider).
+and its account a 1000.00 deposit with 500.00 credit (tests/supply/conftest.py, make_provider). On PostgreSQL,
+with one gunicorn for the module (tests/e2e/conftest.py).
 """
 
+import pytest
 from sqlalchemy import select
 
 from server.claims.models import Claim
 from server.extensions import db
 from tests.e2e.conftest import PASSWORD
 from tests.knowledge.factories import ensure_fault_code
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 
 def finish(api, catalogue, job_id, serial, fault_code=None):

@@ -1,11 +1,18 @@
 """The sign-in on a phone: kept for offline work; when it expires offline the work goes on, sync waits for a
-new sign-in, and after it everything arrives once. And the language: chosen from the browser, switchable."""
+new sign-in, and after it everything arrives once. And the language: chosen from the browser, switchable.
 
+On PostgreSQL, with one gunicorn for the module (tests/e2e/conftest.py).
+"""
+
+import pytest
 from sqlalchemy import select
 
 from server.extensions import db
 from server.jobs.models import Job
 from tests.e2e.conftest import PASSWORD
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 EXPIRE = """() => {
     const session = JSON.parse(localStorage.getItem('sanbao-session'));

@@ -1,10 +1,12 @@
-"""The app's sync library (pwa/js/) against the real server: gunicorn with two workers, on each backend.
+"""The app's sync library (pwa/js/) against the real server: gunicorn with two workers, on PostgreSQL.
 
 The unit tests of the library run it against a double of the server; here ``live_device.mjs`` runs the
 same library in Node, over real HTTP, as a technician's phone: it syncs, works offline, loses a push's
 answer, is reloaded, and prints what it holds. The test then checks that against the database and the API:
 every op kept once with the result the phone recorded, each applied op's effects there exactly once, and
 the phone holding exactly what the server lists for its technician.
+
+One server for the module, on PostgreSQL alone as in production (tests/e2e/conftest.py).
 """
 
 import json
@@ -32,6 +34,7 @@ from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from tests.e2e.conftest import api  # noqa: F401  (the live server and the calls to it, as the e2e tests have them)
 from tests.e2e.conftest import live  # noqa: F401
+from tests.e2e.conftest import live_server  # noqa: F401
 from tests.supply.conftest import catalogue  # noqa: F401  (fixtures shared with the parts-supply tests)
 from tests.supply.conftest import make_part  # noqa: F401
 from tests.supply.conftest import make_policy  # noqa: F401
@@ -43,6 +46,9 @@ from tests.supply.conftest import staff  # noqa: F401
 from tests.supply.conftest import stock_books  # noqa: F401
 from tests.supply.conftest import walk  # noqa: F401
 from tests.supply.conftest import world  # noqa: F401
+
+# PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 HERE = Path(__file__).parent
 PWA = HERE.parents[1] / "pwa"
