@@ -117,7 +117,7 @@ def suggest_providers(job, now=None):
     return sorted(suggestions, key=order)
 
 
-def dispatch(job, actor, provider_code, note=""):
+def dispatch(job, actor, provider_code, note="", now=None):
     """Give the job to a provider covering its region (again to another one, if it must move).
 
     The job becomes ``dispatched`` with no technician; the provider's managers
@@ -149,6 +149,7 @@ def dispatch(job, actor, provider_code, note=""):
         from_state=previous_state,
         note=note,
         data={"provider": provider.code, "previous_provider": previous_provider.code if previous_provider else None},
+        at=now,
     )
     notify(
         provider_managers(provider.id),
@@ -168,7 +169,7 @@ def dispatch(job, actor, provider_code, note=""):
     return job
 
 
-def assign(job, actor, technician_id, note=""):
+def assign(job, actor, technician_id, note="", now=None):
     """Give the job to a technician of its provider; a previous technician loses it at once.
 
     A job already under way goes back to ``dispatched`` so that the new
@@ -200,6 +201,7 @@ def assign(job, actor, technician_id, note=""):
         from_state=previous_state,
         note=note,
         data={"technician_id": technician.id, "previous_technician_id": previous.id if previous else None},
+        at=now,
     )
     notify(
         [technician],

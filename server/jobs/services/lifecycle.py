@@ -8,7 +8,9 @@
 
 Each step names the states it starts from; anything else is refused with
 409 ``illegal_transition`` and changes nothing. Every step is recorded with
-who, when (the server's clock) and, for field steps, the phone's clock.
+who, when (the server's clock) and, for field steps, the phone's clock. A step
+given ``now`` happened at that moment instead: a history replayed after the
+fact, as the demo data set's month of work is.
 """
 
 from dataclasses import dataclass
@@ -158,9 +160,9 @@ def _move(job, actor, name, *, device_time=None, note="", data=None, now=None):
     return previous
 
 
-def accept(job, actor, device_time=None, note=""):
+def accept(job, actor, device_time=None, note="", now=None):
     """The assigned technician takes the job on."""
-    _move(job, actor, "accept", device_time=device_time, note=note)
+    _move(job, actor, "accept", device_time=device_time, note=note, now=now)
     db.session.flush()
     return job
 
@@ -207,9 +209,9 @@ def contact(job, actor, appointment_at=None, note="", device_time=None, now=None
     return job
 
 
-def depart(job, actor, device_time=None, note=""):
+def depart(job, actor, device_time=None, note="", now=None):
     """The technician is on the way."""
-    _move(job, actor, "depart", device_time=device_time, note=note)
+    _move(job, actor, "depart", device_time=device_time, note=note, now=now)
     db.session.flush()
     return job
 
@@ -238,12 +240,12 @@ def record_parts_used(job, actor, parts, device_time=None):
     return job
 
 
-def record_shortage(job, actor, requisition_number, parts, note="", device_time=None):
+def record_shortage(job, actor, requisition_number, parts, note="", device_time=None, now=None):
     """Parts are missing: the job waits for them (it may be waiting for others already)."""
     check_step(job, actor, "report_shortage")
     data = {"requisition": requisition_number, "parts": parts}
     name = "report_shortage" if job.state == "waiting_parts" else "hold_for_parts"
-    _move(job, actor, name, device_time=device_time, note=note, data=data)
+    _move(job, actor, name, device_time=device_time, note=note, data=data, now=now)
     db.session.flush()
     return job
 
@@ -273,8 +275,9 @@ def parts_refused(job, reason):
     return job
 
 
-def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, device_time=None):
+def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, device_time=None, now=None):
     """Keep a serial read off the unit. A request recorded without a serial learns it here."""
+    now = now or utcnow()
     serial = normalise_serial(serial)
     if not valid_serial(serial):
         raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
@@ -286,6 +289,7 @@ def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, dev
         source=source,
         photo_sha256=photo_sha256,
         created_by_id=actor.id,
+        created_at=now,
         device_time=device_time,
     )
     db.session.add(scan)
@@ -296,7 +300,7 @@ def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, dev
     data["matches_request"] = request.serial == serial
     db.session.flush()
     data["scan_id"] = scan.id
-    record(job, "scan", actor, from_state=job.state, device_time=device_time, data=data)
+    record(job, "scan", actor, from_state=job.state, device_time=device_time, data=data, at=now)
     db.session.flush()
     return scan
 
@@ -367,11 +371,11 @@ def _has_barcode_scan(job):
     )
 
 
-def cancel(job, actor, reason):
+def cancel(job, actor, reason, now=None):
     """Cancel an open job, saying why; whoever held it is told, and the unit is free for a new request."""
     if not reason.strip():
         raise invalid("reason", "say why the job is cancelled")
-    _move(job, actor, "cancel", note=reason)
+    _move(job, actor, "cancel", note=reason, now=now)
     job.cancel_reason = reason.strip()
     job.request.open_serial = None
     notify(

@@ -10,6 +10,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from server.core.clock import utcnow
 from server.core.locks import serialise_on
 from server.core.reference import invalid
 from server.errors import Conflict
@@ -103,8 +104,11 @@ def record_usage(job, actor, lines, device_time=None):
     return usages
 
 
-def report_shortage(job, actor, lines, note="", device_time=None):
-    """Parts are missing: the job waits for them and a requisition goes to its province's parts clerk."""
+def report_shortage(job, actor, lines, note="", device_time=None, now=None):
+    """Parts are missing: the job waits for them and a requisition goes to its province's parts clerk.
+
+    ``now``: when the shortage was reported, if not at this moment (a history replayed).
+    """
     lifecycle.check_step(job, actor, "report_shortage")
     parts = parts_of(lines)
     if job.province_id is None:
@@ -115,6 +119,7 @@ def report_shortage(job, actor, lines, note="", device_time=None):
         province_id=job.province_id,
         status="pending",
         raised_by_id=actor.id,
+        raised_at=now or utcnow(),
         device_time=device_time,
         note=note,
         lines=[RequisitionLine(part=part, qty=qty, price_cents=part.price_cents) for part, qty in parts],
@@ -122,7 +127,7 @@ def report_shortage(job, actor, lines, note="", device_time=None):
     db.session.add(requisition)
     db.session.flush()
     described = [{"part_no": part.part_no, "qty": qty} for part, qty in parts]
-    lifecycle.record_shortage(job, actor, requisition.number, described, note=note, device_time=device_time)
+    lifecycle.record_shortage(job, actor, requisition.number, described, note=note, device_time=device_time, now=now)
     listed = ", ".join(f"{item['part_no']} × {item['qty']}" for item in described)
     notify(
         parts_clerks(job.province_id),
