@@ -17,13 +17,13 @@ SEED = 3_1_5
 COMMENTS = ["师傅很专业", "上门准时", "修好了，谢谢", "等了好几天", "态度一般", ""]
 
 
-def seed_care():
-    """Open the callbacks of the completed demo jobs that have none and work them as agents would;
-    return how many were opened (none on a second run, which therefore changes nothing)."""
+def seed_care(jobs):
+    """Open the callbacks of those of ``jobs`` (the demo's, made by this run) that are completed and work them
+    as agents would; return how many were opened (none on a second run, which makes no jobs)."""
     agent = db.session.scalar(select(User).where(User.username == "agent1"))
-    if agent is None:
+    if agent is None or not jobs:
         return 0
-    opened = callbacks.open_for_jobs(Job.number.like("JOB-DEMO-%"))
+    opened = callbacks.open_for_jobs(Job.id.in_([job.id for job in jobs]))
     rng = random.Random(SEED)
     for n, callback in enumerate(
         db.session.scalars(select(Callback).where(Callback.id.in_(opened)).order_by(Callback.id))

@@ -1,0 +1,345 @@
+"""Service requests and their jobs in the demo data set: a month of work on units of the install base.
+
+Each request is recorded by an agent, and each job walked, by the people whose step it is, through the
+service functions the API and the phones call, to the state it is shown in: the dispatcher hands it to the
+provider the rules suggest, the provider's manager to a technician, who accepts, calls the customer, sets
+off, arrives, scans the serial label and completes the repair with a fault code from the knowledge base;
+the manager closes it out. Every step is given the moment it happened, and the steps of all jobs are taken
+in the order of those moments, so the load and SLA record a dispatcher's suggestion weighs are those of
+that moment. Missing parts are the supply domain's to record (a shortage raises its requisition): the jobs
+meant to wait for parts are left on site and handed back with the moment their technician found out.
+"""
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from server.core.clock import local_day_bounds
+from server.core.clock import local_today
+from server.core.roles import TECHNICIAN
+from server.extensions import db
+from server.installbase.models import SaleRecord
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.jobs.schemas import RequestArgs
+from server.jobs.services import dispatch as dispatching
+from server.jobs.services import lifecycle
+from server.jobs.services import requests
+from server.knowledge.services import fault_codes
+from server.network.models import Provider
+from server.network.models import Region
+from server.products.models import Product
+from server.users import directory
+from server.users.models import User
+
+# The states the demo shows, in these proportions: each run of twenty-one requests holds this mix, shuffled.
+STATE_MIX = (
+    ["new"] * 4
+    + ["dispatched"] * 3
+    + ["accepted", "en_route", "on_site", "waiting_parts"]
+    + ["completed"] * 3
+    + ["closed"] * 6
+    + ["cancelled"]
+)
+# How far along the visit each state is; a job waiting for parts got as far as the customer's door, and a
+# cancelled one no further than the call centre.
+PROGRESS = ("new", "dispatched", "accepted", "en_route", "on_site", "completed", "closed")
+# Most units brought in are still in warranty; the rest are paid repairs (the rules decide which is which).
+RECENT_UNIT_SHARE = 0.8
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+STREETS = ["人民路", "解放路", "建设路", "中山路", "幸福路", "和平街", "文化路", "新华街"]
+CHANNELS = ["phone", "phone", "phone", "web", "wechat"]
+CONFIRMED_BY = ["顾客本人", "顾客本人", "顾客家属"]
+CANCEL_REASONS = ["客户已自行解决", "客户重复报修", "客户要求取消"]
+
+
+class ShortOfParts(NamedTuple):
+    """A job whose technician, on site at ``at``, found a part missing."""
+
+    job: Job
+    technician: User
+    at: datetime
+
+
+class Seeded(NamedTuple):
+    jobs: list  # the jobs made by this run, oldest first
+    short_of_parts: list  # [ShortOfParts]
+
+
+@dataclass
+class Visit:
+    """One demo request: what the customer tells the agent, and its job's steps, each with its moment."""
+
+    number: int
+    created: datetime
+    state: str
+    serial: str
+    values: dict
+    agent: User
+    fault: object = None  # the knowledge base's defect entry of what is wrong with the unit
+    confirmed_by: str = ""
+    cancel_reason: str = ""
+    steps: list = field(default_factory=list)  # [(moment, step name)]
+    appointment_at: datetime | None = None
+    short_at: datetime | None = None
+    job: Job | None = None
+    technician: User | None = None
+
+
+def seed_jobs(rng, count, first_day, days):
+    """Record ``count`` requests made over ``days`` days from ``first_day`` and walk their jobs; a request the
+    database holds already (same unit, same moment) is left alone, so a second run adds nothing."""
+    agents = directory.agents()
+    if not agents:
+        return Seeded([], [])
+    visits = _plan(rng, count, first_day, days, agents)
+    serials = [visit.serial for visit in visits]
+    recorded = set(
+        db.session.execute(
+            select(ServiceRequest.serial, ServiceRequest.created_at).where(ServiceRequest.serial.in_(serials))
+        ).all()
+    )
+    # A unit with an open request (another run's, with another count) gets no second one: the agent's 409.
+    held = set(db.session.scalars(select(ServiceRequest.open_serial).where(ServiceRequest.open_serial.in_(serials))))
+    visits = [visit for visit in visits if (visit.serial, visit.created) not in recorded and visit.serial not in held]
+    walk = _Walk(rng)
+    agenda = sorted(
+        (moment, visit.number, order, name) for visit in visits for order, (moment, name) in enumerate(visit.steps)
+    )
+    by_number = {visit.number: visit for visit in visits}
+    for moment, number, _, name in agenda:
+        getattr(walk, name)(by_number[number], moment)
+    short = [ShortOfParts(visit.job, visit.technician, visit.short_at) for visit in visits if visit.short_at]
+    return Seeded([visit.job for visit in sorted(visits, key=lambda v: (v.created, v.number))], short)
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def _plan(rng, count, first_day, days, agents):
+    """Every request with its unit, customer, fault, target state and the moments of its steps."""
+    counties = {}
+    for county in db.session.scalars(select(Region).where(Region.level == "county").order_by(Region.code)):
+        counties.setdefault(county.parent_id, []).append(county)
+    covered = set()
+    for provider in db.session.scalars(select(Provider).where(Provider.active.is_(True))):
+        covered.update(region.id for region in provider.regions)
+    models = dict(db.session.execute(select(Product.id, Product.model)).all())
+    sales = db.session.execute(
+        select(
+            SaleRecord.serial,
+            SaleRecord.product_id,
+            SaleRecord.city_id,
+            SaleRecord.customer_phone,
+            SaleRecord.sale_date,
+        )
+        .order_by(SaleRecord.id)
+        .limit(count * 20)
+    ).all()
+    sales = sorted((sale for sale in sales if sale.city_id in counties), key=lambda sale: (sale.sale_date, sale.serial))
+    sold_on = [sale.sale_date for sale in sales]
+    faults = {}
+    used = set()
+    visits = []
+    for n in range(count):
+        if n % len(STATE_MIX) == 0:
+            block = list(STATE_MIX)
+            rng.shuffle(block)
+        state = block[n % len(STATE_MIX)]
+        day = first_day + timedelta(days=rng.randrange(days))
+        created = local_day_bounds(day)[0] + timedelta(hours=rng.randrange(8, 21), minutes=rng.randrange(60))
+        sale = _unit(rng, sales, sold_on, used, local_today(created))
+        if sale is None:
+            break
+        used.add(sale.serial)
+        county = rng.choice(counties[sale.city_id])
+        model = models[sale.product_id]
+        if model not in faults:
+            faults[model] = fault_codes(model)["items"]
+        fault = _skewed(rng, faults[model])
+        if state not in ("new", "cancelled") and not covered & {county.id, county.parent_id, county.parent.parent_id}:
+            state = "new"  # no provider works there: the request waits for the network to grow
+        visit = Visit(
+            number=n,
+            created=created,
+            state=state,
+            serial=sale.serial,
+            agent=agents[n % len(agents)],
+            fault=fault,
+            values={
+                "customer_phone": sale.customer_phone,
+                "customer_name": f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}",
+                "address": f"{rng.choice(STREETS)} {rng.randrange(1, 300)} 号",
+                "region_code": county.code,
+                "serial": sale.serial,
+                "fault_description": _complaint(fault),
+                "channel": rng.choice(CHANNELS),
+            },
+        )
+        _schedule(rng, visit)
+        visits.append(visit)
+    return visits
+
+
+def _unit(rng, sales, sold_on, used, day):
+    """A unit sold before ``day`` and not in another demo request: most within the year before it."""
+    end = bisect_left(sold_on, day)
+    year_ago = bisect_left(sold_on, day - timedelta(days=365))
+    recent = rng.random() < RECENT_UNIT_SHARE
+    for low, high in ((year_ago, end) if recent else (0, year_ago), (0, end)):
+        if low < high:
+            start = rng.randrange(low, high)
+            for index in (*range(start, high), *range(low, start)):
+                if sales[index].serial not in used:
+                    return sales[index]
+    return None
+
+
+def _skewed(rng, entries):
+    """One of the entries, the first far more often than the next: a few faults make most repairs."""
+    if not entries:
+        return None
+    return rng.choices(entries, weights=[0.5**rank for rank in range(len(entries))])[0]
+
+
+def _complaint(fault):
+    """What the customer says on the phone: the entry's symptom in its short Chinese form."""
+    if fault is None:
+        return "机器无法正常使用"
+    return fault.title.split(" (")[0].split("：")[0]
+
+
+def _minutes(rng, low, high):
+    return timedelta(minutes=rng.randrange(low, high))
+
+
+def _schedule(rng, visit):
+    """The steps from the request to the job's state, each a little after the one before."""
+    moment = visit.created
+    steps = [(moment, "create")]
+    reached = PROGRESS.index({"waiting_parts": "on_site", "cancelled": "new"}.get(visit.state, visit.state))
+    if visit.state == "cancelled":
+        visit.cancel_reason = rng.choice(CANCEL_REASONS)
+        steps.append((moment + _minutes(rng, 20, 600), "cancel"))
+    if reached >= PROGRESS.index("dispatched"):
+        moment += _minutes(rng, 5, 60)
+        steps.append((moment, "dispatch"))
+        # Half the jobs just dispatched wait for their provider to pick a technician.
+        if visit.state != "dispatched" or rng.random() < 0.5:
+            moment += _minutes(rng, 10, 120)
+            steps.append((moment, "assign"))
+    if reached >= PROGRESS.index("accepted"):
+        moment += _minutes(rng, 5, 60)
+        steps.append((moment, "accept"))
+        moment += _minutes(rng, 5, 150)
+        steps.append((moment, "contact"))
+        # Appointments are made on the half hour, at least an hour and a half ahead.
+        appointment = moment + timedelta(hours=rng.randrange(2, 30))
+        visit.appointment_at = appointment.replace(minute=appointment.minute // 30 * 30, second=0)
+    if reached >= PROGRESS.index("en_route"):
+        moment = visit.appointment_at - _minutes(rng, 20, 60)
+        steps.append((moment, "depart"))
+    if reached >= PROGRESS.index("on_site"):
+        moment += _minutes(rng, 15, 75)
+        steps.append((moment, "arrive"))
+        moment += _minutes(rng, 2, 15)
+        steps.append((moment, "scan"))
+    if visit.state == "waiting_parts":
+        visit.short_at = moment + _minutes(rng, 10, 40)
+    if reached >= PROGRESS.index("completed"):
+        moment += _minutes(rng, 30, 240)
+        steps.append((moment, "complete"))
+        visit.confirmed_by = rng.choice(CONFIRMED_BY)
+    if reached >= PROGRESS.index("closed"):
+        moment += timedelta(hours=rng.randrange(2, 72))
+        steps.append((moment, "close"))
+    visit.steps = steps
+
+
+# ---------------------------------------------------------------- the walk
+
+
+class _Walk:
+    """The steps, each taken by whoever takes it in the field, at its moment."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.request_args = RequestArgs()
+        self.technicians = {}
+        for technician in db.session.scalars(
+            select(User).where(User.role == TECHNICIAN, User.active.is_(True)).order_by(User.username)
+        ):
+            self.technicians.setdefault(technician.provider_id, []).append(technician)
+
+    def _phone(self, moment):
+        """The phone's clock: the tap a little before the server heard of it."""
+        return moment - timedelta(seconds=self.rng.randrange(1, 90))
+
+    @staticmethod
+    def _manager(job):
+        return directory.provider_managers(job.provider_id)[0]
+
+    def create(self, visit, at):
+        visit.job = requests.create_request(visit.agent, self.request_args.load(visit.values), now=at)
+
+    def dispatch(self, visit, at):
+        job = visit.job
+        dispatchers = directory.dispatchers_for(job.province_id)
+        dispatcher = next((user for user in dispatchers if user.region_id == job.province_id), dispatchers[0])
+        suggested = dispatching.suggest_providers(job, now=at)[0]
+        dispatching.dispatch(job, dispatcher, suggested["provider_code"], now=at)
+
+    def assign(self, visit, at):
+        job = visit.job
+        visit.technician = self.rng.choice(self.technicians[job.provider_id])
+        dispatching.assign(job, self._manager(job), visit.technician.id, now=at)
+
+    def accept(self, visit, at):
+        lifecycle.accept(visit.job, visit.technician, device_time=self._phone(at), now=at)
+
+    def contact(self, visit, at):
+        lifecycle.contact(
+            visit.job, visit.technician, appointment_at=visit.appointment_at, device_time=self._phone(at), now=at
+        )
+
+    def depart(self, visit, at):
+        lifecycle.depart(visit.job, visit.technician, device_time=self._phone(at), now=at)
+
+    def arrive(self, visit, at):
+        lifecycle.arrive(visit.job, visit.technician, device_time=self._phone(at), now=at)
+
+    def scan(self, visit, at):
+        lifecycle.record_scan(
+            visit.job, visit.technician, visit.serial, "camera", "CODE128", device_time=self._phone(at), now=at
+        )
+
+    def complete(self, visit, at):
+        fault = visit.fault
+        lifecycle.complete(
+            visit.job,
+            visit.technician,
+            _summary(fault),
+            visit.confirmed_by,
+            device_time=self._phone(at),
+            now=at,
+            fault_code=fault.fault_code if fault is not None else None,
+        )
+
+    def close(self, visit, at):
+        lifecycle.close(visit.job, self._manager(visit.job), now=at)
+
+    def cancel(self, visit, at):
+        lifecycle.cancel(visit.job, visit.agent, visit.cancel_reason, now=at)
+
+
+def _summary(fault):
+    """What the technician writes: the first step of the entry's fix, and the test run after it."""
+    if fault is None:
+        return "检修完毕，试机正常"
+    first = fault.fix.replace("。", "；").split("；")[0].strip()
+    return f"{first}，试机正常"
