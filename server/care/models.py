@@ -7,6 +7,7 @@ rates aggregate these tables alone, and a job moved later does not rewrite histo
 """
 
 from datetime import date
+from datetime import datetime
 
 from sqlalchemy import JSON
 from sqlalchemy import CheckConstraint
@@ -68,14 +69,14 @@ class Callback(db.Model):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=CALLBACK_OPEN)
     # When the call was due (the job's completion plus its job type's delay); overdue counts from here.
-    due_at: Mapped[object] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When it may be tried (again): the due time, then after each unanswered try the retry delay later.
-    next_attempt_at: Mapped[object] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
-    last_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the agents were told it is overdue (once).
-    reminded_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     timeliness: Mapped[int | None] = mapped_column(SmallInteger)
     attitude: Mapped[int | None] = mapped_column(SmallInteger)
@@ -83,7 +84,7 @@ class Callback(db.Model):
     comments: Mapped[str] = mapped_column(Text, default="")
     # The facts of the job at the time of the call, for reports that need no join.
     job_type: Mapped[str] = mapped_column(String(16))
-    job_completed_at: Mapped[object] = mapped_column(UTCDateTime)
+    job_completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     province_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
@@ -91,7 +92,7 @@ class Callback(db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     product_category: Mapped[str | None] = mapped_column(String(32))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     job = relationship("Job")
     provider = relationship("Provider")
@@ -111,7 +112,7 @@ class CallbackAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reached: Mapped[bool]
     timeliness: Mapped[int | None] = mapped_column(SmallInteger)
     attitude: Mapped[int | None] = mapped_column(SmallInteger)
@@ -153,9 +154,9 @@ class Complaint(db.Model):
     repeat: Mapped[bool] = mapped_column(default=False)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    due_at: Mapped[object] = mapped_column(UTCDateTime)
-    closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str] = mapped_column(Text, default="")
     customer_confirmed: Mapped[bool] = mapped_column(default=False)
@@ -176,7 +177,7 @@ class ComplaintEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     # None when the system acted (a complaint opened by a callback's low score is the agent's).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict | None] = mapped_column(JSON)
 
@@ -198,9 +199,9 @@ class CustomerReminder(db.Model):
     # Reminders the scheduler sets itself carry a key, so that it never sets one twice.
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # When the scheduler turned it into a care task.
-    raised_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CareTask(db.Model):
@@ -216,8 +217,8 @@ class CareTask(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(16), default=TASK_OPEN)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    done_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_note: Mapped[str] = mapped_column(Text, default="")
 

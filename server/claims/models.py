@@ -1,6 +1,7 @@
 """Claims, their part lines and flags, and monthly settlement statements."""
 
 from datetime import date
+from datetime import datetime
 
 from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
@@ -51,10 +52,10 @@ class Claim(db.Model):
     parts_amount_cents: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider = relationship("Provider")
     lines = relationship("ClaimLine", order_by="ClaimLine.id", cascade="all, delete-orphan", lazy="selectin")
@@ -104,7 +105,7 @@ class Settlement(db.Model):
     held_back_count: Mapped[int]
     held_back_cents: Mapped[int] = mapped_column(BigInteger)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider = relationship("Provider")
     claims = relationship("Claim", order_by="Claim.id", foreign_keys="Claim.settlement_id")

@@ -1,5 +1,7 @@
 """The change log of each audience, the devices that push, and every op they pushed with its result."""
 
+from datetime import datetime
+
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
@@ -46,7 +48,7 @@ class Change(db.Model):
     op: Mapped[str] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Client(db.Model):
@@ -58,8 +60,8 @@ class Client(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     schema_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    last_push_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PushedOp(db.Model):
@@ -79,8 +81,8 @@ class PushedOp(db.Model):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     payload: Mapped[dict] = mapped_column(JSON)
-    client_time: Mapped[object | None] = mapped_column(UTCDateTime)
-    received_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    client_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     result: Mapped[str] = mapped_column(String(16))
     code: Mapped[str] = mapped_column(String(64), default="")
     message: Mapped[str] = mapped_column(Text, default="")

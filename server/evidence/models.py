@@ -1,5 +1,7 @@
 """Evidence photos, content-addressed by SHA-256, with the fingerprint that finds reused ones."""
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger
 from sqlalchemy import Index
 from sqlalchemy import LargeBinary
@@ -35,7 +37,7 @@ class Photo(db.Model):
     band1: Mapped[int]
     band2: Mapped[int]
     band3: Mapped[int]
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PhotoBlob(db.Model):

@@ -1,6 +1,7 @@
 """Sale records: one per unit sold, keyed by its normalised serial."""
 
 from datetime import date
+from datetime import datetime
 
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -26,7 +27,7 @@ class SaleRecord(db.Model):
     city_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     customer_phone: Mapped[str] = mapped_column(String(32), default="", index=True)
     source_file: Mapped[str] = mapped_column(String(255), default="")
-    imported_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product = relationship("Product", lazy="joined")
     province = relationship("Region", foreign_keys=[province_id])

@@ -1,6 +1,8 @@
 """Customers, service requests (what the customer asked for), jobs (the work dispatched),
 the record of everything that happened to a job, serial scans, and the SLA policy."""
 
+from datetime import datetime
+
 from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -47,8 +49,8 @@ class Customer(db.Model):
     name: Mapped[str] = mapped_column(String(128), default="")
     address: Mapped[str] = mapped_column(String(255), default="")
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     region = relationship("Region")
 
@@ -72,10 +74,10 @@ class ServiceRequest(db.Model):
     fault_description: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(16), default="phone")
     # The time the customer would like the visit, if they said.
-    preferred_start: Mapped[object | None] = mapped_column(UTCDateTime)
-    preferred_end: Mapped[object | None] = mapped_column(UTCDateTime)
+    preferred_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    preferred_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product = relationship("Product", lazy="joined")
     region = relationship("Region")
@@ -105,21 +107,21 @@ class Job(db.Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    appointment_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SLA deadlines, fixed when the job is created, and when each stage was reached.
-    contact_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    arrive_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    complete_due_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    contacted_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    arrived_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrive_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    complete_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Indexed: the callback scan and the reports take the jobs completed in a range.
-    completed_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
-    closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the scheduler found a stage overdue and escalated it (once per stage).
-    contact_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    arrive_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    complete_overdue_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    escalated_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    contact_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrive_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    complete_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The completion record: what was done, and who confirmed it for the customer.
     completion_summary: Mapped[str] = mapped_column(Text, default="")
     confirmed_by: Mapped[str] = mapped_column(String(128), default="")
@@ -127,8 +129,8 @@ class Job(db.Model):
     fault_code: Mapped[str | None] = mapped_column(String(32), index=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # Indexed for the SLA report, which takes the jobs opened in its range.
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Every change bumps it; an update based on a stale read fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -173,8 +175,8 @@ class JobEvent(db.Model):
     to_state: Mapped[str | None] = mapped_column(String(16))
     # None when the scheduler acted.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict | None] = mapped_column(JSON)
 
@@ -194,8 +196,8 @@ class Scan(db.Model):
     # SHA-256 of the label photo kept as evidence, when there is one.
     photo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # For a photo read on the server: the serial the technician typed, every barcode read,
     # how the serial was chosen and why, and the flags raised.
     typed_serial: Mapped[str] = mapped_column(String(64), default="", server_default="")
@@ -214,4 +216,4 @@ class SlaPolicy(db.Model):
     contact_minutes: Mapped[int]
     arrive_minutes: Mapped[int]
     complete_minutes: Mapped[int]
-    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

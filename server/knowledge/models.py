@@ -1,5 +1,7 @@
 """Knowledge-base entries (知识库): FAQs and product defects, the models and parts they concern."""
 
+from datetime import datetime
+
 from sqlalchemy import Column
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -54,8 +56,8 @@ class Article(db.Model):
     fault_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Every change bumps it; an edit based on a stale read fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

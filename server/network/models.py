@@ -1,5 +1,7 @@
 """Regions (province → city → county) and service providers."""
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger
 from sqlalchemy import Column
 from sqlalchemy import ForeignKey
@@ -101,4 +103,4 @@ class AccountEntry(db.Model):
     requisition_id: Mapped[int | None] = mapped_column(ForeignKey("requisitions.id"), index=True)
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,7 @@
 """One notification per recipient, read or unread."""
 
+from datetime import datetime
+
 from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -28,7 +30,7 @@ class Notification(db.Model):
     message: Mapped[str] = mapped_column(Text)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     data: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Notifications that must go out once only (a reminder, an overdue stage) carry a key.
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)

@@ -1,5 +1,7 @@
 """Parts, warehouses, stock levels and the append-only stock ledger."""
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Column
@@ -105,6 +107,6 @@ class StockMovement(db.Model):
     reserved_delta: Mapped[int] = mapped_column(default=0)
     reference: Mapped[str] = mapped_column(String(128), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (db.Index("ix_stock_movements_warehouse_part", "warehouse_id", "part_id"),)

@@ -1,5 +1,7 @@
 """The record of each scheduler run."""
 
+from datetime import datetime
+
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
@@ -17,8 +19,8 @@ class SchedulerRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task: Mapped[str] = mapped_column(String(64), index=True)
-    started_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     # What the run did ("3 jobs overdue") or why it failed.
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,5 +1,7 @@
 """Tables of parts supply: usage on jobs, requisitions, sales orders, the HQ plan and purchase orders."""
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -31,8 +33,8 @@ class PartUsage(db.Model):
     qty: Mapped[int]
     shortfall: Mapped[int] = mapped_column(default=0)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     part = relationship("Part", lazy="joined")
     job = relationship("Job")
@@ -65,16 +67,16 @@ class Requisition(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    raised_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    device_time: Mapped[object | None] = mapped_column(UTCDateTime)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    rejected_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The clerk's word on the decision: the reason of a rejection, or a note on an approval.
     decision_note: Mapped[str] = mapped_column(String(2000), default="")
     # When the last of its parts left a warehouse for the provider, and when the last arrived.
-    shipped_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    received_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     job = relationship("Job")
     provider = relationship("Provider")
@@ -125,11 +127,11 @@ class SalesOrder(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="created")
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     shipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    shipped_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    received_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     requisition = relationship("Requisition")
     provider = relationship("Provider")
@@ -176,7 +178,7 @@ class PlanLine(db.Model):
     allocated: Mapped[int] = mapped_column(default=0)
     # Still waiting for parts (allocated < qty); indexed so the roll-up reads only these.
     open: Mapped[bool] = mapped_column(default=True)
-    raised_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     part = relationship("Part", lazy="joined")
     warehouse = relationship("Warehouse")
@@ -195,9 +197,9 @@ class PurchaseOrder(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="ordered", index=True)
     # None when the scheduler's daily roll-up raised it.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    received_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines = relationship("PurchaseOrderLine", order_by="PurchaseOrderLine.id", back_populates="order")
 

@@ -1,5 +1,7 @@
 """Users and their roles."""
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped
@@ -27,7 +29,7 @@ class User(db.Model):
     on_duty: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Bumped when the password changes or the account is disabled: older tokens stop working.
     token_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider = relationship("Provider", lazy="joined")
     region = relationship("Region", lazy="joined")
