@@ -5,6 +5,7 @@ Every check takes the facts of one claim and returns the flags it raises as
 claim or the policy date, so an auditor sees why without digging.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -16,10 +17,18 @@ from sqlalchemy import select
 from server.claims.models import REJECTED
 from server.claims.models import Claim
 from server.extensions import db
+from server.installbase.models import SaleRecord
 from server.jobs.models import Scan
+from server.network.models import Provider
 from server.network.models import Region
+from server.parts.models import Part
+from server.products.models import Product
+from server.products.models import WarrantyPolicy
 from server.products.warranty import add_months
 from server.products.warranty import policy_for
+
+# A flag a check raises: its code and the message an auditor reads.
+Flag = tuple[str, str]
 
 
 @dataclass
@@ -30,28 +39,28 @@ class ClaimFacts:
     model: str
     failure_date: date
     repair_date: date
-    provider: object
-    product: object  # the product of the claimed model
-    sale: object | None  # the SaleRecord of the serial, if any
-    parts: list = field(default_factory=list)  # [(Part, qty)]
+    provider: Provider
+    product: Product | None  # the product of the claimed model
+    sale: SaleRecord | None  # the sale record of the serial, if any
+    parts: list[tuple[Part, int]] = field(default_factory=list)
     job_id: int | None = None
     claim_id: int | None = None  # the claim being checked, excluded from duplicates
     duplicate_window_days: int = 30
-    scan: object | None = None  # the serial scan backing the claim, if any
+    scan: Scan | None = None  # the serial scan backing the claim, if any
 
 
-def _sale_words(sale):
+def _sale_words(sale: SaleRecord) -> str:
     where = f" at {sale.store}" if sale.store else ""
     return f"sale record of {sale.serial}: model {sale.product.model}, sold {sale.sale_date.isoformat()}{where}"
 
 
-def unknown_serial(facts):
+def unknown_serial(facts: ClaimFacts) -> list[Flag]:
     if facts.sale is None:
         return [("UNKNOWN_SERIAL", f"No sale record has serial {facts.serial}: the install base never sold this unit.")]
     return []
 
 
-def serial_format(facts):
+def serial_format(facts: ClaimFacts) -> list[Flag]:
     product = facts.sale.product if facts.sale is not None else facts.product
     if product is not None and not product.serial_matches(facts.serial):
         return [
@@ -66,7 +75,7 @@ def serial_format(facts):
     return []
 
 
-def model_mismatch(facts):
+def model_mismatch(facts: ClaimFacts) -> list[Flag]:
     if facts.sale is not None and facts.sale.product.model != facts.model:
         return [
             (
@@ -78,7 +87,7 @@ def model_mismatch(facts):
     return []
 
 
-def before_sale(facts):
+def before_sale(facts: ClaimFacts) -> list[Flag]:
     if facts.sale is None:
         return []
     sold = facts.sale.sale_date
@@ -89,17 +98,18 @@ def before_sale(facts):
     return []
 
 
-def out_of_warranty(facts):
+def out_of_warranty(facts: ClaimFacts) -> list[Flag]:
     if facts.sale is None:
         return []
     return out_of_warranty_under(facts, policy_for(facts.sale.product.category))
 
 
-def out_of_warranty_under(facts, policy):
+def out_of_warranty_under(facts: ClaimFacts, policy: WarrantyPolicy | None) -> list[Flag]:
     """OUT_OF_WARRANTY under ``policy``, the WarrantyPolicy of the sold unit's category (None: there is none).
 
     The rule apart from the policy's lookup, so it is tested without a database.
     """
+    assert facts.sale is not None  # asked only of a unit the install base sold
     if policy is None:
         category = facts.sale.product.category
         return [("OUT_OF_WARRANTY", f"No warranty policy covers the category {category} of this unit.")]
@@ -126,11 +136,11 @@ def out_of_warranty_under(facts, policy):
     return [("OUT_OF_WARRANTY", message + ".")]
 
 
-def region_mismatch(facts):
-    return region_mismatch_with(facts, lambda region_id: db.session.get(Region, region_id))
+def region_mismatch(facts: ClaimFacts) -> list[Flag]:
+    return region_mismatch_with(facts, lambda region_id: db.session.get_one(Region, region_id))
 
 
-def region_mismatch_with(facts, find_region):
+def region_mismatch_with(facts: ClaimFacts, find_region: Callable[[int], Region]) -> list[Flag]:
     """REGION_MISMATCH, finding the sale's province for the message with ``find_region(id)``.
 
     The rule apart from that lookup, so it is tested without a database.
@@ -157,7 +167,7 @@ def _provinces_of(provider):
     return provinces
 
 
-def duplicate_claim(facts):
+def duplicate_claim(facts: ClaimFacts) -> list[Flag]:
     window = timedelta(days=facts.duplicate_window_days)
     same_unit = (Claim.serial == facts.serial) & Claim.repair_date.between(
         facts.repair_date - window, facts.repair_date + window
@@ -185,7 +195,7 @@ def duplicate_claim(facts):
 
 
 # In the order an auditor reads them: is the unit real, is it this unit, is it covered, is it claimed twice.
-def scan_mismatch(facts):
+def scan_mismatch(facts: ClaimFacts) -> list[Flag]:
     if facts.scan is not None and facts.scan.serial and facts.scan.serial != facts.serial:
         return [
             (
@@ -197,7 +207,7 @@ def scan_mismatch(facts):
     return []
 
 
-def photo_reused(facts):
+def photo_reused(facts: ClaimFacts) -> list[Flag]:
     """The scan's photo was already found to be a reused photograph, or it backs another claim."""
     scan = facts.scan
     if scan is None or not scan.photo_sha256:
@@ -230,6 +240,6 @@ CHECKS = (
 )
 
 
-def run_checks(facts):
+def run_checks(facts: ClaimFacts) -> list[Flag]:
     """Every flag the claim raises, in check order."""
     return [flag for check in CHECKS for flag in check(facts)]

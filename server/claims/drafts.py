@@ -7,8 +7,13 @@ clerk checks figures instead of copying them, and the claim cites the scan, so t
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
+from typing import TypedDict
 
 from flask import current_app
+from sqlalchemy import Select
 from sqlalchemy import exists
 from sqlalchemy import select
 
@@ -18,12 +23,42 @@ from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.supply.models import PartUsage
+from server.users.models import User
 
 # A claim can be filed once the visit is over: completed, or closed by the call centre after the callback.
 CLAIMABLE_STATES = ("completed", "closed")
 
 
-def unclaimed_jobs(user, job_id=None):
+class DraftPart(TypedDict):
+    part_no: str
+    qty: int
+
+
+class DraftClaim(TypedDict):
+    """A claim's fields as the job gives them; the clerk checks them and files it."""
+
+    job_id: int
+    serial: str
+    scan_id: int | None
+    model: str
+    failure_date: date
+    repair_date: date
+    fault_code: str
+    parts: list[DraftPart]
+    labor_fee_cents: int
+
+
+class ClaimDraft(TypedDict):
+    job_id: int
+    job_number: str
+    customer_name: str
+    completed_at: datetime | None
+    completion_summary: str
+    technician: str | None
+    claim: DraftClaim
+
+
+def unclaimed_jobs(user: User, job_id: int | None = None) -> Select[Job]:
     """The caller's provider's warranty jobs, finished and not named by any claim yet, newest first."""
     statement = (
         select(Job)
@@ -38,21 +73,21 @@ def unclaimed_jobs(user, job_id=None):
     return statement if job_id is None else statement.where(Job.id == job_id)
 
 
-def labour_fee_cents(category):
+def labour_fee_cents(category: str | None) -> int:
     """The standard labour fee of a product category (a provider may claim otherwise; the audit sees it)."""
     fees = current_app.config["CLAIM_LABOUR_FEES"]
     return int(fees.get(category, fees["*"]))
 
 
-def drafts(jobs):
+def drafts(jobs: Sequence[Job]) -> list[ClaimDraft]:
     """One claim draft per job, read with one query per kind of fact rather than one per job."""
     ids = [job.id for job in jobs]
     if not ids:
         return []
-    scans = {}
+    scans: dict[int | None, Scan] = {}
     for scan in db.session.scalars(select(Scan).where(Scan.job_id.in_(ids)).order_by(Scan.id)):
         scans[scan.job_id] = scan  # the latest read of the unit wins: a re-scan corrects a misread
-    parts = defaultdict(dict)
+    parts: defaultdict[int, dict[str, int]] = defaultdict(dict)
     usages = db.session.scalars(select(PartUsage).where(PartUsage.job_id.in_(ids)).order_by(PartUsage.id))
     for usage in usages:
         if usage.part.claimable:
@@ -61,7 +96,7 @@ def drafts(jobs):
     return [_draft(job, scans.get(job.id), parts[job.id]) for job in jobs]
 
 
-def _draft(job, scan, parts):
+def _draft(job: Job, scan: Scan | None, parts: dict[str, int]) -> ClaimDraft:
     request = job.request
     product = request.product
     shift = local_offset()

@@ -2,11 +2,18 @@
 
 import csv
 import io
+from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from typing import TypedDict
 
 from flask import current_app
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import String
 from sqlalchemy import func
 from sqlalchemy import literal_column
@@ -26,6 +33,7 @@ from server.claims.models import ClaimLine
 from server.claims.models import Settlement
 from server.core.clock import latest_local_day
 from server.core.locks import serialise_on
+from server.core.queries import rows_changed
 from server.core.reference import invalid
 from server.core.roles import ADMIN
 from server.core.roles import AUDITOR
@@ -44,12 +52,34 @@ from server.products.models import Product
 from server.users.models import User
 
 
-def _lock_unit(serial, job_id):
+class FlagRow(TypedDict):
+    flag: str
+    provider_code: str
+    month: str
+    claims: int
+    amount: str  # yuan
+
+
+class StatusRow(TypedDict):
+    status: str
+    provider_code: str
+    month: str
+    claims: int
+    amount: str  # yuan
+
+
+class ClaimsReport(TypedDict):
+    by_flag: list[FlagRow]
+    by_status: list[StatusRow]
+    held_back: str  # yuan pending review or rejected
+
+
+def _lock_unit(serial: str, job_id: int | None) -> None:
     """Serialise claims on one unit or one job, so two arriving together cannot both pass the duplicate check."""
     serialise_on(f"serial:{serial}", *([f"job:{job_id}"] if job_id is not None else []))
 
 
-def _claimed_parts(lines):
+def _claimed_parts(lines: Sequence[Mapping[str, Any]]) -> list[tuple[Part, int]]:
     """``[(Part, qty)]`` of a claim's lines, found in one query; InvalidInput naming the bad line."""
     wanted = {line["part_no"] for line in lines}
     catalogue = (
@@ -66,7 +96,7 @@ def _claimed_parts(lines):
     return parts
 
 
-def submit_claim(user, values, today=None):
+def submit_claim(user: User, values: Mapping[str, Any], today: date | None = None) -> Claim:
     """File a claim for the caller's provider, run every check, and decide its status.
 
     No flags: ``approved``. Any flag: ``pending_review`` until an auditor decides.
@@ -79,7 +109,7 @@ def submit_claim(user, values, today=None):
         raise invalid("repair_date", "the repair cannot precede the failure")
     if values["repair_date"] > latest_local_day(today):
         raise invalid("repair_date", "the repair date is in the future")
-    product = db.session.scalar(select(Product).where(Product.model == values["model"]))
+    product: Product | None = db.session.scalar(select(Product).where(Product.model == values["model"]))
     if product is None:
         raise invalid("model", f"unknown model {values['model']}")
     # A code withdrawn since the repair still names what was found then: known is enough here.
@@ -125,7 +155,7 @@ def submit_claim(user, values, today=None):
     return claim
 
 
-def _claimed_scan(user, scan_id):
+def _claimed_scan(user: User, scan_id: int | None) -> Scan | None:
     """The scan a claim cites: one made on a job of the caller's provider, or by its own staff."""
     if scan_id is None:
         return None
@@ -138,7 +168,15 @@ def _claimed_scan(user, scan_id):
     raise invalid("scan_id", f"your provider has no scan {scan_id}")
 
 
-def claim_facts(provider, serial, product, parts, values, sale=None, claim_id=None):
+def claim_facts(
+    provider: Provider,
+    serial: str,
+    product: Product,
+    parts: list[tuple[Part, int]],
+    values: Mapping[str, Any],
+    sale: SaleRecord | None = None,
+    claim_id: int | None = None,
+) -> ClaimFacts:
     """What the checks need: the claim as submitted and the sale record of its serial (looked up if not given)."""
     if sale is None:
         sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
@@ -157,7 +195,7 @@ def claim_facts(provider, serial, product, parts, values, sale=None, claim_id=No
     )
 
 
-def visible_claims(user):
+def visible_claims(user: User) -> Select[Claim]:
     """The claims ``user`` may see: provider staff their own provider's, auditors and admins all."""
     statement = select(Claim)
     if user.role in PROVIDER_ROLES:
@@ -171,14 +209,14 @@ def _month_of(column):
     return func.strftime("%Y-%m", column, type_=String)
 
 
-def _month_bounds(month):
+def _month_bounds(month: str) -> tuple[date, date]:
     year, mon = (int(part) for part in month.split("-"))
     start = date(year, mon, 1)
     end = date(year + (mon == 12), mon % 12 + 1, 1)
     return start, end
 
 
-def list_claims(user, args):
+def list_claims(user: User, args: Mapping[str, Any]) -> Select[Claim]:
     statement = visible_claims(user).order_by(Claim.id.desc())
     if "status" in args:
         statement = statement.where(Claim.status == args["status"])
@@ -196,17 +234,17 @@ def list_claims(user, args):
     return statement
 
 
-def get_claim(user, claim_id):
+def get_claim(user: User, claim_id: int) -> Claim:
     """One claim the caller may see; 404 for others, so their existence does not leak."""
-    claim = db.session.scalar(visible_claims(user).where(Claim.id == claim_id))
+    claim: Claim | None = db.session.scalar(visible_claims(user).where(Claim.id == claim_id))
     if claim is None:
         raise NotFound(f"There is no claim {claim_id}.")
     return claim
 
 
-def decide_claim(user, claim_id, decision, reason):
+def decide_claim(user: User, claim_id: int, decision: str, reason: str) -> Claim:
     """An auditor approves or rejects a claim waiting for review; who, when and why are kept."""
-    claim = db.session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
+    claim: Claim | None = db.session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
     if claim is None:
         raise NotFound(f"There is no claim {claim_id}.")
     if claim.status != PENDING_REVIEW:
@@ -227,7 +265,7 @@ def decide_claim(user, claim_id, decision, reason):
 # ---------------------------------------------------------------- settlement
 
 
-def settle_month(user, provider_id, month):
+def settle_month(user: User, provider_id: int, month: str) -> Settlement:
     """Total a provider's approved, unsettled claims repaired in ``month`` into a statement.
 
     The claims are locked while they are taken, so two settlements never take the same claim.
@@ -267,12 +305,12 @@ def settle_month(user, provider_id, month):
     db.session.flush()
     # Conditional, so a statement racing this one (where row locks are not
     # available, as on SQLite) can never take a claim twice.
-    taken = db.session.execute(
+    taken = rows_changed(
         update(Claim)
         .where(Claim.id.in_([claim.id for claim in claims]), Claim.settlement_id.is_(None))
         .values(settlement_id=settlement.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if taken != len(claims):
         raise Conflict(
             f"Another statement for provider {provider.code} and {month} took some of these claims; try again.",
@@ -291,14 +329,14 @@ def settle_month(user, provider_id, month):
     return settlement
 
 
-def get_settlement(user, settlement_id):
+def get_settlement(user: User, settlement_id: int) -> Settlement:
     settlement = db.session.get(Settlement, settlement_id)
     if settlement is None or (user.role in PROVIDER_ROLES and settlement.provider_id != user.provider_id):
         raise NotFound(f"There is no settlement {settlement_id}.")
     return settlement
 
 
-def settlement_csv(settlement):
+def settlement_csv(settlement: Settlement) -> str:
     """The statement as CSV: one line per claim, then the totals."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -324,7 +362,7 @@ def settlement_csv(settlement):
     return "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read the Chinese text as UTF-8
 
 
-def _yuan(cents):
+def _yuan(cents: int | Decimal) -> str:
     cents = int(cents)  # PostgreSQL sums bigints into Decimals
     return f"{cents // 100}.{cents % 100:02d}"
 
@@ -332,11 +370,11 @@ def _yuan(cents):
 # ---------------------------------------------------------------- report
 
 
-def claims_report(user, args):
+def claims_report(user: User, args: Mapping[str, Any]) -> ClaimsReport:
     """Claims and amounts by flag, provider and month, and by status, so money held back is visible."""
     month = _month_of(Claim.repair_date).label("month")
     amount = func.sum(Claim.labor_fee_cents + Claim.parts_amount_cents)
-    scope = []
+    scope: list[ColumnElement[bool]] = []
     if user.role not in (ADMIN, AUDITOR):
         scope.append(Claim.provider_id == user.provider_id)
     if "month" in args:

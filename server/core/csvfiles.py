@@ -2,11 +2,29 @@
 
 import csv
 import io
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import BinaryIO
+from typing import TypedDict
 
 from server.errors import InvalidInput
 
 
-def open_csv(binary, columns):
+class Rejection(TypedDict):
+    line: int
+    error: str
+
+
+class ImportResult(TypedDict):
+    """What importing a file did: rows inserted, updated and left unchanged, and those refused, by line."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: list[Rejection]
+
+
+def open_csv(binary: BinaryIO, columns: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, [cell per column])`` from a CSV byte stream, in ``columns`` order.
 
     Other columns are ignored and blank lines skipped. A file that is empty, not

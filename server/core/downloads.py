@@ -2,11 +2,13 @@
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import Any
 
 from flask import Response
 
 
-def csv_text(header, rows):
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     """``header`` then each row (a sequence of values; None as an empty cell) as CSV text."""
     out = io.StringIO()
     out.write("\ufeff")
@@ -16,7 +18,7 @@ def csv_text(header, rows):
     return out.getvalue()
 
 
-def csv_response(filename, header, rows):
+def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Response:
     return Response(
         csv_text(header, rows),
         mimetype="text/csv",

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from server.extensions import db
 
 
-def serialise_on(*keys):
+def serialise_on(*keys: str) -> None:
     """Hold, until the transaction ends, a lock on each of ``keys`` (strings).
 
     PostgreSQL: transaction-scoped advisory locks, taken in sorted order so that

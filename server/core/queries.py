@@ -1,10 +1,22 @@
-"""Finding the one row a caller asked for."""
+"""Finding the one row a caller asked for; counting the rows a statement changed."""
+
+from typing import Any
+from typing import TypeVar
+from typing import cast
+
+from sqlalchemy import CursorResult
+from sqlalchemy import Executable
+from sqlalchemy import Select
 
 from server.errors import NotFound
 from server.extensions import db
 
+RowT = TypeVar("RowT")
+# A statement of any columns: for the rules that narrow a statement and give it back as it came.
+StatementT = TypeVar("StatementT", bound=Select[*tuple[Any, ...]])
 
-def one_or_404(statement, model, message, code, lock=False):
+
+def one_or_404(statement: Select[RowT], model: type[RowT], message: str, code: str, lock: bool = False) -> RowT:
     """The ``model`` row ``statement`` finds (already narrowed to what the caller may see), else 404 ``code``.
 
     ``lock`` holds the row until the transaction ends (PostgreSQL), so two changes to it queue up and the
@@ -12,7 +24,13 @@ def one_or_404(statement, model, message, code, lock=False):
     """
     if lock:
         statement = statement.with_for_update(of=model).execution_options(populate_existing=True)
-    row = db.session.scalar(statement)
+    row: RowT | None = db.session.scalar(statement)
     if row is None:
         raise NotFound(message, code=code)
     return row
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed."""
+    # Such a statement answers a CursorResult, which counts them; Session.execute's type says only Result.
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount

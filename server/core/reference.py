@@ -3,23 +3,42 @@ and how to turn validated values into a row. CSV imports, admin creation and
 admin edits all go through it, so one set of rules holds everywhere.
 """
 
+from collections.abc import Hashable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import Final
+from typing import Generic
+from typing import Literal
+from typing import TypeVar
+
+from marshmallow import Schema
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import select
 
 from server.errors import Conflict
 from server.errors import InvalidInput
 from server.extensions import db
 
-INSERTED = "inserted"
-UPDATED = "updated"
-UNCHANGED = "unchanged"
+INSERTED: Final = "inserted"
+UPDATED: Final = "updated"
+UNCHANGED: Final = "unchanged"
+# What applying one row of reference data did.
+Outcome = Literal["inserted", "updated", "unchanged"]
+# One row of a file: its line number and its cells by column name.
+FileRow = tuple[int, dict[str, str]]
+
+# The mapped class of a kind (core names no model: they live in the domains above it).
+ModelT = TypeVar("ModelT")
 
 
-def invalid(field, message):
+def invalid(field: str, message: str) -> InvalidInput:
     """An InvalidInput naming the one field at fault."""
     return InvalidInput(f"{field}: {message}", details={"fields": {field: [message]}})
 
 
-def assign(obj, attributes):
+def assign(obj: object, attributes: Mapping[str, Any]) -> bool:
     """Set the attributes that differ; return True when anything changed."""
     changed = False
     for name, value in attributes.items():
@@ -29,29 +48,29 @@ def assign(obj, attributes):
     return changed
 
 
-class ReferenceKind:
+class ReferenceKind(Generic[ModelT]):
     """How one kind of reference data is found, validated and written."""
 
     name = ""  # the KIND of imports and of /api/admin/<name>
     label = ""  # singular, for messages
-    model = None
+    model: type[ModelT]  # every kind names its mapped class
     key = "code"  # the natural key: the CSV column and the URL segment
     key_label = "code"  # how messages name the key
-    args_schema = None  # marshmallow schema of the input, one row or one request
-    columns = ()  # the CSV header, in order
+    args_schema: type[Schema]  # marshmallow schema of the input, one row or one request
+    columns: tuple[str, ...] = ()  # the CSV header, in order
 
-    list_args = None  # extra query arguments of the admin list, or None
-    order_by = None  # list order; the key by default
+    list_args: type[Schema] | None = None  # extra query arguments of the admin list, or None
+    order_by: ColumnElement[Any] | None = None  # list order; the key by default
 
-    def row_key(self, values):
+    def row_key(self, values: Mapping[str, Any]) -> Hashable:
         """What makes two rows of one file the same row (a repeat is rejected)."""
         return values.get(self.key)
 
-    def order_rows(self, rows):
+    def order_rows(self, rows: list[FileRow]) -> list[FileRow]:
         """The order to apply a file's rows in; kinds that refer to themselves sort parents first."""
         return rows
 
-    def many(self, field, key_values):
+    def many(self, field: str, key_values: Sequence[str]) -> list[ModelT]:
         """The objects named by ``key_values``, in key order; InvalidInput on ``field`` naming the unknown ones."""
         if not key_values:
             return []
@@ -62,19 +81,19 @@ class ReferenceKind:
             raise invalid(field, f"unknown {self.key_label}(s): {', '.join(unknown)}")
         return [found[key] for key in sorted(found)]
 
-    def find(self, key_value):
+    def find(self, key_value: str) -> ModelT | None:
         column = getattr(self.model, self.key)
         return db.session.scalar(select(self.model).where(column == key_value))
 
-    def attributes(self, values, existing):
+    def attributes(self, values: Mapping[str, Any], existing: ModelT | None) -> dict[str, Any]:
         """Turn loaded input into model attributes; raise InvalidInput on a broken rule."""
         return dict(values)
 
-    def filter(self, statement, args):
+    def filter(self, statement: Select[ModelT], args: Mapping[str, Any]) -> Select[ModelT]:
         """Narrow a list query by the kind's own list arguments."""
         return statement
 
-    def create(self, values):
+    def create(self, values: Mapping[str, Any]) -> ModelT:
         """Create from complete values; 409 when the key is taken."""
         if self.find(values[self.key]) is not None:
             raise Conflict(
@@ -86,13 +105,13 @@ class ReferenceKind:
         db.session.flush()
         return obj
 
-    def update(self, obj, values):
+    def update(self, obj: ModelT, values: Mapping[str, Any]) -> bool:
         """Apply partial ``values`` to ``obj``; return True when anything changed."""
         changed = assign(obj, self.attributes(values, obj))
         db.session.flush()
         return changed
 
-    def upsert(self, values):
+    def upsert(self, values: Mapping[str, Any]) -> Outcome:
         """Insert, update or leave alone (an import row); return the outcome."""
         obj = self.find(values[self.key])
         if obj is None:

@@ -11,19 +11,19 @@ from server.evidence.storage import photo_store
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def checked(sha256):
+def checked(sha256: str) -> str:
     if not SHA256.match(sha256):
         raise InvalidInput("The blob's name is its SHA-256 in 64 lowercase hex digits.", code="bad_hash")
     return sha256
 
 
-def known(sha256):
+def known(sha256: str) -> None:
     """404 unless the server holds these bytes already."""
     if not photo_store().has(checked(sha256)):
         raise NotFound("No blob with this hash.", code="blob_not_found")
 
 
-def store(sha256, data):
+def store(sha256: str, data: bytes) -> bool:
     """Keep ``data`` under its hash; True when it was new. 422 ``hash_mismatch`` when the bytes are not it."""
     checked(sha256)
     if hashlib.sha256(data).hexdigest() != sha256:

@@ -9,7 +9,12 @@ commit, and never misses one that did.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
+from collections.abc import Iterable
+from datetime import datetime
+from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import event
@@ -23,6 +28,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from server.core.clock import utcnow
+from server.core.queries import rows_changed
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_MANAGER
 from server.core.roles import TECHNICIAN
@@ -39,23 +45,24 @@ from server.parts.schemas import PartSchema
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
 from server.supply.schemas import RequisitionSchema
+from server.users.models import User
 
 CATALOGUE = "catalogue"
 
 
-def technician(user_id):
+def technician(user_id: int) -> str:
     return f"tech:{user_id}"
 
 
-def provider(provider_id):
+def provider(provider_id: int) -> str:
     return f"prov:{provider_id}"
 
 
-def province(region_id):
+def province(region_id: int) -> str:
     return f"region:{region_id}"
 
 
-def audiences_of_user(user):
+def audiences_of_user(user: User) -> list[str]:
     """The feeds a user pulls: a technician their jobs, a provider's manager the provider's, a clerk the
     province's requisitions; everybody the parts catalogue."""
 
@@ -73,7 +80,15 @@ class Synced:
     """How one model travels: its entity name, who sees it, what is sent, and the columns whose old
     values name audiences that may have lost it."""
 
-    def __init__(self, entity, audiences, data, moves=None, version=None):
+    # Each function is given an instance of the one model it is registered for.
+    def __init__(
+        self,
+        entity: str,
+        audiences: Callable[[Any], set[str]],
+        data: Callable[[Any], dict[str, Any]],
+        moves: dict[str, Callable[[Any], str]] | None = None,
+        version: Callable[[Any], int | None] | None = None,
+    ) -> None:
         self.entity = entity
         self.audiences = audiences
         self.data = data
@@ -94,7 +109,7 @@ def _job_audiences(job):
 def _schema(name):
     """One schema of each kind for the process: building one costs more than a job's dump."""
 
-    made = {
+    made: dict[str, Callable[[], Any]] = {
         "job": lambda: JobSchema(exclude=("actions",)),
         "requisition": RequisitionSchema,
         "part": PartSchema,
@@ -131,7 +146,7 @@ def _article_audiences(article):
     return {CATALOGUE} if article.active else set()
 
 
-def registry():
+def registry() -> dict[type[Any], Synced]:
 
     return {
         Job: Synced(
@@ -153,10 +168,10 @@ def registry():
     }
 
 
-_REGISTRY = {}
+_REGISTRY: dict[type[Any], Synced] = {}
 
 
-def kind_of(obj):
+def kind_of(obj: object) -> Synced | None:
     if not _REGISTRY:
         _REGISTRY.update(registry())
     return _REGISTRY.get(type(obj))
@@ -277,9 +292,11 @@ def _write_changes(session):
     left = session.info.pop("sync_left", {})
     _follow_jobs(session, touched, left)
     _hold_jobs_of_requisitions(session, touched)
-    rows = defaultdict(list)  # audience → [row]
+    # audience → [(entity, id, op, version, data)]
+    rows: defaultdict[str, list[tuple[str, str, str, int, dict[str, Any] | None]]] = defaultdict(list)
     for key, obj in touched.items():
         synced = kind_of(obj)
+        assert synced is not None  # only synced entities are touched (see _note_touched)
         state = inspect(obj)
         if state.deleted or state.was_deleted:
             for audience in left.get(key, set()):
@@ -311,23 +328,24 @@ def _write_changes(session):
         )
 
 
-def install():
+def install() -> None:
     """Listen on every session (once): note synced entities at flush, write their changes before commit."""
     if getattr(install, "done", False):
         return
     event.listen(Session, "after_flush", _note_touched)
     event.listen(Session, "before_commit", _write_changes)
     event.listen(Session, "after_transaction_end", _forget)
-    install.done = True
+    # A flag on the function itself: the listeners are added once per process.
+    install.done = True  # type: ignore[attr-defined]
 
 
-def latest(audiences):
+def latest(audiences: Iterable[str]) -> dict[str, int]:
     """``{audience: last_seq}`` now."""
     found = dict(db.session.execute(select(Audience.name, Audience.last_seq).where(Audience.name.in_(audiences))).all())
     return {name: found.get(name, 0) for name in audiences}
 
 
-def compact(now, retention):
+def compact(now: datetime, retention: timedelta) -> int:
     """Drop changes older than ``retention`` from every feed; return how many went.
 
     Each feed's floor rises to the last seq dropped: a device whose cursor is
@@ -347,9 +365,9 @@ def compact(now, retention):
             .values(floor_seq=top)
             .execution_options(synchronize_session=False)
         )
-        dropped += db.session.execute(
+        dropped += rows_changed(
             delete(Change)
             .where(Change.audience == audience, Change.seq <= top)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     return dropped

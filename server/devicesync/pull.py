@@ -8,7 +8,11 @@ read from there, so nothing committed meanwhile is missed (a change may come
 twice; puts carry the whole entity, so applying one again is harmless).
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
+from typing import TypedDict
+from typing import cast
 
 from flask import current_app
 from sqlalchemy import or_
@@ -31,10 +35,23 @@ from server.knowledge.models import Article
 from server.parts.models import Part
 from server.supply.models import OPEN_REQUISITION_STATUSES
 from server.supply.models import Requisition
+from server.users.models import User
 from sync import cursor
+from sync.cursor import CursorState
+from sync.cursor import LogState
+from sync.cursor import SnapshotPosition
+from sync.cursor import SnapshotState
 
 # New kinds go last: a snapshot cursor in flight names its place by index.
 SNAPSHOT_ORDER = ("part", "job", "requisition", "article")
+
+
+class PullAnswer(TypedDict):
+    changes: list[dict[str, Any]]  # entity, id, op (put or remove), version, data
+    cursor: str
+    has_more: bool
+    acked_seq: int
+    reset: bool  # drop what the device holds: a snapshot starts
 
 
 def _secret():
@@ -71,8 +88,9 @@ def _snapshot_query(user, entity):
     return select(Requisition).where(mine, recent), Requisition
 
 
-def _serialise(entity, obj):
+def _serialise(entity: str, obj: Part | Job | Requisition | Article) -> dict[str, Any]:
     synced = feed.kind_of(obj)
+    assert synced is not None  # the snapshot reads synced kinds only
     return {
         "entity": entity,
         "id": str(obj.id),
@@ -82,15 +100,17 @@ def _serialise(entity, obj):
     }
 
 
-def _snapshot(user, audiences, state, limit):
+def _snapshot(
+    user: User, audiences: list[str], state: SnapshotPosition, limit: int
+) -> tuple[list[dict[str, Any]], CursorState, bool]:
     """One page of the snapshot; the next state (still a snapshot, or the log from the recorded seqs)."""
-    changes = []
+    changes: list[dict[str, Any]] = []
     index, after = state["i"], state["after"]
     while index < len(SNAPSHOT_ORDER) and len(changes) < limit:
         entity = SNAPSHOT_ORDER[index]
         statement, model = _snapshot_query(user, entity)
         room = limit - len(changes)
-        rows = []
+        rows: Sequence[Any] = []
         if statement is not None:
             rows = db.session.scalars(statement.where(model.id > after).order_by(model.id).limit(room)).all()
         changes.extend(_serialise(entity, row) for row in rows)
@@ -106,14 +126,14 @@ def _snapshot(user, audiences, state, limit):
     return changes + logged, {"seqs": seqs}, more
 
 
-def _log(audiences, seqs, limit):
+def _log(audiences: list[str], seqs: dict[str, int], limit: int) -> tuple[list[dict[str, Any]], dict[str, int], bool]:
     """The next changes of the feeds after ``seqs``, in commit order per feed; the seqs reached; more?"""
     conditions = [(Change.audience == name) & (Change.seq > seqs.get(name, 0)) for name in audiences]
     rows = db.session.scalars(select(Change).where(or_(*conditions)).order_by(Change.id).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     reached = dict(seqs)
-    changes = []
+    changes: list[dict[str, Any]] = []
     for row in rows:
         reached[row.audience] = max(reached.get(row.audience, 0), row.seq)
         changes.append(
@@ -132,23 +152,26 @@ def _stale(audiences, seqs):
     return any(seqs[name] < floors.get(name, 0) for name in audiences)
 
 
-def pull(user, token, limit, client_id=None):
+def pull(user: User, token: str | None, limit: int, client_id: str | None = None) -> PullAnswer:
     """``{"changes", "cursor", "has_more", "acked_seq", "reset"}`` for ``user``'s device."""
     # Read before the changes: every op acknowledged here has its effects in what follows.
     acked = acked_seq(user, client_id)
     audiences = feed.audiences_of_user(user)
-    state = None
+    state: CursorState | None = None
     if token:
         try:
             state = cursor.decode(_secret(), user.id, token)
         except cursor.BadCursor as error:
             raise InvalidInput(f"cursor: {error}; pull without a cursor to start again.", code="bad_cursor") from None
     reset = False
-    if state is None or ("seqs" in state and _stale(audiences, state["seqs"])):
+    # A state is a snapshot's or the log's, as its key says (mypy narrows a union of TypedDicts on a key
+    # it has only when they are final).
+    if state is None or ("seqs" in state and _stale(audiences, cast(LogState, state)["seqs"])):
         reset = True
         state = {"snap": {"i": 0, "after": 0, "seqs": feed.latest(audiences)}}
+    next_state: CursorState
     if "snap" in state:
-        changes, next_state, more = _snapshot(user, audiences, state["snap"], limit)
+        changes, next_state, more = _snapshot(user, audiences, cast(SnapshotState, state)["snap"], limit)
     else:
         changes, seqs, more = _log(audiences, state["seqs"], limit)
         next_state = {"seqs": seqs}

@@ -10,8 +10,13 @@ the sequence moves on. A gap in the sequence stops processing there. Only an
 infrastructure failure stops without recording, answering 503.
 """
 
+from collections.abc import Mapping
+from typing import Any
+from typing import TypedDict
+
 import marshmallow as ma
 from flask import current_app
+from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +41,7 @@ from server.notifications.services import notify
 from server.supply import schemas as supply_schemas
 from server.supply.services import usage
 from server.users import directory
+from server.users.models import User
 from sync.ops import APPLIED
 from sync.ops import CONFLICT
 from sync.ops import DUPLICATE
@@ -43,6 +49,11 @@ from sync.ops import MAX_NUMBER
 from sync.ops import REJECTED
 from sync.ops import BadPush
 from sync.ops import read_push
+
+
+class PushAnswer(TypedDict):
+    results: list[dict[str, Any]]  # per op: op_id, seq, result, code, message (and stored_result of a duplicate)
+    acked_seq: int
 
 
 class Unavailable(DomainError):
@@ -232,7 +243,8 @@ def _flag(user, pushed):
 def _take(user, client_id, ops):
     """Take ``ops`` (in seq order) in one transaction; their answers, and whether a gap stopped them."""
     serialise_on(f"sync-client:{client_id}")
-    client = db.session.get(Client, client_id, with_for_update=True, populate_existing=True)
+    # The device's row, made by _client before the first chunk was taken.
+    client = db.session.get_one(Client, client_id, with_for_update=True, populate_existing=True)
     stored = {
         row.op_id: row
         for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
@@ -301,7 +313,7 @@ def _answer(pushed, result=None):
     return answer
 
 
-def push(user, body):
+def push(user: User, body: object) -> PushAnswer:
     """Take a device's push; ``{"results": [...], "acked_seq"}``.
 
     Ops are committed ``SYNC_OPS_PER_COMMIT`` at a time: a commit waits for the
@@ -335,11 +347,11 @@ def push(user, body):
     return {"results": results, "acked_seq": _acked(client_id)}
 
 
-def _acked(client_id):
+def _acked(client_id: str) -> int:
     return db.session.scalar(select(Client.last_seq).where(Client.client_id == client_id)) or 0
 
 
-def acked_seq(user, client_id):
+def acked_seq(user: User, client_id: str | None) -> int:
     """The last op of ``client_id`` the server has taken (0 for an unknown device or another user's)."""
     if not client_id:
         return 0
@@ -348,7 +360,7 @@ def acked_seq(user, client_id):
     )
 
 
-def pushed_ops(user, args):
+def pushed_ops(user: User, args: Mapping[str, Any]) -> Select[PushedOp]:
     """Ops pushed on the jobs ``user`` may see, newest first."""
     statement = (
         select(PushedOp)

@@ -7,12 +7,15 @@ the photos already stored, and who may see what.
 
 from datetime import UTC
 from datetime import datetime
+from typing import Any
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import union
 
+from scanning import Barcode
 from scanning import ImageRejected
 from scanning import decode
 from scanning import open_image
@@ -20,6 +23,7 @@ from scanning.fingerprints import CANDIDATE_BITS
 from scanning.fingerprints import compare
 from scanning.fingerprints import fingerprint
 from scanning.fingerprints import hamming
+from scanning.serials import SerialChoice
 from scanning.serials import SerialRule
 from scanning.serials import normalise_serial
 from scanning.serials import select_serial
@@ -39,14 +43,46 @@ from server.jobs.services import lifecycle
 from server.jobs.services.queries import job_for
 from server.jobs.services.queries import visible_jobs
 from server.products.models import Product
+from server.products.warranty import WarrantyStatus
 from server.products.warranty import warranty_status
+from server.users.models import User
 
 _MASK = (1 << 64) - 1
 # How many stored photos a new one is verified against at most (nearest by hash first).
 MAX_CANDIDATES = 20
 
 
-def scan_photo(user, data, content_type, job_id=None, typed_serial="", now=None):
+class InstallBase(TypedDict):
+    serial: str
+    model: str
+    sale_date: str  # ISO
+    province: str | None
+    city: str | None
+
+
+class ScanView(TypedDict):
+    id: int
+    job_id: int | None
+    barcodes: list[dict[str, Any]]
+    serial: str | None
+    serial_source: str | None
+    reason: str
+    typed_serial: str | None
+    install_base: InstallBase | None
+    warranty: WarrantyStatus | None
+    photo_sha256: str | None
+    flags: list[dict[str, Any]]
+    created_at: datetime
+
+
+def scan_photo(
+    user: User,
+    data: bytes,
+    content_type: str | None,
+    job_id: int | None = None,
+    typed_serial: str | None = "",
+    now: datetime | None = None,
+) -> ScanView:
     """Read a label photo, choose its serial, keep the photo, and flag what an auditor must know.
 
     Flags: UNKNOWN_SERIAL (no sale record), SCAN_MISMATCH (the typed serial
@@ -72,18 +108,20 @@ def scan_photo(user, data, content_type, job_id=None, typed_serial="", now=None)
         if product.serial_pattern
     ]
 
-    def known(serial):
+    def known(serial: str) -> bool:
         return db.session.scalar(select(SaleRecord.id).where(SaleRecord.serial == serial)) is not None
 
-    def choose(barcodes):
+    def choose(barcodes: list[Barcode]) -> SerialChoice:
         return select_serial(barcodes, rules, known)
 
     barcodes = decode(picture, wanted=lambda found: choose(found).serial is not None)
     choice = choose(barcodes)
     serial = choice.serial
     print_ = fingerprint(data, picture)
-    flags = []
-    sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial)) if serial else None
+    flags: list[tuple[str, str]] = []
+    sale: SaleRecord | None = (
+        db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial)) if serial else None
+    )
     if serial is None:
         flags.append(("NO_SERIAL", choice.reason))
     elif sale is None:
@@ -179,7 +217,7 @@ def _reused_by(print_, picture, serial, job):
             *(select(Photo.sha256).where(getattr(Photo, f"band{index}") == band) for index, band in enumerate(bands))
         ).limit(MAX_CANDIDATES * 5)
     ).all()
-    rows = []
+    rows: list[Any] = []
     if near:
         rows += db.session.execute(
             others.with_only_columns(Scan.id, Scan.photo_sha256)
@@ -213,12 +251,12 @@ def _reused_by(print_, picture, serial, job):
     return None
 
 
-def scan_view(scan, sale=None):
+def scan_view(scan: Scan, sale: SaleRecord | None = None) -> ScanView:
     """What the API answers for a scan: the reads, the serial and why, the install base and warranty, the flags."""
     if sale is None and scan.serial:
         sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == scan.serial))
-    install_base = None
-    warranty = None
+    install_base: InstallBase | None = None
+    warranty: WarrantyStatus | None = None
     if sale is not None:
         install_base = {
             "serial": sale.serial,
@@ -244,7 +282,7 @@ def scan_view(scan, sale=None):
     }
 
 
-def scan_for(user, scan_id):
+def scan_for(user: User, scan_id: int) -> Scan:
     """A scan the caller may see: on a job of their slice, their own, or any for admins and auditors."""
     scan = db.session.get(Scan, scan_id)
     if scan is None:
@@ -256,7 +294,7 @@ def scan_for(user, scan_id):
     raise NotFound(f"There is no scan {scan_id}.", code="scan_not_found")
 
 
-def photo_of(user, scan_id):
+def photo_of(user: User, scan_id: int) -> tuple[bytes, str]:
     """``(bytes, content type)`` of a scan's evidence photo."""
     scan = scan_for(user, scan_id)
     data = photo_store().get(scan.photo_sha256) if scan.photo_sha256 else None

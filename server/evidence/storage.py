@@ -8,6 +8,7 @@ storing the same bytes twice keeps one copy.
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,14 +17,24 @@ from server.evidence.models import PhotoBlob
 from server.extensions import db
 
 
+class PhotoStore(Protocol):
+    """Content-addressed bytes: kept under their SHA-256, stored once."""
+
+    def put(self, sha256: str, data: bytes) -> None: ...
+
+    def get(self, sha256: str) -> bytes | None: ...
+
+    def has(self, sha256: str) -> bool: ...
+
+
 class FolderStore:
-    def __init__(self, root):
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
 
-    def _path(self, sha256):
+    def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def put(self, sha256, data):
+    def put(self, sha256: str, data: bytes) -> None:
         path = self._path(sha256)
         if path.exists():
             return
@@ -34,28 +45,28 @@ class FolderStore:
             out.write(data)
         os.replace(temporary, path)
 
-    def get(self, sha256):
+    def get(self, sha256: str) -> bytes | None:
         path = self._path(sha256)
         return path.read_bytes() if path.exists() else None
 
-    def has(self, sha256):
+    def has(self, sha256: str) -> bool:
         return self._path(sha256).exists()
 
 
 class DatabaseStore:
-    def put(self, sha256, data):
+    def put(self, sha256: str, data: bytes) -> None:
         if db.session.get(PhotoBlob, sha256) is None:
             db.session.add(PhotoBlob(sha256=sha256, data=data))
 
-    def get(self, sha256):
+    def get(self, sha256: str) -> bytes | None:
         blob = db.session.get(PhotoBlob, sha256)
         return blob.data if blob is not None else None
 
-    def has(self, sha256):
+    def has(self, sha256: str) -> bool:
         return db.session.scalar(select(PhotoBlob.sha256).where(PhotoBlob.sha256 == sha256)) is not None
 
 
-def photo_store():
+def photo_store() -> PhotoStore:
     """The store this deployment is configured with."""
     kind = current_app.config["PHOTO_STORE"]
     if kind == "database":

@@ -5,10 +5,20 @@ in its own savepoint: a bad row is reported by line and the good rows stay.
 Re-importing a file finds every row unchanged.
 """
 
+from collections.abc import Hashable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
+from typing import BinaryIO
+
 import marshmallow as ma
 from sqlalchemy.exc import IntegrityError
 
+from server.core.csvfiles import ImportResult
 from server.core.csvfiles import open_csv
+from server.core.reference import FileRow
+from server.core.reference import ReferenceKind
 from server.errors import DomainError
 from server.errors import NotFound
 from server.extensions import db
@@ -21,12 +31,12 @@ from server.products.services import products
 from server.users.services import users
 
 
-def kinds():
+def kinds() -> dict[str, ReferenceKind[Any]]:
     """The importable kinds, in the order a fresh installation loads them."""
     return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock)}
 
 
-def kind_named(name):
+def kind_named(name: str) -> ReferenceKind[Any]:
     known = kinds()
     if name not in known:
         raise NotFound(
@@ -37,7 +47,7 @@ def kind_named(name):
     return known[name]
 
 
-def read_rows(binary, columns):
+def read_rows(binary: BinaryIO, columns: Sequence[str]) -> Iterator[FileRow]:
     """Yield ``(line_number, {column: text})`` from a CSV byte stream (see ``open_csv``)."""
     for line, cells in open_csv(binary, columns):
         yield line, dict(zip(columns, cells, strict=True))
@@ -51,11 +61,11 @@ def _describe(messages):
     return "; ".join(parts)
 
 
-def import_rows(kind, rows):
+def import_rows(kind: ReferenceKind[Any], rows: Iterable[FileRow]) -> ImportResult:
     """Apply ``rows`` of ``kind``; return ``{"inserted", "updated", "unchanged", "rejected"}``."""
-    result = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
+    result: ImportResult = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
     schema = kind.args_schema()
-    seen = {}
+    seen: dict[Hashable, int] = {}
     for line, raw in kind.order_rows(list(rows)):
         # An empty cell means "not given": the field's default applies.
         cells = {name: value.strip() for name, value in raw.items() if value.strip()}
@@ -91,7 +101,7 @@ def import_rows(kind, rows):
     return result
 
 
-def import_file(kind_name, binary):
+def import_file(kind_name: str, binary: BinaryIO) -> ImportResult:
     """Import one CSV file (a binary stream) of ``kind_name``; flushes, never commits."""
     kind = kind_named(kind_name)
     return import_rows(kind, read_rows(binary, kind.columns))

@@ -11,9 +11,12 @@ import io
 import multiprocessing
 import os
 import re
+from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from typing import BinaryIO
 
 from sqlalchemy import select
 
@@ -22,6 +25,8 @@ from scanning.serials import SERIAL_PATTERN
 from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
 from server.core.clock import latest_local_day
+from server.core.csvfiles import ImportResult
+from server.core.csvfiles import Rejection
 from server.core.csvfiles import open_csv
 from server.errors import InvalidInput
 from server.errors import NotFound
@@ -45,6 +50,11 @@ _EARLIEST_SALE = date(1990, 1, 1)
 # ISO dates, and the 2024/1/15 form spreadsheets export; nothing else (no week dates).
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}")
 
+# Where a unit was sold: (province id, city id or None).
+Place = tuple[int, int | None]
+# A row ready to write: serial, product id, sale date ISO text, store, province id, city id, customer phone.
+SaleValues = tuple[str, int, str, str, int, int | None, str]
+
 
 class RowChecker:
     """Checks one CSV row of sale records at a time against lookups held in memory.
@@ -53,7 +63,7 @@ class RowChecker:
     cached: most rows cost a handful of dictionary lookups.
     """
 
-    def __init__(self, today):
+    def __init__(self, today: date) -> None:
         self.today = today
         self.products = dict(db.session.execute(select(Product.model, Product.id)).all())
         regions = db.session.execute(select(Region.code, Region.id, Region.level, Region.parent_id)).all()
@@ -61,21 +71,21 @@ class RowChecker:
         self.cities = {code: (rid, parent) for code, rid, level, parent in regions if level == "city"}
         # Good verdicts, keyed by the raw cells (the import's fast path reads them
         # directly); a bad date or place is rare and simply checked again.
-        self.known_dates = {}
-        self.known_places = {}
+        self.known_dates: dict[str, str] = {}
+        self.known_places: dict[tuple[str, str], Place] = {}
         self.serial_ok = SERIAL_PATTERN.fullmatch
 
-    def sale_date(self, raw):
+    def sale_date(self, raw: str) -> tuple[str, None] | tuple[None, str]:
         """``(ISO text, None)`` or ``(None, reason)``; ``YYYY/MM/DD`` is accepted too."""
         iso = self.known_dates.get(raw)
         if iso is not None:
             return iso, None
-        iso, error = self._check_date(raw)
-        if error is None:
-            self.known_dates[raw] = iso
-        return iso, error
+        verdict = self._check_date(raw)
+        if verdict[1] is None:
+            self.known_dates[raw] = verdict[0]
+        return verdict
 
-    def _check_date(self, raw):
+    def _check_date(self, raw: str) -> tuple[str, None] | tuple[None, str]:
         text = raw.strip()
         sold = None
         if _DATE.fullmatch(text):
@@ -87,18 +97,18 @@ class RowChecker:
             return None, f"impossible sale date {text!r} (YYYY-MM-DD, not in the future)"
         return sold.isoformat(), None
 
-    def place(self, province_code, city_code):
+    def place(self, province_code: str, city_code: str) -> tuple[Place, None] | tuple[None, str]:
         """``((province_id, city_id), None)`` or ``(None, reason)``; the city may be empty."""
         key = (province_code, city_code)
         place = self.known_places.get(key)
         if place is not None:
             return place, None
-        place, error = self._check_place(province_code.strip(), city_code.strip())
-        if error is None:
-            self.known_places[key] = place
-        return place, error
+        verdict = self._check_place(province_code.strip(), city_code.strip())
+        if verdict[1] is None:
+            self.known_places[key] = verdict[0]
+        return verdict
 
-    def _check_place(self, province_code, city_code):
+    def _check_place(self, province_code: str, city_code: str) -> tuple[Place, None] | tuple[None, str]:
         province_id = self.provinces.get(province_code)
         if province_id is None:
             return None, f"unknown province {province_code!r}"
@@ -111,7 +121,7 @@ class RowChecker:
             return None, f"city {city_code} is not in province {province_code}"
         return (province_id, city[0]), None
 
-    def __call__(self, cells):
+    def __call__(self, cells: Sequence[str]) -> tuple[SaleValues, None] | tuple[None, str]:
         """``(values, None)`` for a good row, ``(None, reason)`` for a bad one.
 
         Values are ``(serial, product_id, sale date ISO text, store, province_id, city_id, phone)``.
@@ -130,6 +140,9 @@ class RowChecker:
         place, error = self.place(cells[3], cells[4])
         if error:
             return None, error
+        # No error: both were found.
+        assert sold is not None
+        assert place is not None
         store, phone = cells[5].strip(), cells[6].strip()
         if len(store) > MAX_STORE or len(phone) > MAX_PHONE or "\x00" in store or "\x00" in phone:
             return None, f"store (≤{MAX_STORE}) or customer phone (≤{MAX_PHONE}) too long or not text"
@@ -142,7 +155,12 @@ class RowChecker:
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
-def import_sales(binary, source_file, progress=None, today=None):
+def import_sales(
+    binary: BinaryIO,
+    source_file: str,
+    progress: Callable[[int], object] | None = None,
+    today: date | None = None,
+) -> ImportResult:
     """Import sale records from a CSV byte stream; flushes, never commits.
 
     Answers ``{"inserted", "updated", "unchanged", "rejected": [{"line", "error"}]}``.
@@ -151,7 +169,7 @@ def import_sales(binary, source_file, progress=None, today=None):
     check_row = RowChecker(today or datetime.now(UTC).date())
     writer = _writer_for(db.session.connection())
     stamp = writer.timestamp(datetime.now(UTC))
-    result = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
+    result: ImportResult = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
     chunks = _checked_chunks(binary, check_row, source_file, stamp)
     if _size_of(binary) >= PARALLEL_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods():
         chunks = _in_forked_process(chunks)
@@ -189,8 +207,9 @@ def _checked_chunks(binary, check_row, source_file, stamp):
     case (a clean row whose date and place were seen before) is written out
     here with local names; anything else goes through ``check_row`` for its verdict.
     """
-    first_line = {}
-    rows, rejected = [], []
+    first_line: dict[str, int] = {}
+    rows: list[tuple[object, ...]] = []
+    rejected: list[Rejection] = []
     products, dates, places = check_row.products, check_row.known_dates, check_row.known_places
     serial_ok = check_row.serial_ok
     for line, cells in open_csv(binary, COLUMNS):
@@ -374,8 +393,10 @@ class _PostgresWriter:
 # ---------------------------------------------------------------- lookup
 
 
-def sale_record(serial):
-    record = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == normalise_serial(serial)))
+def sale_record(serial: str) -> SaleRecord:
+    record: SaleRecord | None = db.session.scalar(
+        select(SaleRecord).where(SaleRecord.serial == normalise_serial(serial))
+    )
     if record is None:
         raise NotFound(f"No sale record has serial {normalise_serial(serial)}.", code="unknown_serial")
     return record

@@ -1,6 +1,13 @@
 """Rules of the knowledge base: entries, their search, the fault codes jobs and claims may use, and the
 fault-code statistics product engineering reads."""
 
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import TypedDict
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import or_
 from sqlalchemy import select
 
@@ -16,11 +23,16 @@ from server.knowledge.models import ArticleCategory
 from server.parts.models import Part
 from server.products.models import Product
 from server.products.models import WarrantyPolicy
+from server.users.models import User
 
 DEFECT = "defect"
 FAQ = "faq"
 # Searched columns: what a technician reads, and the code on the unit's display.
 SEARCHED = (Article.title, Article.symptom, Article.cause, Article.fix, Article.fault_code)
+
+
+class FaultCodeList(TypedDict):
+    items: Sequence[Article]
 
 
 # ---------------------------------------------------------------- entries
@@ -45,7 +57,7 @@ def _parts(part_nos):
     return _known(Part.part_no, part_nos, "parts", "part(s)")
 
 
-def _categories(categories):
+def _categories(categories: Sequence[str]) -> list[str]:
     """The categories, each known from a product or a warranty policy; InvalidInput naming the others."""
     if not categories:
         return []
@@ -57,7 +69,7 @@ def _categories(categories):
     return sorted(categories)
 
 
-def _check_code(article_type, fault_code, article_id=None):
+def _check_code(article_type: str, fault_code: str | None, article_id: int | None = None) -> None:
     """A defect has a fault code no other entry holds; an FAQ has none."""
     if article_type == FAQ:
         if fault_code is not None:
@@ -76,7 +88,7 @@ def _check_code(article_type, fault_code, article_id=None):
         )
 
 
-def create_article(user, values):
+def create_article(user: User, values: Mapping[str, Any]) -> Article:
     """Add an entry; a defect's fault code must be new."""
     title = values["title"].strip()
     if not title:
@@ -99,7 +111,7 @@ def create_article(user, values):
     return article
 
 
-def update_article(article, values):
+def update_article(article: Article, values: Mapping[str, Any]) -> Article:
     """Change some fields of an entry (``active`` withdraws or restores it); every edit is a new version."""
     if "version" in values and values["version"] != article.version:
         raise Conflict(
@@ -113,7 +125,7 @@ def update_article(article, values):
     if "title" in values and not values["title"].strip():
         raise invalid("title", "give the entry a title")
     _check_code(article_type, fault_code, article.id)
-    changes = {key: values[key] for key in ("symptom", "cause", "fix", "active") if key in values}
+    changes: dict[str, Any] = {key: values[key] for key in ("symptom", "cause", "fix", "active") if key in values}
     if "title" in values:
         changes["title"] = values["title"].strip()
     changes["type"] = article_type
@@ -139,12 +151,12 @@ def update_article(article, values):
     return article
 
 
-def deactivate_article(article):
+def deactivate_article(article: Article) -> Article:
     """Withdraw an entry: it leaves searches and phones, and its fault code takes no new jobs or claims."""
     return update_article(article, {"active": False})
 
 
-def get_article(user, article_id):
+def get_article(user: User, article_id: int) -> Article:
     """One entry; a withdrawn one only for admins (others get the 404 of a missing one)."""
     article = db.session.get(Article, article_id)
     if article is None or (not article.active and user.role != ADMIN):
@@ -152,28 +164,28 @@ def get_article(user, article_id):
     return article
 
 
-def _like(term):
+def _like(term: str) -> str:
     """``%term%`` with the user's own % and _ taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def known_model(model):
+def known_model(model: str) -> Product:
     """The product of ``model``; 422 on the field ``model`` when there is none."""
-    product = db.session.scalar(select(Product).where(Product.model == model))
+    product: Product | None = db.session.scalar(select(Product).where(Product.model == model))
     if product is None:
         raise invalid("model", f"unknown model {model}")
     return product
 
 
-def _for_model(product):
+def _for_model(product: Product) -> ColumnElement[bool]:
     return or_(
         Article.products.any(Product.id == product.id),
         Article.category_rows.any(ArticleCategory.category == product.category),
     )
 
 
-def search(user, args):
+def search(user: User, args: Mapping[str, Any]) -> Select[Article]:
     """Entries matching every word of ``q`` (in title, symptom, cause, fix or fault code), newest first.
 
     A plain (I)LIKE per word and column rather than a full-text index: PostgreSQL's default parser
@@ -194,7 +206,7 @@ def search(user, args):
     return statement.order_by(Article.updated_at.desc(), Article.id.desc())
 
 
-def fault_codes(model=None):
+def fault_codes(model: str | None = None) -> FaultCodeList:
     """The active defect entries' codes, for the forms of jobs and claims; those of ``model`` when given."""
     statement = select(Article).where(Article.active, Article.type == DEFECT, Article.fault_code.is_not(None))
     if model is not None:
@@ -202,10 +214,12 @@ def fault_codes(model=None):
     return {"items": db.session.scalars(statement.order_by(Article.fault_code)).all()}
 
 
-def require_fault_code(code, field="fault_code", active=True):
+def require_fault_code(code: str, field: str = "fault_code", active: bool = True) -> Article:
     """The defect entry of ``code``; InvalidInput on ``field`` when no entry has it (or, with ``active``,
     when its entry was withdrawn)."""
-    article = db.session.scalar(select(Article).where(Article.fault_code == code, Article.type == DEFECT))
+    article: Article | None = db.session.scalar(
+        select(Article).where(Article.fault_code == code, Article.type == DEFECT)
+    )
     if article is None:
         raise invalid(field, f"unknown fault code {code}")
     if active and not article.active:

@@ -6,6 +6,12 @@ add to the deposit. Every change is one ``AccountEntry``; the provider's two
 balances are always the sums of the ledger's two columns.
 """
 
+from collections.abc import Mapping
+from typing import Any
+from typing import Protocol
+from typing import TypedDict
+
+from sqlalchemy import Select
 from sqlalchemy import select
 
 from server.core.locks import serialise_on
@@ -17,13 +23,38 @@ from server.network.models import AccountEntry
 from server.network.models import Provider
 
 
-def yuan(cents):
+class HasId(Protocol):
+    """A row an entry names: the user who acted, the requisition paid for, the settlement paid in.
+
+    Users, requisitions and settlements stand above the network layer, so the ledger names none of them.
+    """
+
+    id: int
+
+
+class Caller(HasId, Protocol):
+    """The signed-in user, as far as the ledger reads one: provider staff have their provider."""
+
+    provider_id: int | None
+
+
+class AccountView(TypedDict):
+    provider_code: str
+    deposit: int
+    credit_limit: int
+    credit_used: int
+    credit_available: int
+    available: int
+    entries: dict[str, Any]  # a page of the ledger, as paginate answers it
+
+
+def yuan(cents: int) -> str:
     """``12345`` → ``"123.45"``: amounts in messages, never through float."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
-def locked_provider(provider_id):
+def locked_provider(provider_id: int) -> Provider:
     """The provider, its account held by this transaction until it ends (two debits never both pass)."""
     serialise_on(f"provider-account:{provider_id}")
     provider = db.session.get(Provider, provider_id, with_for_update=True, populate_existing=True)
@@ -32,7 +63,16 @@ def locked_provider(provider_id):
     return provider
 
 
-def _post(provider, kind, deposit_delta=0, credit_delta=0, reference="", user=None, requisition=None, settlement=None):
+def _post(
+    provider: Provider,
+    kind: str,
+    deposit_delta: int = 0,
+    credit_delta: int = 0,
+    reference: str = "",
+    user: HasId | None = None,
+    requisition: HasId | None = None,
+    settlement: HasId | None = None,
+) -> AccountEntry:
     entry = AccountEntry(
         provider_id=provider.id,
         kind=kind,
@@ -50,11 +90,17 @@ def _post(provider, kind, deposit_delta=0, credit_delta=0, reference="", user=No
     return entry
 
 
-def available_cents(provider):
+def available_cents(provider: Provider) -> int:
     return provider.deposit_cents + max(provider.credit_limit_cents - provider.credit_used_cents, 0)
 
 
-def debit(provider, amount_cents, reference, user=None, requisition=None):
+def debit(
+    provider: Provider,
+    amount_cents: int,
+    reference: str,
+    user: HasId | None = None,
+    requisition: HasId | None = None,
+) -> AccountEntry | None:
     """Pay ``amount_cents`` from the deposit, the rest on credit; 409 ``insufficient_funds`` saying by how much.
 
     ``provider`` must come from ``locked_provider``.
@@ -86,7 +132,14 @@ def debit(provider, amount_cents, reference, user=None, requisition=None):
     )
 
 
-def credit(provider, amount_cents, kind, reference, user=None, settlement=None):
+def credit(
+    provider: Provider,
+    amount_cents: int,
+    kind: str,
+    reference: str,
+    user: HasId | None = None,
+    settlement: HasId | None = None,
+) -> AccountEntry | None:
     """Money in (a deposit payment, a settlement): repays the credit in use first, the rest to the deposit."""
     if amount_cents <= 0:
         return None
@@ -102,7 +155,9 @@ def credit(provider, amount_cents, kind, reference, user=None, settlement=None):
     )
 
 
-def set_deposit(provider, deposit_cents, reference, user=None):
+def set_deposit(
+    provider: Provider, deposit_cents: int, reference: str, user: HasId | None = None
+) -> AccountEntry | None:
     """Bring the deposit balance to ``deposit_cents`` (the provider record's figure) by one ledger entry."""
     # Under the account's lock and from the balance as committed now: an order
     # charged meanwhile is kept in the ledger, and the adjustment covers the rest.
@@ -116,12 +171,12 @@ def set_deposit(provider, deposit_cents, reference, user=None):
     )
 
 
-def entries(provider_id):
+def entries(provider_id: int) -> Select[AccountEntry]:
     """The account's ledger, newest first."""
     return select(AccountEntry).where(AccountEntry.provider_id == provider_id).order_by(AccountEntry.id.desc())
 
 
-def provider_for(user, provider_id):
+def provider_for(user: Caller, provider_id: int) -> Provider:
     """The provider if the caller may see its account and stock (provider staff: their own), else 404."""
     provider = db.session.get(Provider, provider_id)
     if provider is None or (user.provider_id is not None and user.provider_id != provider_id):
@@ -129,7 +184,7 @@ def provider_for(user, provider_id):
     return provider
 
 
-def view(provider, page):
+def view(provider: Provider, page: dict[str, Any]) -> AccountView:
     """The account's figures and one page of its ledger (``page`` from ``paginate``)."""
     credit_available = max(provider.credit_limit_cents - provider.credit_used_cents, 0)
     return {
@@ -143,13 +198,13 @@ def view(provider, page):
     }
 
 
-def account_view(user, provider_id, args):
+def account_view(user: Caller, provider_id: int, args: Mapping[str, Any]) -> AccountView:
     """The account as the caller may see it: its figures and the page ``args`` asks of its ledger."""
     provider = provider_for(user, provider_id)
     return view(provider, paginate(entries(provider.id), args))
 
 
-def pay_in(user, provider_id, amount_cents, reference):
+def pay_in(user: HasId, provider_id: int, amount_cents: int, reference: str) -> AccountView:
     """A deposit payment received from the provider (admin); answers the account with its latest entries."""
     provider = locked_provider(provider_id)
     credit(provider, amount_cents, "deposit", reference, user=user)

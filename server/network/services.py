@@ -1,8 +1,13 @@
 """Rules of regions and providers."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select
 from sqlalchemy import exists
 from sqlalchemy import select
 
+from server.core.reference import FileRow
 from server.core.reference import ReferenceKind
 from server.core.reference import invalid
 from server.errors import Conflict
@@ -16,11 +21,11 @@ from server.network.models import Region
 from server.network.models import provider_regions
 
 
-def region_by_code(code):
+def region_by_code(code: str) -> Region | None:
     return db.session.scalar(select(Region).where(Region.code == code))
 
 
-class RegionKind(ReferenceKind):
+class RegionKind(ReferenceKind[Region]):
     name = "regions"
     label = "region"
     model = Region
@@ -29,24 +34,28 @@ class RegionKind(ReferenceKind):
     list_args = schemas.RegionListArgs
     columns = ("code", "name", "parent_code", "level", "area_class")
 
-    def order_rows(self, rows):
+    def order_rows(self, rows: list[FileRow]) -> list[FileRow]:
         # Provinces before cities before counties, so a file may list them in any order.
         rank = {level: i for i, level in enumerate(LEVELS)}
         return sorted(rows, key=lambda row: rank.get((row[1].get("level") or "").strip(), len(rank)))
 
-    def attributes(self, values, existing):
-        attrs = {k: values[k] for k in ("code", "name", "level", "area_class") if k in values}
+    def attributes(self, values: Mapping[str, Any], existing: Region | None) -> dict[str, Any]:
+        attrs: dict[str, Any] = {k: values[k] for k in ("code", "name", "level", "area_class") if k in values}
         level = values.get("level", existing.level if existing else None)
         if existing is not None and level != existing.level and self._has_children(existing):
             raise Conflict(
                 f"Region {existing.code} has sub-regions; its level cannot change.", code="region_has_children"
             )
         if "parent_code" in values or "level" in values:
-            parent_code = values["parent_code"] if "parent_code" in values else existing.parent_code  # noqa: SIM401 (existing is None on create)
+            if "parent_code" in values:
+                parent_code = values["parent_code"]
+            else:  # an edit of the level alone: a new region is always given its parent_code (load_default)
+                assert existing is not None
+                parent_code = existing.parent_code
             attrs["parent"] = self._parent(level, parent_code, existing)
         return attrs
 
-    def _parent(self, level, parent_code, existing):
+    def _parent(self, level: str, parent_code: str | None, existing: Region | None) -> Region | None:
         wanted = PARENT_LEVEL[level]
         if wanted is None:
             if parent_code:
@@ -67,7 +76,7 @@ class RegionKind(ReferenceKind):
     def _has_children(region):
         return db.session.scalar(select(exists().where(Region.parent_id == region.id)))
 
-    def filter(self, statement, args):
+    def filter(self, statement: Select[Region], args: Mapping[str, Any]) -> Select[Region]:
         if "level" in args:
             statement = statement.where(Region.level == args["level"])
         if "parent_code" in args:
@@ -76,7 +85,7 @@ class RegionKind(ReferenceKind):
         return statement
 
 
-class ProviderKind(ReferenceKind):
+class ProviderKind(ReferenceKind[Provider]):
     name = "providers"
     label = "provider"
     model = Provider
@@ -84,8 +93,8 @@ class ProviderKind(ReferenceKind):
     list_args = schemas.ProviderListArgs
     columns = ("code", "name", "region_codes", "deposit", "credit_limit")
 
-    def attributes(self, values, existing):
-        attrs = {k: values[k] for k in ("code", "name", "active") if k in values}
+    def attributes(self, values: Mapping[str, Any], existing: Provider | None) -> dict[str, Any]:
+        attrs: dict[str, Any] = {k: values[k] for k in ("code", "name", "active") if k in values}
         if existing is None:
             attrs["deposit_cents"] = 0
         if "credit_limit" in values:
@@ -94,24 +103,24 @@ class ProviderKind(ReferenceKind):
             attrs["regions"] = regions.many("region_codes", values["region_codes"])
         return attrs
 
-    def create(self, values):
+    def create(self, values: Mapping[str, Any]) -> Provider:
         provider = super().create(values)
         self._deposit(provider, values)
         return provider
 
-    def update(self, obj, values):
+    def update(self, obj: Provider, values: Mapping[str, Any]) -> bool:
         changed = super().update(obj, values)
         return self._deposit(obj, values) or changed
 
     @staticmethod
-    def _deposit(provider, values):
+    def _deposit(provider: Provider, values: Mapping[str, Any]) -> bool:
         # The deposit is a balance kept by the parts account's ledger: the figure
         # given here is reached by an opening or adjustment entry, never written over.
         if "deposit" not in values:
             return False
         return ledger.set_deposit(provider, values["deposit"], "provider record") is not None
 
-    def filter(self, statement, args):
+    def filter(self, statement: Select[Provider], args: Mapping[str, Any]) -> Select[Provider]:
         if "region_code" in args:
             covering = select(provider_regions.c.provider_id).join(Region).where(Region.code == args["region_code"])
             statement = statement.where(Provider.id.in_(covering))

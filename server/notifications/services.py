@@ -1,16 +1,37 @@
 """Rules of in-app notifications: send to users, list one's own, mark read."""
 
+from collections.abc import Iterable
+from typing import Any
+from typing import Protocol
+
+from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
 from server.core.clock import utcnow
+from server.core.queries import rows_changed
 from server.errors import NotFound
 from server.extensions import db
 from server.notifications.models import Notification
+from server.users.models import User
 
 
-def notify(users, kind, message, *, job=None, data=None, dedupe_key=None):
+class Subject(Protocol):
+    """What a notification is about: a job (jobs stand above notifications, so it is not named)."""
+
+    id: int
+
+
+def notify(
+    users: Iterable[User | None],
+    kind: str,
+    message: str,
+    *,
+    job: Subject | None = None,
+    data: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
     """Send one notification to each of ``users`` (each user once); return those created.
 
     With ``dedupe_key``, a user who already has that notification gets no
@@ -38,7 +59,7 @@ def notify(users, kind, message, *, job=None, data=None, dedupe_key=None):
     return created
 
 
-def notifications_of(user, unread_only=False):
+def notifications_of(user: User, unread_only: bool = False) -> Select[Notification]:
     """The caller's notifications, newest first."""
     statement = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
@@ -46,13 +67,14 @@ def notifications_of(user, unread_only=False):
     return statement.order_by(Notification.id.desc())
 
 
-def unread_count(user):
-    return db.session.scalar(
+def unread_count(user: User) -> int:
+    # A count always answers one row.
+    return db.session.execute(
         select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
-def mark_read(user, notification_id):
+def mark_read(user: User, notification_id: int) -> Notification:
     """Mark one of the caller's notifications read (reading it twice changes nothing)."""
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:
@@ -63,11 +85,10 @@ def mark_read(user, notification_id):
     return notification
 
 
-def mark_all_read(user):
+def mark_all_read(user: User) -> int:
     """Mark every unread notification of the caller read; return how many were."""
-    result = db.session.execute(
+    return rows_changed(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return result.rowcount

@@ -1,5 +1,11 @@
 """Rules of the parts catalogue, warehouses and the stock ledger."""
 
+from collections.abc import Mapping
+from typing import Any
+from typing import Literal
+from typing import overload
+
+from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
@@ -8,6 +14,7 @@ from server.core.locks import serialise_on
 from server.core.reference import INSERTED
 from server.core.reference import UNCHANGED
 from server.core.reference import UPDATED
+from server.core.reference import Outcome
 from server.core.reference import ReferenceKind
 from server.core.reference import invalid
 from server.errors import NotFound
@@ -21,11 +28,12 @@ from server.parts.models import StockMovement
 from server.parts.models import Warehouse
 from server.products.models import Product
 from server.products.services import products
+from server.users.models import User
 
 HQ = "HQ"
 
 
-class PartKind(ReferenceKind):
+class PartKind(ReferenceKind[Part]):
     name = "parts"
     label = "part"
     model = Part
@@ -34,7 +42,7 @@ class PartKind(ReferenceKind):
     list_args = schemas.PartListArgs
     columns = ("part_no", "name", "price", "models", "claimable", "key_part", "main_part")
 
-    def attributes(self, values, existing):
+    def attributes(self, values: Mapping[str, Any], existing: Part | None) -> dict[str, Any]:
         attrs = {k: v for k, v in values.items() if k not in ("price", "models")}
         if "price" in values:
             attrs["price_cents"] = values["price"]
@@ -42,7 +50,7 @@ class PartKind(ReferenceKind):
             attrs["products"] = products.many("models", values["models"])
         return attrs
 
-    def filter(self, statement, args):
+    def filter(self, statement: Select[Part], args: Mapping[str, Any]) -> Select[Part]:
         statement = statement.options(selectinload(Part.products))
         if "model" in args:
             statement = statement.where(Part.products.any(Product.model == args["model"]))
@@ -52,25 +60,33 @@ class PartKind(ReferenceKind):
 parts = PartKind()
 
 
-def part_by_no(part_no):
+def part_by_no(part_no: str) -> Part | None:
     return db.session.scalar(select(Part).where(Part.part_no == part_no))
 
 
-def warehouse_by_code(code, create=False):
+@overload
+def warehouse_by_code(code: str, create: Literal[True]) -> Warehouse: ...
+
+
+@overload
+def warehouse_by_code(code: str, create: bool = False) -> Warehouse | None: ...
+
+
+def warehouse_by_code(code: str, create: bool = False) -> Warehouse | None:
     """The warehouse named ``code`` (HQ, RDC-<province>, PROV-<provider>).
 
     With ``create``, a warehouse whose province or provider exists is created on
     first use. InvalidInput when the code names nothing.
     """
     code = code.strip()
-    warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    warehouse: Warehouse | None = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
     if warehouse is not None or not create:
         return warehouse
     # Two first uses at once (two technicians of a new provider) must not both insert it.
     serialise_on(f"warehouse:{code}")
-    warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
-    if warehouse is not None:
-        return warehouse
+    created_meanwhile: Warehouse | None = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    if created_meanwhile is not None:
+        return created_meanwhile
     if code == HQ:
         warehouse = Warehouse(code=HQ, kind="hq")
     elif code.startswith("RDC-"):
@@ -90,7 +106,7 @@ def warehouse_by_code(code, create=False):
     return warehouse
 
 
-def stock_level(warehouse, part, lock=False):
+def stock_level(warehouse: Warehouse, part: Part, lock: bool = False) -> tuple[StockLevel, bool]:
     """``(level, created)``: the stock row of ``part`` in ``warehouse``, created empty when missing."""
     statement = select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
     if lock:
@@ -104,7 +120,14 @@ def stock_level(warehouse, part, lock=False):
     return level, True
 
 
-def move_stock(level, kind, on_hand_delta=0, reserved_delta=0, reference="", user=None):
+def move_stock(
+    level: StockLevel,
+    kind: str,
+    on_hand_delta: int = 0,
+    reserved_delta: int = 0,
+    reference: str = "",
+    user: User | None = None,
+) -> StockLevel:
     """Write one ledger entry and apply it to the stock row; the only way stock changes."""
     db.session.add(
         StockMovement(
@@ -123,7 +146,7 @@ def move_stock(level, kind, on_hand_delta=0, reserved_delta=0, reference="", use
     return level
 
 
-def set_on_hand(warehouse, part, qty, reference, user=None):
+def set_on_hand(warehouse: Warehouse, part: Part, qty: int, reference: str, user: User | None = None) -> Outcome:
     """Bring on-hand to ``qty`` by an opening or adjustment entry; return the outcome."""
     level, created = stock_level(warehouse, part, lock=True)
     if level.on_hand == qty:
@@ -132,7 +155,7 @@ def set_on_hand(warehouse, part, qty, reference, user=None):
     return INSERTED if created else UPDATED
 
 
-def import_stock_row(values, reference="import"):
+def import_stock_row(values: Mapping[str, Any], reference: str = "import") -> Outcome:
     """One row of a stock file: the warehouse's opening (or corrected) quantity of a part."""
     warehouse = warehouse_by_code(values["warehouse"], create=True)
     part = part_by_no(values["part_no"])
@@ -141,7 +164,7 @@ def import_stock_row(values, reference="import"):
     return set_on_hand(warehouse, part, values["qty"], reference)
 
 
-class StockKind(ReferenceKind):
+class StockKind(ReferenceKind[Part]):
     """Opening stock per warehouse and part; applied through the ledger, never written directly."""
 
     name = "stock"
@@ -150,20 +173,20 @@ class StockKind(ReferenceKind):
     args_schema = schemas.StockArgs
     columns = ("warehouse", "part_no", "qty")
 
-    def row_key(self, values):
+    def row_key(self, values: Mapping[str, Any]) -> tuple[Any, Any]:
         return (values.get("warehouse"), values.get("part_no"))
 
-    def upsert(self, values):
+    def upsert(self, values: Mapping[str, Any]) -> Outcome:
         return import_stock_row(values)
 
 
 stock = StockKind()
 
 
-def find_stock(warehouse_code, part_no):
+def find_stock(warehouse_code: str, part_no: str) -> StockLevel:
     warehouse = warehouse_by_code(warehouse_code)
     part = part_by_no(part_no)
-    level = None
+    level: StockLevel | None = None
     if warehouse is not None and part is not None:
         level = db.session.scalar(
             select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
@@ -173,7 +196,7 @@ def find_stock(warehouse_code, part_no):
     return level
 
 
-def stock_query(args):
+def stock_query(args: Mapping[str, Any]) -> Select[StockLevel]:
     statement = (
         select(StockLevel)
         .join(Warehouse)

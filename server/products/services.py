@@ -1,5 +1,10 @@
 """Rules of products and warranty policies."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select
+
 from server.core.reference import ReferenceKind
 from server.core.reference import invalid
 from server.products import schemas
@@ -7,7 +12,7 @@ from server.products.models import Product
 from server.products.models import WarrantyPolicy
 
 
-class ProductKind(ReferenceKind):
+class ProductKind(ReferenceKind[Product]):
     name = "products"
     label = "product"
     model = Product
@@ -18,13 +23,13 @@ class ProductKind(ReferenceKind):
     # The check-digit rule is set through the admin API; files of the ERP's export keep it as stored.
     columns = ("model", "category", "name", "serial_pattern")
 
-    def filter(self, statement, args):
+    def filter(self, statement: Select[Product], args: Mapping[str, Any]) -> Select[Product]:
         if "category" in args:
             statement = statement.where(Product.category == args["category"])
         return statement
 
 
-class PolicyKind(ReferenceKind):
+class PolicyKind(ReferenceKind[WarrantyPolicy]):
     name = "policies"
     label = "warranty policy"
     model = WarrantyPolicy
@@ -32,7 +37,7 @@ class PolicyKind(ReferenceKind):
     args_schema = schemas.PolicyArgs
     columns = ("category", "whole_unit_months", "main_part_months")
 
-    def attributes(self, values, existing):
+    def attributes(self, values: Mapping[str, Any], existing: WarrantyPolicy | None) -> dict[str, Any]:
         whole = values.get("whole_unit_months", existing.whole_unit_months if existing else None)
         main = values.get("main_part_months", existing.main_part_months if existing else None)
         if main < whole:

@@ -2,25 +2,39 @@
 
 import calendar
 from datetime import date
+from typing import TypedDict
 
 from sqlalchemy import select
 
 from server.extensions import db
+from server.products.models import Product
 from server.products.models import WarrantyPolicy
 
 
-def add_months(day, months):
+class Period(TypedDict):
+    months: int
+    ends_on: date
+    active: bool
+
+
+class WarrantyStatus(TypedDict):
+    policy: str | None  # the category whose policy applies; None when no policy covers it
+    whole_unit: Period | None
+    main_parts: Period | None
+
+
+def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def policy_for(category):
+def policy_for(category: str) -> WarrantyPolicy | None:
     return db.session.scalar(select(WarrantyPolicy).where(WarrantyPolicy.category == category))
 
 
-def warranty_status(product, sale_date, today):
+def warranty_status(product: Product, sale_date: date, today: date) -> WarrantyStatus:
     """Whole-unit and main-part warranty of a unit sold on ``sale_date``, as of ``today``.
 
     A period covers the sale day and runs to the same day ``months`` later, exclusive.
@@ -29,7 +43,7 @@ def warranty_status(product, sale_date, today):
     if policy is None:
         return {"policy": None, "whole_unit": None, "main_parts": None}
 
-    def period(months):
+    def period(months: int) -> Period:
         ends = add_months(sale_date, months)
         return {"months": months, "ends_on": ends, "active": sale_date <= today < ends}
 

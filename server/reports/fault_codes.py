@@ -1,7 +1,12 @@
 """Fault-code statistics for product engineering: the most frequent codes per model and month or year, from
 completed jobs and claims."""
 
+from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
+from typing import Literal
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy import String
@@ -28,9 +33,28 @@ from server.knowledge.models import Article
 from server.knowledge.services import DEFECT
 from server.knowledge.services import known_model
 from server.products.models import Product
+from server.users.models import User
 
 # Product engineering's figures: headquarters (admins, auditors) and each provider's manager for its own work.
 READERS = (ADMIN, AUDITOR, PROVIDER_MANAGER)
+
+
+class FaultCodeRow(TypedDict):
+    period: str  # YYYY-MM or YYYY
+    model: str
+    fault_code: str
+    title: str | None  # its knowledge-base entry's
+    jobs: int
+    claims: int
+    total: int
+    rank: int
+
+
+class FaultCodeReport(TypedDict):
+    start: date
+    end: date
+    by: str  # month or year
+    rows: list[FaultCodeRow]
 
 
 def _offset_minutes():
@@ -52,7 +76,7 @@ def _period_of_day(column, by):
     return func.strftime("%Y-%m" if by == "month" else "%Y", column, type_=String)
 
 
-def _default_range(args):
+def _default_range(args: Mapping[str, Any]) -> tuple[date, date]:
     """The range asked for; by default the twelve months up to today (local)."""
     end = args.get("end") or local_today()
     start = args.get("start")
@@ -65,7 +89,7 @@ def _default_range(args):
     return start, end
 
 
-def fault_code_report(user, args):
+def fault_code_report(user: User, args: Mapping[str, Any]) -> FaultCodeReport:
     """The most frequent fault codes per model and month (or year).
 
     Counted from two sources: completed jobs with a fault code (by the local day they were completed; the
@@ -167,13 +191,14 @@ def fault_code_report(user, args):
     }
 
 
-FAULT_CODE_COLUMNS = ("period", "model", "rank", "fault_code", "title", "total", "jobs", "claims")
+Column = Literal["period", "model", "rank", "fault_code", "title", "total", "jobs", "claims"]
+FAULT_CODE_COLUMNS: tuple[Column, ...] = ("period", "model", "rank", "fault_code", "title", "total", "jobs", "claims")
 
 
-def fault_code_rows(report):
+def fault_code_rows(report: FaultCodeReport) -> Iterator[list[object]]:
     """The statistics as CSV rows, one per period, model and code, in FAULT_CODE_COLUMNS order."""
     return ([row[name] for name in FAULT_CODE_COLUMNS] for row in report["rows"])
 
 
-def file_name(report):
+def file_name(report: FaultCodeReport) -> str:
     return f"fault-codes-{report['start']:%Y%m%d}-{report['end']:%Y%m%d}.csv"

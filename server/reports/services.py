@@ -11,9 +11,14 @@ providers, then one provider's technicians.
 """
 
 import math
+from collections.abc import Mapping
+from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import ColumnElement
 from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import func
@@ -43,10 +48,14 @@ DEFAULT_DAYS = 30
 FINISHED = ("completed", "closed")
 LEVELS = ("province", "provider", "technician")
 WORKLOAD_LEVELS = ("province", "region", "provider")
+# A report: "from" and "to" (the local days), "level", "groups" (how many), "rows" (each named by "level",
+# "code" and "name", with the report's own figures), "total", and what else the report adds. The figures
+# differ from report to report, so it is typed as a plain dict; each report's docstring says what it counts.
+Report = dict[str, Any]
 _COLUMNS = {"province": "province_id", "region": "region_id", "provider": "provider_id", "technician": "technician_id"}
 
 
-def date_range(args):
+def date_range(args: Mapping[str, Any]) -> tuple[date, date, datetime, datetime]:
     """``(first, last, start, end)``: the local days asked for (the last 30 by default) and their UTC bounds."""
     last = args.get("to") or local_today()
     first = args.get("from") or last - timedelta(days=DEFAULT_DAYS - 1)
@@ -120,7 +129,15 @@ def _finished_jobs(user, args, start, end, *groups):
     return {tuple(row[:-1]) if len(groups) > 1 else row[0]: row[-1] for row in db.session.execute(statement)}
 
 
-def _header(first, last, level, rows, total, args, **extra):
+def _header(
+    first: date,
+    last: date,
+    level: str,
+    rows: list[dict[str, Any]],
+    total: dict[str, Any],
+    args: Mapping[str, Any],
+    **extra: Any,
+) -> Report:
     return {
         "from": first,
         "to": last,
@@ -132,7 +149,7 @@ def _header(first, last, level, rows, total, args, **extra):
     }
 
 
-def complaint_rate(user, args):
+def complaint_rate(user: User, args: Mapping[str, Any]) -> Report:
     """Complaints per 100 finished jobs, by province, provider or technician.
 
     Jobs are those completed in the range; complaints those received in it, counted against the province,
@@ -184,13 +201,13 @@ def complaint_rate(user, args):
     return _header(first, last, level, rows, total, args)
 
 
-def satisfaction(user, args):
+def satisfaction(user: User, args: Mapping[str, Any]) -> Report:
     """Callbacks done in the range: how many reached the customer, and the mean of each score (1-5)."""
     first, last, start, end = date_range(args)
     level = args.get("level") or "province"
     column = getattr(Callback, _COLUMNS[level])
     low = current_app.config["CALLBACK_LOW_SCORE"]
-    worst = func.min(Callback.timeliness, Callback.attitude, Callback.quality)
+    worst: ColumnElement[Any] = func.min(Callback.timeliness, Callback.attitude, Callback.quality)
     if db.session.get_bind().dialect.name == "postgresql":
         worst = func.least(Callback.timeliness, Callback.attitude, Callback.quality)
     reached = Callback.status == CALLBACK_REACHED
@@ -243,7 +260,7 @@ def _satisfaction_row(group, reached, unreachable, lows, means):
     }
 
 
-def sla(user, args):
+def sla(user: User, args: Mapping[str, Any]) -> Report:
     """SLA compliance of the jobs opened in the range, stage by stage (contact, arrive, complete).
 
     A stage counts once its deadline has passed or it was reached; it is met when reached by the deadline.
@@ -253,7 +270,7 @@ def sla(user, args):
     level = args.get("level") or "province"
     column = getattr(Job, _COLUMNS[level])
     now = utcnow()
-    measures = [func.count()]
+    measures: list[ColumnElement[Any]] = [func.count()]
     for stage in SLA_STAGES:
         due = getattr(Job, f"{stage}_due_at")
         reached = getattr(Job, REACHED_AT[stage])
@@ -291,7 +308,7 @@ def _sla_figures(figures):
     return out
 
 
-def workload(user, args):
+def workload(user: User, args: Mapping[str, Any]) -> Report:
     """Jobs finished per technician by region and product line, and the staffing that load implies.
 
     Each group's load is its finished jobs per day of the range; at the target of

@@ -1,7 +1,10 @@
 """A unit as the caller may see it, read across the install base, jobs and claims."""
 
+from collections.abc import Sequence
 from datetime import UTC
+from datetime import date
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -13,10 +16,31 @@ from server.extensions import db
 from server.installbase.services import sale_record
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
+from server.products.warranty import WarrantyStatus
 from server.products.warranty import warranty_status
+from server.users.models import User
 
 
-def unit_view(user, serial, today=None):
+class SaleCard(TypedDict):
+    serial: str
+    model: str
+    category: str
+    sale_date: date
+    store: str
+    province: str | None
+    city: str | None
+    customer_phone: str  # masked for provider staff
+    source_file: str
+
+
+class UnitView(TypedDict):
+    sale: SaleCard
+    warranty: WarrantyStatus
+    claims: Sequence[Claim]
+    jobs: Sequence[Job]
+
+
+def unit_view(user: User, serial: str, today: date | None = None) -> UnitView:
     """A sold unit as the caller may see it: sale record, warranty today, its claims and jobs."""
     today = today or datetime.now(UTC).date()
     record = sale_record(serial)

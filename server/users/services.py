@@ -1,5 +1,9 @@
 """Rules of users, sign-in and tokens."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select
 from sqlalchemy import select
 
 from server.core.reference import ReferenceKind
@@ -19,7 +23,7 @@ from server.users.passwords import verify_password
 from server.users.tokens import issue_token
 
 
-def sign_in(username, password):
+def sign_in(username: str, password: str) -> tuple[str, int, User]:
     """Check the credentials; return ``(token, expires_in, user)`` or raise Unauthorized.
 
     The message does not say which half was wrong, so usernames cannot be probed.
@@ -36,7 +40,7 @@ def sign_in(username, password):
     return token, expires_in, user
 
 
-class UserKind(ReferenceKind):
+class UserKind(ReferenceKind[User]):
     name = "users"
     label = "user"
     model = User
@@ -45,12 +49,12 @@ class UserKind(ReferenceKind):
     list_args = schemas.UserListArgs
     columns = ("username", "password", "role", "provider_code", "region_code", "display_name")
 
-    def find(self, key_value):
+    def find(self, key_value: str) -> User | None:
         # Usernames are stored in lower case; an address may carry any case.
         return super().find(key_value.strip().lower())
 
-    def attributes(self, values, existing):
-        attrs = {k: values[k] for k in ("username", "role", "display_name", "active") if k in values}
+    def attributes(self, values: Mapping[str, Any], existing: User | None) -> dict[str, Any]:
+        attrs: dict[str, Any] = {k: values[k] for k in ("username", "role", "display_name", "active") if k in values}
         role = values.get("role", existing.role if existing else None)
         attrs.update(self._provider(role, values, existing))
         attrs.update(self._region(role, values, existing))
@@ -65,7 +69,7 @@ class UserKind(ReferenceKind):
         return attrs
 
     @staticmethod
-    def _provider(role, values, existing):
+    def _provider(role: str, values: Mapping[str, Any], existing: User | None) -> dict[str, Any]:
         code = values.get("provider_code", existing and existing.provider and existing.provider.code)
         if role not in PROVIDER_ROLES:
             if code and "provider_code" in values:
@@ -79,7 +83,7 @@ class UserKind(ReferenceKind):
         return {"provider": provider}
 
     @staticmethod
-    def _region(role, values, existing):
+    def _region(role: str, values: Mapping[str, Any], existing: User | None) -> dict[str, Any]:
         code = values.get("region_code", existing and existing.region and existing.region.code)
         if not code:
             if role in REGION_ROLES:
@@ -92,7 +96,7 @@ class UserKind(ReferenceKind):
             raise invalid("region_code", f"a {role} works for a province, and {code} is a {region.level}")
         return {"region": region}
 
-    def filter(self, statement, args):
+    def filter(self, statement: Select[User], args: Mapping[str, Any]) -> Select[User]:
         if "role" in args:
             statement = statement.where(User.role == args["role"])
         if "provider_code" in args:

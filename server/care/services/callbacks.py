@@ -5,9 +5,14 @@ it so: the scheduler run twice, two schedulers at once, or an agent opening it
 by hand while the scheduler does, all end with one row.
 """
 
+from collections.abc import Mapping
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -35,6 +40,7 @@ from server.network.models import Provider
 from server.notifications.services import notify
 from server.products.models import Product
 from server.users import directory
+from server.users.models import User
 
 # Jobs whose work is done: a closed job was completed first.
 DONE_STATES = ("completed", "closed")
@@ -46,22 +52,22 @@ BATCH = 1000
 SCORE_CATEGORY = {"timeliness": "late_visit", "attitude": "attitude", "quality": "repair_quality"}
 
 
-def delay_days(job_type):
+def delay_days(job_type: str | None) -> int:
     """Days from a job's completion to its callback: its job type's setting, else "*", else 3."""
-    delays = current_app.config["CALLBACK_DELAY_DAYS"]
+    delays: dict[str | None, int] = current_app.config["CALLBACK_DELAY_DAYS"]
     return delays.get(job_type, delays.get("*", DEFAULT_DELAY_DAYS))
 
 
-def overdue_after():
+def overdue_after() -> timedelta:
     return timedelta(days=current_app.config["CALLBACK_OVERDUE_DAYS"])
 
 
-def is_overdue(callback, now=None):
+def is_overdue(callback: Callback, now: datetime | None = None) -> bool:
     """Open, and not done within the overdue period after it fell due."""
     return callback.status == CALLBACK_OPEN and callback.due_at + overdue_after() < (now or utcnow())
 
 
-def shown_to(user, callback, now=None):
+def shown_to(user: User, callback: Callback, now: datetime | None = None) -> Callback:
     """``callback`` with what its schema shows that hangs on the caller and the clock: whether it is
     overdue, and the customer's phone as ``user`` may see it (provider staff: masked)."""
     callback.overdue = is_overdue(callback, now)
@@ -118,7 +124,7 @@ def _row(facts, due_at, now):
     }
 
 
-def open_due_callbacks(now=None):
+def open_due_callbacks(now: datetime | None = None) -> int:
     """Open the callback of every job completed its job type's delay ago; return how many were opened.
 
     Jobs completed more than ``CALLBACK_MAX_AGE_DAYS`` ago get none. A job that
@@ -135,7 +141,7 @@ def open_due_callbacks(now=None):
     return len(open_for_jobs(Job.completed_at >= oldest, or_(*waited), now=now, limit=BATCH))
 
 
-def open_for_jobs(*conditions, now=None, limit=None):
+def open_for_jobs(*conditions: ColumnElement[bool], now: datetime | None = None, limit: int | None = None) -> list[int]:
     """Open the callbacks, due their job type's delay after completion, of the completed jobs matching
     ``conditions`` that have none; return the ids of those opened, oldest completion first."""
     now = now or utcnow()
@@ -158,7 +164,7 @@ def open_for_jobs(*conditions, now=None, limit=None):
     return insert_new(Callback, rows, "job_id")
 
 
-def open_callback(actor, job_id, now=None):
+def open_callback(actor: User, job_id: int, now: datetime | None = None) -> Callback:
     """Open the callback of a completed job at once (the customer asked, or before the scheduler's delay).
 
     409 ``job_not_completed`` for a job whose work is not done; 409
@@ -181,23 +187,23 @@ def open_callback(actor, job_id, now=None):
             code="callback_exists",
             details={"callback_id": existing},
         )
-    return db.session.get(Callback, created[0])
+    return db.session.get_one(Callback, created[0])
 
 
 # ---------------------------------------------------------------- reading
 
 
-def visible_callbacks(user):
+def visible_callbacks(user: User) -> Select[Callback]:
     return visible(select(Callback), Callback, user)
 
 
-def callback_for(user, callback_id, lock=False):
+def callback_for(user: User, callback_id: int, lock: bool = False) -> Callback:
     """The callback if the caller may see it, else 404; ``lock`` holds its row for the change to be made."""
     statement = visible_callbacks(user).where(Callback.id == callback_id)
     return one_or_404(statement, Callback, f"You have no callback {callback_id}.", "callback_not_found", lock=lock)
 
 
-def list_callbacks(user, args, now=None):
+def list_callbacks(user: User, args: Mapping[str, Any], now: datetime | None = None) -> Select[Callback]:
     """The caller's callbacks, oldest due first, filtered by status, provider and job.
 
     ``due``: open and may be tried now; ``waiting``: open, retried later;
@@ -230,7 +236,7 @@ def list_callbacks(user, args, now=None):
 # ---------------------------------------------------------------- working
 
 
-def record_attempt(callback, agent, values, now=None):
+def record_attempt(callback: Callback, agent: User, values: Mapping[str, Any], now: datetime | None = None) -> Callback:
     """Record one try at the callback.
 
     Not reached: tried again ``CALLBACK_RETRY_HOURS`` later, closed as
@@ -306,7 +312,7 @@ def _complain(callback, agent, said, scores, low, comments, now):
 # ---------------------------------------------------------------- reminding
 
 
-def remind_overdue(now=None):
+def remind_overdue(now: datetime | None = None) -> int:
     """Tell the agents, once per callback, of callbacks not done within the overdue period; return how many.
 
     With no active agent, the admins are told: an overdue callback must reach someone.

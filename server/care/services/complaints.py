@@ -6,9 +6,13 @@ A complaint is repeat when its customer or its unit had another complaint within
 """
 
 import uuid
+from collections.abc import Mapping
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import Select
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -16,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from scanning.serials import normalise_serial
 from server.care.models import COMPLAINT_CLOSED
 from server.care.models import COMPLAINT_OPEN
+from server.care.models import Callback
 from server.care.models import Complaint
 from server.care.models import ComplaintEvent
 from server.care.services.scope import WORKERS
@@ -56,7 +61,9 @@ def _event(complaint, kind, actor, now, note="", data=None):
 # ---------------------------------------------------------------- opening
 
 
-def open_complaint(actor, values, now=None, callback=None):
+def open_complaint(
+    actor: User, values: Mapping[str, Any], now: datetime | None = None, callback: Callback | None = None
+) -> Complaint:
     """Record a complaint against a job and/or a provider, technician or product.
 
     With a job, its provider, technician, product, region and customer are the
@@ -186,28 +193,28 @@ def _mark_repeats(complaint, now):
 # ---------------------------------------------------------------- reading
 
 
-def visible_complaints(user):
+def visible_complaints(user: User) -> Select[Complaint]:
     return visible(select(Complaint), Complaint, user)
 
 
-def complaint_for(user, complaint_id, lock=False):
+def complaint_for(user: User, complaint_id: int, lock: bool = False) -> Complaint:
     """The complaint if the caller may see it, else 404; ``lock`` holds its row for the change to be made."""
     statement = visible_complaints(user).where(Complaint.id == complaint_id)
     message = f"You have no complaint {complaint_id}."
     return one_or_404(statement, Complaint, message, "complaint_not_found", lock=lock)
 
 
-def is_overdue(complaint, now=None):
+def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
     return complaint.status == COMPLAINT_OPEN and complaint.due_at < (now or utcnow())
 
 
-def shown_to(user, complaint, now=None):
+def shown_to(user: User, complaint: Complaint, now: datetime | None = None) -> Complaint:
     """``complaint`` with whether it is overdue now, as its schema shows."""
     complaint.overdue = is_overdue(complaint, now)
     return complaint
 
 
-def list_complaints(user, args, now=None):
+def list_complaints(user: User, args: Mapping[str, Any], now: datetime | None = None) -> Select[Complaint]:
     """The caller's complaints: open and overdue ones most urgent first, others newest first."""
     now = now or utcnow()
     statement = visible_complaints(user).options(joinedload(Complaint.job), joinedload(Complaint.provider))
@@ -245,7 +252,7 @@ def _refuse_closed(complaint, action):
         )
 
 
-def assign(complaint, actor, user_id, now=None):
+def assign(complaint: Complaint, actor: User, user_id: int, now: datetime | None = None) -> Complaint:
     """Give the complaint to an agent or admin to handle; they are told."""
     now = now or utcnow()
     _refuse_closed(complaint, "assigned")
@@ -270,7 +277,7 @@ def assign(complaint, actor, user_id, now=None):
     return complaint
 
 
-def add_note(complaint, actor, note, now=None):
+def add_note(complaint: Complaint, actor: User, note: str, now: datetime | None = None) -> Complaint:
     """Record what was done or said while handling the complaint."""
     _refuse_closed(complaint, "noted")
     if not note.strip():
@@ -279,7 +286,9 @@ def add_note(complaint, actor, note, now=None):
     return complaint
 
 
-def close(complaint, actor, resolution, customer_confirmed, now=None):
+def close(
+    complaint: Complaint, actor: User, resolution: str, customer_confirmed: bool, now: datetime | None = None
+) -> Complaint:
     """Close out the complaint with its resolution, confirmed by the customer; a closed one is never closed again."""
     now = now or utcnow()
     _refuse_closed(complaint, "closed again")

@@ -6,8 +6,13 @@ queue, once each. It also sets a reminder itself for each unit of a known
 customer whose whole-unit warranty ends next month, to offer an extension.
 """
 
+from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -29,19 +34,22 @@ from server.jobs.models import Customer
 from server.products.models import Product
 from server.products.models import WarrantyPolicy
 from server.products.warranty import add_months
+from server.users.models import User
 
 # How many reminders one scheduler run raises or sets; the next run takes the rest.
 BATCH = 1000
 
 
-def customer_or_404(customer_id):
+def customer_or_404(customer_id: int) -> Customer:
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"There is no customer {customer_id}.", code="customer_not_found")
     return customer
 
 
-def create_reminder(actor, customer_id, values, now=None):
+def create_reminder(
+    actor: User, customer_id: int, values: Mapping[str, Any], now: datetime | None = None
+) -> CustomerReminder:
     """Set a reminder on a customer for a day from today on (the users' calendar)."""
     customer = customer_or_404(customer_id)
     if values["due_on"] < local_today(now):
@@ -60,7 +68,7 @@ def create_reminder(actor, customer_id, values, now=None):
     return reminder
 
 
-def reminders_of(customer_id):
+def reminders_of(customer_id: int) -> Sequence[CustomerReminder]:
     """A customer's reminders, soonest first."""
     customer = customer_or_404(customer_id)
     return db.session.scalars(
@@ -70,7 +78,7 @@ def reminders_of(customer_id):
     ).all()
 
 
-def raise_due_reminders(now=None):
+def raise_due_reminders(now: datetime | None = None) -> int:
     """Turn every reminder due by today into a care task; return how many tasks were made.
 
     A reminder becomes one task, also when two runs raise it at the same moment.
@@ -103,7 +111,7 @@ def raise_due_reminders(now=None):
     return len(created)
 
 
-def care_tasks(args):
+def care_tasks(args: Mapping[str, Any]) -> Select[CareTask]:
     """The care tasks, oldest due first, by status and kind."""
     statement = select(CareTask)
     if "status" in args:
@@ -113,14 +121,15 @@ def care_tasks(args):
     return statement.order_by(CareTask.due_on, CareTask.id)
 
 
-def task_or_404(task_id, lock=False):
+def task_or_404(task_id: int, lock: bool = False) -> CareTask:
     statement = select(CareTask).where(CareTask.id == task_id)
     return one_or_404(statement, CareTask, f"There is no care task {task_id}.", "care_task_not_found", lock=lock)
 
 
-def complete_task(task, actor, note="", now=None):
+def complete_task(task: CareTask, actor: User, note: str = "", now: datetime | None = None) -> CareTask:
     """An agent has done the task (called, booked the filter change); doing it twice is refused."""
     if task.status == TASK_DONE:
+        assert task.done_at is not None  # set with the status, below
         raise Conflict(
             f"Care task {task.id} was done already.",
             code="care_task_done",
@@ -134,11 +143,11 @@ def complete_task(task, actor, note="", now=None):
     return task
 
 
-def first_of_next_month(day):
+def first_of_next_month(day: date) -> date:
     return add_months(date(day.year, day.month, 1), 1)
 
 
-def set_warranty_ending_reminders(now=None):
+def set_warranty_ending_reminders(now: datetime | None = None) -> int:
     """Set a warranty_ending reminder, due today, for each unit of a known customer whose whole-unit
     warranty ends next month; return how many were set. Each unit gets one, ever.
 

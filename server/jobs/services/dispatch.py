@@ -5,7 +5,9 @@ technician takes it away from the previous one in the same transaction,
 and both sides are told.
 """
 
+from datetime import datetime
 from datetime import timedelta
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy import case
@@ -32,21 +34,31 @@ REDISPATCH_STATES = ("new", "dispatched", "accepted", "en_route", "on_site")
 ASSIGN_STATES = ("dispatched", "accepted", "en_route", "on_site", "waiting_parts")
 
 
-def region_chain(region):
+class ProviderSuggestion(TypedDict):
+    provider_code: str
+    provider_name: str
+    technicians: int  # active technicians
+    open_jobs: int
+    load_per_technician: float | None  # None: no technician
+    completed_recently: int
+    sla_rate: float | None  # share completed in time; None: nothing completed recently
+
+
+def region_chain(region: Region | None) -> list[Region]:
     """The region and every region above it: a provider covering any of them covers the region."""
-    chain = []
+    chain: list[Region] = []
     while region is not None:
         chain.append(region)
         region = region.parent
     return chain
 
 
-def covers(provider, region):
+def covers(provider: Provider, region: Region) -> bool:
     covered = {r.id for r in provider.regions}
     return any(r.id in covered for r in region_chain(region))
 
 
-def suggest_providers(job, now=None):
+def suggest_providers(job: Job, now: datetime | None = None) -> list[ProviderSuggestion]:
     """Providers covering the job's region, least loaded first, then best recent SLA record.
 
     Load is open jobs per active technician; the SLA record is the share of
@@ -91,7 +103,7 @@ def suggest_providers(job, now=None):
         .group_by(Job.provider_id)
     ).all()
     sla = {provider_id: (int(done), int(on_time or 0)) for provider_id, done, on_time in record_rows}
-    suggestions = []
+    suggestions: list[ProviderSuggestion] = []
     for provider in providers:
         staff = technicians.get(provider.id, 0)
         load = open_jobs.get(provider.id, 0)
@@ -108,7 +120,7 @@ def suggest_providers(job, now=None):
             }
         )
 
-    def order(item):
+    def order(item: ProviderSuggestion) -> tuple[bool, float, float, str]:
         no_staff = item["load_per_technician"] is None
         # No record yet counts as neither good nor bad: between a perfect and a poor one.
         rate = item["sla_rate"] if item["sla_rate"] is not None else 0.5
@@ -117,13 +129,13 @@ def suggest_providers(job, now=None):
     return sorted(suggestions, key=order)
 
 
-def dispatch(job, actor, provider_code, note="", now=None):
+def dispatch(job: Job, actor: User, provider_code: str, note: str = "", now: datetime | None = None) -> Job:
     """Give the job to a provider covering its region (again to another one, if it must move).
 
     The job becomes ``dispatched`` with no technician; the provider's managers
     are told, and so are the previous provider and technician when it moves.
     """
-    provider = db.session.scalar(select(Provider).where(Provider.code == provider_code))
+    provider: Provider | None = db.session.scalar(select(Provider).where(Provider.code == provider_code))
     if provider is None:
         raise invalid("provider_code", f"unknown provider {provider_code}")
     if not provider.active:
@@ -169,7 +181,7 @@ def dispatch(job, actor, provider_code, note="", now=None):
     return job
 
 
-def assign(job, actor, technician_id, note="", now=None):
+def assign(job: Job, actor: User, technician_id: int, note: str = "", now: datetime | None = None) -> Job:
     """Give the job to a technician of its provider; a previous technician loses it at once.
 
     A job already under way goes back to ``dispatched`` so that the new
@@ -221,9 +233,9 @@ def assign(job, actor, technician_id, note="", now=None):
     return job
 
 
-def active_region(code):
+def active_region(code: str) -> Region:
     """A region a request can be recorded in: a city or a county (a province is too vague to visit)."""
-    region = db.session.scalar(select(Region).where(Region.code == code))
+    region: Region | None = db.session.scalar(select(Region).where(Region.code == code))
     if region is None:
         raise invalid("region_code", f"unknown region {code}")
     if region.level == "province":
@@ -231,7 +243,7 @@ def active_region(code):
     return region
 
 
-def set_duty(dispatcher, on_duty):
+def set_duty(dispatcher: User, on_duty: bool) -> dict[str, bool]:
     """A dispatcher goes on or off duty: one on duty receives the escalations of their area."""
     dispatcher.on_duty = on_duty
     db.session.flush()

@@ -1,11 +1,26 @@
 """The record of what happened to a job."""
 
+from datetime import datetime
+from typing import Any
+
 from server.core.clock import utcnow
 from server.extensions import db
+from server.jobs.models import Job
 from server.jobs.models import JobEvent
+from server.users.models import User
 
 
-def record(job, kind, actor, *, from_state=None, device_time=None, note="", data=None, at=None):
+def record(
+    job: Job,
+    kind: str,
+    actor: User | None,
+    *,
+    from_state: str | None = None,
+    device_time: datetime | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> JobEvent:
     """Append one event to the job's history: what, who, when, and the phone's clock for field steps."""
     event = JobEvent(
         job_id=job.id,

@@ -14,7 +14,9 @@ fact, as the demo data set's month of work is.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -33,6 +35,7 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.jobs.models import BARCODE_SOURCES
 from server.jobs.models import OPEN_STATES
+from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
 from server.jobs.services.dispatch import ASSIGN_STATES
@@ -42,6 +45,7 @@ from server.knowledge.services import require_fault_code
 from server.notifications.services import notify
 from server.users.directory import duty_managers
 from server.users.directory import provider_managers
+from server.users.models import User
 
 # How far ahead an appointment may be made.
 APPOINTMENT_HORIZON = timedelta(days=90)
@@ -50,9 +54,9 @@ APPOINTMENT_HORIZON = timedelta(days=90)
 @dataclass(frozen=True)
 class Step:
     name: str
-    from_states: tuple
+    from_states: tuple[str, ...]
     to_state: str | None  # None: the step records something and leaves the state as it is
-    roles: tuple
+    roles: tuple[str, ...]
     field: bool = False  # done on the phone, carrying the device's clock
 
 
@@ -90,7 +94,7 @@ STEPS = {
 _AUTOMATIC = ("hold_for_parts", "parts_arrived", "parts_refused")
 
 
-def allowed_actions(job, user):
+def allowed_actions(job: Job, user: User) -> list[str]:
     """The steps ``user`` may take on ``job`` now (what the app offers as buttons)."""
     actions = []
     if user.role in (ADMIN, DISPATCHER) and job.state in REDISPATCH_STATES:
@@ -108,13 +112,13 @@ def allowed_actions(job, user):
     return actions
 
 
-def shown_to(user, job):
+def shown_to(user: User, job: Job) -> Job:
     """``job`` with ``actions``, the steps ``user`` may take on it now: what the job's schema shows."""
     job.actions = allowed_actions(job, user)
     return job
 
 
-def check_step(job, actor, name):
+def check_step(job: Job, actor: User | None, name: str) -> Step:
     """Check that ``actor`` may take step ``name`` on ``job`` in its present state; return the step."""
     step = STEPS[name]
     if actor is not None and step.roles and actor.role not in step.roles:
@@ -151,7 +155,16 @@ _PAST = {
 }
 
 
-def _move(job, actor, name, *, device_time=None, note="", data=None, now=None):
+def _move(
+    job: Job,
+    actor: User | None,
+    name: str,
+    *,
+    device_time: datetime | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> str:
     step = check_step(job, actor, name)
     previous = job.state
     if step.to_state is not None:
@@ -160,14 +173,16 @@ def _move(job, actor, name, *, device_time=None, note="", data=None, now=None):
     return previous
 
 
-def accept(job, actor, device_time=None, note="", now=None):
+def accept(
+    job: Job, actor: User, device_time: datetime | None = None, note: str = "", now: datetime | None = None
+) -> Job:
     """The assigned technician takes the job on."""
     _move(job, actor, "accept", device_time=device_time, note=note, now=now)
     db.session.flush()
     return job
 
 
-def decline(job, actor, reason, device_time=None):
+def decline(job: Job, actor: User, reason: str, device_time: datetime | None = None) -> Job:
     """The technician hands the job back to their provider, saying why; the provider's managers are told."""
     if not reason.strip():
         raise invalid("reason", "say why the job is declined")
@@ -184,7 +199,14 @@ def decline(job, actor, reason, device_time=None):
     return job
 
 
-def contact(job, actor, appointment_at=None, note="", device_time=None, now=None):
+def contact(
+    job: Job,
+    actor: User,
+    appointment_at: datetime | None = None,
+    note: str = "",
+    device_time: datetime | None = None,
+    now: datetime | None = None,
+) -> Job:
     """Record that the customer was reached, and the appointment made with them (in the future)."""
     now = now or utcnow()
     if appointment_at is not None:
@@ -209,14 +231,18 @@ def contact(job, actor, appointment_at=None, note="", device_time=None, now=None
     return job
 
 
-def depart(job, actor, device_time=None, note="", now=None):
+def depart(
+    job: Job, actor: User, device_time: datetime | None = None, note: str = "", now: datetime | None = None
+) -> Job:
     """The technician is on the way."""
     _move(job, actor, "depart", device_time=device_time, note=note, now=now)
     db.session.flush()
     return job
 
 
-def arrive(job, actor, device_time=None, note="", now=None):
+def arrive(
+    job: Job, actor: User, device_time: datetime | None = None, note: str = "", now: datetime | None = None
+) -> Job:
     """The technician is at the customer's; the first arrival is what the SLA counts."""
     now = now or utcnow()
     _move(job, actor, "arrive", device_time=device_time, note=note, now=now)
@@ -226,21 +252,31 @@ def arrive(job, actor, device_time=None, note="", now=None):
     return job
 
 
-def hold_for_parts(job, actor, note="", device_time=None, data=None):
+def hold_for_parts(
+    job: Job, actor: User, note: str = "", device_time: datetime | None = None, data: dict[str, Any] | None = None
+) -> Job:
     """The job cannot go on until missing parts arrive (the parts flow raises the requisition)."""
     _move(job, actor, "hold_for_parts", device_time=device_time, note=note, data=data)
     db.session.flush()
     return job
 
 
-def record_parts_used(job, actor, parts, device_time=None):
+def record_parts_used(job: Job, actor: User, parts: list[dict[str, Any]], device_time: datetime | None = None) -> Job:
     """Note on the job's record the parts the technician fitted (the stock side is the parts domain's)."""
     _move(job, actor, "use_parts", device_time=device_time, data={"parts": parts})
     db.session.flush()
     return job
 
 
-def record_shortage(job, actor, requisition_number, parts, note="", device_time=None, now=None):
+def record_shortage(
+    job: Job,
+    actor: User,
+    requisition_number: str,
+    parts: list[dict[str, Any]],
+    note: str = "",
+    device_time: datetime | None = None,
+    now: datetime | None = None,
+) -> Job:
     """Parts are missing: the job waits for them (it may be waiting for others already)."""
     check_step(job, actor, "report_shortage")
     data = {"requisition": requisition_number, "parts": parts}
@@ -250,7 +286,7 @@ def record_shortage(job, actor, requisition_number, parts, note="", device_time=
     return job
 
 
-def parts_arrived(job, note=""):
+def parts_arrived(job: Job, note: str = "") -> Job:
     """Every missing part has arrived: the technician goes back to the customer."""
     _move(job, None, "parts_arrived", note=note)
     if job.technician is not None:
@@ -261,7 +297,7 @@ def parts_arrived(job, note=""):
     return job
 
 
-def parts_refused(job, reason):
+def parts_refused(job: Job, reason: str) -> Job:
     """The clerk refused the parts and nothing else is on order: the job goes back to the technician."""
     _move(job, None, "parts_refused", note=reason)
     if job.technician is not None:
@@ -275,7 +311,16 @@ def parts_refused(job, reason):
     return job
 
 
-def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, device_time=None, now=None):
+def record_scan(
+    job: Job,
+    actor: User,
+    serial: str,
+    source: str,
+    symbology: str = "",
+    photo_sha256: str | None = None,
+    device_time: datetime | None = None,
+    now: datetime | None = None,
+) -> Scan:
     """Keep a serial read off the unit. A request recorded without a serial learns it here."""
     now = now or utcnow()
     serial = normalise_serial(serial)
@@ -294,7 +339,7 @@ def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, dev
     )
     db.session.add(scan)
     request = job.request
-    data = {"serial": serial, "source": source}
+    data: dict[str, Any] = {"serial": serial, "source": source}
     if not request.serial:
         _learn_serial(job, serial, data)
     data["matches_request"] = request.serial == serial
@@ -305,7 +350,7 @@ def record_scan(job, actor, serial, source, symbology="", photo_sha256=None, dev
     return scan
 
 
-def _learn_serial(job, serial, data):
+def _learn_serial(job: Job, serial: str, data: dict[str, Any]) -> None:
     """A request recorded without a serial takes the scanned one, and from then on holds the unit open.
 
     If another open request holds the unit already, the scan is kept all the
@@ -320,7 +365,15 @@ def _learn_serial(job, serial, data):
         data["open_request_elsewhere"] = holder.number
 
 
-def complete(job, actor, summary, confirmed_by, device_time=None, now=None, fault_code=None):
+def complete(
+    job: Job,
+    actor: User,
+    summary: str,
+    confirmed_by: str,
+    device_time: datetime | None = None,
+    now: datetime | None = None,
+    fault_code: str | None = None,
+) -> Job:
     """The repair is done: what was done, who confirmed it for the customer, and the fault code found
     (an active defect entry's, or none)."""
     now = now or utcnow()
@@ -339,7 +392,7 @@ def complete(job, actor, summary, confirmed_by, device_time=None, now=None, faul
     return job
 
 
-def close(job, actor, note="", now=None):
+def close(job: Job, actor: User, note: str = "", now: datetime | None = None) -> Job:
     """Close-out (核销): a completed job with its completion record and, for warranty work, a barcode scan.
 
     Closing frees the unit for a new request.
@@ -364,14 +417,14 @@ def close(job, actor, note="", now=None):
     return job
 
 
-def _has_barcode_scan(job):
+def _has_barcode_scan(job: Job) -> bool:
     return (
         db.session.scalar(select(Scan.id).where(Scan.job_id == job.id, Scan.source.in_(BARCODE_SOURCES)).limit(1))
         is not None
     )
 
 
-def cancel(job, actor, reason, now=None):
+def cancel(job: Job, actor: User, reason: str, now: datetime | None = None) -> Job:
     """Cancel an open job, saying why; whoever held it is told, and the unit is free for a new request."""
     if not reason.strip():
         raise invalid("reason", "say why the job is cancelled")
@@ -388,7 +441,7 @@ def cancel(job, actor, reason, now=None):
     return job
 
 
-def escalate(job, actor, reason, now=None):
+def escalate(job: Job, actor: User, reason: str, now: datetime | None = None) -> list[User]:
     """Raise the job to the duty manager (the dispatchers on duty for its area); they are notified."""
     now = now or utcnow()
     if not reason.strip():

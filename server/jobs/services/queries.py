@@ -1,11 +1,18 @@
 """Who sees which jobs: the caller's slice, one job of it, its list and a job's history."""
 
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import overload
+
+from sqlalchemy import Select
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from server.core.clock import local_day_bounds
+from server.core.queries import StatementT
 from server.core.queries import one_or_404
 from server.core.roles import ADMIN
 from server.core.roles import AGENT
@@ -25,7 +32,15 @@ from server.users.models import User
 NATIONAL_ROLES = (ADMIN, AGENT, AUDITOR, DISPATCHER)
 
 
-def visible_jobs(user, statement=None):
+@overload
+def visible_jobs(user: User) -> Select[Job]: ...
+
+
+@overload
+def visible_jobs(user: User, statement: StatementT) -> StatementT: ...
+
+
+def visible_jobs(user: User, statement: Select[*tuple[Any, ...]] | None = None) -> Select[*tuple[Any, ...]]:
     """``statement`` (default: all jobs) narrowed to the caller's slice."""
     statement = select(Job) if statement is None else statement
     if user.role == TECHNICIAN:
@@ -39,7 +54,7 @@ def visible_jobs(user, statement=None):
     return statement.where(false())
 
 
-def job_for(user, job_id, lock=False):
+def job_for(user: User, job_id: int, lock: bool = False) -> Job:
     """The job ``job_id`` if the caller may see it, else 404 (whether it exists is not told).
 
     ``lock`` takes the row for the rest of the transaction on PostgreSQL, so two
@@ -49,7 +64,7 @@ def job_for(user, job_id, lock=False):
     return one_or_404(statement, Job, f"You have no job {job_id}.", "job_not_found", lock=lock)
 
 
-def list_jobs(user, args):
+def list_jobs(user: User, args: Mapping[str, Any]) -> Select[Job]:
     """The caller's slice of jobs, newest first, filtered by state, dates, provider, technician, overdue."""
     # One query for the page: the job, its request, region, provider and technician, and nothing
     # those rows would drag in (a provider's regions, a technician's own provider) that the list never shows.
@@ -80,7 +95,7 @@ def list_jobs(user, args):
     return statement.order_by(Job.created_at.desc(), Job.id.desc())
 
 
-def job_events(job):
+def job_events(job: Job) -> Sequence[JobEvent]:
     return db.session.scalars(
         select(JobEvent).options(joinedload(JobEvent.actor)).where(JobEvent.job_id == job.id).order_by(JobEvent.id)
     ).all()

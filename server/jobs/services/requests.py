@@ -1,8 +1,15 @@
 """Rules of customers and service requests: find the customer, record a request, make its job."""
 
 import uuid
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
+from typing import TypedDict
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -29,7 +36,9 @@ from server.jobs.services.events import record
 from server.jobs.services.queries import visible_jobs
 from server.network.models import Provider
 from server.products.models import Product
+from server.products.warranty import WarrantyStatus
 from server.products.warranty import warranty_status
+from server.users.models import User
 
 # How far ahead a customer may ask for a visit.
 PREFERENCE_HORIZON = timedelta(days=90)
@@ -37,7 +46,37 @@ PREFERENCE_HORIZON = timedelta(days=90)
 HISTORY_LIMIT = 50
 
 
-def find_customer(user, phone=None, serial=None, now=None):
+class CustomerCard(TypedDict):
+    id: int | None  # None until the call centre has recorded the customer
+    phone: str  # masked for provider staff
+    name: str
+    address: str
+    region_code: str | None
+
+
+class Unit(TypedDict):
+    serial: str
+    model: str | None
+    category: str | None
+    sale_date: date | None
+    in_install_base: bool
+    warranty: WarrantyStatus | None
+
+
+class RequestView(TypedDict):
+    request: ServiceRequest
+    job: Job | None
+
+
+class CustomerView(TypedDict):
+    customer: CustomerCard
+    units: list[Unit]
+    requests: list[RequestView]
+
+
+def find_customer(
+    user: User, phone: str | None = None, serial: str | None = None, now: datetime | None = None
+) -> CustomerView:
     """A customer found by phone or by a unit's serial: their units with warranty today, and their requests.
 
     A serial leads to the phone of its sale record; units are the install base's
@@ -60,22 +99,24 @@ def find_customer(user, phone=None, serial=None, now=None):
                 .limit(1)
             )
     customer = db.session.scalar(select(Customer).where(Customer.phone == phone)) if phone else None
-    sales = []
+    sales: list[SaleRecord] = []
     if phone:
-        sales = db.session.scalars(
-            select(SaleRecord)
-            .where(SaleRecord.customer_phone == phone)
-            .order_by(SaleRecord.sale_date.desc())
-            .limit(100)
-        ).all()
+        sales = list(
+            db.session.scalars(
+                select(SaleRecord)
+                .where(SaleRecord.customer_phone == phone)
+                .order_by(SaleRecord.sale_date.desc())
+                .limit(100)
+            ).all()
+        )
     if sale is not None and sale not in sales:
         sales.insert(0, sale)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if phone:
         conditions.append(ServiceRequest.customer_phone == phone)
     if serial:
         conditions.append(ServiceRequest.serial == serial)
-    requests = (
+    requests: Sequence[ServiceRequest] = (
         db.session.scalars(
             select(ServiceRequest)
             .options(selectinload(ServiceRequest.region))
@@ -89,7 +130,7 @@ def find_customer(user, phone=None, serial=None, now=None):
     if customer is None and not sales and not requests:
         raise NotFound("No customer, unit or request matches.", code="customer_not_found")
     jobs = {job.request_id: job for job in _jobs_of(requests)}
-    units = [
+    units: list[Unit] = [
         {
             "serial": record.serial,
             "model": record.product.model,
@@ -128,7 +169,7 @@ def find_customer(user, phone=None, serial=None, now=None):
     }
 
 
-def _jobs_of(requests):
+def _jobs_of(requests: Sequence[ServiceRequest]) -> Sequence[Job]:
     ids = [request.id for request in requests]
     if not ids:
         return []
@@ -137,11 +178,11 @@ def _jobs_of(requests):
     ).all()
 
 
-def _request_view(request, job):
+def _request_view(request: ServiceRequest, job: Job | None) -> RequestView:
     return {"request": request, "job": job}
 
 
-def create_request(user, values, now=None):
+def create_request(user: User, values: Mapping[str, Any], now: datetime | None = None) -> Job:
     """Record a customer's request and create its job, with SLA deadlines, in state ``new``.
 
     A unit with an open request gets no second one: the agent is shown the open
@@ -266,9 +307,9 @@ def _default_job_type(product, sale, today):
     return "paid" if whole is not None and not whole["active"] else "warranty"
 
 
-def get_request(user, request_id):
+def get_request(user: User, request_id: int) -> RequestView:
     """A request and its job, if the job is in the caller's slice."""
-    job = db.session.scalar(visible_jobs(user).where(Job.request_id == request_id))
+    job: Job | None = db.session.scalar(visible_jobs(user).where(Job.request_id == request_id))
     if job is None:
         raise NotFound(f"You have no request {request_id}.", code="request_not_found")
     return _request_view(job.request, job)

@@ -4,7 +4,11 @@ Deadlines are fixed when a job is created, from the policy of the area class
 of the job's region; an admin may change a policy, which affects later jobs only.
 """
 
+from collections.abc import Mapping
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import and_
 from sqlalchemy import or_
@@ -28,9 +32,30 @@ from server.network.models import AREA_CLASSES
 from server.notifications.services import notify
 from server.users.directory import dispatchers_for
 from server.users.directory import provider_managers
+from server.users.models import User
+
+
+class Minutes(TypedDict):
+    """Deadlines of an area class, in minutes from a job's creation."""
+
+    contact_minutes: int
+    arrive_minutes: int
+    complete_minutes: int
+
+
+class PolicyView(Minutes):
+    area_class: str
+    default: bool  # no admin has set this class's deadlines: the defaults apply
+
+
+class Deadlines(TypedDict):
+    contact_due_at: datetime
+    arrive_due_at: datetime
+    complete_due_at: datetime
+
 
 # Minutes from a job's creation to contact the customer, to arrive, to complete; an admin overrides them.
-DEFAULT_MINUTES = {
+DEFAULT_MINUTES: dict[str, Minutes] = {
     "city": {"contact_minutes": 2 * 60, "arrive_minutes": 24 * 60, "complete_minutes": 48 * 60},
     "county": {"contact_minutes": 4 * 60, "arrive_minutes": 48 * 60, "complete_minutes": 96 * 60},
     "remote": {"contact_minutes": 8 * 60, "arrive_minutes": 72 * 60, "complete_minutes": 168 * 60},
@@ -40,24 +65,30 @@ STAGE_WORDS = {"contact": "contact the customer", "arrive": "arrive on site", "c
 OVERDUE_BATCH = 500
 
 
-def policies():
+def policies() -> list[PolicyView]:
     """The policy of every area class: the admin's where one is set, the default otherwise."""
     stored = {policy.area_class: policy for policy in db.session.scalars(select(SlaPolicy))}
     return [_policy_view(area_class, stored.get(area_class)) for area_class in AREA_CLASSES]
 
 
-def policy(area_class):
+def policy(area_class: str) -> PolicyView:
     return _policy_view(area_class, db.session.get(SlaPolicy, area_class))
 
 
-def _policy_view(area_class, stored):
-    minutes = (
-        {key: getattr(stored, key) for key in DEFAULT_MINUTES[area_class]} if stored else DEFAULT_MINUTES[area_class]
+def _policy_view(area_class: str, stored: SlaPolicy | None) -> PolicyView:
+    minutes: Minutes = (
+        {
+            "contact_minutes": stored.contact_minutes,
+            "arrive_minutes": stored.arrive_minutes,
+            "complete_minutes": stored.complete_minutes,
+        }
+        if stored
+        else DEFAULT_MINUTES[area_class]
     )
     return {"area_class": area_class, **minutes, "default": stored is None}
 
 
-def set_policy(area_class, values):
+def set_policy(area_class: str, values: Mapping[str, Any]) -> PolicyView:
     """Set the deadlines of one area class; they must run contact ≤ arrive ≤ complete."""
     if area_class not in AREA_CLASSES:
         raise NotFound(f"There is no area class {area_class}.", code="area_class_not_found")
@@ -71,13 +102,13 @@ def set_policy(area_class, values):
     return policy(area_class)
 
 
-def deadlines(area_class, created_at, preferred_start=None):
+def deadlines(area_class: str, created_at: datetime, preferred_start: datetime | None = None) -> Deadlines:
     """``{contact_due_at, arrive_due_at, complete_due_at}`` of a job created at ``created_at``
     in a region of ``area_class``, under that class's policy now."""
     return deadlines_from(policy(area_class), created_at, preferred_start)
 
 
-def deadlines_from(minutes, created_at, preferred_start=None):
+def deadlines_from(minutes: Minutes, created_at: datetime, preferred_start: datetime | None = None) -> Deadlines:
     """The deadlines of a job created at ``created_at`` under ``minutes``, a policy's
     ``{contact_minutes, arrive_minutes, complete_minutes}``: the rule apart from the policy's lookup.
 
@@ -93,7 +124,7 @@ def deadlines_from(minutes, created_at, preferred_start=None):
     return {"contact_due_at": contact, "arrive_due_at": arrive, "complete_due_at": complete}
 
 
-def mark_overdue(now=None):
+def mark_overdue(now: datetime | None = None) -> int:
     """Find open jobs that missed an SLA deadline; mark the stage, record it, tell dispatch.
 
     Each stage of a job is escalated once: to the dispatchers of the job's
@@ -116,14 +147,15 @@ def mark_overdue(now=None):
         select(Job).where(Job.state.in_(OPEN_STATES), pending).order_by(Job.id).limit(OVERDUE_BATCH)
     ).all()
     # A batch's jobs share a few provinces and providers: look each one's people up once.
-    desks, boards = {}, {}
+    desks: dict[int | None, list[User]] = {}
+    boards: dict[int | None, list[User]] = {}
 
-    def dispatch_desk(job):
+    def dispatch_desk(job: Job) -> list[User]:
         if job.province_id not in desks:
             desks[job.province_id] = dispatchers_for(job.province_id)
         return desks[job.province_id]
 
-    def managers(provider_id):
+    def managers(provider_id: int | None) -> list[User]:
         if provider_id not in boards:
             boards[provider_id] = provider_managers(provider_id)
         return boards[provider_id]
@@ -152,7 +184,7 @@ def mark_overdue(now=None):
     return marked
 
 
-def remind_appointments(now=None):
+def remind_appointments(now: datetime | None = None) -> int:
     """Remind each technician, once a day, of each of their jobs with an appointment today (local time)."""
     now = now or utcnow()
     today = local_today(now)
@@ -170,6 +202,8 @@ def remind_appointments(now=None):
     ).all()
     sent = 0
     for job in jobs:
+        # The query took only jobs with an appointment today.
+        assert job.appointment_at is not None
         local = job.appointment_at + local_offset()
         created = notify(
             [job.technician],

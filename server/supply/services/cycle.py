@@ -8,7 +8,14 @@ days can be traced to where they are spent.
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import date
 from datetime import timedelta
+from typing import Any
+from typing import Literal
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy import func
@@ -20,6 +27,7 @@ from server.core.reference import invalid
 from server.extensions import db
 from server.network.models import Region
 from server.supply.models import Requisition
+from server.users.models import User
 
 DAY = 86400.0
 STAGES = (
@@ -29,7 +37,43 @@ STAGES = (
 )
 
 
-def percentile(sorted_values, fraction):
+class CycleSummary(TypedDict):
+    requisitions: int
+    mean_days: float | None  # None when no requisition counts
+    median_days: float | None
+    p90_days: float | None
+
+
+class ProvinceCycle(CycleSummary):
+    province_code: str
+    province_name: str
+
+
+class PathCycle(CycleSummary):
+    path: str | None
+
+
+class StageMean(TypedDict):
+    stage: str
+    mean_days: float | None
+
+
+# "from" is a keyword, so this one is spelt as a call.
+CycleReport = TypedDict(
+    "CycleReport",
+    {
+        "from": date,
+        "to": date,
+        "target_days": float,
+        "overall": CycleSummary,
+        "by_province": list[ProvinceCycle],
+        "by_path": list[PathCycle],
+        "stages": list[StageMean],
+    },
+)
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
     """The ``fraction`` percentile by linear interpolation (as SQL's percentile_cont)."""
     if not sorted_values:
         return None
@@ -38,15 +82,19 @@ def percentile(sorted_values, fraction):
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def summary(days):
+def summary(days: Iterable[float]) -> CycleSummary:
     days = sorted(days)
     if not days:
         return {"requisitions": 0, "mean_days": None, "median_days": None, "p90_days": None}
+    median, p90 = percentile(days, 0.5), percentile(days, 0.9)
+    # Of at least one day, so both are found.
+    assert median is not None
+    assert p90 is not None
     return {
         "requisitions": len(days),
         "mean_days": round(sum(days) / len(days), 2),
-        "median_days": round(percentile(days, 0.5), 2),
-        "p90_days": round(percentile(days, 0.9), 2),
+        "median_days": round(median, 2),
+        "p90_days": round(p90, 2),
     }
 
 
@@ -61,7 +109,7 @@ def _days(begin, finish):
     return func.julianday(finish) - func.julianday(begin)
 
 
-def parts_cycle(user, args):
+def parts_cycle(user: User, args: Mapping[str, Any]) -> CycleReport:
     """Supply cycle of the requisitions received between ``from`` and ``to`` (local days, both included)."""
     last = args.get("to") or local_today()
     first = args.get("from") or last - timedelta(days=89)
@@ -74,9 +122,9 @@ def parts_cycle(user, args):
         scope.append(Requisition.province_id == user.province_id)
     if "province" in args:
         scope.append(Requisition.province_id.in_(select(Region.id).where(Region.code == args["province"])))
-    overall = []
-    by_province = defaultdict(list)
-    by_path = defaultdict(list)
+    overall: list[float] = []
+    by_province: defaultdict[int, list[float]] = defaultdict(list)
+    by_path: defaultdict[str | None, list[float]] = defaultdict(list)
     rows = db.session.execute(
         select(Requisition.province_id, Requisition.path, _days(Requisition.raised_at, Requisition.received_at)).where(
             *scope
@@ -113,18 +161,19 @@ def parts_cycle(user, args):
     }
 
 
-FIGURES = ("requisitions", "mean_days", "median_days", "p90_days")
+Figure = Literal["requisitions", "mean_days", "median_days", "p90_days"]
+FIGURES: tuple[Figure, ...] = ("requisitions", "mean_days", "median_days", "p90_days")
 CSV_HEADER = ("section", "key", *FIGURES)
 
 
-def csv_rows(report):
+def csv_rows(report: CycleReport) -> list[tuple[Any, ...]]:
     """The report as CSV rows: overall, then by province, by path and the mean days of each stage."""
-    rows = [("overall", "", *(report["overall"][f] for f in FIGURES))]
+    rows: list[tuple[Any, ...]] = [("overall", "", *(report["overall"][f] for f in FIGURES))]
     rows += [("province", r["province_code"], *(r[f] for f in FIGURES)) for r in report["by_province"]]
     rows += [("path", r["path"], *(r[f] for f in FIGURES)) for r in report["by_path"]]
     rows += [("stage", r["stage"], "", r["mean_days"], "", "") for r in report["stages"]]
     return rows
 
 
-def file_name(report):
+def file_name(report: CycleReport) -> str:
     return f"parts-cycle-{report['from']}-{report['to']}.csv"

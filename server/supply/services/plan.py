@@ -6,7 +6,14 @@ re-enters anything between the factory and the provider.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from typing import TypedDict
 
+from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -14,12 +21,14 @@ from sqlalchemy.orm import selectinload
 
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
+from server.core.queries import rows_changed
 from server.core.reference import invalid
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
 from server.notifications.services import notify
 from server.parts.models import Part
+from server.parts.models import Warehouse
 from server.parts.services import HQ
 from server.parts.services import move_stock
 from server.parts.services import stock_level
@@ -29,13 +38,34 @@ from server.supply.models import PurchaseOrder
 from server.supply.models import PurchaseOrderLine
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
+from server.supply.models import SalesOrder
 from server.supply.services.requisitions import create_sales_order
 from server.supply.services.usage import stock_key
 from server.users.directory import parts_clerks
+from server.users.models import User
 
 # Taken by everything that reads and changes the plan as a whole, so a roll-up
 # and a receipt never both hand out the same line.
 PLAN_LOCK = "parts-plan"
+
+
+class PlanRow(TypedDict):
+    part_no: str
+    name: str
+    waiting: int
+    on_order: int
+    to_order: int
+    lines: int
+    oldest_raised_at: datetime | None
+
+
+class PlanView(TypedDict):
+    items: list[PlanRow]
+
+
+class RollUp(TypedDict):
+    purchase_order: PurchaseOrder | None
+    sales_orders: list[SalesOrder]
 
 
 def _needs():
@@ -61,7 +91,7 @@ def _on_order():
     )
 
 
-def plan_summary():
+def plan_summary() -> list[PlanRow]:
     """The plan by part: waiting, on order, still to order, and the oldest need."""
     needs, on_order = _needs(), _on_order()
     part_ids = set(needs) | set(on_order)
@@ -94,7 +124,7 @@ def plan_summary():
     ]
 
 
-def _open_lines(part_ids=None):
+def _open_lines(part_ids: Iterable[int] | None = None) -> Sequence[PlanLine]:
     statement = (
         select(PlanLine)
         .where(PlanLine.open.is_(True))
@@ -106,7 +136,7 @@ def _open_lines(part_ids=None):
     return db.session.scalars(statement).all()
 
 
-def allocate(part_ids=None, user=None):
+def allocate(part_ids: Iterable[int] | None = None, user: User | None = None) -> list[SalesOrder]:
     """Send HQ's free stock to the RDCs waiting for it, oldest requisition first; return the sales orders raised.
 
     Each allocation moves the parts HQ → RDC and raises a sales order for the
@@ -120,8 +150,9 @@ def allocate(part_ids=None, user=None):
         stock_key(line.warehouse_id, line.part_id) for line in lines
     }
     serialise_on(*keys)
-    free = {}
-    portions = defaultdict(list)  # requisition id → [(requisition line, qty)]
+    free: dict[int, list[Any]] = {}  # part id → [HQ's stock level, what is free of it]
+    # requisition line id → [(plan line, qty)]
+    portions: defaultdict[int, list[tuple[PlanLine, int]]] = defaultdict(list)
     for line in lines:
         if line.part_id not in free:
             level, _ = stock_level(hq, line.part, lock=True)
@@ -143,14 +174,14 @@ def allocate(part_ids=None, user=None):
     requisition_lines = {
         rl.id: rl for rl in db.session.scalars(select(RequisitionLine).where(RequisitionLine.id.in_(portions)))
     }
-    by_requisition = defaultdict(list)
-    for rl_id, given in portions.items():
+    by_requisition: defaultdict[int, list[tuple[RequisitionLine, int, Warehouse]]] = defaultdict(list)
+    for rl_id, plan_shares in portions.items():
         rl = requisition_lines[rl_id]
-        for plan_line, qty in given:
+        for plan_line, qty in plan_shares:
             by_requisition[rl.requisition_id].append((rl, qty, plan_line.warehouse))
     requisitions = {r.id: r for r in db.session.scalars(select(Requisition).where(Requisition.id.in_(by_requisition)))}
-    orders = []
-    clerks = {}
+    orders: list[SalesOrder] = []
+    clerks: dict[int, list[User]] = {}
     for requisition_id in sorted(by_requisition, key=lambda rid: (requisitions[rid].raised_at, rid)):
         requisition = requisitions[requisition_id]
         given = by_requisition[requisition_id]
@@ -168,7 +199,7 @@ def allocate(part_ids=None, user=None):
     return orders
 
 
-def roll_up(user=None):
+def roll_up(user: User | None = None) -> tuple[PurchaseOrder | None, list[SalesOrder]]:
     """Fill what HQ stock can, then order what the plan needs beyond what is on order already.
 
     Returns ``(purchase order or None, sales orders raised from HQ stock)``. The
@@ -191,21 +222,21 @@ def roll_up(user=None):
     return order, sent
 
 
-def list_purchase_orders(args):
+def list_purchase_orders(args: Mapping[str, Any]) -> Select[PurchaseOrder]:
     statement = select(PurchaseOrder).options(selectinload(PurchaseOrder.lines))
     if args.get("status"):
         statement = statement.where(PurchaseOrder.status.in_(args["status"]))
     return statement.order_by(PurchaseOrder.id.desc())
 
 
-def purchase_order(order_id):
+def purchase_order(order_id: int) -> PurchaseOrder:
     order = db.session.get(PurchaseOrder, order_id)
     if order is None:
         raise NotFound(f"There is no purchase order {order_id}.", code="purchase_order_not_found")
     return order
 
 
-def roll_up_now(user):
+def roll_up_now(user: User) -> RollUp:
     """An hq_planner's roll-up: ``{"purchase_order", "sales_orders"}``; 409 ``nothing_to_order`` when nothing
     waits beyond what is on order already."""
     order, sent = roll_up(user)
@@ -214,12 +245,12 @@ def roll_up_now(user):
     return {"purchase_order": order, "sales_orders": sent}
 
 
-def plan_view():
+def plan_view() -> PlanView:
     """The plan as its page shows it: one row per part."""
     return {"items": plan_summary()}
 
 
-def receive_purchase_order(user, order_id, lines=()):
+def receive_purchase_order(user: User, order_id: int, lines: Iterable[Mapping[str, Any]] = ()) -> PurchaseOrder:
     """Goods in at HQ: each line's quantity (all of it unless ``lines``, ``[{part_no, qty}]``, says less or
     more) into HQ stock, then on to the waiting RDCs."""
     serialise_on(PLAN_LOCK)
@@ -229,12 +260,12 @@ def receive_purchase_order(user, order_id, lines=()):
     unknown = sorted(set(quantities) - set(by_part_no))
     if unknown:
         raise invalid("lines", f"part(s) not on purchase order {order.number}: {', '.join(unknown)}")
-    moved = db.session.execute(
+    moved = rows_changed(
         update(PurchaseOrder)
         .where(PurchaseOrder.id == order.id, PurchaseOrder.status == "ordered")
         .values(status="received", received_at=utcnow(), received_by_id=user.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(order)
     if not moved:
         raise Conflict(f"Purchase order {order.number} is received already.", code="already_received")

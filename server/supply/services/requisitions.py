@@ -8,14 +8,20 @@ through headquarters never wait on money.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
+from server.core.queries import StatementT
 from server.core.queries import one_or_404
+from server.core.queries import rows_changed
 from server.core.reference import invalid
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_MANAGER
@@ -29,22 +35,25 @@ from server.network import ledger
 from server.network.models import Region
 from server.notifications.services import notify
 from server.parts.models import StockLevel
+from server.parts.models import Warehouse
 from server.parts.services import move_stock
 from server.parts.services import stock_level
 from server.parts.services import warehouse_by_code
 from server.supply.models import OPEN_REQUISITION_STATUSES
 from server.supply.models import PlanLine
 from server.supply.models import Requisition
+from server.supply.models import RequisitionLine
 from server.supply.models import SalesOrder
 from server.supply.models import SalesOrderLine
 from server.supply.services.usage import provider_warehouse
 from server.supply.services.usage import stock_key
 from server.users.directory import provider_managers
+from server.users.models import User
 
 # ---------------------------------------------------------------- who sees what
 
 
-def _scoped(user, statement, model):
+def _scoped(user: User, statement: StatementT, model: type[Requisition] | type[SalesOrder]) -> StatementT:
     """``statement`` narrowed to the caller's slice of requisitions or orders."""
     if user.role == PARTS_CLERK:
         return statement.where(model.province_id == user.province_id)
@@ -59,7 +68,7 @@ def _scoped(user, statement, model):
     return statement
 
 
-def list_requisitions(user, args):
+def list_requisitions(user: User, args: Mapping[str, Any]) -> Select[Requisition]:
     """The caller's requisitions, oldest first (the order a clerk works them in)."""
     statement = _scoped(user, select(Requisition), Requisition).options(
         selectinload(Requisition.lines),
@@ -77,7 +86,7 @@ def list_requisitions(user, args):
     return statement.order_by(Requisition.raised_at, Requisition.id)
 
 
-def requisition_for(user, requisition_id, lock=False):
+def requisition_for(user: User, requisition_id: int, lock: bool = False) -> Requisition:
     """The requisition if the caller may see it, else 404; ``lock`` holds it for a decision."""
     if lock:
         serialise_on(f"requisition:{requisition_id}")
@@ -86,10 +95,10 @@ def requisition_for(user, requisition_id, lock=False):
     return one_or_404(statement, Requisition, message, "requisition_not_found", lock=lock)
 
 
-def with_stock(requisition):
+def with_stock(requisition: Requisition) -> Requisition:
     """The requisition with each line's free RDC stock beside it, for the clerk deciding."""
     rdc = warehouse_by_code(f"RDC-{requisition.province.code}")
-    free = {}
+    free: dict[int, int] = {}
     if rdc is not None:
         rows = db.session.execute(
             select(StockLevel.part_id, StockLevel.on_hand - StockLevel.reserved).where(
@@ -114,7 +123,7 @@ def _pending(requisition, action):
         )
 
 
-def approve(user, requisition_id, note=""):
+def approve(user: User, requisition_id: int, note: str = "") -> Requisition:
     """Approve: the RDC's free stock becomes a sales order (reserved), the rest goes to the HQ plan.
 
     Refused with 409 ``insufficient_funds`` (saying by how much) when the
@@ -130,7 +139,7 @@ def approve(user, requisition_id, note=""):
     provider = ledger.locked_provider(requisition.provider_id)
     amount = sum(line.qty * line.price_cents for line in lines)
     ledger.debit(provider, amount, f"requisition {requisition.number}", user=user, requisition=requisition)
-    from_rdc = []
+    from_rdc: list[tuple[RequisitionLine, int]] = []
     for line in lines:
         level, _ = stock_level(rdc, line.part, lock=True)
         line.rdc_qty = min(line.qty, max(level.on_hand - level.reserved, 0))
@@ -165,7 +174,7 @@ def approve(user, requisition_id, note=""):
     return requisition
 
 
-def reject(user, requisition_id, reason):
+def reject(user: User, requisition_id: int, reason: str) -> Requisition:
     """Refuse a requisition with a reason; a job waiting for nothing else goes back to its technician."""
     requisition = requisition_for(user, requisition_id, lock=True)
     reason = reason.strip()
@@ -211,7 +220,13 @@ def _tell_provider(requisition, kind, message):
 # ---------------------------------------------------------------- sales orders
 
 
-def create_sales_order(requisition, rdc, portions, source, user=None):
+def create_sales_order(
+    requisition: Requisition,
+    rdc: Warehouse,
+    portions: Sequence[tuple[RequisitionLine, int]],
+    source: str,
+    user: User | None = None,
+) -> SalesOrder:
     """A sales order from ``rdc`` for ``[(requisition line, qty)]``, its stock reserved at once."""
     order = SalesOrder(
         requisition_id=requisition.id,
@@ -241,7 +256,7 @@ def create_sales_order(requisition, rdc, portions, source, user=None):
     return order
 
 
-def list_sales_orders(user, args):
+def list_sales_orders(user: User, args: Mapping[str, Any]) -> Select[SalesOrder]:
     statement = _scoped(user, select(SalesOrder), SalesOrder).options(
         selectinload(SalesOrder.lines), selectinload(SalesOrder.provider), selectinload(SalesOrder.warehouse)
     )
@@ -252,8 +267,10 @@ def list_sales_orders(user, args):
     return statement.order_by(SalesOrder.created_at, SalesOrder.id)
 
 
-def sales_order_for(user, order_id):
-    order = db.session.scalar(_scoped(user, select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id))
+def sales_order_for(user: User, order_id: int) -> SalesOrder:
+    order: SalesOrder | None = db.session.scalar(
+        _scoped(user, select(SalesOrder), SalesOrder).where(SalesOrder.id == order_id)
+    )
     if order is None:
         raise NotFound(f"You have no sales order {order_id}.", code="sales_order_not_found")
     return order
@@ -261,12 +278,12 @@ def sales_order_for(user, order_id):
 
 def _advance(order, to_status, from_status, **stamps):
     """Move ``order`` on by a conditional update: of two identical requests only one ever counts."""
-    moved = db.session.execute(
+    moved = rows_changed(
         update(SalesOrder)
         .where(SalesOrder.id == order.id, SalesOrder.status == from_status)
         .values(status=to_status, **stamps)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(order)
     if moved:
         return
@@ -279,7 +296,7 @@ def _advance(order, to_status, from_status, **stamps):
     )
 
 
-def ship(user, order_id):
+def ship(user: User, order_id: int) -> SalesOrder:
     """The RDC sends the parts: they leave its stock and its reservation."""
     order = sales_order_for(user, order_id)
     now = utcnow()
@@ -297,7 +314,7 @@ def ship(user, order_id):
     return order
 
 
-def receive(user, order_id):
+def receive(user: User, order_id: int) -> SalesOrder:
     """The provider receives the parts: into its stock; the shortage closes and a job with nothing else
     missing goes back to its technician."""
     order = sales_order_for(user, order_id)
@@ -305,12 +322,14 @@ def receive(user, order_id):
     _advance(order, "received", "shipped", received_at=now, received_by_id=user.id)
     warehouse = provider_warehouse(order.provider)
     serialise_on(*(stock_key(warehouse.id, line.part_id) for line in order.lines))
-    received = defaultdict(int)
+    received: defaultdict[int, int] = defaultdict(int)
     for line in order.lines:
         level, _ = stock_level(warehouse, line.part, lock=True)
         move_stock(level, "transfer_in", line.qty, reference=f"order {order.number}", user=user)
         received[line.requisition_line_id] += line.qty
-    requisition = db.session.scalar(select(Requisition).where(Requisition.id == order.requisition_id).with_for_update())
+    requisition = db.session.scalars(
+        select(Requisition).where(Requisition.id == order.requisition_id).with_for_update()
+    ).one()
     for line in requisition.lines:
         line.received_qty += received.get(line.id, 0)
     if all(line.received_qty >= line.qty for line in requisition.lines):

@@ -6,7 +6,14 @@ between the technician's report and the clerk's queue.
 """
 
 from collections import Counter
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from typing import TypedDict
 
+from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,10 +22,13 @@ from server.core.locks import serialise_on
 from server.core.reference import invalid
 from server.errors import Conflict
 from server.extensions import db
+from server.jobs.models import Job
 from server.jobs.services import lifecycle
 from server.network import ledger
+from server.network.models import Provider
 from server.notifications.services import notify
 from server.parts.models import Part
+from server.parts.models import StockLevel
 from server.parts.models import Warehouse
 from server.parts.services import move_stock
 from server.parts.services import stock_level
@@ -29,22 +39,29 @@ from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
 from server.users.directory import parts_clerks
 from server.users.directory import provider_managers
+from server.users.models import User
 
 # The most of one part a line may name (the schema's bound), also when a part is named twice.
 MAX_QTY = 10_000
 
 
-def stock_key(warehouse_id, part_id):
+class JobParts(TypedDict):
+    job_id: int
+    used: Sequence[PartUsage]
+    requisitions: Sequence[Requisition]
+
+
+def stock_key(warehouse_id: int, part_id: int) -> str:
     """The lock every change of one part's stock in one warehouse takes (see ``serialise_on``)."""
     return f"stock:{warehouse_id}:{part_id}"
 
 
-def parts_of(lines, field="parts"):
+def parts_of(lines: Iterable[Mapping[str, Any]], field: str = "parts") -> list[tuple[Part, int]]:
     """``[(Part, qty)]`` for ``[{"part_no", "qty"}]``, a part named twice counted once with both quantities.
 
     InvalidInput naming every unknown part number.
     """
-    wanted = Counter()
+    wanted: Counter[str] = Counter()
     for line in lines:
         wanted[line["part_no"]] += line["qty"]
     found = {part.part_no: part for part in db.session.scalars(select(Part).where(Part.part_no.in_(wanted)))}
@@ -57,11 +74,13 @@ def parts_of(lines, field="parts"):
     return sorted(((found[part_no], qty) for part_no, qty in wanted.items()), key=lambda item: item[0].id)
 
 
-def provider_warehouse(provider):
+def provider_warehouse(provider: Provider) -> Warehouse:
     return warehouse_by_code(f"PROV-{provider.code}", create=True)
 
 
-def record_usage(job, actor, lines, device_time=None):
+def record_usage(
+    job: Job, actor: User, lines: Iterable[Mapping[str, Any]], device_time: datetime | None = None
+) -> list[PartUsage]:
     """Issue the parts fitted on ``job`` from its provider's stock; return the usage rows.
 
     Never refused for want of stock: the phone may have been offline since
@@ -104,7 +123,14 @@ def record_usage(job, actor, lines, device_time=None):
     return usages
 
 
-def report_shortage(job, actor, lines, note="", device_time=None, now=None):
+def report_shortage(
+    job: Job,
+    actor: User,
+    lines: Iterable[Mapping[str, Any]],
+    note: str = "",
+    device_time: datetime | None = None,
+    now: datetime | None = None,
+) -> Requisition:
     """Parts are missing: the job waits for them and a requisition goes to its province's parts clerk.
 
     ``now``: when the shortage was reported, if not at this moment (a history replayed).
@@ -139,7 +165,7 @@ def report_shortage(job, actor, lines, note="", device_time=None, now=None):
     return requisition
 
 
-def job_parts(job):
+def job_parts(job: Job) -> JobParts:
     """Everything about parts on one job: the usages and the requisitions with their orders."""
     usages = db.session.scalars(
         select(PartUsage)
@@ -156,7 +182,7 @@ def job_parts(job):
     return {"job_id": job.id, "used": usages, "requisitions": requisitions}
 
 
-def discrepancies(provider):
+def discrepancies(provider: Provider) -> Select[PartUsage]:
     """Usages of ``provider``'s technicians recorded beyond what its stock showed, newest first."""
     return (
         select(PartUsage)
@@ -167,7 +193,7 @@ def discrepancies(provider):
     )
 
 
-def provider_stock(user, provider_id):
+def provider_stock(user: User, provider_id: int) -> Select[StockLevel]:
     """The provider's own stock room (``PROV-<code>``), if the caller may see it."""
     provider = ledger.provider_for(user, provider_id)
     return stock_query({"warehouse": f"PROV-{provider.code}"})
