@@ -14,6 +14,11 @@ the time of each; ``make test-fast`` runs the first two):
 - ``browser``: the app served by gunicorn and driven by Chromium or Node (``live``), one server per module.
 
 The schema is built by the Alembic migrations, never by ``create_all``.
+
+Fixtures shared by the packages are plugins, listed in ``pytest_plugins`` below: factories of reference data
+(tests/fixtures/reference.py), the dispatch world (jobs.py), parts supply (supply.py), the claims world
+(claims.py) and the simulated phone (device.py). A package's conftest keeps only its own; where it defines a
+fixture of a plugin's name (``world``, ``upload``, ``make_job``…), its own wins in its directory.
 """
 
 import contextlib
@@ -21,8 +26,6 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from datetime import UTC
-from datetime import datetime
 
 import flask_migrate
 import pytest
@@ -35,6 +38,17 @@ from sqlalchemy.exc import ProgrammingError
 
 from server import create_app
 from server.extensions import db
+
+# Helpers that tests import (not plugins, not test modules): their asserts explain themselves too.
+pytest.register_assert_rewrite("tests.helpers", "tests.races")
+
+pytest_plugins = [
+    "tests.fixtures.reference",
+    "tests.fixtures.jobs",
+    "tests.fixtures.supply",
+    "tests.fixtures.claims",
+    "tests.fixtures.device",
+]
 
 BACKENDS = ("sqlite", "postgresql")
 TIERS = ("unit", "sqlite", "postgres", "browser")
@@ -280,130 +294,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-# ---------------------------------------------------------------- factories
-
-
-@pytest.fixture
-def make_region():
-    from server.network.services import regions
-
-    def make(code="370000", name=None, level="province", parent_code=None, area_class="city"):
-        region = regions.find(code)
-        if region is None:
-            region = regions.create(
-                {
-                    "code": code,
-                    "name": name or f"Region {code}",
-                    "level": level,
-                    "parent_code": parent_code,
-                    "area_class": area_class,
-                }
-            )
-            db.session.commit()
-        return region
-
-    return make
-
-
-@pytest.fixture
-def make_geography(make_region):
-    """A province, a city in it and a county in the city; returns the three regions."""
-
-    def make(province="370000", city="370100", county="370112"):
-        p = make_region(province, level="province")
-        c = make_region(city, level="city", parent_code=province)
-        k = make_region(county, level="county", parent_code=city, area_class="county")
-        return p, c, k
-
-    return make
-
-
-@pytest.fixture
-def make_provider(make_geography):
-    from server.network.services import providers
-
-    def make(code="P01", region_codes=None, deposit=100_000, credit_limit=50_000, name=None):
-        provider = providers.find(code)
-        if provider is None:
-            if region_codes is None:
-                make_geography()
-                region_codes = ["370100"]
-            provider = providers.create(
-                {
-                    "code": code,
-                    "name": name or f"Provider {code}",
-                    "region_codes": region_codes,
-                    "deposit": deposit,
-                    "credit_limit": credit_limit,
-                    "active": True,
-                }
-            )
-            db.session.commit()
-        return provider
-
-    return make
-
-
-@pytest.fixture
-def make_user(make_provider, make_region):
-    """``make_user(role, username=None, **fields)``: a user with everything its role needs."""
-    from server.core.roles import PROVIDER_ROLES
-    from server.core.roles import REGION_ROLES
-    from server.users.services import users
-
-    counter = {"n": 0}
-
-    def make(role="admin", username=None, password="correct horse battery", **fields):
-        counter["n"] += 1
-        values = {
-            "username": username or f"{role.replace('_', '')}{counter['n']}",
-            "password": password,
-            "role": role,
-            "display_name": fields.pop("display_name", ""),
-            "active": fields.pop("active", True),
-        }
-        if role in PROVIDER_ROLES:
-            values["provider_code"] = fields.pop("provider_code", None) or make_provider().code
-        if role in REGION_ROLES:
-            values["region_code"] = fields.pop("region_code", None) or make_region("370000").code
-        values.update(fields)
-        user = users.create(values)
-        db.session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def token_for(app):
-    from server.users.tokens import issue_token
-
-    def make(user, now=None):
-        return issue_token(user, now=now or datetime.now(UTC))[0]
-
-    return make
-
-
-@pytest.fixture
-def auth(token_for):
-    """``auth(user)`` → request headers carrying the user's bearer token."""
-
-    def make(user):
-        return {"Authorization": f"Bearer {token_for(user)}"}
-
-    return make
-
-
-@pytest.fixture
-def as_role(make_user, auth):
-    """``as_role("dispatcher")`` → headers of a fresh user with that role."""
-
-    def make(role, **fields):
-        return auth(make_user(role, **fields))
-
-    return make
 
 
 @pytest.fixture

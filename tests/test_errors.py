@@ -15,16 +15,11 @@ from server.extensions import db
 from server.network.models import Provider
 from server.network.models import Region
 from server.users.models import User
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.both_backends
 
 JSON = "application/json"
-
-
-@pytest.fixture
-def admin(as_role):
-    return as_role("admin", username="root")
 
 
 @pytest.fixture

@@ -21,17 +21,6 @@ from tests.e2e.conftest import browser  # noqa: F401
 from tests.e2e.conftest import jobs_of  # noqa: F401
 from tests.e2e.conftest import live  # noqa: F401
 from tests.e2e.conftest import phone  # noqa: F401
-from tests.supply.conftest import catalogue  # noqa: F401
-from tests.supply.conftest import make_part  # noqa: F401
-from tests.supply.conftest import make_policy  # noqa: F401
-from tests.supply.conftest import make_product  # noqa: F401
-from tests.supply.conftest import make_stock  # noqa: F401
-from tests.supply.conftest import open_job  # noqa: F401
-from tests.supply.conftest import people  # noqa: F401
-from tests.supply.conftest import staff  # noqa: F401
-from tests.supply.conftest import stock_books  # noqa: F401
-from tests.supply.conftest import walk  # noqa: F401
-from tests.supply.conftest import world  # noqa: F401
 
 RUNS = 10
 TARGET_SHELL_KB = 150

@@ -55,6 +55,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import flask_migrate
 import pytest
@@ -75,6 +76,7 @@ from server.users.models import User
 from server.users.tokens import issue_token
 from tests.conftest import app_config
 from tests.conftest import private_database
+from tests.fixtures.device import Device
 from tests.live import LiveClient
 from tests.live import LiveServer
 
@@ -194,64 +196,31 @@ def seed(app):
         return token, parts
 
 
-class Phone:
-    """A device of the technician: its op sequence, its cursor, and what it holds."""
+def phone(client, token):
+    """A device of the technician (the simulated phone of tests/fixtures/device.py)."""
+    user = SimpleNamespace(headers={"Authorization": f"Bearer {token}"})
+    return Device(client, user, f"bench-{uuid.uuid4().hex[:12]}", name="tech-bench")
 
-    def __init__(self, client, token):
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.client_id = f"bench-{uuid.uuid4().hex[:12]}"
-        self.seq = 0
-        self.cursor = None
-        self.held = {}
-        self.requests = 0
 
-    def op(self, op_type, job_id, payload):
-        self.seq += 1
-        return {
-            "op_id": str(uuid.uuid4()),
-            "seq": self.seq,
-            "type": op_type,
-            "entity_id": str(job_id),
-            "payload": payload,
-            "client_time": datetime.now(UTC).isoformat(),
-        }
+def pushed(device, ops):
+    """Push ``ops`` in one request: every one applied (asserted)."""
+    status, body = device.push(ops)
+    assert status == 200, body
+    results = body["results"]
+    assert len(results) == len(ops), results[-3:]
+    refused = [result for result in results if result["result"] != "applied"]
+    assert not refused, refused[:3]
 
-    def push(self, ops):
-        response = self.client.post(
-            "/api/sync/push",
-            json={"client_id": self.client_id, "schema_version": 1, "ops": ops},
-            headers=self.headers,
-        )
-        assert response.status_code == 200, response.data[:500]
-        results = response.get_json()["results"]
-        assert len(results) == len(ops), results[-3:]
-        refused = [result for result in results if result["result"] != "applied"]
-        assert not refused, refused[:3]
 
-    def pull(self):
-        """Pull until ``has_more`` is false, as the phone does; every change received."""
-        received = []
-        while True:
-            query = {"limit": PAGE, "client_id": self.client_id}
-            if self.cursor:
-                query["cursor"] = self.cursor
-            response = self.client.get("/api/sync/pull", query_string=query, headers=self.headers)
-            self.requests += 1
-            assert response.status_code == 200, response.data[:500]
-            body = response.get_json()
-            if body["reset"]:
-                self.held = {}
-            for change in body["changes"]:
-                key = (change["entity"], change["id"])
-                if change["op"] == "put":
-                    self.held[key] = change["data"]
-                else:
-                    self.held.pop(key, None)
-            received.extend(body["changes"])
-            self.cursor = body["cursor"]
-            if not body["has_more"]:
-                return received
+def pulled(device):
+    """Pull until ``has_more`` is false, as the phone does; every change received."""
+    received = []
+    while True:
+        status, body = device.pull(PAGE)
+        assert status == 200, body
+        received.extend(body["changes"])
+        if not body["has_more"]:
+            return received
 
 
 def timed(work):
@@ -260,15 +229,16 @@ def timed(work):
     return (time.perf_counter() - began) * 1000, result
 
 
-def push_ops(phone, job_ids, parts, round_):
+def push_ops(device, job_ids, parts, round_):
     """One push's ops: notes spread over the jobs, one in ten the use of a part."""
     ops = []
     for n in range(PUSH_OPS):
         job_id = job_ids[(round_ * PUSH_OPS + n) % len(job_ids)]
         if n % PARTS_USED_EVERY == PARTS_USED_EVERY - 1:
-            ops.append(phone.op("parts.used", job_id, {"parts": [{"part_no": parts[n % len(parts)], "qty": 1}]}))
+            ops.append(device.op("parts.used", job_id, {"parts": [{"part_no": parts[n % len(parts)], "qty": 1}]}))
         else:
-            ops.append(phone.op("note.add", job_id, {"text": f"已联系用户，上门检查电源板与主板，第 {n + 1} 条记录。"}))
+            note = f"已联系用户，上门检查电源板与主板，第 {n + 1} 条记录。"
+            ops.append(device.op("note.add", job_id, {"text": note}))
     return ops
 
 
@@ -289,45 +259,46 @@ def run_scenarios(client, token, parts):
     rounds = WARMUP + REPEATS
     job_ids = list(range(1, JOBS + 1))
 
-    device = Phone(client, token)
+    device = phone(client, token)
     sample_ops = None
     for round_ in range(rounds):
         ops = push_ops(device, job_ids, parts, round_)
         sample_ops = sample_ops or ops
-        ms, _ = timed(lambda ops=ops: device.push(ops))
+        ms, _ = timed(lambda ops=ops: pushed(device, ops))
         if round_ >= WARMUP:
             times["push"].append(ms)
 
     for round_ in range(rounds):
-        device = Phone(client, token)
-        ms, changes = timed(device.pull)
+        device = phone(client, token)
+        ms, changes = timed(lambda device=device: pulled(device))
         kinds = collections.Counter(change["entity"] for change in changes)
         assert kinds == {"job": JOBS, "part": PARTS}, kinds
         if round_ >= WARMUP:
             times["initial_pull"].append(ms)
-    pull_requests = device.requests
+    pull_requests = len(device.latencies["pull"])
     jobs = [data for (entity, _), data in sorted(device.held.items()) if entity == "job"]
     catalogue = [data for (entity, _), data in sorted(device.held.items()) if entity == "part"]
 
     # Another device of the same technician changes the jobs, so the changes reach the pulling device's feed.
-    other = Phone(client, token)
+    other = phone(client, token)
     for round_ in range(rounds):
         first = (round_ * CHANGES) % JOBS
         when = datetime.now(UTC) + timedelta(days=1, minutes=round_)
-        other.push(
+        pushed(
+            other,
             [
                 other.op("job.contact", job_id, {"appointment_at": (when + timedelta(seconds=n)).isoformat()})
                 for n, job_id in enumerate(job_ids[first : first + CHANGES])
-            ]
+            ],
         )
-        ms, changes = timed(device.pull)
+        ms, changes = timed(lambda: pulled(device))
         kinds = collections.Counter(change["entity"] for change in changes)
         assert kinds == {"job": CHANGES}, kinds
         if round_ >= WARMUP:
             times["incremental_pull"].append(ms)
 
     for round_ in range(rounds):
-        ms, changes = timed(device.pull)
+        ms, changes = timed(lambda: pulled(device))
         assert changes == []
         if round_ >= WARMUP:
             times["noop_pull"].append(ms)

@@ -1,4 +1,4 @@
-"""Fixtures of the customer-care tests: the dispatch world, completed jobs made to measure, and readers.
+"""Fixtures of the customer-care tests: completed jobs made to measure on the dispatch world (tests/fixtures/jobs.py).
 
 Jobs are made through the request service and then given the state and times a
 test needs, so each test says exactly when a job was completed and by whom.
@@ -8,24 +8,15 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func
-from sqlalchemy import select
 
-from server.care.models import Callback
 from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.services.requests import create_request
-from tests.jobs.conftest import PHONE
-from tests.jobs.conftest import make_policy  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import make_product  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import open_job  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import people  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import walk  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import world  # noqa: F401  (a fixture of the jobs world)
+from tests.fixtures.jobs import PHONE
 
 
 @pytest.fixture
-def done_job(people):  # noqa: F811
+def done_job(people):
     """``done_job(days_ago=4, job_type="warranty", state="completed", technician="tech1", phone=PHONE)`` → a Job.
 
     A job of model TV55 in county 370112, completed ``days_ago`` days ago by the
@@ -62,20 +53,5 @@ def done_job(people):  # noqa: F811
 
 
 @pytest.fixture
-def as_agent(people):  # noqa: F811
+def as_agent(people):
     return people.agent.headers
-
-
-def count(model, *where):
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def callbacks_of(job):
-    return count(Callback, Callback.job_id == job.id)
-
-
-def stored(model, row_id):
-    """The row as the database holds it now."""
-    db.session.expire_all()
-    return db.session.get(model, row_id)

@@ -16,10 +16,11 @@ from server.jobs.models import Job
 from server.notifications.models import Notification
 from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import task_by_id
-from tests.care.conftest import callbacks_of
-from tests.care.conftest import count
-from tests.care.conftest import stored
-from tests.users.conftest import assert_error
+from tests.care.helpers import GOOD
+from tests.care.helpers import callbacks_of
+from tests.care.helpers import count
+from tests.care.helpers import stored
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.both_backends
 
@@ -68,9 +69,6 @@ def listed(client, people):
         return [item["id"] for item in response.get_json()["items"]]
 
     return get
-
-
-GOOD = {"reached": True, "timeliness": 5, "attitude": 4, "quality": 5, "comments": "很满意"}
 
 
 # ---------------------------------------------------------------- opening

@@ -6,8 +6,6 @@ the two are held at the worst point (both have read, neither has written)
 before they go on, so the unique keys and row locks are what decides.
 """
 
-import threading
-
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
@@ -22,41 +20,15 @@ from server.care.services import reminders
 from server.core.clock import local_today
 from server.extensions import db
 from server.jobs.models import Customer
-from tests.care.test_callbacks import GOOD
-from tests.claims.test_concurrency import fire_together
-from tests.jobs.conftest import PHONE
+from tests.care.helpers import GOOD
+from tests.fixtures.jobs import PHONE
+from tests.races import rendezvous
+from tests.races import send_together
+from tests.races import together
 
 pytestmark = pytest.mark.postgres_only
 
 ROUNDS = 5
-
-
-def run_together(app, work, count=2):
-    """Run ``work()`` in ``count`` threads, each in its own app context (its own session), committing after;
-    return what each returned. An exception in a thread is raised here."""
-    db.session.commit()
-    barrier = threading.Barrier(count)
-    results, failures = [None] * count, []
-
-    def run(index):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=10)
-                results[index] = work()
-                db.session.commit()
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
-            barrier.abort()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a run never finished"
-    if failures:
-        raise failures[0]
-    return results
 
 
 @pytest.fixture
@@ -64,11 +36,11 @@ def both_read_first(monkeypatch):
     """``both_read_first(module)``: each of two runs waits, before it inserts, until the other has read too."""
 
     def hold(module):
-        barrier = threading.Barrier(2)
+        meet = rendezvous(2)
         insert_new = module.insert_new
 
         def held(*args, **kwargs):
-            barrier.wait(timeout=10)
+            meet()
             return insert_new(*args, **kwargs)
 
         monkeypatch.setattr(module, "insert_new", held)
@@ -81,7 +53,7 @@ def test_two_schedulers_opening_callbacks_at_once_open_one_per_job(app, done_job
     jobs = [done_job(days_ago=4 + n / 10) for n in range(3)]
     both_read_first(callbacks)
 
-    opened = run_together(app, callbacks.open_due_callbacks)
+    opened = together([callbacks.open_due_callbacks] * 2, app=app)
 
     assert sorted(opened) == [0, 3]
     db.session.expire_all()
@@ -94,7 +66,7 @@ def test_two_agents_opening_one_jobs_callback_at_once_open_one(app, done_job, pe
     for round_ in range(ROUNDS):
         job = done_job(days_ago=0)
 
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 ("POST", "/api/callbacks", {"job_id": job.id}, people.agent.headers),
@@ -117,7 +89,7 @@ def test_two_agents_recording_one_callback_at_once_record_it_once(app, done_job,
         db.session.commit()
         path = f"/api/callbacks/{callback.id}/attempts"
 
-        answers = fire_together(
+        answers = send_together(
             app, [("POST", path, GOOD, people.agent.headers), ("POST", path, GOOD, people.admin.headers)]
         )
 
@@ -137,7 +109,7 @@ def test_two_low_scores_for_one_callback_at_once_open_one_complaint(app, done_jo
         db.session.commit()
         path = f"/api/callbacks/{callback.id}/attempts"
 
-        fire_together(app, [("POST", path, low, people.agent.headers), ("POST", path, low, people.admin.headers)])
+        send_together(app, [("POST", path, low, people.agent.headers), ("POST", path, low, people.admin.headers)])
 
         db.session.expire_all()
         complaints = db.session.scalar(
@@ -157,7 +129,7 @@ def test_a_complaint_closed_twice_at_once_is_closed_once(app, done_job, people):
         )
         path = f"/api/complaints/{response.get_json()['id']}/close"
 
-        answers = fire_together(
+        answers = send_together(
             app, [("POST", path, close, people.agent.headers), ("POST", path, close, people.admin.headers)]
         )
 
@@ -175,7 +147,7 @@ def test_two_complaints_of_one_customer_at_once_are_both_repeat(app, done_job, p
             for _ in range(2)
         ]
 
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 ("POST", "/api/complaints", bodies[0], people.agent.headers),
@@ -204,7 +176,7 @@ def test_two_schedulers_raising_reminders_at_once_make_one_task_each(app, people
         ids.append(reminder.id)
     both_read_first(reminders)
 
-    raised = run_together(app, reminders.raise_due_reminders)
+    raised = together([reminders.raise_due_reminders] * 2, app=app)
 
     assert sorted(raised) == [0, 3]
     db.session.expire_all()

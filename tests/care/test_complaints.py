@@ -13,8 +13,8 @@ from server.extensions import db
 from server.jobs.models import Job
 from server.notifications.models import Notification
 from server.products.models import Product
-from tests.care.conftest import stored
-from tests.users.conftest import assert_error
+from tests.care.helpers import stored
+from tests.helpers import assert_error
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from server.products.models import Product
 from server.products.warranty import add_months
 from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import task_by_id
-from tests.care.conftest import count
-from tests.care.conftest import stored
-from tests.jobs.conftest import PHONE
-from tests.users.conftest import assert_error
+from tests.care.helpers import count
+from tests.care.helpers import stored
+from tests.fixtures.jobs import PHONE
+from tests.helpers import assert_error
 
 
 @pytest.fixture

@@ -1,14 +1,8 @@
-"""Fixtures of the claims tests: a small catalogue, sold units, two providers, and claim factories.
+"""Fixtures of the claims tests: auditors, claim factories and readers, on the claims world.
 
-The world: model TV55 (category tv, warranty 12 months whole unit, 36 months
-main parts) with parts BOARD (120.50), PANEL (799.99, a main part) and SCREW
-(0.50, not claimable); a fridge model FR40 without parts. Providers P01 and
-P02 both cover city 370100 in province 370000, so a unit sold there is in
-both their regions. Dates are fixed and in the past, so "today" never moves
-a claim out of warranty or into the future.
+The world, the sale records and the provider managers who file claims are tests/fixtures/claims.py's
+(``claims_world``, ``sell``, ``manager``, ``submit``), shared with the knowledge tests.
 """
-
-import io
 
 import pytest
 from sqlalchemy import func
@@ -19,18 +13,10 @@ from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
 from server.claims.models import Settlement
 from server.extensions import db
-from server.installbase.services import import_sales
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.network.services import regions
 from tests.knowledge.factories import ensure_fault_code
-from tests.parts.conftest import make_part  # noqa: F401  (a fixture, shared with the parts tests)
-from tests.products.conftest import make_policy  # noqa: F401  (a fixture, shared with the products tests)
-from tests.products.conftest import make_product  # noqa: F401  (a fixture, shared with the products tests)
-
-SOLD = "2025-01-15"
-BOARD_CENTS = 12050
-PANEL_CENTS = 79999
 
 
 @pytest.fixture(autouse=True)
@@ -41,47 +27,6 @@ def known_fault_code(request):
 
 
 @pytest.fixture
-def world(make_geography, make_provider, make_product, make_part, make_policy):  # noqa: F811
-    """The catalogue and the two providers described above."""
-    make_geography()
-    make_provider("P01", region_codes=["370100"])
-    make_provider("P02", region_codes=["370100"])
-    make_policy("tv", whole_unit_months=12, main_part_months=36)
-    make_product("TV55", category="tv")
-    make_product("FR40", category="fridge")
-    make_part("BOARD", price_cents=BOARD_CENTS, models=("TV55",))
-    make_part("PANEL", price_cents=PANEL_CENTS, models=("TV55",), main_part=True)
-    make_part("SCREW", price_cents=50, models=("TV55",), claimable=False)
-
-
-@pytest.fixture
-def sell(world):
-    """``sell(serial, model="TV55", sale_date=SOLD, province="370000", city="370100")``: a sale record, committed."""
-
-    def make(serial, model="TV55", sale_date=SOLD, province="370000", city="370100"):
-        header = "serial,model,sale_date,province,city,store,customer_phone\n"
-        row = f"{serial},{model},{sale_date},{province},{city},Store 1,13800000000\n"
-        result = import_sales(io.BytesIO((header + row).encode()), "test.csv")
-        assert result["rejected"] == []
-        db.session.commit()
-
-    return make
-
-
-@pytest.fixture
-def manager(world, make_user, auth):
-    """``manager("P01")`` → headers of a provider_manager of that provider (one user per provider)."""
-    users = {}
-
-    def make(provider_code="P01"):
-        if provider_code not in users:
-            users[provider_code] = make_user("provider_manager", provider_code=provider_code)
-        return auth(users[provider_code])
-
-    return make
-
-
-@pytest.fixture
 def auditor_user(make_user):
     return make_user("auditor", username="audit")
 
@@ -89,31 +34,6 @@ def auditor_user(make_user):
 @pytest.fixture
 def auditor(auditor_user, auth):
     return auth(auditor_user)
-
-
-def claim_body(**overrides):
-    """A claim on sold unit SN0001 that passes every check."""
-    body = {
-        "serial": "SN0001",
-        "model": "TV55",
-        "failure_date": "2025-03-01",
-        "repair_date": "2025-03-03",
-        "fault_code": "E01",
-        "parts": [{"part_no": "BOARD", "qty": 2}],
-        "labor_fee": "35.50",
-    }
-    body.update(overrides)
-    return {key: value for key, value in body.items() if value is not ...}
-
-
-@pytest.fixture
-def submit(client, manager):
-    """``submit(provider_code="P01", **fields)`` → the response to POST /api/claims of ``claim_body(**fields)``."""
-
-    def post(provider_code="P01", **overrides):
-        return client.post("/api/claims", json=claim_body(**overrides), headers=manager(provider_code))
-
-    return post
 
 
 @pytest.fixture
@@ -132,7 +52,7 @@ def clean_claim(sell, submit):
 
 
 @pytest.fixture
-def flagged_claim(submit, world):
+def flagged_claim(submit, claims_world):
     """``flagged_claim(serial, ...)`` → a pending_review claim's JSON: the serial was never sold."""
 
     def make(serial, repair_date="2025-03-03", provider_code="P01", **overrides):
@@ -195,7 +115,7 @@ def stored_claim():
 
 
 @pytest.fixture
-def make_job(world, provider_id):
+def make_job(claims_world, provider_id):
     """``make_job("P02", serial="SN0001")`` → the id of a warranty job of that provider on the unit."""
     counter = {"n": 0}
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from server.extensions import db
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 # ---------------------------------------------------------------- submission
 
@@ -205,7 +205,7 @@ def test_a_job_of_another_provider_is_refused_and_nothing_is_written(sell, submi
     assert claims_written() == before
 
 
-def test_a_claim_body_that_is_not_json_is_refused(client, manager, claims_written, world):
+def test_a_claim_body_that_is_not_json_is_refused(client, manager, claims_written, claims_world):
     response = client.post(
         "/api/claims", data="{serial: SN0001", content_type="application/json", headers=manager("P01")
     )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.claims.models import Claim
 from server.extensions import db
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 SETTLEMENT_FIELDS = {
     "id",

@@ -11,9 +11,6 @@ from server.claims.checks import ClaimFacts
 from server.claims.models import Claim
 from server.extensions import db
 from server.installbase.models import SaleRecord
-from tests.parts.conftest import make_part  # noqa: F401  (fixtures shared with the parts tests)
-from tests.products.conftest import make_policy  # noqa: F401
-from tests.products.conftest import make_product  # noqa: F401
 
 SERIAL = "TV55000001"
 SOLD = date(2024, 1, 15)  # whole unit until 2025-01-15, main parts until 2027-01-15 (tv: 12/36 months)
@@ -22,7 +19,7 @@ SOLD = date(2024, 1, 15)  # whole unit until 2025-01-15, main parts until 2027-0
 
 
 @pytest.fixture
-def world(app, make_region, make_provider, make_product, make_policy, make_part):  # noqa: F811
+def world(app, make_region, make_provider, make_product, make_policy, make_part):
     """Shandong 370000 > Jinan 370100 (> Licheng 370112) and Qingdao 370200; Guangdong 440000 > Guangzhou 440100.
     TV55 and TV65 (tv, serials TV55/TV65 + six digits), WM8 (washing_machine, no pattern, no policy);
     policy tv 12/36 months; parts PANEL and BOARD (main parts) and REMOTE (not); provider P01 covers Jinan."""
@@ -486,7 +483,7 @@ def test_every_flag_comes_in_check_order(facts, make_sale, make_provider, make_c
     [("79927398713", False), ("79927398710", True)],
     ids=["check-digit-holds", "check-digit-fails"],
 )
-def test_serial_format_checks_the_products_check_digit(facts, make_product, serial, flagged):  # noqa: F811
+def test_serial_format_checks_the_products_check_digit(facts, make_product, serial, flagged):
     product = make_product("LUHN1", serial_pattern=r"\d{11}", serial_check="luhn")
     flags = checks.serial_format(facts(serial=serial, model="LUHN1", product=product, sale=None))
     assert codes(flags) == (["SERIAL_FORMAT"] if flagged else [])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_a_provider_manager_asking_for_another_provider_gets_nothing(client, man
     assert report == {"by_flag": [], "by_status": [], "held_back": "0.00"}
 
 
-def test_an_empty_report(client, auditor, world):
+def test_an_empty_report(client, auditor, claims_world):
     report = client.get("/api/reports/claims", headers=auditor).json
     assert report == {"by_flag": [], "by_status": [], "held_back": "0.00"}
 

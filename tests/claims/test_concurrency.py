@@ -1,11 +1,10 @@
-"""Races: requests fired at the same moment from two threads, each its own client, connection and transaction.
+"""Races: requests fired at the same moment from two threads, each its own client, connection and transaction
+(tests/races.py).
 
 On PostgreSQL the two requests really run side by side; on SQLite the second
 writer waits for the first. Either way the invariants hold: two claims on one
 unit never both pass clean, and a claim is settled once only.
 """
-
-import threading
 
 import pytest
 from sqlalchemy import func
@@ -14,42 +13,12 @@ from sqlalchemy import select
 from server.claims.models import Claim
 from server.claims.models import Settlement
 from server.extensions import db
-from tests.claims.conftest import claim_body
+from tests.fixtures.claims import claim_body
+from tests.races import send_together
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
 ROUNDS = 5
-
-
-def fire_together(app, requests):
-    """Send each ``(method, path, json, headers)`` from its own thread and test client, released at once.
-
-    Returns ``(status, json)`` per request, in order; an exception in a thread is raised here.
-    """
-    db.session.commit()  # the test's own session holds no transaction while the threads write
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
-    failures = []
-
-    def send(index, method, path, json, headers):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            response = client.open(path, method=method, json=json, headers=headers)
-            answers[index] = (response.status_code, response.get_json())
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
-            barrier.abort()
-
-    threads = [threading.Thread(target=send, args=(index, *request)) for index, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    if failures:
-        raise failures[0]
-    return answers
 
 
 def test_two_claims_on_one_unit_at_the_same_moment_never_both_pass_clean(app, sell, manager):
@@ -58,7 +27,7 @@ def test_two_claims_on_one_unit_at_the_same_moment_never_both_pass_clean(app, se
         serial = f"RACE{round_}"
         sell(serial)
         body = claim_body(serial=serial)
-        answers = fire_together(
+        answers = send_together(
             app,
             [("POST", "/api/claims", body, manager("P01")), ("POST", "/api/claims", body, manager("P02"))],
         )
@@ -88,7 +57,7 @@ def test_two_settlements_of_one_month_at_the_same_moment_settle_each_claim_once(
         month = f"2025-{3 + round_:02d}"
         ids = {clean_claim(f"SN{round_}{n}", f"{month}-{10 + n:02d}")["id"] for n in range(3)}
         body = {"provider_id": provider_id("P01"), "month": month}
-        answers = fire_together(
+        answers = send_together(
             app, [("POST", "/api/settlements", body, auditor), ("POST", "/api/settlements", body, admin)]
         )
         assert sorted(status for status, _ in answers) == [201, 409], (month, answers)
@@ -112,7 +81,7 @@ def test_two_claims_on_one_job_at_the_same_moment_never_both_pass_clean(app, sel
         job_id = make_job("P01", serial=f"JOB{round_}A")
         sell(f"JOB{round_}A")
         sell(f"JOB{round_}B")
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 ("POST", "/api/claims", claim_body(serial=f"JOB{round_}A", job_id=job_id), manager("P01")),

@@ -1,6 +1,6 @@
 """The provider's finished warranty jobs waiting for a claim, each with its claim drafted from the job.
 
-The world is the dispatch one (tests/jobs/conftest.py) with the parts catalogue of the supply tests: unit
+The world is the dispatch one (tests/fixtures/jobs.py) with the parts catalogue (tests/fixtures/supply.py): unit
 SN-IN (TV55, sold 30 days ago) at the customer's, provider P01 with technician tech1 and manager pm1.
 """
 
@@ -14,25 +14,13 @@ from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from tests.knowledge.factories import ensure_fault_code
-from tests.supply.conftest import call  # noqa: F401  (fixtures shared with the parts-supply tests)
-from tests.supply.conftest import catalogue  # noqa: F401
-from tests.supply.conftest import make_part  # noqa: F401
-from tests.supply.conftest import make_policy  # noqa: F401
-from tests.supply.conftest import make_product  # noqa: F401
-from tests.supply.conftest import make_stock  # noqa: F401
-from tests.supply.conftest import on_site  # noqa: F401
-from tests.supply.conftest import open_job  # noqa: F401
-from tests.supply.conftest import people  # noqa: F401
-from tests.supply.conftest import staff  # noqa: F401
-from tests.supply.conftest import walk  # noqa: F401
-from tests.supply.conftest import world  # noqa: F401
 
 UNCLAIMED = "/api/claims/unclaimed"
 LOCAL = timedelta(hours=8)
 
 
 @pytest.fixture
-def finished(call, on_site, make_part):  # noqa: F811
+def finished(call, on_site, make_part):
     """``finished(serial="SN-IN", parts=[("BOARD", 1)], scans=(serial,))`` → the id of a completed job of P01 by tech1.
 
     A unit has one open request at a time, so each job at once needs its own serial.
@@ -61,13 +49,13 @@ def finished(call, on_site, make_part):  # noqa: F811
     return make
 
 
-def unclaimed(call, user="pm1"):  # noqa: F811
+def unclaimed(call, user="pm1"):
     status, body = call("get", UNCLAIMED, user)
     assert status == 200, body
     return body
 
 
-def test_a_finished_warranty_job_is_drafted_from_what_the_technician_recorded(call, finished):  # noqa: F811
+def test_a_finished_warranty_job_is_drafted_from_what_the_technician_recorded(call, finished):
     job_id = finished(parts=[("BOARD", 1), ("SCREW", 4), ("BOARD", 1), ("REMOTE", 1)], scans=("SN-BAD", "SN-IN"))
 
     page = unclaimed(call)
@@ -90,7 +78,7 @@ def test_a_finished_warranty_job_is_drafted_from_what_the_technician_recorded(ca
     assert draft["labor_fee"] == "80.00"  # CLAIM_LABOUR_FEES["tv"]
 
 
-def test_the_draft_sent_as_it_is_makes_a_clean_claim_and_the_job_leaves_the_list(call, finished):  # noqa: F811
+def test_the_draft_sent_as_it_is_makes_a_clean_claim_and_the_job_leaves_the_list(call, finished):
     ensure_fault_code("E01")
     finished(fault_code="E01")
     draft = unclaimed(call)["items"][0]["claim"]
@@ -106,7 +94,7 @@ def test_the_draft_sent_as_it_is_makes_a_clean_claim_and_the_job_leaves_the_list
     assert unclaimed(call)["total"] == 0
 
 
-def test_a_job_without_a_scan_drafts_the_serial_the_customer_gave(call, finished):  # noqa: F811
+def test_a_job_without_a_scan_drafts_the_serial_the_customer_gave(call, finished):
     finished(scans=())
 
     draft = unclaimed(call)["items"][0]["claim"]
@@ -121,14 +109,14 @@ def test_a_job_without_a_scan_drafts_the_serial_the_customer_gave(call, finished
     [({"tv": 12345, "*": 1}, "123.45"), ({"washing_machine": 9900, "*": 4000}, "40.00")],
     ids=["category", "fallback"],
 )
-def test_the_labour_fee_is_the_category_standard(app, call, finished, setting, expected):  # noqa: F811
+def test_the_labour_fee_is_the_category_standard(app, call, finished, setting, expected):
     app.config["CLAIM_LABOUR_FEES"] = setting
     finished()
 
     assert unclaimed(call)["items"][0]["claim"]["labor_fee"] == expected
 
 
-def test_only_finished_warranty_jobs_of_the_callers_provider_are_listed(call, finished, on_site, catalogue):  # noqa: F811
+def test_only_finished_warranty_jobs_of_the_callers_provider_are_listed(call, finished, on_site, catalogue):
     done = finished()
     paid = finished("SN-2")
     db.session.get(Job, paid).job_type = "paid"
@@ -142,7 +130,7 @@ def test_only_finished_warranty_jobs_of_the_callers_provider_are_listed(call, fi
     assert [item["job_id"] for item in unclaimed(call, "pm2")["items"]] == [elsewhere["id"]]
 
 
-def test_newest_first_and_paged(call, finished):  # noqa: F811
+def test_newest_first_and_paged(call, finished):
     first, second, third = finished("SN-1"), finished("SN-2"), finished("SN-3")
 
     status, page = call("get", f"{UNCLAIMED}?per_page=2", "pm1")
@@ -154,7 +142,7 @@ def test_newest_first_and_paged(call, finished):  # noqa: F811
 
 
 @pytest.mark.parametrize("query", ["page=0", "per_page=abc", "page=-1"])
-def test_bad_paging_is_refused(call, finished, query):  # noqa: F811
+def test_bad_paging_is_refused(call, finished, query):
     finished()
 
     status, body = call("get", f"{UNCLAIMED}?{query}", "pm1")
@@ -164,7 +152,7 @@ def test_bad_paging_is_refused(call, finished, query):  # noqa: F811
     assert "page" in str(body["error"]["details"])
 
 
-def test_one_job_is_asked_for_by_its_id(call, finished):  # noqa: F811
+def test_one_job_is_asked_for_by_its_id(call, finished):
     wanted = finished("SN-1")
     finished("SN-2")
 

@@ -3,7 +3,9 @@
 The state machine (``test_sync_machine``) explores the protocol one step at a
 time in one process; here many phones talk to gunicorn over real HTTP at the
 same moment, so the server's locks and transactions meet real concurrency.
-Each ``Phone`` runs in its own thread: it pulls its feed (a snapshot, then
+Each ``Phone`` (the simulated device of tests/fixtures/device.py, worked by
+the rules below) runs in its own thread, all released together by the race
+harness (tests/races.py): it pulls its feed (a snapshot, then
 the log), makes ops on the jobs it holds (mostly what its app would offer in
 the job's state, now and then one the server must refuse), pushes its
 outbox in batches, and keeps every op it made and every answer it had. The
@@ -25,9 +27,6 @@ each op carries, one second apart across the fleet), and that every phone
 holds exactly the jobs and requisitions the server lists for its technician.
 """
 
-import http.client
-import json as jsonlib
-import random
 import statistics
 import threading
 import time
@@ -40,6 +39,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -53,13 +53,12 @@ from server.jobs.services.dispatch import REDISPATCH_STATES
 from server.notifications.models import Notification
 from server.supply.models import PartUsage
 from server.supply.models import Requisition
-from tests.devicesync.conftest import Outbox
-from tests.devicesync.conftest import differences
-from tests.devicesync.conftest import seen
-from tests.live import LiveClient
+from tests.fixtures.device import Caller
+from tests.fixtures.device import Device
+from tests.races import start
+from tests.races import together
 
 CST = timezone(timedelta(hours=8))
-KEPT = ("applied", "rejected", "conflict")
 
 # What a phone can do on a job: type and payload.
 OPS = {
@@ -88,10 +87,8 @@ PLAUSIBLE = {
     "completed": ("note", "parts"),
 }
 
-# How hard a request is tried before it counts as an error, and how long to wait between tries.
+# How hard a request is tried before it counts as an error (the wait between tries is the Device's).
 ATTEMPTS = 8
-BACKOFF_S = 0.05
-BACKOFF_MAX_S = 1.0
 
 
 class Clock:
@@ -122,150 +119,41 @@ class Faults:
     pull_limits: tuple = (3, 20, 500)
 
 
-class Caller:
-    """Requests over a LiveClient with retries, the latencies of those answered, and every failure."""
-
-    def __init__(self, name, headers, seed):
-        self.name = name
-        self.client = None  # set by ``connect``: one server may be restarted or replaced between runs
-        self.headers = headers
-        self.rng = random.Random(seed)
-        self.errors = []
-        self.retries = Counter()
-        self.latencies = {"push": [], "pull": [], "other": []}
-
-    def connect(self, server):
-        self.client = LiveClient(server, timeout=120)
-
-    def backoff(self, attempt):
-        time.sleep(min(BACKOFF_MAX_S, BACKOFF_S * 2**attempt) * self.rng.uniform(0.5, 1.5))
-
-    def call(self, kind, method, path, json=None, query=None, hang_up=False):
-        """``(status, body)`` of the first answer that is neither a 5xx nor a network failure, else None.
-
-        ``hang_up``: the first try sends the request and closes the connection without reading the
-        answer, as a phone losing signal does; the server goes on with it while the next try arrives.
-        """
-        last = None
-        for attempt in range(ATTEMPTS):
-            if hang_up and attempt == 0:
-                try:
-                    self.send_and_hang_up(method, path, json)
-                except (OSError, http.client.HTTPException) as error:
-                    self.client.forget_connection()
-                    last = repr(error)
-                self.retries["answer lost"] += 1
-                continue
-            began = time.perf_counter()
-            try:
-                response = self.client.open(method, path, json=json, headers=self.headers, query_string=query)
-            except (OSError, http.client.HTTPException) as error:
-                self.client.forget_connection()
-                self.retries["network"] += 1
-                last = f"{type(error).__name__}: {error}"
-                self.backoff(attempt)
-                continue
-            self.latencies[kind].append((time.perf_counter() - began) * 1000)
-            try:
-                body = response.get_json()
-            except ValueError:
-                body = response.data[:500]
-            if response.status_code == 503:
-                self.retries["503"] += 1
-                last = f"503 {body}"
-                self.backoff(attempt)
-                continue
-            if response.status_code >= 500:
-                # A 5xx other than 503 is a server bug even if a retry then succeeds.
-                self.errors.append(f"{self.name}: {method} {path} → {response.status_code} {body}")
-                last = f"{response.status_code} {body}"
-                self.backoff(attempt)
-                continue
-            return response.status_code, body
-        self.errors.append(f"{self.name}: {method} {path} failed {ATTEMPTS} times, last: {last}")
-        return None
-
-    def send_and_hang_up(self, method, path, json):
-        connection = self.client.connection()
-        connection.request(
-            method,
-            path,
-            body=jsonlib.dumps(json).encode(),
-            headers={**self.headers, "Content-Type": "application/json"},
-        )
-        self.client.forget_connection()
-
-    def close(self):
-        """Close this thread's connection (each thread has its own; an unclosed one is a ResourceWarning)."""
-        self.client.forget_connection()
-
-
-class Phone(Outbox, Caller):
-    """One app install of one technician: its op sequence, outbox, what it holds, and every answer it had."""
+class Phone(Device):
+    """One app install of one technician (tests/fixtures/device.py), worked as the fleet works it: each round it
+    catches up with its feed, makes a few ops on the jobs it holds and pushes its outbox, over a network that
+    loses answers, repeats requests and drops pages as ``faults`` say."""
 
     def __init__(self, name, user_id, headers, clock, seed, faults=None, client_id=None):
-        super().__init__(name, headers, seed)
+        super().__init__(
+            None,  # set by ``connect``: one server may be restarted or replaced between runs
+            SimpleNamespace(id=user_id, name=name, headers=headers),
+            client_id or f"fleet-{uuid.uuid4().hex[:16]}",
+            name=name,
+            clock=clock.tick,
+            seed=seed,
+            attempts=ATTEMPTS,
+        )
         self.user_id = user_id
-        self.client_id = client_id or f"fleet-{uuid.uuid4().hex[:16]}"
-        self.clock = clock
         self.faults = faults or Faults()
-        self.seq = 0
-        self.acked = 0
-        self.made = []
-        self.answers = {}  # op_id → the result the server said it has (a duplicate's stored result)
-        self.duplicates = 0
-        self.cursor = None
-        self.held = {}
-        self.pulls = 0
-        self.resets = 0
-        self.removes = 0  # jobs and requisitions the feed took away: they left this technician
-
-    # ------------------------------------------------------------ what it holds
-
-    def jobs(self):
-        return {int(i): data for (entity, i), data in self.held.items() if entity == "job"}
-
-    def acknowledged(self, acked_seq, where):
-        if acked_seq < self.acked:
-            self.errors.append(f"{self.name}: {where}: acked_seq went back from {self.acked} to {acked_seq}")
-        elif acked_seq > self.seq:
-            self.errors.append(f"{self.name}: {where}: acked_seq {acked_seq} past the last op made ({self.seq})")
-        else:
-            self.acked = acked_seq
 
     # ------------------------------------------------------------ pull
 
     def pull_all(self):
         """Pull pages until the feed has no more; False when the server could not be reached."""
         for _ in range(10_000):
-            query = {"limit": self.rng.choice(self.faults.pull_limits), "client_id": self.client_id}
-            if self.cursor:
-                query["cursor"] = self.cursor
-            answer = self.call("pull", "GET", "/api/sync/pull", query=query)
+            limit = self.rng.choice(self.faults.pull_limits)
+            dropped = self.rng.random() < self.faults.dropped_pull  # the answer never reaches the phone
+            answer = self.pull(limit, dropped=dropped)
             if answer is None:
                 return False
             status, body = answer
             if status != 200:
-                self.errors.append(f"{self.name}: pull → {status} {body}")
+                self.problem(f"pull → {status} {body}")
                 return False
-            if self.rng.random() < self.faults.dropped_pull:
-                continue  # the answer never reached the phone: same cursor next time
-            self.pulls += 1
-            if body["reset"]:
-                self.resets += 1
-                self.held = {}
-            for change in body["changes"]:
-                key = (change["entity"], change["id"])
-                if change["op"] == "put":
-                    self.held[key] = change["data"]
-                else:
-                    self.removes += 1
-                    self.held.pop(key, None)
-            self.cursor = body["cursor"]
-            self.acknowledged(body["acked_seq"], "pull")
-            if not body["has_more"]:
+            if not dropped and not body["has_more"]:
                 return True
-        self.errors.append(f"{self.name}: the feed never ran out")
+        self.problem("the feed never ran out")
         return False
 
     # ------------------------------------------------------------ ops
@@ -282,52 +170,20 @@ class Phone(Outbox, Caller):
             else:
                 kind = self.rng.choice(PLAUSIBLE.get(self.local_state(job_id), ("note",)))
             op_type, payload = OPS[kind]
-            self.seq += 1
-            self.made.append(
-                {
-                    "op_id": str(uuid.uuid4()),
-                    "seq": self.seq,
-                    "type": op_type,
-                    "entity_id": str(job_id),
-                    "payload": payload,
-                    "client_time": self.clock.tick(),
-                }
-            )
+            self.queue(op_type, job_id, payload)
 
     # ------------------------------------------------------------ push
 
-    def push(self, ops, hang_up=False):
-        body = {"client_id": self.client_id, "schema_version": 1, "ops": ops}
-        answer = self.call("push", "POST", "/api/sync/push", json=body, hang_up=hang_up)
+    def push_ops(self, ops, hang_up=False):
+        """The body of a push of ``ops`` answered 200; None (a problem) otherwise."""
+        answer = self.push(ops, hang_up=hang_up)
         if answer is None:
             return None
         status, body = answer
         if status != 200:
-            self.errors.append(f"{self.name}: push → {status} {body}")
+            self.problem(f"push → {status} {body}")
             return None
         return body
-
-    def take(self, ops, body, resent=False):
-        """Read a push's answer as the app does, and check it says what earlier answers said."""
-        sent = {op["op_id"]: op for op in ops}
-        for answer in body["results"]:
-            op = sent.get(answer["op_id"])
-            if op is None or answer["seq"] != op["seq"]:
-                self.errors.append(f"{self.name}: an answer for an op not sent, or with another seq: {answer}")
-                continue
-            result = answer["result"]
-            if result == "duplicate":
-                self.duplicates += 1
-                result = answer.get("stored_result")
-            elif resent:
-                self.errors.append(f"{self.name}: op {op['seq']} sent again was {result}, not a duplicate")
-            if result not in KEPT or (result == "applied") != (answer["code"] == ""):
-                self.errors.append(f"{self.name}: op {op['seq']}: {answer}")
-                continue
-            known = self.answers.setdefault(op["op_id"], result)
-            if known != result:
-                self.errors.append(f"{self.name}: op {op['seq']} was {known}, now {result}")
-        self.acknowledged(body["acked_seq"], "push")
 
     def push_outbox(self):
         """Push the outbox in batches; False when the server could not be reached."""
@@ -336,19 +192,19 @@ class Phone(Outbox, Caller):
             if not outbox:
                 return True
             ops = outbox[: self.rng.randint(1, self.faults.batch)]
-            body = self.push(ops, hang_up=self.rng.random() < self.faults.lost_answer)
+            body = self.push_ops(ops, hang_up=self.rng.random() < self.faults.lost_answer)
             if body is None:
                 return False
             self.take(ops, body)
             if self.acked < ops[0]["seq"]:
-                self.errors.append(f"{self.name}: a batch from seq {ops[0]['seq']} was not taken: {body}")
+                self.problem(f"a batch from seq {ops[0]['seq']} was not taken: {body}")
                 return False
             if self.rng.random() < self.faults.resend:
-                again = self.push(ops)
+                again = self.push_ops(ops)
                 if again is None:
                     return False
                 self.take(ops, again, resent=True)
-        self.errors.append(f"{self.name}: the outbox never emptied")
+        self.problem("the outbox never emptied")
         return False
 
     # ------------------------------------------------------------ a round, and the end
@@ -367,7 +223,7 @@ class Phone(Outbox, Caller):
         if not self.pull_all():
             return
         if self.acked != self.seq:
-            self.errors.append(f"{self.name}: made {self.seq} ops, the server acknowledged {self.acked}")
+            self.problem(f"made {self.seq} ops, the server acknowledged {self.acked}")
 
 
 class Dispatcher(Caller):
@@ -378,7 +234,7 @@ class Dispatcher(Caller):
     def __init__(
         self, headers, technicians, jobs, seed, pause=(0.02, 0.1), cancel=0.05, elsewhere=0.2, name="dispatcher"
     ):
-        super().__init__(name, headers, seed)
+        super().__init__(None, headers, name, seed=seed, attempts=ATTEMPTS)
         self.technicians = technicians  # provider code → [technician id]
         self.jobs = dict(jobs)  # job id → provider code
         self.open = set(jobs)  # jobs not seen ended yet: the only ones worth moving
@@ -473,30 +329,18 @@ def percentiles(samples):
     return f"p50 {cuts[49]:.0f} ms, p95 {cuts[94]:.0f} ms, p99 {cuts[98]:.0f} ms"
 
 
-def _in_threads(callers, work, timeout, barrier=None):
-    """Run ``work(caller)`` in a thread per caller; a crash or a thread that never ends is an error."""
+def _guarded(caller, work):
+    """``work(caller)`` with a crash kept among the caller's errors, and its connection closed after."""
 
-    def body(caller):
+    def run():
         try:
-            if barrier is not None:
-                barrier.wait(timeout)
             work(caller)
-        except BaseException:  # a thread's exception would be lost otherwise
+        except BaseException:  # a crash is an error of the run, beside the others
             caller.errors.append(f"{caller.name}: {traceback.format_exc()}")
         finally:
             caller.close()
 
-    threads = [threading.Thread(target=body, args=(caller,), name=caller.name, daemon=True) for caller in callers]
-    for thread in threads:
-        thread.start()
-    return threads
-
-
-def _join(threads, callers, deadline):
-    for thread, caller in zip(threads, callers, strict=True):
-        thread.join(max(0.0, deadline - time.monotonic()))
-        if thread.is_alive():
-            caller.errors.append(f"{caller.name}: still running at the deadline")
+    return run
 
 
 def run_fleet(server, phones, rounds, dispatchers=(), timeout=600):
@@ -508,22 +352,25 @@ def run_fleet(server, phones, rounds, dispatchers=(), timeout=600):
     """
     for caller in [*phones, *dispatchers]:
         caller.connect(server)
-    barrier = threading.Barrier(len(phones) + 1)
     deadline = time.monotonic() + timeout
+
+    def left():
+        return max(0.0, deadline - time.monotonic())
 
     def work(phone):
         for _ in range(rounds):
             phone.round()
 
-    threads = _in_threads(phones, work, timeout, barrier)
     stop = threading.Event()
-    desks = _in_threads(dispatchers, lambda desk: desk.run(stop), timeout)
-    barrier.wait(timeout)
+    desks = [start(_guarded(desk, lambda desk: desk.run(stop)), name=desk.name) for desk in dispatchers]
     began = time.perf_counter()
-    _join(threads, phones, deadline)
-    stop.set()
-    _join(desks, dispatchers, deadline)
-    _join(_in_threads(phones, Phone.settle, timeout), phones, deadline)
+    try:
+        together([_guarded(phone, work) for phone in phones], timeout=left(), names=[p.name for p in phones])
+    finally:
+        stop.set()
+        for desk in desks:
+            desk.result(left())
+    together([_guarded(phone, Phone.settle) for phone in phones], timeout=left(), names=[p.name for p in phones])
     wall = time.perf_counter() - began
 
     results = Counter(result for phone in phones for result in phone.answers.values())
@@ -662,17 +509,11 @@ def check_fleet(phones):
 
     for phone in phones:
         try:
-            for entity, path in (("job", "/api/jobs"), ("requisition", "/api/requisitions")):
-                response = phone.client.get(path, query_string={"per_page": 500}, headers=phone.headers)
-                if response.status_code != 200:
-                    check.problems.append(f"{phone.name}: {path} → {response.status_code} {response.get_json()}")
-                    continue
-                page = response.get_json()
-                server = {str(item["id"]): seen(item) for item in page["items"]}
-                held = {i: seen(data) for (e, i), data in phone.held.items() if e == entity}
-                if page["total"] > len(page["items"]) or held != server:
-                    check.held_wrong += 1
-                    check.problems.append(f"{phone.name}'s {entity}s: {differences(held, server)}")
+            for entity, found in phone.against_server(per_page=500).items():
+                check.held_wrong += 1
+                check.problems.append(f"{phone.name}'s {entity}s: {found}")
+        except AssertionError as error:  # a list that failed: a problem beside the others
+            check.problems.append(str(error))
         finally:
             phone.close()
     return check

@@ -5,7 +5,6 @@ and the database. The race at the end runs on PostgreSQL only.
 """
 
 import hashlib
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +12,8 @@ from sqlalchemy import select
 from server.evidence.models import PhotoBlob
 from server.evidence.storage import photo_store
 from server.extensions import db
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.races import send_together
 
 pytestmark = pytest.mark.both_backends
 
@@ -197,36 +197,6 @@ def test_an_uploaded_blob_is_the_photo_a_scan_op_names(blob, device, on_site, ev
     assert photo_store().get(PHOTO_SHA) == PHOTO
 
 
-def upload_together(app, sha256, data, headers, times=2):
-    """PUT ``data`` under ``sha256`` ``times`` times, each from its own thread and connection, released at once."""
-    db.session.commit()  # the test's own session holds no transaction while the threads write
-    barrier = threading.Barrier(times)
-    answers = [None] * times
-    failures = []
-
-    def send(index):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            response = client.put(
-                f"/api/sync/blobs/{sha256}", data=data, content_type="application/octet-stream", headers=headers
-            )
-            answers[index] = (response.status_code, response.get_json())
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
-            barrier.abort()
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an upload never finished"
-    if failures:
-        raise failures[0]
-    return answers
-
-
 @pytest.mark.commits
 @pytest.mark.postgres_only
 def test_the_same_blob_uploaded_twice_at_once_is_kept_once(app, people, store):
@@ -237,7 +207,15 @@ def test_the_same_blob_uploaded_twice_at_once_is_kept_once(app, people, store):
         sha = hashlib.sha256(data).hexdigest()
         expected[sha] = data
 
-        answers = upload_together(app, sha, data, people.tech1.headers)
+        put = {
+            "method": "PUT",
+            "path": f"/api/sync/blobs/{sha}",
+            "data": data,
+            "content_type": "application/octet-stream",
+            "headers": people.tech1.headers,
+        }
+
+        answers = send_together(app, [put, put])
 
         assert sorted(status for status, _ in answers) == [200, 201], answers
         assert sorted(body["stored"] for _, body in answers) == [False, True]

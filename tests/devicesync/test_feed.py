@@ -21,9 +21,11 @@ from server.extensions import db
 from server.network.models import Provider
 from server.parts.models import Part
 from server.supply.services import requisitions
-from tests.claims.test_concurrency import fire_together
-from tests.supply.conftest import short  # noqa: F401  (a fixture: a requisition raised on a job)
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.races import send
+from tests.races import send_together
+from tests.races import start
+from tests.races import together
 
 pytestmark = pytest.mark.both_backends
 
@@ -76,7 +78,7 @@ def test_every_feed_numbers_its_changes_1_to_n_in_commit_order(
     walk,
     open_job,
     on_site,
-    short,  # noqa: F811
+    short,
     call,
     catalogue,
 ):
@@ -130,7 +132,7 @@ def test_an_assignment_puts_the_job_in_its_technicians_and_providers_feeds_only(
 def test_a_requisition_goes_to_its_provider_its_province_and_the_jobs_technician(
     walk,
     open_job,
-    short,  # noqa: F811
+    short,
     catalogue,
 ):
     job = walk(open_job(serial=None), "on_site")
@@ -201,7 +203,7 @@ def test_a_reassigned_job_and_its_requisitions_leave_the_old_technician_and_reac
     client,
     walk,
     open_job,
-    short,  # noqa: F811
+    short,
     catalogue,
 ):
     job = walk(open_job(serial=None), "on_site")
@@ -241,7 +243,7 @@ def test_a_reassigned_jobs_remove_carries_the_version_the_put_does(client, walk,
     assert response.get_json()["version"] > job["version"]
 
 
-def test_phones_follow_a_reassigned_job_with_its_requisitions(device, call, on_site, short, catalogue):  # noqa: F811
+def test_phones_follow_a_reassigned_job_with_its_requisitions(device, call, on_site, short, catalogue):
     job = on_site(serial=None)
     requisition = short(job["id"], [("PANEL", 1)])
     old, new = device("tech1"), device("tech2")
@@ -347,36 +349,6 @@ def test_the_good_rows_of_an_import_reach_the_catalogue_beside_a_rejected_one(cl
 # ---------------------------------------------------------------- races (PostgreSQL)
 
 
-def run_together(app, scripts):
-    """Run each script (a list of ``(method, path, json, headers)``) in its own thread and client, in order,
-    all released at once; ``[[status, …] per script]``. An exception in a thread is raised here."""
-    db.session.commit()
-    barrier = threading.Barrier(len(scripts))
-    statuses = [[] for _ in scripts]
-    failures = []
-
-    def run(index, script):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            for method, path, json, headers in script:
-                response = client.open(path, method=method, json=json, headers=headers)
-                statuses[index].append((response.status_code, response.get_json()))
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
-            barrier.abort()
-
-    threads = [threading.Thread(target=run, args=(index, script)) for index, script in enumerate(scripts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    if failures:
-        raise failures[0]
-    return statuses
-
-
 def assert_numbered(name):
     seqs = [seq for _, seq, *_ in rows(name)]
     assert seqs == list(range(1, len(seqs) + 1)), (name, seqs)
@@ -387,7 +359,7 @@ def assert_numbered(name):
 @pytest.mark.postgres_only
 def test_jobs_assigned_to_one_technician_at_once_are_numbered_without_gaps(app, walk, open_job, catalogue):
     jobs = [walk(open_job(serial=None), "dispatched")["id"] for _ in range(WRITERS)]
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             ("POST", f"/api/jobs/{job}/assign", {"technician_id": catalogue.tech1.id}, catalogue.dispatcher.headers)
@@ -408,7 +380,7 @@ def test_parts_edited_at_once_are_numbered_without_gaps_in_the_catalogue(app, ma
     for part_no in part_nos:
         make_part(part_no)
     before = rows("catalogue")
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             ("PATCH", f"/api/admin/parts/{part_no}", {"price": f"{n + 1}.00"}, catalogue.admin.headers)
@@ -431,34 +403,30 @@ def test_a_phone_pulling_while_many_write_misses_no_change(app, device, walk, op
     phone = device("tech1")
     phone.drain()
     tech = feed.technician(catalogue.tech1.id)
-    start = len(rows(tech))
+    logged = len(rows(tech))
     done = threading.Event()
-    seen, pulls, failures = [], [], []
+    seen, pulls = [], []
 
     def read():
         client = app.test_client()
         token = phone.cursor
-        try:
-            while True:
-                last = done.is_set()  # everything is committed before a pull that starts after this
-                response = client.get(
-                    "/api/sync/pull", query_string={"cursor": token, "limit": 3}, headers=catalogue.tech1.headers
-                )
-                body = response.get_json()
-                assert response.status_code == 200, body
-                assert body["reset"] is False, body
-                seen.extend(body["changes"])
-                pulls.append(len(body["changes"]))
-                token = body["cursor"]
-                if last and not body["has_more"]:
-                    return
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
+        while True:
+            last = done.is_set()  # everything is committed before a pull that starts after this
+            response = client.get(
+                "/api/sync/pull", query_string={"cursor": token, "limit": 3}, headers=catalogue.tech1.headers
+            )
+            body = response.get_json()
+            assert response.status_code == 200, body
+            assert body["reset"] is False, body
+            seen.extend(body["changes"])
+            pulls.append(len(body["changes"]))
+            token = body["cursor"]
+            if last and not body["has_more"]:
+                return
 
-    reader = threading.Thread(target=read)
-    reader.start()
+    reader = start(read, name="reader")
     tech1, dispatcher = catalogue.tech1.headers, catalogue.dispatcher.headers
-    statuses = run_together(
+    statuses = send_together(
         app,
         [
             [
@@ -468,15 +436,13 @@ def test_a_phone_pulling_while_many_write_misses_no_change(app, device, walk, op
             ]
             for job in jobs
         ],
+        timeout=120,
     )
     done.set()
-    reader.join(timeout=120)
-    assert not reader.is_alive(), "the reader never caught up"
-    if failures:
-        raise failures[0]
+    reader.result(timeout=120)  # the reader caught up
     assert [[status for status, _ in script] for script in statuses] == [[200, 200, 200]] * WRITERS, statuses
     assert_numbered(tech)
-    log = rows(tech)[start:]
+    log = rows(tech)[logged:]
     assert len(log) == 3 * WRITERS
     assert [(c["entity"], c["id"], c["op"], c["version"], c["data"]) for c in seen] == [
         (entity, i, op, version, data) for _, _, entity, i, op, version, data in log
@@ -510,26 +476,16 @@ def while_holding(app, row, requests):
     in the order they were sent. ``[(status, json)]`` in that order.
     """
     db.session.commit()
-    answers = [None] * len(requests)
-
-    def send(index, method, path, json, headers):
-        response = app.test_client().open(path, method=method, json=json, headers=headers)
-        answers[index] = (response.status_code, response.get_json())
-
-    threads = []
+    sent = []
     with db.engine.connect() as holder:
         holder.execute(row.with_for_update())
         try:
-            for index, request in enumerate(requests):
-                threads.append(threading.Thread(target=send, args=(index, *request)))
-                threads[-1].start()
-                _waiting_on_locks(index + 1)
+            for request in requests:
+                sent.append(start(lambda request=request: send(app.test_client(), request)))
+                _waiting_on_locks(len(sent))
         finally:
             holder.rollback()
-            for thread in threads:
-                thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    return answers
+    return [request.result() for request in sent]
 
 
 @pytest.mark.commits
@@ -578,7 +534,7 @@ def test_a_scan_that_teaches_a_request_its_serial_reaches_the_phone(client, devi
     assert phone.jobs()[job["id"]] == shown
 
 
-def test_parts_received_on_part_of_a_requisition_reach_the_phone(client, device, call, on_site, short, catalogue):  # noqa: F811
+def test_parts_received_on_part_of_a_requisition_reach_the_phone(client, device, call, on_site, short, catalogue):
     """BOARD comes from the RDC, PANEL waits for headquarters: receiving the RDC's order fills one line.
 
     Fails: the receipt changes the requisition's lines but not the requisition row while a line is still
@@ -629,29 +585,23 @@ class ReassignedMeanwhile:
 
     def run(self, app, request, job_id, technician_id, dispatcher):
         """``request``: ``(path, headers)`` posted with ``{}``; the statuses of it and of the reassignment."""
-        db.session.commit()
-        answers = {}
+        path, headers = request
 
-        def send():
-            path, headers = request
-            answers["request"] = app.test_client().post(path, json={}, headers=headers).status_code
+        def send_request():
+            return app.test_client().post(path, json={}, headers=headers).status_code
 
         def reassign():
             self.paused.wait(timeout=10)
-            answers["assign"] = (
+            status = (
                 app.test_client()
                 .post(f"/api/jobs/{job_id}/assign", json={"technician_id": technician_id}, headers=dispatcher)
                 .status_code
             )
             self.reassigned.set()
+            return status
 
-        threads = [threading.Thread(target=send, name="request"), threading.Thread(target=reassign, name="dispatch")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert not any(thread.is_alive() for thread in threads), "a request never finished"
-        return answers
+        statuses = together([send_request, reassign], names=["request", "dispatch"], timeout=30)
+        return dict(zip(("request", "assign"), statuses, strict=True))
 
 
 def last_requisition_change(audience, requisition_id):
@@ -665,7 +615,7 @@ def test_a_requisition_decided_while_its_job_changes_hands_follows_the_job(
     monkeypatch,
     walk,
     open_job,
-    short,  # noqa: F811
+    short,
     catalogue,
 ):
     """The clerk's approval has read the job (tech1's) and is about to tell its technician when the
@@ -700,7 +650,7 @@ def test_parts_from_headquarters_delivered_while_the_job_changes_hands_follow_th
     call,
     walk,
     open_job,
-    short,  # noqa: F811
+    short,
     catalogue,
 ):
     """Headquarters' goods reach a requisition (its sales order is raised) while the dispatcher hands its job

@@ -21,7 +21,7 @@ from tests.devicesync.fleet import Faults
 from tests.devicesync.fleet import Phone
 from tests.devicesync.fleet import check_fleet
 from tests.devicesync.fleet import run_fleet
-from tests.jobs.conftest import request_body
+from tests.fixtures.jobs import request_body
 from tests.live import LiveServer
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.commits]

@@ -1,6 +1,6 @@
 """Pulling the change feed: the snapshot a fresh device takes, the log it reads after, and the cursor between.
 
-The world (tests/supply/conftest.py): tech1 and tech2 work for P01, tech3 for
+The world (tests/fixtures/supply.py): tech1 and tech2 work for P01, tech3 for
 P02; pm1 manages P01, pm2 P02; clerk approves for province 370000 (where every
 job here is), clerk2 for 440000. Parts BOARD, PANEL and REMOTE.
 """
@@ -24,8 +24,7 @@ from server.parts.models import Part
 from server.supply.models import Requisition
 from server.users.models import User
 from sync import cursor
-from tests.supply.conftest import short  # noqa: F401  (a fixture: a requisition raised on a job)
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.both_backends
 
@@ -79,7 +78,7 @@ ALL_PARTS = ("BOARD", "PANEL", "REMOTE")
 
 
 @pytest.fixture
-def scene(walk, open_job, on_site, short, catalogue):  # noqa: F811
+def scene(walk, open_job, on_site, short, catalogue):
     """Jobs of three technicians of two providers, and a requisition on tech1's job and on tech3's.
 
     ``{"a": tech1's assigned job, "b": tech2's, "c": tech3's (P02), "d": tech1's on site waiting for parts,
@@ -185,7 +184,7 @@ def test_jobs_finished_more_than_30_days_ago_stay_out_of_the_snapshot(
 def test_requisitions_decided_against_more_than_30_days_ago_stay_out_of_the_snapshot(
     device,
     on_site,
-    short,  # noqa: F811
+    short,
     call,
     status,
     days_ago,
@@ -207,7 +206,7 @@ def test_requisitions_decided_against_more_than_30_days_ago_stay_out_of_the_snap
     assert (requisition["id"] in held_ids(phone, "requisition")) is held
 
 
-def test_an_open_requisition_is_held_however_old(device, on_site, short):  # noqa: F811
+def test_an_open_requisition_is_held_however_old(device, on_site, short):
     requisition = short(on_site(serial=None)["id"], [("PANEL", 1)])
     db.session.execute(
         update(Requisition)
@@ -345,7 +344,7 @@ def test_a_device_holds_what_the_api_shows_after_a_busy_day(
     walk,
     open_job,
     on_site,
-    short,  # noqa: F811
+    short,
     call,
     catalogue,
 ):

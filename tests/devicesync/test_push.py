@@ -22,9 +22,9 @@ from server.devicesync.models import Client
 from server.devicesync.models import PushedOp
 from server.extensions import db
 from server.supply.models import Requisition
-from tests.claims.test_concurrency import fire_together
-from tests.devicesync.conftest import Device
-from tests.users.conftest import assert_error
+from tests.fixtures.device import Device
+from tests.helpers import assert_error
+from tests.races import send_together
 
 pytestmark = pytest.mark.both_backends
 
@@ -906,7 +906,7 @@ def test_the_same_push_sent_twice_at_once_applies_each_op_once(app, device, on_s
         before = len(events(job["id"]))
         remote = stock_books("PROV-P01", "REMOTE")
 
-        answers = fire_together(app, [push_request(phone, ops), push_request(phone, ops)])
+        answers = send_together(app, [push_request(phone, ops), push_request(phone, ops)])
 
         assert [status for status, _ in answers] == [200, 200], answers
         for index, op in enumerate(ops):
@@ -933,7 +933,7 @@ def test_two_ops_with_one_seq_sent_at_once_take_it_once(app, device, on_site, ev
         second = {**phone.op("note.add", job["id"], {"text": "二"}), "seq": 1}
         before = len(events(job["id"]))
 
-        answers = fire_together(app, [push_request(phone, [first]), push_request(phone, [second])])
+        answers = send_together(app, [push_request(phone, [first]), push_request(phone, [second])])
 
         assert [status for status, _ in answers] == [200, 200], answers
         got = sorted((body["results"][0]["result"], body["results"][0]["code"]) for _, body in answers)

@@ -1,7 +1,8 @@
 """The sync protocol as a state machine: phones working offline over a faulty network while dispatch moves jobs.
 
 Hypothesis drives four phones (tech1 with two, tech2 and tech3) and the
-dispatch desk. Each phone keeps an outbox of ops (seq 1, 2, 3… of its own,
+dispatch desk. Each phone is the simulated device of tests/fixtures/device.py,
+strict (a wrong answer fails the step). Each keeps an outbox of ops (seq 1, 2, 3… of its own,
 each a fresh op_id) and what it holds from its pulls. A push may lose its
 request or its answer, arrive twice, or lose an op from the middle of the
 batch; a pull may lose its answer; the server may restart. After every step:
@@ -55,11 +56,9 @@ from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from tests.conftest import app_config
 from tests.conftest import empty_tables
-from tests.devicesync.conftest import Device
-from tests.devicesync.conftest import Outbox
-from tests.devicesync.conftest import differences
-from tests.devicesync.conftest import seen
-from tests.jobs.conftest import request_body
+from tests.fixtures.device import KEPT
+from tests.fixtures.device import Device
+from tests.fixtures.jobs import request_body
 from tests.live import LiveClient
 from tests.live import LiveServer
 
@@ -106,67 +105,13 @@ PLAUSIBLE = {
 }
 
 PUSH_FAULTS = ("delivered", "request_dropped", "response_dropped", "duplicated", "op_lost_in_batch")
-KEPT = ("applied", "rejected", "conflict")
 
 
-class Phone(Outbox, Device):
-    """A Device with an outbox: every op it made, the last seq the server acknowledged, the answers it had."""
-
-    def __init__(self, client, user, name):
-        super().__init__(client, user)
-        self.name = name
-        self.made = []
-        self.acked = 0
-        self.answers = {}  # op_id → the result the server gave it (a duplicate's stored result)
-
-    def acknowledged(self, acked_seq):
-        assert acked_seq >= self.acked, f"{self.name}: acked_seq went back from {self.acked} to {acked_seq}"
-        assert acked_seq <= self.seq, f"{self.name}: acked_seq {acked_seq} past the last op made ({self.seq})"
-        self.acked = acked_seq
-
-    def send(self, ops):
-        status, body = self.push(ops)
-        assert status == 200, body
-        return body
-
-    def take(self, ops, body):
-        """Read a push's answer as the app does; check it says something about each op it names."""
-        sent = {op["op_id"]: op for op in ops}
-        seqs = [answer["seq"] for answer in body["results"]]
-        assert seqs == sorted(seqs), body
-        for answer in body["results"]:
-            op = sent[answer["op_id"]]
-            assert answer["seq"] == op["seq"], answer
-            result = answer["result"]
-            if result == "duplicate":
-                result = answer["stored_result"]
-            assert result in KEPT, answer
-            assert (result == "applied") == (answer["code"] == ""), answer
-            known = self.answers.setdefault(op["op_id"], result)
-            assert known == result, f"{self.name}: op {op['seq']} was {known}, now {result}"
-        self.acknowledged(body["acked_seq"])
-
-    def pull_page(self, limit, dropped):
-        """One page of the feed; when its answer is ``dropped`` the phone keeps its cursor and what it held."""
-        if dropped:  # the server answered; the answer never reached the phone
-            response = self.client.get(
-                "/api/sync/pull",
-                query_string={
-                    "limit": limit,
-                    "client_id": self.client_id,
-                    **({"cursor": self.cursor} if self.cursor else {}),
-                },
-                headers=self.user.headers,
-            )
-            assert response.status_code == 200, response.get_json()
-            return
-        status, body = self.pull(limit)
-        assert status == 200, body
-        self.acknowledged(body["acked_seq"])
-
-    def drain_all(self):
-        body = self.drain()
-        self.acknowledged(body["acked_seq"])
+def sent(phone, ops):
+    """The body of ``phone``'s push of ``ops`` (200 asserted)."""
+    status, body = phone.push(ops)
+    assert status == 200, body
+    return body
 
 
 def build_world(factories):
@@ -236,7 +181,9 @@ class SyncMachine(RuleBasedStateMachine):
         empty_tables()
         self.people = build_world(self.factories)
         self.client = self.server.client()
-        self.phones = {name: Phone(self.client, self.people[person], name) for name, person in PHONES.items()}
+        self.phones = {
+            name: Device(self.client, self.people[person], name=name, strict=True) for name, person in PHONES.items()
+        }
         self.jobs = []
         self.lost = {name: set() for name in TECHNICIANS}  # jobs taken away from each technician
         self.clock = datetime.now(CST).replace(microsecond=0) - timedelta(days=1)
@@ -268,7 +215,7 @@ class SyncMachine(RuleBasedStateMachine):
         for technician in technicians:
             self.open_a_job_for(technician)
         for phone in self.phones.values():
-            phone.drain_all()
+            phone.drain()
         for name, phone in self.phones.items():
             if phone.jobs():
                 self.make_ops(phone, data, data.draw(st.integers(0, 3), label=f"ops on {name}"))
@@ -348,7 +295,7 @@ class SyncMachine(RuleBasedStateMachine):
             offered = PLAUSIBLE.get(phone.local_state(job_id), ("note",))
             kind = data.draw(st.sampled_from(offered) | st.sampled_from(sorted(OPS)), label="op")
             op_type, payload = OPS[kind]
-            phone.made.append(phone.op(op_type, job_id, payload, client_time=self.tick()))
+            phone.queue(op_type, job_id, payload, client_time=self.tick())
 
     @precondition(lambda self: any(phone.outbox for phone in self.phones.values()))
     @rule(data=st.data(), fault=st.sampled_from(PUSH_FAULTS))
@@ -364,9 +311,9 @@ class SyncMachine(RuleBasedStateMachine):
             # The server takes the ops before the hole and stops there (past it only if it had the lost one).
             lost = data.draw(st.integers(0, len(ops) - 2), label="lost")
             ops = ops[:lost] + ops[lost + 1 :]
-            phone.take(ops, phone.send(ops))
+            phone.take(ops, sent(phone, ops))
             return
-        body = phone.send(ops)
+        body = sent(phone, ops)
         if fault == "response_dropped":
             return
         phone.take(ops, body)
@@ -374,15 +321,17 @@ class SyncMachine(RuleBasedStateMachine):
         assert len(body["results"]) == len(ops), body
         assert body["acked_seq"] >= ops[-1]["seq"], body
         if fault == "duplicated":
-            again = phone.send(ops)
+            again = sent(phone, ops)
             assert [(a["op_id"], a["result"], a.get("stored_result")) for a in again["results"]] == [
                 (a["op_id"], "duplicate", a.get("stored_result", a["result"])) for a in body["results"]
             ], again
-            phone.take(ops, again)
+            phone.take(ops, again, resent=True)
 
     @rule(phone=st.sampled_from(sorted(PHONES)), limit=st.sampled_from((1, 2, 500)), dropped=st.booleans())
     def pull(self, phone, limit, dropped):
-        self.phones[phone].pull_page(limit, dropped)
+        """One page of the feed; when its answer is ``dropped`` the phone keeps its cursor and what it held."""
+        status, body = self.phones[phone].pull(limit, dropped=dropped)
+        assert status == 200, body
 
     @rule()
     def restart_the_server(self):
@@ -398,20 +347,16 @@ class SyncMachine(RuleBasedStateMachine):
         for phone in self.phones.values():
             ops = phone.outbox
             if ops:
-                body = phone.send(ops)
+                body = sent(phone, ops)
                 phone.take(ops, body)
                 assert body["acked_seq"] == phone.seq, body
         for phone in self.phones.values():
-            phone.drain_all()
+            phone.drain()
             assert phone.outbox == []
         self.check_ops()
         for phone in self.phones.values():
-            for entity, path in (("job", "/api/jobs"), ("requisition", "/api/requisitions")):
-                status, page = self.call("get", path, phone.user.name, per_page=1000)
-                assert status == 200, page
-                server = {str(item["id"]): seen(item) for item in page["items"]}
-                held = {i: seen(data) for (e, i), data in phone.held.items() if e == entity}
-                assert held == server, f"{phone.name}'s {entity}s: {differences(held, server)}"
+            found = phone.against_server(per_page=1000)
+            assert found == {}, f"{phone.name} holds other than the server lists: {found}"
             lost = {str(job_id) for job_id in self.lost[phone.user.name]}
             assert not lost & {i for e, i in phone.held if e == "job"}, f"{phone.name} holds jobs it lost"
 

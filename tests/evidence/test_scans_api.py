@@ -11,12 +11,13 @@ from server.evidence.models import Photo
 from server.evidence.models import PhotoBlob
 from server.extensions import db
 from server.jobs.models import Scan
+from tests.helpers import assert_error
+from tests.races import send_together
 from tests.scanning.plates import capture
 from tests.scanning.plates import crop
 from tests.scanning.plates import jpeg
 from tests.scanning.plates import jpeg_bytes
 from tests.scanning.plates import plate
-from tests.users.conftest import assert_error
 
 pytestmark = pytest.mark.both_backends
 
@@ -241,26 +242,19 @@ def test_a_serial_failing_the_models_check_digit_is_not_chosen(upload, make_prod
 @pytest.mark.commits
 def test_the_same_photo_uploaded_twice_at_once_is_stored_once(app, people, photo):
     """Two uploads of one photo from two connections at the same moment: both answered, one photo kept."""
-    import threading
+    uploads = [
+        {
+            "method": "POST",
+            "path": "/api/scans",
+            "data": {"image": (io.BytesIO(photo), "label.jpg", "image/jpeg")},
+            "content_type": "multipart/form-data",
+            "headers": people.tech1.headers,
+        }
+        for _ in range(2)
+    ]
 
-    db.session.commit()
-    barrier = threading.Barrier(2)
-    answers = []
+    answers = send_together(app, uploads)
 
-    def send():
-        client = app.test_client()
-        form = {"image": (io.BytesIO(photo), "label.jpg", "image/jpeg")}
-        barrier.wait(timeout=10)
-        response = client.post(
-            "/api/scans", data=form, headers=people.tech1.headers, content_type="multipart/form-data"
-        )
-        answers.append(response.status_code)
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert answers == [201, 201]
+    assert [status for status, _ in answers] == [201, 201], answers
     db.session.expire_all()
     assert counts() == (2, 1)

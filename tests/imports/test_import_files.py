@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.network.models import Region
-from tests.imports.conftest import CHANGED
-from tests.imports.conftest import HEADERS
-from tests.imports.conftest import KINDS
-from tests.imports.conftest import SAMPLES
-from tests.imports.conftest import counts
-from tests.imports.conftest import csv_bytes
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.helpers import counts
+from tests.imports.helpers import CHANGED
+from tests.imports.helpers import HEADERS
+from tests.imports.helpers import KINDS
+from tests.imports.helpers import SAMPLES
+from tests.imports.helpers import csv_bytes
 
 NON_ADMINS = ("agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
 

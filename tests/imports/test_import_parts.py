@@ -4,8 +4,8 @@ import pytest
 
 from server.extensions import db
 from server.parts.services import parts
-from tests.imports.conftest import counts
-from tests.imports.conftest import csv_bytes
+from tests.helpers import counts
+from tests.imports.helpers import csv_bytes
 
 
 def stored(part_no):

@@ -5,8 +5,8 @@ import pytest
 from server.extensions import db
 from server.products.services import policies
 from server.products.services import products
-from tests.imports.conftest import counts
-from tests.imports.conftest import csv_bytes
+from tests.helpers import counts
+from tests.imports.helpers import csv_bytes
 
 
 def stored_product(model):

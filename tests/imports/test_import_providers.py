@@ -3,8 +3,8 @@
 import pytest
 
 from server.network.services import providers
-from tests.imports.conftest import counts
-from tests.imports.conftest import csv_bytes
+from tests.helpers import counts
+from tests.imports.helpers import csv_bytes
 
 
 def stored(code):

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.network.models import Region
-from tests.imports.conftest import counts
-from tests.imports.conftest import csv_bytes
+from tests.helpers import counts
+from tests.imports.helpers import csv_bytes
 
 
 def stored_regions():

@@ -4,10 +4,10 @@ import pytest
 
 from server.extensions import db
 from server.users.services import users
-from tests.imports.conftest import HEADERS
-from tests.imports.conftest import PASSWORD
-from tests.imports.conftest import counts
-from tests.imports.conftest import csv_bytes
+from tests.helpers import counts
+from tests.imports.helpers import HEADERS
+from tests.imports.helpers import PASSWORD
+from tests.imports.helpers import csv_bytes
 
 
 def stored(username):

@@ -1,5 +1,8 @@
-"""Fixtures of the install-base tests: the places and products sale records name, CSV files,
-the two ways to import them (CLI and API), sale records stored directly, and table snapshots."""
+"""Fixtures of the install-base tests: the places and products sale records name, the two ways to import
+them (CLI and API), and sale records, claims and jobs stored directly.
+
+Its ``world``, ``upload``, ``run_cli`` and ``make_job`` are this package's own (other packages have fixtures of
+those names that mean something else). CSV files and readers are in tests/installbase/helpers.py."""
 
 import io
 import itertools
@@ -7,67 +10,13 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from server.extensions import db
 from server.installbase.models import SaleRecord
-from tests.parts.conftest import make_part  # noqa: F401  (fixtures shared with the parts tests)
-from tests.products.conftest import make_policy  # noqa: F401
-from tests.products.conftest import make_product  # noqa: F401
-
-HEADER = "serial,model,sale_date,province,city,store,customer_phone"
-
-
-def csv_bytes(header, *rows, bom=False, newline="\n"):
-    """The bytes of a CSV file: ``header`` (None: the sale-record header) and ``rows``, UTF-8."""
-    text = newline.join([header or HEADER, *rows]) + newline
-    return ("\ufeff" if bom else "").encode() + text.encode("utf-8")
-
-
-def sales_csv(*rows, **options):
-    """A sale-record file of ``rows`` under the standard header."""
-    return csv_bytes(HEADER, *rows, **options)
-
-
-def counts(inserted=0, updated=0, unchanged=0, rejected=()):
-    """An import result, for comparison with ``==``."""
-    return {"inserted": inserted, "updated": updated, "unchanged": unchanged, "rejected": list(rejected)}
-
-
-def single_rejection(result, line):
-    """The reason of the one rejected row, which must be on ``line``."""
-    assert [rejection["line"] for rejection in result["rejected"]] == [line], result
-    return result["rejected"][0]["error"]
-
-
-def stored_sales():
-    """Every sale record as ``{serial: (model, sale_date, store, province, city, phone, source_file)}``."""
-    db.session.expire_all()
-    records = db.session.scalars(select(SaleRecord).order_by(SaleRecord.serial)).all()
-    return {
-        r.serial: (
-            r.product.model,
-            r.sale_date.isoformat(),
-            r.store,
-            r.province.code if r.province else None,
-            r.city.code if r.city else None,
-            r.customer_phone,
-            r.source_file,
-        )
-        for r in records
-    }
-
-
-PHONE_INDEX = "ix_sale_records_customer_phone"
 
 
 @pytest.fixture
-def admin(as_role):
-    return as_role("admin", username="root")
-
-
-@pytest.fixture
-def world(app, make_geography, make_product, make_policy):  # noqa: F811  (the fixtures imported above)
+def world(app, make_geography, make_product, make_policy):
     """What sale rows refer to: province 370000 > city 370100 (and 370200), province 440000 > city 440100,
     products TV55 and TV65 (category tv, policy 12/36 months) and WM8 (washing_machine, no policy)."""
     make_geography("370000", "370100", "370112")

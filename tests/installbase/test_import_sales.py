@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import inspect
 
 from server.extensions import db
-from tests.installbase.conftest import HEADER
-from tests.installbase.conftest import PHONE_INDEX
-from tests.installbase.conftest import counts
-from tests.installbase.conftest import csv_bytes
-from tests.installbase.conftest import sales_csv
-from tests.installbase.conftest import single_rejection
-from tests.installbase.conftest import stored_sales
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.helpers import counts
+from tests.helpers import single_rejection
+from tests.installbase.helpers import HEADER
+from tests.installbase.helpers import PHONE_INDEX
+from tests.installbase.helpers import csv_bytes
+from tests.installbase.helpers import sales_csv
+from tests.installbase.helpers import stored_sales
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.installbase.conftest import sales_csv
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.installbase.helpers import sales_csv
 
 ALL_ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
 PROVIDER_STAFF = ("technician", "provider_manager")

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.jobs.conftest import request_body
-from tests.users.conftest import assert_error
+from tests.fixtures.jobs import request_body
+from tests.helpers import assert_error
 
 PHOTO_SHA = "ab" * 32
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.jobs.models import Customer
-from tests.jobs.conftest import PHONE
-from tests.users.conftest import assert_error
+from tests.fixtures.jobs import PHONE
+from tests.helpers import assert_error
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from server.jobs.schemas import RequestArgs
 from server.jobs.services import lifecycle
 from server.jobs.services import requests as services
 from server.network.models import Provider
-from tests.jobs.conftest import request_body
-from tests.users.conftest import assert_error
+from tests.fixtures.jobs import request_body
+from tests.helpers import assert_error
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from server.extensions import db
 from server.users.models import User
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 IN_SCOPE = ["dispatcher", "shandong"]
 

@@ -10,8 +10,8 @@ from server.extensions import db
 from server.jobs.schemas import RequestArgs
 from server.jobs.services import requests as services
 from server.jobs.services import sla
-from tests.jobs.conftest import request_body
-from tests.users.conftest import assert_error
+from tests.fixtures.jobs import request_body
+from tests.helpers import assert_error
 
 LOCAL = timedelta(hours=8)
 

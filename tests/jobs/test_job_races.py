@@ -18,10 +18,10 @@ from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.jobs.models import ServiceRequest
 from server.jobs.services import sla
-from tests.claims.test_concurrency import fire_together
-from tests.jobs.conftest import PHONE
-from tests.jobs.conftest import later
-from tests.jobs.conftest import request_body
+from tests.fixtures.jobs import PHONE
+from tests.fixtures.jobs import later
+from tests.fixtures.jobs import request_body
+from tests.races import send_together
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
@@ -67,7 +67,7 @@ def unit_race(request, app, people, make_user, auth, open_job):
     def race(round_):
         phone = PHONE if request.param == "known_customer" else f"1390000000{round_}"
         body = request_body(serial=f"RACE-{round_}", customer_phone=phone)
-        return fire_together(
+        return send_together(
             app, [post("/api/requests", body, people.agent), post("/api/requests", body, second_agent)]
         )
 
@@ -129,7 +129,7 @@ def test_a_request_whose_job_cannot_be_made_leaves_nothing_behind(client, people
 def assign_race(app, people, open_job, walk, round_):
     """The national dispatcher gives a job on unit ``AS-<round>`` to tech1 while P01's manager gives it to tech2."""
     job = walk(open_job(serial=f"AS-{round_}"), "dispatched")
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             post(f"/api/jobs/{job['id']}/assign", {"technician_id": people.tech1.id}, people.dispatcher),
@@ -211,7 +211,7 @@ def accept_cancel_race(app, people, open_job, walk, round_):
     """tech1 accepts an assigned job on unit ``AC-<round>`` while the national dispatcher cancels it."""
     job = walk(open_job(serial=f"AC-{round_}"), "assigned")
     before = last_event_id(job["id"])
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             post(f"/api/jobs/{job['id']}/accept", {"device_time": later(minutes=-1)}, people.tech1),

@@ -19,8 +19,8 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.services import lifecycle
-from tests.jobs.conftest import later
-from tests.users.conftest import assert_error
+from tests.fixtures.jobs import later
+from tests.helpers import assert_error
 
 CHINA = timezone(timedelta(hours=8))
 

@@ -1,7 +1,6 @@
 """POST /api/requests and GET /api/requests/<id>: a request makes one job, in state new, with SLA deadlines."""
 
 import re
-import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -17,10 +16,11 @@ from server.jobs.models import ServiceRequest
 from server.jobs.schemas import RequestArgs
 from server.jobs.services import requests as services
 from server.jobs.services import sla
-from tests.jobs.conftest import PHONE
-from tests.jobs.conftest import later
-from tests.jobs.conftest import request_body
-from tests.users.conftest import assert_error
+from tests.fixtures.jobs import PHONE
+from tests.fixtures.jobs import later
+from tests.fixtures.jobs import request_body
+from tests.helpers import assert_error
+from tests.races import send_together
 
 # Deadlines in minutes (contact, arrive, complete) of the default policies.
 COUNTY = (240, 2880, 5760)
@@ -398,34 +398,10 @@ def test_reading_a_request_is_for_the_call_centre(client, people, as_role, post_
 # ---------------------------------------------------------------- two agents at once
 
 
-def fire_together(app, bodies, headers):
-    """POST each body to /api/requests from its own thread and test client, released at once; ``(status, json)``."""
-    db.session.commit()  # the test's own session holds no transaction while the threads write
-    barrier = threading.Barrier(len(bodies))
-    answers = [None] * len(bodies)
-    failures = []
-
-    def send(index, body, header):
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            response = client.post("/api/requests", json=body, headers=header)
-            answers[index] = (response.status_code, response.get_json())
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
-            barrier.abort()
-
-    threads = [
-        threading.Thread(target=send, args=args) for args in zip(range(len(bodies)), bodies, headers, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    if failures:
-        raise failures[0]
-    return answers
+def agents_at_once(app, bodies, headers):
+    """POST each body to /api/requests with its agent's headers, all at the same moment; ``(status, json)`` each."""
+    requests = [("POST", "/api/requests", body, header) for body, header in zip(bodies, headers, strict=True)]
+    return send_together(app, requests)
 
 
 ROUNDS = 5
@@ -448,7 +424,7 @@ def test_two_agents_recording_one_unit_at_once_make_one_request(app, post_reques
             request_body(serial=serial, customer_phone=phone),
             request_body(serial=serial.lower(), customer_phone=phone),
         ]
-        answers = fire_together(app, bodies, [people.agent.headers, other])
+        answers = agents_at_once(app, bodies, [people.agent.headers, other])
         assert sorted(status for status, _ in answers) == [201, 409], (round_, answers)
         (created,) = [body for status, body in answers if status == 201]
         (refused,) = [body for status, body in answers if status == 409]
@@ -472,7 +448,7 @@ def test_two_agents_recording_two_units_of_a_new_customer_at_once_both_succeed(a
             request_body(serial=f"A-{round_}", customer_phone=phone),
             request_body(serial=f"B-{round_}", customer_phone=phone),
         ]
-        answers = fire_together(app, bodies, [people.agent.headers, other])
+        answers = agents_at_once(app, bodies, [people.agent.headers, other])
         assert [status for status, _ in answers] == [201, 201], (round_, answers)
     db.session.expire_all()
     assert count(ServiceRequest) == count(Job) == 2 * ROUNDS

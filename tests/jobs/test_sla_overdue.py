@@ -20,7 +20,7 @@ from server.jobs.models import Job
 from server.jobs.services import sla
 from server.jobs.services.requests import create_request
 from server.notifications.models import Notification
-from tests.jobs.conftest import request_body
+from tests.fixtures.jobs import request_body
 
 SECOND = timedelta(seconds=1)
 

@@ -1,4 +1,5 @@
-"""A fault code the knowledge base knows, for tests elsewhere that record one on a job or a claim."""
+"""Knowledge-base entries made for tests: a fault code known (for tests elsewhere that record one on a job or
+a claim), and the body of a defect entry."""
 
 from sqlalchemy import select
 
@@ -14,3 +15,19 @@ def ensure_fault_code(code="E01", title=None, active=True):
         db.session.add(article)
         db.session.commit()
     return article
+
+
+def entry_body(**overrides):
+    """A defect entry of TV55: no picture, backlight."""
+    body = {
+        "type": "defect",
+        "title": "有声音无图像 (no picture)",
+        "symptom": "开机有声音，屏幕全黑。Sound but a black screen.",
+        "cause": "背光灯条损坏。Broken LED backlight.",
+        "fix": "更换背光灯条。Replace the backlight.",
+        "fault_code": "E21",
+        "models": ["TV55"],
+        "parts": ["BOARD"],
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not ...}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.knowledge.conftest import entry_body
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.knowledge.factories import entry_body
 
 
 def test_an_admin_adds_a_defect_entry_with_its_models_and_parts(call, kb):

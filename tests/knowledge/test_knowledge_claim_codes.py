@@ -1,6 +1,6 @@
 """A claim's fault code must be one the knowledge base knows.
 
-The world is the claims tests' (tests/claims/conftest.py): TV55 sold units, providers P01 and P02.
+The world is the claims tests' (tests/fixtures/claims.py): TV55 sold units, providers P01 and P02.
 """
 
 import pytest
@@ -9,12 +9,8 @@ from sqlalchemy import select
 
 from server.claims.models import Claim
 from server.extensions import db
-from tests.claims.conftest import manager  # noqa: F401  (the claims world, for this module)
-from tests.claims.conftest import sell  # noqa: F401
-from tests.claims.conftest import submit  # noqa: F401
-from tests.claims.conftest import world  # noqa: F401
+from tests.helpers import assert_error
 from tests.knowledge.factories import ensure_fault_code
-from tests.users.conftest import assert_error
 
 
 def claims():
@@ -22,7 +18,7 @@ def claims():
     return db.session.scalar(select(func.count()).select_from(Claim))
 
 
-def test_a_claim_naming_a_known_fault_code_is_filed(sell, submit):  # noqa: F811
+def test_a_claim_naming_a_known_fault_code_is_filed(sell, submit):
     ensure_fault_code("E01")
     sell("SN0001")
     response = submit(serial="SN0001")
@@ -31,7 +27,7 @@ def test_a_claim_naming_a_known_fault_code_is_filed(sell, submit):  # noqa: F811
 
 
 @pytest.mark.parametrize("code", ["E02", "e01", "E01-"], ids=["unknown", "other-case", "longer"])
-def test_an_unknown_fault_code_is_422_and_files_nothing(sell, submit, manager, snapshot, code):  # noqa: F811
+def test_an_unknown_fault_code_is_422_and_files_nothing(sell, submit, manager, snapshot, code):
     ensure_fault_code("E01")
     sell("SN0001")
     manager("P01")  # the provider's manager exists before, as any who files a claim
@@ -42,7 +38,7 @@ def test_an_unknown_fault_code_is_422_and_files_nothing(sell, submit, manager, s
     assert claims() == 0
 
 
-def test_a_withdrawn_fault_code_still_names_the_fault_of_an_earlier_repair(sell, submit):  # noqa: F811
+def test_a_withdrawn_fault_code_still_names_the_fault_of_an_earlier_repair(sell, submit):
     ensure_fault_code("E01", active=False)
     sell("SN0001")
     response = submit(serial="SN0001")

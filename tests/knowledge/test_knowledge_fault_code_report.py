@@ -13,7 +13,7 @@ import pytest
 from server.claims.models import Claim
 from server.extensions import db
 from server.jobs.models import Job
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.both_backends
 

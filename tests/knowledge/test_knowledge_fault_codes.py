@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.jobs.models import Job
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 COMPLETION = {"summary": "换背光灯条", "confirmed_by": "王先生"}
 

@@ -14,13 +14,7 @@ from server.core.roles import ROLES
 from server.extensions import db
 from server.notifications.models import Notification
 from server.notifications.services import notify
-from tests.jobs.conftest import open_job  # noqa: F401  (a fixture, shared with the jobs tests)
-from tests.jobs.conftest import people  # noqa: F401  (a fixture, shared with the jobs tests)
-from tests.jobs.conftest import walk  # noqa: F401  (a fixture, shared with the jobs tests)
-from tests.jobs.conftest import world  # noqa: F401  (a fixture, shared with the jobs tests)
-from tests.products.conftest import make_policy  # noqa: F401  (a fixture the jobs' world needs)
-from tests.products.conftest import make_product  # noqa: F401  (a fixture the jobs' world needs)
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 
 @pytest.fixture
@@ -255,7 +249,7 @@ def test_notify_reaches_each_user_once_and_skips_nobody(alice, bob):
     assert stored_count() == 2
 
 
-def test_a_notification_about_a_job_names_the_job(people, open_job, walk, listing):  # noqa: F811
+def test_a_notification_about_a_job_names_the_job(people, open_job, walk, listing):
     job = open_job()
     walk(job, "dispatched")
     items = listing(people.pm1)["items"]

@@ -4,7 +4,7 @@ import pytest
 
 from server.extensions import db
 from server.parts.services import parts
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 
 def stored(part_no):

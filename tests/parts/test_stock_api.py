@@ -3,7 +3,7 @@
 import pytest
 
 from server.users.services import users
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from server.extensions import db
 from server.products.services import policies
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 MAIN_SHORTER = "main parts are covered at least as long as the whole unit"
 

@@ -5,7 +5,7 @@ import pytest
 from server.extensions import db
 from server.products.models import Product
 from server.products.services import products
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 
 def stored(model):

@@ -5,8 +5,6 @@ The world: provinces 370000 (city 370100, county 370112) and 440000 (city 440100
 days of January 2026 (UTC+8).
 """
 
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from itertools import count
 
@@ -20,14 +18,15 @@ from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.network.services import regions
 from server.products.models import Product
-from tests.products.conftest import make_product  # noqa: F401  (a fixture, shared with the products tests)
+from tests.fixtures.reference import make_product
+from tests.reports.helpers import NOON
 
-# Noon, local time, on 10 January 2026.
-NOON = datetime(2026, 1, 10, 4, 0, tzinfo=UTC)
+# kept for tests/e2e until it uses the plugins (tests/e2e/test_dashboard.py imports make_product from here)
+__all__ = ["make_product"]
 
 
 @pytest.fixture
-def world(make_geography, make_region, make_provider, make_product, make_user, auth):  # noqa: F811
+def world(make_geography, make_region, make_provider, make_product, make_user, auth):
     make_geography()
     make_region("440000", level="province")
     make_region("440100", level="city", parent_code="440000")

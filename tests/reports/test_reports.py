@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reports.conftest import NOON
+from tests.reports.helpers import NOON
 
 pytestmark = pytest.mark.both_backends
 

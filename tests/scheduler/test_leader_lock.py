@@ -8,7 +8,6 @@ database of their own.
 """
 
 import os
-import threading
 
 import pytest
 from sqlalchemy import create_engine
@@ -24,6 +23,7 @@ from server.scheduler.leader import leader_lock
 from server.scheduler.models import SchedulerRun
 from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import TASKS
+from tests.races import together
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
@@ -73,32 +73,6 @@ def terminate_lock_holders(engine):
             )
         ).scalars()
         assert list(killed) == [True]
-
-
-def together(functions):
-    """Call each function from its own thread, released at once by a barrier; their answers, in order."""
-    db.session.commit()  # the test's own session holds no transaction while the threads work
-    barrier = threading.Barrier(len(functions))
-    answers = [None] * len(functions)
-    failures = []
-
-    def call(index, function):
-        try:
-            barrier.wait(timeout=10)
-            answers[index] = function()
-        except BaseException as exc:  # re-raised in the test's thread below
-            failures.append(exc)
-            barrier.abort()
-
-    threads = [threading.Thread(target=call, args=pair) for pair in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
-    if failures:
-        raise failures[0]
-    return answers
 
 
 # ---------------------------------------------------------------- one leader

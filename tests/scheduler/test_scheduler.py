@@ -22,11 +22,6 @@ from server.scheduler.models import SchedulerRun
 from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import TASKS
 from server.scheduler.tasks import Task
-from tests.jobs.conftest import make_policy  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import make_product  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import open_job  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import people  # noqa: F401  (a fixture of the jobs world)
-from tests.jobs.conftest import world  # noqa: F401  (a fixture of the jobs world)
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.commits]
 
@@ -124,7 +119,7 @@ def test_a_run_records_what_it_did_in_words(scheduler):
     ]
 
 
-def test_a_run_counts_the_work_it_did_and_keeps_it(scheduler, open_job):  # noqa: F811
+def test_a_run_counts_the_work_it_did_and_keeps_it(scheduler, open_job):
     job = open_job()
     now = datetime.fromisoformat(job["sla"]["contact_due_at"]) + timedelta(seconds=1)
 

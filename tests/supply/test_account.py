@@ -6,7 +6,6 @@ of 500.00. Orders are paid from the deposit first, then on credit; money in
 deposit and the credit in use are always the sums of the ledger's columns.
 """
 
-import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -20,8 +19,9 @@ from server.extensions import db
 from server.network.models import AccountEntry
 from server.network.models import Provider
 from server.network.services import providers
+from tests import races
+from tests.helpers import assert_error
 from tests.knowledge.factories import ensure_fault_code
-from tests.users.conftest import assert_error
 
 pytestmark = pytest.mark.both_backends
 
@@ -358,20 +358,13 @@ def test_an_edit_of_the_deposit_never_loses_an_order_charged_meanwhile(app, cata
     """
     requisition = short(on_site(serial=None)["id"], [("BOARD", 2)])  # 240.00
     db.session.commit()
-    answers = []
-
-    def approve_elsewhere():
-        response = app.test_client().post(
-            f"/api/requisitions/{requisition['id']}/approve", json={}, headers=catalogue.clerk.headers
-        )
-        answers.append((response.status_code, response.get_json()))
+    approval = ("POST", f"/api/requisitions/{requisition['id']}/approve", {}, catalogue.clerk.headers)
 
     with app.app_context():
         provider = providers.find("P01")  # the PATCH has read the record ...
         assert provider.deposit_cents == 100_000
-        elsewhere = threading.Thread(target=approve_elsewhere)
-        elsewhere.start()  # ... an approval charges 240.00 and commits ...
-        elsewhere.join(timeout=30)
+        # ... an approval charges 240.00 and commits, from another thread as another user's would ...
+        answers = [races.start(lambda: races.send(app.test_client(), approval)).result(timeout=30)]
         assert [status for status, _ in answers] == [200], answers
         providers.update(provider, {"deposit": 150_000})  # ... and the PATCH writes.
         db.session.commit()

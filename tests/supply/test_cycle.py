@@ -19,11 +19,8 @@ from sqlalchemy import update
 
 from server.extensions import db
 from server.supply.models import Requisition
-from tests.supply.test_plan import TECHNICIAN_OF
-from tests.supply.test_plan import approved  # noqa: F401  (a fixture: a requisition raised and approved)
-from tests.supply.test_plan import canton  # noqa: F401  (a fixture: province 440000's provider and technician)
-from tests.supply.test_plan import job_in  # noqa: F401  (a fixture: a job on site in either province)
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.supply.helpers import TECHNICIAN_OF
 
 pytestmark = pytest.mark.both_backends
 
@@ -42,7 +39,7 @@ def local_today():
 
 
 @pytest.fixture
-def received(short, job_in):  # noqa: F811
+def received(short, job_in):
     """``received(days, province="370000", path="rdc", at=noon local on DAY, approval=0.25, shipping=0.25)``
     → a requisition of ``province`` raised ``days`` before ``at`` and received at ``at``: approved ``approval``
     days after it was raised, shipped ``shipping`` days after that."""
@@ -129,7 +126,7 @@ def test_a_range_without_receipts_has_no_figures(catalogue, report):
     }
 
 
-def test_requisitions_not_yet_received_are_left_out(approved, report):  # noqa: F811
+def test_requisitions_not_yet_received_are_left_out(approved, report):
     approved([("BOARD", 5)])  # raised and approved today, received never
 
     status, body = report()

@@ -13,8 +13,8 @@ from server.extensions import db
 from server.parts.models import Part
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
-from tests.claims.test_concurrency import fire_together
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.races import send_together
 
 # ---------------------------------------------------------------- helpers
 
@@ -425,7 +425,7 @@ def test_two_receipts_of_one_order_at_once_count_its_parts_once(app, shipped, ca
     for round_ in range(ROUNDS):
         _, order = shipped([("BOARD", 1)])
         path = f"/api/sales-orders/{order['id']}/receive"
-        answers = fire_together(
+        answers = send_together(
             app, [("POST", path, None, catalogue.pm1.headers), ("POST", path, None, catalogue.tech1.headers)]
         )
         assert sorted(status for status, _ in answers) == [200, 409], (round_, answers)
@@ -437,7 +437,7 @@ def test_two_receipts_of_one_order_at_once_count_its_parts_once(app, shipped, ca
 def test_two_shipments_of_one_order_at_once_take_its_parts_once(app, ordered, catalogue, stock_books):
     _, order = ordered([("BOARD", 2)])
     path = f"/api/sales-orders/{order['id']}/ship"
-    answers = fire_together(
+    answers = send_together(
         app, [("POST", path, None, catalogue.clerk.headers), ("POST", path, None, catalogue.admin.headers)]
     )
     assert sorted(status for status, _ in answers) == [200, 409], answers

@@ -7,7 +7,6 @@ HQ holds no stock unless a test gives it some.
 """
 
 from datetime import timedelta
-from itertools import count
 from types import SimpleNamespace
 
 import pytest
@@ -15,62 +14,15 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from server.extensions import db
-from server.parts.models import StockLevel
-from server.parts.models import Warehouse
 from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import task_by_id
 from server.supply.models import PlanLine
 from server.supply.models import PurchaseOrder
 from server.supply.models import Requisition
+from tests.supply.helpers import CLERK_OF
+from tests.supply.helpers import stock_row
 
 # ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def canton(catalogue, make_geography, make_provider, make_user, auth):
-    """Province 440000's side of the network: county 440112 in city 440100, provider P44 covering the city,
-    its technician ``tech44`` and manager ``pm44`` (each with ``.headers``), added to ``catalogue``."""
-    make_geography("440000", "440100", "440112")
-    make_provider("P44", region_codes=["440100"])
-    for name, role in [("tech44", "technician"), ("pm44", "provider_manager")]:
-        user = make_user(role, username=name, provider_code="P44")
-        user.headers = auth(user)
-        setattr(catalogue, name, user)
-    return catalogue
-
-
-@pytest.fixture
-def job_in(on_site, canton):
-    """``job_in(province="370000")`` → the JSON of a new job on site in that province (its own unit each time):
-    P01's ``tech1`` in 370112, or P44's ``tech44`` in 440112."""
-    serials = count(1)
-
-    def make(province="370000"):
-        unit = {"serial": f"SN-PLAN{next(serials)}", "model": "TV55"}
-        if province == "440000":
-            return on_site(technician=canton.tech44, region_code="440112", **unit)
-        return on_site(**unit)
-
-    return make
-
-
-CLERK_OF = {"370000": "clerk", "440000": "clerk2"}
-TECHNICIAN_OF = {"370000": "tech1", "440000": "tech44"}
-
-
-@pytest.fixture
-def approved(call, short, job_in):
-    """``approved([(part_no, qty)], province="370000", job=None)`` → the requisition raised on a new job of the
-    province (or on ``job``) and approved by its clerk (200 asserted)."""
-
-    def make(lines, province="370000", job=None):
-        job = job or job_in(province)
-        requisition = short(job["id"], lines, user=TECHNICIAN_OF[province])
-        status, body = call("post", f"/api/requisitions/{requisition['id']}/approve", CLERK_OF[province], {})
-        assert status == 200, body
-        return body
-
-    return make
 
 
 @pytest.fixture
@@ -142,17 +94,6 @@ def latest_order(call):
 
 def po_lines(order):
     return [(line["part_no"], line["qty"], line["received_qty"]) for line in order["lines"]]
-
-
-def stock_row(warehouse, part_no):
-    """``(on_hand, reserved)`` of one stock row now."""
-    db.session.expire_all()
-    level = db.session.scalar(
-        select(StockLevel)
-        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(Warehouse.code == warehouse, StockLevel.part.has(part_no=part_no))
-    )
-    return (level.on_hand, level.reserved) if level is not None else None
 
 
 def make_older(requisition, than):

@@ -18,8 +18,8 @@ from server.parts.models import Part
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
 from server.supply.models import Requisition
-from tests.claims.test_concurrency import fire_together
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.races import send_together
 
 # ---------------------------------------------------------------- helpers
 
@@ -643,7 +643,7 @@ def test_two_approvals_of_one_requisition_at_once_charge_it_once(app, raised, ca
     for round_ in range(ROUNDS):
         requisition = raised([("BOARD", 1)])  # 120.00, one BOARD from the RDC
         path = f"/api/requisitions/{requisition['id']}/approve"
-        answers = fire_together(
+        answers = send_together(
             app, [("POST", path, {}, catalogue.clerk.headers), ("POST", path, {}, catalogue.admin.headers)]
         )
         assert sorted(status for status, _ in answers) == [200, 409], (round_, answers)
@@ -659,7 +659,7 @@ def test_two_approvals_of_one_requisition_at_once_charge_it_once(app, raised, ca
 def test_two_approvals_competing_for_the_last_of_the_money_never_both_pass(app, raised, catalogue, account):
     """Two requisitions of 800.00 each; P01 can pay 1500.00: one is approved, the other refused for money."""
     first, second = raised([("PANEL", 1)]), raised([("PANEL", 1)])
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             ("POST", f"/api/requisitions/{first['id']}/approve", {}, catalogue.clerk.headers),
@@ -678,7 +678,7 @@ def test_two_approvals_competing_for_the_last_rdc_stock_never_reserve_more_than_
 ):
     """Two requisitions of 2 BOARD each, 3 at the RDC: 2 + 1 from the RDC, the last one through headquarters."""
     first, second = raised([("BOARD", 2)]), raised([("BOARD", 2)])
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             ("POST", f"/api/requisitions/{first['id']}/approve", {}, catalogue.clerk.headers),

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.supply.models import Requisition
-from tests.claims.test_concurrency import fire_together
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.races import send_together
 
 PHONE_TIME = "2026-03-01T09:30:00+08:00"
 
@@ -379,7 +379,7 @@ def test_two_shortages_on_one_job_at_once_are_both_kept_and_hold_the_job_once(
     for round_ in range(ROUNDS):
         job = on_site(serial=f"RACE-{round_}")
         path = f"/api/jobs/{job['id']}/shortages"
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 ("POST", path, lines(("BOARD", 1)), catalogue.tech1.headers),

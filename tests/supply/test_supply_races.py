@@ -16,10 +16,8 @@ from server.network.models import Provider
 from server.parts.models import Part
 from server.supply.models import PlanLine
 from server.supply.models import SalesOrder
-from tests.claims.test_concurrency import fire_together
-from tests.supply.test_plan import canton  # noqa: F401  (a fixture, needed by job_in)
-from tests.supply.test_plan import job_in  # noqa: F401  (a fixture: a job on site in either province)
-from tests.supply.test_plan import stock_row
+from tests.races import send_together
+from tests.supply.helpers import stock_row
 
 pytestmark = pytest.mark.postgres_only
 
@@ -67,7 +65,7 @@ def test_two_approvals_competing_for_the_last_units_share_them_without_overselli
     app,
     catalogue,
     clerk_b,
-    job_in,  # noqa: F811
+    job_in,
     short,
     race_part,
 ):
@@ -81,7 +79,7 @@ def test_two_approvals_competing_for_the_last_units_share_them_without_overselli
         part_no = race_part(round_, 3)
         requisitions = [short(job["id"], [(part_no, 2)]) for job in jobs]
 
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 post(f"/api/requisitions/{requisitions[0]['id']}/approve", catalogue.clerk),
@@ -105,7 +103,7 @@ def test_two_approvals_competing_for_the_last_units_share_them_without_overselli
 def test_one_shipped_order_received_twice_at_once_counts_once(
     app,
     catalogue,
-    job_in,  # noqa: F811
+    job_in,
     short,
     call,
     race_part,
@@ -126,7 +124,7 @@ def test_one_shipped_order_received_twice_at_once_counts_once(
         status, body = call("post", f"/api/sales-orders/{order['id']}/ship", "clerk")
         assert status == 200, body
 
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 post(f"/api/sales-orders/{order['id']}/receive", catalogue.pm1),
@@ -152,7 +150,7 @@ def test_one_requisition_approved_twice_at_once_charges_the_provider_once(
     app,
     catalogue,
     clerk_b,
-    job_in,  # noqa: F811
+    job_in,
     short,
     race_part,
 ):
@@ -164,7 +162,7 @@ def test_one_requisition_approved_twice_at_once_charges_the_provider_once(
         requisition = short(job["id"], [(part_no, 2)])
         deposit, credit = p01_money()
 
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 post(f"/api/requisitions/{requisition['id']}/approve", catalogue.clerk),

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from server.extensions import db
 from server.parts.models import StockMovement
 from server.supply.models import PartUsage
-from tests.claims.test_concurrency import fire_together
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
+from tests.races import send_together
 
 
 def lines(*pairs):
@@ -392,7 +392,7 @@ def test_two_usages_of_the_last_part_at_once_leave_one_short_and_the_books_agree
     for round_ in range(ROUNDS):
         make_stock("PROV-P01", "BOARD", 1)
         jobs = [on_site(serial=f"RACE-{round_}-A"), on_site(technician=catalogue.tech2, serial=f"RACE-{round_}-B")]
-        answers = fire_together(
+        answers = send_together(
             app,
             [
                 ("POST", f"/api/jobs/{jobs[0]['id']}/parts-used", lines(("BOARD", 1)), catalogue.tech1.headers),
@@ -417,7 +417,7 @@ def tech5(catalogue, make_user, auth):
 def test_the_first_two_usages_of_a_provider_at_once_both_succeed(app, on_site, stock_books, catalogue, tech5):
     """P02 has no stock room yet; its two technicians record parts at the same moment: both are kept."""
     jobs = [on_site(technician=catalogue.tech3), on_site(technician=tech5, serial="SN-OLD")]
-    answers = fire_together(
+    answers = send_together(
         app,
         [
             ("POST", f"/api/jobs/{jobs[0]['id']}/parts-used", lines(("REMOTE", 1)), catalogue.tech3.headers),
@@ -432,7 +432,7 @@ def test_the_first_two_usages_of_a_provider_at_once_both_succeed(app, on_site, s
 def test_two_first_reads_of_a_providers_discrepancies_at_once_both_answer(app, catalogue):
     """P02 has no stock room yet; its manager and an admin read its discrepancies at the same moment."""
     path = f"/api/providers/{catalogue.pm2.provider_id}/discrepancies"
-    answers = fire_together(
+    answers = send_together(
         app, [("GET", path, None, catalogue.pm2.headers), ("GET", path, None, catalogue.admin.headers)]
     )
     assert [status for status, _ in answers] == [200, 200], answers

@@ -50,17 +50,3 @@ def count_users():
         return db.session.scalar(select(func.count()).select_from(User))
 
     return count
-
-
-def assert_error(response, status, code, fields=None):
-    """The response is the error envelope with ``status`` and ``code``; ``fields`` are exactly the named ones."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.json
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    if fields is not None:
-        assert set(body["error"]["details"]["fields"]) == set(fields)
-    return body["error"]

@@ -14,7 +14,7 @@ import pytest
 from server import create_app
 from server.extensions import db
 from tests.conftest import app_config
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from server.extensions import db
-from tests.users.conftest import assert_error
+from tests.helpers import assert_error
 
 PASSWORD = "correct horse battery"
 TOKEN_SIGNING_KEY_OF_SOMEONE_ELSE = "another-secret-key-of-enough-length-for-hs256"

@@ -1,0 +1,26 @@
+"""Helpers (not fixtures) that tests of several packages import: the error envelope, import results."""
+
+
+def assert_error(response, status, code, fields=None):
+    """The response is the error envelope with ``status`` and ``code``; ``fields`` are exactly the named ones."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.json
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+    if fields is not None:
+        assert set(body["error"]["details"]["fields"]) == set(fields)
+    return body["error"]
+
+
+def counts(inserted=0, updated=0, unchanged=0, rejected=()):
+    """An import's result (of reference data or of sale records), for comparison with ``==``."""
+    return {"inserted": inserted, "updated": updated, "unchanged": unchanged, "rejected": list(rejected)}
+
+
+def single_rejection(result, line):
+    """The reason of an import's one rejected row, which must be on ``line``."""
+    assert [rejection["line"] for rejection in result["rejected"]] == [line], result
+    return result["rejected"][0]["error"]
