@@ -5,7 +5,7 @@
 
 import { OK } from "../api.js";
 import { t, when } from "../i18n/index.js";
-import { h, once } from "./dom.js";
+import { cards, h, once } from "./dom.js";
 import { fieldProblems, problem } from "./problem.js";
 
 const STATUSES = ["pending_review", "approved", "rejected"];
@@ -106,47 +106,35 @@ export class ClaimDesk {
       this.tabs("claims"),
       this.message,
       h("h2", {}, t("claims.ready"), " ", h("span", { class: "count" }, String(ready.body.total))),
-      ready.body.items.length
-        ? h(
-            "ul",
-            { class: "cards", "data-testid": "unclaimed-jobs" },
-            ready.body.items.map((item) =>
-              h(
-                "li",
-                { dataset: { jobId: item.job_id } },
-                h(
-                  "a",
-                  { href: `#/claims/job/${item.job_id}` },
-                  h("strong", {}, item.job_number),
-                  h("span", {}, `${item.claim.model} · ${item.claim.serial}`),
-                  h("span", {}, `${item.customer_name} · ${t("claims.completed")} ${day(item.completed_at)}`),
-                  h("span", { class: "action" }, t("claims.claimThis")),
-                ),
-              ),
-            ),
-          )
-        : h("p", { class: "empty" }, t("claims.noneReady")),
+      cards("unclaimed-jobs", ready.body.items, (item) =>
+        h(
+          "li",
+          { dataset: { jobId: item.job_id } },
+          h(
+            "a",
+            { href: `#/claims/job/${item.job_id}` },
+            h("strong", {}, item.job_number),
+            h("span", {}, `${item.claim.model} · ${item.claim.serial}`),
+            h("span", {}, `${item.customer_name} · ${t("claims.completed")} ${day(item.completed_at)}`),
+            h("span", { class: "action" }, t("claims.claimThis")),
+          ),
+        ),
+        t("claims.noneReady")),
       h("h2", {}, t("claims.sent"), " ", filter),
-      sent.body.items.length
-        ? h(
-            "ul",
-            { class: "cards", "data-testid": "sent-claims" },
-            sent.body.items.map((claim) =>
-              h(
-                "li",
-                { dataset: { claimId: claim.id, status: claim.status } },
-                h(
-                  "a",
-                  { href: `#/claims/${claim.id}` },
-                  statusBadge(claim.status),
-                  h("strong", {}, `${claim.model} · ${claim.serial}`),
-                  h("span", {}, `${t("claims.amount")} ${claim.amount} · ${day(claim.created_at)}`),
-                  flagList(claim.flags),
-                ),
-              ),
-            ),
-          )
-        : h("p", { class: "empty" }, t("claims.noneSent")),
+      cards("sent-claims", sent.body.items, (claim) =>
+        h(
+          "li",
+          { dataset: { claimId: claim.id, status: claim.status } },
+          h(
+            "a",
+            { href: `#/claims/${claim.id}` },
+            statusBadge(claim.status),
+            h("strong", {}, `${claim.model} · ${claim.serial}`),
+            h("span", {}, `${t("claims.amount")} ${claim.amount} · ${day(claim.created_at)}`),
+            flagList(claim.flags),
+          ),
+        ),
+        t("claims.noneSent")),
     );
     return this.root;
   }

@@ -34,3 +34,11 @@ export function once(button, action) {
   });
   return button;
 }
+
+// A list of cards, one per item, or the sentence saying there are none.
+export function cards(testId, items, card, emptyText) {
+  if (!items.length) {
+    return h("p", { class: "empty" }, emptyText);
+  }
+  return h("ul", { class: "cards", "data-testid": testId }, items.map(card));
+}

@@ -4,7 +4,7 @@
 
 import { OK } from "../api.js";
 import { t, when } from "../i18n/index.js";
-import { h, once } from "./dom.js";
+import { cards, h, once } from "./dom.js";
 import { problem } from "./problem.js";
 
 export class RequisitionDesk {
@@ -33,42 +33,30 @@ export class RequisitionDesk {
       h("h1", {}, t("clerk.title")),
       this.message,
       h("h2", {}, t("clerk.pending")),
-      pending.body.items.length
-        ? h(
-            "ul",
-            { class: "cards", "data-testid": "pending-requisitions" },
-            pending.body.items.map((r) =>
-              h(
-                "li",
-                { dataset: { requisitionId: r.id } },
-                h(
-                  "a",
-                  { href: `#/requisitions/${r.id}` },
-                  h("strong", {}, r.number),
-                  h("span", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)}`),
-                  h("span", {}, r.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
-                ),
-              ),
-            ),
-          )
-        : h("p", { class: "empty" }, t("clerk.nonePending")),
+      cards("pending-requisitions", pending.body.items, (r) =>
+        h(
+          "li",
+          { dataset: { requisitionId: r.id } },
+          h(
+            "a",
+            { href: `#/requisitions/${r.id}` },
+            h("strong", {}, r.number),
+            h("span", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)}`),
+            h("span", {}, r.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
+          ),
+        ),
+        t("clerk.nonePending")),
       h("h2", {}, t("clerk.toShip")),
-      orders.body.items.length
-        ? h(
-            "ul",
-            { class: "cards", "data-testid": "orders-to-ship" },
-            orders.body.items.map((order) =>
-              h(
-                "li",
-                { dataset: { orderId: order.id } },
-                h("strong", {}, order.number),
-                h("span", {}, `${order.provider_code} · ${order.warehouse} · ${order.amount}`),
-                h("span", {}, order.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
-                once(h("button", { type: "button", "data-action": "ship" }, t("clerk.ship")), () => this.ship(order)),
-              ),
-            ),
-          )
-        : h("p", { class: "empty" }, t("clerk.noneToShip")),
+      cards("orders-to-ship", orders.body.items, (order) =>
+        h(
+          "li",
+          { dataset: { orderId: order.id } },
+          h("strong", {}, order.number),
+          h("span", {}, `${order.provider_code} · ${order.warehouse} · ${order.amount}`),
+          h("span", {}, order.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
+          once(h("button", { type: "button", "data-action": "ship" }, t("clerk.ship")), () => this.ship(order)),
+        ),
+        t("clerk.noneToShip")),
     );
     return this.root;
   }
