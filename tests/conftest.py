@@ -17,7 +17,8 @@ The schema is built by the Alembic migrations, never by ``create_all``.
 
 Fixtures shared by the packages are plugins, listed in ``pytest_plugins`` below: factories of reference data
 (tests/fixtures/reference.py), the dispatch world (jobs.py), parts supply (supply.py), the claims world
-(claims.py) and the simulated phone (device.py). A package's conftest keeps only its own; where it defines a
+(claims.py), the simulated phone (device.py), the reports' world (reports.py) and the browser tier's live
+server, Chromium and phone (browser.py). A package's conftest keeps only its own; where it defines a
 fixture of a plugin's name (``world``, ``upload``, ``make_job``…), its own wins in its directory.
 """
 
@@ -48,6 +49,8 @@ pytest_plugins = [
     "tests.fixtures.supply",
     "tests.fixtures.claims",
     "tests.fixtures.device",
+    "tests.fixtures.reports",
+    "tests.fixtures.browser",
 ]
 
 BACKENDS = ("sqlite", "postgresql")

@@ -15,12 +15,7 @@ import gzip
 import re
 import statistics
 
-from tests.e2e.conftest import PWA
-from tests.e2e.conftest import api  # noqa: F401  (fixtures of the end-to-end tests)
-from tests.e2e.conftest import browser  # noqa: F401
-from tests.e2e.conftest import jobs_of  # noqa: F401
-from tests.e2e.conftest import live  # noqa: F401
-from tests.e2e.conftest import phone  # noqa: F401
+from tests.fixtures.browser import PWA
 
 RUNS = 10
 TARGET_SHELL_KB = 150
@@ -33,7 +28,7 @@ def shell_paths():
     return re.findall(r'"(/[^"]*)"', listed)
 
 
-def test_app_on_a_phone(live, api, phone, catalogue, jobs_of, backend, machine):  # noqa: F811
+def test_app_on_a_phone(live, api, phone, catalogue, jobs_of, backend, machine):
     sizes = {}
     for path in shell_paths():
         response = api.get(path)

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from server.devicesync.models import PushedOp
 from server.extensions import db
 from server.jobs.models import Scan
-from tests.e2e.conftest import CHROMIUM
-from tests.e2e.conftest import CHROMIUM_ARGS
-from tests.e2e.conftest import PHONE
-from tests.e2e.conftest import WAIT_MS
-from tests.e2e.conftest import Phone
+from tests.fixtures.browser import CHROMIUM
+from tests.fixtures.browser import CHROMIUM_ARGS
+from tests.fixtures.browser import PHONE
+from tests.fixtures.browser import WAIT_MS
+from tests.fixtures.browser import Phone
 from tests.scanning import plates
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.supply.models import Requisition
-from tests.e2e.conftest import PASSWORD
+from tests.fixtures.browser import PASSWORD
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]

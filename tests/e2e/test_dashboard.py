@@ -1,7 +1,7 @@
 """The service dashboard (the reports page) in a real browser: bars and tables of a report, drilled down
 from provinces to providers to technicians, downloaded as CSV, and a backwards range refused in the user's language.
 
-The rows come from tests/reports/conftest.py: January 2026, provinces 370000 and 440000. On PostgreSQL, with
+The rows come from tests/fixtures/reports.py: January 2026, provinces 370000 and 440000. On PostgreSQL, with
 one gunicorn for the module (tests/e2e/conftest.py).
 """
 
@@ -9,12 +9,7 @@ import csv
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD
-from tests.reports.conftest import callback  # noqa: F401  (fixtures shared with the report tests)
-from tests.reports.conftest import complaint  # noqa: F401
-from tests.reports.conftest import job  # noqa: F401
-from tests.reports.conftest import make_product  # noqa: F401
-from tests.reports.conftest import world  # noqa: F401
+from tests.fixtures.browser import PASSWORD
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
@@ -41,13 +36,13 @@ def bars(page):
     return {row.get_attribute("data-code"): row.locator(".value").text_content() for row in rows.all()}
 
 
-def test_complaint_rates_drill_down_and_download(phone, world, job, complaint):  # noqa: F811
-    complained = [job("t1"), job("t1"), job("t3"), job("t4")]
-    job("t2")
+def test_complaint_rates_drill_down_and_download(phone, reports_world, report_job, report_complaint):
+    complained = [report_job("t1"), report_job("t1"), report_job("t3"), report_job("t4")]
+    report_job("t2")
     for each in complained[:2] + complained[3:]:
-        complaint(each)
+        report_complaint(each)
 
-    device = open_reports(phone, world.admin)
+    device = open_reports(phone, reports_world.admin)
     page = device.page
     page.get_by_test_id("report-bars").locator(".bar-row[data-code='370000']").wait_for()
     # 370000: 4 jobs, 2 complaints; 440000: 1 job, 1 complaint. Worst first.
@@ -79,11 +74,11 @@ def test_complaint_rates_drill_down_and_download(phone, world, job, complaint): 
     page.get_by_test_id("report-bars").locator(".bar-row[data-code='P02']").wait_for()
 
 
-def test_a_provider_manager_sees_only_their_provider_in_chinese(phone, world, job, callback):  # noqa: F811
-    callback(job("t1"), scores=(5, 5, 4))
-    callback(job("t3"), scores=(1, 1, 1))
+def test_a_provider_manager_sees_only_their_provider_in_chinese(phone, reports_world, report_job, report_callback):
+    report_callback(report_job("t1"), scores=(5, 5, 4))
+    report_callback(report_job("t3"), scores=(1, 1, 1))
 
-    device = open_reports(phone, world.pm1, locale="zh-CN")
+    device = open_reports(phone, reports_world.pm1, locale="zh-CN")
     page = device.page
     page.locator("form.report-controls select[name=report]").select_option("satisfaction")
     page.locator("form.report-controls select[name=level]").select_option("provider")
@@ -93,8 +88,8 @@ def test_a_provider_manager_sees_only_their_provider_in_chinese(phone, world, jo
     assert page.locator("h1").text_content() == "服务报表"
 
 
-def test_a_range_ending_before_it_starts_is_refused_and_nothing_is_asked(phone, world):  # noqa: F811
-    device = open_reports(phone, world.admin)
+def test_a_range_ending_before_it_starts_is_refused_and_nothing_is_asked(phone, reports_world):
+    device = open_reports(phone, reports_world.admin)
     page = device.page
     page.get_by_test_id("report-bars").wait_for(state="detached")  # an empty January: no bars
     asked = len(device.requests)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.claims.models import Claim
 from server.extensions import db
-from tests.e2e.conftest import PASSWORD
+from tests.fixtures.browser import PASSWORD
 from tests.knowledge.factories import ensure_fault_code
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).

@@ -32,20 +32,6 @@ from server.parts.models import Part
 from server.parts.schemas import PartSchema
 from server.supply.models import PartUsage
 from server.supply.models import Requisition
-from tests.e2e.conftest import api  # noqa: F401  (the live server and the calls to it, as the e2e tests have them)
-from tests.e2e.conftest import live  # noqa: F401
-from tests.e2e.conftest import live_server  # noqa: F401
-from tests.supply.conftest import catalogue  # noqa: F401  (fixtures shared with the parts-supply tests)
-from tests.supply.conftest import make_part  # noqa: F401
-from tests.supply.conftest import make_policy  # noqa: F401
-from tests.supply.conftest import make_product  # noqa: F401
-from tests.supply.conftest import make_stock  # noqa: F401
-from tests.supply.conftest import open_job  # noqa: F401
-from tests.supply.conftest import people  # noqa: F401
-from tests.supply.conftest import staff  # noqa: F401
-from tests.supply.conftest import stock_books  # noqa: F401
-from tests.supply.conftest import walk  # noqa: F401
-from tests.supply.conftest import world  # noqa: F401
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
@@ -136,8 +122,8 @@ class Driver:
 
 
 @pytest.fixture
-def jobs_of(catalogue, open_job, walk):  # noqa: F811
-    """``jobs_of(n)`` → the ids of ``n`` new jobs dispatched to P01 and assigned to tech1, not yet accepted."""
+def job_ids(catalogue, open_job, walk):
+    """``job_ids(n)`` → the ids of ``n`` new jobs dispatched to P01 and assigned to tech1, not yet accepted."""
 
     def make(count):
         # No serial: one unit can have only one open request, and these are separate visits.
@@ -256,8 +242,8 @@ def check_holds_what_the_server_lists(report, client, technician):
     assert [item for item in report["held"] if "pending" in item] == []
 
 
-def test_a_day_offline_with_a_lost_answer_and_a_reload(live, api, catalogue, jobs_of, stock_books):  # noqa: F811
-    full, short, spare = jobs_of(3)
+def test_a_day_offline_with_a_lost_answer_and_a_reload(live, api, catalogue, job_ids, stock_books):
+    full, short, spare = job_ids(3)
     tech1 = catalogue.tech1
 
     report = Driver(
@@ -377,12 +363,12 @@ def test_a_day_offline_with_a_lost_answer_and_a_reload(live, api, catalogue, job
 
 
 def test_a_job_reassigned_between_syncs_leaves_the_phone_and_its_ops_are_conflicts(
-    live,  # noqa: F811
-    api,  # noqa: F811
-    catalogue,  # noqa: F811
-    jobs_of,
+    live,
+    api,
+    catalogue,
+    job_ids,
 ):
-    kept, taken = jobs_of(2)
+    kept, taken = job_ids(2)
     tech1, tech2 = catalogue.tech1, catalogue.tech2
 
     def reassign(pause):

@@ -9,36 +9,8 @@ from itertools import count
 
 import pytest
 
-# kept for tests/e2e until it uses the plugins: tests/e2e/conftest.py and tests/pwa/test_sync_client_live.py
-# import these fixtures from here.
-from tests.fixtures.jobs import open_job
-from tests.fixtures.jobs import people
-from tests.fixtures.jobs import walk
-from tests.fixtures.jobs import world
-from tests.fixtures.reference import make_part
-from tests.fixtures.reference import make_policy
-from tests.fixtures.reference import make_product
-from tests.fixtures.reference import make_stock
-from tests.fixtures.reference import stock_books
-from tests.fixtures.supply import catalogue
-from tests.fixtures.supply import staff
 from tests.supply.helpers import CLERK_OF
 from tests.supply.helpers import TECHNICIAN_OF
-
-# kept for tests/e2e until it uses the plugins (their imports of these names from here must still resolve)
-__all__ = [
-    "catalogue",
-    "make_part",
-    "make_policy",
-    "make_product",
-    "make_stock",
-    "open_job",
-    "people",
-    "staff",
-    "stock_books",
-    "walk",
-    "world",
-]
 
 
 @pytest.fixture
