@@ -43,7 +43,7 @@ def counts():
 
 @pytest.fixture
 def seeded(runner):
-    result = runner.invoke(args=["seed-demo", "--sales", "3000", "--jobs", "60"])
+    result = runner.invoke(args=["seed-demo", "--sales", "1000", "--jobs", "42"])
     assert result.exit_code == 0, result.output
     return result
 
@@ -88,7 +88,7 @@ def test_second_run_adds_and_changes_nothing_and_prints_no_password(seeded, runn
     before = counts()
     hashes = dict(db.session.execute(select(User.username, User.password_hash)).all())
     rows = snapshot()
-    result = runner.invoke(args=["seed-demo", "--sales", "3000", "--jobs", "60"])
+    result = runner.invoke(args=["seed-demo", "--sales", "1000", "--jobs", "42"])
     assert result.exit_code == 0, result.output
     assert "passwords are unchanged" in result.output
     assert "service requests added: 0" in result.output

@@ -266,6 +266,7 @@ def test_a_token_is_withdrawn_even_when_the_database_is_edited_behind_the_api(cl
     old = auth(user)
     db.session.execute(text("UPDATE users SET active = :no WHERE username = 'ann'"), {"no": False})
     db.session.commit()
+    db.session.expire_all()  # the edit came from outside the app: nothing it had loaded is current
     assert_error(client.get("/api/auth/me", headers=old), 401, "token_revoked")
 
 
