@@ -1,5 +1,5 @@
-"""Fixtures of the parts-supply tests: province 440000's side of the network, jobs on site in either province,
-and approved requisitions.
+"""Fixtures of the parts-supply tests: province 440000's side of the network, jobs on site in either province or
+in any state, approved requisitions and their sales orders.
 
 The world they build on (the dispatch world, parts, stock, clerks and the planner) is the plugins'
 (tests/fixtures/jobs.py, tests/fixtures/supply.py and tests/fixtures/reference.py).
@@ -42,6 +42,23 @@ def job_in(on_site, canton):
 
 
 @pytest.fixture
+def reach(catalogue, open_job, walk, client):
+    """``reach(state)`` → a job of tech1's in ``state`` (``cancelled``: cancelled on site by the dispatcher)."""
+
+    def make(state):
+        if state != "cancelled":
+            return walk(open_job(), state)
+        job = walk(open_job(), "on_site")
+        response = client.post(
+            f"/api/jobs/{job['id']}/cancel", json={"reason": "客户取消"}, headers=catalogue.dispatcher.headers
+        )
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return make
+
+
+@pytest.fixture
 def approved(call, short, job_in):
     """``approved([(part_no, qty)], province="370000", job=None)`` → the requisition raised on a new job of the
     province (or on ``job``) and approved by its clerk (200 asserted)."""
@@ -54,3 +71,16 @@ def approved(call, short, job_in):
         return body
 
     return make
+
+
+@pytest.fixture
+def sales_orders(call):
+    """``sales_orders(requisition_id, user="admin")`` → the requisition's sales orders, oldest first, as ``user``
+    lists them (200 asserted)."""
+
+    def read(requisition_id, user="admin"):
+        status, body = call("get", f"/api/sales-orders?requisition_id={requisition_id}", user)
+        assert status == 200, body
+        return body["items"]
+
+    return read

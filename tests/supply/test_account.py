@@ -33,16 +33,6 @@ def pid(code="P01"):
 
 
 @pytest.fixture
-def send(client, catalogue):
-    """``send(method, path, user, json=None)`` → the response, for ``assert_error``."""
-
-    def run(method, path, user, json=None):
-        return getattr(client, method)(path, json=json, headers=getattr(catalogue, user).headers)
-
-    return run
-
-
-@pytest.fixture
 def account(call):
     """``account(user="admin", code="P01")`` → the account as that user reads it, every entry on one page."""
 

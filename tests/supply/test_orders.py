@@ -7,26 +7,12 @@ RDC-370000 starts with 3 BOARD and P01's stock room with 1 (see conftest).
 """
 
 import pytest
-from sqlalchemy import select
 
-from server.extensions import db
-from server.parts.models import Part
-from server.parts.models import StockLevel
-from server.parts.models import Warehouse
 from tests.helpers import assert_error
 from tests.races import send_together
+from tests.supply.helpers import stock_row
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def send(client, catalogue):
-    """``send(method, path, user, json=None)`` → the response, for ``assert_error``."""
-
-    def run(method, path, user, json=None):
-        return getattr(client, method)(path, json=json, headers=getattr(catalogue, user).headers)
-
-    return run
 
 
 @pytest.fixture
@@ -37,18 +23,6 @@ def approve(call):
         return body
 
     return post
-
-
-@pytest.fixture
-def sales_orders(call):
-    """``sales_orders(requisition_id)`` → the requisition's sales orders, oldest first, as the admin lists them."""
-
-    def read(requisition_id):
-        status, body = call("get", f"/api/sales-orders?requisition_id={requisition_id}", "admin")
-        assert status == 200, body
-        return body["items"]
-
-    return read
 
 
 @pytest.fixture
@@ -98,20 +72,6 @@ def shipped(ordered, ship):
 
 
 @pytest.fixture
-def level():
-    """``level(warehouse, part_no)`` → ``(on_hand, reserved)`` of the stock row, read fresh."""
-
-    def read(warehouse, part_no):
-        db.session.expire_all()
-        row = db.session.scalar(
-            select(StockLevel).join(Warehouse).join(Part).where(Warehouse.code == warehouse, Part.part_no == part_no)
-        )
-        return None if row is None else (row.on_hand, row.reserved)
-
-    return read
-
-
-@pytest.fixture
 def requisition_now(call):
     def read(requisition_id):
         status, body = call("get", f"/api/requisitions/{requisition_id}", "admin")
@@ -133,11 +93,11 @@ def test_shipping_moves_a_created_order_to_shipped(ordered, ship):
     assert body["received_at"] is None
 
 
-def test_shipping_takes_the_parts_out_of_the_rdcs_stock_and_its_reservation(ordered, ship, level, stock_books):
+def test_shipping_takes_the_parts_out_of_the_rdcs_stock_and_its_reservation(ordered, ship, stock_books):
     _, order = ordered([("BOARD", 2)])
-    assert level("RDC-370000", "BOARD") == (3, 2)
+    assert stock_row("RDC-370000", "BOARD") == (3, 2)
     assert ship(order)[0] == 200
-    assert level("RDC-370000", "BOARD") == (1, 0)
+    assert stock_row("RDC-370000", "BOARD") == (1, 0)
     assert stock_books("RDC-370000", "BOARD") == (1, 1)
 
 
@@ -222,10 +182,10 @@ def test_receiving_moves_a_shipped_order_to_received(shipped, receive, user):
     assert body["received_at"] is not None
 
 
-def test_receiving_puts_the_parts_into_the_providers_stock(shipped, receive, level, stock_books):
+def test_receiving_puts_the_parts_into_the_providers_stock(shipped, receive, stock_books):
     _, order = shipped([("BOARD", 2)])
     assert receive(order)[0] == 200
-    assert level("PROV-P01", "BOARD") == (3, 0)
+    assert stock_row("PROV-P01", "BOARD") == (3, 0)
     assert stock_books("PROV-P01", "BOARD") == (3, 3)
     assert stock_books("RDC-370000", "BOARD") == (1, 1)
 

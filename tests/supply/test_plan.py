@@ -66,28 +66,24 @@ def ordered(roll_up):
 
 
 @pytest.fixture
-def orders_of(call):
+def orders_of(sales_orders):
     """``orders_of(requisition)`` → its sales orders as ``(source, warehouse, status, [(part_no, qty)])``."""
 
     def read(requisition):
-        status, body = call("get", f"/api/sales-orders?requisition_id={requisition['id']}", "admin")
-        assert status == 200, body
         return [
             (o["source"], o["warehouse"], o["status"], [(line["part_no"], line["qty"]) for line in o["lines"]])
-            for o in body["items"]
+            for o in sales_orders(requisition["id"])
         ]
 
     return read
 
 
 @pytest.fixture
-def latest_order(call):
+def latest_order(sales_orders):
     """``latest_order(requisition)`` → the JSON of its newest sales order, as GET /api/sales-orders gives it."""
 
     def read(requisition):
-        status, body = call("get", f"/api/sales-orders?requisition_id={requisition['id']}", "admin")
-        assert status == 200, body
-        return body["items"][-1]
+        return sales_orders(requisition["id"])[-1]
 
     return read
 

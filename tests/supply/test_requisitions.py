@@ -14,24 +14,12 @@ from sqlalchemy import update
 from server.extensions import db
 from server.network.services import providers
 from server.network.services import regions
-from server.parts.models import Part
-from server.parts.models import StockLevel
-from server.parts.models import Warehouse
 from server.supply.models import Requisition
 from tests.helpers import assert_error
 from tests.races import send_together
+from tests.supply.helpers import stock_row
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def send(client, catalogue):
-    """``send(method, path, user, json=None)`` → the response, for ``assert_error``."""
-
-    def run(method, path, user, json=None):
-        return getattr(client, method)(path, json=json, headers=getattr(catalogue, user).headers)
-
-    return run
 
 
 @pytest.fixture
@@ -78,20 +66,6 @@ def approved(raised, approve):
 
 
 @pytest.fixture
-def reserved():
-    """``reserved(warehouse, part_no)`` → ``(on_hand, reserved)`` of the stock row, read fresh (None: no row)."""
-
-    def read(warehouse, part_no):
-        db.session.expire_all()
-        level = db.session.scalar(
-            select(StockLevel).join(Warehouse).join(Part).where(Warehouse.code == warehouse, Part.part_no == part_no)
-        )
-        return None if level is None else (level.on_hand, level.reserved)
-
-    return read
-
-
-@pytest.fixture
 def account(call, catalogue):
     """``account()`` → P01's account as the admin reads it, with every entry."""
 
@@ -111,18 +85,6 @@ def plan(call):
         status, body = call("get", "/api/parts-plan", "planner")
         assert status == 200, body
         return {row["part_no"]: row["to_order"] for row in body["items"]}
-
-    return read
-
-
-@pytest.fixture
-def orders(call):
-    """``orders(requisition_id)`` → the requisition's sales orders as the clerk lists them."""
-
-    def read(requisition_id):
-        status, body = call("get", f"/api/sales-orders?requisition_id={requisition_id}", "clerk")
-        assert status == 200, body
-        return body["items"]
 
     return read
 
@@ -261,11 +223,11 @@ def test_approval_splits_each_line_between_the_rdc_and_headquarters(
 
 @split_cases
 def test_the_rdc_part_becomes_one_sales_order(
-    raised, approve, orders, lines, split, path, order_lines, board_stock, planned
+    raised, approve, sales_orders, lines, split, path, order_lines, board_stock, planned
 ):
     requisition = raised(lines)
     assert approve(requisition["id"])[0] == 200
-    made = orders(requisition["id"])
+    made = sales_orders(requisition["id"], "clerk")
     if order_lines is None:
         assert made == []
         return
@@ -280,11 +242,9 @@ def test_the_rdc_part_becomes_one_sales_order(
 
 
 @split_cases
-def test_the_rdc_part_is_reserved_at_once(
-    raised, approve, reserved, lines, split, path, order_lines, board_stock, planned
-):
+def test_the_rdc_part_is_reserved_at_once(raised, approve, lines, split, path, order_lines, board_stock, planned):
     assert approve(raised(lines)["id"])[0] == 200
-    assert reserved("RDC-370000", "BOARD") == board_stock
+    assert stock_row("RDC-370000", "BOARD") == board_stock
 
 
 @split_cases
@@ -295,19 +255,21 @@ def test_the_rest_joins_the_headquarters_plan(
     assert plan() == planned
 
 
-def test_the_reservation_is_written_in_the_stock_ledger(raised, approve, orders, movements, stock_books, catalogue):
+def test_the_reservation_is_written_in_the_stock_ledger(
+    raised, approve, sales_orders, movements, stock_books, catalogue
+):
     requisition = raised([("BOARD", 2)])
     assert approve(requisition["id"])[0] == 200
-    [order] = orders(requisition["id"])
+    [order] = sales_orders(requisition["id"], "clerk")
     assert movements("RDC-370000", "BOARD")[-1] == ("reserve", 0, f"order {order['number']}", catalogue.clerk.id)
     assert stock_books("RDC-370000", "BOARD") == (3, 3)
 
 
-def test_a_second_approval_takes_only_what_the_first_left(approved, reserved):
+def test_a_second_approval_takes_only_what_the_first_left(approved):
     approved([("BOARD", 2)])
     second = approved([("BOARD", 2)])
     assert [(line["rdc_qty"], line["hq_qty"]) for line in second["lines"]] == [(1, 1)]
-    assert reserved("RDC-370000", "BOARD") == (3, 3)
+    assert stock_row("RDC-370000", "BOARD") == (3, 3)
 
 
 @pytest.mark.parametrize("user", ["clerk", "admin"])
@@ -427,7 +389,7 @@ def test_a_refusal_for_want_of_money_changes_nothing(send, raised, snapshot):
 
 
 def test_after_a_refusal_for_want_of_money_nothing_is_ordered_reserved_or_charged(
-    send, call, raised, orders, reserved, account, plan
+    send, call, raised, sales_orders, account, plan
 ):
     requisition = raised([("PANEL", 1), ("BOARD", 2), ("REMOTE", 40)])  # 1640.00
     money = account()
@@ -435,8 +397,8 @@ def test_after_a_refusal_for_want_of_money_nothing_is_ordered_reserved_or_charge
     body = call("get", f"/api/requisitions/{requisition['id']}", "clerk")[1]
     assert (body["status"], body["path"], body["amount"], body["decided_by"]) == ("pending", None, "0.00", None)
     assert [(line["rdc_qty"], line["hq_qty"]) for line in body["lines"]] == [(0, 0), (0, 0), (0, 0)]
-    assert orders(requisition["id"]) == []
-    assert reserved("RDC-370000", "BOARD") == (3, 0)
+    assert sales_orders(requisition["id"], "clerk") == []
+    assert stock_row("RDC-370000", "BOARD") == (3, 0)
     assert account() == money
     assert plan() == {}
 
@@ -541,11 +503,12 @@ def test_a_rejection_records_who_when_and_why(raised, reject):
     assert (body["approved_at"], body["path"], body["amount"]) == (None, None, "0.00")
 
 
-def test_a_rejection_charges_reserves_and_plans_nothing(raised, reject, account, reserved, plan, orders):
+def test_a_rejection_charges_reserves_and_plans_nothing(raised, reject, account, plan, sales_orders):
     requisition = raised([("BOARD", 5)])
     money = account()
     assert reject(requisition["id"])[0] == 200
-    assert (account(), reserved("RDC-370000", "BOARD"), plan(), orders(requisition["id"])) == (money, (3, 0), {}, [])
+    orders = sales_orders(requisition["id"], "clerk")
+    assert (account(), stock_row("RDC-370000", "BOARD"), plan(), orders) == (money, (3, 0), {}, [])
 
 
 def test_a_rejection_sends_the_job_back_to_its_technician(raised, reject, fetch, events):
@@ -673,9 +636,7 @@ def test_two_approvals_competing_for_the_last_of_the_money_never_both_pass(app, 
 
 
 @pytest.mark.commits
-def test_two_approvals_competing_for_the_last_rdc_stock_never_reserve_more_than_there_is(
-    app, raised, catalogue, reserved
-):
+def test_two_approvals_competing_for_the_last_rdc_stock_never_reserve_more_than_there_is(app, raised, catalogue):
     """Two requisitions of 2 BOARD each, 3 at the RDC: 2 + 1 from the RDC, the last one through headquarters."""
     first, second = raised([("BOARD", 2)]), raised([("BOARD", 2)])
     answers = send_together(
@@ -688,7 +649,7 @@ def test_two_approvals_competing_for_the_last_rdc_stock_never_reserve_more_than_
     assert [status for status, _ in answers] == [200, 200], answers
     splits = sorted((body["lines"][0]["rdc_qty"], body["lines"][0]["hq_qty"]) for _, body in answers)
     assert splits == [(1, 1), (2, 0)]
-    assert reserved("RDC-370000", "BOARD") == (3, 3)
+    assert stock_row("RDC-370000", "BOARD") == (3, 3)
 
 
 def figures_of(body):
