@@ -35,24 +35,16 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 from types import SimpleNamespace
 
-from sqlalchemy import select
-
-from server.devicesync.models import Client
-from server.devicesync.models import PushedOp
-from server.extensions import db
 from server.jobs.models import OPEN_STATES
-from server.jobs.models import JobEvent
 from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
-from server.notifications.models import Notification
-from server.supply.models import PartUsage
-from server.supply.models import Requisition
+from tests.devicesync.ledger import ServerLedger
+from tests.devicesync.ledger import expected_effects
 from tests.fixtures.device import Caller
 from tests.fixtures.device import Device
 from tests.races import start
@@ -419,59 +411,22 @@ class FleetCheck:
 def check_fleet(phones):
     """Against the database (inside an app context) and the server's lists: what the fleet did, exactly once."""
     check = FleetCheck()
-    client_ids = [phone.client_id for phone in phones]
-    kept = {
-        row.op_id: row
-        for row in db.session.execute(
-            select(
-                PushedOp.op_id,
-                PushedOp.client_id,
-                PushedOp.seq,
-                PushedOp.type,
-                PushedOp.result,
-                PushedOp.code,
-                PushedOp.job_id,
-            ).where(PushedOp.client_id.in_(client_ids))
-        )
-    }
-    effects = {
-        name: Counter(at.astimezone(UTC) for at in db.session.scalars(select(column).where(column.is_not(None))))
-        for name, column in (
-            ("job events", JobEvent.device_time),
-            ("part usages", PartUsage.device_time),
-            ("requisitions", Requisition.device_time),
-        )
-    }
-    last_seqs = dict(
-        db.session.execute(select(Client.client_id, Client.last_seq).where(Client.client_id.in_(client_ids))).all()
-    )
-    flagged = Counter(
-        (user_id, data["op_id"])
-        for user_id, data in db.session.execute(
-            select(Notification.user_id, Notification.data).where(
-                Notification.kind.in_(("sync_rejected", "sync_conflict"))
-            )
-        )
-    )
-    db.session.rollback()
-    flagged_ops = {op_id for _, op_id in flagged}
-    twice = [key for key, n in flagged.items() if n > 1]
-    if twice:
-        check.problems.append(f"dispatch told twice of one op: {twice[:5]}")
+    ledger = ServerLedger.read([phone.client_id for phone in phones])
+    kept, flagged_ops = ledger.kept, ledger.flagged_ops
+    if ledger.told_twice:
+        check.problems.append(f"dispatch told twice of one op: {ledger.told_twice[:5]}")
 
     made = {op["op_id"] for phone in phones for op in phone.made}
     stray = set(kept) - made
     check.stray = len(stray)
     if stray:
         check.problems.append(f"ops kept for the fleet's phones that none made: {sorted(stray)[:5]}")
-    times = set()
     for phone in phones:
-        if last_seqs.get(phone.client_id, 0) != phone.seq:
-            check.problems.append(f"{phone.name}: server's last seq {last_seqs.get(phone.client_id)}, made {phone.seq}")
+        if ledger.last_seqs.get(phone.client_id, 0) != phone.seq:
+            seq = ledger.last_seqs.get(phone.client_id)
+            check.problems.append(f"{phone.name}: server's last seq {seq}, made {phone.seq}")
         for op in phone.made:
             check.ops += 1
-            when = datetime.fromisoformat(op["client_time"]).astimezone(UTC)
-            times.add(when)
             where = f"{phone.name} op {op['seq']} {op['type']} on job {op['entity_id']}"
             row = kept.get(op["op_id"])
             told = phone.answers.get(op["op_id"])
@@ -488,24 +443,15 @@ def check_fleet(phones):
                     check.problems.append(f"{where}: {row.result} with code {row.code!r}")
                 if row.result != "applied" and row.job_id is not None and op["op_id"] not in flagged_ops:
                     check.problems.append(f"{where}: {row.result}, and dispatch was not told")
-            # An applied op left one job event (one BOARD line: one usage, or one requisition); any other none.
-            applied = row is not None and row.result == "applied"
-            expected = {
-                "job events": int(applied),
-                "part usages": int(applied and op["type"] == "parts.used"),
-                "requisitions": int(applied and op["type"] == "parts.shortage"),
-            }
-            found = {name: effects[name][when] for name in expected}
+            expected, found = expected_effects(op, row), ledger.found_effects(op)
             if found != expected:
                 if any(found[name] > expected[name] for name in expected):
                     check.duplicated += 1
                 if any(found[name] < expected[name] for name in expected):
                     check.missing += 1
                 check.problems.append(f"{where}, kept as {row and row.result}: effects {found}, expected {expected}")
-    for name, counted in effects.items():
-        unclaimed = set(counted) - times
-        if unclaimed:
-            check.problems.append(f"{name} at phone times no op carried: {sorted(unclaimed)[:5]}")
+    for name, unclaimed in ledger.unclaimed(op for phone in phones for op in phone.made).items():
+        check.problems.append(f"{name} at phone times no op carried: {unclaimed[:5]}")
 
     for phone in phones:
         try:

@@ -24,8 +24,6 @@ each example, so every example empties them and builds its small world again.
 import os
 import sys
 import tempfile
-from collections import Counter
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
@@ -43,19 +41,15 @@ from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 from sqlalchemy import select
 
-from server.devicesync.models import Client
-from server.devicesync.models import PushedOp
 from server.extensions import db
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
-from server.jobs.models import JobEvent
 from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
-from server.notifications.models import Notification
-from server.supply.models import PartUsage
-from server.supply.models import Requisition
 from tests.conftest import app_config
 from tests.conftest import empty_tables
+from tests.devicesync.ledger import ServerLedger
+from tests.devicesync.ledger import expected_effects
 from tests.fixtures.device import KEPT
 from tests.fixtures.device import Device
 from tests.fixtures.jobs import request_body
@@ -383,45 +377,10 @@ class SyncMachine(RuleBasedStateMachine):
         """Each op the phones made is kept once with its result, or still in its phone's outbox; an applied
         op took effect exactly once, any other not at all; dispatch heard once of each op not applied."""
         ops = [(phone, op) for phone in self.phones.values() for op in phone.made]
-        kept = {
-            row.op_id: row
-            for row in db.session.execute(
-                select(
-                    PushedOp.op_id,
-                    PushedOp.client_id,
-                    PushedOp.seq,
-                    PushedOp.type,
-                    PushedOp.result,
-                    PushedOp.code,
-                    PushedOp.job_id,
-                )
-            )
-        }
-        # What ops did, by the phone's clock each carried (nothing else here has a device_time).
-        effects = {
-            name: Counter(at.astimezone(UTC) for at in db.session.scalars(select(column).where(column.is_not(None))))
-            for name, column in (
-                ("job events", JobEvent.device_time),
-                ("part usages", PartUsage.device_time),
-                ("requisitions", Requisition.device_time),
-            )
-        }
-        last_seqs = dict(db.session.execute(select(Client.client_id, Client.last_seq)).all())
-        flagged = Counter(
-            (user_id, data["op_id"])
-            for user_id, data in db.session.execute(
-                select(Notification.user_id, Notification.data).where(
-                    Notification.kind.in_(("sync_rejected", "sync_conflict"))
-                )
-            )
-        )
-        flagged_ops = {op_id for _, op_id in flagged}
-        db.session.rollback()
-        assert max(flagged.values(), default=0) <= 1, "somebody was told twice of one op"
-        times = set()
+        ledger = ServerLedger.read()
+        kept, last_seqs, flagged_ops = ledger.kept, ledger.last_seqs, ledger.flagged_ops
+        assert not ledger.told_twice, "somebody was told twice of one op"
         for phone, op in ops:
-            when = datetime.fromisoformat(op["client_time"]).astimezone(UTC)
-            times.add(when)
             row = kept.get(op["op_id"])
             where = f"{phone.name} op {op['seq']} {op['type']} on job {op['entity_id']}"
             if row is None:
@@ -436,17 +395,9 @@ class SyncMachine(RuleBasedStateMachine):
                 assert phone.answers.get(op["op_id"], row.result) == row.result, f"{where}: answered otherwise"
                 if row.result != "applied" and row.job_id is not None:
                     assert op["op_id"] in flagged_ops, f"{where}: {row.result}, and dispatch was not told"
-            # An applied op left one job event (one BOARD line: one usage, one requisition); any other none.
-            applied = row is not None and row.result == "applied"
-            expected = {
-                "job events": int(applied),
-                "part usages": int(applied and op["type"] == "parts.used"),
-                "requisitions": int(applied and op["type"] == "parts.shortage"),
-            }
-            found = {name: effects[name][when] for name in expected}
-            assert found == expected, f"{where}, kept as {row and row.result}: {found}"
-        for name, counted in effects.items():
-            assert set(counted) <= times, f"{name} with a phone's clock that no op carried"
+            found = ledger.found_effects(op)
+            assert found == expected_effects(op, row), f"{where}, kept as {row and row.result}: {found}"
+        assert not ledger.unclaimed(op for _, op in ops), "effects with a phone's clock that no op carried"
 
 
 def run_machine(server, factories):
