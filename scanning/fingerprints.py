@@ -25,6 +25,8 @@ from PIL import ImageOps
 
 # The working width of the comparison (at most): enough pixels to keep the grain, few enough to be quick.
 MAX_WORK_WIDTH = 768
+# Below this many pixels a side a picture holds no grain to compare: never judged the same capture.
+MIN_SIDE = 16
 # Scales searched when aligning two photos: one may be a crop of the other by up to ~20%.
 COARSE_WIDTH = 256
 COARSE_SCALES = tuple(0.80 + step * 0.02 for step in range(23))
@@ -156,9 +158,11 @@ def compare(first: Image.Image, second: Image.Image) -> Verdict:
     ``scale`` is the share of the first picture's width that the second spans
     (a crop of the first spans less, a wider shot more), found coarsely on
     small copies, then finely at working size; the shift comes from phase
-    correlation at each scale.
+    correlation at each scale. A picture under ``MIN_SIDE`` pixels a side is too small to judge.
     """
     first, second = first.convert("L"), second.convert("L")
+    if min(first.size + second.size) < MIN_SIDE:
+        return Verdict(False, 0.0, 1.0, (0, 0))
     small_second = second.resize((COARSE_WIDTH * 2, max(8, round(second.height * COARSE_WIDTH * 2 / second.width))))
     scale, _ = _best_scale(_smooth(first, COARSE_WIDTH), small_second, COARSE_WIDTH, COARSE_SCALES)
     # Both at the detail the smaller of the two still has: upsampling adds no grain to compare.

@@ -95,3 +95,13 @@ def test_the_fingerprint_holds_the_bytes_hash_and_four_index_bands(original):
     assert len(print_.sha256) == 64
     assert print_.phash == difference_hash(original)
     assert sum(band << (16 * index) for index, band in enumerate(print_.bands())) == print_.phash
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 40), (40, 2), (15, 15)])
+def test_a_picture_too_small_to_hold_grain_is_never_the_same_capture(original, size):
+    """A sliver or a single pixel (a fuzzer's upload) is answered, not a crash in the gradient of a 1-pixel row."""
+    tiny = original.resize(size)
+    for first, second in ((tiny, tiny), (tiny, original), (original, tiny)):
+        verdict = compare(first, second)
+        assert not verdict.same_capture
+        assert verdict.noise_correlation == 0.0
