@@ -163,7 +163,12 @@ BLUEPRINT_MODULES = (
 
 def _register_blueprints(app, api):
     for name in BLUEPRINT_MODULES:
-        blp = importlib.import_module(name).blp
+        module = importlib.import_module(name)
+        # A module's own path converters: known to the URL map, and to the OpenAPI document as a schema.
+        for key, (converter, schema) in getattr(module, "CONVERTERS", {}).items():
+            app.url_map.converters[key] = converter
+            api.register_converter(converter, lambda _converter, schema=schema: schema)
+        blp = module.blp
         api.register_blueprint(blp)
         # authenticate() guards these blueprints; everything else is static files.
         app.config["API_BLUEPRINTS"].add(blp.name)

@@ -2,15 +2,19 @@
 argument parser, and the bearer security scheme."""
 
 import functools
+import re
+from http import HTTPStatus
 
 import marshmallow as ma
 import webargs.core
+from apispec import BasePlugin
 from flask import current_app
 from flask import request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort
+from werkzeug.datastructures import CombinedMultiDict
 
 from server.errors import describe_http_error
 from server.errors import envelope
@@ -58,6 +62,13 @@ class SanbaoParser(FlaskParser):
         self._refuse_nul("form", {key: req.form.getlist(key) for key in req.form})
         return super().load_form(req, schema)
 
+    def load_multipart(self, req, schema):
+        """A multipart form's fields and files as one set of arguments (documented as one request body)."""
+        self._refuse_nul("form", {key: req.form.getlist(key) for key in req.form})
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
     @staticmethod
     def _refuse_nul(location, data):
         if data is webargs.core.missing:
@@ -86,9 +97,73 @@ large_upload = body_limit("IMPORT_MAX_BYTES")
 
 
 class Blueprint(SmorestBlueprint):
-    """The smorest Blueprint every Sanbao API module uses."""
+    """The smorest Blueprint every Sanbao API module uses.
+
+    ``location="multipart"`` reads a form's fields and files together, so an upload with fields beside
+    its file is one schema and one ``multipart/form-data`` request body in the OpenAPI document.
+    """
 
     ARGUMENTS_PARSER = SanbaoParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+
+# The error statuses an operation can answer, by what it is (see ErrorResponses).
+WRITES = {"post", "put", "patch", "delete"}
+ID_NAME = re.compile(r"(^|_)ids?$")
+
+
+class ErrorResponses(BasePlugin):
+    """Documents on every operation the errors it can answer, instead of one catch-all ``default``.
+
+    By what the operation is: signed in → 401 (no or bad token) and 403 (not this role); an id in the path,
+    the query or the body → 404 (nothing by that id that the caller may see); any input → 422; a request
+    body → 400 (not JSON) and 413 (too large); a write → 409 (the state or version moved on). An operation
+    that can answer anything else says so with ``alt_response``. A status outside this list is a fault the
+    API fuzzer (tests/test_api_fuzz.py) reports.
+    """
+
+    def init_spec(self, spec):
+        super().init_spec(spec)
+        self.spec = spec
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
+            documented = {str(status) for status in responses}
+            for status in self.errors_of(method, path or "", operation):
+                if str(status) not in documented:
+                    responses[status] = HTTPStatus(status).name
+
+    def errors_of(self, method, path, operation):
+        statuses = set()
+        if operation.get("security") != []:
+            statuses |= {401, 403}
+        parameters = [p for p in operation.get("parameters", []) if isinstance(p, dict)]
+        body = operation.get("requestBody")
+        names = {p.get("name", "") for p in parameters} | self._body_fields(body)
+        if "{" in path or any(ID_NAME.search(name) for name in names):
+            statuses.add(404)
+        if parameters or body or "{" in path:
+            statuses.add(422)
+        if body:
+            statuses |= {400, 413}
+        if method in WRITES:
+            statuses.add(409)
+        return sorted(statuses)
+
+    def _body_fields(self, body):
+        """The top-level field names of a request body's schemas (marshmallow's, already made references)."""
+        names = set()
+        for media in (body or {}).get("content", {}).values():
+            schema = media.get("schema") or {}
+            ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+            if ref:
+                schema = self.spec.components.schemas.get(ref.rsplit("/", 1)[-1], {})
+            names |= set(schema.get("properties", {})) if isinstance(schema, dict) else set()
+        return names
 
 
 class ErrorBodySchema(ma.Schema):
@@ -105,6 +180,13 @@ class SanbaoApi(Api):
     """flask-smorest Api whose HTTP errors use Sanbao's single error envelope."""
 
     ERROR_SCHEMA = ErrorSchema
+    # Each operation lists its own errors (ErrorResponses), so an undocumented status is a fault.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def init_app(self, app, *, spec_kwargs=None):
+        spec_kwargs = dict(spec_kwargs or {})
+        spec_kwargs.setdefault("extra_plugins", [ErrorResponses()])
+        super().init_app(app, spec_kwargs=spec_kwargs)
 
     def handle_http_exception(self, error):
         status, code, message, details = describe_http_error(error)

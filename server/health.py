@@ -2,6 +2,7 @@
 
 import logging
 
+import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +14,11 @@ from server.extensions import db
 
 log = logging.getLogger(__name__)
 
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String(metadata={"description": "ok"})
+
+
 blp = Blueprint("health", __name__, url_prefix="/api/health", description="Service health")
 
 
@@ -20,6 +26,8 @@ blp = Blueprint("health", __name__, url_prefix="/api/health", description="Servi
 @public
 class Health(MethodView):
     @blp.doc(security=[])
+    @blp.alt_response(200, schema=HealthSchema, description="The app and its database respond", success=True)
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="The database does not answer")
     def get(self):
         """Answer ``{"status": "ok"}`` when the app and its database respond.
 

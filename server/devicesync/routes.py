@@ -22,6 +22,10 @@ blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline s
 DEVICES = (roles.TECHNICIAN, roles.PROVIDER_MANAGER, roles.PARTS_CLERK)
 
 
+# A request body of raw bytes, in the OpenAPI document.
+BYTES = {"type": "string", "format": "binary"}
+
+
 class OpsArgs(schemas.OpsArgs, PageArgs):
     pass
 
@@ -30,6 +34,8 @@ class OpsArgs(schemas.OpsArgs, PageArgs):
 class Push(MethodView):
     @roles_required(*DEVICES)
     @body_limit("SYNC_PUSH_MAX_BYTES")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schemas.PushBodySchema}}})
+    @blp.alt_response(200, schema=schemas.PushAnswerSchema, description="A result per op", success=True)
     def post(self):
         """Apply a device's ops in seq order, once each: ``{"client_id", "schema_version", "ops": [...]}``.
 
@@ -45,6 +51,7 @@ class Push(MethodView):
 class Pull(MethodView):
     @roles_required(*DEVICES)
     @blp.arguments(schemas.PullArgs, location="query")
+    @blp.alt_response(200, schema=schemas.PullAnswerSchema, description="The next changes", success=True)
     def get(self, args):
         """The next changes of the caller's feeds: ``{"changes", "cursor", "has_more", "acked_seq", "reset"}``.
 
@@ -57,6 +64,7 @@ class Pull(MethodView):
 @blp.route("/blobs/<sha256>")
 class Blob(MethodView):
     @roles_required(*DEVICES)
+    @blp.alt_response(200, description="The server holds these bytes", success=True)
     def head(self, sha256):
         """200 when the server holds these bytes already (skip the upload), else 404."""
         blobs.known(sha256)
@@ -64,6 +72,9 @@ class Blob(MethodView):
 
     @roles_required(*DEVICES)
     @body_limit("SCAN_MAX_BYTES")
+    @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {"schema": BYTES}}})
+    @blp.alt_response(201, schema=schemas.BlobStoredSchema, description="Stored", success=True)
+    @blp.alt_response(200, schema=schemas.BlobStoredSchema, description="Known already", success=True)
     def put(self, sha256):
         """Upload a photo's raw bytes under their SHA-256: 201 new, 200 known; 422 when they do not match."""
         data = request.get_data(cache=False)

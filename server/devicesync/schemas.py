@@ -30,3 +30,62 @@ class PushedOpSchema(ma.Schema):
     result = ma.fields.String()
     code = ma.fields.String()
     message = ma.fields.String()
+
+
+# What the push and pull exchange, for the OpenAPI document only: ``sync.ops`` reads the push body (a bad op
+# is refused alone, not the whole push) and the answers are written as they are, without a schema's cost.
+
+
+class PushOpSchema(ma.Schema):
+    op_id = ma.fields.UUID(required=True)
+    seq = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=1), metadata={"description": "1, 2, 3… per device"}
+    )
+    type = ma.fields.String(required=True, metadata={"description": "job.accept, job.arrive, parts.used, scan.add…"})
+    entity_id = ma.fields.Raw(allow_none=True, metadata={"description": "The job's id, as a string or a number"})
+    payload = ma.fields.Dict(allow_none=True)
+    client_time = ma.fields.DateTime(allow_none=True, metadata={"description": "The phone's clock when it was done"})
+
+
+class PushBodySchema(ma.Schema):
+    client_id = ma.fields.String(
+        required=True, validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"), metadata={"description": "The device"}
+    )
+    schema_version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    ops = ma.fields.List(ma.fields.Nested(PushOpSchema), required=True)
+
+
+class OpResultSchema(ma.Schema):
+    op_id = ma.fields.String()
+    seq = ma.fields.Integer()
+    result = ma.fields.String(metadata={"description": "applied, duplicate, rejected or conflict"})
+    code = ma.fields.String()
+    message = ma.fields.String()
+    stored_result = ma.fields.String(metadata={"description": "On a duplicate: what the op had come to"})
+
+
+class PushAnswerSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(OpResultSchema))
+    acked_seq = ma.fields.Integer(metadata={"description": "The last seq the server has taken from this device"})
+
+
+class ChangeSchema(ma.Schema):
+    entity = ma.fields.String(metadata={"description": "job, part, requisition or article"})
+    id = ma.fields.String()
+    op = ma.fields.String(metadata={"description": "put or remove"})
+    version = ma.fields.Integer()
+    data = ma.fields.Dict(allow_none=True)
+
+
+class PullAnswerSchema(ma.Schema):
+    changes = ma.fields.List(ma.fields.Nested(ChangeSchema))
+    cursor = ma.fields.String()
+    has_more = ma.fields.Boolean()
+    acked_seq = ma.fields.Integer()
+    reset = ma.fields.Boolean(metadata={"description": "A snapshot starts: drop what the device holds first"})
+
+
+class BlobStoredSchema(ma.Schema):
+    sha256 = ma.fields.String()
+    size = ma.fields.Integer()
+    stored = ma.fields.Boolean(metadata={"description": "True when these bytes were new"})

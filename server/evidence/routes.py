@@ -21,10 +21,9 @@ READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.AGENT, roles.TECH
 class Scans(MethodView):
     @roles_required(*SCANNERS)
     @body_limit("SCAN_MAX_BYTES")
-    @blp.arguments(schemas.ScanFileArgs, location="files")
-    @blp.arguments(schemas.ScanFormArgs, location="form")
+    @blp.arguments(schemas.ScanUploadArgs, location="multipart")
     @blp.response(201, schemas.ScanResultSchema)
-    def post(self, files, form):
+    def post(self, form):
         """Read a label photo: every barcode, the serial chosen (and why), the unit, its warranty, the flags.
 
         Multipart: ``image``, optional ``job_id`` and ``typed_serial``. The photo
@@ -32,7 +31,7 @@ class Scans(MethodView):
         SCAN_MISMATCH (typed serial differs), PHOTO_REUSED (the same photograph,
         even re-encoded, resized or cropped, backs another job).
         """
-        upload = files["image"]
+        upload = form["image"]
         return services.scan_photo(
             current_user(), upload.read(), upload.mimetype, job_id=form["job_id"], typed_serial=form["typed_serial"]
         )

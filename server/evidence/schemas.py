@@ -6,11 +6,10 @@ from flask_smorest.fields import Upload
 from server.installbase.schemas import WarrantySchema
 
 
-class ScanFileArgs(ma.Schema):
+class ScanUploadArgs(ma.Schema):
+    """The multipart form of a scan: the photo and, beside it, what it was taken for."""
+
     image = Upload(required=True, metadata={"description": "The label photo (JPEG, PNG, WebP, ...)"})
-
-
-class ScanFormArgs(ma.Schema):
     job_id = ma.fields.Integer(load_default=None, allow_none=True, metadata={"description": "The job scanned for"})
     typed_serial = ma.fields.String(
         load_default="", validate=ma.validate.Length(max=64), metadata={"description": "The serial typed, if any"}

@@ -73,7 +73,9 @@ class RequisitionLineSchema(ma.Schema):
     hq_qty = ma.fields.Integer(metadata={"description": "Waiting for the headquarters plan"})
     received_qty = ma.fields.Integer()
     rdc_available = ma.fields.Integer(
-        dump_default=None, metadata={"description": "Free RDC stock now (on one requisition's view)"}
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "Free RDC stock now, on one requisition's view; null in lists"},
     )
 
 

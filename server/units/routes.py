@@ -1,6 +1,7 @@
 """API of a unit's view: the lookup by serial that agents, auditors and provider staff share."""
 
 from flask.views import MethodView
+from werkzeug.routing import PathConverter
 
 from server.api import Blueprint
 from server.core import roles
@@ -12,8 +13,18 @@ from server.units import services
 blp = Blueprint("units", __name__, url_prefix="/api/install-base", description="A unit by its serial")
 
 
-# A path converter: serials may hold a '/', and every serial the import takes can be looked up.
-@blp.route("/<path:serial>")
+class SerialConverter(PathConverter):
+    """A serial in a path: it may hold a '/' (every serial the import takes can be looked up), but it is
+    never the import's own address, so ``/api/install-base/import`` answers for the import alone (its
+    ``Allow`` header, a GET's 405). The serial IMPORT is looked up in capitals, as serials are stored."""
+
+    regex = r"(?!import$)[^/].*?"
+
+
+CONVERTERS = {"serial": (SerialConverter, {"type": "string", "minLength": 1})}
+
+
+@blp.route("/<serial:serial>")
 class Unit(MethodView):
     @roles_required(*roles.ROLES)
     @blp.response(200, schemas.UnitSchema)

@@ -18,6 +18,7 @@ class Token(MethodView):
     @blp.doc(security=[])
     @blp.arguments(schemas.TokenArgs)
     @blp.response(200, schemas.TokenSchema)
+    @blp.alt_response(401, response="UNAUTHORIZED", description="Wrong username or password")
     def post(self, args):
         """Exchange a username and password for a bearer access token.
 
