@@ -9,7 +9,7 @@ NPM_STAMP := pwa/node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast bench lint format setup system-deps db seed clean
+.PHONY: run test test-fast fuzz bench lint format setup system-deps db seed clean
 
 # The scheduler (SLA escalation, reminders) runs as its own process beside the web server,
 # never inside it; it stops when the server does.
@@ -30,6 +30,10 @@ test: setup
 # The inner loop: pure rules and the SQLite tier, no PostgreSQL, no browser.
 test-fast: setup
 	$(BIN)/pytest -n 2 -m "unit or sqlite"
+
+# A longer hunt than make test's: every boundary case of every operation, and fresh random examples each run.
+fuzz: setup
+	FUZZ_SHARE=1 FUZZ_SHARE_VALID=1 FUZZ_EXAMPLES=30 FUZZ_EXAMPLES_RANDOM=1 $(BIN)/pytest -n 2 tests/test_api_fuzz.py
 
 bench: setup
 	$(BIN)/pytest tests/bench -m bench -s -q
