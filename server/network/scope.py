@@ -34,7 +34,7 @@ class Caller(Protocol):
     def province_id(self) -> int | None: ...
 
 
-def province_region_ids(province_id: int) -> Select[tuple[int]]:
+def province_region_ids(province_id: int) -> Select[int]:
     """The ids of the province and of every city and county in it (regions nest three levels deep)."""
     city = aliased(Region)
     cities = select(city.id).where(city.parent_id == province_id)
@@ -43,7 +43,7 @@ def province_region_ids(province_id: int) -> Select[tuple[int]]:
     )
 
 
-def providers_of_province(province_id: int) -> Select[tuple[int]]:
+def providers_of_province(province_id: int) -> Select[int]:
     """The ids of the providers covering a region in the province."""
     return select(provider_regions.c.provider_id).where(
         provider_regions.c.region_id.in_(province_region_ids(province_id))
@@ -52,12 +52,17 @@ def providers_of_province(province_id: int) -> Select[tuple[int]]:
 
 def provider_condition(user: Caller, provider_id: Any) -> ColumnElement[bool] | None:
     """A condition on a provider id column keeping the caller's providers; None when they see every one."""
+    condition: ColumnElement[bool]
     if user.role in PROVIDER_ROLES:
-        return provider_id == user.provider_id
-    if user.role == PARTS_CLERK:
+        condition = provider_id == user.provider_id
+    elif user.role == PARTS_CLERK and user.province_id is not None:
+        condition = provider_id.in_(providers_of_province(user.province_id))
+    elif user.role == PARTS_CLERK:
         # A clerk without a province (the user import requires one) sees no provider, as no requisition.
-        return provider_id.in_(providers_of_province(user.province_id)) if user.province_id is not None else false()
-    return None
+        condition = false()
+    else:
+        return None
+    return condition
 
 
 def may_see_provider(user: Caller, provider: Provider) -> bool:
