@@ -156,8 +156,12 @@ class CustomerReminders(MethodView):
     @roles_required(*CARE_READERS)
     @blp.response(200, schemas.ReminderSchema(many=True))
     def get(self, customer_id):
-        """A customer's reminders, soonest first, and whether each has become a care task."""
-        return reminders.reminders_of(customer_id)
+        """A customer's reminders, soonest first, and whether each has become a care task.
+
+        A dispatcher with a province reads those of the customers recorded in it; another is 404
+        ``customer_not_found``, as one that does not exist.
+        """
+        return reminders.reminders_of(current_user(), customer_id)
 
     @roles_required(*WORKERS)
     @blp.arguments(schemas.ReminderArgs)
@@ -173,8 +177,11 @@ class CareTasks(MethodView):
     @blp.arguments(schemas.CareTaskListArgs, location="query")
     @blp.response(200, page_schema(schemas.CareTaskSchema, "CareTaskPage"))
     def get(self, args):
-        """The agents' care tasks, oldest due first, by status and kind."""
-        return paginate(reminders.care_tasks(args), args)
+        """The agents' care tasks, oldest due first, by status and kind.
+
+        A dispatcher with a province sees those of the customers recorded in it.
+        """
+        return paginate(reminders.care_tasks(current_user(), args), args)
 
 
 @blp.route("/care-tasks/<int:task_id>/done")

@@ -8,6 +8,7 @@ views only parse, call and answer.
 from flask.views import MethodView
 from sqlalchemy import select
 
+from server.core.access import current_user
 from server.core.access import roles_required
 from server.core.roles import ADMIN
 from server.core.schemas import PageArgs
@@ -23,9 +24,10 @@ def _list_args_schema(kind):
     return PageArgs.from_dict(fields, name=f"{kind.model.__name__}ListArgs")
 
 
-def get_or_404(kind, key_value):
+def get_or_404(kind, key_value, reader=None):
+    """The row of ``kind`` keyed ``key_value``; 404 also when ``reader`` may not see it (the same answer)."""
     obj = kind.find(key_value)
-    if obj is None:
+    if obj is None or (reader is not None and not kind.may_see(reader, obj)):
         raise NotFound(f"There is no {kind.label} {key_value}.")
     return obj
 
@@ -50,7 +52,7 @@ def register_admin_routes(blp, kind, out_schema, read_roles=(ADMIN,), path_prefi
         @blp.arguments(list_args, location="query")
         @blp.response(200, page)
         def get(self, args):
-            statement = kind.filter(select(kind.model), args).order_by(order)
+            statement = kind.filter(kind.visible(select(kind.model), current_user()), args).order_by(order)
             return paginate(statement, args)
 
         @roles_required(ADMIN)
@@ -63,7 +65,7 @@ def register_admin_routes(blp, kind, out_schema, read_roles=(ADMIN,), path_prefi
         @roles_required(*read_roles)
         @blp.response(200, out_schema)
         def get(self, key):
-            return get_or_404(kind, key)
+            return get_or_404(kind, key, current_user())
 
         @roles_required(ADMIN)
         @blp.arguments(patch_args)

@@ -93,6 +93,14 @@ class ReferenceKind(Generic[ModelT]):
         """Narrow a list query by the kind's own list arguments."""
         return statement
 
+    def visible(self, statement: Select[ModelT], user: Any) -> Select[ModelT]:
+        """Narrow a list query to the rows ``user`` (the signed-in reader) may see: all of them by default."""
+        return statement
+
+    def may_see(self, user: Any, obj: ModelT) -> bool:
+        """Whether ``user`` may read ``obj``; a row they may not is answered as missing."""
+        return True
+
     def create(self, values: Mapping[str, Any]) -> ModelT:
         """Create from complete values; 409 when the key is taken."""
         if self.find(values[self.key]) is not None:

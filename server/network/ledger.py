@@ -21,6 +21,8 @@ from server.errors import NotFound
 from server.extensions import db
 from server.network.models import AccountEntry
 from server.network.models import Provider
+from server.network.scope import Caller
+from server.network.scope import may_see_provider
 
 
 class HasId(Protocol):
@@ -30,12 +32,6 @@ class HasId(Protocol):
     """
 
     id: int
-
-
-class Caller(HasId, Protocol):
-    """The signed-in user, as far as the ledger reads one: provider staff have their provider."""
-
-    provider_id: int | None
 
 
 class AccountView(TypedDict):
@@ -177,9 +173,9 @@ def entries(provider_id: int) -> Select[AccountEntry]:
 
 
 def provider_for(user: Caller, provider_id: int) -> Provider:
-    """The provider if the caller may see its account and stock (provider staff: their own), else 404."""
+    """The provider if the caller may see its account and stock, else 404 (see ``server.network.scope``)."""
     provider = db.session.get(Provider, provider_id)
-    if provider is None or (user.provider_id is not None and user.provider_id != provider_id):
+    if provider is None or not may_see_provider(user, provider):
         raise NotFound(f"You have no provider {provider_id}.", code="provider_not_found")
     return provider
 

@@ -19,6 +19,8 @@ from server.network.models import PARENT_LEVEL
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
+from server.network.scope import may_see_provider
+from server.network.scope import provider_condition
 
 
 def region_by_code(code: str) -> Region | None:
@@ -119,6 +121,14 @@ class ProviderKind(ReferenceKind[Provider]):
         if "deposit" not in values:
             return False
         return ledger.set_deposit(provider, values["deposit"], "provider record") is not None
+
+    def visible(self, statement: Select[Provider], user: Any) -> Select[Provider]:
+        # A parts clerk reads the providers of their province only: the list shows each one's deposit.
+        condition = provider_condition(user, Provider.id)
+        return statement if condition is None else statement.where(condition)
+
+    def may_see(self, user: Any, obj: Provider) -> bool:
+        return may_see_provider(user, obj)
 
     def filter(self, statement: Select[Provider], args: Mapping[str, Any]) -> Select[Provider]:
         if "region_code" in args:

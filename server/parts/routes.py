@@ -1,7 +1,6 @@
 """Admin API of the parts catalogue, warehouses and stock."""
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from server.api import Blueprint
 from server.core import roles
@@ -13,7 +12,6 @@ from server.core.schemas import page_schema
 from server.core.schemas import paginate
 from server.parts import schemas
 from server.parts import services
-from server.parts.models import Warehouse
 
 blp = Blueprint("parts", __name__, url_prefix="/api/admin", description="Parts, warehouses and stock")
 
@@ -32,8 +30,11 @@ class Warehouses(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_schema(schemas.WarehouseSchema, "WarehousePage"))
     def get(self, args):
-        """List warehouses: headquarters, each province's RDC and providers' stock rooms."""
-        return paginate(select(Warehouse).order_by(Warehouse.code), args)
+        """List warehouses: headquarters, each province's RDC and providers' stock rooms.
+
+        A parts clerk sees the stock rooms of their province's providers only.
+        """
+        return paginate(services.visible_warehouses(current_user()), args)
 
 
 @blp.route("/stock")
@@ -42,8 +43,11 @@ class Stock(MethodView):
     @blp.arguments(StockListArgs, location="query")
     @blp.response(200, page_schema(schemas.StockSchema, "StockPage"))
     def get(self, args):
-        """Stock levels (on hand, reserved, available), by warehouse and part."""
-        return paginate(services.stock_query(args), args)
+        """Stock levels (on hand, reserved, available), by warehouse and part.
+
+        A parts clerk sees the stock rooms of their province's providers only.
+        """
+        return paginate(services.visible_stock(current_user(), args), args)
 
 
 @blp.route("/stock/<warehouse>/<part_no>")
@@ -52,7 +56,7 @@ class StockItem(MethodView):
     @blp.response(200, schemas.StockSchema)
     def get(self, warehouse, part_no):
         """One part's stock in one warehouse."""
-        return services.find_stock(warehouse, part_no)
+        return services.find_stock(warehouse, part_no, current_user())
 
     @roles_required(roles.ADMIN)
     @blp.arguments(schemas.StockChangeArgs)

@@ -5,7 +5,9 @@ from typing import Any
 from typing import Literal
 from typing import overload
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
@@ -20,6 +22,8 @@ from server.core.reference import invalid
 from server.errors import NotFound
 from server.extensions import db
 from server.network.models import Provider
+from server.network.scope import may_see_provider
+from server.network.scope import provider_condition
 from server.network.services import region_by_code
 from server.parts import schemas
 from server.parts.models import Part
@@ -183,8 +187,35 @@ class StockKind(ReferenceKind[Part]):
 stock = StockKind()
 
 
-def find_stock(warehouse_code: str, part_no: str) -> StockLevel:
+def _warehouse_condition(user: User) -> ColumnElement[bool] | None:
+    """Headquarters and the RDCs for every stock reader; of the providers' stock rooms, the caller's providers'.
+
+    None when the caller sees every warehouse.
+    """
+    condition = provider_condition(user, Warehouse.provider_id)
+    return None if condition is None else or_(Warehouse.provider_id.is_(None), condition)
+
+
+def visible_warehouses(user: User) -> Select[Warehouse]:
+    """The warehouses the caller may read the stock of, by code."""
+    statement = select(Warehouse).order_by(Warehouse.code)
+    condition = _warehouse_condition(user)
+    return statement if condition is None else statement.where(condition)
+
+
+def visible_stock(user: User, args: Mapping[str, Any]) -> Select[StockLevel]:
+    """``stock_query(args)`` narrowed to the warehouses the caller may read."""
+    statement = stock_query(args)
+    condition = _warehouse_condition(user)
+    return statement if condition is None else statement.where(condition)
+
+
+def find_stock(warehouse_code: str, part_no: str, reader: User | None = None) -> StockLevel:
+    """One part's stock in one warehouse; 404 also when ``reader`` may not read that warehouse (the same answer)."""
     warehouse = warehouse_by_code(warehouse_code)
+    stock_room = warehouse.provider if warehouse is not None else None
+    if reader is not None and stock_room is not None and not may_see_provider(reader, stock_room):
+        warehouse = None
     part = part_by_no(part_no)
     level: StockLevel | None = None
     if warehouse is not None and part is not None:

@@ -32,6 +32,8 @@ class Unit(MethodView):
         """A sold unit: its sale record, warranty status today, and its claims and jobs.
 
         Provider staff see their own provider's claims and jobs, and the
-        customer's phone masked to its last four digits.
+        customer's phone masked to its last four digits. A provincial
+        dispatcher or parts clerk sees the claims and jobs of their province,
+        and the phone masked when the unit was sold in another province.
         """
         return services.unit_view(current_user(), serial)

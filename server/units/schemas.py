@@ -14,7 +14,12 @@ class SaleRecordSchema(ma.Schema):
     store = ma.fields.String()
     province = ma.fields.String(allow_none=True)
     city = ma.fields.String(allow_none=True)
-    customer_phone = ma.fields.String(metadata={"description": "Masked to its last four digits for provider staff"})
+    customer_phone = ma.fields.String(
+        metadata={
+            "description": "Masked to its last four digits for provider staff, and for a provincial dispatcher "
+            "or parts clerk when the unit was sold in another province"
+        }
+    )
     source_file = ma.fields.String()
 
 

@@ -41,7 +41,11 @@ class UnitView(TypedDict):
 
 
 def unit_view(user: User, serial: str, today: date | None = None) -> UnitView:
-    """A sold unit as the caller may see it: sale record, warranty today, its claims and jobs."""
+    """A sold unit as the caller may see it: sale record, warranty today, its claims and jobs.
+
+    Provider staff see their provider's jobs and claims; a provincial dispatcher or parts clerk those of
+    jobs in their province. Both see the customer's phone masked where the unit is not theirs to know.
+    """
     today = today or datetime.now(UTC).date()
     record = sale_record(serial)
     jobs = (
@@ -50,8 +54,15 @@ def unit_view(user: User, serial: str, today: date | None = None) -> UnitView:
         .where(ServiceRequest.serial == record.serial)
         .order_by(Job.id)
     )
+    claims = visible_claims(user).where(Claim.serial == record.serial)
+    province = user.province_id  # a provincial dispatcher's or a parts clerk's; None: the whole country
     if user.role in PROVIDER_ROLES:
         jobs = jobs.where(Job.provider_id == user.provider_id)
+    elif province is not None:
+        in_province = select(Job.id).where(Job.province_id == province)
+        jobs = jobs.where(Job.province_id == province)
+        claims = claims.where(Claim.job_id.in_(in_province))
+    in_slice = province is None or record.province_id == province
     return {
         "sale": {
             "serial": record.serial,
@@ -61,12 +72,10 @@ def unit_view(user: User, serial: str, today: date | None = None) -> UnitView:
             "store": record.store,
             "province": record.province.code if record.province else None,
             "city": record.city.code if record.city else None,
-            "customer_phone": mask_phone(record.customer_phone, user.role),
+            "customer_phone": mask_phone(record.customer_phone, user.role, in_slice),
             "source_file": record.source_file,
         },
         "warranty": warranty_status(record.product, record.sale_date, today),
-        "claims": db.session.scalars(
-            visible_claims(user).where(Claim.serial == record.serial).order_by(Claim.id)
-        ).all(),
+        "claims": db.session.scalars(claims.order_by(Claim.id)).all(),
         "jobs": db.session.scalars(jobs).all(),
     }

@@ -232,7 +232,10 @@ def test_a_complaint_that_contradicts_its_job_is_refused(complain, done_job, peo
 def test_a_technician_of_another_provider_than_the_one_named_is_refused(complain, people):
     response = complain(provider_code="P01", technician_id=people.tech3.id)
 
-    assert_error(response, 422, "validation_error", fields=["technician_id"])
+    error = assert_error(response, 422, "validation_error", fields=["technician_id"])
+    # By id, as asked: the refusal hands out no username of another provider's staff.
+    assert error["details"]["fields"]["technician_id"] == [f"provider P01 has no technician {people.tech3.id}"]
+    assert people.tech3.username not in str(error)
 
 
 # ---------------------------------------------------------------- handling

@@ -21,6 +21,7 @@ from server.scheduler.runner import Scheduler
 from server.scheduler.tasks import task_by_id
 from tests.care.helpers import count
 from tests.care.helpers import stored
+from tests.fixtures.jobs import GD_PHONE
 from tests.fixtures.jobs import PHONE
 from tests.helpers import assert_error
 
@@ -355,3 +356,57 @@ def test_the_scheduled_warranty_check_says_how_many_it_set(app, customer, sold):
 )
 def test_next_month_turns_the_year(today, expected):
     assert reminders.first_of_next_month(today) == expected
+
+
+# ---------------------------------------------------------------- a provincial dispatcher's customers
+
+
+@pytest.fixture
+def two_customers(guangdong, set_reminder):
+    """A customer recorded in each province (county 370112 and 440112), each with a reminder raised as a care
+    task today: ``{province: (customer id, reminder id)}``."""
+    from server.network.services import regions
+
+    made = {}
+    for province, phone, county in (("370000", "13800000037", "370112"), ("440000", GD_PHONE, "440112")):
+        row = Customer(phone=phone, name=f"客户 {province}", address="路 1 号", region=regions.find(county))
+        db.session.add(row)
+        db.session.commit()
+        made[province] = (row.id, set_reminder(customer_id=row.id, due_on=days(0)).get_json()["id"])
+    raise_due()
+    return made
+
+
+@pytest.mark.parametrize(("user", "province"), [("disp37", "370000"), ("disp44", "440000")])
+def test_a_provincial_dispatcher_reads_the_reminders_of_their_provinces_customers_only(
+    client, guangdong, two_customers, user, province
+):
+    headers = getattr(guangdong, user).headers
+    for where, (customer_id, reminder_id) in two_customers.items():
+        response = client.get(f"/api/customers/{customer_id}/reminders", headers=headers)
+        if where == province:
+            assert response.status_code == 200, response.get_json()
+            assert [item["id"] for item in response.get_json()] == [reminder_id]
+        else:
+            other = assert_error(response, 404, "customer_not_found")
+            none = assert_error(
+                client.get("/api/customers/999999/reminders", headers=headers), 404, "customer_not_found"
+            )
+            assert other["message"].replace(str(customer_id), "N") == none["message"].replace("999999", "N")
+
+
+@pytest.mark.parametrize(
+    ("user", "provinces"),
+    [
+        ("disp37", ["370000"]),
+        ("disp44", ["440000"]),
+        ("dispatcher", ["370000", "440000"]),
+        ("agent", ["370000", "440000"]),
+    ],
+)
+def test_the_care_tasks_a_dispatcher_sees_are_their_provinces(client, guangdong, two_customers, user, provinces):
+    response = client.get("/api/care-tasks", headers=getattr(guangdong, user).headers)
+    assert response.status_code == 200, response.get_json()
+    expected = sorted(two_customers[province][1] for province in provinces)
+    assert sorted(task["reminder_id"] for task in response.get_json()["items"]) == expected
+    assert response.get_json()["total"] == len(expected)

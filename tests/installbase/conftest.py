@@ -138,7 +138,8 @@ def make_claim():
 
 @pytest.fixture
 def make_job():
-    """``make_job(provider, serial="SN1")``: a service request for the unit and its job with ``provider``."""
+    """``make_job(provider, serial="SN1", region="370100")``: a service request for the unit and its job with
+    ``provider``, in ``region`` (and so in its province)."""
     from server.jobs.models import Job
     from server.jobs.models import ServiceRequest
     from server.network.services import regions
@@ -147,7 +148,8 @@ def make_job():
 
     def make(provider, serial="SN1", region="370100", job_type="warranty", state="new"):
         n = next(numbers)
-        region_id = regions.find(region).id
+        place = regions.find(region)
+        region_id = place.id
         request = ServiceRequest(number=f"SR{n:05d}", serial=serial, customer_phone="13812345678", region_id=region_id)
         db.session.add(request)
         db.session.flush()
@@ -155,6 +157,7 @@ def make_job():
             number=f"JOB{n:05d}",
             request_id=request.id,
             region_id=region_id,
+            province_id=place.province().id,
             provider_id=provider.id if provider else None,
             job_type=job_type,
             state=state,

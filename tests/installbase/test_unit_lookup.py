@@ -255,3 +255,44 @@ def test_a_job_on_the_unit_carries_its_state_and_type(two_providers, make_job, m
         "job_type": "installation",
         "provider_code": "P01",
     }
+
+
+# ---------------------------------------------------------------- a provincial dispatcher or parts clerk
+
+PROVINCIAL = ("dispatcher", "parts_clerk")
+
+
+@pytest.mark.parametrize("role", PROVINCIAL)
+@pytest.mark.parametrize(("province", "phone"), [("370000", "13812345678"), ("440000", "*******5678")])
+def test_a_provincial_reader_sees_the_phone_of_a_unit_sold_in_another_province_masked(
+    make_sale, lookup, as_role, role, province, phone
+):
+    make_sale("SN1", province="370000", city="370100", customer_phone="13812345678")
+    assert lookup("SN1", headers=as_role(role, region_code=province)).json["sale"]["customer_phone"] == phone
+
+
+@pytest.mark.parametrize("role", PROVINCIAL)
+@pytest.mark.parametrize(("province", "indexes"), [("370000", [0, 2]), ("440000", [1])])
+def test_a_provincial_reader_sees_only_the_jobs_in_their_province(
+    jobs_of_two_providers, lookup, as_role, role, province, indexes
+):
+    jobs = lookup("SN1", headers=as_role(role, region_code=province)).json["jobs"]
+    assert [j["number"] for j in jobs] == [jobs_of_two_providers[i] for i in indexes]
+
+
+@pytest.mark.parametrize("role", PROVINCIAL)
+@pytest.mark.parametrize("province", ["370000", "440000"])
+def test_a_provincial_reader_sees_only_the_claims_of_jobs_in_their_province(
+    two_providers, make_sale, make_job, make_user, make_claim, lookup, as_role, role, province
+):
+    make_sale("SN1")
+    p01, p02 = two_providers
+    ours = make_claim(make_user("provider_manager", provider_code="P01"), job_id=make_job(p01).id)
+    theirs = make_claim(
+        make_user("provider_manager", provider_code="P02"),
+        job_id=make_job(p02, region="440100").id,
+        repair_date=date(2024, 8, 1),
+        failure_date=date(2024, 7, 30),
+    )
+    claims = lookup("SN1", headers=as_role(role, region_code=province)).json["claims"]
+    assert [c["id"] for c in claims] == [ours.id if province == "370000" else theirs.id]

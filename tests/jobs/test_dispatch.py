@@ -404,25 +404,38 @@ def test_the_assigned_technician_may_accept_or_decline(people, dispatched, post,
     assert "decline" in actions
 
 
-@pytest.mark.parametrize(
-    ("technician", "message"),
-    [
-        ("tech3", "works for another provider"),
-        ("pm1", "there is no technician"),
-        ("agent", "there is no technician"),
-        ("nobody", "there is no technician"),
-    ],
-    ids=["other-provider", "manager", "agent", "unknown-id"],
-)
-def test_assigning_someone_who_is_not_the_providers_technician_is_422(
-    people, dispatched, post, snapshot, technician, message
-):
+@pytest.mark.parametrize("technician", ["tech3", "pm1", "agent", "nobody"])
+def test_assigning_someone_who_is_not_the_providers_technician_is_422(people, dispatched, post, snapshot, technician):
     technician_id = 999_999 if technician == "nobody" else getattr(people, technician).id
     before = snapshot()
     response = post(dispatched["id"], "assign", {"technician_id": technician_id}, people.dispatcher)
     error = assert_error(response, 422, "validation_error", {"technician_id"})
-    assert message in error["details"]["fields"]["technician_id"][0]
+    assert error["details"]["fields"]["technician_id"] == [f"provider P01 has no technician {technician_id}"]
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("other", ["tech3", "pm2"])
+@pytest.mark.parametrize("who", ["pm1", "dispatcher"])
+def test_an_assign_error_tells_nothing_of_a_user_outside_the_provider(people, dispatched, post, other, who):
+    # Another provider's technician (or manager) is answered as an id that is nobody's: no username, no hint.
+    user = getattr(people, other)
+    theirs = assert_error(
+        post(dispatched["id"], "assign", {"technician_id": user.id}, getattr(people, who)), 422, "validation_error"
+    )
+    nobody = assert_error(
+        post(dispatched["id"], "assign", {"technician_id": 999_999}, getattr(people, who)), 422, "validation_error"
+    )
+    assert user.username not in str(theirs)
+    assert str(theirs).replace(str(user.id), "N") == str(nobody).replace("999999", "N")
+
+
+def test_a_disabled_technician_of_another_provider_is_answered_as_nobody(people, dispatched, post):
+    people.tech3.active = False
+    db.session.commit()
+    error = assert_error(
+        post(dispatched["id"], "assign", {"technician_id": people.tech3.id}, people.pm1), 422, "validation_error"
+    )
+    assert error["details"]["fields"]["technician_id"] == [f"provider P01 has no technician {people.tech3.id}"]
 
 
 def test_assigning_a_disabled_technician_is_422(people, dispatched, post, snapshot):

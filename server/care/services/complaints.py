@@ -118,7 +118,8 @@ def _target(values):
         if technician is None or technician.role != TECHNICIAN:
             raise invalid("technician_id", f"there is no technician {values['technician_id']}")
         if provider is not None and technician.provider_id != provider.id:
-            raise invalid("technician_id", f"technician {technician.username} works for another provider")
+            # Named by id, as asked: a message never hands out another provider's usernames.
+            raise invalid("technician_id", f"provider {provider.code} has no technician {technician.id}")
     if values.get("model"):
         product = db.session.scalar(select(Product).where(Product.model == values["model"]))
         if product is None:

@@ -31,6 +31,8 @@ from server.errors import NotFound
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import Customer
+from server.jobs.services.queries import sees_every_job
+from server.jobs.services.queries import visible_customers
 from server.products.models import Product
 from server.products.models import WarrantyPolicy
 from server.products.warranty import add_months
@@ -40,8 +42,9 @@ from server.users.models import User
 BATCH = 1000
 
 
-def customer_or_404(customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
+def customer_or_404(user: User, customer_id: int) -> Customer:
+    """The customer if they lie in the caller's slice, else 404 (whether they exist is not told)."""
+    customer: Customer | None = db.session.scalar(visible_customers(user).where(Customer.id == customer_id))
     if customer is None:
         raise NotFound(f"There is no customer {customer_id}.", code="customer_not_found")
     return customer
@@ -51,7 +54,7 @@ def create_reminder(
     actor: User, customer_id: int, values: Mapping[str, Any], now: datetime | None = None
 ) -> CustomerReminder:
     """Set a reminder on a customer for a day from today on (the users' calendar)."""
-    customer = customer_or_404(customer_id)
+    customer = customer_or_404(actor, customer_id)
     if values["due_on"] < local_today(now):
         raise invalid("due_on", "that day has passed; give today or a later day")
     reminder = CustomerReminder(
@@ -68,9 +71,9 @@ def create_reminder(
     return reminder
 
 
-def reminders_of(customer_id: int) -> Sequence[CustomerReminder]:
-    """A customer's reminders, soonest first."""
-    customer = customer_or_404(customer_id)
+def reminders_of(user: User, customer_id: int) -> Sequence[CustomerReminder]:
+    """A customer's reminders, soonest first, if the customer lies in the caller's slice."""
+    customer = customer_or_404(user, customer_id)
     return db.session.scalars(
         select(CustomerReminder)
         .where(CustomerReminder.customer_id == customer.id)
@@ -111,9 +114,12 @@ def raise_due_reminders(now: datetime | None = None) -> int:
     return len(created)
 
 
-def care_tasks(args: Mapping[str, Any]) -> Select[CareTask]:
-    """The care tasks, oldest due first, by status and kind."""
+def care_tasks(user: User, args: Mapping[str, Any]) -> Select[CareTask]:
+    """The care tasks of the caller's customers (a provincial dispatcher's: their province's), oldest due first,
+    by status and kind."""
     statement = select(CareTask)
+    if not sees_every_job(user):
+        statement = statement.where(CareTask.customer_id.in_(visible_customers(user, select(Customer.id))))
     if "status" in args:
         statement = statement.where(CareTask.status == args["status"])
     if "kind" in args:

@@ -194,10 +194,10 @@ def assign(job: Job, actor: User, technician_id: int, note: str = "", now: datet
             details={"state": job.state, "action": "assign", "allowed_from": list(ASSIGN_STATES)},
         )
     technician = db.session.get(User, technician_id)
-    if technician is None or technician.role != TECHNICIAN:
-        raise invalid("technician_id", f"there is no technician {technician_id}")
-    if technician.provider_id != job.provider_id:
-        raise invalid("technician_id", f"technician {technician.username} works for another provider")
+    if technician is None or technician.role != TECHNICIAN or technician.provider_id != job.provider_id:
+        # One answer whether the id is nobody's, another role's or another provider's technician: who works
+        # elsewhere, and under which name, is not the caller's to learn.
+        raise invalid("technician_id", f"provider {job.provider.code} has no technician {technician_id}")
     if not technician.active:
         raise invalid("technician_id", f"technician {technician.username} is disabled")
     if technician.id == job.technician_id:

@@ -1,4 +1,4 @@
-"""Who sees which jobs: the caller's slice, one job of it, its list and a job's history."""
+"""Who sees which jobs and customers: the caller's slice, one job of it, its list and a job's history."""
 
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -22,10 +22,12 @@ from server.core.roles import PROVIDER_MANAGER
 from server.core.roles import TECHNICIAN
 from server.extensions import db
 from server.jobs.models import SLA_STAGES
+from server.jobs.models import Customer
 from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.network.models import Provider
 from server.network.models import Region
+from server.network.scope import province_region_ids
 from server.users.models import User
 
 # Roles that see every job (a dispatcher with a province sees that province's).
@@ -51,6 +53,33 @@ def visible_jobs(user: User, statement: Select[*tuple[Any, ...]] | None = None) 
         return statement.where(Job.province_id == user.province_id)
     if user.role in NATIONAL_ROLES:
         return statement
+    return statement.where(false())
+
+
+def sees_every_job(user: User) -> bool:
+    """Whether the caller's slice of jobs is the whole country (admins, agents, auditors, a national dispatcher)."""
+    return user.role in NATIONAL_ROLES and not (user.role == DISPATCHER and user.province_id is not None)
+
+
+@overload
+def visible_customers(user: User) -> Select[Customer]: ...
+
+
+@overload
+def visible_customers(user: User, statement: StatementT) -> StatementT: ...
+
+
+def visible_customers(user: User, statement: Select[*tuple[Any, ...]] | None = None) -> Select[*tuple[Any, ...]]:
+    """``statement`` (default: all customers) narrowed to the customers in the caller's slice.
+
+    The national roles see every customer; a dispatcher with a province those whose recorded region (the
+    address of their latest request) lies in it; nobody else reads customers.
+    """
+    statement = select(Customer) if statement is None else statement
+    if sees_every_job(user):
+        return statement
+    if user.role == DISPATCHER:
+        return statement.where(Customer.region_id.in_(province_region_ids(user.province_id)))
     return statement.where(false())
 
 

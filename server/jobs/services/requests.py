@@ -10,6 +10,7 @@ from typing import Any
 from typing import TypedDict
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -21,7 +22,9 @@ from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
 from server.core.privacy import mask_phone
+from server.core.queries import StatementT
 from server.core.reference import invalid
+from server.core.roles import DISPATCHER
 from server.errors import Conflict
 from server.errors import NotFound
 from server.extensions import db
@@ -33,6 +36,8 @@ from server.jobs.services import sla
 from server.jobs.services.dispatch import active_region
 from server.jobs.services.dispatch import region_chain
 from server.jobs.services.events import record
+from server.jobs.services.queries import sees_every_job
+from server.jobs.services.queries import visible_customers
 from server.jobs.services.queries import visible_jobs
 from server.network.models import Provider
 from server.products.models import Product
@@ -81,29 +86,34 @@ def find_customer(
 
     A serial leads to the phone of its sale record; units are the install base's
     records under that phone, plus units known only from earlier requests.
+
+    A dispatcher with a province sees what lies in it: the customer recorded there, the units sold there and
+    the requests whose job is theirs. Nothing of it there is 404, as nothing at all.
     """
     now = now or utcnow()
     today = local_today(now)
     sale = None
     if serial:
         serial = normalise_serial(serial)
-        sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
+        sale = db.session.scalar(_visible_sales(user, select(SaleRecord)).where(SaleRecord.serial == serial))
         if phone is None and sale is not None and sale.customer_phone:
             phone = sale.customer_phone
         if phone is None:
             # A unit not in the install base is known by the requests made for it.
             phone = db.session.scalar(
-                select(ServiceRequest.customer_phone)
+                _visible_requests(user, select(ServiceRequest.customer_phone))
                 .where(ServiceRequest.serial == serial)
                 .order_by(ServiceRequest.id.desc())
                 .limit(1)
             )
-    customer = db.session.scalar(select(Customer).where(Customer.phone == phone)) if phone else None
+    customer = (
+        db.session.scalar(visible_customers(user, select(Customer)).where(Customer.phone == phone)) if phone else None
+    )
     sales: list[SaleRecord] = []
     if phone:
         sales = list(
             db.session.scalars(
-                select(SaleRecord)
+                _visible_sales(user, select(SaleRecord))
                 .where(SaleRecord.customer_phone == phone)
                 .order_by(SaleRecord.sale_date.desc())
                 .limit(100)
@@ -118,7 +128,7 @@ def find_customer(
         conditions.append(ServiceRequest.serial == serial)
     requests: Sequence[ServiceRequest] = (
         db.session.scalars(
-            select(ServiceRequest)
+            _visible_requests(user, select(ServiceRequest))
             .options(selectinload(ServiceRequest.region))
             .where(or_(*conditions))
             .order_by(ServiceRequest.id.desc())
@@ -167,6 +177,22 @@ def find_customer(
         "units": units,
         "requests": [_request_view(request, jobs.get(request.id)) for request in requests],
     }
+
+
+def _visible_sales(user: User, statement: StatementT) -> StatementT:
+    """Sale records in the caller's slice: all of them nationally, a province's for its dispatcher."""
+    if sees_every_job(user):
+        return statement
+    if user.role == DISPATCHER:
+        return statement.where(SaleRecord.province_id == user.province_id)
+    return statement.where(false())
+
+
+def _visible_requests(user: User, statement: StatementT) -> StatementT:
+    """Requests whose job lies in the caller's slice (every request nationally)."""
+    if sees_every_job(user):
+        return statement
+    return statement.where(ServiceRequest.id.in_(visible_jobs(user, select(Job.request_id))))
 
 
 def _jobs_of(requests: Sequence[ServiceRequest]) -> Sequence[Job]:

@@ -22,7 +22,11 @@ class ProviderAccount(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, schemas.AccountSchema)
     def get(self, args, provider_id):
-        """Deposit, credit limit, credit used and the ledger of debits and credits, newest first."""
+        """Deposit, credit limit, credit used and the ledger of debits and credits, newest first.
+
+        Provider managers read their own provider's, a parts clerk those of their province's providers;
+        another provider is 404 ``provider_not_found``, as one that does not exist.
+        """
         return ledger.account_view(current_user(), provider_id, args)
 
 
@@ -42,7 +46,10 @@ class ProviderStock(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_schema(StockSchema, "ProviderStockPage"))
     def get(self, args, provider_id):
-        """The provider's own stock room: on hand by part (negative where usage outran the count)."""
+        """The provider's own stock room: on hand by part (negative where usage outran the count).
+
+        Provider staff read their own provider's, a parts clerk those of their province's providers.
+        """
         return paginate(usage.provider_stock(current_user(), provider_id), args)
 
 
