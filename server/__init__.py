@@ -12,6 +12,7 @@ from pathlib import Path
 
 import swagger_ui_bundle
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
 from server.config import REPO_ROOT
@@ -31,6 +32,7 @@ def create_app(config=None):
     _configure_storage(app)
     _configure_secret(app)
     _configure_openapi(app)
+    _configure_proxies(app)
     logging.getLogger("server").setLevel(app.config["LOG_LEVEL"])
 
     # Imported here, not at the top: this package's root runs before any of its modules
@@ -43,6 +45,7 @@ def create_app(config=None):
     from server.extensions import db
     from server.extensions import migrate
     from server.users import authentication
+    from server.users import throttling
 
     for name in MODEL_MODULES:
         importlib.import_module(name)
@@ -58,6 +61,7 @@ def create_app(config=None):
     transaction.init_app(app)
     authentication.init_app(app)
     _register_blueprints(app, api)
+    throttling.init_app(app)
     _register_cli(app)
     web.init_app(app)
     return app
@@ -85,6 +89,16 @@ def _tune_sqlite(engine):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
+
+
+def _configure_proxies(app):
+    # Behind proxies, the client's address is the one the last TRUSTED_PROXY_COUNT of them put in
+    # X-Forwarded-For; without them, the header is anyone's to write and is ignored.
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count < 0:
+        raise RuntimeError(f"TRUSTED_PROXY_COUNT must be 0 or more, not {count}")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count)
 
 
 def _configure_secret(app):

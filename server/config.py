@@ -82,9 +82,33 @@ DEFAULTS = {
     "SCHEDULER_WARRANTY_ENDING_SECONDS": 24 * 3600,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
+    # How many proxies in front of the app set X-Forwarded-For (werkzeug's ProxyFix, x_for). 0 trusts none:
+    # the client's address is the connection's, so a client cannot name its own address to escape the limits.
+    "TRUSTED_PROXY_COUNT": 0,
+    # Sign-in limits per client address (Flask-Limiter): failed sign-ins allowed in each window (limits'
+    # notation, ";" between windows); off, on the storage every worker shares (memory:// is one process's
+    # own: with several workers or servers use redis://host:6379), keys under this prefix, counted in a
+    # moving window (exact; a sign-in is rare enough for its cost).
+    "SIGN_IN_RATE_LIMIT": "10 per minute;100 per hour",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_KEY_PREFIX": "sanbao",
+    "RATELIMIT_STRATEGY": "moving-window",
+    # When that store cannot be reached, sign-in goes on without the per-address limit (logged), the
+    # per-account delay in the database still holding, rather than nobody signing in at all.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # Failed sign-ins of one username from one address pass freely up to this many; each one more makes
+    # that pair wait, from the first delay doubling up to the longest (seconds). A pair with no failure for
+    # the last setting's seconds starts again from nothing.
+    "SIGN_IN_DELAY_AFTER": 5,
+    "SIGN_IN_DELAY_SECONDS": 1,
+    "SIGN_IN_DELAY_MAX_SECONDS": 15 * 60,
+    "SIGN_IN_FAILURES_RESET_SECONDS": 24 * 3600,
 }
 
-_INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}
+_BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
+_INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 _JSON_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, dict)}
 
 
@@ -95,7 +119,11 @@ def from_environ(environ=os.environ):
         raw = environ.get(key)
         if raw is None or raw == "":
             continue
-        if key in _INT_SETTINGS:
+        if key in _BOOL_SETTINGS:
+            if raw.strip().lower() not in _BOOLEANS:
+                raise RuntimeError(f"{key} must be true or false, not {raw!r}")
+            settings[key] = _BOOLEANS[raw.strip().lower()]
+        elif key in _INT_SETTINGS:
             try:
                 settings[key] = int(raw)
             except ValueError as exc:

@@ -5,6 +5,7 @@ Every error leaves the API as::
     {"error": {"code": "<machine_code>", "message": "<human sentence>", "details": {...}}}
 """
 
+import math
 from http import HTTPStatus
 
 from flask import jsonify
@@ -34,12 +35,17 @@ HTTP_MESSAGES = {
 
 
 class DomainError(Exception):
-    """A failure the client can understand and act on: a status, a machine code, a sentence."""
+    """A failure the client can understand and act on: a status, a machine code, a sentence.
+
+    ``headers`` go out with the answer (``Retry-After``). ``keep_changes``: the refusal itself is recorded,
+    so what the request flushed before raising is committed rather than rolled back (a failed sign-in
+    counts towards its delay; server/core/transaction.py).
+    """
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message, *, code=None, details=None, status=None):
+    def __init__(self, message, *, code=None, details=None, status=None, headers=None, keep_changes=False):
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -47,6 +53,8 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.details = details or {}
+        self.headers = headers or {}
+        self.keep_changes = keep_changes
 
 
 class InvalidInput(DomainError):
@@ -72,6 +80,29 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(DomainError):
+    """Asked too often: ``what`` happened, try again after ``retry_after`` seconds (also in ``Retry-After``)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, what, *, retry_after, code=None):
+        retry_after = max(1, math.ceil(retry_after))
+        super().__init__(
+            f"{what}; try again in {_duration(retry_after)}.",
+            code=code,
+            details={"retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _duration(seconds):
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 class Unavailable(DomainError):
@@ -120,7 +151,9 @@ def describe_http_error(error):
 
 
 def handle_domain_error(error):
-    return envelope(error.status, error.code, error.message, error.details)
+    response = envelope(error.status, error.code, error.message, error.details)
+    response.headers.update(error.headers)
+    return response
 
 
 def register_error_handlers(app):

@@ -57,3 +57,18 @@ def test_each_app_gets_its_own_database(tmp_path, clean_environ):
         second_url = str(db.engine.url)
         db.engine.dispose()
     assert first_url != second_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("false", False), ("False", False), ("0", False), ("true", True), ("on", True)]
+)
+def test_a_switch_in_the_environment_reads_as_true_or_false(clean_environ, raw, value):
+    clean_environ.setenv("RATELIMIT_ENABLED", raw)
+    app = create_app({"SECRET_KEY": "k" * 40})
+    assert app.config["RATELIMIT_ENABLED"] is value
+
+
+def test_a_switch_that_is_neither_true_nor_false_is_refused_with_its_name(clean_environ):
+    clean_environ.setenv("RATELIMIT_ENABLED", "maybe")
+    with pytest.raises(RuntimeError, match="RATELIMIT_ENABLED"):
+        create_app({"SECRET_KEY": "k" * 40})

@@ -16,7 +16,8 @@ export function token() {
   return session && Date.now() < session.expiresAt ? session.token : null;
 }
 
-// {ok: true, session} or {ok: false, reason: "failed" | "offline"}.
+// {ok: true, session} or {ok: false, reason: "failed" | "offline"}, or {ok: false, reason: "throttled",
+// retryAfter} (seconds) when too many sign-ins failed and the server asks to wait.
 export async function signIn(username, password, fetchImpl = globalThis.fetch) {
   let response;
   try {
@@ -27,6 +28,9 @@ export async function signIn(username, password, fetchImpl = globalThis.fetch) {
     });
   } catch {
     return { ok: false, reason: "offline" };
+  }
+  if (response.status === 429) {
+    return { ok: false, reason: "throttled", retryAfter: Number(response.headers.get("Retry-After")) || 60 };
   }
   if (!response.ok) {
     return { ok: false, reason: response.status >= 500 ? "offline" : "failed" };

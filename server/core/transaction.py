@@ -1,5 +1,5 @@
 """The request is the transaction: services flush, and the request commits once, as its view returns a
-success, or rolls back when the answer is an error.
+success, or rolls back when the answer is an error (unless the error records itself: ``keep_changes``).
 
 The commit happens at dispatch, inside the request's error handling, not in ``after_request``: a commit
 that fails because a concurrent writer won (a unique constraint, a versioned row) then meets the same
@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from server.errors import DomainError
 from server.errors import envelope
 from server.extensions import db
 
@@ -19,10 +20,20 @@ log = logging.getLogger(__name__)
 
 
 class Application(Flask):
-    """Flask, committing the request's transaction when its view has answered with a success."""
+    """Flask, committing the request's transaction when its view has answered with a success.
+
+    A refusal that records itself (a ``DomainError`` raised with ``keep_changes``: a failed sign-in counts
+    towards its delay) is committed too; every other error answer keeps nothing.
+    """
 
     def dispatch_request(self):
-        response = self.make_response(super().dispatch_request())
+        try:
+            result = super().dispatch_request()
+        except DomainError as error:
+            if error.keep_changes:
+                db.session.commit()
+            raise
+        response = self.make_response(result)
         if response.status_code < 400:
             db.session.commit()
         return response

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -41,3 +42,25 @@ class User(db.Model):
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"
+
+
+class SignInFailure(db.Model):
+    """Consecutive failed sign-ins of one username from one client address: what that pair's delay grows from.
+
+    Kept per typed username, known or not, so that the delay tells nobody which usernames exist; and per
+    address, so that a stranger failing from theirs delays only themselves, never the owner elsewhere.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("username", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int]
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Until then a sign-in of this username from this address is refused without its password being read.
+    delayed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self):
+        return f"<SignInFailure {self.username} from {self.address}: {self.failures}>"

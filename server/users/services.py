@@ -1,20 +1,24 @@
 """Rules of users, sign-in and tokens."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy import select
 
+from server.core.clock import utcnow
 from server.core.reference import ReferenceKind
 from server.core.reference import invalid
 from server.core.roles import PROVIDER_ROLES
 from server.core.roles import PROVINCE_SCOPED_ROLES
 from server.core.roles import REGION_ROLES
+from server.errors import TooManyRequests
 from server.errors import Unauthorized
 from server.extensions import db
 from server.network.models import Provider
 from server.network.services import region_by_code
+from server.users import delays
 from server.users import schemas
 from server.users.models import User
 from server.users.passwords import burn_time
@@ -23,19 +27,27 @@ from server.users.passwords import verify_password
 from server.users.tokens import issue_token
 
 
-def sign_in(username: str, password: str) -> tuple[str, int, User]:
-    """Check the credentials; return ``(token, expires_in, user)`` or raise Unauthorized.
+def sign_in(username: str, password: str, address: str, now: datetime | None = None) -> tuple[str, int, User]:
+    """Check the credentials typed from ``address``; return ``(token, expires_in, user)``.
 
-    The message does not say which half was wrong, so usernames cannot be probed.
+    Raises Unauthorized for wrong credentials (the message does not say which half was wrong, so usernames
+    cannot be probed), counting the failure towards the delay of this username from this address; and
+    TooManyRequests, before reading the password, while that delay lasts (server/users/delays.py).
     """
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    now = now or utcnow()
+    username = username.strip().lower()
+    wait = delays.delay_left(username, address, now)
+    if wait is not None:
+        raise TooManyRequests("Too many failed sign-ins", code="too_many_attempts", retry_after=wait.total_seconds())
+    user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         burn_time(password)
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
-    if not verify_password(user.password_hash, password):
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+    if user is None or not verify_password(user.password_hash, password):
+        delays.record_failure(username, address, now)
+        raise Unauthorized("Wrong username or password.", code="invalid_credentials", keep_changes=True)
     if not user.active:
         raise Unauthorized("This account is disabled; ask an administrator.", code="account_disabled")
+    delays.forget_failures(username, address)
     token, expires_in = issue_token(user)
     return token, expires_in, user
 

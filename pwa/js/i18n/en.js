@@ -12,6 +12,7 @@ export default {
   "login.failed": "Wrong username or password.",
   "login.offline": "No network: signing in needs a signal. Try again when you have one.",
   "login.expired": "Your sign-in has expired. Work goes on; sign in again to sync.",
+  "login.throttled": "Too many failed sign-ins. Try again in {minutes} min.",
   "nav.jobs": "My jobs",
   "nav.requisitions": "Requisitions",
   "nav.claims": "Warranty claims",

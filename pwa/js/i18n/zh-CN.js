@@ -12,6 +12,7 @@ export default {
   "login.failed": "用户名或密码错误。",
   "login.offline": "没有网络，无法登录。有信号后再试。",
   "login.expired": "登录已过期。工作不受影响，重新登录后继续同步。",
+  "login.throttled": "登录失败次数过多，请 {minutes} 分钟后再试。",
   "nav.jobs": "我的工单",
   "nav.requisitions": "备件申购",
   "nav.claims": "三包索赔",

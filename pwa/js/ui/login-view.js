@@ -27,9 +27,17 @@ export class LoginView {
       if (result.ok) {
         onSignedIn(result.session);
       } else {
-        message.textContent = t(result.reason === "offline" ? "login.offline" : "login.failed");
+        message.textContent = signInProblem(result);
       }
     });
     this.root = form;
   }
+}
+
+// Why a sign-in did not go through, in the user's language; a wait is told in whole minutes, at least one.
+export function signInProblem(result) {
+  if (result.reason === "throttled") {
+    return t("login.throttled", { minutes: Math.max(1, Math.ceil(result.retryAfter / 60)) });
+  }
+  return t(result.reason === "offline" ? "login.offline" : "login.failed");
 }
