@@ -1,21 +1,28 @@
 """flask-smorest with Sanbao's conventions: the error envelope, a strict
-argument parser, and the bearer security scheme."""
+argument parser, the bearer security scheme, and ids in addresses (``<id:job_id>``)."""
 
 import functools
 
 import marshmallow as ma
 import webargs.core
+import werkzeug.routing
 from flask import current_app
 from flask import request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort
+from werkzeug.exceptions import UnprocessableEntity
 
 from server.errors import describe_http_error
 from server.errors import envelope
 
 NUL_MESSAGE = "Text may not contain NUL characters."
+
+# Every table's id is an Integer column: PostgreSQL's ``integer`` ends here, and a larger number in a query
+# fails the query itself. No row has an id outside 1..MAX_ID, so no id outside it is asked about.
+MAX_ID = 2**31 - 1
+ID_MESSAGE = f"An id is a whole number from 1 to {MAX_ID}."
 
 
 def _nul_paths(value, path=""):
@@ -85,6 +92,50 @@ def body_limit(setting):
 large_upload = body_limit("IMPORT_MAX_BYTES")
 
 
+class InvalidId(UnprocessableEntity):
+    """An id in the address outside 1..MAX_ID: a 422 naming the argument, like a bad id in a query or body."""
+
+    def __init__(self, argument):
+        super().__init__()
+        self.data = {"messages": {"path": {argument: [ID_MESSAGE]}}}
+
+
+class IdConverter(werkzeug.routing.BaseConverter):
+    """``<id:job_id>``: a row's id in an address, from 1 to MAX_ID.
+
+    Digits are this route's (as werkzeug's ``int``); a number past the column is refused while the address
+    is matched, before any view or query runs. ``argument`` is set by ``Rule`` to the name it is matched for.
+    """
+
+    regex = r"\d+"
+    weight = 50
+    argument = "id"
+
+    def to_python(self, value):
+        # The length first: int() of thousands of digits is refused by Python itself, and slow before that.
+        if len(value) > len(str(MAX_ID)) or not 1 <= int(value) <= MAX_ID:
+            raise InvalidId(self.argument)
+        return int(value)
+
+    def to_url(self, value):
+        return str(int(value))
+
+
+def id_parameter_schema(converter):
+    """The OpenAPI schema of an ``<id:...>`` path parameter."""
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class Rule(werkzeug.routing.Rule):
+    """A URL rule whose id converters know the name of the argument they read, so their 422 names it."""
+
+    def get_converter(self, variable_name, converter_name, args, kwargs):
+        converter = super().get_converter(variable_name, converter_name, args, kwargs)
+        if isinstance(converter, IdConverter):
+            converter.argument = variable_name
+        return converter
+
+
 class Blueprint(SmorestBlueprint):
     """The smorest Blueprint every Sanbao API module uses."""
 
@@ -105,6 +156,17 @@ class SanbaoApi(Api):
     """flask-smorest Api whose HTTP errors use Sanbao's single error envelope."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, app=None, **kwargs):
+        super().__init__(app, **kwargs)
+        # Once, here: init_app runs for every app built, and would add it again each time.
+        self.register_converter(IdConverter, id_parameter_schema)
+
+    def init_app(self, app, **kwargs):
+        """Also ``<id:...>`` in addresses; before any blueprint is registered, so their rules can use it."""
+        app.url_map.converters["id"] = IdConverter
+        app.url_rule_class = Rule
+        super().init_app(app, **kwargs)
 
     def handle_http_exception(self, error):
         status, code, message, details = describe_http_error(error)

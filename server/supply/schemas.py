@@ -2,6 +2,9 @@
 
 import marshmallow as ma
 
+from server.core.schemas import AwareTime
+from server.core.schemas import Day
+from server.core.schemas import Id
 from server.core.schemas import Money
 from server.core.schemas import PageArgs
 from server.core.schemas import page_schema
@@ -19,7 +22,7 @@ class PartLinesArgs(ma.Schema):
 
     parts = ma.fields.List(ma.fields.Nested(PartLineArgs), required=True, validate=ma.validate.Length(min=1, max=100))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
-    device_time = ma.fields.AwareDateTime(
+    device_time = AwareTime(
         load_default=None,
         allow_none=True,
         metadata={"description": "The phone's clock when it was recorded (ISO 8601 with offset); kept as a fact"},
@@ -50,7 +53,7 @@ ORDER_STATUS = ma.validate.OneOf(("created", "shipped", "received"))
 
 class RequisitionListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=REQUISITION_STATUS))
-    job_id = ma.fields.Integer()
+    job_id = Id()
     province = ma.fields.String(metadata={"description": "Province code"})
 
 
@@ -102,7 +105,7 @@ class RequisitionSchema(ma.Schema):
 
 class SalesOrderListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=ORDER_STATUS))
-    requisition_id = ma.fields.Integer()
+    requisition_id = Id()
 
 
 class OrderLineSchema(ma.Schema):
@@ -225,8 +228,8 @@ class DepositArgs(ma.Schema):
 
 
 class CycleArgs(ma.Schema):
-    from_ = ma.fields.Date(data_key="from", attribute="from", metadata={"description": "First day (local)"})
-    to = ma.fields.Date(metadata={"description": "Last day (local), included; default today"})
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First day (local)"})
+    to = Day(metadata={"description": "Last day (local), included; default today"})
     province = ma.fields.String(metadata={"description": "Province code"})
 
 
