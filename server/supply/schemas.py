@@ -191,7 +191,9 @@ class ReceiptArgs(ma.Schema):
 
     @ma.validates("lines")
     def one_line_per_part(self, lines, **kwargs):
-        part_nos = [line["part_no"] for line in lines]
+        # Marshmallow hands this the lines' valid parts too: one refused for its own fields (no part number,
+        # a bad qty) may lack ``part_no``, and its error is reported already.
+        part_nos = [line["part_no"] for line in lines if isinstance(line, dict) and "part_no" in line]
         if len(part_nos) != len(set(part_nos)):
             raise ma.ValidationError("Give each part once.")
 
