@@ -175,13 +175,18 @@ BLUEPRINT_MODULES = (
 )
 
 
+_DOCUMENTED_CONVERTERS: set[type] = set()
+
+
 def _register_blueprints(app, api):
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         # A module's own path converters: known to the URL map, and to the OpenAPI document as a schema.
         for key, (converter, schema) in getattr(module, "CONVERTERS", {}).items():
             app.url_map.converters[key] = converter
-            api.register_converter(converter, lambda _converter, schema=schema: schema)
+            if converter not in _DOCUMENTED_CONVERTERS:  # the one Api keeps them across the apps built
+                api.register_converter(converter, lambda _converter, schema=schema: schema)
+                _DOCUMENTED_CONVERTERS.add(converter)
         blp = module.blp
         api.register_blueprint(blp)
         # authenticate() guards these blueprints; everything else is static files.

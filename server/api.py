@@ -1,12 +1,14 @@
 """flask-smorest with Sanbao's conventions: the error envelope, a strict
-argument parser, and the bearer security scheme."""
+argument parser, the bearer security scheme, and ids in addresses (``<id:job_id>``)."""
 
 import functools
 import re
 from http import HTTPStatus
 
+import flask
 import marshmallow as ma
 import webargs.core
+import werkzeug.routing
 from apispec import BasePlugin
 from flask import current_app
 from flask import request
@@ -15,11 +17,17 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import UnprocessableEntity
 
 from server.errors import describe_http_error
 from server.errors import envelope
 
 NUL_MESSAGE = "Text may not contain NUL characters."
+
+# Every table's id is an Integer column: PostgreSQL's ``integer`` ends here, and a larger number in a query
+# fails the query itself. No row has an id outside 1..MAX_ID, so no id outside it is asked about.
+MAX_ID = 2**31 - 1
+ID_MESSAGE = f"An id is a whole number from 1 to {MAX_ID}."
 
 
 def _nul_paths(value, path=""):
@@ -94,6 +102,72 @@ def body_limit(setting):
 
 # Import files run to a gigabyte.
 large_upload = body_limit("IMPORT_MAX_BYTES")
+
+
+class Request(flask.Request):
+    """Flask's request, whose JSON body fails the way webargs' does: 400 ``malformed_json``, never a crash.
+
+    The decoder raises RecursionError, not ValueError, on nesting deeper than it recurses (a body of
+    100,000 ``[``), which Flask would let through as a 500. Views that read the body themselves (the sync
+    push) go through here; the others through SanbaoParser.
+    """
+
+    def get_json(self, force=False, silent=False, cache=True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            return self.on_json_loading_failed(ValueError("nested too deeply"))
+
+    def on_json_loading_failed(self, e):
+        if e is None:
+            return super().on_json_loading_failed(e)  # not JSON at all: werkzeug's 415
+        abort(400, messages={"json": ["Invalid JSON body."]})
+
+
+class InvalidId(UnprocessableEntity):
+    """An id in the address outside 1..MAX_ID: a 422 naming the argument, like a bad id in a query or body."""
+
+    def __init__(self, argument):
+        super().__init__()
+        self.data = {"messages": {"path": {argument: [ID_MESSAGE]}}}
+
+
+class IdConverter(werkzeug.routing.BaseConverter):
+    """``<id:job_id>``: a row's id in an address, from 1 to MAX_ID.
+
+    Digits are this route's (as werkzeug's ``int``); a number past the column is refused while the address
+    is matched, before any view or query runs. ``argument`` is set by ``Rule`` to the name it is matched for.
+    """
+
+    regex = r"\d+"
+    weight = 50
+    argument = "id"
+
+    def to_python(self, value):
+        # The length first: int() of thousands of digits is refused by Python itself, and slow before that.
+        if len(value) > len(str(MAX_ID)) or not 1 <= int(value) <= MAX_ID:
+            raise InvalidId(self.argument)
+        return int(value)
+
+    def to_url(self, value):
+        return str(int(value))
+
+
+def id_parameter_schema(converter):
+    """The OpenAPI schema of an ``<id:...>`` path parameter."""
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class Rule(werkzeug.routing.Rule):
+    """A URL rule whose id converters know the name of the argument they read, so their 422 names it."""
+
+    def get_converter(self, variable_name, converter_name, args, kwargs):
+        converter = super().get_converter(variable_name, converter_name, args, kwargs)
+        if isinstance(converter, IdConverter):
+            converter.argument = variable_name
+        return converter
 
 
 class Blueprint(SmorestBlueprint):
@@ -183,7 +257,17 @@ class SanbaoApi(Api):
     # Each operation lists its own errors (ErrorResponses), so an undocumented status is a fault.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+    def __init__(self, app=None, **kwargs):
+        super().__init__(app, **kwargs)
+        # Once, here: init_app runs for every app built, and would add it again each time.
+        self.register_converter(IdConverter, id_parameter_schema)
+
     def init_app(self, app, *, spec_kwargs=None):
+        """Also ``<id:...>`` in addresses (before any blueprint is registered, so their rules can use it), the
+        request whose JSON errors are the envelope's, and the errors each operation documents."""
+        app.url_map.converters["id"] = IdConverter
+        app.url_rule_class = Rule
+        app.request_class = Request
         spec_kwargs = dict(spec_kwargs or {})
         spec_kwargs.setdefault("extra_plugins", [ErrorResponses()])
         super().init_app(app, spec_kwargs=spec_kwargs)

@@ -50,6 +50,28 @@ class Op:
 # Bounds that every database column holding them can store.
 MAX_NUMBER = 2**31 - 1
 MAX_SEQ = 2**62
+# The years a client time may fall in, as the server's API takes times (server.core.schemas, which this
+# package may not import): far from the ends of Python's dates, so none overflows when kept in UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+# An op the app makes nests three levels (the op, its payload, a list of parts); the decoder takes hundreds,
+# past what the checks below, the answer's text and the JSON column's encoder each recurse through.
+MAX_DEPTH = 32
+
+
+def _deeper_than(value: object, depth: int) -> bool:
+    """Whether ``value`` nests objects and lists more than ``depth`` levels deep; walked level by level, so
+    that however deep it is this cannot recurse."""
+    level = [value]
+    for _ in range(depth + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _has_nul(value: object) -> bool:
@@ -74,6 +96,8 @@ def _client_time(value: object) -> tuple[datetime | None, str | None]:
         return None, "client_time must be an ISO 8601 time with its offset"
     if moment.tzinfo is None:
         return None, "client_time must carry its offset (e.g. +08:00)"
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None, f"client_time must fall in the years {FIRST_YEAR} to {LAST_YEAR}"
     return moment, None
 
 
@@ -100,14 +124,25 @@ def read_push(body: object, max_ops: int, known_types: Container[str]) -> tuple[
         seq = raw.get("seq")
         if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
             raise BadPush(f"{where}.seq", "seq is the device's operation number: 1, 2, 3...")
+        given = raw.get("op_id")
         try:
-            op_id = str(uuid.UUID(str(raw.get("op_id"))))
+            # A list or an object is never a UUID, and str() of one nested deep enough recurses past the limit.
+            op_id = None if isinstance(given, dict | list) else str(uuid.UUID(str(given)))
         except ValueError:
-            raise BadPush(f"{where}.op_id", "op_id must be a UUID") from None
+            op_id = None
+        if op_id is None:
+            raise BadPush(f"{where}.op_id", "op_id must be a UUID")
         if seq in seqs or op_id in ids:
             raise BadPush(where, f"seq {seq} or op_id {op_id} appears twice in this push")
         seqs.add(seq)
         ids.add(op_id)
+        if _deeper_than(raw, MAX_DEPTH):
+            # Kept by its number alone: nothing of its content is read, shown or stored.
+            too_deep = f"the operation nests deeper than {MAX_DEPTH} levels"
+            read.append(
+                Op(op_id=op_id, seq=seq, type="", entity_id=None, payload={}, client_time=None, problem=too_deep)
+            )
+            continue
         problem = None
         op_type = raw.get("type")
         if not isinstance(op_type, str) or op_type not in known_types:

@@ -62,7 +62,7 @@ class Callbacks(MethodView):
         return _callback(callbacks.open_callback(current_user(), args["job_id"]))
 
 
-@blp.route("/callbacks/<int:callback_id>")
+@blp.route("/callbacks/<id:callback_id>")
 class CallbackItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, schemas.CallbackDetailSchema)
@@ -71,7 +71,7 @@ class CallbackItem(MethodView):
         return _callback(callbacks.callback_for(current_user(), callback_id))
 
 
-@blp.route("/callbacks/<int:callback_id>/attempts")
+@blp.route("/callbacks/<id:callback_id>/attempts")
 class CallbackAttempts(MethodView):
     @roles_required(*WORKERS)
     @blp.arguments(schemas.CallbackAttemptArgs)
@@ -106,7 +106,7 @@ class Complaints(MethodView):
         return _complaint(complaints.open_complaint(current_user(), values))
 
 
-@blp.route("/complaints/<int:complaint_id>")
+@blp.route("/complaints/<id:complaint_id>")
 class ComplaintItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, schemas.ComplaintDetailSchema)
@@ -115,7 +115,7 @@ class ComplaintItem(MethodView):
         return _complaint(complaints.complaint_for(current_user(), complaint_id))
 
 
-@blp.route("/complaints/<int:complaint_id>/assign")
+@blp.route("/complaints/<id:complaint_id>/assign")
 class ComplaintAssign(MethodView):
     @roles_required(*WORKERS)
     @blp.arguments(schemas.ComplaintAssignArgs)
@@ -126,7 +126,7 @@ class ComplaintAssign(MethodView):
         return _complaint(complaints.assign(complaint, current_user(), args["user_id"]))
 
 
-@blp.route("/complaints/<int:complaint_id>/notes")
+@blp.route("/complaints/<id:complaint_id>/notes")
 class ComplaintNotes(MethodView):
     @roles_required(*WORKERS)
     @blp.arguments(schemas.ComplaintNoteArgs)
@@ -137,7 +137,7 @@ class ComplaintNotes(MethodView):
         return _complaint(complaints.add_note(complaint, current_user(), args["note"]))
 
 
-@blp.route("/complaints/<int:complaint_id>/close")
+@blp.route("/complaints/<id:complaint_id>/close")
 class ComplaintClose(MethodView):
     @roles_required(*WORKERS)
     @blp.arguments(schemas.ComplaintCloseArgs)
@@ -151,7 +151,7 @@ class ComplaintClose(MethodView):
 # ---------------------------------------------------------------- reminders and care tasks
 
 
-@blp.route("/customers/<int:customer_id>/reminders")
+@blp.route("/customers/<id:customer_id>/reminders")
 class CustomerReminders(MethodView):
     @roles_required(*CARE_READERS)
     @blp.response(200, schemas.ReminderSchema(many=True))
@@ -184,7 +184,7 @@ class CareTasks(MethodView):
         return paginate(reminders.care_tasks(current_user(), args), args)
 
 
-@blp.route("/care-tasks/<int:task_id>/done")
+@blp.route("/care-tasks/<id:task_id>/done")
 class CareTaskDone(MethodView):
     @roles_required(*WORKERS)
     @blp.arguments(schemas.CareTaskDoneArgs)

@@ -8,6 +8,8 @@ from server.care.models import COMPLAINT_CHANNELS
 from server.care.models import REMINDER_KINDS
 from server.care.models import SCORES
 from server.care.models import TASK_STATUSES
+from server.core.schemas import Day
+from server.core.schemas import Id
 from server.core.schemas import PageArgs
 
 SCORE = ma.validate.Range(min=1, max=5, error="A score is a whole number from 1 to 5.")
@@ -40,11 +42,11 @@ class CallbackListArgs(PageArgs):
         },
     )
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
-    job_id = ma.fields.Integer()
+    job_id = Id()
 
 
 class CallbackArgs(ma.Schema):
-    job_id = ma.fields.Integer(required=True, strict=True)
+    job_id = Id(required=True, strict=True)
 
 
 class CallbackComplaintArgs(ma.Schema):
@@ -139,11 +141,11 @@ class ComplaintArgs(ma.Schema):
     channel = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPLAINT_CHANNELS))
     category = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPLAINT_CATEGORIES))
     description = ma.fields.String(required=True, validate=NOTE)
-    job_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None)
+    job_id = Id(strict=True, allow_none=True, load_default=None)
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
-    technician_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None)
+    technician_id = Id(strict=True, allow_none=True, load_default=None)
     model = ma.fields.String(validate=ma.validate.Length(min=1, max=64), metadata={"description": "Product model"})
-    customer_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None)
+    customer_id = Id(strict=True, allow_none=True, load_default=None)
     serial = ma.fields.String(validate=ma.validate.Length(max=64))
     region_code = ma.fields.String(
         validate=ma.validate.Length(min=1, max=32), metadata={"description": "Where, when there is no job"}
@@ -157,11 +159,11 @@ class ComplaintListArgs(PageArgs):
     )
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     category = ma.fields.String(validate=ma.validate.OneOf(COMPLAINT_CATEGORIES))
-    job_id = ma.fields.Integer()
+    job_id = Id()
 
 
 class ComplaintAssignArgs(ma.Schema):
-    user_id = ma.fields.Integer(required=True, strict=True)
+    user_id = Id(required=True, strict=True)
 
 
 class ComplaintNoteArgs(ma.Schema):
@@ -226,7 +228,7 @@ class ComplaintDetailSchema(ComplaintSchema):
 
 class ReminderArgs(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(REMINDER_KINDS))
-    due_on = ma.fields.Date(required=True, metadata={"description": "The day it falls due (local calendar)"})
+    due_on = Day(required=True, metadata={"description": "The day it falls due (local calendar)"})
     note = ma.fields.String(load_default="", validate=TEXT)
     serial = ma.fields.String(load_default="", validate=ma.validate.Length(max=64))
 

@@ -67,7 +67,7 @@ class UnclaimedJobs(MethodView):
         return page
 
 
-@blp.route("/claims/<int:claim_id>")
+@blp.route("/claims/<id:claim_id>")
 class ClaimItem(MethodView):
     @roles_required(*_READERS)
     @blp.response(200, schemas.ClaimSchema)
@@ -76,7 +76,7 @@ class ClaimItem(MethodView):
         return services.get_claim(current_user(), claim_id)
 
 
-@blp.route("/claims/<int:claim_id>/decision")
+@blp.route("/claims/<id:claim_id>/decision")
 class ClaimDecision(MethodView):
     @roles_required(roles.AUDITOR, roles.ADMIN)
     @blp.arguments(schemas.DecisionArgs)
@@ -96,7 +96,7 @@ class Settlements(MethodView):
         return services.settle_month(current_user(), args["provider_id"], args["month"])
 
 
-@blp.route("/settlements/<int:settlement_id>")
+@blp.route("/settlements/<id:settlement_id>")
 class SettlementItem(MethodView):
     @roles_required(*_READERS)
     @blp.response(200, schemas.SettlementSchema)
@@ -105,7 +105,7 @@ class SettlementItem(MethodView):
         return services.get_settlement(current_user(), settlement_id)
 
 
-@blp.route("/settlements/<int:settlement_id>.csv")
+@blp.route("/settlements/<id:settlement_id>.csv")
 class SettlementCsv(MethodView):
     @roles_required(*_READERS)
     @blp.response(200, content_type="text/csv")

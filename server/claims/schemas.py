@@ -4,9 +4,11 @@ import marshmallow as ma
 
 from server.claims.models import FLAG_CODES
 from server.claims.models import STATUSES
+from server.core.schemas import MONTH
+from server.core.schemas import Day
+from server.core.schemas import Id
 from server.core.schemas import Money
 
-MONTH = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
 SERIAL = ma.validate.Length(min=1, max=64, error="A serial has 1 to 64 characters.")
 
 
@@ -18,16 +20,16 @@ class ClaimPartArgs(ma.Schema):
 class ClaimArgs(ma.Schema):
     serial = ma.fields.String(required=True, validate=SERIAL)
     model = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    failure_date = ma.fields.Date(required=True)
-    repair_date = ma.fields.Date(required=True)
+    failure_date = Day(required=True)
+    repair_date = Day(required=True)
     fault_code = ma.fields.String(
         required=True,
         validate=ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="Use 1-32 letters, digits or '_.-'."),
     )
     parts = ma.fields.List(ma.fields.Nested(ClaimPartArgs), load_default=list, validate=ma.validate.Length(max=50))
     labor_fee = Money(required=True, metadata={"description": "Labour fee, yuan"})
-    job_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None)
-    scan_id = ma.fields.Integer(
+    job_id = Id(strict=True, allow_none=True, load_default=None)
+    scan_id = Id(
         strict=True, allow_none=True, load_default=None, metadata={"description": "The serial scan backing the claim"}
     )
 
@@ -81,7 +83,7 @@ class ClaimSchema(ma.Schema):
 
 
 class UnclaimedArgs(ma.Schema):
-    job_id = ma.fields.Integer(metadata={"description": "Only this job (to open its claim form)"})
+    job_id = Id(metadata={"description": "Only this job (to open its claim form)"})
 
 
 class DraftClaimSchema(ma.Schema):
@@ -109,7 +111,7 @@ class UnclaimedJobSchema(ma.Schema):
 
 
 class SettlementArgs(ma.Schema):
-    provider_id = ma.fields.Integer(required=True, strict=True)
+    provider_id = Id(required=True, strict=True)
     month = ma.fields.String(required=True, validate=MONTH)
 
 

@@ -1,7 +1,5 @@
 """Rules of warranty claims: submission with automatic checks, audit, settlement and the fraud report."""
 
-import csv
-import io
 from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import UTC
@@ -32,6 +30,7 @@ from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
 from server.claims.models import Settlement
 from server.core.clock import latest_local_day
+from server.core.downloads import csv_text
 from server.core.locks import serialise_on
 from server.core.queries import rows_changed
 from server.core.reference import invalid
@@ -338,28 +337,28 @@ def get_settlement(user: User, settlement_id: int) -> Settlement:
 
 def settlement_csv(settlement: Settlement) -> str:
     """The statement as CSV: one line per claim, then the totals."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["claim_id", "serial", "model", "repair_date", "fault_code", "labor", "parts", "amount"])
-    for claim in settlement.claims:
-        writer.writerow(
-            [
-                claim.id,
-                claim.serial,
-                claim.model,
-                claim.repair_date.isoformat(),
-                claim.fault_code,
-                _yuan(claim.labor_fee_cents),
-                _yuan(claim.parts_amount_cents),
-                _yuan(claim.amount_cents),
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["provider", settlement.provider.code, "month", settlement.month])
-    writer.writerow(["claims", settlement.claim_count, "labor", _yuan(settlement.labor_cents)])
-    writer.writerow(["parts", _yuan(settlement.parts_cents), "total", _yuan(settlement.total_cents)])
-    writer.writerow(["held_back_claims", settlement.held_back_count, "held_back", _yuan(settlement.held_back_cents)])
-    return "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read the Chinese text as UTF-8
+    header = ["claim_id", "serial", "model", "repair_date", "fault_code", "labor", "parts", "amount"]
+    rows: list[list[Any]] = [
+        [
+            claim.id,
+            claim.serial,
+            claim.model,
+            claim.repair_date.isoformat(),
+            claim.fault_code,
+            _yuan(claim.labor_fee_cents),
+            _yuan(claim.parts_amount_cents),
+            _yuan(claim.amount_cents),
+        ]
+        for claim in settlement.claims
+    ]
+    rows += [
+        [],
+        ["provider", settlement.provider.code, "month", settlement.month],
+        ["claims", settlement.claim_count, "labor", _yuan(settlement.labor_cents)],
+        ["parts", _yuan(settlement.parts_cents), "total", _yuan(settlement.total_cents)],
+        ["held_back_claims", settlement.held_back_count, "held_back", _yuan(settlement.held_back_cents)],
+    ]
+    return csv_text(header, rows)
 
 
 def _yuan(cents: int | Decimal) -> str:

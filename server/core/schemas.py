@@ -1,6 +1,7 @@
-"""Fields and schemas shared by every domain: money, lists, pages."""
+"""Fields and schemas shared by every domain: ids, days and times, money, lists, pages."""
 
 import math
+import re
 from decimal import Decimal
 from decimal import InvalidOperation
 
@@ -10,7 +11,65 @@ from flask_smorest.fields import Upload
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.api import ID_MESSAGE
+from server.api import MAX_ID
 from server.extensions import db
+
+# The years the API takes a day or a time in: far around any sale, repair or report, and far inside what
+# Python's dates and the columns hold, so no arithmetic on them (the next month, a local day in UTC) overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+_YEAR = r"(19\d\d|2\d\d\d)"
+DAY_PATTERN = rf"^{_YEAR}-\d\d-\d\d$"
+TIME_PATTERN = rf"^{_YEAR}-\d\d-\d\d[T ]"
+MONTH_PATTERN = rf"^{_YEAR}-(0[1-9]|1[0-2])$"
+MONTH = ma.validate.Regexp(MONTH_PATTERN, error=f"Give a month as YYYY-MM, from {FIRST_YEAR} to {LAST_YEAR}.")
+
+
+class Id(ma.fields.Integer):
+    """The id of a row: a whole number from 1 to MAX_ID, what every table's Integer id holds.
+
+    A larger one names no row, and would make the query looking for it fail; it is a 422 like any bad field.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=ma.validate.Range(min=1, max=MAX_ID, error=ID_MESSAGE), **kwargs)
+
+
+class Day(ma.fields.Date):
+    """A calendar day written ``YYYY-MM-DD``, in the years FIRST_YEAR to LAST_YEAR."""
+
+    default_error_messages = {"range": f"Give a day as YYYY-MM-DD, from {FIRST_YEAR} to {LAST_YEAR}."}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": DAY_PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        # A day Python reads may still be written otherwise (20260601) or lie outside the years.
+        if not isinstance(value, str) or not re.match(DAY_PATTERN, value):
+            raise self.make_error("range")
+        return day
+
+
+class AwareTime(ma.fields.AwareDateTime):
+    """A moment in ISO 8601 with its offset (``2026-06-01T09:30:00+08:00``), in the years FIRST_YEAR to LAST_YEAR.
+
+    The year is read as written, in the sender's zone; the oldest then still lies far above what UTC can
+    hold, so storing it in UTC cannot overflow.
+    """
+
+    default_error_messages = {"range": f"Give a time in ISO 8601 with its offset, from {FIRST_YEAR} to {LAST_YEAR}."}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": TIME_PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not isinstance(value, str) or not re.match(TIME_PATTERN, value):
+            raise self.make_error("range")
+        return moment
 
 
 class Money(ma.fields.Field):

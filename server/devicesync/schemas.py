@@ -2,6 +2,8 @@
 
 import marshmallow as ma
 
+from server.core.schemas import Id
+
 
 class PullArgs(ma.Schema):
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=4096))
@@ -13,7 +15,7 @@ class PullArgs(ma.Schema):
 
 class OpsArgs(ma.Schema):
     result = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(("applied", "rejected", "conflict"))))
-    job_id = ma.fields.Integer()
+    job_id = Id()
 
 
 class PushedOpSchema(ma.Schema):

@@ -37,7 +37,7 @@ class Scans(MethodView):
         )
 
 
-@blp.route("/<int:scan_id>")
+@blp.route("/<id:scan_id>")
 class ScanItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, schemas.ScanResultSchema)
@@ -46,7 +46,7 @@ class ScanItem(MethodView):
         return services.scan_view(services.scan_for(current_user(), scan_id))
 
 
-@blp.route("/<int:scan_id>/photo")
+@blp.route("/<id:scan_id>/photo")
 class ScanPhoto(MethodView):
     @roles_required(*READERS)
     @blp.response(200, content_type="image/*")

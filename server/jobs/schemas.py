@@ -3,6 +3,9 @@
 import marshmallow as ma
 
 from server.core.clock import utcnow
+from server.core.schemas import AwareTime
+from server.core.schemas import Day
+from server.core.schemas import Id
 from server.core.schemas import PageArgs
 from server.installbase.schemas import WarrantySchema
 from server.jobs.models import CHANNELS
@@ -18,7 +21,7 @@ REASON = ma.validate.Length(min=1, max=2000, error="Say why, in at most 2000 cha
 
 
 def device_time():
-    return ma.fields.AwareDateTime(
+    return AwareTime(
         load_default=None,
         allow_none=True,
         metadata={"description": "The phone's clock when the step was done (ISO 8601 with offset); kept as a fact"},
@@ -55,8 +58,8 @@ class RequestArgs(ma.Schema):
         validate=ma.validate.OneOf(JOB_TYPES),
         metadata={"description": "Default: warranty unless the unit is known to be out of warranty"},
     )
-    preferred_start = ma.fields.AwareDateTime(load_default=None, allow_none=True)
-    preferred_end = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    preferred_start = AwareTime(load_default=None, allow_none=True)
+    preferred_end = AwareTime(load_default=None, allow_none=True)
 
 
 class RequestSchema(ma.Schema):
@@ -139,11 +142,11 @@ class JobSchema(ma.Schema):
 
 class JobListArgs(PageArgs):
     state = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(JOB_STATES)), load_default=list)
-    created_from = ma.fields.Date(metadata={"description": "Created on or after this day (local time)"})
-    created_to = ma.fields.Date(metadata={"description": "Created on or before this day (local time)"})
-    appointment_on = ma.fields.Date(metadata={"description": "Appointment on this day (local time)"})
+    created_from = Day(metadata={"description": "Created on or after this day (local time)"})
+    created_to = Day(metadata={"description": "Created on or before this day (local time)"})
+    appointment_on = Day(metadata={"description": "Appointment on this day (local time)"})
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
-    technician_id = ma.fields.Integer()
+    technician_id = Id()
     overdue = ma.fields.Boolean(metadata={"description": "Only jobs with a stage marked overdue"})
 
     @ma.validates_schema
@@ -183,7 +186,7 @@ class DispatchArgs(ma.Schema):
 
 
 class AssignArgs(ma.Schema):
-    technician_id = ma.fields.Integer(required=True, strict=True)
+    technician_id = Id(required=True, strict=True)
     note = ma.fields.String(load_default="", validate=NOTE)
 
 
@@ -198,7 +201,7 @@ class DeclineArgs(ma.Schema):
 
 
 class ContactArgs(ma.Schema):
-    appointment_at = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    appointment_at = AwareTime(load_default=None, allow_none=True)
     note = ma.fields.String(load_default="", validate=NOTE)
     device_time = device_time()
 

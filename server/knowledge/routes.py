@@ -32,7 +32,7 @@ class Articles(MethodView):
         return services.create_article(current_user(), values)
 
 
-@blp.route("/knowledge/<int:article_id>")
+@blp.route("/knowledge/<id:article_id>")
 class ArticleItem(MethodView):
     @roles_required(*roles.ROLES)
     @blp.response(200, schemas.ArticleSchema)
@@ -48,7 +48,7 @@ class ArticleItem(MethodView):
         return services.update_article(services.get_article(current_user(), article_id), values)
 
 
-@blp.route("/knowledge/<int:article_id>/deactivate")
+@blp.route("/knowledge/<id:article_id>/deactivate")
 class ArticleDeactivation(MethodView):
     @roles_required(roles.ADMIN)
     @blp.response(200, schemas.ArticleSchema)

@@ -25,7 +25,7 @@ class Notifications(MethodView):
         return {**page, "unread": services.unread_count(user)}
 
 
-@blp.route("/<int:notification_id>/read")
+@blp.route("/<id:notification_id>/read")
 class NotificationRead(MethodView):
     @roles_required(*roles.ROLES)
     @blp.response(200, schemas.NotificationSchema)

@@ -2,15 +2,14 @@
 
 import marshmallow as ma
 
+from server.core.schemas import Day
 from server.reports.services import LEVELS
 from server.reports.services import WORKLOAD_LEVELS
 
 
 class ReportArgs(ma.Schema):
-    from_ = ma.fields.Date(
-        data_key="from", attribute="from", metadata={"description": "First local day (default: 30 days ago)"}
-    )
-    to = ma.fields.Date(metadata={"description": "Last local day, included (default: today)"})
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First local day (default: 30 days ago)"})
+    to = Day(metadata={"description": "Last local day, included (default: today)"})
     province = ma.fields.String(validate=ma.validate.Length(min=1, max=16), metadata={"description": "Province code"})
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     limit = ma.fields.Integer(
@@ -109,8 +108,8 @@ WorkloadSchema = _report(
 
 class FaultCodeReportArgs(ma.Schema):
     # "from" is a Python keyword: the field is read from the query as ``from``.
-    start = ma.fields.Date(data_key="from", metadata={"description": "First day, YYYY-MM-DD (local)"})
-    end = ma.fields.Date(data_key="to", metadata={"description": "Last day, YYYY-MM-DD (local), included"})
+    start = Day(data_key="from", metadata={"description": "First day, YYYY-MM-DD (local)"})
+    end = Day(data_key="to", metadata={"description": "Last day, YYYY-MM-DD (local), included"})
     model = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
     by = ma.fields.String(load_default="month", validate=ma.validate.OneOf(("month", "year")))
     top = ma.fields.Integer(

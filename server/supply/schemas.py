@@ -2,6 +2,9 @@
 
 import marshmallow as ma
 
+from server.core.schemas import AwareTime
+from server.core.schemas import Day
+from server.core.schemas import Id
 from server.core.schemas import Money
 from server.core.schemas import PageArgs
 from server.core.schemas import page_schema
@@ -19,7 +22,7 @@ class PartLinesArgs(ma.Schema):
 
     parts = ma.fields.List(ma.fields.Nested(PartLineArgs), required=True, validate=ma.validate.Length(min=1, max=100))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
-    device_time = ma.fields.AwareDateTime(
+    device_time = AwareTime(
         load_default=None,
         allow_none=True,
         metadata={"description": "The phone's clock when it was recorded (ISO 8601 with offset); kept as a fact"},
@@ -50,7 +53,7 @@ ORDER_STATUS = ma.validate.OneOf(("created", "shipped", "received"))
 
 class RequisitionListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=REQUISITION_STATUS))
-    job_id = ma.fields.Integer()
+    job_id = Id()
     province = ma.fields.String(metadata={"description": "Province code"})
 
 
@@ -104,7 +107,7 @@ class RequisitionSchema(ma.Schema):
 
 class SalesOrderListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=ORDER_STATUS))
-    requisition_id = ma.fields.Integer()
+    requisition_id = Id()
 
 
 class OrderLineSchema(ma.Schema):
@@ -190,7 +193,9 @@ class ReceiptArgs(ma.Schema):
 
     @ma.validates("lines")
     def one_line_per_part(self, lines, **kwargs):
-        part_nos = [line["part_no"] for line in lines]
+        # Marshmallow hands this the lines' valid parts too: one refused for its own fields (no part number,
+        # a bad qty) may lack ``part_no``, and its error is reported already.
+        part_nos = [line["part_no"] for line in lines if isinstance(line, dict) and "part_no" in line]
         if len(part_nos) != len(set(part_nos)):
             raise ma.ValidationError("Give each part once.")
 
@@ -227,8 +232,8 @@ class DepositArgs(ma.Schema):
 
 
 class CycleArgs(ma.Schema):
-    from_ = ma.fields.Date(data_key="from", attribute="from", metadata={"description": "First day (local)"})
-    to = ma.fields.Date(metadata={"description": "Last day (local), included; default today"})
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First day (local)"})
+    to = Day(metadata={"description": "Last day (local), included; default today"})
     province = ma.fields.String(metadata={"description": "Province code"})
 
 

@@ -271,3 +271,15 @@ def test_the_owning_provider_downloads_its_csv(client, manager, statement):
     response = client.get(f"/api/settlements/{statement['id']}.csv", headers=manager("P01"))
     assert response.status_code == 200
     assert len(read_csv(response)) == 1 + statement["claim_count"] + 1 + 4
+
+
+def test_a_serial_that_reads_as_a_formula_reaches_the_csv_as_text(client, auditor, flagged_claim, decide, settle):
+    """A spreadsheet ran the serial as a formula (a live link in the auditor's statement); amounts stay as they were."""
+    claim = flagged_claim('=HYPERLINK("http://x","y")', "2025-03-03", labor_fee="10.00", parts=[])
+    assert decide(claim["id"], "approve").status_code == 200
+    statement = settle().json
+
+    rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
+
+    assert rows[1] == [str(claim["id"]), "'" + claim["serial"], "TV55", "2025-03-03", "E01", "10.00", "0.00", "10.00"]
+    assert claim["serial"].startswith("=HYPERLINK(")

@@ -1,7 +1,10 @@
 """The claims (fraud) report: claims and amounts by flag, provider and month, by status, and the money held back."""
 
 import pytest
+from sqlalchemy import update
 
+from server.extensions import db
+from server.network.models import Provider
 from tests.helpers import assert_error
 
 
@@ -152,6 +155,18 @@ def test_the_report_downloads_as_csv_with_the_same_figures(client, auditor, repo
         "status,pending_review,P02,2025-03,1,20.00",
         "held_back,,,,,50.00",
     ]
+
+
+def test_a_provider_code_that_reads_as_a_formula_reaches_the_csv_as_text(client, auditor, reported):
+    # The API's code rule refuses such a code today; a code loaded some other way must not make the file run it.
+    db.session.execute(update(Provider).where(Provider.code == "P02").values(code="-P02"))
+    db.session.commit()
+
+    with client.get("/api/reports/claims.csv?month=2025-03", headers=auditor) as response:
+        lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+
+    assert "flag,DUPLICATE_CLAIM,'-P02,2025-03,1,20.00" in lines
+    assert "status,pending_review,'-P02,2025-03,1,20.00" in lines
 
 
 def test_a_bad_csv_query_is_refused_like_the_report(client, auditor, reported):

@@ -9,6 +9,7 @@ from datetime import timezone
 
 import pytest
 
+from sync.ops import MAX_DEPTH
 from sync.ops import MAX_NUMBER
 from sync.ops import MAX_SEQ
 from sync.ops import BadPush
@@ -25,6 +26,7 @@ CHINA = timezone(timedelta(hours=8))
 CLIENT_ID_WORDS = "give the device's id: 8 to 64 letters, digits, '-' or '_'"
 VERSION_WORDS = "give the app's schema version, an integer from 1 to 2147483647"
 SEQ_WORDS = "seq is the device's operation number: 1, 2, 3..."
+YEARS = "client_time must fall in the years 1900 to 2999"
 
 
 def op(n=1, **change):
@@ -367,11 +369,51 @@ def test_a_client_time_is_read_with_its_offset(client_time, moment):
         pytest.param("", "client_time must be an ISO 8601 time with its offset", id="empty"),
         pytest.param(1717205400, "client_time must be an ISO 8601 time with its offset", id="epoch-number"),
         pytest.param({"t": SENT}, "client_time must be an ISO 8601 time with its offset", id="object"),
+        pytest.param("0001-01-01T00:00:00+08:00", YEARS, id="year-1-overflows-in-utc"),
+        pytest.param("1899-12-31T23:59:59+08:00", YEARS, id="before-1900"),
+        pytest.param("3000-01-01T00:00:00Z", YEARS, id="after-2999"),
     ],
 )
 def test_a_client_time_without_offset_or_unreadable_is_the_ops_problem(client_time, problem):
     read_op = only_op(client_time=client_time)
     assert (read_op.client_time, read_op.problem) == (None, problem)
+
+
+@pytest.mark.parametrize("client_time", ["1900-01-01T00:00:00+08:00", "2999-12-31T23:59:59-08:00"])
+def test_a_client_time_in_the_first_or_last_year_is_read(client_time):
+    assert only_op(client_time=client_time).problem is None
+
+
+def nested(depth, inner):
+    for _ in range(depth):
+        inner = [inner]
+    return inner
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"payload": {"text": nested(MAX_DEPTH, "x")}}, id="payload"),
+        pytest.param({"payload": nested(2000, 1)}, id="payload-not-an-object"),
+        pytest.param({"type": nested(2000, "note.add")}, id="type"),
+        pytest.param({"entity_id": nested(2000, 12)}, id="entity-id"),
+        pytest.param({"client_time": nested(2000, SENT)}, id="client-time"),
+    ],
+)
+def test_an_op_nested_deeper_than_the_limit_is_kept_by_its_number_alone(change):
+    # Its repr, the NUL check and the JSON column each recursed through it: RecursionError, a 500.
+    read_op = only_op(**change)
+    kept = (read_op.seq, read_op.type, read_op.entity_id, read_op.payload, read_op.client_time, read_op.problem)
+    assert kept == (1, "", None, {}, None, "the operation nests deeper than 32 levels")
+
+
+def test_an_op_id_nested_deep_is_refused_like_any_op_id_that_is_not_a_uuid():
+    assert refused(push(op(op_id=nested(2000, OP_ID)))) == ("ops[0].op_id", "op_id must be a UUID")
+
+
+def test_an_op_as_deep_as_the_limit_is_read():
+    payload = {"parts": nested(MAX_DEPTH - 3, "x")}  # the op, its payload and the list: three levels
+    assert only_op(payload=payload).payload == payload
 
 
 def test_an_ops_first_problem_is_the_one_kept():

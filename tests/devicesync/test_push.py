@@ -668,7 +668,14 @@ def test_a_push_whose_envelope_is_wrong_is_refused_whole(client, on_site, catalo
 
 @pytest.mark.parametrize(
     ("data", "content_type"),
-    [(b"{not json", "application/json"), (b"", "application/json"), (b"client_id=phone-0001", "text/plain")],
+    [
+        (b"{not json", "application/json"),
+        (b"", "application/json"),
+        (b"client_id=phone-0001", "text/plain"),
+        # Deeper than the decoder recurses: it raised RecursionError, a 500.
+        (b"[" * 100_000, "application/json"),
+    ],
+    ids=["malformed", "empty", "not-json", "nested-100000-deep"],
 )
 def test_a_push_that_is_not_json_is_refused(client, catalogue, snapshot, data, content_type):
     before = snapshot()
@@ -834,6 +841,11 @@ def test_a_long_push_is_committed_in_chunks_and_answered_whole(app, device, on_s
     assert [op.seq for op in pushed(phone.client_id)] == [1, 2, 3, 4, 5]
 
 
+# Lists in lists, shallower than the decoder's limit and deeper than anything the app sends.
+NESTED = [[]]
+for _ in range(600):
+    NESTED = [NESTED]
+
 # An op the database cannot hold as sent must still get a result and let the device's queue move on:
 # otherwise it is refused with 503 (or 500) on every retry and the ops after it never apply.
 UNSTORABLE = [
@@ -842,6 +854,10 @@ UNSTORABLE = [
     pytest.param({"entity_id": "1\u0000"}, ("rejected", "invalid_op"), id="nul-in-entity-id"),
     pytest.param({"type": "note\u0000add"}, ("rejected", "invalid_op"), id="nul-in-type"),
     pytest.param({"payload": {"text": "客户\u0000不在"}}, None, id="nul-in-note-text"),
+    # A time that overflowed when kept in UTC (500), and nesting the checks recursed through (RecursionError).
+    pytest.param({"client_time": "0001-01-01T00:00:00+08:00"}, ("rejected", "invalid_op"), id="client-time-year-1"),
+    pytest.param({"client_time": "9999-12-31T20:00:00-08:00"}, ("rejected", "invalid_op"), id="client-time-year-9999"),
+    pytest.param({"payload": {"text": NESTED}}, ("rejected", "invalid_op"), id="payload-nested-600-deep"),
 ]
 
 

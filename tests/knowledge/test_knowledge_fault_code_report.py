@@ -206,6 +206,17 @@ def test_the_csv_download_has_the_same_rows(client, as_role, finish, claim):
     ]
 
 
+def test_a_title_that_reads_as_a_formula_reaches_the_csv_as_text(client, as_role, add_entry, claim):
+    """An entry's title is an admin's free text; a spreadsheet ran it as a formula."""
+    add_entry(title="-2+3 (cmd)", fault_code="E40", models=["TV55"])
+    claim("TV55", "E40", date(2026, 3, 6))
+
+    response = client.get("/api/reports/fault-codes.csv", query_string=YEAR, headers=as_role("auditor"))
+
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["2026-03", "TV55", "1", "E40", "'-2+3 (cmd)", "1", "0", "1"] in rows
+
+
 @pytest.mark.parametrize("path", ["/api/reports/fault-codes", "/api/reports/fault-codes.csv"])
 @pytest.mark.parametrize(
     ("query", "field"),

@@ -319,6 +319,31 @@ def test_every_report_downloads_as_csv_with_the_same_figures(client, world, comp
         )
 
 
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.mark.parametrize("name", ["complaints", "satisfaction", "sla", "workload"])
+def test_names_that_read_as_formulas_reach_the_csv_as_text(client, world, complaints_world, callback, job, name):
+    """A technician's display name and a provider's name are anyone's text; a spreadsheet ran them as formulas."""
+    callback(job("t1"))  # satisfaction counts callbacks
+    renamed = [
+        client.patch("/api/admin/users/t1", json={"display_name": FORMULA}, headers=world.admin.headers),
+        client.patch("/api/admin/providers/P01", json={"name": "@P01 Ltd"}, headers=world.admin.headers),
+    ]
+    assert [response.status_code for response in renamed] == [200, 200]
+
+    # The workload report has no technician level.
+    levels = {"provider": ("P01", "'@P01 Ltd"), "technician": ("t1", "'" + FORMULA)}
+    if name == "workload":
+        del levels["technician"]
+    for level, (code, shown) in levels.items():
+        with client.get(f"/api/reports/{name}.csv?{RANGE}&level={level}", headers=world.admin.headers) as response:
+            assert response.status_code == 200
+            rows = csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+            names = {row["code"]: row["name"] for row in rows}
+        assert names[code] == shown
+
+
 # ---------------------------------------------------------------- bad input
 
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import update
 
 from server.extensions import db
+from server.network.models import Region
 from server.supply.models import Requisition
 from tests.helpers import assert_error
 from tests.supply.helpers import TECHNICIAN_OF
@@ -355,6 +356,20 @@ def test_the_report_downloads_as_csv_with_the_same_figures(received, client, cat
         "stage,shipping,,0.5,,",
         "stage,delivery,,4.5,,",
     ]
+
+
+def test_a_province_code_that_reads_as_a_formula_reaches_the_csv_as_text(received, client, catalogue):
+    # The API's code rule refuses such a code today; a code loaded some other way must not make the file run it.
+    received(2, "370000", path="rdc", approval=1, shipping=0.5)
+    db.session.execute(update(Region).where(Region.code == "370000").values(code="+370000"))
+    db.session.commit()
+    query = "&".join(f"{key}={value}" for key, value in RANGE.items())
+
+    with client.get(f"/api/reports/parts-cycle.csv?{query}", headers=catalogue.admin.headers) as response:
+        lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+
+    assert "province,'+370000,1,2.0,2.0,2.0" in lines
+    assert "overall,,1,2.0,2.0,2.0" in lines  # numbers stay numbers
 
 
 def test_a_range_ending_before_it_starts_is_refused_for_the_csv_too(client, catalogue):

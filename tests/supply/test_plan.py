@@ -560,8 +560,24 @@ def test_receiving_an_order_twice_is_refused_and_changes_nothing(on_order, recei
         ),
         ([{"part_no": "BOARD", "qty": "3"}], {"lines": {"0": {"qty": ["Not a valid integer."]}}}),
         ([{"part_no": "BOARD", "qty": 1}, {"part_no": "BOARD", "qty": 2}], {"lines": ["Give each part once."]}),
+        # A line without its part number reached the one-line-per-part check, which read it (KeyError, a 500).
+        ([{"qty": 0}], {"lines": {"0": {"part_no": ["Missing data for required field."]}}}),
+        ([5], {"lines": {"0": {"_schema": ["Invalid input type."]}}}),
+        (
+            [{"part_no": "BOARD", "qty": 1}, {"qty": 2}],
+            {"lines": {"1": {"part_no": ["Missing data for required field."]}}},
+        ),
     ],
-    ids=["part_not_on_the_order", "unknown_part", "negative_qty", "qty_as_text", "part_twice"],
+    ids=[
+        "part_not_on_the_order",
+        "unknown_part",
+        "negative_qty",
+        "qty_as_text",
+        "part_twice",
+        "no_part_no",
+        "not_a_line",
+        "second_line_without_part_no",
+    ],
 )
 def test_a_bad_receipt_is_refused_whole(on_order, call, snapshot, lines, field_errors):
     before = snapshot()

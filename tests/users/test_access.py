@@ -26,14 +26,14 @@ AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-# A path argument no row has: an id for ``<int:...>`` (a word would not match the
+# A path argument no row has: an id for ``<id:...>`` (a word would not match the
 # converter, and the request would 404 before authentication), a word otherwise.
 MISSING_ID = "999999"
 
 
 def placeholder(match):
     converter, name = match.group(1), match.group(2)
-    return MISSING_ID if converter == "int" else f"no-such-{name}"
+    return MISSING_ID if converter == "id" else f"no-such-{name}"
 
 
 def is_placeholder_path(path):
@@ -89,7 +89,7 @@ def test_the_route_table_covers_the_admin_api():
 
 
 def test_integer_path_arguments_are_filled_with_an_id():
-    """``<int:claim_id>`` gets a number the converter matches, so the request reaches authentication."""
+    """``<id:claim_id>`` gets a number the converter matches, so the request reaches authentication."""
     paths = {path for _, _, path in PROTECTED}
     assert {"/api/claims/999999", "/api/claims/999999/decision", "/api/settlements/999999.csv"} <= paths
     assert not any("no-such-claim_id" in path or "no-such-settlement_id" in path for path in paths)

@@ -15,7 +15,7 @@ from server.jobs.services import queries
 from server.jobs.services import sla
 
 
-@blp.route("/jobs/<int:job_id>/suggestions")
+@blp.route("/jobs/<id:job_id>/suggestions")
 class JobSuggestions(MethodView):
     @roles_required(*DISPATCHERS)
     @blp.response(200, schemas.SuggestionSchema(many=True))
@@ -24,7 +24,7 @@ class JobSuggestions(MethodView):
         return dispatch.suggest_providers(queries.job_for(current_user(), job_id))
 
 
-@blp.route("/jobs/<int:job_id>/dispatch")
+@blp.route("/jobs/<id:job_id>/dispatch")
 class JobDispatch(MethodView):
     @roles_required(*DISPATCHERS)
     @blp.arguments(schemas.DispatchArgs)
@@ -34,7 +34,7 @@ class JobDispatch(MethodView):
         return shown(dispatch.dispatch(locked_job(job_id), current_user(), args["provider_code"], args["note"]))
 
 
-@blp.route("/jobs/<int:job_id>/assign")
+@blp.route("/jobs/<id:job_id>/assign")
 class JobAssign(MethodView):
     @roles_required(roles.ADMIN, roles.DISPATCHER, roles.PROVIDER_MANAGER)
     @blp.arguments(schemas.AssignArgs)

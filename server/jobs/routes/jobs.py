@@ -28,7 +28,7 @@ class Jobs(MethodView):
         return shown_page(paginate(queries.list_jobs(current_user(), args), args))
 
 
-@blp.route("/jobs/<int:job_id>")
+@blp.route("/jobs/<id:job_id>")
 class JobItem(MethodView):
     @roles_required(*JOB_READERS)
     @blp.response(200, schemas.JobSchema)
@@ -37,7 +37,7 @@ class JobItem(MethodView):
         return shown(queries.job_for(current_user(), job_id))
 
 
-@blp.route("/jobs/<int:job_id>/events")
+@blp.route("/jobs/<id:job_id>/events")
 class JobEvents(MethodView):
     @roles_required(*JOB_READERS)
     @blp.response(200, schemas.EventSchema(many=True))

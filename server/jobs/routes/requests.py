@@ -35,7 +35,7 @@ class Requests(MethodView):
         return shown(requests.create_request(current_user(), values))
 
 
-@blp.route("/requests/<int:request_id>")
+@blp.route("/requests/<id:request_id>")
 class RequestItem(MethodView):
     @roles_required(*CALL_CENTRE)
     @blp.response(200, schemas.RequestWithJobSchema)

@@ -12,7 +12,7 @@ from server.jobs.services import lifecycle
 from server.jobs.services.lifecycle import STEPS
 
 
-@blp.route("/jobs/<int:job_id>/accept")
+@blp.route("/jobs/<id:job_id>/accept")
 class JobAccept(MethodView):
     @roles_required(*STEPS["accept"].roles)
     @blp.arguments(schemas.FieldStepArgs)
@@ -22,7 +22,7 @@ class JobAccept(MethodView):
         return shown(lifecycle.accept(locked_job(job_id), current_user(), args["device_time"], args["note"]))
 
 
-@blp.route("/jobs/<int:job_id>/decline")
+@blp.route("/jobs/<id:job_id>/decline")
 class JobDecline(MethodView):
     @roles_required(*STEPS["decline"].roles)
     @blp.arguments(schemas.DeclineArgs)
@@ -32,7 +32,7 @@ class JobDecline(MethodView):
         return shown(lifecycle.decline(locked_job(job_id), current_user(), args["reason"], args["device_time"]))
 
 
-@blp.route("/jobs/<int:job_id>/contact")
+@blp.route("/jobs/<id:job_id>/contact")
 class JobContact(MethodView):
     @roles_required(*STEPS["contact"].roles)
     @blp.arguments(schemas.ContactArgs)
@@ -46,7 +46,7 @@ class JobContact(MethodView):
         )
 
 
-@blp.route("/jobs/<int:job_id>/depart")
+@blp.route("/jobs/<id:job_id>/depart")
 class JobDepart(MethodView):
     @roles_required(*STEPS["depart"].roles)
     @blp.arguments(schemas.FieldStepArgs)
@@ -56,7 +56,7 @@ class JobDepart(MethodView):
         return shown(lifecycle.depart(locked_job(job_id), current_user(), args["device_time"], args["note"]))
 
 
-@blp.route("/jobs/<int:job_id>/arrive")
+@blp.route("/jobs/<id:job_id>/arrive")
 class JobArrive(MethodView):
     @roles_required(*STEPS["arrive"].roles)
     @blp.arguments(schemas.FieldStepArgs)
@@ -66,7 +66,7 @@ class JobArrive(MethodView):
         return shown(lifecycle.arrive(locked_job(job_id), current_user(), args["device_time"], args["note"]))
 
 
-@blp.route("/jobs/<int:job_id>/scans")
+@blp.route("/jobs/<id:job_id>/scans")
 class JobScans(MethodView):
     @roles_required(*STEPS["scan"].roles)
     @blp.arguments(schemas.ScanArgs)
@@ -87,7 +87,7 @@ class JobScans(MethodView):
         )
 
 
-@blp.route("/jobs/<int:job_id>/complete")
+@blp.route("/jobs/<id:job_id>/complete")
 class JobComplete(MethodView):
     @roles_required(*STEPS["complete"].roles)
     @blp.arguments(schemas.CompleteArgs)
@@ -107,7 +107,7 @@ class JobComplete(MethodView):
         )
 
 
-@blp.route("/jobs/<int:job_id>/close")
+@blp.route("/jobs/<id:job_id>/close")
 class JobClose(MethodView):
     @roles_required(*STEPS["close"].roles)
     @blp.arguments(schemas.CloseArgs)
@@ -117,7 +117,7 @@ class JobClose(MethodView):
         return shown(lifecycle.close(locked_job(job_id), current_user(), args["note"]))
 
 
-@blp.route("/jobs/<int:job_id>/cancel")
+@blp.route("/jobs/<id:job_id>/cancel")
 class JobCancel(MethodView):
     @roles_required(*STEPS["cancel"].roles)
     @blp.arguments(schemas.ReasonArgs)
@@ -127,7 +127,7 @@ class JobCancel(MethodView):
         return shown(lifecycle.cancel(locked_job(job_id), current_user(), args["reason"]))
 
 
-@blp.route("/jobs/<int:job_id>/escalate")
+@blp.route("/jobs/<id:job_id>/escalate")
 class JobEscalate(MethodView):
     @roles_required(*STEPS["escalate"].roles)
     @blp.arguments(schemas.ReasonArgs)

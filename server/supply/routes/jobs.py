@@ -12,7 +12,7 @@ from server.supply.routes.blueprint import blp
 from server.supply.services import usage
 
 
-@blp.route("/jobs/<int:job_id>/parts")
+@blp.route("/jobs/<id:job_id>/parts")
 class JobParts(MethodView):
     @roles_required(*JOB_READERS)
     @blp.response(200, schemas.JobPartsSchema)
@@ -21,7 +21,7 @@ class JobParts(MethodView):
         return usage.job_parts(job_for(current_user(), job_id))
 
 
-@blp.route("/jobs/<int:job_id>/parts-used")
+@blp.route("/jobs/<id:job_id>/parts-used")
 class JobPartsUsed(MethodView):
     @roles_required(*STEPS["use_parts"].roles)
     @blp.arguments(schemas.PartLinesArgs)
@@ -37,7 +37,7 @@ class JobPartsUsed(MethodView):
         return usage.record_usage(job, current_user(), args["parts"], device_time=args["device_time"])
 
 
-@blp.route("/jobs/<int:job_id>/shortages")
+@blp.route("/jobs/<id:job_id>/shortages")
 class JobShortages(MethodView):
     @roles_required(*STEPS["report_shortage"].roles)
     @blp.arguments(schemas.PartLinesArgs)

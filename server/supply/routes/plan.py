@@ -43,7 +43,7 @@ class PurchaseOrders(MethodView):
         return result, 201 if result["purchase_order"] is not None else 200
 
 
-@blp.route("/purchase-orders/<int:order_id>")
+@blp.route("/purchase-orders/<id:order_id>")
 class PurchaseOrderItem(MethodView):
     @roles_required(*PLANNERS)
     @blp.response(200, schemas.PurchaseOrderSchema)
@@ -52,7 +52,7 @@ class PurchaseOrderItem(MethodView):
         return plan.purchase_order(order_id)
 
 
-@blp.route("/purchase-orders/<int:order_id>/receive")
+@blp.route("/purchase-orders/<id:order_id>/receive")
 class PurchaseOrderReceive(MethodView):
     @roles_required(*PLANNERS)
     @blp.arguments(schemas.ReceiptArgs)

@@ -16,7 +16,7 @@ from server.supply.routes.blueprint import blp
 from server.supply.services import usage
 
 
-@blp.route("/providers/<int:provider_id>/account")
+@blp.route("/providers/<id:provider_id>/account")
 class ProviderAccount(MethodView):
     @roles_required(*ACCOUNT_READERS)
     @blp.arguments(PageArgs, location="query")
@@ -30,7 +30,7 @@ class ProviderAccount(MethodView):
         return ledger.account_view(current_user(), provider_id, args)
 
 
-@blp.route("/providers/<int:provider_id>/account/deposits")
+@blp.route("/providers/<id:provider_id>/account/deposits")
 class ProviderDeposits(MethodView):
     @roles_required(roles.ADMIN)
     @blp.arguments(schemas.DepositArgs)
@@ -40,7 +40,7 @@ class ProviderDeposits(MethodView):
         return ledger.pay_in(current_user(), provider_id, args["amount"], args["reference"])
 
 
-@blp.route("/providers/<int:provider_id>/stock")
+@blp.route("/providers/<id:provider_id>/stock")
 class ProviderStock(MethodView):
     @roles_required(roles.ADMIN, roles.PROVIDER_MANAGER, roles.TECHNICIAN, roles.PARTS_CLERK)
     @blp.arguments(PageArgs, location="query")
@@ -53,7 +53,7 @@ class ProviderStock(MethodView):
         return paginate(usage.provider_stock(current_user(), provider_id), args)
 
 
-@blp.route("/providers/<int:provider_id>/discrepancies")
+@blp.route("/providers/<id:provider_id>/discrepancies")
 class ProviderDiscrepancies(MethodView):
     @roles_required(roles.ADMIN, roles.PROVIDER_MANAGER)
     @blp.arguments(PageArgs, location="query")

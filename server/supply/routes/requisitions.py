@@ -27,7 +27,7 @@ class Requisitions(MethodView):
         return paginate(requisitions.list_requisitions(current_user(), args), args)
 
 
-@blp.route("/requisitions/<int:requisition_id>")
+@blp.route("/requisitions/<id:requisition_id>")
 class RequisitionItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, schemas.RequisitionSchema)
@@ -36,7 +36,7 @@ class RequisitionItem(MethodView):
         return requisitions.with_stock(requisitions.requisition_for(current_user(), requisition_id))
 
 
-@blp.route("/requisitions/<int:requisition_id>/approve")
+@blp.route("/requisitions/<id:requisition_id>/approve")
 class RequisitionApprove(MethodView):
     @roles_required(*CLERKS)
     @blp.arguments(schemas.ApprovalArgs)
@@ -51,7 +51,7 @@ class RequisitionApprove(MethodView):
         return requisitions.approve(current_user(), requisition_id, note=args["note"])
 
 
-@blp.route("/requisitions/<int:requisition_id>/reject")
+@blp.route("/requisitions/<id:requisition_id>/reject")
 class RequisitionReject(MethodView):
     @roles_required(*CLERKS)
     @blp.arguments(schemas.RejectArgs)
@@ -71,7 +71,7 @@ class SalesOrders(MethodView):
         return paginate(requisitions.list_sales_orders(current_user(), args), args)
 
 
-@blp.route("/sales-orders/<int:order_id>")
+@blp.route("/sales-orders/<id:order_id>")
 class SalesOrderItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, schemas.SalesOrderSchema)
@@ -80,7 +80,7 @@ class SalesOrderItem(MethodView):
         return requisitions.sales_order_for(current_user(), order_id)
 
 
-@blp.route("/sales-orders/<int:order_id>/ship")
+@blp.route("/sales-orders/<id:order_id>/ship")
 class SalesOrderShip(MethodView):
     @roles_required(*CLERKS)
     @blp.response(200, schemas.SalesOrderSchema)
@@ -89,7 +89,7 @@ class SalesOrderShip(MethodView):
         return requisitions.ship(current_user(), order_id)
 
 
-@blp.route("/sales-orders/<int:order_id>/receive")
+@blp.route("/sales-orders/<id:order_id>/receive")
 class SalesOrderReceive(MethodView):
     @roles_required(*RECEIVERS)
     @blp.response(200, schemas.SalesOrderSchema)
