@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from server.core.schemas import AwareTime
 from server.core.schemas import Id
 
 
@@ -46,7 +47,7 @@ class PushOpSchema(ma.Schema):
     type = ma.fields.String(required=True, metadata={"description": "job.accept, job.arrive, parts.used, scan.add…"})
     entity_id = ma.fields.Raw(allow_none=True, metadata={"description": "The job's id, as a string or a number"})
     payload = ma.fields.Dict(allow_none=True)
-    client_time = ma.fields.DateTime(allow_none=True, metadata={"description": "The phone's clock when it was done"})
+    client_time = AwareTime(allow_none=True, metadata={"description": "The phone's clock when it was done"})
 
 
 class PushBodySchema(ma.Schema):

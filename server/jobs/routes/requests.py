@@ -16,6 +16,7 @@ class Customers(MethodView):
     @roles_required(*CALL_CENTRE)
     @blp.arguments(schemas.CustomerLookupArgs, location="query")
     @blp.response(200, schemas.CustomerViewSchema)
+    @blp.alt_response(404, response="NOT_FOUND", description="No customer, unit or request matches")
     def get(self, args):
         """Find a customer by phone or by a unit's serial: their units, warranty today and past requests."""
         return requests.find_customer(current_user(), phone=args.get("phone"), serial=args.get("serial"))
