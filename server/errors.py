@@ -39,7 +39,7 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message, *, code=None, details=None, status=None):
+    def __init__(self, message, *, code=None, details=None, status=None, headers=None):
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -47,6 +47,8 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.details = details or {}
+        # HTTP headers the answer carries beside the envelope (Retry-After of a 503).
+        self.headers = headers or {}
 
 
 class InvalidInput(DomainError):
@@ -120,7 +122,9 @@ def describe_http_error(error):
 
 
 def handle_domain_error(error):
-    return envelope(error.status, error.code, error.message, error.details)
+    response = envelope(error.status, error.code, error.message, error.details)
+    response.headers.update(error.headers)
+    return response
 
 
 def register_error_handlers(app):
