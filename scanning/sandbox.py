@@ -9,10 +9,12 @@ the parent's ``answer`` callable replies. Children are forked from a small
 server process started once, with the decoders already imported (the
 ``forkserver`` start method): a child costs a fork, not an interpreter start.
 
-``Slots(directory, count)`` bounds how many such children run at once on one
-machine, whichever process (a gunicorn worker, a CLI) starts them: a slot is a
-lock on one of ``count`` files, held while the child runs, and released by the
-kernel if its holder dies.
+``Slots(directory, count, waiting)`` bounds how many such children run at once
+on one machine, whichever process (a gunicorn worker, a CLI) starts them: a slot
+is a lock on one of ``count`` files, held while the child runs, and released by
+the kernel if its holder dies. At most ``waiting`` callers wait for a slot; the
+next is told at once to come back: a caller waiting holds a web worker, and
+the workers must stay free for everything else.
 """
 
 import contextlib
@@ -35,7 +37,15 @@ T = TypeVar("T")
 Ask = Callable[[Any], Any]
 
 # Imported once by the server process children are forked from: the decoders' native libraries and numpy.
-PRELOAD = ["__main__", "scanning.decode", "scanning.fingerprints", "zxingcpp", "pyzbar.pyzbar", "numpy"]
+PRELOAD = [
+    "__main__",
+    "scanning.decode",
+    "scanning.fingerprints",
+    "scanning.isolated",
+    "zxingcpp",
+    "pyzbar.pyzbar",
+    "numpy",
+]
 # The child's scheduling priority, below the web workers' (0): they answer first when the CPU is short.
 NICE = 10
 # How long a child may take in wall time when the caller does not say: twice its CPU budget and a margin
@@ -158,34 +168,57 @@ def _child(connection: Connection, func: Callable[..., Any], args: tuple[Any, ..
 
 
 class Slots:
-    """At most ``count`` holders at once across every process of this machine that names ``directory``."""
+    """At most ``count`` holders at once, and ``waiting`` callers waiting, across every process of this machine
+    that names ``directory``."""
 
-    def __init__(self, directory: str | os.PathLike[str], count: int) -> None:
+    def __init__(self, directory: str | os.PathLike[str], count: int, waiting: int | None = None) -> None:
         self.directory = Path(directory)
         self.count = max(1, count)
+        self.waiting = self.count if waiting is None else max(0, waiting)
 
     @contextlib.contextmanager
     def hold(self, wait_seconds: float, retry_after: int) -> Iterator[int]:
-        """One slot (its number) for the ``with`` block; Busy when none came free within ``wait_seconds``."""
+        """One slot (its number) for the ``with`` block.
+
+        Busy when none came free within ``wait_seconds``, or at once when
+        none is free and every place to wait for one is taken.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            for number in range(self.count):
-                handle = os.open(self.directory / f"slot-{number}", os.O_RDWR | os.O_CREAT, 0o600)
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(handle)
-                    continue
-                try:
-                    yield number
-                finally:
-                    # Closing the file releases its lock.
-                    os.close(handle)
-                return
-            if time.monotonic() >= deadline:
-                raise Busy(retry_after)
-            time.sleep(POLL_SECONDS)
+        taken = self._take("slot", self.count) or self._wait(wait_seconds, retry_after)
+        handle, number = taken
+        try:
+            yield number
+        finally:
+            # Closing the file releases its lock.
+            os.close(handle)
+
+    def _wait(self, wait_seconds: float, retry_after: int) -> tuple[int, int]:
+        place = self._take("waiting", self.waiting)
+        if place is None:
+            raise Busy(retry_after)
+        try:
+            deadline = time.monotonic() + wait_seconds
+            while True:
+                taken = self._take("slot", self.count)
+                if taken is not None:
+                    return taken
+                if time.monotonic() >= deadline:
+                    raise Busy(retry_after)
+                time.sleep(POLL_SECONDS)
+        finally:
+            os.close(place[0])
+
+    def _take(self, name: str, count: int) -> tuple[int, int] | None:
+        """``(open locked file, its number)`` of the first free of ``count`` ``name`` files, or None."""
+        for number in range(count):
+            handle = os.open(self.directory / f"{name}-{number}", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                continue
+            return handle, number
+        return None
 
 
 def default_slots() -> int:

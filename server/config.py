@@ -71,9 +71,11 @@ DEFAULTS = {
     "SCAN_DECODE_SECONDS": 10,
     "SCAN_DECODE_WALL_SECONDS": 25,
     # How many photos are read at once on this machine, across every worker (0: one fewer than its CPUs,
-    # at least one), how long an upload waits for its turn before a 503 with Retry-After, and the folder
-    # of the lock files that count them (empty: instance/decoders).
+    # at least one); how many uploads may wait for a turn (-1: as many as read at once; each waiting
+    # upload holds a web worker) and how long, before a 503 with Retry-After; and the folder of the lock
+    # files that count them (empty: instance/decoders).
     "SCAN_DECODE_SLOTS": 0,
+    "SCAN_DECODE_WAITING": -1,
     "SCAN_DECODE_WAIT_SECONDS": 5,
     "SCAN_DECODE_DIR": "",
     # Callbacks (回访): days after completion per job type ("*" for any other; JSON in the environment),

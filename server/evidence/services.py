@@ -205,7 +205,9 @@ def _decoder_turn() -> Iterator[None]:
     """One of the machine's decoder slots for the ``with`` block; 503 with Retry-After when none comes free."""
     config = current_app.config
     directory = config["SCAN_DECODE_DIR"] or Path(current_app.instance_path) / "decoders"
-    slots = sandbox.Slots(directory, config["SCAN_DECODE_SLOTS"] or sandbox.default_slots())
+    count = config["SCAN_DECODE_SLOTS"] or sandbox.default_slots()
+    waiting = config["SCAN_DECODE_WAITING"]
+    slots = sandbox.Slots(directory, count, waiting if waiting >= 0 else count)
     try:
         with slots.hold(
             config["SCAN_DECODE_WAIT_SECONDS"], retry_after=sandbox.cpu_limit(config["SCAN_DECODE_SECONDS"])

@@ -4,6 +4,7 @@ The functions the children run are this module's own: a child imports them by na
 """
 
 import io
+import os
 import threading
 
 import pytest
@@ -96,3 +97,18 @@ def test_a_slot_freed_while_waiting_is_taken(tmp_path):
     with slots.hold(60, retry_after=1) as number:
         assert number == 0
     thread.join()
+
+
+def test_when_every_place_to_wait_is_taken_the_next_caller_is_told_at_once(tmp_path, monkeypatch):
+    """A caller waiting holds a web worker: past ``waiting`` of them, the next does not wait at all."""
+    slots = sandbox.Slots(tmp_path, 1, waiting=1)
+
+    def waited(seconds):
+        raise AssertionError("the caller waited")
+
+    with slots.hold(0, retry_after=2):
+        another = sandbox.Slots(tmp_path, 1, waiting=1)._take("waiting", 1)  # another worker, waiting its turn
+        monkeypatch.setattr(sandbox.time, "sleep", waited)
+        with pytest.raises(sandbox.Busy), slots.hold(600, retry_after=2):
+            pass
+        os.close(another[0])
