@@ -73,7 +73,7 @@ class Busy(Exception):
 
 
 class ChildFailed(RuntimeError):
-    """The child died without an answer (a crash in a native decoder), or raised what cannot travel back."""
+    """The child died without an answer: a crash in a native decoder, on what it was given to read."""
 
 
 _context: Any = None
@@ -104,7 +104,7 @@ def run(
 
     ``func`` and its arguments must pickle (a module-level function, plain data). Raises OverBudget when the
     budget ran out, Busy when the child was still waiting for a CPU after ``wall_seconds``, ChildFailed when
-    it died otherwise; an exception ``func`` raised is raised here.
+    it died otherwise; an exception ``func`` raised is raised here (RuntimeError if it cannot be pickled).
     """
     limit = cpu_limit(cpu_seconds)
     wall = wall_seconds if wall_seconds is not None else limit * WALL_FACTOR + WALL_MARGIN_SECONDS
@@ -135,7 +135,8 @@ def run(
             elif kind == "raised":
                 raise value
             else:
-                raise ChildFailed(f"the reader failed:\n{value}")
+                # What the function raised or returned could not travel back: a fault of ours, not the photo's.
+                raise RuntimeError(f"the child's answer could not be sent back:\n{value}")
     finally:
         ours.close()
         if child.is_alive():
@@ -157,14 +158,13 @@ def _child(connection: Connection, func: Callable[..., Any], args: tuple[Any, ..
         return connection.recv()
 
     try:
-        result = func(*args, ask)
+        answer: tuple[str, Any] = ("done", func(*args, ask))
     except Exception as error:  # every failure goes back to the parent, which decides
-        try:
-            connection.send(("raised", error))
-        except Exception:  # an exception that does not pickle: its text then
-            connection.send(("failed", traceback.format_exc()))
-        return
-    connection.send(("done", result))
+        answer = ("raised", error)
+    try:
+        connection.send(answer)
+    except Exception:  # an answer that does not pickle: its text then
+        connection.send(("failed", traceback.format_exc()))
 
 
 class Slots:

@@ -112,3 +112,19 @@ def test_when_every_place_to_wait_is_taken_the_next_caller_is_told_at_once(tmp_p
         with pytest.raises(sandbox.Busy), slots.hold(600, retry_after=2):
             pass
         os.close(another[0])
+
+
+def crash(ask):
+    os.abort()
+
+
+def unpicklable(ask):
+    return lambda: None
+
+
+def test_a_child_that_dies_without_an_answer_failed_and_one_whose_answer_cannot_travel_is_our_fault():
+    with pytest.raises(sandbox.ChildFailed):
+        sandbox.run(crash, cpu_seconds=5, wall_seconds=600)
+    with pytest.raises(RuntimeError, match="could not be sent back") as raised:
+        sandbox.run(unpicklable, cpu_seconds=5, wall_seconds=600)
+    assert not isinstance(raised.value, sandbox.ChildFailed)
