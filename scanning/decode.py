@@ -12,23 +12,26 @@ digit (Code 39, ITF, Codabar, ...) counts only when a second, independent
 read agrees with it.
 """
 
-import io
 import os
 import time
 import warnings
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
 from typing import TypedDict
 
 from PIL import Image
 from PIL import ImageFilter
 from PIL import ImageOps
-from PIL import UnidentifiedImageError
 
-# A phone photo is 12 to 50 megapixels; beyond this an image is a decompression bomb, not a label.
-MAX_PIXELS = 60_000_000
+from scanning.photos import MAX_PIXELS
+from scanning.photos import MAX_SIDE
+from scanning.photos import ImageRejected
+from scanning.photos import Rejection
+from scanning.photos import open_checked
+
+__all__ = ["MAX_PIXELS", "MAX_SIDE", "Barcode", "ImageRejected", "Rejection", "decode", "open_image"]
+
 # Below this shorter side a photo is scaled up: the bars of a small label are too thin to read.
 SMALL_SIDE = 480
 # Above this longer side a photo is also read in overlapping tiles.
@@ -57,7 +60,6 @@ ZXING_NAMES = {"DATABAREXP": "DATABAREXPANDED", "DATABARLTD": "DATABARLIMITED"}
 ImageSource = bytes | str | os.PathLike[str] | Image.Image
 # Where a barcode was read: (left, top, right, bottom) in the picture read.
 Box = tuple[int, int, int, int]
-Rejection = Literal["image_empty", "image_too_large", "not_an_image", "image_unreadable"]
 
 
 class BarcodeDict(TypedDict):
@@ -74,43 +76,26 @@ class Barcode:
         return {"text": self.text, "symbology": self.symbology}
 
 
-class ImageRejected(ValueError):
-    """The bytes are no image a label could be read from: a code and a sentence for the user."""
-
-    def __init__(self, code: Rejection, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def open_image(image: ImageSource, max_pixels: int = MAX_PIXELS) -> Image.Image:
+def open_image(image: ImageSource, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> Image.Image:
     """A grayscale PIL image from bytes, a path or a PIL image, upright as the phone held it.
 
     Refuses empty, non-image, truncated and oversized input with ImageRejected,
-    checking the size from the header before any pixel is decoded.
+    checking the kind and the size from the header before any pixel is decoded.
     """
     if isinstance(image, Image.Image):
         picture = image
+        width, height = picture.size
+        if width * height > max_pixels or max(width, height) > max_side:
+            raise ImageRejected(
+                "image_too_large",
+                f"The image has {width}x{height} pixels; at most {max_side} on a side and {max_pixels:,} in all "
+                "are accepted.",
+            )
     else:
         if isinstance(image, str | os.PathLike):
             with open(image, "rb") as handle:
                 image = handle.read()
-        if not image:
-            raise ImageRejected("image_empty", "The image is empty.")
-        try:
-            with warnings.catch_warnings():
-                # Pillow's own bomb guard warns well below our limit and refuses far above it; ours decides.
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                picture = Image.open(io.BytesIO(image))
-        except Image.DecompressionBombError:
-            raise ImageRejected("image_too_large", f"The image has more than {max_pixels:,} pixels.") from None
-        except (UnidentifiedImageError, OSError):
-            raise ImageRejected("not_an_image", "This is not an image (JPEG, PNG, WebP, ...).") from None
-    width, height = picture.size
-    if width * height > max_pixels:
-        raise ImageRejected(
-            "image_too_large", f"The image has {width}x{height} pixels; at most {max_pixels:,} are accepted."
-        )
+        picture, _ = open_checked(image, max_pixels=max_pixels, max_side=max_side)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -285,6 +270,7 @@ def decode(
     wanted: Callable[[list[Barcode]], bool] | None = None,
     max_pixels: int = MAX_PIXELS,
     budget_seconds: float = BUDGET_SECONDS,
+    max_side: int = MAX_SIDE,
 ) -> list[Barcode]:
     """Every barcode read from ``image`` (bytes, a path or a PIL image), in the order found.
 
@@ -294,7 +280,7 @@ def decode(
     Raises ImageRejected for input that is no readable image.
     """
     started = time.monotonic()
-    picture = open_image(image, max_pixels)
+    picture = open_image(image, max_pixels, max_side)
     wanted = wanted or bool
     evidence = _Evidence()
     evidence.add("photo", _read_zxing(picture), _read_zbar(picture))

@@ -56,11 +56,28 @@ DEFAULTS = {
     # what a claim drafted from a job proposes (JSON in the environment).
     "CLAIM_LABOUR_FEES": {"tv": 8000, "washing_machine": 10000, "*": 8000},
     # Label photos: where they are kept ("folder" under instance/ or PHOTO_DIR; "database" when
-    # several app servers share one), the largest upload in bytes, and in pixels.
+    # several app servers share one), the largest upload in bytes, in pixels and on its longest side
+    # (the app scales a photo to 2,000 px on its longest side; these leave twice that).
     "PHOTO_STORE": "folder",
     "PHOTO_DIR": "",
     "SCAN_MAX_BYTES": 20 * 1024 * 1024,
-    "SCAN_MAX_PIXELS": 60_000_000,
+    "SCAN_MAX_PIXELS": 4096 * 4096,
+    "SCAN_MAX_SIDE": 4096,
+    # Reading a photo runs in a child process with this many seconds of CPU (a real label photo needs
+    # well under half); past it the photo is refused (422 image_too_complex). The reuse check against
+    # stored photos gets as much again. The child runs below the web workers' priority; one that has
+    # not finished after SCAN_DECODE_WALL_SECONDS (the machine had no CPU to spare) is stopped and the
+    # upload answered 503 with Retry-After, before gunicorn's 30 s worker timeout.
+    "SCAN_DECODE_SECONDS": 10,
+    "SCAN_DECODE_WALL_SECONDS": 25,
+    # How many photos are read at once on this machine, across every worker (0: one fewer than its CPUs,
+    # at least one); how many uploads may wait for a turn (-1: as many as read at once; each waiting
+    # upload holds a web worker) and how long, before a 503 with Retry-After; and the folder of the lock
+    # files that count them (empty: instance/decoders).
+    "SCAN_DECODE_SLOTS": 0,
+    "SCAN_DECODE_WAITING": -1,
+    "SCAN_DECODE_WAIT_SECONDS": 5,
+    "SCAN_DECODE_DIR": "",
     # Callbacks (回访): days after completion per job type ("*" for any other; JSON in the environment),
     # and jobs completed longer ago than this get none (a new install does not call last year's customers).
     "CALLBACK_DELAY_DAYS": {"*": 3},

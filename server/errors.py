@@ -53,6 +53,7 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.details = details or {}
+        # HTTP headers the answer carries beside the envelope (Retry-After of a 429 or a 503).
         self.headers = headers or {}
         self.keep_changes = keep_changes
 

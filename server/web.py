@@ -1,7 +1,9 @@
-"""Static files: the installable app from ``pwa/`` and the API docs' assets."""
+"""Static files: the installable app from ``pwa/`` and the API docs' assets; the security headers of every answer."""
 
+import base64
 import hashlib
 import mimetypes
+import re
 from functools import cache
 
 from flask import Blueprint
@@ -83,6 +85,63 @@ def pwa_file(filename):
     return send_from_directory(PWA_ROOT, filename)
 
 
+# Every answer: no MIME sniffing (a photo is shown as what its bytes are, never as a page), no framing
+# (no clickjacking of the app or the docs), no address leaking to another site.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+# The API answers data, never a page to run: nothing it sends may load or run anything.
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The app: its own scripts and the import map inline in index.html (by its hash); WebAssembly for the barcode
+# reader (zxing-wasm); camera frames and photos as blob: and data: images; its API on its own origin.
+APP_POLICY = (
+    "default-src 'self'; script-src 'self' {scripts} 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# The API's documentation (Swagger UI): its inline start-up script (by its hash) and the data: images of its
+# stylesheet (tests/e2e/test_content_policy.py opens it, an operation and its try-out under this policy).
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' {scripts}; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def script_hashes(html):
+    """The CSP sources allowing exactly the inline scripts of ``html``: ``'sha256-...'`` each."""
+    return " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+        for body in INLINE_SCRIPT.findall(html)
+    )
+
+
+@cache
+def _app_policy():
+    # Once per process, as the shell's version: index.html changes with a deployment.
+    return APP_POLICY.format(scripts=script_hashes((PWA_ROOT / "index.html").read_text()))
+
+
+def add_security_headers(response):
+    """The security headers, and the content security policy that fits what the answer is."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = _policy_for(response)
+    return response
+
+
+def _policy_for(response):
+    if not request.path.startswith("/api/"):
+        return _app_policy()
+    if response.mimetype == "text/html" and not response.is_streamed and not response.direct_passthrough:
+        # The one page the API serves: the docs, with their inline script.
+        return DOCS_POLICY.format(scripts=script_hashes(response.get_data(as_text=True)))
+    return API_POLICY
+
+
 def refuse_nul_in_path():
     """No stored key holds a NUL character, and PostgreSQL cannot even compare one."""
     if "\x00" in request.path:
@@ -91,5 +150,6 @@ def refuse_nul_in_path():
 
 def init_app(app):
     app.before_request(refuse_nul_in_path)
+    app.after_request(add_security_headers)
     app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(bp)

@@ -185,8 +185,10 @@ def reset_schema(url):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app(app_config(database_url))
+def app(database_url, tmp_path_factory):
+    # The decoder slots of this worker's own: the machine's are shared by every test run on it, which
+    # would make an upload here wait for, or be refused because of, another worker's or worktree's.
+    app = create_app(app_config(database_url, SCAN_DECODE_DIR=str(tmp_path_factory.mktemp("decoders"))))
     with app.app_context():
         reset_schema(database_url)
         flask_migrate.upgrade()

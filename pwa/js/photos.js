@@ -5,13 +5,15 @@
 // few hundred kilobytes instead of several megabytes over a mobile link.
 export const MAX_SIDE = 2000;
 const JPEG_QUALITY = 0.9;
+// What the server takes as a photo (PUT /api/sync/blobs): anything else the browser opens is sent as JPEG.
+export const UPLOADED_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
 // {image, bytes, type, sha256, width, height}: `image` (an ImageBitmap or a canvas) for the barcode reader,
 // `bytes` what is kept and uploaded. Throws when the file is not a picture the browser can open.
 export async function preparePhoto(file) {
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-  if (scale === 1) {
+  if (scale === 1 && UPLOADED_TYPES.has(file.type)) {
     const bytes = await file.arrayBuffer();
     return { image: bitmap, bytes, type: file.type || "application/octet-stream", sha256: await sha256Hex(bytes), width: bitmap.width, height: bitmap.height };
   }

@@ -29,6 +29,7 @@ from server.devicesync.models import Client
 from server.devicesync.models import PushedOp
 from server.errors import DomainError
 from server.errors import Forbidden
+from server.evidence import services as scans
 from server.extensions import db
 from server.jobs import schemas as job_schemas
 from server.jobs.models import Job
@@ -99,7 +100,8 @@ def _complete(job, user, args, when):
 
 
 def _scan(job, user, args, when):
-    lifecycle.record_scan(
+    # Through evidence: the photo the op cites must be one this technician uploaded or their provider holds.
+    scans.record_field_scan(
         job, user, args["serial"], args["source"], args["symbology"], args["photo_sha256"], device_time=when
     )
 

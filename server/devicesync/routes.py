@@ -66,8 +66,9 @@ class Blob(MethodView):
     @roles_required(*DEVICES)
     @blp.alt_response(200, description="The server holds these bytes", success=True)
     def head(self, sha256):
-        """200 when the server holds these bytes already (skip the upload), else 404."""
-        blobs.known(sha256)
+        """200 when the server holds these bytes and you sent them (skip the upload) or may see a scan citing
+        them; else 404, the same whether the bytes are missing or someone else's."""
+        blobs.known(current_user(), sha256)
         return "", 200
 
     @roles_required(*DEVICES)
@@ -76,9 +77,15 @@ class Blob(MethodView):
     @blp.alt_response(201, schema=schemas.BlobStoredSchema, description="Stored", success=True)
     @blp.alt_response(200, schema=schemas.BlobStoredSchema, description="Known already", success=True)
     def put(self, sha256):
-        """Upload a photo's raw bytes under their SHA-256: 201 new, 200 known; 422 when they do not match."""
+        """Upload a label photo's raw bytes under their SHA-256: 201 new to you, 200 sent by you before.
+
+        A JPEG, PNG or WebP photo within the scan's pixel limits (``SCAN_MAX_PIXELS``,
+        ``SCAN_MAX_SIDE``); 422 when the bytes do not match their name (``hash_mismatch``),
+        are empty (``image_empty``), are no such photo (``not_an_image``) or are too large
+        (``image_too_large``).
+        """
         data = request.get_data(cache=False)
-        new = blobs.store(sha256, data)
+        new = blobs.store(current_user(), sha256, data)
         return {"sha256": sha256, "size": len(data), "stored": new}, 201 if new else 200
 
 

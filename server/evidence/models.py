@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import BigInteger
+from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import LargeBinary
 from sqlalchemy import String
@@ -47,3 +48,18 @@ class PhotoBlob(db.Model):
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PhotoUpload(db.Model):
+    """Who sent a photo's bytes to the server: they hold the photo and may cite it in a scan.
+
+    One row a user and photo: the same bytes sent by two users (one photo passed from phone to phone)
+    are held by both. Photos kept before uploads were recorded have no row; a scan citing one still
+    shows it to those who may see the scan's job.
+    """
+
+    __tablename__ = "photo_uploads"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

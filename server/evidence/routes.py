@@ -1,4 +1,8 @@
-"""API of serial scans: a label photo in; the barcodes, the serial, the unit and the flags out."""
+"""API of serial scans: a label photo in; the barcodes, the serial, the unit and the flags out.
+
+Also the scan a phone records on a job (``/api/jobs/<id>/scans``): it cites a
+photo by its hash, and which photos it may cite is this domain's rule.
+"""
 
 from flask import Response
 from flask.views import MethodView
@@ -10,14 +14,17 @@ from server.core.access import current_user
 from server.core.access import roles_required
 from server.evidence import schemas
 from server.evidence import services
+from server.jobs import schemas as job_schemas
+from server.jobs.services.lifecycle import STEPS
+from server.jobs.services.queries import job_for
 
-blp = Blueprint("scans", __name__, url_prefix="/api/scans", description="Serial scans from label photos")
+blp = Blueprint("scans", __name__, url_prefix="/api", description="Serial scans from label photos")
 
 SCANNERS = (roles.TECHNICIAN, roles.PROVIDER_MANAGER, roles.ADMIN)
 READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.AGENT, roles.TECHNICIAN, roles.PROVIDER_MANAGER)
 
 
-@blp.route("")
+@blp.route("/scans")
 class Scans(MethodView):
     @roles_required(*SCANNERS)
     @body_limit("SCAN_MAX_BYTES")
@@ -33,11 +40,11 @@ class Scans(MethodView):
         """
         upload = form["image"]
         return services.scan_photo(
-            current_user(), upload.read(), upload.mimetype, job_id=form["job_id"], typed_serial=form["typed_serial"]
+            current_user(), upload.read(), job_id=form["job_id"], typed_serial=form["typed_serial"]
         )
 
 
-@blp.route("/<id:scan_id>")
+@blp.route("/scans/<id:scan_id>")
 class ScanItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, schemas.ScanResultSchema)
@@ -46,11 +53,45 @@ class ScanItem(MethodView):
         return services.scan_view(services.scan_for(current_user(), scan_id))
 
 
-@blp.route("/<id:scan_id>/photo")
+@blp.route("/scans/<id:scan_id>/photo")
 class ScanPhoto(MethodView):
     @roles_required(*READERS)
     @blp.response(200, content_type="image/*")
     def get(self, scan_id):
-        """The evidence photo of a scan, to those who may see its job."""
-        data, content_type = services.photo_of(current_user(), scan_id)
-        return Response(data, mimetype=content_type, headers={"Cache-Control": "private, max-age=86400"})
+        """The evidence photo of a scan, to those who may see its job.
+
+        Typed by its own bytes (JPEG, PNG, WebP...); bytes of no image kind come as an attachment.
+        """
+        photo = services.photo_of(current_user(), scan_id)
+        return Response(
+            photo["data"],
+            mimetype=photo["content_type"],
+            headers={
+                "Cache-Control": "private, max-age=86400",
+                "Content-Disposition": f'{photo["disposition"]}; filename="{photo["filename"]}"',
+            },
+        )
+
+
+@blp.route("/jobs/<id:job_id>/scans")
+class JobScans(MethodView):
+    @roles_required(*STEPS["scan"].roles)
+    @blp.arguments(job_schemas.ScanArgs)
+    @blp.response(201, job_schemas.ScanSchema)
+    @blp.doc(tags=["jobs"])
+    def post(self, args, job_id):
+        """Record the serial read off the unit: by barcode (camera or photo) or typed.
+
+        A warranty job is closed only with a barcode read. ``photo_sha256`` names
+        a label photo uploaded first (``PUT /api/sync/blobs/<sha256>``) by the
+        technician, or one their provider holds; any other is a 422 ``unknown_photo``.
+        """
+        return services.record_field_scan(
+            job_for(current_user(), job_id, lock=True),
+            current_user(),
+            args["serial"],
+            args["source"],
+            symbology=args["symbology"],
+            photo_sha256=args["photo_sha256"],
+            device_time=args["device_time"],
+        )

@@ -8,13 +8,24 @@ false positives and the median and p95 milliseconds per image.
 """
 
 import importlib
+import io
 import os
 import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
+
+from scanning import isolated
+from scanning import photos
+from scanning import sandbox
+from scanning.photos import ImageRejected
+from server.config import DEFAULTS
+from tests.scanning.plates import capture
+from tests.scanning.plates import jpeg_bytes
+from tests.scanning.plates import plate
 
 # The module, not the function the package exports under the same name: the engines are compared alone.
 decoding = importlib.import_module("scanning.decode")
@@ -91,3 +102,72 @@ def test_decoders_side_by_side(machine):
     decoded, _, false_positive = score("scanning.decode", ours, items, takes_path=True)
     assert decoded > pooled_decoded
     assert false_positive == 0
+
+
+def png_of(picture):
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def timed_read(data, ask):
+    """In the sandbox's child: the read and the CPU seconds it took there."""
+    began = time.process_time()
+    try:
+        outcome = isolated.read_label(data, photos.MAX_PIXELS, photos.MAX_SIDE, ask)
+    except Exception as error:  # what the read raised is its outcome here
+        outcome = error
+    return type(outcome).__name__, time.process_time() - began
+
+
+def test_hostile_photos_cost_at_most_their_budget(machine):
+    """Issue 21, finding 3: a 7000x7000 PNG of one colour (47 KB) took 7-16 s of CPU in POST /api/scans.
+
+    Prints what reading it costs with the old limit (60 MP, in process), what refusing it from its header
+    costs now, what the costliest photo within the limits (noise, 4096x4096) costs read by the sandbox with
+    the server's default budget, and what the sandbox adds to reading an ordinary label photo.
+    """
+    flat = png_of(Image.new("L", (7000, 7000), 200))
+    tile = np.random.default_rng(7).integers(0, 256, (64, 64), dtype=np.uint8)
+    noise = png_of(Image.fromarray(np.tile(tile, (65, 65))[:4096, :4096]))
+    label = jpeg_bytes(capture(plate("SN-IN", model="TV55"), 1))
+    budget = DEFAULTS["SCAN_DECODE_SECONDS"]
+    print(f"\nhostile photos on {machine}")
+
+    began = time.process_time()
+    decoding.decode(flat, max_pixels=60_000_000, max_side=60_000)
+    print(
+        f"7000x7000 of one colour ({len(flat) // 1024} KB), read with the old 60 MP limit: "
+        f"{time.process_time() - began:.2f} s CPU"
+    )
+    began = time.perf_counter()
+    with pytest.raises(ImageRejected):
+        photos.inspect(flat)
+    print(f"  refused from its header now: {(time.perf_counter() - began) * 1000:.1f} ms")
+
+    began = time.perf_counter()
+    try:
+        outcome, cpu = sandbox.run(timed_read, noise, cpu_seconds=budget, answer=lambda found: False)
+    except sandbox.OverBudget:
+        outcome, cpu = "stopped", budget
+    print(
+        f"4096x4096 of noise ({len(noise) // 1024} KB) in the sandbox, budget {budget} s: {outcome}, "
+        f"{cpu:.2f} s CPU, {time.perf_counter() - began:.2f} s wall"
+    )
+
+    def in_process():
+        isolated.read_label(label, photos.MAX_PIXELS, photos.MAX_SIDE, bool)
+
+    def in_sandbox():
+        sandbox.run(isolated.read_label, label, photos.MAX_PIXELS, photos.MAX_SIDE, cpu_seconds=budget, answer=bool)
+
+    in_sandbox()  # the fork server starts once per process
+    for name, read in (("in process", in_process), ("in the sandbox", in_sandbox)):
+        timings = []
+        for _ in range(10):
+            began = time.perf_counter()
+            read()
+            timings.append((time.perf_counter() - began) * 1000)
+        print(
+            f"a label photo (1800x1300 JPEG) read and fingerprinted {name}: median {statistics.median(timings):.0f} ms"
+        )

@@ -1,23 +1,30 @@
 """PUT and HEAD /api/sync/blobs/<sha256>: a photo's bytes uploaded under their own hash, kept once.
 
 Every test runs with each photo store: a folder (under the test's ``tmp_path``)
-and the database. The race at the end runs on PostgreSQL only.
+and the database. The race at the end runs on PostgreSQL only. Only a label
+photo the app would send is taken, and a blob is known only to whoever sent it
+and to those who may see a scan citing it.
 """
 
 import hashlib
+import io
+import struct
+import zlib
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from server.evidence.models import PhotoBlob
 from server.evidence.storage import photo_store
 from server.extensions import db
+from tests.fixtures.device import label_photo
 from tests.helpers import assert_error
 from tests.races import send_together
 
 pytestmark = pytest.mark.both_backends
 
-PHOTO = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes all the same \xff\xd9"
+PHOTO = label_photo()
 PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
 EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 
@@ -81,17 +88,95 @@ def test_a_blob_sent_again_is_known_and_kept_once(blob, store):
     assert store.kept() == {PHOTO_SHA: PHOTO}
 
 
-def test_a_blob_another_device_sent_is_known_to_every_device(blob, store):
+def test_a_blob_is_known_only_to_its_sender_and_to_those_who_may_see_a_scan_citing_it(blob, store, device, on_site):
+    """Finding 2 of issue 21: HEAD told anyone whether a photo exists. Now another provider's technician, and
+    even the sender's own manager before a scan cites it, get the 404 of a blob that does not exist."""
+    missing = hashlib.sha256(b"no such photo").hexdigest()
     blob("PUT", PHOTO_SHA, PHOTO, user="tech1")
 
+    for user in ("tech3", "pm2", "tech2", "pm1", "clerk"):
+        unknown = blob("HEAD", PHOTO_SHA, user=user)
+        assert (unknown.status_code, dict(unknown.headers)) == (404, dict(blob("HEAD", missing, user=user).headers))
+    assert blob("HEAD", PHOTO_SHA, user="tech1").status_code == 200
+
+    job = on_site()
+    phone = device("tech1")
+    status, body = phone.push(
+        [phone.op("scan.add", job["id"], {"serial": "SN-IN", "source": "photo", "photo_sha256": PHOTO_SHA})]
+    )
+    assert (status, body["results"][0]["result"]) == (200, "applied"), body
+
+    # P01's manager sees the job the scan is on; P02's people and a colleague not on the job do not.
+    assert blob("HEAD", PHOTO_SHA, user="pm1").status_code == 200
+    for user in ("tech3", "pm2", "tech2"):
+        assert blob("HEAD", PHOTO_SHA, user=user).status_code == 404
+
+
+def test_bytes_another_user_sent_are_new_to_the_next_sender_and_known_to_them_after(blob, store):
+    """Whoever holds the bytes may send them: the answer is that of a new blob, so it tells nothing of others."""
+    blob("PUT", PHOTO_SHA, PHOTO, user="tech1")
+
+    response = blob("PUT", PHOTO_SHA, PHOTO, user="tech3")
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json() == {"sha256": PHOTO_SHA, "size": len(PHOTO), "stored": True}
     assert blob("HEAD", PHOTO_SHA, user="tech3").status_code == 200
-    assert blob("PUT", PHOTO_SHA, PHOTO, user="tech3").status_code == 200
     assert store.kept() == {PHOTO_SHA: PHOTO}
+
+
+def png_header(width, height):
+    """A PNG that says it is ``width`` x ``height`` pixels and holds one compressed row of them."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    row = zlib.compress(b"\x00" + b"\xff" * width)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
+
+
+def saved(picture, kind):
+    buffer = io.BytesIO()
+    picture.save(buffer, kind)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        pytest.param(b"", "image_empty", id="empty"),
+        pytest.param(b"<!doctype html><script>alert(document.domain)</script>", "not_an_image", id="html"),
+        pytest.param(
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not_an_image", id="svg"
+        ),
+        pytest.param(b"\xff\xd8\xff but no JPEG after its first bytes", "not_an_image", id="jpeg-signature-only"),
+        pytest.param(saved(Image.new("L", (40, 30), 200), "GIF"), "not_an_image", id="gif"),
+        pytest.param(png_header(30000, 30000), "image_too_large", id="30000x30000-png-bomb"),
+        pytest.param(png_header(5000, 100), "image_too_large", id="side-over-4096"),
+    ],
+)
+def test_only_a_label_photo_the_app_would_send_is_taken(blob, store, data, code):
+    """Finding 10 of issue 21: the blob store took any bytes (HTML, nothing, a PNG bomb)."""
+    sha = hashlib.sha256(data).hexdigest()
+
+    error = assert_error(blob("PUT", sha, data), 422, code)
+
+    assert error["message"]
+    assert store.kept() == {}
+    assert blob("HEAD", sha).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_a_jpeg_png_or_webp_photo_is_taken(blob, store, kind):
+    data = saved(Image.open(io.BytesIO(PHOTO)), kind)
+
+    assert blob("PUT", hashlib.sha256(data).hexdigest(), data).status_code == 201
+    assert list(store.kept().values()) == [data]
 
 
 @pytest.mark.parametrize(
     "data",
-    [PHOTO[:-1], PHOTO + b"\x00", b"", PHOTO.replace(b"jpeg", b"JPEG")],
+    [PHOTO[:-1], PHOTO + b"\x00", b"", PHOTO[:40] + bytes([PHOTO[40] ^ 1]) + PHOTO[41:]],
     ids=["cut-short", "one-byte-more", "nothing", "altered"],
 )
 def test_bytes_that_do_not_match_their_name_are_refused_and_not_kept(blob, store, data):
@@ -126,25 +211,14 @@ def test_a_name_in_capitals_is_refused_even_when_the_bytes_hash_to_it(blob, stor
     assert store.kept() == {}
 
 
-def test_an_empty_blob_named_by_its_hash_is_accepted(blob, store):
-    """Nothing in the route refuses zero bytes: they hash to their name like any other."""
-    response = blob("PUT", EMPTY_SHA, b"")
-
-    assert response.status_code == 201, response.get_json()
-    assert response.get_json() == {"sha256": EMPTY_SHA, "size": 0, "stored": True}
-    assert store.kept() == {EMPTY_SHA: b""}
-    assert blob("HEAD", EMPTY_SHA).status_code == 200
-
-
 def test_a_blob_over_the_size_limit_is_413_and_not_kept(app, blob, store, monkeypatch):
-    monkeypatch.setitem(app.config, "SCAN_MAX_BYTES", 64)
-    big = bytes(range(65))
-    at_limit = bytes(range(64))
+    monkeypatch.setitem(app.config, "SCAN_MAX_BYTES", len(PHOTO))
+    big = PHOTO + b"\x00"
 
     assert_error(blob("PUT", hashlib.sha256(big).hexdigest(), big), 413, "payload_too_large")
     assert store.kept() == {}
-    assert blob("PUT", hashlib.sha256(at_limit).hexdigest(), at_limit).status_code == 201
-    assert list(store.kept()) == [hashlib.sha256(at_limit).hexdigest()]
+    assert blob("PUT", PHOTO_SHA, PHOTO).status_code == 201
+    assert list(store.kept()) == [PHOTO_SHA]
 
 
 @pytest.mark.parametrize(
@@ -195,6 +269,30 @@ def test_an_uploaded_blob_is_the_photo_a_scan_op_names(blob, device, on_site, ev
     assert body["results"][0]["result"] == "applied", body
     assert events(job["id"])[-1]["kind"] == "scan"
     assert photo_store().get(PHOTO_SHA) == PHOTO
+
+
+def test_a_scan_op_may_cite_only_a_photo_its_technician_or_their_provider_holds(blob, device, on_site, events):
+    """Finding 2 of issue 21, by sync: an op citing a photo of another provider's is refused, with the answer
+    of a photo no one sent; one a colleague of the same provider sent is taken."""
+    theirs, colleagues = label_photo(1), label_photo(2)
+    blob("PUT", hashlib.sha256(theirs).hexdigest(), theirs, user="tech3")
+    blob("PUT", hashlib.sha256(colleagues).hexdigest(), colleagues, user="tech2")
+    job = on_site()
+    phone = device("tech1")
+
+    def scan(data):
+        payload = {"serial": "SN-IN", "source": "photo", "photo_sha256": hashlib.sha256(data).hexdigest()}
+        status, body = phone.push([phone.op("scan.add", job["id"], payload)])
+        assert status == 200, body
+        return body["results"][0]
+
+    refused, never_sent = scan(theirs), scan(b"never sent")
+    assert (refused["result"], refused["code"]) == ("rejected", "unknown_photo")
+    assert (never_sent["result"], never_sent["code"]) == ("rejected", "unknown_photo")
+    assert never_sent["message"] == refused["message"]
+    assert [event["kind"] for event in events(job["id"])].count("scan") == 0
+    assert scan(colleagues)["result"] == "applied"
+    assert [event["kind"] for event in events(job["id"])].count("scan") == 1
 
 
 @pytest.mark.commits

@@ -1,14 +1,19 @@
 """POST /api/scans: a label photo in; the serial, the unit, the flags out; the photo kept as evidence."""
 
+import hashlib
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
+from PIL import ImageFile
 from sqlalchemy import func
 from sqlalchemy import select
 
+from scanning import sandbox
 from server.evidence.models import Photo
 from server.evidence.models import PhotoBlob
+from server.evidence.storage import photo_store
 from server.extensions import db
 from server.jobs.models import Scan
 from tests.helpers import assert_error
@@ -46,8 +51,8 @@ def on_site(open_job, walk, people):
 
 @pytest.fixture
 def upload(client, people):
-    def post(data, job=None, typed_serial=None, user=None, filename="label.jpg"):
-        form = {"image": (io.BytesIO(data), filename, "image/jpeg")}
+    def post(data, job=None, typed_serial=None, user=None, filename="label.jpg", content_type="image/jpeg"):
+        form = {"image": (io.BytesIO(data), filename, content_type)}
         if job is not None:
             form["job_id"] = str(job["id"])
         if typed_serial is not None:
@@ -258,3 +263,147 @@ def test_the_same_photo_uploaded_twice_at_once_is_stored_once(app, people, photo
     assert [status for status, _ in answers] == [201, 201], answers
     db.session.expire_all()
     assert counts() == (2, 1)
+
+
+# ---------------------------------------------------------------- issue 21: what a security review found
+
+
+def png(picture):
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_scan_cannot_cite_another_providers_photo_to_read_it(
+    client, upload, on_site, open_job, walk, photo, people, snapshot
+):
+    """Finding 2: a technician recorded a scan on their own job citing another provider's photo_sha256,
+    then read the photo through GET /api/scans/<new id>/photo."""
+    sha = upload(photo, job=on_site()).get_json()["photo_sha256"]
+    theirs = walk(open_job(serial="SN-OLD"), "on_site", technician=people.tech3)
+    before = snapshot()
+
+    response = client.post(
+        f"/api/jobs/{theirs['id']}/scans",
+        json={"serial": "SN-OLD", "source": "photo", "photo_sha256": sha},
+        headers=people.tech3.headers,
+    )
+
+    error = assert_error(response, 422, "unknown_photo")
+    assert error["details"]["fields"]["photo_sha256"]
+    assert snapshot() == before
+    # The answer of a photo the server has never had: nothing tells that this one exists.
+    never = client.post(
+        f"/api/jobs/{theirs['id']}/scans",
+        json={"serial": "SN-OLD", "source": "photo", "photo_sha256": hashlib.sha256(b"none").hexdigest()},
+        headers=people.tech3.headers,
+    )
+    assert assert_error(never, 422, "unknown_photo") == error
+
+
+def test_a_colleague_of_the_same_provider_may_cite_the_photo(client, upload, on_site, open_job, walk, photo, people):
+    sha = upload(photo, job=on_site()).get_json()["photo_sha256"]
+    job = walk(open_job(serial="SN-OLD"), "on_site", technician=people.tech2)
+
+    response = client.post(
+        f"/api/jobs/{job['id']}/scans",
+        json={"serial": "SN-OLD", "source": "photo", "photo_sha256": sha},
+        headers=people.tech2.headers,
+    )
+
+    assert response.status_code == 201, response.get_json()
+    assert client.get(f"/api/scans/{response.get_json()['id']}/photo", headers=people.tech2.headers).data == photo
+
+
+@pytest.mark.parametrize(
+    ("size", "colour"),
+    [
+        pytest.param((7000, 7000), 200, id="7000x7000 of one colour, 47 KB, 7-16 s of CPU before"),
+        pytest.param((5000, 100), 200, id="a side over 4096"),
+    ],
+)
+def test_a_photo_larger_than_a_phone_sends_is_refused_from_its_header(upload, monkeypatch, size, colour):
+    """Finding 3: a 7000x7000 PNG of one colour was decoded (7-16 s of CPU). The limits fit what the app sends
+    (2,000 px on the longest side) with a margin, and are read from the header: no pixel is decoded."""
+    data = png(Image.new("L", size, colour))
+
+    def decoded(*args, **kwargs):
+        raise AssertionError("pixels decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decoded)
+    monkeypatch.setattr(sandbox, "run", decoded)
+    before = counts()
+
+    error = assert_error(upload(data, filename="label.png", content_type="image/png"), 422, "image_too_large")
+
+    assert "4096" in error["message"]
+    assert counts() == before
+
+
+def tiled_noise(width, height):
+    """A photo of nothing but noise (a 64 px tile of it, so that it stays small as a PNG, 250 KB at 4000x3000):
+    every engine and every prepared copy looks everywhere and finds nothing, for about 3 s of CPU."""
+    tile = np.random.default_rng(7).integers(0, 256, (64, 64), dtype=np.uint8)
+    return png(Image.fromarray(np.tile(tile, (height // 64 + 1, width // 64 + 1))[:height, :width]))
+
+
+def test_a_photo_that_takes_more_cpu_than_its_budget_is_refused(app, upload, monkeypatch):
+    """Finding 3: reading runs in a child process with a CPU budget; past it the child is stopped and the
+    photo refused. The budget here is 1 s."""
+    monkeypatch.setitem(app.config, "SCAN_DECODE_SECONDS", 1)
+    # However busy the machine, the child gets its second of CPU before it is given up on.
+    monkeypatch.setitem(app.config, "SCAN_DECODE_WALL_SECONDS", 600)
+    before = counts()
+
+    response = upload(tiled_noise(4000, 3000), filename="label.png", content_type="image/png")
+
+    error = assert_error(response, 422, "image_too_complex")
+    assert error["details"]["fields"]["image"] == [error["message"]]
+    assert counts() == before
+
+
+def test_when_every_decoder_is_busy_an_upload_is_503_with_retry_after(app, upload, photo, tmp_path, monkeypatch):
+    """Finding 3: four uploads at once took every core. Photos are read a few at a time on a machine; one
+    that finds no turn in time is told when to come back."""
+    monkeypatch.setitem(app.config, "SCAN_DECODE_DIR", str(tmp_path / "decoders"))
+    monkeypatch.setitem(app.config, "SCAN_DECODE_SLOTS", 1)
+    monkeypatch.setitem(app.config, "SCAN_DECODE_WAIT_SECONDS", 0)
+    before = counts()
+
+    with sandbox.Slots(tmp_path / "decoders", 1).hold(0, retry_after=1):
+        response = upload(photo)
+
+    error = assert_error(response, 503, "decoders_busy")
+    assert response.headers["Retry-After"] == str(error["details"]["retry_after"]) == "10"
+    assert counts() == before
+    assert upload(photo).status_code == 201
+
+
+def test_the_photo_is_served_as_what_its_bytes_are_whatever_its_sender_claimed(client, upload, photo, people):
+    """Finding 10: a photo was served with the content type its sender claimed."""
+    scan = upload(photo, filename="label.html", content_type="text/html").get_json()
+
+    response = client.get(f"/api/scans/{scan['id']}/photo", headers=people.tech1.headers)
+
+    assert response.status_code == 200
+    assert response.mimetype == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Disposition"] == f'inline; filename="scan-{scan["id"]}.jpg"'
+
+
+def test_bytes_of_no_image_kept_before_the_checks_are_served_as_a_download(client, people):
+    """A blob stored before the store checked what it took (HTML) comes as an attachment, never as a page."""
+    page = b"<!doctype html><script>alert(document.domain)</script>"
+    sha = hashlib.sha256(page).hexdigest()
+    photo_store().put(sha, page)
+    scan = Scan(serial="SN-IN", source="photo", photo_sha256=sha, created_by_id=people.tech1.id)
+    db.session.add(scan)
+    db.session.commit()
+
+    response = client.get(f"/api/scans/{scan.id}/photo", headers=people.tech1.headers)
+
+    assert response.status_code == 200
+    assert response.data == page
+    assert response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="scan-{scan.id}.bin"'
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")

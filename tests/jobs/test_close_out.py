@@ -10,10 +10,13 @@ from datetime import datetime
 
 import pytest
 
+from tests.fixtures.device import label_photo
+from tests.fixtures.device import sha256_of
 from tests.fixtures.jobs import request_body
 from tests.helpers import assert_error
 
-PHOTO_SHA = "ab" * 32
+PHOTO = label_photo()
+PHOTO_SHA = sha256_of(PHOTO)
 
 
 def scan_body(source, serial="SN-IN"):
@@ -21,6 +24,14 @@ def scan_body(source, serial="SN-IN"):
     if source == "photo":
         body["photo_sha256"] = PHOTO_SHA
     return body
+
+
+@pytest.fixture(autouse=True)
+def photo_sent(app, client, people, tmp_path, monkeypatch):
+    """tech1's phone has uploaded the label photo its photo scans cite (kept in the test's own folder)."""
+    monkeypatch.setitem(app.config, "PHOTO_DIR", str(tmp_path / "photos"))
+    sent = client.put(f"/api/sync/blobs/{PHOTO_SHA}", data=PHOTO, headers=people.tech1.headers)
+    assert sent.status_code == 201, sent.get_json()
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ export function h(tag, attributes = {}, ...children) {
       element.addEventListener(name.slice(2), value);
     } else if (name === "dataset") {
       Object.assign(element.dataset, value);
+    } else if (name === "style") {
+      // Through the CSSOM, never a style attribute: the content security policy refuses inline styles.
+      Object.assign(element.style, value);
     } else {
       element.setAttribute(name, value === true ? "" : value);
     }

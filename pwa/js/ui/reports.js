@@ -240,7 +240,7 @@ export class ReportsView {
           h(
             "span",
             { class: "bar" },
-            h("span", { class: "fill", style: `width: ${Math.max(0, Math.min(100, (values[i] / ceiling) * 100)).toFixed(1)}%` }),
+            h("span", { class: "fill", style: { width: `${Math.max(0, Math.min(100, (values[i] / ceiling) * 100)).toFixed(1)}%` } }),
           ),
           h("span", { class: "value" }, figure(row[spec.bar], spec.bar)),
         ),

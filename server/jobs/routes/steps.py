@@ -66,27 +66,6 @@ class JobArrive(MethodView):
         return shown(lifecycle.arrive(locked_job(job_id), current_user(), args["device_time"], args["note"]))
 
 
-@blp.route("/jobs/<id:job_id>/scans")
-class JobScans(MethodView):
-    @roles_required(*STEPS["scan"].roles)
-    @blp.arguments(schemas.ScanArgs)
-    @blp.response(201, schemas.ScanSchema)
-    def post(self, args, job_id):
-        """Record the serial read off the unit: by barcode (camera or photo) or typed.
-
-        A warranty job is closed only with a barcode read.
-        """
-        return lifecycle.record_scan(
-            locked_job(job_id),
-            current_user(),
-            args["serial"],
-            args["source"],
-            symbology=args["symbology"],
-            photo_sha256=args["photo_sha256"],
-            device_time=args["device_time"],
-        )
-
-
 @blp.route("/jobs/<id:job_id>/complete")
 class JobComplete(MethodView):
     @roles_required(*STEPS["complete"].roles)
