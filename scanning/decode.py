@@ -28,6 +28,7 @@ from scanning.photos import MAX_PIXELS
 from scanning.photos import MAX_SIDE
 from scanning.photos import ImageRejected
 from scanning.photos import Rejection
+from scanning.photos import check_size
 from scanning.photos import open_checked
 
 __all__ = ["MAX_PIXELS", "MAX_SIDE", "Barcode", "ImageRejected", "Rejection", "decode", "open_image"]
@@ -84,13 +85,7 @@ def open_image(image: ImageSource, max_pixels: int = MAX_PIXELS, max_side: int =
     """
     if isinstance(image, Image.Image):
         picture = image
-        width, height = picture.size
-        if width * height > max_pixels or max(width, height) > max_side:
-            raise ImageRejected(
-                "image_too_large",
-                f"The image has {width}x{height} pixels; at most {max_side} on a side and {max_pixels:,} in all "
-                "are accepted.",
-            )
+        check_size(*picture.size, max_pixels, max_side)
     else:
         if isinstance(image, str | os.PathLike):
             with open(image, "rb") as handle:

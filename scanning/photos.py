@@ -108,13 +108,18 @@ def open_checked(
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageRejected("not_an_image", f"This is not a readable {kind.name} image.") from None
     width, height = picture.size
+    check_size(width, height, max_pixels, max_side)
+    return picture, Header(kind, width, height)
+
+
+def check_size(width: int, height: int, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> None:
+    """Refuse a picture larger than a phone sends (ImageRejected ``image_too_large``)."""
     if width * height > max_pixels or max(width, height) > max_side:
         raise ImageRejected(
             "image_too_large",
             f"The image has {width}x{height} pixels; at most {max_side} on a side and {max_pixels:,} in all "
             "are accepted. Send the photo scaled down.",
         )
-    return picture, Header(kind, width, height)
 
 
 def inspect(

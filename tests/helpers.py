@@ -1,4 +1,7 @@
-"""Helpers (not fixtures) that tests of several packages import: the error envelope, import results."""
+"""Helpers (not fixtures) that tests of several packages import: the error envelope, import results, images."""
+
+import struct
+import zlib
 
 
 def assert_error(response, status, code, fields=None):
@@ -24,3 +27,15 @@ def single_rejection(result, line):
     """The reason of an import's one rejected row, which must be on ``line``."""
     assert [rejection["line"] for rejection in result["rejected"]] == [line], result
     return result["rejected"][0]["error"]
+
+
+def png_header(width, height):
+    """A PNG that says it is ``width`` x ``height`` pixels and holds one row of them: a decompression bomb's
+    header, a few hundred bytes whatever size it claims."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    row = zlib.compress(b"\x00" + b"\xff" * width)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")

@@ -8,8 +8,6 @@ and to those who may see a scan citing it.
 
 import hashlib
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
@@ -20,6 +18,7 @@ from server.evidence.storage import photo_store
 from server.extensions import db
 from tests.fixtures.device import label_photo
 from tests.helpers import assert_error
+from tests.helpers import png_header
 from tests.races import send_together
 
 pytestmark = pytest.mark.both_backends
@@ -122,17 +121,6 @@ def test_bytes_another_user_sent_are_new_to_the_next_sender_and_known_to_them_af
     assert response.get_json() == {"sha256": PHOTO_SHA, "size": len(PHOTO), "stored": True}
     assert blob("HEAD", PHOTO_SHA, user="tech3").status_code == 200
     assert store.kept() == {PHOTO_SHA: PHOTO}
-
-
-def png_header(width, height):
-    """A PNG that says it is ``width`` x ``height`` pixels and holds one compressed row of them."""
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    row = zlib.compress(b"\x00" + b"\xff" * width)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
 
 
 def saved(picture, kind):

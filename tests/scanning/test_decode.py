@@ -1,8 +1,6 @@
 """scanning.decode: every barcode of a label photo, read exactly or not at all."""
 
 import importlib
-import struct
-import zlib
 
 import pytest
 from PIL import Image
@@ -17,6 +15,7 @@ from scanning.decode import Barcode
 from scanning.decode import ImageRejected
 from scanning.decode import decode
 from scanning.decode import open_image
+from tests.helpers import png_header
 
 # The module itself: ``import scanning.decode`` would give the function, which scanning/__init__.py
 # re-exports under the same name.
@@ -285,17 +284,6 @@ def test_without_wanted_the_first_read_ends_the_search(make_label, plate, reques
 
 
 # ---------------------------------------------------------------- bad input
-
-
-def png_header(width, height):
-    """A PNG that says it is ``width`` x ``height`` pixels and holds one row of them."""
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    row = zlib.compress(b"\x00" + b"\xff" * width)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize(
