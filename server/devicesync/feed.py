@@ -6,6 +6,13 @@ transaction commits each touched entity is written, as it now is, into the
 feed of every audience that may see it, and as a ``remove`` into the feeds
 that lost it. Same transaction, so a feed never shows a change that did not
 commit, and never misses one that did.
+
+A savepoint (each op of a push has one) is no commit, though SQLAlchemy fires
+``before_commit`` as one is released: what a savepoint noted joins the notes of
+the transaction around it when it is released, and is forgotten when it is
+rolled back. So an entity is written once per commit, with its final version,
+however many ops of a chunk touched it, and an op the server refused leaves
+nothing to write.
 """
 
 from collections import defaultdict
@@ -26,6 +33,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import SessionTransaction
 
 from server.core.clock import utcnow
 from server.core.queries import rows_changed
@@ -177,12 +185,49 @@ def kind_of(obj: object) -> Synced | None:
     return _REGISTRY.get(type(obj))
 
 
+class _Notes:
+    """What the flushes of one transaction or savepoint touched: synced entities (by ``id()``), the audiences
+    each may have left, and the ids of requests changed (which show in their jobs)."""
+
+    def __init__(self) -> None:
+        self.touched: dict[int, Any] = {}
+        self.left: defaultdict[int, set[str]] = defaultdict(set)
+        self.requests: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.touched or self.requests)
+
+    def join(self, inner: "_Notes") -> None:
+        self.touched.update(inner.touched)
+        for key, audiences in inner.left.items():
+            self.left[key] |= audiences
+        self.requests |= inner.requests
+
+
+def _level(session: Session) -> SessionTransaction | None:
+    """The savepoint a flush now writes in, or else the transaction."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _enclosing(transaction: SessionTransaction) -> SessionTransaction | None:
+    """The savepoint or transaction around ``transaction`` (passing over the ORM's own subtransactions)."""
+    outer = transaction.parent
+    while outer is not None and outer.parent is not None and not outer.nested:
+        outer = outer.parent
+    return outer
+
+
+def _notes(session: Session, transaction: SessionTransaction | None) -> _Notes:
+    kept: dict[SessionTransaction | None, _Notes] = session.info.setdefault("sync_notes", {})
+    return kept.setdefault(transaction, _Notes())
+
+
 def _note_touched(session, flush_context):
-    touched = session.info.setdefault("sync_touched", {})
-    left = session.info.setdefault("sync_left", defaultdict(set))
+    notes = _notes(session, _level(session))
+    touched, left = notes.touched, notes.left
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if _is_request(obj):
-            session.info.setdefault("sync_requests", set()).add(obj.id)
+            notes.requests.add(obj.id)
             continue
         parent = _parent(obj)
         if parent is not None:
@@ -213,13 +258,26 @@ def _is_request(obj):
     return isinstance(obj, ServiceRequest)
 
 
+def _keep_released(session):
+    """A savepoint released: what it noted is the enclosing transaction's to write (or savepoint's to keep).
+
+    ``after_commit`` fires for a savepoint as it is released, while it is still the session's innermost;
+    a savepoint whose release failed never gets here, and is forgotten with its rollback.
+    """
+    savepoint = session.get_nested_transaction()
+    if savepoint is None:
+        return  # the transaction itself committed: its notes were written in ``_write_changes``
+    inner = session.info.get("sync_notes", {}).pop(savepoint, None)
+    if inner:
+        _notes(session, _enclosing(savepoint)).join(inner)
+
+
 def _forget(session, transaction):
-    # Only when the whole transaction ends without commit: a savepoint rolled back
-    # leaves what the transaction flushed before it to be written at commit.
-    if transaction.parent is None:
-        session.info.pop("sync_touched", None)
-        session.info.pop("sync_left", None)
-        session.info.pop("sync_requests", None)
+    # A savepoint's notes are gone once it ends: joined to the enclosing ones when
+    # it was released, dropped when it was rolled back, as its changes were. The
+    # transaction's go with it, written at its commit or rolled back with it.
+    if transaction.nested or transaction.parent is None:
+        session.info.get("sync_notes", {}).pop(transaction, None)
 
 
 def _follow_jobs(session, touched, left):
@@ -273,11 +331,14 @@ def _bump(session, audience, count):
 
 
 def _write_changes(session):
-    if not session.info.get("sync_touched") and not session.info.get("sync_requests"):
+    if session.in_nested_transaction():
+        return  # a savepoint released, not a commit: see _keep_released
+    transaction = session.get_transaction()
+    if not session.info.get("sync_notes", {}).get(transaction):
         return
     session.flush()
-    touched = session.info.pop("sync_touched", {})
-    requests = session.info.pop("sync_requests", set())
+    notes = session.info["sync_notes"].pop(transaction)
+    touched, requests, left = notes.touched, notes.requests, notes.left
     if requests:
         untouched = [
             job for job in session.scalars(select(Job).where(Job.request_id.in_(requests))) if id(job) not in touched
@@ -289,7 +350,6 @@ def _write_changes(session):
             touched[id(job)] = job
         if untouched:
             session.flush()
-    left = session.info.pop("sync_left", {})
     _follow_jobs(session, touched, left)
     _hold_jobs_of_requisitions(session, touched)
     # audience → [(entity, id, op, version, data)]
@@ -329,11 +389,13 @@ def _write_changes(session):
 
 
 def install() -> None:
-    """Listen on every session (once): note synced entities at flush, write their changes before commit."""
+    """Listen on every session (once): note synced entities at flush, keep a released savepoint's notes for
+    the transaction, write their changes before it commits."""
     if getattr(install, "done", False):
         return
     event.listen(Session, "after_flush", _note_touched)
     event.listen(Session, "before_commit", _write_changes)
+    event.listen(Session, "after_commit", _keep_released)
     event.listen(Session, "after_transaction_end", _forget)
     # A flag on the function itself: the listeners are added once per process.
     install.done = True  # type: ignore[attr-defined]

@@ -323,6 +323,8 @@ def push(user: User, body: object) -> PushAnswer:
     a savepoint of its own, so a refused op leaves nothing behind while the ops
     around it stand; a failure of the database loses only the uncommitted
     chunk, which the device sends again (it learns ``acked_seq`` only from an answer).
+    The feeds take each job a chunk changed once, as the chunk left it, at its
+    commit (see ``feed``): a savepoint released writes nothing there.
     """
     try:
         client_id, schema_version, ops = read_push(body, current_app.config["SYNC_MAX_OPS"], HANDLERS)

@@ -9,6 +9,9 @@ only, with real concurrent connections.
 import io
 import threading
 import time
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -344,6 +347,162 @@ def test_the_good_rows_of_an_import_reach_the_catalogue_beside_a_rejected_one(cl
     }
     assert set(puts) == {"BOARD", "LEG"}
     assert puts["BOARD"]["price"] == "150.00"
+
+
+# ---------------------------------------------------------------- once per transaction, as it ends
+
+
+def test_one_push_of_several_steps_on_a_job_writes_it_once_per_feed_with_its_final_version(
+    client, device, walk, open_job, catalogue
+):
+    """Each op is applied in a savepoint of its own; releasing one is no commit.
+
+    Fails: the feed was written as each op's savepoint was released, so the job went into each feed once
+    per step (accepted, en route, on site) and another phone pulled all three versions of it.
+    """
+    job = walk(open_job(serial=None), "assigned")
+    phone, other = device("tech1"), device("tech1")
+    other.drain()
+    before = rows()
+    status, body = phone.push(
+        [
+            phone.op("job.accept", job["id"]),
+            phone.op("job.depart", job["id"]),
+            phone.op("job.arrive", job["id"]),
+        ]
+    )
+    assert status == 200, body
+    assert [result["result"] for result in body["results"]] == ["applied"] * 3, body
+    shown = job_data(client, job["id"], catalogue.tech1.headers)
+    assert shown["state"] == "on_site"
+    assert [(a, e, i, op, version, data) for a, _, e, i, op, version, data in added(before)] == [
+        (audience, "job", str(job["id"]), "put", shown["version"], shown)
+        for audience in sorted([feed.provider(catalogue.tech1.provider_id), feed.technician(catalogue.tech1.id)])
+    ]
+    status, page = other.pull()
+    assert status == 200, page
+    assert [(c["entity"], c["id"], c["op"], c["data"]["version"]) for c in page["changes"]] == [
+        ("job", str(job["id"]), "put", shown["version"])
+    ]
+
+
+def test_a_push_with_a_refused_op_between_writes_only_the_final_state_of_what_changed(
+    client, device, walk, open_job, catalogue
+):
+    """``moved`` goes accepted, then en route, around an op on ``untouched`` the server refuses.
+
+    Fails: ``moved`` went into each feed twice, once per savepoint released (accepted, then en route).
+    """
+    moved = walk(open_job(serial=None), "assigned")
+    untouched = walk(open_job(serial=None), "assigned")
+    phone = device("tech1")
+    before = rows()
+    done = {"summary": "换主板", "confirmed_by": "王先生"}
+    status, body = phone.push(
+        [
+            phone.op("job.accept", moved["id"]),
+            phone.op("job.complete", untouched["id"], done),
+            phone.op("job.depart", moved["id"]),
+        ]
+    )
+    assert status == 200, body
+    assert [(result["result"], result["code"]) for result in body["results"]] == [
+        ("applied", ""),
+        ("conflict", "illegal_transition"),
+        ("applied", ""),
+    ], body
+    shown = job_data(client, moved["id"], catalogue.tech1.headers)
+    assert shown["state"] == "en_route"
+    assert job_data(client, untouched["id"], catalogue.tech1.headers)["version"] == untouched["version"]
+    assert [(a, e, i, op, data) for a, _, e, i, op, _, data in added(before)] == [
+        (audience, "job", str(moved["id"]), "put", shown)
+        for audience in sorted([feed.provider(catalogue.tech1.provider_id), feed.technician(catalogue.tech1.id)])
+    ]
+
+
+def test_a_change_rolled_back_to_its_savepoint_is_not_written_and_the_one_kept_before_it_is(call, catalogue):
+    """BOARD's new price is kept in one savepoint; a second one changes BOARD and PANEL again, flushes and is
+    rolled back. The transaction then commits.
+
+    Fails: what the rolled-back savepoint had flushed stayed noted, so PANEL (unchanged) was put in the
+    catalogue at commit, and BOARD twice (as the first savepoint was released, and again at commit).
+    """
+    board = db.session.scalar(select(Part).where(Part.part_no == "BOARD"))
+    panel = db.session.scalar(select(Part).where(Part.part_no == "PANEL"))
+    before = rows()
+    kept = db.session.begin_nested()
+    board.price_cents = 15_000
+    db.session.flush()
+    kept.commit()
+    dropped = db.session.begin_nested()
+    board.price_cents = 99_900
+    panel.price_cents = 99_900
+    db.session.flush()
+    dropped.rollback()
+    db.session.commit()
+    status, shown = call("get", "/api/admin/parts/BOARD", "admin")
+    assert status == 200, shown
+    assert shown["price"] == "150.00"
+    assert [(a, e, i, op, data) for a, _, e, i, op, _, data in added(before)] == [
+        ("catalogue", "part", str(board.id), "put", shown)
+    ]
+
+
+@pytest.mark.parametrize("per_commit", [2, 50])
+def test_phones_pulling_after_a_mixed_push_hold_what_the_server_lists(
+    app, device, walk, open_job, on_site, short, catalogue, monkeypatch, per_commit
+):
+    """A day's outbox of every kind of op, some refused, some leaving the technician; the technician's other
+    phone and the provider manager's, which had pulled everything before, pull the changes and hold what
+    the server lists for them, as does a phone starting from a snapshot."""
+    monkeypatch.setitem(app.config, "SYNC_OPS_PER_COMMIT", per_commit)
+    visit = walk(open_job(serial=None), "assigned")
+    busy = walk(open_job(serial=None), "assigned")
+    waiting = on_site(serial=None)
+    short(waiting["id"], [("PANEL", 1)])
+    declined = walk(open_job(serial=None), "accepted")
+    finished = on_site()
+    phone, other, manager = device("tech1"), device("tech1"), device("pm1")
+    other.drain()
+    manager.drain()
+    when = datetime.now(UTC) + timedelta(days=1)
+    done = {"summary": "换主板", "confirmed_by": "王先生"}
+    ops = [
+        phone.op("job.accept", visit["id"]),
+        phone.op("job.accept", busy["id"]),
+        phone.op("job.depart", visit["id"]),
+        phone.op("job.complete", busy["id"], done),  # not on site: a conflict
+        phone.op("job.arrive", visit["id"]),
+        phone.op("scan.add", visit["id"], {"serial": "SN-IN", "source": "camera", "symbology": "CODE128"}),
+        phone.op("parts.used", visit["id"], {"parts": [{"part_no": "BOARD", "qty": 1}]}),
+        phone.op("parts.shortage", visit["id"], {"parts": [{"part_no": "PANEL", "qty": 2}]}),
+        phone.op("note.add", waiting["id"], {"text": "客户改约"}),
+        phone.op("job.contact", busy["id"], {"appointment_at": when.isoformat()}),
+        phone.op("parts.used", busy["id"], {"parts": [{"part_no": "NO-SUCH", "qty": 1}]}),  # rejected
+        phone.op("job.decline", declined["id"], {"reason": "不在服务范围"}),
+        phone.op("job.complete", finished["id"], done),
+        phone.op("job.accept", 10**9),  # no such job: rejected
+        phone.op("job.depart", busy["id"]),
+    ]
+    status, body = phone.push(ops)
+    assert status == 200, body
+    assert [result["result"] for result in body["results"]] == [
+        *["applied"] * 3,
+        "conflict",
+        *["applied"] * 6,
+        "rejected",
+        "applied",
+        "applied",
+        "rejected",
+        "applied",
+    ], body
+    fresh = device("tech1")
+    for each in (phone, other, manager, fresh):
+        each.drain()
+        assert each.against_server() == {}, each.name
+    assert other.held == fresh.held
+    assert declined["id"] not in other.jobs()
+    assert other.jobs()[visit["id"]]["state"] == "waiting_parts"
 
 
 # ---------------------------------------------------------------- races (PostgreSQL)

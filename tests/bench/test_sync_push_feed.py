@@ -1,0 +1,191 @@
+"""Benchmark: one push of 500 field steps on 125 jobs, in process, and the feed changes it writes.
+
+A technician's phone back in signal sends its day at once: on each of 125
+jobs (dispatched to them) ``job.accept``, ``job.depart``, ``job.arrive`` and
+``job.contact``, job after job, 500 ops in one push, committed
+``SYNC_OPS_PER_COMMIT`` at a time. Every op changes its job, so what the feed
+should hold afterwards is known: one change per job in each feed that sees it
+(the technician's and the provider's) for each commit that touched the job.
+
+The push is timed in process through Flask's test client (no HTTP, no other
+client): ``WARMUP`` runs and then ``REPEATS``, each on fresh jobs; the median,
+every run and the feed changes each push wrote are printed. PostgreSQL when
+``TEST_DATABASE_URL`` is set (a private database), and SQLite in a temporary file.
+"""
+
+import os
+import statistics
+import time
+import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from types import SimpleNamespace
+
+import flask_migrate
+import pytest
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+
+from server import create_app
+from server.devicesync.models import Change
+from server.extensions import db
+from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
+from server.network.models import Provider
+from server.network.models import Region
+from server.network.models import provider_regions
+from server.users.models import User
+from server.users.tokens import issue_token
+from tests.conftest import app_config
+from tests.conftest import private_database
+from tests.fixtures.device import Device
+
+JOBS = 125
+STEPS = ("job.accept", "job.depart", "job.arrive", "job.contact")
+WARMUP = 1
+REPEATS = int(os.environ.get("BENCH_PUSH_REPEATS", "5"))
+AUDIENCES = 2  # a job shows in its technician's feed and its provider's
+
+
+def seed(app, rounds):
+    """One technician of one provider, and ``JOBS`` dispatched jobs for each round."""
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.session.execute(
+            insert(Region),
+            [{"code": "370000", "name": "山东省", "level": "province", "area_class": "city", "parent_id": None}],
+        )
+        province = db.session.scalar(select(Region.id).where(Region.code == "370000"))
+        db.session.execute(
+            insert(Region),
+            [{"code": "370100", "name": "济南市", "level": "city", "area_class": "city", "parent_id": province}],
+        )
+        city = db.session.scalar(select(Region.id).where(Region.code == "370100"))
+        db.session.execute(insert(Provider), [{"code": "P001", "name": "济南历下家电服务部"}])
+        provider = db.session.scalar(select(Provider.id))
+        db.session.execute(insert(provider_regions), [{"provider_id": provider, "region_id": city}])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "username": "tech-bench",
+                    "password_hash": "-",
+                    "role": "technician",
+                    "display_name": "王师傅",
+                    "provider_id": provider,
+                    "region_id": city,
+                }
+            ],
+        )
+        technician = db.session.scalar(select(User.id).where(User.username == "tech-bench"))
+        count = JOBS * rounds
+        now = datetime.now(UTC)
+        db.session.execute(
+            insert(ServiceRequest),
+            [
+                {
+                    "id": n + 1,
+                    "number": f"SR{n + 1:08d}",
+                    "serial": f"SN{n:09d}",
+                    "customer_phone": f"138{n:08d}",
+                    "customer_name": "李女士",
+                    "address": f"历下区幸福路 {n + 1} 号 3 单元 502",
+                    "region_id": city,
+                    "fault_description": "开机后无图像，指示灯闪烁，有异响",
+                    "created_at": now - timedelta(hours=2),
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.execute(
+            insert(Job),
+            [
+                {
+                    "id": n + 1,
+                    "number": f"J{n + 1:08d}",
+                    "request_id": n + 1,
+                    "state": "dispatched",
+                    "region_id": city,
+                    "province_id": province,
+                    "provider_id": provider,
+                    "technician_id": technician,
+                    "created_at": now - timedelta(hours=2),
+                    "updated_at": now - timedelta(hours=2),
+                    "contact_due_at": now + timedelta(hours=2),
+                    "arrive_due_at": now + timedelta(hours=24),
+                    "complete_due_at": now + timedelta(hours=48),
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.commit()
+        token = issue_token(db.session.get(User, technician))[0]
+        db.session.remove()
+        return token
+
+
+def day_of_work(device, job_ids):
+    """Each job's four steps, job after job."""
+    when = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    payloads = {"job.contact": {"appointment_at": when, "note": "约好明天上午"}}
+    return [device.op(step, job_id, payloads.get(step, {})) for job_id in job_ids for step in STEPS]
+
+
+def changes():
+    found = db.session.scalar(select(func.count()).select_from(Change))
+    db.session.commit()
+    return found
+
+
+def measure(label, url, machine):
+    app = create_app(app_config(url))
+    rounds = WARMUP + REPEATS
+    token = seed(app, rounds)
+    client = app.test_client()
+    device = Device(client, SimpleNamespace(headers={"Authorization": f"Bearer {token}"}), f"bench-{uuid.uuid4().hex}")
+    times, written = [], []
+    with app.app_context():
+        per_commit = current_app.config["SYNC_OPS_PER_COMMIT"]
+        for round_ in range(rounds):
+            ops = day_of_work(device, range(round_ * JOBS + 1, (round_ + 1) * JOBS + 1))
+            before = changes()
+            began = time.perf_counter()
+            status, body = device.push(ops)
+            elapsed = (time.perf_counter() - began) * 1000
+            assert status == 200, body
+            refused = [result for result in body["results"] if result["result"] != "applied"]
+            assert not refused, refused[:3]
+            if round_ >= WARMUP:
+                times.append(elapsed)
+                written.append(changes() - before)
+        db.session.remove()
+        db.engine.dispose()
+    # Job after job, a job's steps fall in one commit unless a chunk's edge splits them.
+    steps = len(STEPS)
+    commits_per_job = [len({(n * steps + k) // per_commit for k in range(steps)}) for n in range(JOBS)]
+    print(
+        f"\n[{label}] push of {JOBS * len(STEPS)} ops ({', '.join(STEPS)} on each of {JOBS} jobs), in process, "
+        f"{per_commit} ops per commit; median of {REPEATS} runs after {WARMUP} warm-up, on {machine}, "
+        f"load average (1 min) {os.getloadavg()[0]:.1f}"
+    )
+    print(f"[{label}] push ms: median {statistics.median(times):.0f}; runs {', '.join(f'{t:.0f}' for t in times)}")
+    print(
+        f"[{label}] feed changes per push: {', '.join(str(n) for n in written)} "
+        f"(one per job, commit and audience: {sum(commits_per_job) * AUDIENCES}; "
+        f"one per op and audience: {JOBS * steps * AUDIENCES})"
+    )
+
+
+def test_push_feed_on_postgresql(machine):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to measure")
+    with private_database(url) as private_url:
+        measure("PostgreSQL", private_url, machine)
+
+
+def test_push_feed_on_sqlite(machine, tmp_path):
+    measure("SQLite", f"sqlite:///{tmp_path / 'push.db'}", machine)
