@@ -88,14 +88,17 @@ def pytest_collection_modifyitems(items):
 
 
 class TierClock:
-    """Adds up the time of each tier's tests (setup, call and teardown) and prints it at the end."""
+    """Adds up the time of each tier's tests (setup, call and teardown) and prints it at the end, with the
+    figures tests report as ``("figure", text)`` user properties (they travel back from xdist's workers)."""
 
     def __init__(self):
         self.seconds = defaultdict(float)
         self.counts = defaultdict(int)
+        self.figures = []
         self.started = time.monotonic()
 
     def pytest_runtest_logreport(self, report):
+        self.figures += [value for name, value in report.user_properties if name == "figure" and report.when == "call"]
         tier = next((name for name in TIERS if name in report.keywords), None)
         if tier is None:
             return
@@ -111,6 +114,8 @@ class TierClock:
             if self.counts[tier]:
                 terminalreporter.write_line(f"{tier:>9}: {self.counts[tier]:5d} tests {self.seconds[tier]:8.1f} s")
         terminalreporter.write_line(f"{'wall':>9}: {time.monotonic() - self.started:20.1f} s")
+        for figure in sorted(self.figures):
+            terminalreporter.write_line(figure)
 
 
 def pytest_configure(config):

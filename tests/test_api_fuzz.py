@@ -117,7 +117,7 @@ def fuzz(schema, headers, examples):
     return made[0], problems
 
 
-def test_every_operation_answers_as_documented(app, demo_world, capsys):
+def test_every_operation_answers_as_documented(app, demo_world, record_property):
     """One world per database, fuzzed by each role in turn (each sees what the others' writes left)."""
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     failed = {}
@@ -126,10 +126,10 @@ def test_every_operation_answers_as_documented(app, demo_world, capsys):
         db.session.expunge_all()
         started = time.monotonic()
         made, problems = fuzz(schema, headers, EXAMPLES)
-        with capsys.disabled():
-            print(
-                f"\nfuzz as {role} on {db.engine.dialect.name}: {made} requests, {len(problems)} operations failed, "
-                f"{time.monotonic() - started:.1f} s"
-            )
+        record_property(
+            "figure",
+            f"fuzz as {role} on {db.engine.dialect.name}: {made} requests, {len(problems)} operations failed, "
+            f"{time.monotonic() - started:.1f} s",
+        )
         failed.update({f"{label} as {role}": problem for label, problem in problems.items()})
     assert not failed, "\n\n".join(f"== {label}\n{problem}" for label, problem in sorted(failed.items()))
