@@ -34,11 +34,9 @@ from server.devicesync.models import Change
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
-from server.network.models import Provider
-from server.network.models import Region
-from server.network.models import provider_regions
 from server.users.models import User
 from server.users.tokens import issue_token
+from tests.bench.worlds import one_technician
 from tests.conftest import app_config
 from tests.conftest import private_database
 from tests.fixtures.device import Device
@@ -54,33 +52,7 @@ def seed(app, rounds):
     """One technician of one provider, and ``JOBS`` dispatched jobs for each round."""
     with app.app_context():
         flask_migrate.upgrade()
-        db.session.execute(
-            insert(Region),
-            [{"code": "370000", "name": "山东省", "level": "province", "area_class": "city", "parent_id": None}],
-        )
-        province = db.session.scalar(select(Region.id).where(Region.code == "370000"))
-        db.session.execute(
-            insert(Region),
-            [{"code": "370100", "name": "济南市", "level": "city", "area_class": "city", "parent_id": province}],
-        )
-        city = db.session.scalar(select(Region.id).where(Region.code == "370100"))
-        db.session.execute(insert(Provider), [{"code": "P001", "name": "济南历下家电服务部"}])
-        provider = db.session.scalar(select(Provider.id))
-        db.session.execute(insert(provider_regions), [{"provider_id": provider, "region_id": city}])
-        db.session.execute(
-            insert(User),
-            [
-                {
-                    "username": "tech-bench",
-                    "password_hash": "-",
-                    "role": "technician",
-                    "display_name": "王师傅",
-                    "provider_id": provider,
-                    "region_id": city,
-                }
-            ],
-        )
-        technician = db.session.scalar(select(User.id).where(User.username == "tech-bench"))
+        province, city, provider, technician = one_technician()
         count = JOBS * rounds
         now = datetime.now(UTC)
         db.session.execute(
