@@ -9,6 +9,7 @@ import pytest
 
 from tests.fixtures.jobs import GD_PHONE
 from tests.fixtures.jobs import PHONE
+from tests.fixtures.jobs import request_body
 from tests.helpers import assert_error
 
 
@@ -82,3 +83,27 @@ def test_a_customer_recorded_in_another_province_shows_only_the_request_made_her
     customer = lookup("disp37", phone=PHONE).json["customer"]
     assert (customer["id"], customer["address"], customer["region_code"]) == (None, "幸福路 8 号", None)
     assert lookup("disp44", phone=PHONE).json["customer"]["region_code"] == "440112"
+
+
+# ---------------------------------------------------------------- recording a request
+
+
+def test_a_provincial_dispatcher_records_requests_of_their_province_only(client, guangdong, gd_job, snapshot):
+    """A call for a unit in another province is refused before anything is read or written: the job would
+    be one they cannot see, and the open-request check would name another province's request (SN-GD has one)."""
+    before = snapshot()
+    body = request_body(customer_phone=GD_PHONE, region_code="440112", serial="SN-GD", address="天河路 1 号")
+    response = client.post("/api/requests", json=body, headers=guangdong.disp37.headers)
+    error = assert_error(response, 422, "validation_error", fields=["region_code"])
+    assert "SN-GD" not in str(error)
+    assert gd_job["number"] not in str(error)
+    assert snapshot() == before
+
+
+def test_the_provinces_own_dispatcher_and_a_national_agent_record_it(client, guangdong, people):
+    body = request_body(customer_phone=GD_PHONE, region_code="440112", serial="SN-GD", address="天河路 1 号")
+    assert client.post("/api/requests", json=body, headers=guangdong.disp44.headers).status_code == 201
+    second = request_body(region_code="370112", serial=None, customer_phone="13800000001")
+    assert client.post("/api/requests", json=second, headers=guangdong.disp37.headers).status_code == 201
+    third = request_body(region_code="440112", serial=None, customer_phone="13800000002", address="天河路 2 号")
+    assert client.post("/api/requests", json=third, headers=people.agent.headers).status_code == 201

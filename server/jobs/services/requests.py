@@ -216,6 +216,10 @@ def create_request(user: User, values: Mapping[str, Any], now: datetime | None =
     """
     now = now or utcnow()
     region = active_region(values["region_code"])
+    if user.province_id is not None and region_chain(region)[-1].id != user.province_id:
+        # A provincial dispatcher records the calls of their province: a job elsewhere would be one they
+        # could not see, and its duplicate check would tell them of another province's requests.
+        raise invalid("region_code", f"{region.code} lies outside your province")
     serial = normalise_serial(values.get("serial") or "")
     if serial and not valid_serial(serial):
         raise invalid("serial", "a serial has 1 to 64 characters and no spaces")
