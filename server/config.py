@@ -97,6 +97,8 @@ DEFAULTS = {
     # reminded, due reminders raised as tasks; and between warranty-ending checks (daily).
     "SCHEDULER_CARE_SECONDS": 600,
     "SCHEDULER_WARRANTY_ENDING_SECONDS": 24 * 3600,
+    # How often the failed sign-ins past their reset period are dropped.
+    "SCHEDULER_SIGN_IN_PURGE_SECONDS": 3600,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
     # How many proxies in front of the app set X-Forwarded-For (werkzeug's ProxyFix, x_for). 0 trusts none:

@@ -17,6 +17,7 @@ from server.core.clock import utcnow
 from server.devicesync import feed
 from server.jobs.services import sla
 from server.supply.services import plan
+from server.users import delays
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ def _set_warranty_ending_reminders(now):
 def _compact_feeds(now):
     retention = timedelta(days=current_app.config["SYNC_RETENTION_DAYS"])
     return f"{feed.compact(now or utcnow(), retention)} old sync changes dropped"
+
+
+def _purge_sign_in_failures(now):
+    return f"{delays.purge(now or utcnow())} forgotten sign-in failures dropped"
 
 
 TASKS = (
@@ -112,6 +117,12 @@ TASKS = (
         "Remind the agents of known customers' units whose warranty ends next month",
         "SCHEDULER_WARRANTY_ENDING_SECONDS",
         _set_warranty_ending_reminders,
+    ),
+    Task(
+        "sign_in.purge",
+        "Drop the failed sign-ins that no longer count toward a delay",
+        "SCHEDULER_SIGN_IN_PURGE_SECONDS",
+        _purge_sign_in_failures,
     ),
 )
 

@@ -85,3 +85,13 @@ def record_failure(username: str, address: str, now: datetime) -> int:
 def forget_failures(username: str, address: str) -> None:
     """The pair signed in: its failures no longer count."""
     db.session.execute(delete(SignInFailure).where(*_pair(username, address)))
+
+
+def purge(now: datetime) -> int:
+    """Drop the pairs whose failures no longer count (a quiet spell of ``SIGN_IN_FAILURES_RESET_SECONDS``,
+    and no wait left); how many. A guesser trying many usernames leaves a row each: they do not stay."""
+    forgotten_before = now - timedelta(seconds=current_app.config["SIGN_IN_FAILURES_RESET_SECONDS"])
+    quiet = SignInFailure.last_failed_at < forgotten_before
+    waiting = SignInFailure.delayed_until > now
+    result = db.session.execute(delete(SignInFailure).where(quiet, ~waiting | SignInFailure.delayed_until.is_(None)))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -36,6 +36,7 @@ TASK_IDS = [
     "callbacks.remind_overdue",
     "care.raise_reminders",
     "care.warranty_ending",
+    "sign_in.purge",
 ]
 
 
@@ -116,6 +117,7 @@ def test_a_run_records_what_it_did_in_words(scheduler):
         "0 overdue callbacks reminded",
         "0 care tasks raised",
         "0 warranty-ending reminders set",
+        "0 forgotten sign-in failures dropped",
     ]
 
 
@@ -141,6 +143,7 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
         ("callbacks.remind_overdue", "ok", "0 overdue callbacks reminded"),
         ("care.raise_reminders", "ok", "0 care tasks raised"),
         ("care.warranty_ending", "ok", "0 warranty-ending reminders set"),
+        ("sign_in.purge", "ok", "0 forgotten sign-in failures dropped"),
     ]
 
 
@@ -279,6 +282,7 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
         ("callbacks.remind_overdue", 600),
         ("care.raise_reminders", 600),
         ("care.warranty_ending", 86400),
+        ("sign_in.purge", 3600),
     ]
     assert all(task["description"] for task in response.get_json())
 
@@ -317,6 +321,7 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
         "callbacks.remind_overdue: ok - 0 overdue callbacks reminded",
         "care.raise_reminders: ok - 0 care tasks raised",
         "care.warranty_ending: ok - 0 warranty-ending reminders set",
+        "sign_in.purge: ok - 0 forgotten sign-in failures dropped",
     ]
 
 

@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import update
 
 from server.config import DEFAULTS
 from server.errors import TooManyRequests
 from server.errors import Unauthorized
 from server.extensions import db
+from server.users import delays
 from server.users import services
 from server.users.delays import delay_after
 from server.users.models import SignInFailure
@@ -193,3 +195,24 @@ def test_twenty_wrong_passwords_at_the_same_moment_count_twenty_failures(app, ma
         answers = send_together(app, [("POST", "/api/auth/token", body, {})] * 20)
         assert [status for status, _ in answers] == [401] * 20, answers
         assert failures_of("ann", "127.0.0.1") == 20 * round_
+
+
+def test_the_scheduler_drops_pairs_whose_failures_no_longer_count(app):
+    """A pair quiet for the reset period is dropped; one failing recently, or still waiting, is kept."""
+    reset = timedelta(seconds=app.config["SIGN_IN_FAILURES_RESET_SECONDS"])
+    for _ in range(app.config["SIGN_IN_DELAY_AFTER"] + 1):
+        service_sign_in("guess-old", WRONG, STRANGER, T0)
+        service_sign_in("guess-new", WRONG, STRANGER, T0 + reset)
+    service_sign_in("ghost", WRONG, STRANGER, T0 - timedelta(days=30))
+    db.session.execute(
+        update(SignInFailure).where(SignInFailure.username == "guess-old").values(delayed_until=T0 + 2 * reset)
+    )
+    db.session.commit()
+    later = T0 + reset + timedelta(seconds=1)
+
+    assert delays.purge(later) == 1  # the ghost; guess-old still waits, guess-new failed a second ago
+    db.session.commit()
+    assert failures_of("ghost", STRANGER) is None
+    assert failures_of("guess-old", STRANGER) == app.config["SIGN_IN_DELAY_AFTER"] + 1
+    assert failures_of("guess-new", STRANGER) == app.config["SIGN_IN_DELAY_AFTER"] + 1
+    assert delays.purge(T0 + 3 * reset) == 2
