@@ -12,6 +12,7 @@ from server.core.access import current_user
 from server.core.access import roles_required
 from server.core.roles import ADMIN
 from server.core.schemas import PageArgs
+from server.core.schemas import each_shown
 from server.core.schemas import page_schema
 from server.core.schemas import paginate
 from server.errors import NotFound
@@ -52,8 +53,9 @@ def register_admin_routes(blp, kind, out_schema, read_roles=(ADMIN,), path_prefi
         @blp.arguments(list_args, location="query")
         @blp.response(200, page)
         def get(self, args):
-            statement = kind.filter(kind.visible(select(kind.model), current_user()), args).order_by(order)
-            return paginate(statement, args)
+            reader = current_user()
+            statement = kind.filter(kind.visible(select(kind.model), reader), args).order_by(order)
+            return each_shown(paginate(statement, args), lambda obj: kind.shown(reader, obj))
 
         @roles_required(ADMIN)
         @blp.arguments(kind.args_schema)
@@ -65,7 +67,8 @@ def register_admin_routes(blp, kind, out_schema, read_roles=(ADMIN,), path_prefi
         @roles_required(*read_roles)
         @blp.response(200, out_schema)
         def get(self, key):
-            return get_or_404(kind, key, current_user())
+            reader = current_user()
+            return kind.shown(reader, get_or_404(kind, key, reader))
 
         @roles_required(ADMIN)
         @blp.arguments(patch_args)

@@ -101,6 +101,10 @@ class ReferenceKind(Generic[ModelT]):
         """Whether ``user`` may read ``obj``; a row they may not is answered as missing."""
         return True
 
+    def shown(self, user: Any, obj: ModelT) -> Any:
+        """What ``user`` reads of ``obj`` (what the output schema dumps): the row itself by default."""
+        return obj
+
     def create(self, values: Mapping[str, Any]) -> ModelT:
         """Create from complete values; 409 when the key is taken."""
         if self.find(values[self.key]) is not None:

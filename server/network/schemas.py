@@ -46,11 +46,20 @@ class ProviderListArgs(ma.Schema):
     region_code = ma.fields.String(metadata={"description": "Providers covering this region"})
 
 
+NO_MONEY = "Yuan; null to the call centre and dispatch, who do not read providers' accounts"
+
+
 class ProviderSchema(ma.Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
     name = ma.fields.String()
     region_codes = ma.fields.List(ma.fields.String())
-    deposit = Money(attribute="deposit_cents")
-    credit_limit = Money(attribute="credit_limit_cents")
+    deposit = Money(
+        attribute="deposit_cents", allow_none=True, metadata={"description": "Null to the call centre and dispatch"}
+    )
+    credit_limit = Money(
+        attribute="credit_limit_cents",
+        allow_none=True,
+        metadata={"description": "Null to the call centre and dispatch"},
+    )
     active = ma.fields.Boolean()

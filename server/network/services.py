@@ -1,12 +1,14 @@
 """Rules of regions and providers."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy import exists
 from sqlalchemy import select
 
+from server.core import roles
 from server.core.reference import FileRow
 from server.core.reference import ReferenceKind
 from server.core.reference import invalid
@@ -130,11 +132,35 @@ class ProviderKind(ReferenceKind[Provider]):
     def may_see(self, user: Any, obj: Provider) -> bool:
         return may_see_provider(user, obj)
 
+    def shown(self, user: Any, obj: Provider) -> Any:
+        # A provider's money (deposit, credit limit) is for those who read its parts account; the call
+        # centre and dispatch read providers to route work, and see them without it.
+        if user.role in MONEY_READERS:
+            return obj
+        return ProviderView(obj.id, obj.code, obj.name, obj.region_codes, None, None, obj.active)
+
     def filter(self, statement: Select[Provider], args: Mapping[str, Any]) -> Select[Provider]:
         if "region_code" in args:
             covering = select(provider_regions.c.provider_id).join(Region).where(Region.code == args["region_code"])
             statement = statement.where(Provider.id.in_(covering))
         return statement
+
+
+# Who reads a provider's deposit and credit limit: those who read its parts account (and its own staff).
+MONEY_READERS = (roles.ADMIN, roles.PARTS_CLERK, roles.HQ_PLANNER, roles.AUDITOR, *roles.PROVIDER_ROLES)
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    """A provider as read by a role that may not see its money."""
+
+    id: int
+    code: str
+    name: str
+    region_codes: list[str]
+    deposit_cents: int | None
+    credit_limit_cents: int | None
+    active: bool
 
 
 regions = RegionKind()

@@ -154,3 +154,33 @@ def test_the_code_cannot_be_changed(client, admin, make_provider):
     error = assert_error(response, 422, "validation_error", fields={"code"})
     assert error["details"]["fields"]["code"] == ["Unknown field."]
     assert stored("P11") is None
+
+
+# ---------------------------------------------------------------- who reads a provider's money
+
+
+@pytest.mark.parametrize(
+    ("role", "fields"),
+    [
+        ("admin", {}),
+        ("parts_clerk", {"region_code": "370000"}),
+        ("hq_planner", {}),
+        ("auditor", {}),
+        ("agent", {}),
+        ("dispatcher", {}),
+    ],
+)
+def test_a_providers_money_is_read_only_by_those_who_read_its_account(
+    client, admin, make_geography, as_role, role, fields
+):
+    """The call centre and dispatch read providers to route work; their deposit and credit limit are the parts
+    account's, which those two roles may not open (403), so the list and the item show them as null."""
+    make_geography()
+    assert client.post("/api/admin/providers", json=provider(credit_limit="300"), headers=admin).status_code == 201
+    headers = as_role(role, **fields)
+    listed = client.get("/api/admin/providers", headers=headers).json["items"]
+    item = client.get("/api/admin/providers/P10", headers=headers).json
+    money = ("12.50", "300.00") if role not in ("agent", "dispatcher") else (None, None)
+    assert [(p["code"], p["deposit"], p["credit_limit"]) for p in listed] == [("P10", *money)]
+    assert (item["deposit"], item["credit_limit"]) == money
+    assert (item["name"], item["region_codes"], item["active"]) == ("济南维修", ["370100"], True)
