@@ -126,12 +126,9 @@ class App {
     if (reportsFor(this.user.role).length) {
       links.push(h("a", { href: "#/reports" }, t("nav.reports")));
     }
-    this.header.replaceChildren(
-      h("nav", {}, links),
-      this.languageButton(),
-      signOut,
-      DEVICE_ROLES.has(this.user.role) ? this.bar.root : null,
-    );
+    // The sync bar only for the roles that sync: replaceChildren would write a null out as the text "null".
+    const sync = DEVICE_ROLES.has(this.user.role) ? [this.bar.root] : [];
+    this.header.replaceChildren(h("nav", {}, links), this.languageButton(), signOut, ...sync);
   }
 
   languageButton() {
