@@ -29,7 +29,6 @@ from server.installbase.services import import_sales
 from server.products.models import Product
 from server.users.models import User
 from tests.conftest import app_config
-from tests.conftest import private_database
 from tests.knowledge.factories import ensure_fault_code
 
 ROWS = int(os.environ.get("BENCH_SALE_ROWS", "1000000"))
@@ -143,16 +142,12 @@ def test_sqlite_import_against_the_sqlite3_shell(sales_csv, tmp_path, machine):
     assert second["unchanged"] == ROWS
 
 
-def test_postgresql_import_through_copy(sales_csv, machine):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL to measure the PostgreSQL import")
-    with private_database(url) as private_url:
-        app = fresh_app(private_url)
-        ours, result = timed_import(app, sales_csv)
-        again, second = timed_import(app, sales_csv)
-        with app.app_context():
-            db.engine.dispose()
+def test_postgresql_import_through_copy(sales_csv, machine, postgres_url):
+    app = fresh_app(postgres_url)
+    ours, result = timed_import(app, sales_csv)
+    again, second = timed_import(app, sales_csv)
+    with app.app_context():
+        db.engine.dispose()
     print(f"\n[{machine}] install-base import of {ROWS:,} rows into PostgreSQL (COPY + upsert)")
     print(f"  first import:          {ours:.2f} s ({ROWS / ours:,.0f} rows/s)")
     print(f"  re-import (unchanged): {again:.2f} s ({ROWS / again:,.0f} rows/s)")

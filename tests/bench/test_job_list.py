@@ -26,7 +26,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
-import pytest
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
@@ -41,7 +40,6 @@ from server.network.models import provider_regions
 from server.users.models import User
 from server.users.tokens import issue_token
 from tests.conftest import app_config
-from tests.conftest import private_database
 
 JOBS = int(os.environ.get("BENCH_JOBS", "1000000"))
 PER_TECHNICIAN = 200
@@ -260,9 +258,5 @@ def test_technician_job_list_on_sqlite(tmp_path, machine):
     measure("SQLite", f"sqlite:///{tmp_path / 'jobs.db'}", machine)
 
 
-def test_technician_job_list_on_postgresql(machine):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL to measure on PostgreSQL")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine)
+def test_technician_job_list_on_postgresql(machine, postgres_url):
+    measure("PostgreSQL", postgres_url, machine)

@@ -48,7 +48,6 @@ from server.supply.services import cycle
 from server.users.models import User
 from server.users.tokens import issue_token
 from tests.conftest import app_config
-from tests.conftest import private_database
 
 RECEIVED = int(os.environ.get("BENCH_REQUISITIONS", "200000"))
 OPEN = RECEIVED // 10
@@ -409,9 +408,5 @@ def test_parts_cycle_report_on_sqlite(tmp_path, machine):
     measure("SQLite", f"sqlite:///{tmp_path / 'requisitions.db'}", machine)
 
 
-def test_parts_cycle_report_on_postgresql(machine):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL to measure on PostgreSQL")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine)
+def test_parts_cycle_report_on_postgresql(machine, postgres_url):
+    measure("PostgreSQL", postgres_url, machine)

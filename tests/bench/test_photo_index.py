@@ -12,7 +12,6 @@ import statistics
 import time
 
 import flask_migrate
-import pytest
 from sqlalchemy import insert
 from sqlalchemy import text
 
@@ -24,7 +23,6 @@ from server.evidence.models import Photo
 from server.extensions import db
 from server.jobs.models import Scan
 from tests.conftest import app_config
-from tests.conftest import private_database
 from tests.scanning.plates import capture
 from tests.scanning.plates import jpeg
 from tests.scanning.plates import plate
@@ -90,12 +88,8 @@ def test_candidate_lookup_on_sqlite(tmp_path, machine, monkeypatch):
     measure("SQLite", f"sqlite:///{tmp_path / 'photos.db'}", machine, monkeypatch)
 
 
-def test_candidate_lookup_on_postgresql(machine, monkeypatch):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL to measure on PostgreSQL")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine, monkeypatch)
+def test_candidate_lookup_on_postgresql(machine, monkeypatch, postgres_url):
+    measure("PostgreSQL", postgres_url, machine, monkeypatch)
 
 
 def test_verifying_one_candidate(machine):

@@ -22,7 +22,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import flask_migrate
-import pytest
 from sqlalchemy import text
 
 from server import create_app
@@ -30,7 +29,6 @@ from server.extensions import db
 from server.users.models import User
 from server.users.tokens import issue_token
 from tests.conftest import app_config
-from tests.conftest import private_database
 
 JOBS = int(os.environ.get("BENCH_JOBS", "1000000"))
 PROVINCES = 31
@@ -220,9 +218,5 @@ def test_reports_over_a_million_jobs_on_sqlite(tmp_path, machine):
     measure("SQLite", f"sqlite:///{tmp_path / 'reports.db'}", machine)
 
 
-def test_reports_over_a_million_jobs_on_postgresql(machine):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL to measure on PostgreSQL")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine)
+def test_reports_over_a_million_jobs_on_postgresql(machine, postgres_url):
+    measure("PostgreSQL", postgres_url, machine)

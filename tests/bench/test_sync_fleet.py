@@ -19,7 +19,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import flask_migrate
-import pytest
 from sqlalchemy import insert
 from sqlalchemy import select
 
@@ -37,7 +36,6 @@ from server.products.services import products
 from server.users.models import User
 from server.users.tokens import issue_token
 from tests.conftest import app_config
-from tests.conftest import private_database
 from tests.devicesync.fleet import Clock
 from tests.devicesync.fleet import Dispatcher
 from tests.devicesync.fleet import Phone
@@ -219,12 +217,8 @@ def measure(label, database_url, machine):
     assert check.problems == [], f"{len(check.problems)} problems"
 
 
-def test_a_fleet_of_200_phones_on_postgresql(machine):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL to measure on PostgreSQL")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine)
+def test_a_fleet_of_200_phones_on_postgresql(machine, postgres_url):
+    measure("PostgreSQL", postgres_url, machine)
 
 
 def test_a_fleet_of_200_phones_on_sqlite(tmp_path, machine):

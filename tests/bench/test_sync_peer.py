@@ -65,15 +65,14 @@ from sqlalchemy import select
 from server import create_app
 from server.extensions import db
 from server.jobs.models import Job
-from server.jobs.models import ServiceRequest
 from server.parts.models import Part
 from server.parts.models import StockLevel
 from server.parts.models import Warehouse
 from server.users.models import User
 from server.users.tokens import issue_token
+from tests.bench.worlds import customer_requests
 from tests.bench.worlds import one_technician
 from tests.conftest import app_config
-from tests.conftest import private_database
 from tests.fixtures.device import Device
 from tests.live import LiveClient
 from tests.live import LiveServer
@@ -104,23 +103,7 @@ def seed(app):
         flask_migrate.upgrade()
         province, city, provider, technician = one_technician()
         now = datetime.now(UTC)
-        db.session.execute(
-            insert(ServiceRequest),
-            [
-                {
-                    "id": n + 1,
-                    "number": f"SR{n + 1:08d}",
-                    "serial": f"SN{n:09d}",
-                    "customer_phone": f"138{n:08d}",
-                    "customer_name": "李女士",
-                    "address": f"历下区幸福路 {n + 1} 号 3 单元 502",
-                    "region_id": city,
-                    "fault_description": "开机后无图像，指示灯闪烁，有异响",
-                    "created_at": now - timedelta(hours=JOBS - n),
-                }
-                for n in range(JOBS)
-            ],
-        )
+        customer_requests(JOBS, city, lambda n: now - timedelta(hours=JOBS - n))
         # Accepted or on site: the states where notes and parts used apply, and a contact too.
         db.session.execute(
             insert(Job),
@@ -358,12 +341,8 @@ def measure(label, url, machine, tmp_path):
     report(label, ours, runs, sample, peer, machine, load)
 
 
-def test_sync_against_peer_on_postgresql(machine, tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to measure sync")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine, tmp_path)
+def test_sync_against_peer_on_postgresql(machine, tmp_path, postgres_url):
+    measure("PostgreSQL", postgres_url, machine, tmp_path)
 
 
 def test_sync_against_peer_on_sqlite(machine, tmp_path):

@@ -23,7 +23,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import flask_migrate
-import pytest
 from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -33,12 +32,11 @@ from server import create_app
 from server.devicesync.models import Change
 from server.extensions import db
 from server.jobs.models import Job
-from server.jobs.models import ServiceRequest
 from server.users.models import User
 from server.users.tokens import issue_token
+from tests.bench.worlds import customer_requests
 from tests.bench.worlds import one_technician
 from tests.conftest import app_config
-from tests.conftest import private_database
 from tests.fixtures.device import Device
 
 JOBS = 125
@@ -55,23 +53,7 @@ def seed(app, rounds):
         province, city, provider, technician = one_technician()
         count = JOBS * rounds
         now = datetime.now(UTC)
-        db.session.execute(
-            insert(ServiceRequest),
-            [
-                {
-                    "id": n + 1,
-                    "number": f"SR{n + 1:08d}",
-                    "serial": f"SN{n:09d}",
-                    "customer_phone": f"138{n:08d}",
-                    "customer_name": "李女士",
-                    "address": f"历下区幸福路 {n + 1} 号 3 单元 502",
-                    "region_id": city,
-                    "fault_description": "开机后无图像，指示灯闪烁，有异响",
-                    "created_at": now - timedelta(hours=2),
-                }
-                for n in range(count)
-            ],
-        )
+        customer_requests(count, city, lambda n: now - timedelta(hours=2))
         db.session.execute(
             insert(Job),
             [
@@ -151,12 +133,8 @@ def measure(label, url, machine):
     )
 
 
-def test_push_feed_on_postgresql(machine):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to measure")
-    with private_database(url) as private_url:
-        measure("PostgreSQL", private_url, machine)
+def test_push_feed_on_postgresql(machine, postgres_url):
+    measure("PostgreSQL", postgres_url, machine)
 
 
 def test_push_feed_on_sqlite(machine, tmp_path):

@@ -4,6 +4,7 @@ from sqlalchemy import insert
 from sqlalchemy import select
 
 from server.extensions import db
+from server.jobs.models import ServiceRequest
 from server.network.models import Provider
 from server.network.models import Region
 from server.network.models import provider_regions
@@ -41,3 +42,24 @@ def one_technician():
     )
     technician = db.session.scalar(select(User.id).where(User.username == "tech-bench"))
     return province, city, provider, technician
+
+
+def customer_requests(count, city, opened):
+    """``count`` customers' requests in ``city``, ids 1…count, the n-th opened at ``opened(n)``."""
+    db.session.execute(
+        insert(ServiceRequest),
+        [
+            {
+                "id": n + 1,
+                "number": f"SR{n + 1:08d}",
+                "serial": f"SN{n:09d}",
+                "customer_phone": f"138{n:08d}",
+                "customer_name": "李女士",
+                "address": f"历下区幸福路 {n + 1} 号 3 单元 502",
+                "region_id": city,
+                "fault_description": "开机后无图像，指示灯闪烁，有异响",
+                "created_at": opened(n),
+            }
+            for n in range(count)
+        ],
+    )
