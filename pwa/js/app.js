@@ -5,6 +5,8 @@ import { Api } from "./api.js";
 import { language, setLanguage, t } from "./i18n/index.js";
 import * as session from "./session.js";
 import { SyncEngine } from "./sync.js";
+import { HOMES, deskRoute, desksFor } from "./desks/registry.js";
+import { Bell } from "./ui/bell.js";
 import { ClaimDesk } from "./ui/claims.js";
 import { h } from "./ui/dom.js";
 import { JobDetail } from "./ui/job-detail.js";
@@ -17,8 +19,6 @@ import { Scanner } from "./ui/scanner.js";
 import { SyncBar } from "./ui/sync-bar.js";
 
 const SYNC_EVERY_MS = 3 * 60_000;
-// Roles whose work in the app is the dashboard: it is the page they open on.
-const DESK_ROLES = new Set(["dispatcher", "auditor"]);
 // Roles whose work lives on the device and syncs (as the server's sync endpoints allow).
 const DEVICE_ROLES = new Set(["technician", "provider_manager", "parts_clerk"]);
 
@@ -70,6 +70,7 @@ class App {
     this.engine = new SyncEngine({ db: this.db, api: this.api });
     this.bar = new SyncBar(this.engine);
     this.scanner = new Scanner({ db: this.db });
+    this.bell = new Bell({ api: this.api, user });
     globalThis.sanbao = { engine: this.engine, db: this.db }; // for the end-to-end tests and support
     this.engine.addEventListener("status", (event) => {
       // After a pull the views show what arrived; a form being filled in is left alone, and so are the
@@ -113,6 +114,9 @@ class App {
       location.reload();
     });
     const links = [];
+    for (const desk of desksFor(this.user.role)) {
+      links.push(h("a", { href: `#/${desk.name}`, "data-testid": `nav-${desk.name}` }, t(desk.nav)));
+    }
     if (this.user.role === "technician" || this.user.role === "provider_manager") {
       links.push(h("a", { href: "#/jobs" }, t("nav.jobs")));
       links.push(h("a", { href: "#/knowledge", "data-testid": "nav-knowledge" }, t("nav.knowledge")));
@@ -128,7 +132,8 @@ class App {
     }
     // The sync bar only for the roles that sync: replaceChildren would write a null out as the text "null".
     const sync = DEVICE_ROLES.has(this.user.role) ? [this.bar.root] : [];
-    this.header.replaceChildren(h("nav", {}, links), this.languageButton(), signOut, ...sync);
+    this.header.replaceChildren(h("nav", { "aria-label": t("nav.label") }, links), this.bell.root, this.languageButton(), signOut, ...sync);
+    this.bell.render();
   }
 
   languageButton() {
@@ -138,6 +143,7 @@ class App {
       if (this.user) {
         this.renderHeader();
         this.bar.render(this.engine.status);
+        this.bell.render();
         await this.refresh();
       } else {
         this.showLogin(false);
@@ -151,31 +157,51 @@ class App {
       this.showLogin(true);
       return;
     }
+    if (!location.hash || location.hash === "#/") {
+      // Each role opens on its own home, never on another role's empty screen.
+      history.replaceState(null, "", HOMES[this.user.role] ?? "#/jobs");
+    }
     this.lastHash = location.hash; // where a new sign-in returns to
+    const routed = (this.routed = (this.routed ?? 0) + 1);
+    const desk = deskRoute(location.hash, this.user.role);
+    if (desk) {
+      const { View } = await desk.desk.load();
+      this.view = new View({ api: this.api, user: this.user, path: desk.path, query: desk.query });
+      await this.show(routed);
+      return;
+    }
     const job = location.hash.match(/^#\/jobs\/(\d+)$/);
     // #/knowledge, or #/knowledge?model=TV55 from a job: filtered to that model (and its category).
     const knowledge = location.hash.match(/^#\/knowledge(?:\?(.*))?$/);
     const requisition = location.hash.match(/^#\/requisitions(?:\/(\d+))?$/);
     const claims = this.user.role === "provider_manager" && claimRoute(location.hash);
-    const desk = this.user.role === "parts_clerk" || (this.user.role === "admin" && !location.hash.startsWith("#/jobs"));
+    const clerk = this.user.role === "parts_clerk";
     if (job) {
       this.view = new JobDetail({ db: this.db, engine: this.engine, jobId: job[1], scanner: this.scanner });
     } else if (knowledge) {
       this.view = new KnowledgeView({ db: this.db, model: new URLSearchParams(knowledge[1] ?? "").get("model") ?? "" });
-    } else if (location.hash === "#/reports" || (DESK_ROLES.has(this.user.role) && !location.hash)) {
+    } else if (location.hash === "#/reports") {
       this.view = new ReportsView({ api: this.api, user: this.user });
     } else if (claims) {
       this.view = new ClaimDesk({ api: this.api, user: this.user, route: claims });
-    } else if (requisition || desk) {
+    } else if (requisition || clerk) {
       this.view = new RequisitionDesk({ api: this.api, requisitionId: requisition?.[1] ?? null });
-    } else {
+    } else if (DEVICE_ROLES.has(this.user.role) && this.user.role !== "parts_clerk") {
       this.view = new JobList({ db: this.db });
+    } else {
+      // An address this role has no screen for: its home.
+      location.hash = HOMES[this.user.role];
+      return;
     }
-    // A screen asked for while the previous one was still loading wins: the earlier one, finishing
-    // later, is not put over it.
-    const routed = (this.routed = (this.routed ?? 0) + 1);
+    await this.show(routed);
+  }
+
+  // A screen asked for while the previous one was still loading wins: the earlier one, finishing later, is
+  // not put over it. Desks are wide from 1024 px; the technician's screens stay phone-first.
+  async show(routed) {
     const root = await this.view.render();
     if (routed === this.routed) {
+      this.main.className = this.user.role === "technician" ? "" : "wide";
       this.main.replaceChildren(root);
     }
   }

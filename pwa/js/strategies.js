@@ -26,6 +26,8 @@ export const SHELL = [
   "/js/i18n/index.js",
   "/js/i18n/en.js",
   "/js/i18n/zh-CN.js",
+  "/js/desks/registry.js",
+  "/js/ui/bell.js",
   "/js/ui/claims.js",
   "/js/ui/dom.js",
   "/js/ui/job-detail.js",

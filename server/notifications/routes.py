@@ -21,7 +21,9 @@ class Notifications(MethodView):
     def get(self, args):
         """The caller's notifications, newest first, with the number unread (the badge)."""
         user = current_user()
-        page = paginate(services.notifications_of(user, unread_only=args.get("unread", False)), args)
+        page = services.with_job_numbers(
+            paginate(services.notifications_of(user, unread_only=args.get("unread", False)), args)
+        )
         return {**page, "unread": services.unread_count(user)}
 
 

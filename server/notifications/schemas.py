@@ -14,6 +14,9 @@ class NotificationSchema(ma.Schema):
     kind = ma.fields.String()
     message = ma.fields.String()
     job_id = ma.fields.Integer(allow_none=True)
+    job_number = ma.fields.String(
+        allow_none=True, dump_only=True, metadata={"description": "The job's number, in lists"}
+    )
     data = ma.fields.Raw(allow_none=True)
     created_at = ma.fields.DateTime()
     read_at = ma.fields.DateTime(allow_none=True)

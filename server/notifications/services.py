@@ -5,12 +5,15 @@ from typing import Any
 from typing import Protocol
 
 from sqlalchemy import Select
+from sqlalchemy import column
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import table
 from sqlalchemy import update
 
 from server.core.clock import utcnow
 from server.core.queries import rows_changed
+from server.core.schemas import each_shown
 from server.errors import NotFound
 from server.extensions import db
 from server.notifications.models import Notification
@@ -92,3 +95,19 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+# The jobs table as far as a notice needs it (the number people know a job by), without importing the jobs
+# domain, which sits above this one.
+_JOBS = table("jobs", column("id"), column("number"))
+
+
+def with_job_numbers(page: dict[str, Any]) -> dict[str, Any]:
+    """``page`` with each notification's ``job_number`` (None for a notice about no job)."""
+    ids = {item.job_id for item in page["items"] if item.job_id is not None}
+    numbers = dict(db.session.execute(select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids)))) if ids else {}
+    return each_shown(page, lambda item: {**_fields(item), "job_number": numbers.get(item.job_id)})
+
+
+def _fields(item: Notification) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in ("id", "kind", "message", "job_id", "data", "created_at", "read_at")}

@@ -38,6 +38,17 @@ export function setLanguage(code) {
   document.documentElement.lang = code;
 }
 
+// A desk's own strings, loaded with the desk's code (pwa/js/desks/): {en: {...}, "zh-CN": {...}}. A key
+// already in the tables keeps its first text, so a desk cannot change another screen's words.
+export function addStrings(tables) {
+  for (const [code, strings] of Object.entries(tables)) {
+    if (!(code in LANGUAGES)) {
+      throw new RangeError(`no language ${code}`);
+    }
+    LANGUAGES[code] = { ...strings, ...LANGUAGES[code] };
+  }
+}
+
 // t("job.state.accepted"), t("sync.pending", {count: 3}): a missing key shows itself, never a blank.
 export function t(key, params = {}) {
   const text = LANGUAGES[current][key] ?? LANGUAGES.en[key] ?? key;
