@@ -36,3 +36,38 @@ def test_the_technicians_screens_in_both_languages(phone, catalogue, jobs_of):
         )
         switch_language(device)
     assert not problems, "\n".join(problems)
+
+
+def test_the_parts_clerks_and_the_claim_desks_screens_in_both_languages(api, desk, catalogue, jobs_of):
+    short, finished = jobs_of(2, state="on_site")
+    tech = catalogue.tech1.headers
+    raised = api.post(f"/api/jobs/{short}/shortages", json=[{"part_no": "BOARD", "qty": 2}], headers=tech)
+    assert raised.status_code in (200, 201), raised.get_json()
+    scanned = api.post(f"/api/jobs/{finished}/scans", json={"serial": "SN-IN", "source": "camera"}, headers=tech)
+    assert scanned.status_code == 201, scanned.get_json()
+    done = api.post(f"/api/jobs/{finished}/complete", json={"summary": "换主板", "confirmed_by": "王先生"}, headers=tech)
+    assert done.status_code == 200, done.get_json()
+
+    problems = []
+    clerk = desk(locale="en")
+    page = clerk.page
+    clerk.sign_in_at_desk(catalogue.clerk)
+    for language in ("en", "zh"):
+        page.evaluate("location.hash = '#/requisitions'")
+        problems += clerk.inspect(f"clerk-queue-{language}", ready=page.get_by_test_id("pending-requisitions"))
+        page.get_by_test_id("pending-requisitions").locator("a").first.click()
+        problems += clerk.inspect(f"clerk-requisition-{language}", ready=page.get_by_test_id("requisition-status"))
+        switch_language(clerk)
+
+    manager = desk(locale="zh-CN")
+    page = manager.page
+    manager.sign_in_at_desk(catalogue.pm1)
+    for language in ("zh", "en"):
+        page.evaluate("location.hash = '#/claims'")
+        problems += manager.inspect(f"claims-{language}", ready=page.get_by_test_id("unclaimed-jobs"))
+        page.evaluate(f"location.hash = '#/claims/job/{finished}'")
+        problems += manager.inspect(f"claim-form-{language}", ready=page.locator("form.claim-form"))
+        page.evaluate("location.hash = '#/account'")
+        problems += manager.inspect(f"account-{language}", ready=page.locator(".figures"))
+        switch_language(manager)
+    assert not problems, "\n".join(problems)
