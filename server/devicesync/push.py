@@ -170,11 +170,36 @@ def _was_given(user, job_id):
     return db.session.scalar(select(told.exists() | acted.exists()))
 
 
-def _job(user, op):
-    """The op's job, locked, if the user may work it; a job that left them is a conflict, not a 404."""
+# The columns ``queries.visible_jobs`` reads: while a locked job's are as they were when it was locked, whether
+# the user may see it is as it was then.
+_HOLDERS = ("technician_id", "provider_id", "province_id")
+
+
+def _holders(job):
+    return tuple(getattr(job, column) for column in _HOLDERS)
+
+
+def _lock_jobs(user, ops):
+    """The jobs ``ops`` name that ``user`` may work, read and locked in one statement (in id order, so two pushes
+    never each wait for a job the other holds), each with its holders as they were: ``{id: (job, holders)}``."""
+    ids = sorted({job_id for op in ops if not op.problem and (job_id := _job_id(op)) is not None})
+    if not ids:
+        return {}
+    statement = queries.visible_jobs(user).where(Job.id.in_(ids)).order_by(Job.id).with_for_update(of=Job)
+    return {job.id: (job, _holders(job)) for job in db.session.scalars(statement)}
+
+
+def _job(user, op, locked):
+    """The op's job, locked, if the user may work it; a job that left them is a conflict, not a 404.
+
+    ``locked`` holds the chunk's jobs, locked when it began; one an earlier op of the chunk moved to other
+    hands is looked up again, as the user may no longer see it."""
     if op.entity_id is None or not str(op.entity_id).strip().lstrip("-").isdigit():
         raise invalid("entity_id", "give the id of the job the operation is about")
     job_id = _job_id(op)
+    held = locked.get(job_id)
+    if held is not None and _holders(held[0]) == held[1]:
+        return held[0]
     job = None
     if job_id is not None:
         job = db.session.scalar(queries.visible_jobs(user).where(Job.id == job_id).with_for_update(of=Job))
@@ -189,8 +214,8 @@ def _job(user, op):
     raise DomainError(f"You have no job {op.entity_id}.", code="job_not_found", status=404)
 
 
-def _apply(user, op):
-    """``(result, code, message, job_id)`` of applying ``op`` inside a savepoint."""
+def _apply(user, op, locked):
+    """``(result, code, message, job_id)`` of applying ``op`` inside a savepoint (``locked``: see ``_job``)."""
     if op.problem:
         # Kept against its job when it names one the user may see, so dispatch can find it.
         job_id = _job_id(op)
@@ -203,7 +228,7 @@ def _apply(user, op):
     savepoint = db.session.begin_nested()
     job_id = None
     try:
-        job = _job(user, op)
+        job = _job(user, op, locked)
         job_id = job.id
         args = schema().load(op.payload)
         handler(job, user, args, op.client_time)
@@ -251,6 +276,7 @@ def _take(user, client_id, ops):
         row.op_id: row
         for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
     }
+    locked = _lock_jobs(user, [op for op in ops if op.op_id not in stored and op.seq > client.last_seq])
     answers = []
     kept = []
     last_seq = client.last_seq
@@ -275,7 +301,7 @@ def _take(user, client_id, ops):
         if op.seq > last_seq + 1:
             stopped = True
             break
-        result, code, message, job_id = _apply(user, op)
+        result, code, message, job_id = _apply(user, op, locked)
         pushed = PushedOp(
             op_id=op.op_id,
             client_id=client_id,
