@@ -105,7 +105,9 @@ _JOBS = table("jobs", column("id"), column("number"))
 def with_job_numbers(page: dict[str, Any]) -> dict[str, Any]:
     """``page`` with each notification's ``job_number`` (None for a notice about no job)."""
     ids = {item.job_id for item in page["items"] if item.job_id is not None}
-    numbers = dict(db.session.execute(select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids)))) if ids else {}
+    # The rows, not the Result: dict() takes a Result for a mapping (it has keys()) and fails on it.
+    rows = db.session.execute(select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids))).all() if ids else []
+    numbers = dict(rows)
     return each_shown(page, lambda item: {**_fields(item), "job_number": numbers.get(item.job_id)})
 
 
