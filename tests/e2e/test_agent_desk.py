@@ -149,7 +149,9 @@ def test_an_agent_finds_a_caller_records_a_request_and_follows_its_job(desk, api
     assert number in page.get_by_test_id("desk-notice").text_content()
 
 
-def test_a_second_request_for_a_unit_with_an_open_one_is_refused_with_a_link_to_the_open_job(desk, catalogue, open_job):
+def test_a_second_request_for_a_unit_with_an_open_one_is_refused_with_a_link_to_the_open_job(
+    desk, api, catalogue, open_job
+):
     first = open_job()  # SN-IN has an open request: a new job in county 370112
     agent = desk("en")
     agent.sign_in_at_desk(catalogue.agent)
@@ -188,6 +190,22 @@ def test_a_second_request_for_a_unit_with_an_open_one_is_refused_with_a_link_to_
     assert count(Job) == 1
     link.click()
     page.locator(f"[data-testid=job-case][data-job-id='{first['id']}']").wait_for()
+
+    # The customer cancels, but the dispatcher cancelled the job meanwhile: the stale screen is told so in the
+    # agent's language, and shows the job as it is now.
+    cancel = page.get_by_test_id("cancel-form")
+    cancel.locator("summary").click()
+    cancel.locator("textarea[name=reason]").fill("The customer fixed it himself")
+    dispatcher = catalogue.dispatcher.headers
+    elsewhere = api.post(f"/api/jobs/{first['id']}/cancel", json={"reason": "重复报修"}, headers=dispatcher)
+    assert elsewhere.status_code == 200, elsewhere.get_json()
+    cancel.locator("[data-action=cancel]").click()
+    page.locator("[data-testid=job-state][data-state=cancelled]").wait_for()
+    told = page.get_by_test_id("desk-notice").text_content()
+    assert told == f"{agent.t('error.illegal_transition')} {agent.t('desk.reloaded')}"
+    assert page.get_by_test_id("cancel-form").count() == 0
+    assert db.session.scalar(select(Job.cancel_reason).where(Job.id == first["id"])) == "重复报修"
+    db.session.rollback()
 
 
 def test_a_callback_is_worked_from_the_queue(desk, api, catalogue, open_job, walk):
