@@ -113,6 +113,8 @@ class JobSchema(ma.Schema):
     region_name = ma.fields.Function(lambda job: job.region.name)
     area_class = ma.fields.Function(lambda job: job.region.area_class)
     provider_code = ma.fields.Function(lambda job: job.provider.code if job.provider else None)
+    # The call centre tells the customer who is coming: the company by its name, not its code.
+    provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
     request = ma.fields.Nested(RequestSchema)
     appointment_at = ma.fields.DateTime(allow_none=True)
@@ -161,6 +163,10 @@ class EventSchema(ma.Schema):
     from_state = ma.fields.String(allow_none=True)
     to_state = ma.fields.String(allow_none=True)
     actor = ma.fields.Function(lambda event: event.actor.username if event.actor else None)
+    actor_name = ma.fields.Function(
+        lambda event: (event.actor.display_name or event.actor.username) if event.actor else None,
+        metadata={"description": "Who, as people know them: the display name, else the username; null: the system"},
+    )
     at = ma.fields.DateTime()
     device_time = ma.fields.DateTime(allow_none=True)
     note = ma.fields.String()
@@ -302,6 +308,7 @@ class JobSummarySchema(ma.Schema):
     state = ma.fields.String()
     job_type = ma.fields.String()
     provider_code = ma.fields.Function(lambda job: job.provider.code if job.provider else None)
+    provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     created_at = ma.fields.DateTime()
     closed_at = ma.fields.DateTime(allow_none=True)
 

@@ -242,6 +242,21 @@ def test_a_dispatch_is_recorded_with_its_dispatcher(people, job, post, events):
     )
 
 
+def test_a_dispatched_job_names_its_provider_and_its_history_who_acted(client, people, job, post, read):
+    """The call centre tells a customer who is coming: the company by its name, each step by the person's name."""
+    assert read(job["id"])["provider_name"] is None
+    people.dispatcher.display_name = "调度员小李"
+    db.session.commit()
+    post(job["id"], "dispatch", {"provider_code": "P02"}, people.dispatcher)
+    assert (read(job["id"])["provider_code"], read(job["id"])["provider_name"]) == ("P02", "Provider P02")
+    history = client.get(f"/api/jobs/{job['id']}/events", headers=people.agent.headers).json
+    # Without a display name, the username; the dispatcher by the name they were given.
+    assert [(e["kind"], e["actor"], e["actor_name"]) for e in history] == [
+        ("created", "agent", "agent"),
+        ("dispatched", "dispatcher", "调度员小李"),
+    ]
+
+
 def test_the_provider_sees_the_dispatched_job(people, job, post, read):
     post(job["id"], "dispatch", {"provider_code": "P01"}, people.dispatcher)
     assert read(job["id"], people.pm1)["id"] == job["id"]
