@@ -11,6 +11,7 @@ infrastructure failure stops without recording, answering 503.
 """
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 from typing import TypedDict
 
@@ -224,13 +225,13 @@ def _apply(user, op, locked):
         ):
             job_id = None
         return REJECTED, "invalid_op", op.problem, job_id
-    schema, handler = HANDLERS[op.type]
+    loader, handler = _handler(op.type)
     savepoint = db.session.begin_nested()
     job_id = None
     try:
         job = _job(user, op, locked)
         job_id = job.id
-        args = schema().load(op.payload)
+        args = loader.load(op.payload)
         handler(job, user, args, op.client_time)
         db.session.flush()
         savepoint.commit()
@@ -276,17 +277,17 @@ def _take(user, client_id, ops):
         row.op_id: row
         for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
     }
-    locked = _lock_jobs(user, [op for op in ops if op.op_id not in stored and op.seq > client.last_seq])
-    answers = []
-    kept = []
+    # Which ops are answered from what is kept, which are refused for their seq, and which are applied: each
+    # op applied takes the next seq, whatever its result, so this is known before any runs.
+    answers: list[dict[str, Any] | None] = []
+    taken = []
     last_seq = client.last_seq
     stopped = False
     for op in ops:
         known = stored.get(op.op_id)
         if known is not None and known.client_id == client_id:
             answers.append(_answer(known, DUPLICATE))
-            continue
-        if known is not None or op.seq <= last_seq:
+        elif known is not None or op.seq <= last_seq:
             answers.append(
                 {
                     "op_id": op.op_id,
@@ -297,11 +298,16 @@ def _take(user, client_id, ops):
                     "it was not applied.",
                 }
             )
-            continue
-        if op.seq > last_seq + 1:
+        elif op.seq > last_seq + 1:
             stopped = True
             break
-        result, code, message, job_id = _apply(user, op, locked)
+        else:
+            answers.append(None)  # answered once applied
+            taken.append(op)
+            last_seq = op.seq
+    locked = _lock_jobs(user, taken)
+    kept = []
+    for op, (result, code, message, job_id) in zip(taken, _apply_all(user, taken, locked), strict=True):
         pushed = PushedOp(
             op_id=op.op_id,
             client_id=client_id,
@@ -318,18 +324,55 @@ def _take(user, client_id, ops):
             message=message,
         )
         kept.append(pushed)
-        last_seq = op.seq
         if result != APPLIED:
             _flag(user, pushed)
-        # Answered from what is in hand: after the commit the row would be read again.
-        answers.append(_answer(pushed))
+    # Answered from what is in hand, in the ops' order: after the commit the rows would be read again.
+    applied = iter(kept)
+    answers = [answer if answer is not None else _answer(next(applied)) for answer in answers]
     # The records of the ops and the device's position join the transaction once, at its end: added
     # one by one, each would be written by the flush that opens the next op's savepoint.
     db.session.add_all(kept)
     if kept:
-        client.last_seq = last_seq
+        client.last_seq = kept[-1].seq
         client.last_push_at = kept[-1].received_at
     return answers, stopped
+
+
+def _apply_all(user, ops, locked):
+    """``_apply``'s outcome for each of ``ops``, in order.
+
+    Nearly every op of a push applies. So the chunk's ops first run together in one savepoint, flushed once at
+    its end; if every one applies, their outcomes are those. If any is refused, or the flush fails, that
+    savepoint is rolled back and they run again one by one, each in a savepoint of its own, as the rules
+    always had them: the outcomes are the same either way, only the usual case is cheaper.
+    """
+    if len(ops) > 1 and not any(op.problem for op in ops):
+        savepoint = db.session.begin_nested()
+        try:
+            outcomes = []
+            for op in ops:
+                job = _job(user, op, locked)
+                loader, handler = _handler(op.type)
+                handler(job, user, loader.load(op.payload), op.client_time)
+                outcomes.append((APPLIED, "", "", job.id))
+            db.session.flush()
+            savepoint.commit()
+            return outcomes
+        except (ma.ValidationError, StaleDataError, IntegrityError, DomainError):
+            savepoint.rollback()
+    return [_apply(user, op, locked) for op in ops]
+
+
+def _handler(op_type):
+    """The payload schema and the handler of ``op_type``."""
+    schema, handler = HANDLERS[op_type]
+    return _loader(schema), handler
+
+
+@cache
+def _loader(schema):
+    # One instance of each payload schema per process: making one costs more than loading a payload.
+    return schema()
 
 
 def _answer(pushed, result=None):
