@@ -317,7 +317,6 @@ export class View {
     const table = answer.body.items.length
       ? sortedTable({
           testId: "claim-queue",
-          caption: sort ? null : t("audit.queueCaption"), // the queue's own order, until a column is sorted
           columns,
           rows: answer.body.items,
           sort,
@@ -330,7 +329,9 @@ export class View {
           }),
         })
       : h("p", { class: "empty", "data-testid": "claim-queue-empty" }, t("audit.empty"));
-    return h("div", { class: "audit-queue" }, filters, table, pager(answer.body, (next) => setQuery({ page: next })));
+    // The queue's own order, said above the table (a caption would be as wide as the table, cut on a phone).
+    const order = sort ? null : h("p", { class: "queue-order" }, t("audit.queueCaption"));
+    return h("div", { class: "audit-queue" }, filters, order, table, pager(answer.body, (next) => setQuery({ page: next })));
   }
 
   queueFilters() {
