@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import Any
 from typing import BinaryIO
+from typing import TypedDict
 
 import marshmallow as ma
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from server.core.reference import ReferenceKind
 from server.errors import DomainError
 from server.errors import NotFound
 from server.extensions import db
+from server.installbase.services import COLUMNS as SALE_COLUMNS
 from server.network.services import providers
 from server.network.services import regions
 from server.parts.services import parts
@@ -35,6 +37,22 @@ from server.users.services import users
 def kinds() -> dict[str, ReferenceKind[Any]]:
     """The importable kinds, in the order a fresh installation loads them."""
     return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock)}
+
+
+class ImportKind(TypedDict):
+    kind: str
+    columns: list[str]
+    path: str
+
+
+def import_kinds() -> list[ImportKind]:
+    """Every file an admin may import, with its header and the address it goes to; sale records last."""
+    listed: list[ImportKind] = [
+        {"kind": name, "columns": list(kind.columns), "path": f"/api/admin/import/{name}"}
+        for name, kind in kinds().items()
+    ]
+    listed.append({"kind": "install-base", "columns": list(SALE_COLUMNS), "path": "/api/install-base/import"})
+    return listed
 
 
 def kind_named(name: str) -> ReferenceKind[Any]:
