@@ -182,7 +182,8 @@ export class ImportsTab {
 // Why one line was not imported, in the user's language where the app knows the code, else the server's words.
 export function reason(rejected) {
   const details = rejected.details ?? {};
-  const params = { ...details };
+  // The server's sentence too: a value refused by a rule is best told in the rule's own words.
+  const params = { ...details, error: rejected.error };
   if (details.fields) {
     params.columns = Object.keys(details.fields).join(", ");
   }
