@@ -192,7 +192,9 @@ def test_a_user_is_created_given_a_new_password_and_deactivated(desk, people, ap
     assert (refused.status_code, refused.get_json()["error"]["code"]) == (401, "account_disabled")
     # The list says so too, by the role's and the provider's names.
     row = page.get_by_test_id("users").locator("tr[data-username='wang.tech']")
-    assert row.locator("td").all_text_contents()[2:] == [
+    assert row.locator("td a").text_content() == "wang.tech"
+    assert row.locator("td .sub").text_content() == "王师傅"
+    assert row.locator("td").all_text_contents()[1:] == [
         device.t("admin.role.technician"),
         "Provider P01",
         device.t("admin.users.inactive"),

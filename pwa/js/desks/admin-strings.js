@@ -78,6 +78,7 @@ export default {
 
     "admin.users.caption": "Users",
     "admin.users.username": "Username",
+    "admin.users.user": "User",
     "admin.users.name": "Name",
     "admin.users.role": "Role",
     "admin.users.worksFor": "Works for",
@@ -328,6 +329,7 @@ export default {
 
     "admin.users.caption": "用户",
     "admin.users.username": "用户名",
+    "admin.users.user": "用户",
     "admin.users.name": "姓名",
     "admin.users.role": "角色",
     "admin.users.worksFor": "所属",

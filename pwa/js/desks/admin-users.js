@@ -70,8 +70,12 @@ export class UsersTab {
         rows: list.body.items,
         rowAttributes: (each) => ({ "data-username": each.username, class: each.username === this.selected ? "selected" : null }),
         columns: [
-          { key: "username", label: t("admin.users.username"), value: (each) => each.username, cell: (each) => h("a", { href: this.link(each.username) }, each.username) },
-          { key: "name", label: t("admin.users.name"), value: (each) => each.display_name },
+          {
+            key: "username",
+            label: t("admin.users.user"),
+            value: (each) => each.username,
+            cell: (each) => [h("a", { href: this.link(each.username) }, each.username), each.display_name ? h("span", { class: "sub" }, each.display_name) : null],
+          },
           { key: "role", label: t("admin.users.role"), value: (each) => roleName(each.role) },
           { key: "place", label: t("admin.users.worksFor"), value: (each) => this.worksFor(each) },
           { key: "active", label: t("admin.users.status"), value: (each) => (each.active ? t("admin.users.active") : t("admin.users.inactive")), cell: (each) => status(each) },
