@@ -184,6 +184,8 @@ class ImportFileArgs(ma.Schema):
 class RejectionSchema(ma.Schema):
     line = ma.fields.Integer()
     error = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "What is wrong with the line, e.g. ``unknown_model``"})
+    details = ma.fields.Dict(metadata={"description": 'The values the reason names, e.g. ``{"model": "TV99"}``'})
 
 
 class ImportResultSchema(ma.Schema):
