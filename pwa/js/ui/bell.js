@@ -21,6 +21,9 @@ export class Bell {
       { type: "button", class: "bell", "aria-haspopup": "true", "aria-expanded": "false", "data-testid": "bell", onclick: () => this.toggle() },
       h("span", { "aria-hidden": "true" }, "🔔"),
       h("span", { class: "label" }, t("bell.title")),
+      // A space between the word and the count: read together as "Notices1", they would not be part of the
+      // button's name ("Notices, 1 unread"), and a speech-input user saying what they see would miss it.
+      " ",
       this.count,
     );
     this.panel = h("div", { class: "bell-panel", "data-testid": "bell-panel", hidden: true });

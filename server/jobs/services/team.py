@@ -110,4 +110,4 @@ def _count_by_technician(provider_id: int, *conditions: ColumnElement[bool]) -> 
         .where(Job.provider_id == provider_id, Job.technician_id.is_not(None), *conditions)
         .group_by(Job.technician_id)
     ).all()
-    return {technician_id: count for technician_id, count in rows}
+    return {technician_id: count for technician_id, count in rows if technician_id is not None}
