@@ -220,6 +220,7 @@ def test_every_screen_of_the_desk_reads_well_in_english(api, desk, catalogue, op
     manager.sign_in_at_desk(catalogue.pm1)
     page = manager.page
     problems = []
+    # The claim desk and the stock and account (the last two tabs) are looked at by tests/e2e/test_screens.py.
     screens = [
         ("team", "#/team", page.get_by_test_id("team-load")),
         ("team-waiting-job", f"#/team/job/{waiting}", page.locator(f"[data-testid=job-case][data-job-id='{waiting}']")),
@@ -227,8 +228,6 @@ def test_every_screen_of_the_desk_reads_well_in_english(api, desk, catalogue, op
         ("team-job-not-ours", f"#/team/job/{theirs}", page.get_by_test_id("job-gone")),
         ("team-parts", "#/team/parts", page.get_by_test_id("orders-received")),
         ("team-close", "#/team/close", page.get_by_test_id("jobs-to-close")),
-        ("team-claims", "#/claims", page.get_by_test_id("claim-desk")),
-        ("team-account", "#/account", page.get_by_test_id("account")),
     ]
     for name, address, ready in screens:
         page.evaluate("(address) => { location.hash = address; }", address)

@@ -81,6 +81,12 @@ function stateBadge(job) {
   return h("span", { class: `state state-${job.state}`, "data-testid": "job-state", "data-state": job.state }, stateText(job));
 }
 
+// A calendar day the server names ("2026-06-01"), in the user's language; read at its noon, so that no
+// time zone moves it to the day before.
+function calendarDay(isoDay) {
+  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium" }).format(new Date(`${isoDay}T12:00:00`));
+}
+
 // The next deadline of a job, marked when it has passed; `format` writes its time (short in a table).
 function deadline(job, format = time) {
   const next = nextDeadline(job);
@@ -196,7 +202,8 @@ export class View {
       ? sortedTable({
           testId: "waiting-jobs",
           rows: waiting,
-          sort: this.query.get("wait") ?? "",
+          // The most urgent first: the nearest deadline (an overdue one is nearest).
+          sort: this.query.get("wait") ?? "next",
           onSort: (next) => setQuery({ wait: next }),
           rowAttributes,
           columns: [
@@ -224,7 +231,7 @@ export class View {
       ? sortedTable({
           testId: "jobs-in-progress",
           rows: held,
-          sort: this.query.get("work") ?? "",
+          sort: this.query.get("work") ?? "next",
           onSort: (next) => setQuery({ work: next }),
           rowAttributes,
           columns: [
@@ -269,7 +276,7 @@ export class View {
   }
 
   loadTable(staff) {
-    const heading = h("h2", { id: "team-load" }, t("team.load", { day: staff.day }));
+    const heading = h("h2", { id: "team-load" }, t("team.load", { day: calendarDay(staff.day) }));
     if (!staff.technicians.some((each) => each.active)) {
       return h("div", { class: "panel" }, heading, h("p", { class: "empty" }, t("team.noTechnicians")));
     }
@@ -376,6 +383,7 @@ export class View {
       h("label", { for: "assign-technician" }, t("team.assignTo")),
       select,
       action(name, t(`team.${name}`), () => this.assign(job, select), { class: "primary" }),
+      job.technician ? h("p", { class: "hint" }, t("team.reassignHint")) : null,
     );
   }
 
