@@ -161,7 +161,7 @@ export class View {
     );
   }
 
-  // The screen's parts, those left out (null) included: replaceChildren alone would write them out as "null".
+  // The screen's parts, leaving out those not drawn (null): replaceChildren would write a null out as "null".
   show(...parts) {
     this.root.replaceChildren(...parts.filter((part) => part !== null && part !== undefined));
   }
