@@ -322,3 +322,24 @@ class CustomerViewSchema(ma.Schema):
     customer = ma.fields.Nested(CustomerSchema)
     units = ma.fields.List(ma.fields.Nested(CustomerUnitSchema))
     requests = ma.fields.List(ma.fields.Nested(RequestWithJobSchema))
+
+
+# ---------------------------------------------------------------- a provider's team
+
+
+class TechnicianLoadSchema(ma.Schema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    display_name = ma.fields.String()
+    active = ma.fields.Boolean(metadata={"description": "False: disabled, shown while still holding open jobs"})
+    open_jobs = ma.fields.Integer(metadata={"description": "Their jobs open now"})
+    assigned_today = ma.fields.Integer(metadata={"description": "Their jobs given to them today"})
+    appointments_today = ma.fields.Integer(metadata={"description": "Their visits booked for today"})
+    completed_today = ma.fields.Integer(metadata={"description": "Their jobs completed today"})
+
+
+class TeamSchema(ma.Schema):
+    provider_code = ma.fields.String()
+    provider_name = ma.fields.String()
+    day = ma.fields.Date(metadata={"description": "The local day the figures are of"})
+    technicians = ma.fields.List(ma.fields.Nested(TechnicianLoadSchema))

@@ -404,6 +404,20 @@ def test_an_assignment_is_recorded_with_who_made_it(people, dispatched, post, ev
     )
 
 
+def test_the_history_names_who_acted_as_people_know_them(client, people, dispatched, post):
+    people.pm1.display_name = "李经理"
+    db.session.commit()
+    post(dispatched["id"], "assign", {"technician_id": people.tech1.id}, people.pm1)
+    response = client.get(f"/api/jobs/{dispatched['id']}/events", headers=people.pm1.headers)
+    assert response.status_code == 200, response.json
+    # By the display name where the person has one, else by the username.
+    assert [(event["kind"], event["actor"], event["actor_name"]) for event in response.json] == [
+        ("created", "agent", "agent"),
+        ("dispatched", "dispatcher", "dispatcher"),
+        ("assigned", "pm1", "李经理"),
+    ]
+
+
 def test_the_assigned_technician_is_told_and_sees_the_job(client, people, dispatched, post, notifications):
     post(dispatched["id"], "assign", {"technician_id": people.tech1.id}, people.pm1)
     assert notifications(people.tech1, dispatched["id"]) == ["job_assigned"]
