@@ -35,7 +35,9 @@ def read(statement):
 
 def dispatched_events(job_id):
     kinds = ("dispatched", "redispatched")
-    return read(select(func.count()).select_from(JobEvent).where(JobEvent.job_id == job_id, JobEvent.kind.in_(kinds)))[0]
+    return read(select(func.count()).select_from(JobEvent).where(JobEvent.job_id == job_id, JobEvent.kind.in_(kinds)))[
+        0
+    ]
 
 
 def open_board(desk, user, locale):
@@ -55,7 +57,9 @@ def open_case(device, job_id):
 def test_a_new_job_is_dispatched_to_the_suggested_provider_once_and_leaves_the_new_list(desk, api, catalogue, open_job):
     job = open_job(serial=None)
     escalated = open_job(serial=None)
-    answer = api.post(f"/api/jobs/{escalated['id']}/escalate", json={"reason": "客户第三次来电"}, headers=catalogue.agent.headers)
+    answer = api.post(
+        f"/api/jobs/{escalated['id']}/escalate", json={"reason": "客户第三次来电"}, headers=catalogue.agent.headers
+    )
     assert answer.status_code == 200, answer.get_json()
 
     device = open_board(desk, catalogue.dispatcher, "en")

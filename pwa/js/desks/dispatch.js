@@ -76,11 +76,6 @@ function clockCell(job) {
   );
 }
 
-// A cell's content that only a wide screen shows.
-function wide(content, extra = "") {
-  return h("span", { class: `wide ${extra}`.trim() }, content);
-}
-
 function stateBadge(job) {
   return h("span", { class: `state state-${job.state}`, "data-testid": "job-state", "data-state": job.state }, t(`dispatch.state.${job.state}`));
 }
@@ -102,13 +97,13 @@ export function boardTable(jobs, { sort = "", selected = null, compact = false, 
     },
     { key: "state", label: t("dispatch.col.state"), cell: (job) => [stateBadge(job), " ", escalatedBadge(job)] },
     { key: "due", label: t("dispatch.col.sla"), value: (job) => deadline(job, now), cell: clockCell },
-    // The columns a phone leaves out are marked "wide" (pwa/css/desks/dispatch.css).
-    compact ? null : { key: "area", label: wide(t("dispatch.col.area")), cell: (job) => wide(job.region_name) },
-    compact ? null : { key: "provider", label: wide(t("dispatch.col.provider")), cell: (job) => wide(job.provider_name ?? t("dispatch.noProvider")) },
-    compact ? null : { key: "fault", label: wide(t("dispatch.col.fault")), cell: (job) => wide(job.request?.fault_description ?? "", "fault") },
-    compact ? null : { key: "created", label: wide(t("dispatch.col.created")), value: (job) => Date.parse(job.created_at), cell: (job) => wide(time(job.created_at)) },
+    // From here on, the columns a phone leaves out (pwa/css/desks/dispatch.css: .board-full, from the fourth).
+    compact ? null : { key: "area", label: t("dispatch.col.area"), cell: (job) => job.region_name },
+    compact ? null : { key: "provider", label: t("dispatch.col.provider"), cell: (job) => job.provider_name ?? t("dispatch.noProvider") },
+    compact ? null : { key: "fault", label: t("dispatch.col.fault"), cell: (job) => h("span", { class: "fault" }, job.request?.fault_description ?? "") },
+    compact ? null : { key: "created", label: t("dispatch.col.created"), value: (job) => Date.parse(job.created_at), cell: (job) => time(job.created_at) },
   ].filter(Boolean);
-  return sortedTable({
+  const table = sortedTable({
     testId: "dispatch-board",
     caption: t(sort ? "dispatch.captionSorted" : "dispatch.caption"),
     columns,
@@ -120,6 +115,8 @@ export function boardTable(jobs, { sort = "", selected = null, compact = false, 
       class: [job.id === selected ? "selected" : "", urgent(job, now) ? "urgent" : ""].join(" ").trim() || null,
     }),
   });
+  table.classList.add(compact ? "board-compact" : "board-full");
+  return table;
 }
 
 export class View {
