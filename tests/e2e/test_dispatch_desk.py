@@ -127,7 +127,7 @@ def test_a_stale_screens_dispatch_is_refused_explained_and_the_fresh_state_shown
     assert dispatched_events(job["id"]) == 1
 
 
-def test_a_job_is_cancelled_only_with_a_reason(desk, catalogue, open_job):
+def test_a_job_is_escalated_and_cancelled_each_only_with_a_reason(desk, catalogue, open_job):
     job = open_job(serial=None)
     device = open_board(desk, catalogue.dispatcher, "en")
     page = device.page
@@ -137,6 +137,13 @@ def test_a_job_is_cancelled_only_with_a_reason(desk, catalogue, open_job):
     notice = page.get_by_test_id("desk-notice")
     assert notice.text_content() == device.t("error.field.reason")
     assert read(select(Job.state).where(Job.id == job["id"])) == ("new",)
+
+    # Escalated to the duty manager: nobody is on duty, so every dispatcher of the area.
+    case.get_by_test_id("escalate-reason").fill("客户投诉两次")
+    case.locator("[data-action=escalate]").click()
+    page.locator("[data-testid=job-case] .badge.escalated").wait_for()
+    assert notice.text_content() == device.t("dispatch.escalatedTo", number=job["number"], people="dispatcher")
+    assert read(select(Job.escalated_at.is_not(None)).where(Job.id == job["id"])) == (True,)
 
     case.get_by_test_id("cancel-reason").fill("客户已自行修好")
     case.locator("[data-action=cancel]").click()
