@@ -116,7 +116,41 @@ export function boardTable(jobs, { sort = "", selected = null, compact = false, 
     }),
   });
   table.classList.add(compact ? "board-compact" : "board-full");
+  drawInTurns(table.querySelector("tbody"));
   return table;
+}
+
+// A long list is laid out a screenful first and the rest in turns after it, so that the first rows show at
+// once and the page answers meanwhile: laying out a table costs the browser for every row, drawn or not (a
+// thousand rows take it longer than a person waits). The body says it is busy until every row is in.
+const FIRST_ROWS = 60;
+const ROWS_A_TURN = 200;
+
+// After the next frame is painted.
+function afterFrame(run) {
+  requestAnimationFrame(() => setTimeout(run, 0));
+}
+
+function drawInTurns(body) {
+  const later = [...body.rows].slice(FIRST_ROWS);
+  if (!later.length) {
+    return;
+  }
+  for (const row of later) {
+    row.remove();
+  }
+  body.setAttribute("aria-busy", "true");
+  let next = 0;
+  const turn = () => {
+    body.append(...later.slice(next, next + ROWS_A_TURN));
+    next += ROWS_A_TURN;
+    if (next < later.length) {
+      afterFrame(turn);
+    } else {
+      body.removeAttribute("aria-busy");
+    }
+  };
+  afterFrame(turn);
 }
 
 export class View {
@@ -340,7 +374,8 @@ export class View {
     return h(
       "div",
       { class: "panel sla", "data-testid": "job-sla" },
-      h("h3", {}, t("dispatch.sla"), " ", h("span", { class: running?.late ? "clock late" : "clock", "data-clock": job.id, dataset: running ? { due: running.due, stage: running.stage } : {} }, clockText(job, now))),
+      h("h3", {}, t("dispatch.sla")),
+      h("p", { class: running?.late ? "clock now late" : "clock now", "data-clock": job.id, dataset: running ? { due: running.due, stage: running.stage } : {} }, clockText(job, now)),
       h(
         "dl",
         {},
