@@ -1,8 +1,9 @@
 """Benchmark: the desks' lists in headless Chromium against gunicorn on PostgreSQL.
 
 - **A desk list of 1,000 items** (the dispatcher's board, drawn by kit.sortedTable): milliseconds from the data
-  in hand to the table built, in the document and laid out, measured in the page; then to the next frame
-  painted. In the server's order and sorted by the SLA clock in the page. Target: under 200 ms.
+  in hand to the table built, in the document and its first rows laid out, measured in the page; then to
+  that frame painted; then to every row in and laid out (the board lays a long list out a screenful first,
+  the rest in turns). In the server's order and sorted by the SLA clock in the page. Target: under 200 ms.
 - **The board of a province with 5,000 open jobs**: the jobs written straight into the tables, a dispatcher of
   the province signed in; milliseconds from the navigation's start (``performance.now()`` in the page) to the
   first page of the board drawn with its rows, the first visit and then with the app's shell in the service
@@ -13,6 +14,7 @@ Run by ``make bench`` (PostgreSQL from ``TEST_DATABASE_URL``); the figures are p
 ``make test``.
 """
 
+import os
 import statistics
 import time
 from datetime import UTC
@@ -65,22 +67,36 @@ DRAW_1000 = """async ([rows, runs, sort]) => {
   }));
   const host = document.createElement('div');
   host.className = 'dispatch-desk';
-  document.querySelector('main').replaceChildren(host);
-  const built = [];
+  const main = document.querySelector('main');
+  main.className = 'wide';  // as the app lays a desk out
+  main.replaceChildren(host);
+  const first = [];
   const painted = [];
+  const whole = [];
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   for (let run = 0; run < runs; run++) {
     host.replaceChildren();
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    await frame();
     const started = performance.now();
     host.replaceChildren(boardTable(jobs, { sort }));
-    host.getBoundingClientRect();
-    void document.body.offsetHeight;  // style and layout of the whole table, now
-    built.push(performance.now() - started);
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    void document.body.offsetHeight;  // style and layout of what is in the document, now
+    first.push(performance.now() - started);
+    await frame();
     painted.push(performance.now() - started);
+    const body = host.querySelector('tbody');
+    while (body.hasAttribute('aria-busy')) {
+      await frame();
+    }
+    void document.body.offsetHeight;
+    whole.push(performance.now() - started);
   }
-  return { built, painted, rows: host.querySelectorAll('tbody tr').length };
+  return { first, painted, whole, rows: host.querySelectorAll('tbody tr').length };
 }"""
+
+
+def load():
+    """The machine's load average over the last minute: what else shared its two cores while measuring."""
+    return f"load average {os.getloadavg()[0]:.1f}"
 
 
 def test_a_desk_list_of_1000_items(live, desk, backend, machine):
@@ -93,11 +109,12 @@ def test_a_desk_list_of_1000_items(live, desk, backend, machine):
     for sort, label in (("", "in the server's order"), ("due", "sorted by the SLA clock in the page")):
         figures = page.evaluate(DRAW_1000, [ROWS, RUNS, sort])
         assert figures["rows"] == ROWS
-        built, painted = figures["built"], figures["painted"]
+        first, painted, whole = figures["first"], figures["painted"], figures["whole"]
         print(
-            f"[{backend}] {label}: built and laid out median {statistics.median(built):.0f} ms, "
-            f"max {max(built):.0f} ms; to the next frame median {statistics.median(painted):.0f} ms, "
-            f"max {max(painted):.0f} ms over {RUNS} draws (target < {TARGET_LIST_MS} ms)"
+            f"[{backend}] {label}: first rows laid out median {statistics.median(first):.0f} ms "
+            f"(max {max(first):.0f}), painted median {statistics.median(painted):.0f} ms (max {max(painted):.0f}); "
+            f"all {ROWS:,} rows in median {statistics.median(whole):.0f} ms (max {max(whole):.0f}) "
+            f"over {RUNS} draws (target < {TARGET_LIST_MS} ms; {load()})"
         )
 
 
@@ -204,6 +221,6 @@ def test_the_board_of_a_province_with_5000_open_jobs(live, api, desk, catalogue,
     print(
         f"[{backend}] navigation to the board's first rows (signed in, shell cached): "
         f"median {statistics.median(shown):.0f} ms, "
-        f"max {max(shown):.0f} ms over {RUNS} opens (target < {TARGET_BOARD_MS} ms)"
+        f"max {max(shown):.0f} ms over {RUNS} opens (target < {TARGET_BOARD_MS} ms; {load()})"
     )
     print(f"[{backend}] plan of the open board's query:\n{plan}")
