@@ -21,6 +21,7 @@ from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.core.clock import utcnow
@@ -434,9 +435,10 @@ def acked_seq(user: User, client_id: str | None) -> int:
 
 
 def pushed_ops(user: User, args: Mapping[str, Any]) -> Select[PushedOp]:
-    """Ops pushed on the jobs ``user`` may see, newest first."""
+    """Ops pushed on the jobs ``user`` may see, newest first, each with its job and its user (one query)."""
     statement = (
         select(PushedOp)
+        .options(joinedload(PushedOp.job), joinedload(PushedOp.user))
         .where(PushedOp.job_id.in_(queries.visible_jobs(user).with_only_columns(Job.id)))
         .order_by(PushedOp.received_at.desc(), PushedOp.op_id)
     )

@@ -12,6 +12,7 @@ from server.jobs.models import CHANNELS
 from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
+from server.jobs.services.queries import ORDERS
 from server.knowledge.schemas import FAULT_CODE
 
 PHONE = ma.validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$", error="Give a phone number: digits, spaces or '-', 5 to 32.")
@@ -149,7 +150,20 @@ class JobListArgs(PageArgs):
     appointment_on = Day(metadata={"description": "Appointment on this day (local time)"})
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     technician_id = Id()
+    unassigned = ma.fields.Boolean(
+        metadata={"description": "true: only jobs no technician holds (new, or with a provider still to assign)"}
+    )
+    province_code = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=32), metadata={"description": "Only jobs in this province"}
+    )
     overdue = ma.fields.Boolean(metadata={"description": "Only jobs with a stage marked overdue"})
+    order = ma.fields.String(
+        validate=ma.validate.OneOf(ORDERS),
+        metadata={
+            "description": "newest (default); urgent: late or escalated first, then the nearest SLA deadline; "
+            "due (the next SLA deadline), created, number, each with '-' for the other way"
+        },
+    )
 
     @ma.validates_schema
     def range_in_order(self, data, **kwargs):
@@ -189,6 +203,13 @@ class SuggestionSchema(ma.Schema):
 class DispatchArgs(ma.Schema):
     provider_code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
     note = ma.fields.String(load_default="", validate=NOTE)
+    version = ma.fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The job's version the caller saw: a job changed since is refused (409 job_changed)"},
+    )
 
 
 class AssignArgs(ma.Schema):
