@@ -153,7 +153,7 @@ export default {
   "clerk.rejected": "Rejected.",
   "clerk.ship": "Ship",
   "clerk.shipped": "Order {number} has shipped.",
-  "error.insufficient_funds": "The provider's parts deposit and credit do not cover it; it cannot be approved.",
+  "error.insufficient_funds": "The provider's parts deposit and credit do not cover it, so it cannot be approved yet: ask the provider to pay in a deposit (its account shows how much is short), or reject it with that reason.",
   "error.already_decided": "This requisition was decided already.",
   "error.requisition_not_found": "There is no such requisition.",
   "error.already_shipped": "This order has shipped already.",

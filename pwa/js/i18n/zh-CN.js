@@ -153,7 +153,7 @@ export default {
   "clerk.rejected": "已驳回。",
   "clerk.ship": "发货",
   "clerk.shipped": "订单 {number} 已发货。",
-  "error.insufficient_funds": "服务商备件压金和信用额度不足，无法批准。",
+  "error.insufficient_funds": "网点的备件押金和信用额度不足，暂不能批准：请联系网点补缴押金（其备件账户显示差额），或填写原因驳回。",
   "error.already_decided": "这张申购单已经处理过了。",
   "error.requisition_not_found": "没有这张申购单。",
   "error.already_shipped": "这张订单已经发货。",
