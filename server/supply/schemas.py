@@ -72,6 +72,7 @@ class RequisitionLineSchema(ma.Schema):
     name = ma.fields.Function(lambda line: line.part.name)
     qty = ma.fields.Integer()
     price = Money(attribute="price_cents")
+    amount = Money(attribute="amount_cents", metadata={"description": "Quantity × price"})
     rdc_qty = ma.fields.Integer(metadata={"description": "Covered from the RDC's stock at approval"})
     hq_qty = ma.fields.Integer(metadata={"description": "Waiting for the headquarters plan"})
     received_qty = ma.fields.Integer()
@@ -90,7 +91,10 @@ class RequisitionSchema(ma.Schema):
     province_code = ma.fields.Function(lambda r: r.province.code)
     status = ma.fields.String()
     path = ma.fields.String(allow_none=True)
-    amount = Money(attribute="amount_cents")
+    amount = Money(
+        attribute="lines_amount_cents",
+        metadata={"description": "The sum of its lines (quantity × price), pending or decided; charged at approval"},
+    )
     note = ma.fields.String()
     raised_by = ma.fields.Function(lambda r: r.raised_by.username)
     raised_at = ma.fields.DateTime()
