@@ -91,7 +91,7 @@ def test_the_bell_tells_a_notice_in_the_users_language_and_opens_its_job(phone, 
     notice = page.get_by_test_id("notices").locator("li[data-kind=job_assigned]")
     # The app's Chinese sentence with the job's number, not the server's English one.
     assert notice.locator("span").text_content() == device.t("notice.job_assigned", number=number)
-    assert page.get_by_test_id("bell").get_attribute("aria-label") == device.t("bell.label", count=1)
+    assert page.get_by_test_id("bell-unread").text_content() == device.t("bell.unread", count=1)
     notice.locator("a").click()
     page.get_by_test_id("job-detail").wait_for()
     assert page.evaluate("location.hash") == f"#/jobs/{job_id}"

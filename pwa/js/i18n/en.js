@@ -301,7 +301,7 @@ export default {
   "nav.plan": "Parts plan",
   "nav.admin": "Administration",
   "bell.title": "Notices",
-  "bell.label": "Notices, {count} unread",
+  "bell.unread": ", {count} unread",
   "bell.readAll": "Mark all read",
   "bell.none": "No notices yet.",
   "desk.reloaded": "The screen now shows the latest state.",

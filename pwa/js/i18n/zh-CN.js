@@ -301,7 +301,7 @@ export default {
   "nav.plan": "备件计划",
   "nav.admin": "系统管理",
   "bell.title": "通知",
-  "bell.label": "通知，{count} 条未读",
+  "bell.unread": "，{count} 条未读",
   "bell.readAll": "全部标为已读",
   "bell.none": "暂无通知。",
   "desk.reloaded": "页面已显示最新状态。",
