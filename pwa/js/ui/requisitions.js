@@ -90,7 +90,7 @@ export class RequisitionDesk {
         h(
           "thead",
           {},
-          h("tr", {}, [t("form.partNo"), t("form.qty"), t("clerk.rdcFree"), t("clerk.price"), t("clerk.amount")].map((title) => h("th", {}, title))),
+          h("tr", {}, [t("form.partNo"), t("form.qty"), t("clerk.rdcFree"), t("clerk.amount")].map((title) => h("th", {}, title))),
         ),
         h(
           "tbody",
@@ -102,13 +102,17 @@ export class RequisitionDesk {
               h("td", {}, `${line.part_no} ${line.name}`),
               h("td", {}, String(line.qty)),
               h("td", { "data-testid": "rdc-free" }, line.rdc_available === null ? "" : String(line.rdc_available)),
-              h("td", {}, line.price),
-              h("td", {}, line.amount),
+              // The line's amount over the sum behind it: quantity × price.
+              h("td", {}, h("span", { "data-testid": "line-amount" }, line.amount), h("br"), h("small", {}, `${line.qty}\u00a0×\u00a0${line.price}`)),
             ),
           ),
         ),
         // What the provider is charged on approval: the plain sum of the amounts above.
-        h("tfoot", {}, h("tr", { class: "total" }, h("th", { scope: "row", colspan: 4 }, t("clerk.total")), h("td", { "data-testid": "requisition-amount" }, r.amount))),
+        h(
+          "tfoot",
+          {},
+          h("tr", { class: "total" }, h("th", { scope: "row", colspan: 3 }, t("clerk.total")), h("td", { "data-testid": "requisition-amount" }, r.amount)),
+        ),
       ),
       this.message,
       decide
