@@ -73,12 +73,16 @@ export class View {
       return;
     }
     const rows = plan.body.items;
+    if (!rows.length) {
+      this.root.replaceChildren(...this.head("plan"), h("p", { class: "empty", "data-testid": "plan-empty" }, t("plan.empty")));
+      return;
+    }
     const totals = planTotals(rows);
+    const figure = (name) =>
+      h("div", { class: "figure", "data-testid": `figure-${name}` }, h("span", {}, t(`plan.figure.${name}`)), h("strong", {}, String(totals[name])));
     const queue = [
-      rows.length
-        ? h("p", { class: "summary", "data-testid": "plan-summary" }, t("plan.summary", totals))
-        : h("p", { class: "empty", "data-testid": "plan-summary" }, t("plan.empty")),
-      rows.length ? this.planTable(rows, part) : null,
+      h("div", { class: "figures" }, ["parts", "waiting", "onOrder", "toOrder"].map(figure)),
+      this.planTable(rows, part),
       h(
         "div",
         { class: "roll-up" },
@@ -87,7 +91,9 @@ export class View {
       ),
     ];
     const named = rows.find((row) => row.part_no === part);
-    this.root.replaceChildren(...this.head("plan"), split(queue, this.waitingPanel(waiting.body, part, named)));
+    const layout = split(queue, this.waitingPanel(waiting.body, part, named));
+    layout.classList.add("halves");
+    this.root.replaceChildren(...this.head("plan"), layout);
   }
 
   planTable(rows, part) {
@@ -107,7 +113,14 @@ export class View {
           key: "part",
           label: t("plan.col.part"),
           value: (row) => row.part_no,
-          cell: (row) => h("a", { href: select(row.part_no), "aria-current": row.part_no === part ? "true" : null }, partName(row)),
+          cell: (row) =>
+            h(
+              "a",
+              { href: select(row.part_no), class: "part", "aria-current": row.part_no === part ? "true" : null },
+              h("span", { class: "part-no" }, row.part_no),
+              " ",
+              h("span", { class: "part-name" }, row.name),
+            ),
         },
         { key: "waiting", label: t("plan.col.waiting"), value: (row) => row.waiting, numeric: true },
         { key: "on_order", label: t("plan.col.onOrder"), value: (row) => row.on_order, numeric: true },
@@ -128,10 +141,7 @@ export class View {
   waitingPanel(page, part, named) {
     const title = part ? t("plan.waitingFor", { part: named ? partName(named) : part }) : t("plan.waitingAll");
     const columns = [
-      [t("plan.col.requisition"), (row) => row.requisition_number],
-      [t("plan.col.job"), (row) => row.job_number],
-      [t("plan.col.provider"), (row) => row.provider_name],
-      [t("plan.col.province"), (row) => row.province_name],
+      ...whoWaits(),
       part ? null : [t("plan.col.part"), (row) => partName(row)],
       [t("plan.col.waiting"), (row) => (row.waiting < row.qty ? `${row.waiting} / ${row.qty}` : String(row.waiting)), "num"],
       [t("plan.col.raised"), (row) => raised(row.raised_at)],
@@ -150,7 +160,7 @@ export class View {
       page.items.length ? h("p", { class: "hint" }, t("plan.waitingHint")) : h("p", { class: "empty" }, t("plan.noneWaiting")),
       page.items.length ? plainTable("waiting-requisitions", title, columns, rows) : null,
       page.total > page.items.length ? h("p", { class: "hint" }, t("plan.more", { shown: page.items.length, total: page.total })) : null,
-      part ? h("a", { href: "#/plan", "data-testid": "all-parts" }, t("plan.allParts")) : null,
+      part ? h("a", { href: withoutPart(), "data-testid": "all-parts" }, t("plan.allParts")) : null,
     );
   }
 
@@ -167,9 +177,9 @@ export class View {
       said.ok(
         [
           order
-            ? t("plan.rolledUp", { number: order.number, parts: order.lines.length, pieces: orderTotals(order.lines).ordered })
+            ? plural("plan.rolledUp", orderTotals(order.lines).ordered, { number: order.number })
             : t("plan.nothingOrdered"),
-          sent.length ? t("plan.sentFromStock", { count: sent.length }) : "",
+          sent.length ? plural("plan.sentFromStock", sent.length) : "",
         ]
           .filter(Boolean)
           .join(" "),
@@ -196,8 +206,7 @@ export class View {
       this.failed("orders", list);
       return;
     }
-    const choose = h("p", { class: "hint choose" }, t("plan.chooseOrder"));
-    this.root.replaceChildren(...this.head("orders"), split(this.ordersList(list.body, null), list.body.items.length ? choose : null));
+    this.root.replaceChildren(...this.head("orders"), ...this.ordersList(list.body, null));
   }
 
   ordersList(page, selected) {
@@ -216,41 +225,44 @@ export class View {
       return `#/plan/order/${order.id}${search ? `?${search}` : ""}`;
     };
     const received = (order) => (order.status === "received" ? orderTotals(order.lines) : null);
+    const columns = {
+      number: {
+        key: "number",
+        label: t("plan.col.order"),
+        value: (order) => order.number,
+        cell: (order) => h("a", { href: link(order), class: "number", "aria-current": order.id === selected ? "true" : null }, order.number),
+      },
+      status: { key: "status", label: t("plan.col.status"), value: (order) => order.status, cell: (order) => statusBadge(order.status) },
+      created: { key: "created", label: t("plan.col.created"), value: (order) => order.created_at, cell: (order) => day(order.created_at) },
+      parts: { key: "parts", label: t("plan.col.parts"), value: (order) => order.lines.length, numeric: true },
+      ordered: { key: "ordered", label: t("plan.col.ordered"), value: (order) => orderTotals(order.lines).ordered, numeric: true },
+      received: { key: "received", label: t("plan.col.received"), value: (order) => received(order)?.received ?? "", numeric: true },
+      short: {
+        key: "short",
+        label: t("plan.col.short"),
+        value: (order) => received(order)?.short ?? "",
+        numeric: true,
+        cell: (order) => {
+          const short = received(order)?.short;
+          return short ? h("span", { class: "due" }, String(short)) : short === 0 ? "0" : "";
+        },
+      },
+      receivedAt: { key: "received_at", label: t("plan.col.receivedOn"), value: (order) => order.received_at ?? "", cell: (order) => day(order.received_at) },
+    };
+    // Beside an open order the list keeps what tells orders apart; alone it shows every figure.
+    const shown = selected === null ? Object.values(columns) : [columns.number, columns.status, columns.created, columns.short];
     const table = sortedTable({
       testId: "purchase-orders",
       sort: this.query.get("sort") ?? "",
       rows: page.items,
       rowAttributes: (order) => ({ "data-order-id": order.id, class: order.id === selected ? "selected" : null }),
-      columns: [
-        {
-          key: "number",
-          label: t("plan.col.order"),
-          value: (order) => order.number,
-          cell: (order) => h("a", { href: link(order), "aria-current": order.id === selected ? "true" : null }, order.number),
-        },
-        { key: "status", label: t("plan.col.status"), value: (order) => order.status, cell: (order) => statusBadge(order.status) },
-        { key: "created", label: t("plan.col.raised"), value: (order) => order.created_at, cell: (order) => day(order.created_at) },
-        { key: "parts", label: t("plan.col.parts"), value: (order) => order.lines.length, numeric: true },
-        { key: "ordered", label: t("plan.col.ordered"), value: (order) => orderTotals(order.lines).ordered, numeric: true },
-        { key: "received", label: t("plan.col.received"), value: (order) => received(order)?.received ?? "", numeric: true },
-        {
-          key: "short",
-          label: t("plan.col.short"),
-          value: (order) => received(order)?.short ?? "",
-          numeric: true,
-          cell: (order) => {
-            const short = received(order)?.short;
-            return short ? h("span", { class: "due" }, String(short)) : short === 0 ? "0" : "";
-          },
-        },
-        { key: "received_at", label: t("plan.col.receivedOn"), value: (order) => order.received_at ?? "", cell: (order) => day(order.received_at) },
-      ],
+      columns: shown,
     });
     return [
       h("div", { class: "filters" }, h("label", {}, t("plan.filter.status"), filter)),
       page.items.length ? scrollable(table, t("plan.tab.orders")) : h("p", { class: "empty" }, t(status ? "plan.noOrdersOfStatus" : "plan.noOrders")),
       page.total > page.items.length ? h("p", { class: "hint" }, t("plan.newest", { shown: page.items.length, total: page.total })) : null,
-    ];
+    ].filter(Boolean); // replaceChildren would write a null out as the text "null"
   }
 
   async drawOrder(id) {
@@ -293,8 +305,14 @@ export class View {
     const columns = [
       [t("plan.col.part"), (line) => partName(line)],
       [t("plan.col.ordered"), (line) => String(line.qty), "num"],
-      [t("plan.col.received"), (line) => String(line.received_qty), "num"],
-      [t("plan.col.difference"), (line) => differenceText(difference(line.qty, line.received_qty))],
+      [
+        t("plan.col.received"),
+        (line) => [
+          h("span", { "data-testid": "received" }, String(line.received_qty)),
+          h("span", { class: "difference", "data-testid": "difference" }, differenceText(difference(line.qty, line.received_qty))),
+        ],
+        "num",
+      ],
     ];
     const rows = order.lines.map((line) => {
       const { short, over } = difference(line.qty, line.received_qty);
@@ -305,8 +323,8 @@ export class View {
       );
     });
     const outcome = [
-      totals.short ? t("plan.arrivedShort", { count: totals.short }) : "",
-      totals.over ? t("plan.arrivedOver", { count: totals.over }) : "",
+      totals.short ? plural("plan.arrivedShort", totals.short) : "",
+      totals.over ? plural("plan.arrivedOver", totals.over) : "",
       totals.short || totals.over ? "" : t("plan.arrivedFull"),
     ].filter(Boolean);
     return h(
@@ -329,7 +347,7 @@ export class View {
         const change = counted === null ? null : difference(line.qty, counted);
         anyOver ||= Boolean(change?.over);
         differences[line.part_no].textContent = change ? differenceText(change) : "";
-        differences[line.part_no].className = change?.short ? "short" : change?.over ? "over" : "";
+        differences[line.part_no].className = `difference ${change?.short ? "short" : change?.over ? "over" : ""}`;
       }
       confirmLabel.hidden = !anyOver;
     };
@@ -345,17 +363,21 @@ export class View {
         "data-part-no": line.part_no,
         oninput: update,
       });
-      differences[line.part_no] = h("span", { "aria-live": "polite" }, differenceText(difference(line.qty, line.qty)));
+      // What the count differs from the order by, under the count as it is typed (and read out).
+      differences[line.part_no] = h(
+        "span",
+        { class: "difference", "aria-live": "polite", "data-testid": "difference" },
+        differenceText(difference(line.qty, line.qty)),
+      );
       return h(
         "tr",
         { "data-part-no": line.part_no },
         h("td", {}, partName(line)),
         h("td", { class: "num" }, String(line.qty)),
-        h("td", { class: "num" }, inputs[line.part_no]),
-        h("td", { "data-testid": "difference" }, differences[line.part_no]),
+        h("td", { class: "num count" }, inputs[line.part_no], differences[line.part_no]),
       );
     });
-    const columns = [[t("plan.col.part")], [t("plan.col.ordered"), null, "num"], [t("plan.col.counted"), null, "num"], [t("plan.col.difference")]];
+    const columns = [[t("plan.col.part")], [t("plan.col.ordered"), null, "num"], [t("plan.col.counted"), null, "num"]];
     const receive = action("receive", t("plan.receive"), () => this.receive(order, inputs, confirm, confirmLabel), { class: "primary" });
     return h(
       "form",
@@ -405,7 +427,7 @@ export class View {
       return;
     }
     const totals = orderTotals(answer.body.lines);
-    this.said = (said) => said.ok(t("plan.received", { number: answer.body.number, pieces: totals.received }));
+    this.said = (said) => said.ok(plural("plan.received", totals.received, { number: answer.body.number }));
     await this.render();
   }
 
@@ -421,10 +443,7 @@ export class View {
 
   serves(needs) {
     const columns = [
-      [t("plan.col.requisition"), (row) => row.requisition_number],
-      [t("plan.col.job"), (row) => row.job_number],
-      [t("plan.col.provider"), (row) => row.provider_name],
-      [t("plan.col.province"), (row) => row.province_name],
+      ...whoWaits(),
       [t("plan.col.part"), (row) => partName(row)],
       [t("plan.col.gets"), (row) => (row.on_receipt < row.waiting ? `${row.on_receipt} / ${row.waiting}` : String(row.on_receipt)), "num"],
       [t("plan.col.raised"), (row) => raised(row.raised_at)],
@@ -442,12 +461,27 @@ export class View {
       h("h3", { id: "serves-title" }, t("plan.serves")),
       needs.items.length ? h("p", { class: "hint" }, t("plan.servesHint")) : h("p", { class: "empty" }, t("plan.servesNone")),
       needs.items.length ? plainTable("served-requisitions", t("plan.serves"), columns, rows) : null,
-      needs.beyond ? h("p", { class: "hint", "data-testid": "beyond" }, t("plan.beyond", { count: needs.beyond })) : null,
+      needs.beyond ? h("p", { class: "hint", "data-testid": "beyond" }, plural("plan.beyond", needs.beyond)) : null,
     );
   }
 }
 
 // ---------------------------------------------------------------- small pieces
+
+// The plan's address as it is, its sort kept, with no part chosen.
+function withoutPart() {
+  const { base, query } = address();
+  query.delete("part");
+  return query.size ? `${base}?${query}` : base;
+}
+
+// The first columns of a waiting requisition: its number over its job's, its provider over its province.
+function whoWaits() {
+  return [
+    [t("plan.col.requisitionJob"), (row) => [h("span", { class: "number" }, row.requisition_number), " ", h("span", { class: "sub" }, row.job_number)]],
+    [t("plan.col.providerProvince"), (row) => [h("span", {}, row.provider_name), " ", h("span", { class: "sub" }, row.province_name)]],
+  ];
+}
 
 function partName(row) {
   return row.name ? `${row.part_no} ${row.name}` : row.part_no;
@@ -464,14 +498,19 @@ function differenceText({ short, over }) {
   return over ? t("plan.diff.over", { count: over }) : t("plan.diff.none");
 }
 
-// "3/1/2026 · 8 days": when a need was raised and how long it has waited.
+// The text of `key` for `count` in the planner's language: `key.one`, `key.other`… as its plural rules say.
+function plural(key, count, params = {}) {
+  const form = `${key}.${new Intl.PluralRules(language()).select(count)}`;
+  return t(t(form) === form ? `${key}.other` : form, { count, ...params });
+}
+
+// When a need was raised, and under it how long it has waited ("today", "8 days").
 function raised(iso) {
   if (!iso) {
     return "";
   }
   const days = ageInDays(iso);
-  const form = new Intl.PluralRules(language()).select(days) === "one" ? "plan.age.one" : "plan.age.other";
-  return `${day(iso)} · ${t(form, { count: days })}`;
+  return [h("span", { class: "day" }, day(iso)), " ", h("span", { class: "age" }, days ? plural("plan.age", days) : t("plan.age.today"))];
 }
 
 // A table of fixed order (the order is the meaning: oldest first). `columns`: [label, cell, "num"?].
