@@ -112,6 +112,9 @@ class RequisitionSchema(ma.Schema):
 class SalesOrderListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=ORDER_STATUS))
     requisition_id = Id()
+    newest_first = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Newest first (the latest received, say) instead of oldest"}
+    )
 
 
 class OrderLineSchema(ma.Schema):
@@ -125,8 +128,15 @@ class SalesOrderSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
     requisition_id = ma.fields.Integer()
+    requisition_number = ma.fields.Function(lambda o: o.requisition.number)
+    job_id = ma.fields.Function(lambda o: o.requisition.job_id, metadata={"description": "The job the parts are for"})
+    job_number = ma.fields.Function(lambda o: o.requisition.job.number)
     provider_code = ma.fields.Function(lambda o: o.provider.code)
     warehouse = ma.fields.Function(lambda o: o.warehouse.code)
+    warehouse_region = ma.fields.Function(
+        lambda o: o.warehouse.region.name if o.warehouse.region else None,
+        metadata={"description": "The name of the region whose RDC ships the order (none for headquarters)"},
+    )
     source = ma.fields.String()
     status = ma.fields.String()
     amount = Money(attribute="amount_cents")

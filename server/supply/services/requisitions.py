@@ -258,12 +258,17 @@ def create_sales_order(
 
 def list_sales_orders(user: User, args: Mapping[str, Any]) -> Select[SalesOrder]:
     statement = _scoped(user, select(SalesOrder), SalesOrder).options(
-        selectinload(SalesOrder.lines), selectinload(SalesOrder.provider), selectinload(SalesOrder.warehouse)
+        selectinload(SalesOrder.lines),
+        selectinload(SalesOrder.provider),
+        selectinload(SalesOrder.warehouse).selectinload(Warehouse.region),
+        selectinload(SalesOrder.requisition).selectinload(Requisition.job),
     )
     if args.get("status"):
         statement = statement.where(SalesOrder.status.in_(args["status"]))
     if "requisition_id" in args:
         statement = statement.where(SalesOrder.requisition_id == args["requisition_id"])
+    if args.get("newest_first"):
+        return statement.order_by(SalesOrder.created_at.desc(), SalesOrder.id.desc())
     return statement.order_by(SalesOrder.created_at, SalesOrder.id)
 
 
