@@ -37,6 +37,7 @@ export const SHELL = [
   "/js/ui/problem.js",
   "/js/ui/reports.js",
   "/js/ui/requisitions.js",
+  "/js/ui/requisitions-strings.js",
   "/js/ui/scanner.js",
   "/js/ui/sync-bar.js",
 ];

@@ -40,6 +40,9 @@ def test_a_clerk_approves_and_ships_what_a_phone_asked_for_and_the_phone_sees_it
     page.get_by_test_id("requisition-status").wait_for()
     # The RDC's free stock beside the line: RDC-370000 holds 3 boards.
     assert page.get_by_test_id("rdc-free").all_text_contents() == ["3"]
+    # What approving charges the provider, pending as it is: 2 boards at 120.00.
+    assert page.get_by_test_id("line-amount").all_text_contents() == ["240.00"]
+    assert page.get_by_test_id("requisition-amount").text_content() == "240.00"
     clerk.screenshot("clerk-requisition")
     page.locator("[data-action=approve]").click()
     page.locator("[data-testid=requisition-status]", has_text=clerk.t("requisition.status.approved")).wait_for()

@@ -137,7 +137,7 @@ def approve(user: User, requisition_id: int, note: str = "") -> Requisition:
     # the last units queue up here, and the second sees what the first took.
     serialise_on(*(stock_key(rdc.id, line.part_id) for line in lines), f"provider-account:{requisition.provider_id}")
     provider = ledger.locked_provider(requisition.provider_id)
-    amount = sum(line.qty * line.price_cents for line in lines)
+    amount = requisition.lines_amount_cents
     ledger.debit(provider, amount, f"requisition {requisition.number}", user=user, requisition=requisition)
     from_rdc: list[tuple[RequisitionLine, int]] = []
     for line in lines:
