@@ -88,6 +88,7 @@ class RequisitionSchema(ma.Schema):
     number = ma.fields.String()
     job_id = ma.fields.Integer()
     provider_code = ma.fields.Function(lambda r: r.provider.code)
+    provider_name = ma.fields.Function(lambda r: r.provider.name)
     province_code = ma.fields.Function(lambda r: r.province.code)
     status = ma.fields.String()
     path = ma.fields.String(allow_none=True)
@@ -97,6 +98,9 @@ class RequisitionSchema(ma.Schema):
     )
     note = ma.fields.String()
     raised_by = ma.fields.Function(lambda r: r.raised_by.username)
+    raised_by_name = ma.fields.Function(
+        lambda r: r.raised_by.display_name or r.raised_by.username, metadata={"description": "Who raised it, by name"}
+    )
     raised_at = ma.fields.DateTime()
     device_time = ma.fields.DateTime(allow_none=True)
     decided_by = ma.fields.Function(lambda r: r.decided_by.username if r.decided_by else None)
@@ -132,6 +136,7 @@ class SalesOrderSchema(ma.Schema):
     job_id = ma.fields.Function(lambda o: o.requisition.job_id, metadata={"description": "The job the parts are for"})
     job_number = ma.fields.Function(lambda o: o.requisition.job.number)
     provider_code = ma.fields.Function(lambda o: o.provider.code)
+    provider_name = ma.fields.Function(lambda o: o.provider.name)
     warehouse = ma.fields.Function(lambda o: o.warehouse.code)
     warehouse_region = ma.fields.Function(
         lambda o: o.warehouse.region.name if o.warehouse.region else None,

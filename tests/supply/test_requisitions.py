@@ -240,6 +240,9 @@ def test_the_rdc_part_becomes_one_sales_order(
         "P01",
     )
     assert [(line["part_no"], line["qty"]) for line in order["lines"]] == order_lines
+    # The desks name the provider and the technician as people know them, not by code or username.
+    assert order["provider_name"] == requisition["provider_name"] == "Provider P01"
+    assert requisition["raised_by_name"] == "tech1"
 
 
 @split_cases

@@ -44,7 +44,7 @@ export class RequisitionDesk {
             "a",
             { href: `#/requisitions/${r.id}` },
             h("strong", {}, r.number),
-            h("span", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${t("clerk.amount")} ${r.amount}`),
+            h("span", {}, `${r.provider_name} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${t("clerk.amount")} ${r.amount}`),
             h("span", {}, r.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
           ),
         ),
@@ -55,7 +55,7 @@ export class RequisitionDesk {
           "li",
           { dataset: { orderId: order.id } },
           h("strong", {}, order.number),
-          h("span", {}, `${order.provider_code} · ${order.warehouse} · ${order.amount}`),
+          h("span", {}, `${order.provider_name} · ${order.warehouse} · ${order.amount}`),
           h("span", {}, order.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
           once(h("button", { type: "button", "data-action": "ship" }, t("clerk.ship")), () => this.ship(order)),
         ),
@@ -82,7 +82,7 @@ export class RequisitionDesk {
     const shown = [
       h("a", { href: "#/requisitions", class: "back" }, t("job.back")),
       h("h1", {}, r.number, " ", h("span", { class: "state", "data-testid": "requisition-status" }, t(`requisition.status.${r.status}`))),
-      h("p", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${r.raised_by}`),
+      h("p", {}, `${r.provider_name} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${r.raised_by_name}`),
       r.note ? h("p", {}, r.note) : null,
       h(
         "table",
