@@ -89,7 +89,6 @@ SLA_FIELDS["compliance_pct"] = _Num(allow_none=True)
 SlaSchema = _report("SlaCompliance", SLA_FIELDS, SLA_FIELDS)
 
 WORKLOAD_FIELDS = {
-    "product_line": ma.fields.String(),
     "jobs": _Int(),
     "technicians": _Int(),
     "jobs_per_technician": _Num(allow_none=True),
@@ -103,6 +102,12 @@ WorkloadSchema = _report(
     {"jobs": _Int(), "technicians": _Int(), "technicians_needed": _Int(), "suggestion": _Int()},
     days=_Int(),
     target_per_technician_day=_Num(),
+    product_line=ma.fields.String(
+        allow_none=True, metadata={"description": "The product line the report is narrowed to; null for all"}
+    ),
+    product_lines=ma.fields.List(
+        ma.fields.String(), metadata={"description": "The product lines of the jobs finished in the range"}
+    ),
 )
 
 

@@ -309,53 +309,72 @@ def _sla_figures(figures):
 
 
 def workload(user: User, args: Mapping[str, Any]) -> Report:
-    """Jobs finished per technician by region and product line, and the staffing that load implies.
+    """Jobs finished per technician by region (one product line with ``product_line``), and the staffing
+    that load implies.
 
     Each group's load is its finished jobs per day of the range; at the target of
     ``STAFFING_JOBS_PER_TECHNICIAN_DAY`` a day, it needs ``ceil(load / target)`` technicians. The
     suggestion is that minus the technicians who worked its jobs (positive: hire or lend; negative: spare).
-    A technician working both lines of a region counts in each.
+    One row per group, whatever its jobs' product lines (a job of no known product counts too): the same
+    technicians repair both lines of a region, so splitting a region by line would count them twice. The
+    lines the range holds are listed, to narrow the report to one of them.
     """
     first, last, start, end = date_range(args)
     level = args.get("level") or "province"
     column = getattr(Job, _COLUMNS[level])
-    category = func.coalesce(Product.category, "")
+    in_range = [Job.completed_at >= start, Job.completed_at < end, Job.state.in_(FINISHED), *_scope(Job, user, args)]
+    line = args.get("product_line")
+    finished = in_range
+    if line:
+        finished = [*in_range, Job.product_id.in_(select(Product.id).where(Product.category == line))]
     # Jobs per technician first, then per group: counting the technicians of each group is then a count of
     # rows, where COUNT(DISTINCT) would sort a year of jobs.
-    per_technician = (
-        select(column.label("key"), category.label("line"), Job.technician_id, func.count().label("jobs"))
-        .outerjoin(Product, Product.id == Job.product_id)
-        .where(Job.completed_at >= start, Job.completed_at < end, Job.state.in_(FINISHED), *_scope(Job, user, args))
-        .group_by(column, category, Job.technician_id)
+    inner = (
+        select(column.label("key"), Job.technician_id, func.count().label("jobs"))
+        .where(*finished)
+        .group_by(column, Job.technician_id)
+        .subquery()
     )
-    if args.get("product_line"):
-        per_technician = per_technician.where(Product.category == args["product_line"])
-    inner = per_technician.subquery()
     found = db.session.execute(
-        select(inner.c.key, inner.c.line, func.sum(inner.c.jobs), func.count(inner.c.technician_id)).group_by(
-            inner.c.key, inner.c.line
-        )
+        select(inner.c.key, func.sum(inner.c.jobs), func.count(inner.c.technician_id)).group_by(inner.c.key)
     ).all()
     days = (last - first).days + 1
     target = current_app.config["STAFFING_JOBS_PER_TECHNICIAN_DAY"]
     rows = []
     total_jobs = total_needed = total_staff = 0
-    for key, line, jobs, technicians in found:
+    for key, jobs, technicians in found:
         jobs = int(jobs)
-        row = {"key": key, "product_line": line, **_staffing(jobs, technicians, days, target)}
+        row = {"key": key, **_staffing(jobs, technicians, days, target)}
         total_jobs += jobs
         total_needed += row["technicians_needed"]
         total_staff += technicians
         rows.append(row)
     # Most short-handed first.
-    rows.sort(key=lambda row: (-row["suggestion"], _order(row["key"]), row["product_line"]))
+    rows.sort(key=lambda row: (-row["suggestion"], _order(row["key"])))
     total = {
         "jobs": total_jobs,
         "technicians": total_staff,
         "technicians_needed": total_needed,
         "suggestion": total_needed - total_staff,
     }
-    return _header(first, last, level, rows, total, args, days=days, target_per_technician_day=target)
+    lines = db.session.scalars(
+        select(Product.category)
+        .where(Product.id.in_(select(Job.product_id).where(*in_range)))
+        .distinct()
+        .order_by(Product.category)
+    ).all()
+    return _header(
+        first,
+        last,
+        level,
+        rows,
+        total,
+        args,
+        days=days,
+        target_per_technician_day=target,
+        product_line=line,
+        product_lines=list(lines),
+    )
 
 
 def _staffing(jobs, technicians, days, target):
