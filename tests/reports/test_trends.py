@@ -13,11 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server.claims.models import Claim
 from server.extensions import db
-from server.network.models import Provider
 from server.network.models import Region
-from server.supply.models import Requisition
 from tests.reports.helpers import NOON
 
 pytestmark = pytest.mark.both_backends
@@ -178,32 +175,8 @@ def test_a_technician_working_all_week_is_one_technician_that_week(client, world
     assert by_start(washers, "jobs", "technicians") == {"2026-01-12": (1, 1)}
 
 
-@pytest.fixture
-def claim(world):
-    """``claim("P01", repair_date, status, cents)`` → a stored claim, written straight to the table."""
-
-    def make(provider_code, repaired, status, cents):
-        provider = db.session.scalar(select(Provider).where(Provider.code == provider_code))
-        made = Claim(
-            provider_id=provider.id,
-            submitted_by_id=world.pm1.id,
-            serial=f"SN{cents}",
-            model="TV55",
-            failure_date=date.fromisoformat(repaired),
-            repair_date=date.fromisoformat(repaired),
-            fault_code="E01",
-            labor_fee_cents=cents,
-            parts_amount_cents=0,
-            status=status,
-        )
-        db.session.add(made)
-        db.session.commit()
-        return made
-
-    return make
-
-
-def test_claims_and_their_money_per_week_by_repair_day(client, world, claim):
+def test_claims_and_their_money_per_week_by_repair_day(client, world, report_claim):
+    claim = report_claim
     claim("P01", "2026-01-02", "approved", 10000)
     claim("P01", "2026-01-06", "pending_review", 2000)
     claim("P01", "2026-01-11", "rejected", 1234)
@@ -228,29 +201,8 @@ def test_claims_and_their_money_per_week_by_repair_day(client, world, claim):
     assert report["held_back"] == "50.00"
 
 
-@pytest.fixture
-def received(world, job):
-    """``received(raised, arrived, technician="t1")`` → a requisition whose parts arrived, written straight."""
-
-    def make(raised, arrived, technician="t1"):
-        of_job = job(technician)
-        made = Requisition(
-            job_id=of_job.id,
-            provider_id=of_job.provider_id,
-            province_id=of_job.province_id,
-            status="received",
-            raised_by_id=getattr(world, technician).id,
-            raised_at=raised,
-            received_at=arrived,
-        )
-        db.session.add(made)
-        db.session.commit()
-        return made
-
-    return make
-
-
-def test_the_parts_cycle_per_day_of_arrival(client, world, received):
+def test_the_parts_cycle_per_day_of_arrival(client, world, report_requisition):
+    received = report_requisition
     received(NOON - timedelta(days=4), NOON)
     received(NOON - timedelta(days=2), NOON)
     received(NOON - timedelta(days=3), NOON + timedelta(days=1), technician="t4")
