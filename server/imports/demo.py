@@ -225,16 +225,22 @@ def users(provider_rows, passwords):
     return rows
 
 
-def seed_reference(rng, passwords):
+def seed_reference(rng, passwords, opening_balances=True):
     """Import every kind in the order a fresh installation loads them; ``passwords`` maps a role to the
-    password of its users (empty on a later run: a user's stored password is then kept)."""
+    password of its users (empty on a later run: a user's stored password is then kept). The providers (with
+    their deposits) and the stock are opening balances, loaded on the first run only (``opening_balances``):
+    loaded again, they would undo every payment and movement since."""
     product_rows = products()
     part_rows = parts(product_rows)
     provider_rows = providers(rng)
     _apply("regions", list(regions()))
-    _apply("providers", provider_rows)
+    if opening_balances:
+        # A provider's row sets its deposit (its default is none): a later run leaves the providers alone.
+        _apply("providers", provider_rows)
     _apply("products", product_rows)
     _apply("policies", policies())
     _apply("parts", part_rows)
-    _apply("stock", stock(rng, part_rows, provider_rows))
+    stock_rows = stock(rng, part_rows, provider_rows)  # drawn either way: the users after it see the same rng
+    if opening_balances:
+        _apply("stock", stock_rows)
     _apply("users", users(provider_rows, passwords))
