@@ -10,6 +10,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import request
 from flask import send_from_directory
+from flask_compress import Compress
 from werkzeug.routing import PathConverter
 
 from server.config import REPO_ROOT
@@ -32,7 +33,7 @@ class AppPathConverter(PathConverter):
 @bp.get("/")
 def app_shell():
     """The app shell; the app itself routes on the client."""
-    return send_from_directory(PWA_ROOT, "index.html")
+    return _compressible(send_from_directory(PWA_ROOT, "index.html"))
 
 
 @bp.get("/api/docs/assets/<path:filename>")
@@ -82,7 +83,17 @@ def service_worker():
 @bp.get("/<app_path:filename>")
 def pwa_file(filename):
     """Files of the app (scripts, styles, manifest, icons, and the npm packages it imports)."""
-    return send_from_directory(PWA_ROOT, filename)
+    return _compressible(send_from_directory(PWA_ROOT, filename))
+
+
+def _compressible(response):
+    """A text file read whole rather than streamed from disk, so that it is sent gzip'd to a browser that takes
+    no brotli (Chrome over plain HTTP): Flask-Compress compresses a stream with brotli only. The shell's files are
+    tens of kilobytes; the WebAssembly reader and the icons stay streamed."""
+    if response.mimetype in COMPRESSED_TYPES and response.status_code == 200:
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response
 
 
 # Every answer: no MIME sniffing (a photo is shown as what its bytes are, never as a page), no framing
@@ -148,7 +159,25 @@ def refuse_nul_in_path():
         raise NotFound("There is nothing at this address.")
 
 
+# What is worth compressing: the shell's text and the API's JSON (a phone on a slow link pulls both). Photos and
+# the WebAssembly reader are compressed already or cached once; CSV downloads stream as they are written.
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+]
+
+
 def init_app(app):
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    # Brotli where the browser takes it (every current one over HTTPS), gzip otherwise; nothing slower to make.
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    Compress(app)
     app.before_request(refuse_nul_in_path)
     app.after_request(add_security_headers)
     app.url_map.converters["app_path"] = AppPathConverter

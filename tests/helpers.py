@@ -23,6 +23,12 @@ def counts(inserted=0, updated=0, unchanged=0, rejected=()):
     return {"inserted": inserted, "updated": updated, "unchanged": unchanged, "rejected": list(rejected)}
 
 
+def sentences(result):
+    """An import's result with each rejected line cut to its line and sentence: what a test of the sentence
+    compares (the codes and their values are tested apart)."""
+    return {**result, "rejected": [{"line": r["line"], "error": r["error"]} for r in result["rejected"]]}
+
+
 def single_rejection(result, line):
     """The reason of an import's one rejected row, which must be on ``line``."""
     assert [rejection["line"] for rejection in result["rejected"]] == [line], result

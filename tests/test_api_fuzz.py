@@ -122,7 +122,9 @@ def test_every_operation_answers_as_documented(app, demo_world, record_property)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     failed = {}
     for role in ROLES:
-        headers = {"Authorization": f"Bearer {issue_token(first_user(role))[0]}"}
+        # Plain bodies: the WSGI client schemathesis calls through asks for gzip and does not undo it (the
+        # compression itself is proven in tests/pwa/test_compression.py).
+        headers = {"Authorization": f"Bearer {issue_token(first_user(role))[0]}", "Accept-Encoding": "identity"}
         db.session.expunge_all()
         started = time.monotonic()
         made, problems = fuzz(schema, headers, EXAMPLES)

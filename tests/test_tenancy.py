@@ -35,6 +35,7 @@ ITEMS = [
     ("/api/providers/{p44}/account", ["clerk", "pm1"], ["clerk2", "pm44", "admin", "planner"]),
     ("/api/providers/{p44}/stock", ["clerk", "pm1", "tech1"], ["clerk2", "pm44", "tech44", "admin"]),
     ("/api/providers/{p44}/discrepancies", ["pm1"], ["pm44", "admin"]),
+    ("/api/providers/{p44}/technicians", ["pm1"], ["pm44", "admin"]),
     ("/api/admin/providers/{code}", ["clerk"], ["clerk2", "admin", "dispatcher", "planner"]),
     ("/api/admin/stock/PROV-{code}/BOARD", ["clerk"], ["clerk2", "admin", "planner"]),
     ("/api/customers?phone={phone}", CUSTOMER_OUTSIDERS, CUSTOMER_INSIDERS),

@@ -38,6 +38,7 @@ export const SHELL = [
   "/js/ui/reports.js",
   "/js/ui/reports-strings.js",
   "/js/ui/requisitions.js",
+  "/js/ui/requisitions-strings.js",
   "/js/ui/scanner.js",
   "/js/ui/sync-bar.js",
 ];

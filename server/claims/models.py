@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from server.claims.flag_facts import Facts
+from server.claims.flag_facts import facts_of
 from server.core.clock import utcnow
 from server.core.models import UTCDateTime
 from server.extensions import db
@@ -19,6 +21,8 @@ APPROVED = "approved"
 PENDING_REVIEW = "pending_review"
 REJECTED = "rejected"
 STATUSES = (APPROVED, PENDING_REVIEW, REJECTED)
+# The orders a claim list comes in: the audit queue, or by one column either way.
+CLAIM_SORTS = ("queue", *(sign + key for key in ("created", "amount", "repair_date", "provider") for sign in ("", "-")))
 
 # The checks of DESIGN.md, by their codes.
 FLAG_CODES = (
@@ -89,6 +93,11 @@ class ClaimFlag(db.Model):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32), index=True)
     message: Mapped[str] = mapped_column(Text)
+
+    @property
+    def data(self) -> Facts | None:
+        """The facts the message names (the earlier claim, the sale's day...), read back from it."""
+        return facts_of(self.code, self.message)
 
 
 class Settlement(db.Model):

@@ -28,6 +28,10 @@ class UnclaimedArgs(schemas.UnclaimedArgs, PageArgs):
     pass
 
 
+class SettlementListArgs(schemas.SettlementListArgs, PageArgs):
+    pass
+
+
 @blp.route("/claims")
 class Claims(MethodView):
     @roles_required(roles.PROVIDER_MANAGER)
@@ -94,6 +98,13 @@ class Settlements(MethodView):
     def post(self, args):
         """Close a provider's month: total its approved, unsettled claims into a statement."""
         return services.settle_month(current_user(), args["provider_id"], args["month"])
+
+    @roles_required(*_READERS)
+    @blp.arguments(SettlementListArgs, location="query")
+    @blp.response(200, page_schema(schemas.SettlementRowSchema, "SettlementPage"))
+    def get(self, args):
+        """The settlement statements made, newest first: auditors all of them, a provider its own."""
+        return paginate(services.list_settlements(current_user(), args), args)
 
 
 @blp.route("/settlements/<id:settlement_id>")

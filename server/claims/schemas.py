@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from server.claims.models import CLAIM_SORTS
 from server.claims.models import FLAG_CODES
 from server.claims.models import STATUSES
 from server.core.schemas import MONTH
@@ -40,6 +41,14 @@ class ClaimListArgs(ma.Schema):
     flag = ma.fields.String(validate=ma.validate.OneOf(FLAG_CODES))
     month = ma.fields.String(validate=MONTH, metadata={"description": "Repair month, YYYY-MM"})
     serial = ma.fields.String(validate=SERIAL)
+    sort = ma.fields.String(
+        load_default="-created",
+        validate=ma.validate.OneOf(CLAIM_SORTS),
+        metadata={
+            "description": "queue: waiting for review first, oldest first, then the decided, newest first; "
+            "created, amount, repair_date or provider (by name), a leading '-' for descending"
+        },
+    )
 
 
 class DecisionArgs(ma.Schema):
@@ -49,7 +58,14 @@ class DecisionArgs(ma.Schema):
 
 class FlagSchema(ma.Schema):
     code = ma.fields.String()
-    message = ma.fields.String()
+    message = ma.fields.String(metadata={"description": "The evidence, in English"})
+    data = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The facts the message names (earlier claim, scan, dates, province), for a client to "
+            "word them in its language and follow them; null for a wording the server cannot read back"
+        },
+    )
 
 
 class ClaimLineSchema(ma.Schema):
@@ -115,7 +131,14 @@ class SettlementArgs(ma.Schema):
     month = ma.fields.String(required=True, validate=MONTH)
 
 
-class SettlementSchema(ma.Schema):
+class SettlementListArgs(ma.Schema):
+    provider_code = ma.fields.String(validate=ma.validate.Length(max=32))
+    month = ma.fields.String(validate=MONTH, metadata={"description": "The month settled, YYYY-MM"})
+
+
+class SettlementRowSchema(ma.Schema):
+    """A statement in a list: its figures without its claims."""
+
     id = ma.fields.Integer()
     provider_code = ma.fields.Function(lambda s: s.provider.code)
     month = ma.fields.String()
@@ -125,8 +148,11 @@ class SettlementSchema(ma.Schema):
     total = Money(attribute="total_cents")
     held_back_count = ma.fields.Integer()
     held_back = Money(attribute="held_back_cents")
-    claim_ids = ma.fields.Function(lambda s: [claim.id for claim in s.claims])
     created_at = ma.fields.DateTime()
+
+
+class SettlementSchema(SettlementRowSchema):
+    claim_ids = ma.fields.Function(lambda s: [claim.id for claim in s.claims])
 
 
 class ClaimsReportArgs(ma.Schema):

@@ -13,10 +13,12 @@ from flask import current_app
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import String
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
 from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
@@ -221,13 +223,16 @@ def _month_bounds(month: str) -> tuple[date, date]:
 
 
 def list_claims(user: User, args: Mapping[str, Any]) -> Select[Claim]:
-    statement = visible_claims(user).order_by(Claim.id.desc())
+    """The claims the caller may see, filtered, in the order ``args["sort"]`` names (newest first by default)."""
+    sort = args.get("sort", "-created")
+    statement = visible_claims(user)
+    if "provider_code" in args or sort.lstrip("-") == "provider":
+        statement = statement.join(Provider, Claim.provider_id == Provider.id)
+    statement = statement.order_by(*_claim_order(sort))
     if "status" in args:
         statement = statement.where(Claim.status == args["status"])
     if "provider_code" in args:
-        statement = statement.join(Provider, Claim.provider_id == Provider.id).where(
-            Provider.code == args["provider_code"]
-        )
+        statement = statement.where(Provider.code == args["provider_code"])
     if "flag" in args:
         statement = statement.where(Claim.flags.any(ClaimFlag.code == args["flag"]))
     if "month" in args:
@@ -236,6 +241,28 @@ def list_claims(user: User, args: Mapping[str, Any]) -> Select[Claim]:
     if "serial" in args:
         statement = statement.where(Claim.serial == normalise_serial(args["serial"]))
     return statement
+
+
+def _claim_order(sort: str) -> list[Any]:
+    """ORDER BY of a claim list (the provider's table joined for ``provider``), the id breaking ties.
+
+    ``queue`` is the auditor's: the claims waiting for review, the longest waiting first, then the decided
+    ones, the latest first (the history an auditor looks back on).
+    """
+    if sort == "queue":
+        waiting = Claim.status == PENDING_REVIEW
+        return [case((waiting, 0), else_=1), case((waiting, Claim.id), else_=-Claim.id)]
+    key = sort.lstrip("-")
+    columns: dict[str, Any] = {
+        "created": Claim.id,
+        "amount": Claim.labor_fee_cents + Claim.parts_amount_cents,
+        "repair_date": Claim.repair_date,
+        "provider": Provider.name,
+    }
+    column = columns[key]
+    if sort.startswith("-"):
+        return [column.desc(), Claim.id.desc()]
+    return [column.asc(), Claim.id.asc()]
 
 
 def get_claim(user: User, claim_id: int) -> Claim:
@@ -331,6 +358,20 @@ def settle_month(user: User, provider_id: int, month: str) -> Settlement:
     )
     db.session.expire_all()
     return settlement
+
+
+def list_settlements(user: User, args: Mapping[str, Any]) -> Select[Settlement]:
+    """The statements the caller may see, newest first: provider staff their own provider's, auditors all."""
+    statement = select(Settlement).options(joinedload(Settlement.provider)).order_by(Settlement.id.desc())
+    if user.role in PROVIDER_ROLES:
+        statement = statement.where(Settlement.provider_id == user.provider_id)
+    if "provider_code" in args:
+        statement = statement.join(Provider, Settlement.provider_id == Provider.id).where(
+            Provider.code == args["provider_code"]
+        )
+    if "month" in args:
+        statement = statement.where(Settlement.month == args["month"])
+    return statement
 
 
 def get_settlement(user: User, settlement_id: int) -> Settlement:

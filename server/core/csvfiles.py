@@ -4,6 +4,7 @@ import csv
 import io
 from collections.abc import Iterator
 from collections.abc import Sequence
+from typing import Any
 from typing import BinaryIO
 from typing import TypedDict
 
@@ -11,8 +12,17 @@ from server.errors import InvalidInput
 
 
 class Rejection(TypedDict):
+    """A line of a file that was not imported: the reason as a sentence, and as a code with its values (the
+    model, the first line of a repeat) for a client to say in its user's language."""
+
     line: int
     error: str
+    code: str
+    details: dict[str, Any]
+
+
+def rejection(line: int, code: str, error: str, **details: Any) -> Rejection:
+    return {"line": line, "error": error, "code": code, "details": details}
 
 
 class ImportResult(TypedDict):
@@ -56,10 +66,34 @@ def open_csv(binary: BinaryIO, columns: Sequence[str]) -> Iterator[tuple[int, li
             # A file with exactly our columns, in our order, needs no picking.
             yield reader.line_num, cells if in_order and len(cells) == width else [cells[i] for i in index]
     except UnicodeDecodeError:
-        raise InvalidInput(f"The file is not UTF-8 text (near line {reader.line_num + 1}).", code="not_utf8") from None
+        line = _first_undecodable_line(binary)
+        where = f"line {line}" if line is not None else f"near line {reader.line_num + 1}"
+        raise InvalidInput(
+            f"The file is not UTF-8 text ({where}); save it as CSV UTF-8 and import it again.",
+            code="not_utf8",
+            details={"line": line if line is not None else reader.line_num + 1},
+        ) from None
     except csv.Error as exc:
-        raise InvalidInput(f"Line {reader.line_num}: {exc}.", code="malformed_csv") from None
+        raise InvalidInput(
+            f"Line {reader.line_num}: {exc}.", code="malformed_csv", details={"line": reader.line_num}
+        ) from None
     finally:
         # The stream is the caller's to close: a wrapper left to the garbage collector
         # would close it (and warn of an unclosed file) behind the caller's back.
         text.detach()
+
+
+def _first_undecodable_line(binary: BinaryIO) -> int | None:
+    """The number of the first line of ``binary`` that is not UTF-8, read again from its start; None when the
+    stream cannot go back. The decoder reads ahead by blocks, so where it failed says only roughly which line;
+    a spreadsheet saved in GBK is the usual case, and its user needs the line."""
+    try:
+        binary.seek(0)
+    except (AttributeError, OSError, ValueError):
+        return None
+    for number, raw in enumerate(binary, start=1):
+        try:
+            raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            return number
+    return None

@@ -2,8 +2,10 @@
 
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from decimal import InvalidOperation
+from typing import Any
 
 import marshmallow as ma
 from flask import current_app
@@ -170,7 +172,7 @@ def paginate(statement, args):
     }
 
 
-def each_shown(page, shown):
+def each_shown(page: dict[str, Any], shown: Callable[[Any], Any]) -> dict[str, Any]:
     """``page`` with every item passed through ``shown``, which adds the view its schema needs."""
     return {**page, "items": [shown(item) for item in page["items"]]}
 
@@ -182,6 +184,8 @@ class ImportFileArgs(ma.Schema):
 class RejectionSchema(ma.Schema):
     line = ma.fields.Integer()
     error = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "What is wrong with the line, e.g. ``unknown_model``"})
+    details = ma.fields.Dict(metadata={"description": 'The values the reason names, e.g. ``{"model": "TV99"}``'})
 
 
 class ImportResultSchema(ma.Schema):

@@ -88,3 +88,5 @@ class PushedOp(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
 
     user = relationship("User")
+    # The job the op was about, when it named one the user could see: dispatch reads it by its number.
+    job = relationship("Job")

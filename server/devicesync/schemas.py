@@ -23,8 +23,14 @@ class PushedOpSchema(ma.Schema):
     op_id = ma.fields.String()
     type = ma.fields.String()
     job_id = ma.fields.Integer(allow_none=True)
+    job_number = ma.fields.Function(
+        lambda op: op.job.number if op.job else None, metadata={"description": "The job as people know it"}
+    )
     entity_id = ma.fields.String(allow_none=True)
     user = ma.fields.Function(lambda op: op.user.username)
+    user_name = ma.fields.Function(
+        lambda op: op.user.display_name or op.user.username, metadata={"description": "Who did it, by name"}
+    )
     client_id = ma.fields.String()
     seq = ma.fields.Integer()
     payload = ma.fields.Raw()

@@ -8,9 +8,21 @@ from server.core.access import roles_required
 from server.core.roles import ADMIN
 from server.core.schemas import ImportFileArgs
 from server.core.schemas import ImportResultSchema
+from server.imports import schemas
 from server.imports import services
 
 blp = Blueprint("imports", __name__, url_prefix="/api/admin/import", description="CSV imports of reference data")
+
+
+@blp.route("")
+class ImportKinds(MethodView):
+    @roles_required(ADMIN)
+    @blp.response(200, schemas.ImportKindSchema(many=True))
+    def get(self):
+        """The files an admin may import: each kind with the columns its header must hold and the address
+        to send it to, reference data in the order a fresh installation loads it, then the install base's
+        sale records."""
+        return services.import_kinds()
 
 
 @blp.route("/<kind>")

@@ -11,17 +11,20 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import Any
 from typing import BinaryIO
+from typing import TypedDict
 
 import marshmallow as ma
 from sqlalchemy.exc import IntegrityError
 
 from server.core.csvfiles import ImportResult
 from server.core.csvfiles import open_csv
+from server.core.csvfiles import rejection
 from server.core.reference import FileRow
 from server.core.reference import ReferenceKind
 from server.errors import DomainError
 from server.errors import NotFound
 from server.extensions import db
+from server.installbase.services import COLUMNS as SALE_COLUMNS
 from server.network.services import providers
 from server.network.services import regions
 from server.parts.services import parts
@@ -34,6 +37,22 @@ from server.users.services import users
 def kinds() -> dict[str, ReferenceKind[Any]]:
     """The importable kinds, in the order a fresh installation loads them."""
     return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock)}
+
+
+class ImportKind(TypedDict):
+    kind: str
+    columns: list[str]
+    path: str
+
+
+def import_kinds() -> list[ImportKind]:
+    """Every file an admin may import, with its header and the address it goes to; sale records last."""
+    listed: list[ImportKind] = [
+        {"kind": name, "columns": list(kind.columns), "path": f"/api/admin/import/{name}"}
+        for name, kind in kinds().items()
+    ]
+    listed.append({"kind": "install-base", "columns": list(SALE_COLUMNS), "path": "/api/install-base/import"})
+    return listed
 
 
 def kind_named(name: str) -> ReferenceKind[Any]:
@@ -70,12 +89,13 @@ def import_rows(kind: ReferenceKind[Any], rows: Iterable[FileRow]) -> ImportResu
         # An empty cell means "not given": the field's default applies.
         cells = {name: value.strip() for name, value in raw.items() if value.strip()}
         if any("\x00" in value for value in cells.values()):
-            result["rejected"].append({"line": line, "error": "contains a NUL character"})
+            result["rejected"].append(rejection(line, "nul_character", "contains a NUL character"))
             continue
         try:
             loaded = schema.load(cells)
         except ma.ValidationError as exc:
-            result["rejected"].append({"line": line, "error": _describe(exc.messages)})
+            messages = exc.normalized_messages()
+            result["rejected"].append(rejection(line, "validation_error", _describe(messages), fields=messages))
             continue
         # Only the file's columns: a field it does not carry (a user's or a provider's
         # ``active``) keeps its stored value instead of being reset to its default.
@@ -84,20 +104,23 @@ def import_rows(kind: ReferenceKind[Any], rows: Iterable[FileRow]) -> ImportResu
         # row claims its key, so a rejected row never stops a later good one.
         key = kind.row_key(values)
         if key in seen:
-            result["rejected"].append({"line": line, "error": f"repeats the row on line {seen[key]}"})
+            first = seen[key]
+            result["rejected"].append(
+                rejection(line, "repeated_row", f"repeats the row on line {first}", first_line=first)
+            )
             continue
         try:
             with db.session.begin_nested():
                 outcome = kind.upsert(values)
         except DomainError as exc:
-            result["rejected"].append({"line": line, "error": exc.message})
+            result["rejected"].append(rejection(line, exc.code, exc.message, **exc.details))
             continue
         except IntegrityError as exc:
-            result["rejected"].append({"line": line, "error": f"conflicts with stored data ({exc.orig})"})
+            result["rejected"].append(rejection(line, "conflict", f"conflicts with stored data ({exc.orig})"))
             continue
         seen[key] = line
         result[outcome] += 1
-    result["rejected"].sort(key=lambda rejection: rejection["line"])
+    result["rejected"].sort(key=lambda rejected: rejected["line"])
     return result
 
 

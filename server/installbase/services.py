@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from typing import Any
 from typing import BinaryIO
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -28,6 +30,7 @@ from server.core.clock import latest_local_day
 from server.core.csvfiles import ImportResult
 from server.core.csvfiles import Rejection
 from server.core.csvfiles import open_csv
+from server.core.csvfiles import rejection
 from server.errors import InvalidInput
 from server.errors import NotFound
 from server.extensions import db
@@ -52,6 +55,19 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}")
 
 # Where a unit was sold: (province id, city id or None).
 Place = tuple[int, int | None]
+
+
+class Fault(NamedTuple):
+    """Why a row is refused: a code, the sentence, and the values the sentence names."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+
+    def at(self, line: int) -> Rejection:
+        return rejection(line, self.code, self.message, **self.details)
+
+
 # A row ready to write: serial, product id, sale date ISO text, store, province id, city id, customer phone.
 SaleValues = tuple[str, int, str, str, int, int | None, str]
 
@@ -75,7 +91,7 @@ class RowChecker:
         self.known_places: dict[tuple[str, str], Place] = {}
         self.serial_ok = SERIAL_PATTERN.fullmatch
 
-    def sale_date(self, raw: str) -> tuple[str, None] | tuple[None, str]:
+    def sale_date(self, raw: str) -> tuple[str, None] | tuple[None, Fault]:
         """``(ISO text, None)`` or ``(None, reason)``; ``YYYY/MM/DD`` is accepted too."""
         iso = self.known_dates.get(raw)
         if iso is not None:
@@ -85,7 +101,7 @@ class RowChecker:
             self.known_dates[raw] = verdict[0]
         return verdict
 
-    def _check_date(self, raw: str) -> tuple[str, None] | tuple[None, str]:
+    def _check_date(self, raw: str) -> tuple[str, None] | tuple[None, Fault]:
         text = raw.strip()
         sold = None
         if _DATE.fullmatch(text):
@@ -94,10 +110,12 @@ class RowChecker:
             except ValueError:
                 sold = None
         if sold is None or not _EARLIEST_SALE <= sold <= latest_local_day(self.today):
-            return None, f"impossible sale date {text!r} (YYYY-MM-DD, not in the future)"
+            return None, Fault(
+                "bad_sale_date", f"impossible sale date {text!r} (YYYY-MM-DD, not in the future)", {"value": text}
+            )
         return sold.isoformat(), None
 
-    def place(self, province_code: str, city_code: str) -> tuple[Place, None] | tuple[None, str]:
+    def place(self, province_code: str, city_code: str) -> tuple[Place, None] | tuple[None, Fault]:
         """``((province_id, city_id), None)`` or ``(None, reason)``; the city may be empty."""
         key = (province_code, city_code)
         place = self.known_places.get(key)
@@ -108,44 +126,57 @@ class RowChecker:
             self.known_places[key] = verdict[0]
         return verdict
 
-    def _check_place(self, province_code: str, city_code: str) -> tuple[Place, None] | tuple[None, str]:
+    def _check_place(self, province_code: str, city_code: str) -> tuple[Place, None] | tuple[None, Fault]:
         province_id = self.provinces.get(province_code)
         if province_id is None:
-            return None, f"unknown province {province_code!r}"
+            return None, Fault("unknown_province", f"unknown province {province_code!r}", {"province": province_code})
         if not city_code:
             return (province_id, None), None
         city = self.cities.get(city_code)
         if city is None:
-            return None, f"unknown city {city_code!r}"
+            return None, Fault("unknown_city", f"unknown city {city_code!r}", {"city": city_code})
         if city[1] != province_id:
-            return None, f"city {city_code} is not in province {province_code}"
+            return None, Fault(
+                "city_outside_province",
+                f"city {city_code} is not in province {province_code}",
+                {"city": city_code, "province": province_code},
+            )
         return (province_id, city[0]), None
 
-    def __call__(self, cells: Sequence[str]) -> tuple[SaleValues, None] | tuple[None, str]:
-        """``(values, None)`` for a good row, ``(None, reason)`` for a bad one.
+    def __call__(self, cells: Sequence[str]) -> tuple[SaleValues, None] | tuple[None, Fault]:
+        """``(values, None)`` for a good row, ``(None, fault)`` for a bad one.
 
         Values are ``(serial, product_id, sale date ISO text, store, province_id, city_id, phone)``.
         """
         serial = normalise_serial(cells[0])
         if not serial:
-            return None, "the serial is empty"
+            return None, Fault("empty_serial", "the serial is empty", {})
         if not valid_serial(serial):
-            return None, f"the serial is not a serial (at most {MAX_SERIAL} characters, no spaces)"
+            return None, Fault(
+                "bad_serial",
+                f"the serial is not a serial (at most {MAX_SERIAL} characters, no spaces)",
+                {"serial": serial[:64], "max": MAX_SERIAL},
+            )
         product_id = self.products.get(cells[1]) or self.products.get(cells[1].strip())
         if product_id is None:
-            return None, f"unknown model {cells[1].strip()!r}"
-        sold, error = self.sale_date(cells[2])
-        if error:
-            return None, error
-        place, error = self.place(cells[3], cells[4])
-        if error:
-            return None, error
+            model = cells[1].strip()
+            return None, Fault("unknown_model", f"unknown model {model!r}", {"model": model[:64]})
+        sold, fault = self.sale_date(cells[2])
+        if fault:
+            return None, fault
+        place, fault = self.place(cells[3], cells[4])
+        if fault:
+            return None, fault
         # No error: both were found.
         assert sold is not None
         assert place is not None
         store, phone = cells[5].strip(), cells[6].strip()
         if len(store) > MAX_STORE or len(phone) > MAX_PHONE or "\x00" in store or "\x00" in phone:
-            return None, f"store (≤{MAX_STORE}) or customer phone (≤{MAX_PHONE}) too long or not text"
+            return None, Fault(
+                "bad_store_or_phone",
+                f"store (≤{MAX_STORE}) or customer phone (≤{MAX_PHONE}) too long or not text",
+                {"max_store": MAX_STORE, "max_phone": MAX_PHONE},
+            )
         return (serial, product_id, sold, store, place[0], place[1], phone), None
 
 
@@ -163,7 +194,7 @@ def import_sales(
 ) -> ImportResult:
     """Import sale records from a CSV byte stream; flushes, never commits.
 
-    Answers ``{"inserted", "updated", "unchanged", "rejected": [{"line", "error"}]}``.
+    Answers ``{"inserted", "updated", "unchanged", "rejected": [{"line", "error", "code", "details"}]}``.
     ``progress(rows_done)`` is called after each chunk is written.
     """
     check_row = RowChecker(today or datetime.now(UTC).date())
@@ -230,15 +261,20 @@ def _checked_chunks(binary, check_row, source_file, stamp):
             or "\x00" in store
             or "\x00" in phone
         ):
-            values, error = check_row(cells)
-            if error is not None:
-                rejected.append({"line": line, "error": error})
+            values, fault = check_row(cells)
+            if fault is not None:
+                rejected.append(fault.at(line))
                 continue
             serial, product_id, sold, store, province_id, city_id, phone = values
         else:
             province_id, city_id = place
         if serial in first_line:
-            rejected.append({"line": line, "error": f"repeats serial {serial} of line {first_line[serial]}"})
+            first = first_line[serial]
+            rejected.append(
+                rejection(
+                    line, "repeated_serial", f"repeats serial {serial} of line {first}", serial=serial, first_line=first
+                )
+            )
             continue
         first_line[serial] = line
         rows.append((serial, product_id, sold, store, province_id, city_id, phone, source_file, stamp))

@@ -12,6 +12,7 @@ from server.jobs.models import CHANNELS
 from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
+from server.jobs.services.queries import ORDERS
 from server.knowledge.schemas import FAULT_CODE
 
 PHONE = ma.validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$", error="Give a phone number: digits, spaces or '-', 5 to 32.")
@@ -113,6 +114,8 @@ class JobSchema(ma.Schema):
     region_name = ma.fields.Function(lambda job: job.region.name)
     area_class = ma.fields.Function(lambda job: job.region.area_class)
     provider_code = ma.fields.Function(lambda job: job.provider.code if job.provider else None)
+    # The call centre tells the customer who is coming: the company by its name, not its code.
+    provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
     request = ma.fields.Nested(RequestSchema)
     appointment_at = ma.fields.DateTime(allow_none=True)
@@ -147,7 +150,20 @@ class JobListArgs(PageArgs):
     appointment_on = Day(metadata={"description": "Appointment on this day (local time)"})
     provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     technician_id = Id()
+    unassigned = ma.fields.Boolean(
+        metadata={"description": "true: only jobs no technician holds (new, or with a provider still to assign)"}
+    )
+    province_code = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=32), metadata={"description": "Only jobs in this province"}
+    )
     overdue = ma.fields.Boolean(metadata={"description": "Only jobs with a stage marked overdue"})
+    order = ma.fields.String(
+        validate=ma.validate.OneOf(ORDERS),
+        metadata={
+            "description": "newest (default); urgent: late or escalated first, then the nearest SLA deadline; "
+            "due (the next SLA deadline), created, number, each with '-' for the other way"
+        },
+    )
 
     @ma.validates_schema
     def range_in_order(self, data, **kwargs):
@@ -161,6 +177,10 @@ class EventSchema(ma.Schema):
     from_state = ma.fields.String(allow_none=True)
     to_state = ma.fields.String(allow_none=True)
     actor = ma.fields.Function(lambda event: event.actor.username if event.actor else None)
+    actor_name = ma.fields.Function(
+        lambda event: (event.actor.display_name or event.actor.username) if event.actor else None,
+        metadata={"description": "Who, as people know them: the display name, else the username; null: the system"},
+    )
     at = ma.fields.DateTime()
     device_time = ma.fields.DateTime(allow_none=True)
     note = ma.fields.String()
@@ -183,6 +203,13 @@ class SuggestionSchema(ma.Schema):
 class DispatchArgs(ma.Schema):
     provider_code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
     note = ma.fields.String(load_default="", validate=NOTE)
+    version = ma.fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The job's version the caller saw: a job changed since is refused (409 job_changed)"},
+    )
 
 
 class AssignArgs(ma.Schema):
@@ -302,6 +329,7 @@ class JobSummarySchema(ma.Schema):
     state = ma.fields.String()
     job_type = ma.fields.String()
     provider_code = ma.fields.Function(lambda job: job.provider.code if job.provider else None)
+    provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     created_at = ma.fields.DateTime()
     closed_at = ma.fields.DateTime(allow_none=True)
 
@@ -315,3 +343,24 @@ class CustomerViewSchema(ma.Schema):
     customer = ma.fields.Nested(CustomerSchema)
     units = ma.fields.List(ma.fields.Nested(CustomerUnitSchema))
     requests = ma.fields.List(ma.fields.Nested(RequestWithJobSchema))
+
+
+# ---------------------------------------------------------------- a provider's team
+
+
+class TechnicianLoadSchema(ma.Schema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    display_name = ma.fields.String()
+    active = ma.fields.Boolean(metadata={"description": "False: disabled, shown while still holding open jobs"})
+    open_jobs = ma.fields.Integer(metadata={"description": "Their jobs open now"})
+    assigned_today = ma.fields.Integer(metadata={"description": "Their jobs given to them today"})
+    appointments_today = ma.fields.Integer(metadata={"description": "Their visits booked for today"})
+    completed_today = ma.fields.Integer(metadata={"description": "Their jobs completed today"})
+
+
+class TeamSchema(ma.Schema):
+    provider_code = ma.fields.String()
+    provider_name = ma.fields.String()
+    day = ma.fields.Date(metadata={"description": "The local day the figures are of"})
+    technicians = ma.fields.List(ma.fields.Nested(TechnicianLoadSchema))

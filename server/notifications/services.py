@@ -105,8 +105,10 @@ _JOBS = table("jobs", column("id"), column("number"))
 def with_job_numbers(page: dict[str, Any]) -> dict[str, Any]:
     """``page`` with each notification's ``job_number`` (None for a notice about no job)."""
     ids = {item.job_id for item in page["items"] if item.job_id is not None}
-    numbers = dict(db.session.execute(select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids)))) if ids else {}
-    return each_shown(page, lambda item: {**_fields(item), "job_number": numbers.get(item.job_id)})
+    query = select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids))
+    numbers = dict(db.session.execute(query).all()) if ids else {}
+    shown: dict[str, Any] = each_shown(page, lambda item: {**_fields(item), "job_number": numbers.get(item.job_id)})
+    return shown
 
 
 def _fields(item: Notification) -> dict[str, Any]:

@@ -64,6 +64,8 @@ class Requisition(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     # "rdc" when the RDC covered every line, "hq" when any line waited for the headquarters plan.
     path: Mapped[str | None] = mapped_column(String(8))
+    # What the requisition costs its provider: the sum of its lines, from the moment it is raised (charged at
+    # approval). Shown through ``lines_amount_cents`` so that rows raised before it was stored read right too.
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -89,6 +91,11 @@ class Requisition(db.Model):
     def number(self):
         return f"RQ{self.id:08d}"
 
+    @property
+    def lines_amount_cents(self) -> int:
+        """The plain sum behind the requisition's amount: each line's quantity at its price."""
+        return sum(line.amount_cents for line in self.lines)
+
 
 class RequisitionLine(db.Model):
     """One missing part of a requisition and how it is being supplied: from the RDC, through HQ, received."""
@@ -106,6 +113,10 @@ class RequisitionLine(db.Model):
 
     requisition = relationship("Requisition", back_populates="lines")
     part = relationship("Part", lazy="joined")
+
+    @property
+    def amount_cents(self) -> int:
+        return self.qty * self.price_cents
 
 
 SALES_ORDER_STATUSES = ("created", "shipped", "received")

@@ -72,6 +72,7 @@ class RequisitionLineSchema(ma.Schema):
     name = ma.fields.Function(lambda line: line.part.name)
     qty = ma.fields.Integer()
     price = Money(attribute="price_cents")
+    amount = Money(attribute="amount_cents", metadata={"description": "Quantity × price"})
     rdc_qty = ma.fields.Integer(metadata={"description": "Covered from the RDC's stock at approval"})
     hq_qty = ma.fields.Integer(metadata={"description": "Waiting for the headquarters plan"})
     received_qty = ma.fields.Integer()
@@ -87,12 +88,19 @@ class RequisitionSchema(ma.Schema):
     number = ma.fields.String()
     job_id = ma.fields.Integer()
     provider_code = ma.fields.Function(lambda r: r.provider.code)
+    provider_name = ma.fields.Function(lambda r: r.provider.name)
     province_code = ma.fields.Function(lambda r: r.province.code)
     status = ma.fields.String()
     path = ma.fields.String(allow_none=True)
-    amount = Money(attribute="amount_cents")
+    amount = Money(
+        attribute="lines_amount_cents",
+        metadata={"description": "The sum of its lines (quantity × price), pending or decided; charged at approval"},
+    )
     note = ma.fields.String()
     raised_by = ma.fields.Function(lambda r: r.raised_by.username)
+    raised_by_name = ma.fields.Function(
+        lambda r: r.raised_by.display_name or r.raised_by.username, metadata={"description": "Who raised it, by name"}
+    )
     raised_at = ma.fields.DateTime()
     device_time = ma.fields.DateTime(allow_none=True)
     decided_by = ma.fields.Function(lambda r: r.decided_by.username if r.decided_by else None)
@@ -108,6 +116,9 @@ class RequisitionSchema(ma.Schema):
 class SalesOrderListArgs(PageArgs):
     status = ma.fields.List(ma.fields.String(validate=ORDER_STATUS))
     requisition_id = Id()
+    newest_first = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Newest first (the latest received, say) instead of oldest"}
+    )
 
 
 class OrderLineSchema(ma.Schema):
@@ -121,8 +132,16 @@ class SalesOrderSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
     requisition_id = ma.fields.Integer()
+    requisition_number = ma.fields.Function(lambda o: o.requisition.number)
+    job_id = ma.fields.Function(lambda o: o.requisition.job_id, metadata={"description": "The job the parts are for"})
+    job_number = ma.fields.Function(lambda o: o.requisition.job.number)
     provider_code = ma.fields.Function(lambda o: o.provider.code)
+    provider_name = ma.fields.Function(lambda o: o.provider.name)
     warehouse = ma.fields.Function(lambda o: o.warehouse.code)
+    warehouse_region = ma.fields.Function(
+        lambda o: o.warehouse.region.name if o.warehouse.region else None,
+        metadata={"description": "The name of the region whose RDC ships the order (none for headquarters)"},
+    )
     source = ma.fields.String()
     status = ma.fields.String()
     amount = Money(attribute="amount_cents")
@@ -150,6 +169,41 @@ class PlanRowSchema(ma.Schema):
 
 class PlanSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(PlanRowSchema))
+
+
+class PlanNeedArgs(PageArgs):
+    part_no = ma.fields.List(
+        ma.fields.String(validate=PART_NO), metadata={"description": "Only these parts (repeatable)"}
+    )
+
+
+class PlanNeedSchema(ma.Schema):
+    """One part of a requisition waiting on headquarters."""
+
+    requisition_id = ma.fields.Function(lambda line: line.requisition_line.requisition_id)
+    requisition_number = ma.fields.Function(lambda line: line.requisition_line.requisition.number)
+    job_id = ma.fields.Function(lambda line: line.requisition_line.requisition.job_id)
+    job_number = ma.fields.Function(lambda line: line.requisition_line.requisition.job.number)
+    provider_code = ma.fields.Function(lambda line: line.requisition_line.requisition.provider.code)
+    provider_name = ma.fields.Function(lambda line: line.requisition_line.requisition.provider.name)
+    province_code = ma.fields.Function(lambda line: line.requisition_line.requisition.province.code)
+    province_name = ma.fields.Function(lambda line: line.requisition_line.requisition.province.name)
+    part_no = ma.fields.Function(lambda line: line.part.part_no)
+    name = ma.fields.Function(lambda line: line.part.name)
+    qty = ma.fields.Integer(metadata={"description": "Sent to headquarters' plan at approval"})
+    waiting = ma.fields.Function(
+        lambda line: line.qty - line.allocated, metadata={"description": "Not yet sent on to its RDC"}
+    )
+    raised_at = ma.fields.DateTime()
+
+
+class OrderNeedSchema(PlanNeedSchema):
+    on_receipt = ma.fields.Integer(metadata={"description": "Sent on to its RDC if the order arrives in full now"})
+
+
+class OrderNeedsSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OrderNeedSchema))
+    beyond = ma.fields.Integer(metadata={"description": "More requisition lines waiting for these parts"})
 
 
 class PurchaseOrderListArgs(PageArgs):

@@ -111,7 +111,9 @@ def test_a_flagged_claim_waits_for_review_and_says_why(make_geography, sell, sub
     assert response.json["status"] == "pending_review"
     flags = response.json["flags"]
     assert [flag["code"] for flag in flags] == codes
-    assert all(set(flag) == {"code", "message"} for flag in flags)
+    assert all(set(flag) == {"code", "message", "data"} for flag in flags)
+    # Every sentence the checks write is read back as its facts (the audit screen words them).
+    assert all(flag["data"] for flag in flags)
     assert all("SN0001" in flag["message"] or "2025-01-15" in flag["message"] for flag in flags)
 
 
@@ -277,8 +279,39 @@ def test_the_claim_list_is_paginated(client, auditor, listed, query, names, page
 
 
 @pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        pytest.param("?sort=queue", "bdca", id="queue-waiting-oldest-first-then-decided-newest-first"),
+        pytest.param("?sort=queue&provider_code=P02", "dc", id="queue-of-a-provider"),
+        pytest.param("?sort=created", "abcd", id="oldest-first"),
+        pytest.param("?sort=-created", "dcba", id="newest-first"),
+        pytest.param("?sort=repair_date", "abcd", id="repair-date"),
+        pytest.param("?sort=-repair_date", "dcba", id="repair-date-descending"),
+        # a 276.50 (35.50 + 2 boards), b c d 276.50 each too: equal amounts keep the id order.
+        pytest.param("?sort=amount", "abcd", id="amount-ties-by-id"),
+        pytest.param("?sort=-amount", "dcba", id="amount-descending-ties-by-id"),
+        pytest.param("?sort=provider", "abcd", id="provider-name"),
+        pytest.param("?sort=-provider", "dcba", id="provider-name-descending"),
+    ],
+)
+def test_an_auditor_sorts_the_claims(client, auditor, listed, query, names):
+    body = client.get(f"/api/claims{query}", headers=auditor).json
+    assert [item["id"] for item in body["items"]] == [listed[name] for name in names]
+
+
+def test_claims_sort_by_amount(client, auditor, clean_claim):
+    cheap = clean_claim("SN0001", labor_fee="10.00", parts=[])
+    dear = clean_claim("SN0002", labor_fee="10.00", parts=[{"part_no": "PANEL", "qty": 1}])
+    middle = clean_claim("SN0003", labor_fee="200.00", parts=[])
+    body = client.get("/api/claims?sort=-amount", headers=auditor).json
+    assert [item["id"] for item in body["items"]] == [dear["id"], middle["id"], cheap["id"]]
+
+
+@pytest.mark.parametrize(
     ("query", "field"),
     [
+        ("?sort=oldest", "sort"),
+        ("?sort=--created", "sort"),
         ("?status=bogus", "status"),
         ("?flag=NOT_A_FLAG", "flag"),
         ("?month=2025-13", "month"),
@@ -505,12 +538,18 @@ def test_a_photo_backing_an_earlier_claim_flags_photo_reused(sell, submit, scan_
     second = submit(serial="SN0002", scan_id=scan_by("P01", "SN0002", photo="b"))
     assert [flag["code"] for flag in second.json["flags"]] == ["PHOTO_REUSED"]
     assert f"claim {first.json['id']}" in second.json["flags"][0]["message"]
+    # The other claim as a fact, for the audit screen to show its photo beside this one's.
+    assert second.json["flags"][0]["data"] == {"scan_id": second.json["scan_id"], "claim_id": first.json["id"]}
 
 
 def test_a_scan_found_reused_when_taken_flags_the_claim(sell, submit, scan_by):
     sell("SN0001")
     flags = [{"code": "PHOTO_REUSED", "message": "The same photograph backs scan 7 (job 3)."}]
     response = submit(scan_id=scan_by("P01", "SN0001", flags=flags))
-    assert [(flag["code"], flag["message"]) for flag in response.json["flags"]] == [
-        ("PHOTO_REUSED", "The same photograph backs scan 7 (job 3).")
+    assert response.json["flags"] == [
+        {
+            "code": "PHOTO_REUSED",
+            "message": "The same photograph backs scan 7 (job 3).",
+            "data": {"other_scan_id": 7, "job_id": 3},
+        }
     ]

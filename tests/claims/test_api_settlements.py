@@ -283,3 +283,63 @@ def test_a_serial_that_reads_as_a_formula_reaches_the_csv_as_text(client, audito
 
     assert rows[1] == [str(claim["id"]), "'" + claim["serial"], "TV55", "2025-03-03", "E01", "10.00", "0.00", "10.00"]
     assert claim["serial"].startswith("=HYPERLINK(")
+
+
+# ---------------------------------------------------------------- the list
+
+
+@pytest.fixture
+def statements(settle, march):
+    """Three statements, oldest first: P01 2025-03, P02 2025-03, P01 2025-04; ``{name: id}``."""
+    return {
+        "p01-march": settle("P01", "2025-03").json["id"],
+        "p02-march": settle("P02", "2025-03").json["id"],
+        "p01-april": settle("P01", "2025-04").json["id"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("", ["p01-april", "p02-march", "p01-march"]),
+        ("?provider_code=P01", ["p01-april", "p01-march"]),
+        ("?month=2025-03", ["p02-march", "p01-march"]),
+        ("?provider_code=P02&month=2025-04", []),
+        ("?per_page=2&page=2", ["p01-march"]),
+    ],
+    ids=lambda value: value or None if isinstance(value, str) else None,
+)
+def test_an_auditor_lists_the_statements_newest_first(client, auditor, statements, query, names):
+    response = client.get(f"/api/settlements{query}", headers=auditor)
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json["items"]] == [statements[name] for name in names]
+    assert all(set(item) == SETTLEMENT_FIELDS - {"claim_ids"} for item in response.json["items"])
+
+
+def test_a_listed_statement_carries_its_figures(client, auditor, statements):
+    [listed] = client.get("/api/settlements?provider_code=P01&month=2025-03", headers=auditor).json["items"]
+    read = client.get(f"/api/settlements/{statements['p01-march']}", headers=auditor).json
+    assert listed == {name: value for name, value in read.items() if name != "claim_ids"}
+
+
+@pytest.mark.parametrize(("provider_code", "names"), [("P01", ["p01-april", "p01-march"]), ("P02", ["p02-march"])])
+def test_a_provider_manager_lists_its_own_statements_only(client, manager, statements, provider_code, names):
+    mine = client.get("/api/settlements", headers=manager(provider_code)).json["items"]
+    assert [item["id"] for item in mine] == [statements[name] for name in names]
+
+
+def test_a_provider_filter_does_not_reach_another_providers_statements(client, manager, statements):
+    others = client.get("/api/settlements?provider_code=P02", headers=manager("P01")).json
+    assert (others["items"], others["total"]) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("?month=2025-3", "month"), ("?provider_code=" + "P" * 40, "provider_code")]
+)
+def test_a_bad_statement_list_query_is_refused(client, auditor, query, field):
+    assert_error(client.get(f"/api/settlements{query}", headers=auditor), 422, "validation_error", fields=[field])
+
+
+@pytest.mark.parametrize("role", ["technician", "agent", "dispatcher", "parts_clerk"])
+def test_only_auditors_admins_and_providers_list_statements(client, as_role, role):
+    assert_error(client.get("/api/settlements", headers=as_role(role)), 403, "role_forbidden")

@@ -8,6 +8,7 @@ import pytest
 
 from server.claims import checks
 from server.claims.checks import ClaimFacts
+from server.claims.flag_facts import facts_of
 from server.claims.models import Claim
 from server.extensions import db
 from server.installbase.models import SaleRecord
@@ -448,6 +449,26 @@ def test_duplicate_claim_names_every_earlier_claim(facts, make_claim):
     assert codes(flags) == ["DUPLICATE_CLAIM", "DUPLICATE_CLAIM"]
     assert f"Claim {first.id} " in flags[0][1]
     assert f"Claim {second.id} " in flags[1][1]
+
+
+def test_duplicate_claim_sentences_are_read_back_as_their_facts(facts, make_claim, make_job):
+    """The facts an audit screen words and follows (tests/claims/test_flag_facts.py reads the other checks')."""
+    same_unit = make_claim(repair_date=date(2024, 6, 1), provider="P02", status="pending_review")
+    job_id = make_job()
+    same_job = make_claim(serial="TV55000009", repair_date=date(2023, 1, 1), job_id=job_id)
+    flags = checks.duplicate_claim(facts(repair_date=REPAIRED, failure_date=REPAIRED, job_id=job_id))
+    assert [facts_of(code, message) for code, message in flags] == [
+        {
+            "claim_id": same_unit.id,
+            "provider_code": "P02",
+            "status": "pending_review",
+            "serial": SERIAL,
+            "repair_date": "2024-06-01",
+            "window_days": 30,
+            "this_repair_date": "2024-06-15",
+        },
+        {"claim_id": same_job.id, "provider_code": "P01", "status": "approved", "job_id": job_id},
+    ]
 
 
 @pytest.mark.parametrize(("days_apart", "flagged"), [(10, True), (11, False)])

@@ -126,11 +126,21 @@ def test_an_import_result_shows_its_counts_and_each_rejected_line():
         "inserted": 2,
         "updated": 1,
         "unchanged": 0,
-        "rejected": [{"line": 4, "error": "code: missing", "raw": "x"}],
+        "rejected": [
+            {
+                "line": 4,
+                "error": "unknown model 'TV99'",
+                "code": "unknown_model",
+                "details": {"model": "TV99"},
+                "raw": "x",
+            }
+        ],
     }
     assert ImportResultSchema().dump(result) == {
         "inserted": 2,
         "updated": 1,
         "unchanged": 0,
-        "rejected": [{"line": 4, "error": "code: missing"}],
+        "rejected": [
+            {"line": 4, "error": "unknown model 'TV99'", "code": "unknown_model", "details": {"model": "TV99"}}
+        ],
     }

@@ -40,6 +40,9 @@ def test_a_clerk_approves_and_ships_what_a_phone_asked_for_and_the_phone_sees_it
     page.get_by_test_id("requisition-status").wait_for()
     # The RDC's free stock beside the line: RDC-370000 holds 3 boards.
     assert page.get_by_test_id("rdc-free").all_text_contents() == ["3"]
+    # What approving charges the provider, pending as it is: 2 boards at 120.00.
+    assert page.get_by_test_id("line-amount").all_text_contents() == ["240.00"]
+    assert page.get_by_test_id("requisition-amount").text_content() == "240.00"
     clerk.screenshot("clerk-requisition")
     page.locator("[data-action=approve]").click()
     page.locator("[data-testid=requisition-status]", has_text=clerk.t("requisition.status.approved")).wait_for()
@@ -62,3 +65,23 @@ def test_a_clerk_approves_and_ships_what_a_phone_asked_for_and_the_phone_sees_it
     assert technician.t("requisition.status.approved") in shown.text_content()
     assert technician.t("requisition.shipped") in shown.text_content()
     technician.screenshot("parts-on-the-way")
+
+
+def test_a_requisition_the_providers_money_cannot_cover_is_refused_saying_what_to_do(api, desk, catalogue, jobs_of):
+    """Two panels (1,600.00) against P01's 1,000.00 deposit and 500.00 credit: the clerk is told, in Chinese, why it
+    cannot be approved and what to do next, and the requisition stays pending."""
+    (job_id,) = jobs_of(1, state="on_site")
+    raised = api.post(
+        f"/api/jobs/{job_id}/shortages", json=[{"part_no": "PANEL", "qty": 2}], headers=catalogue.tech1.headers
+    )
+    assert raised.status_code in (200, 201), raised.get_json()
+    clerk = desk("zh-CN")
+    clerk.sign_in_at_desk(catalogue.clerk)
+    page = clerk.page
+    page.get_by_test_id("pending-requisitions").locator("li a").first.click()
+    page.locator("[data-action=approve]").click()
+    page.get_by_text(clerk.t("error.insufficient_funds")).wait_for()
+    clerk.screenshot("clerk-insufficient-funds")
+    status = db.session.scalar(select(Requisition.status))
+    db.session.rollback()
+    assert status == "pending"

@@ -36,8 +36,9 @@ def sign_in_to_claims(manager, user):
     page.locator("input[name=username]").fill(user.username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form.login button[type=submit]").click()
-    page.get_by_test_id("job-list").wait_for()
-    page.locator("nav a[href='#/claims']").click()
+    # The provider manager's home is the team desk; the claim desk is a link of the header.
+    page.get_by_test_id("team-desk").wait_for()
+    page.locator("header nav a[href='#/claims']").click()
     page.get_by_test_id("claim-desk").wait_for()
     return page
 

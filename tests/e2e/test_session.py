@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.jobs.models import Job
+from server.notifications.models import Notification
 from tests.fixtures.browser import PASSWORD
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
@@ -76,3 +77,27 @@ def test_the_language_comes_from_the_browser_and_can_be_switched(phone, catalogu
     page.reload()
     page.locator("h1", has_text="My jobs").wait_for()
     assert page.get_by_test_id("language").text_content() == "中文"
+
+
+def test_the_bell_tells_a_notice_in_the_users_language_and_opens_its_job(phone, catalogue, jobs_of):
+    (job_id,) = jobs_of(1)  # assigned to tech1: the server told him so
+    number = db.session.scalar(select(Job.number).where(Job.id == job_id))
+    db.session.rollback()
+    device = phone(locale="zh-CN")
+    page = device.page
+    device.sign_in(catalogue.tech1)
+    page.locator("[data-testid=bell-count][data-count='1']").wait_for()
+    page.get_by_test_id("bell").click()
+    notice = page.get_by_test_id("notices").locator("li[data-kind=job_assigned]")
+    # The app's Chinese sentence with the job's number, not the server's English one.
+    assert notice.locator("span").text_content() == device.t("notice.job_assigned", number=number)
+    assert page.get_by_test_id("bell-unread").text_content() == device.t("bell.unread", count=1)
+    notice.locator("a").click()
+    page.get_by_test_id("job-detail").wait_for()
+    assert page.evaluate("location.hash") == f"#/jobs/{job_id}"
+    page.locator("[data-testid=bell-count][hidden]").wait_for(state="attached")
+    read_at = db.session.scalar(
+        select(Notification.read_at).where(Notification.job_id == job_id, Notification.user_id == catalogue.tech1.id)
+    )
+    db.session.rollback()
+    assert read_at is not None

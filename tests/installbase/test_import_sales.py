@@ -12,7 +12,11 @@ from sqlalchemy import inspect
 from server.extensions import db
 from tests.helpers import assert_error
 from tests.helpers import counts
+from tests.helpers import sentences
 from tests.helpers import single_rejection
+from tests.imports.helpers import KINDS as REFERENCE_KINDS
+from tests.imports.helpers import SAMPLES as REFERENCE_SAMPLES
+from tests.imports.helpers import csv_bytes as reference_csv
 from tests.installbase.helpers import HEADER
 from tests.installbase.helpers import PHONE_INDEX
 from tests.installbase.helpers import csv_bytes
@@ -168,7 +172,9 @@ def test_cli_prints_only_the_result_as_json_on_stdout(world, run_cli):
     """The answer can be piped to a file or to jq; a progress bar belongs on stderr."""
     result = run_cli(sales_csv(GOOD, "SN0002,TV99,2024-01-15,370000,370100,S,1"))
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == counts(inserted=1, rejected=[{"line": 3, "error": "unknown model 'TV99'"}])
+    assert sentences(json.loads(result.stdout)) == counts(
+        inserted=1, rejected=[{"line": 3, "error": "unknown model 'TV99'"}]
+    )
 
 
 def test_a_header_alone_imports_nothing(world, import_sales):
@@ -282,8 +288,67 @@ BAD_ROWS = [
 def test_a_bad_row_is_reported_by_line_and_the_good_rows_stay(world, upload, row, error):
     response = upload(sales_csv(GOOD, row, ROWS[1]))
     assert response.status_code == 200
-    assert response.json == counts(inserted=2, rejected=[{"line": 3, "error": error}])
+    assert sentences(response.json) == counts(inserted=2, rejected=[{"line": 3, "error": error}])
     assert list(stored_sales()) == ["SN0001", "SN0002"]
+
+
+# A bad row and what the app reads of its rejection: the code it says in its user's language, and the values.
+CODED_ROWS = [
+    pytest.param(",TV55,2024-01-15,370000,370100,S,1", "empty_serial", {}, id="empty-serial"),
+    pytest.param(
+        "SN 0009,TV55,2024-01-15,370000,370100,S,1", "bad_serial", {"serial": "SN 0009", "max": 64}, id="bad-serial"
+    ),
+    pytest.param(
+        "S" * 5000 + ",TV55,2024-01-15,370000,370100,S,1",
+        "bad_serial",
+        {"serial": "S" * 64, "max": 64},
+        id="serial-cut-to-64",
+    ),
+    pytest.param("SN0009,TV99,2024-01-15,370000,370100,S,1", "unknown_model", {"model": "TV99"}, id="unknown-model"),
+    pytest.param(
+        "SN0009,TV55,2024-02-30,370000,370100,S,1", "bad_sale_date", {"value": "2024-02-30"}, id="bad-sale-date"
+    ),
+    pytest.param(
+        "SN0009,TV55,2024-01-15,999999,370100,S,1", "unknown_province", {"province": "999999"}, id="unknown-province"
+    ),
+    pytest.param("SN0009,TV55,2024-01-15,370000,370999,S,1", "unknown_city", {"city": "370999"}, id="unknown-city"),
+    pytest.param(
+        "SN0009,TV55,2024-01-15,370000,440100,S,1",
+        "city_outside_province",
+        {"city": "440100", "province": "370000"},
+        id="city-outside-province",
+    ),
+    pytest.param(
+        "SN0009,TV55,2024-01-15,370000,370100,S," + "1" * 33,
+        "bad_store_or_phone",
+        {"max_store": 128, "max_phone": 32},
+        id="phone-too-long",
+    ),
+    pytest.param(
+        "SN0001,TV65,2024-02-01,440000,440100,Other,1",
+        "repeated_serial",
+        {"serial": "SN0001", "first_line": 2},
+        id="repeated-serial",
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "code", "details"), CODED_ROWS)
+def test_a_rejected_row_carries_the_code_and_values_of_its_reason(world, upload, row, code, details):
+    response = upload(sales_csv(GOOD, row))
+    assert response.status_code == 200
+    [rejected] = response.json["rejected"]
+    assert (rejected["line"], rejected["code"], rejected["details"]) == (3, code, details)
+    assert list(stored_sales()) == ["SN0001"]
+
+
+def test_a_line_that_is_not_utf8_is_named_exactly_deep_in_a_large_file(world, upload, snapshot):
+    """The decoder fails a block ahead of the reader: the line named is still the one with the bad bytes."""
+    before = snapshot()
+    error = assert_error(upload(sales_csv(*many_rows(2000)) + GBK_LINE), 422, "not_utf8")
+    assert error["details"] == {"line": 2002}
+    assert error["message"].startswith("The file is not UTF-8 text (line 2002)")
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("raw", ["2024-W03-1", "2024W031"], ids=["iso-week", "iso-week-compact"])
@@ -304,7 +369,7 @@ def test_a_row_without_a_city_is_stored_in_its_province(world, upload):
 def test_cli_reports_bad_rows_and_keeps_good_ones(world, run_cli):
     result = run_cli(sales_csv("SN0002,TV55,2024-02-30,370000,370100,S,1", GOOD, ",TV55,2024-01-15,370000,,S,1"))
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout[result.stdout.index("{") :]) == counts(
+    assert sentences(json.loads(result.stdout[result.stdout.index("{") :])) == counts(
         inserted=1,
         rejected=[
             {"line": 2, "error": "impossible sale date '2024-02-30' (YYYY-MM-DD, not in the future)"},
@@ -317,7 +382,7 @@ def test_cli_reports_bad_rows_and_keeps_good_ones(world, run_cli):
 def test_line_numbers_are_those_of_the_file(world, upload):
     """Blank lines are skipped yet counted."""
     response = upload(sales_csv("", GOOD, "", "SN0002,TV99,2024-01-15,370000,370100,S,1"))
-    assert response.json == counts(inserted=1, rejected=[{"line": 5, "error": "unknown model 'TV99'"}])
+    assert sentences(response.json) == counts(inserted=1, rejected=[{"line": 5, "error": "unknown model 'TV99'"}])
 
 
 @pytest.mark.parametrize("serial", ["AB/12", "AB?12", "AB#12", "AB%12"])
@@ -336,19 +401,23 @@ def test_every_serial_the_import_accepts_can_be_looked_up(world, upload, client,
 
 def test_a_serial_repeated_in_the_file_is_rejected_naming_the_first_line(world, upload):
     response = upload(sales_csv(GOOD, ROWS[1], "SN0001,TV65,2024-02-01,440000,440100,Other,1"))
-    assert response.json == counts(inserted=2, rejected=[{"line": 4, "error": "repeats serial SN0001 of line 2"}])
+    assert sentences(response.json) == counts(
+        inserted=2, rejected=[{"line": 4, "error": "repeats serial SN0001 of line 2"}]
+    )
     # The first occurrence was stored, not the repeat.
     assert stored_without_source()["SN0001"] == STORED["SN0001"]
 
 
 def test_a_serial_repeated_in_other_case_and_spacing_is_a_repeat(world, upload):
     response = upload(sales_csv(GOOD, " sn0001 ,TV55,2024-01-15,370000,370100,Store A,13812345678"))
-    assert response.json == counts(inserted=1, rejected=[{"line": 3, "error": "repeats serial SN0001 of line 2"}])
+    assert sentences(response.json) == counts(
+        inserted=1, rejected=[{"line": 3, "error": "repeats serial SN0001 of line 2"}]
+    )
 
 
 def test_every_repeat_names_the_first_line(world, upload):
     response = upload(sales_csv(GOOD, GOOD, ROWS[1], GOOD))
-    assert response.json == counts(
+    assert sentences(response.json) == counts(
         inserted=2,
         rejected=[
             {"line": 3, "error": "repeats serial SN0001 of line 2"},
@@ -359,7 +428,7 @@ def test_every_repeat_names_the_first_line(world, upload):
 
 def test_a_rejected_row_does_not_stop_a_later_good_row_of_the_same_serial(world, upload):
     response = upload(sales_csv("SN0001,TV99,2024-01-15,370000,370100,S,1", GOOD))
-    assert response.json == counts(inserted=1, rejected=[{"line": 2, "error": "unknown model 'TV99'"}])
+    assert sentences(response.json) == counts(inserted=1, rejected=[{"line": 2, "error": "unknown model 'TV99'"}])
     assert stored_without_source() == {"SN0001": STORED["SN0001"]}
 
 
@@ -377,7 +446,9 @@ def test_importing_the_same_file_again_changes_nothing(world, import_sales, snap
 def test_importing_a_file_again_reports_its_bad_rows_again(world, import_sales):
     content = sales_csv(*ROWS, "SN0009,TV99,2024-01-15,370000,370100,S,1")
     import_sales(content)
-    assert import_sales(content) == counts(unchanged=3, rejected=[{"line": 5, "error": "unknown model 'TV99'"}])
+    assert sentences(import_sales(content)) == counts(
+        unchanged=3, rejected=[{"line": 5, "error": "unknown model 'TV99'"}]
+    )
 
 
 @pytest.mark.parametrize(
@@ -473,7 +544,7 @@ def test_a_second_import_across_several_chunks_counts_inserted_updated_and_uncha
     rows[4] = rows[4].replace("Store A", "Store Z")  # chunk 2
     rows.insert(3, "SN0099,TV99,2024-01-15,370000,370100,S,1")  # line 5, rejected
     rows.insert(7, rows[0])  # line 9, a repeat of line 2
-    assert import_sales(sales_csv(*rows)) == counts(
+    assert sentences(import_sales(sales_csv(*rows))) == counts(
         inserted=4,
         updated=2,
         unchanged=4,
@@ -491,7 +562,9 @@ def test_a_repeat_in_a_later_chunk_names_the_line_in_an_earlier_chunk(world, upl
     monkeypatch.setattr("server.installbase.services.CHUNK_ROWS", 2)
     rows = [*many_rows(5), many_rows(1)[0]]
     response = upload(sales_csv(*rows))
-    assert response.json == counts(inserted=5, rejected=[{"line": 7, "error": "repeats serial SN0001 of line 2"}])
+    assert sentences(response.json) == counts(
+        inserted=5, rejected=[{"line": 7, "error": "repeats serial SN0001 of line 2"}]
+    )
 
 
 # ---------------------------------------------------------------- large files: read in a forked helper process
@@ -506,7 +579,7 @@ def forked(monkeypatch):
 
 def test_an_import_read_in_a_forked_helper_counts_every_row(world, forked, import_sales):
     rows = [*many_rows(7), "SN0099,TV99,2024-01-15,370000,370100,S,1", *many_rows(3, first=8), many_rows(1)[0]]
-    assert import_sales(sales_csv(*rows)) == counts(
+    assert sentences(import_sales(sales_csv(*rows))) == counts(
         inserted=10,
         rejected=[
             {"line": 9, "error": "unknown model 'TV99'"},
@@ -540,6 +613,11 @@ def test_a_file_refused_in_a_forked_helper_leaves_nothing_written(world, forked,
     assert snapshot() == before
 
 
+def test_a_forked_helper_names_the_line_that_is_not_utf8(world, forked, upload):
+    error = assert_error(upload(sales_csv(*many_rows(10)) + GBK_LINE), 422, "not_utf8")
+    assert error["details"] == {"line": 12}
+
+
 def test_cli_refuses_a_file_refused_in_a_forked_helper(world, forked, run_cli, snapshot):
     before = snapshot()
     result = run_cli(sales_csv(*many_rows(10)) + GBK_LINE)
@@ -571,10 +649,11 @@ REFUSED_FILES = [
         {"missing": HEADER.split(","), **MISSING},
         id="no-header",
     ),
-    pytest.param(GBK, "not_utf8", {}, id="gbk"),
-    pytest.param(sales_csv(GOOD) + GBK_LINE, "not_utf8", {}, id="gbk-after-a-good-row"),
-    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "not_utf8", {}, id="png"),
-    pytest.param(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9", "not_utf8", {}, id="gzip"),
+    # The line named is the first that is not UTF-8, though the decoder reads the file ahead by blocks.
+    pytest.param(GBK, "not_utf8", {"line": 2}, id="gbk"),
+    pytest.param(sales_csv(GOOD) + GBK_LINE, "not_utf8", {"line": 3}, id="gbk-after-a-good-row"),
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "not_utf8", {"line": 1}, id="png"),
+    pytest.param(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9", "not_utf8", {"line": 1}, id="gzip"),
     pytest.param(
         b"\x00\x01\x02\x03\x00\x00",
         "missing_columns",
@@ -634,6 +713,15 @@ def test_an_import_keeps_the_customer_phone_index(world, import_sales, table):
         import_sales(sales_csv(ROWS[0]))
     import_sales(sales_csv(*ROWS))
     assert PHONE_INDEX in sale_record_indexes()
+
+
+@pytest.mark.parametrize("kind", REFERENCE_KINDS)
+def test_a_reference_data_file_is_refused_whole(world, upload, snapshot, kind):
+    """A file of another kind (providers, parts…) sent as sale records imports nothing, whatever its rows."""
+    before = snapshot()
+    error = assert_error(upload(reference_csv(kind, *REFERENCE_SAMPLES[kind])), 422, "missing_columns")
+    assert error["details"]["expected"] == HEADER.split(",")
+    assert snapshot() == before
 
 
 def test_missing_columns_message_names_them(world, upload):

@@ -71,7 +71,8 @@ def test_past_requests_are_listed_newest_first_with_their_jobs_state(client, peo
         (second["request"]["number"], second["number"], "new"),
         (first["request"]["number"], first["number"], "dispatched"),
     ]
-    assert requests[1]["job"]["provider_code"] == "P01"
+    assert (requests[1]["job"]["provider_code"], requests[1]["job"]["provider_name"]) == ("P01", "Provider P01")
+    assert requests[0]["job"]["provider_name"] is None
 
 
 def test_a_cancelled_request_is_still_in_the_history(client, people, lookup, open_job):

@@ -242,6 +242,21 @@ def test_a_dispatch_is_recorded_with_its_dispatcher(people, job, post, events):
     )
 
 
+def test_a_dispatched_job_names_its_provider_and_its_history_who_acted(client, people, job, post, read):
+    """The call centre tells a customer who is coming: the company by its name, each step by the person's name."""
+    assert read(job["id"])["provider_name"] is None
+    people.dispatcher.display_name = "调度员小李"
+    db.session.commit()
+    post(job["id"], "dispatch", {"provider_code": "P02"}, people.dispatcher)
+    assert (read(job["id"])["provider_code"], read(job["id"])["provider_name"]) == ("P02", "Provider P02")
+    history = client.get(f"/api/jobs/{job['id']}/events", headers=people.agent.headers).json
+    # Without a display name, the username; the dispatcher by the name they were given.
+    assert [(e["kind"], e["actor"], e["actor_name"]) for e in history] == [
+        ("created", "agent", "agent"),
+        ("dispatched", "dispatcher", "调度员小李"),
+    ]
+
+
 def test_the_provider_sees_the_dispatched_job(people, job, post, read):
     post(job["id"], "dispatch", {"provider_code": "P01"}, people.dispatcher)
     assert read(job["id"], people.pm1)["id"] == job["id"]
@@ -387,6 +402,20 @@ def test_an_assignment_is_recorded_with_who_made_it(people, dispatched, post, ev
         "dispatched",
         {"technician_id": people.tech2.id, "previous_technician_id": None},
     )
+
+
+def test_the_history_names_who_acted_as_people_know_them(client, people, dispatched, post):
+    people.pm1.display_name = "李经理"
+    db.session.commit()
+    post(dispatched["id"], "assign", {"technician_id": people.tech1.id}, people.pm1)
+    response = client.get(f"/api/jobs/{dispatched['id']}/events", headers=people.pm1.headers)
+    assert response.status_code == 200, response.json
+    # By the display name where the person has one, else by the username.
+    assert [(event["kind"], event["actor"], event["actor_name"]) for event in response.json] == [
+        ("created", "agent", "agent"),
+        ("dispatched", "dispatcher", "dispatcher"),
+        ("assigned", "pm1", "李经理"),
+    ]
 
 
 def test_the_assigned_technician_is_told_and_sees_the_job(client, people, dispatched, post, notifications):

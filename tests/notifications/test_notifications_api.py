@@ -5,6 +5,7 @@ committed; the API is then read as their owner or as someone else.
 """
 
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func
@@ -100,6 +101,14 @@ def test_a_notification_shows_what_it_is_about(alice, send, listing):
         "read_at": None,
     }
     assert datetime.fromisoformat(item["created_at"]).tzinfo is not None
+
+
+def test_a_notice_about_a_job_carries_the_number_people_know_it_by(alice, send, listing, open_job):
+    job = open_job()
+    send(alice, "job_escalated", job=SimpleNamespace(id=job["id"]))
+    send(alice, "about_nothing")
+    numbers = {n["kind"]: (n["job_id"], n["job_number"]) for n in listing(alice)["items"]}
+    assert numbers == {"job_escalated": (job["id"], job["number"]), "about_nothing": (None, None)}
 
 
 def test_the_badge_counts_every_unread_not_only_the_page(alice, send, listing):

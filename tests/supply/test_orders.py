@@ -308,6 +308,25 @@ def test_the_order_list_filters_by_status(call, ordered, ship, receive, query, e
     assert [item["status"] for item in body["items"]] == expected
 
 
+def test_the_order_list_can_put_the_newest_first(call, ordered):
+    orders = [ordered([("BOARD", 1)])[1] for _ in range(3)]
+    status, body = call("get", "/api/sales-orders?newest_first=true", "pm1")
+    assert status == 200, body
+    assert [item["id"] for item in body["items"]] == [order["id"] for order in reversed(orders)]
+
+
+def test_an_order_names_its_job_its_requisition_and_the_region_of_the_rdc_shipping_it(call, on_site, short, approve):
+    job = on_site(serial=None)
+    requisition = short(job["id"], [("BOARD", 1)])
+    approve(requisition["id"])
+    status, body = call("get", f"/api/sales-orders?requisition_id={requisition['id']}", "pm1")
+    assert status == 200, body
+    [order] = body["items"]
+    assert (order["job_id"], order["job_number"]) == (job["id"], job["number"])
+    assert order["requisition_number"] == requisition["number"]
+    assert (order["warehouse"], order["warehouse_region"]) == ("RDC-370000", "Region 370000")
+
+
 # ---------------------------------------------------------------- a job waiting for more than one requisition
 
 

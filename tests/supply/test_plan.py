@@ -647,6 +647,140 @@ def test_the_earlier_order_received_last_fills_the_newer_need(two_orders, call, 
     assert stock_row("HQ", "BOARD") == (0, 0)
 
 
+# ---------------------------------------------------------------- the requisitions behind the plan
+
+
+def needs(rows, *fields):
+    return [tuple(row[field] for field in ("requisition_number", "part_no", *fields)) for row in rows]
+
+
+def test_the_requisitions_waiting_on_headquarters_are_listed_oldest_first(waiting, call):
+    status, body = call("get", "/api/parts-plan/requisitions", "planner")
+
+    assert status == 200, body
+    older, newer = waiting.older["number"], waiting.newer["number"]
+    assert needs(body["items"], "qty", "waiting") == [
+        (older, "BOARD", 1, 1),
+        (older, "REMOTE", 2, 2),
+        (newer, "BOARD", 2, 2),
+        (newer, "REMOTE", 1, 1),
+    ]
+    assert body["total"] == 4
+
+
+def test_a_waiting_requisition_comes_with_its_job_provider_and_province_by_name(waiting, call):
+    rows = call("get", "/api/parts-plan/requisitions?part_no=BOARD", "planner")[1]["items"]
+
+    row = rows[1]
+    assert {field: row[field] for field in ("requisition_id", "job_id", "provider_code", "province_code")} == {
+        "requisition_id": waiting.newer["id"],
+        "job_id": waiting.newer["job_id"],
+        "provider_code": "P44",
+        "province_code": "440000",
+    }
+    assert (row["provider_name"], row["province_name"], row["name"]) == ("Provider P44", "Region 440000", "Main board")
+    assert row["job_number"] == call("get", f"/api/jobs/{waiting.newer['job_id']}", "admin")[1]["number"]
+    assert row["raised_at"] == waiting.newer["raised_at"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parts"),
+    [("?part_no=REMOTE", ["REMOTE", "REMOTE"]), ("?part_no=BOARD&part_no=REMOTE", ["BOARD", "REMOTE"] * 2)],
+)
+def test_the_waiting_requisitions_filter_by_part(waiting, call, query, parts):
+    status, body = call("get", f"/api/parts-plan/requisitions{query}", "planner")
+
+    assert status == 200, body
+    assert [row["part_no"] for row in body["items"]] == parts
+
+
+def test_the_waiting_requisitions_follow_age_not_number(waiting, call):
+    make_older(waiting.newer, than=waiting.older)
+
+    rows = call("get", "/api/parts-plan/requisitions?part_no=BOARD", "planner")[1]["items"]
+
+    assert [row["requisition_number"] for row in rows] == [waiting.newer["number"], waiting.older["number"]]
+
+
+def test_a_requisition_filled_leaves_the_waiting_list_and_one_partly_filled_shows_what_is_left(on_order, receive, call):
+    receive([("BOARD", 3)])
+
+    rows = call("get", "/api/parts-plan/requisitions", "planner")[1]["items"]
+
+    assert needs(rows, "qty", "waiting") == [(on_order.newer["number"], "BOARD", 2, 1)]
+
+
+def test_an_unknown_part_in_the_filter_is_refused(waiting, send):
+    response = send("get", "/api/parts-plan/requisitions?part_no=" + "X" * 65, "planner")
+
+    assert response.status_code == 422, response.get_json()
+    assert set(response.get_json()["error"]["details"]["fields"]) == {"part_no"}
+
+
+def test_an_order_serves_the_oldest_needs_first_with_what_it_brings(on_order, call):
+    status, body = call("get", f"/api/purchase-orders/{on_order.order['id']}/requisitions", "planner")
+
+    assert status == 200, body
+    assert needs(body["items"], "waiting", "on_receipt") == [
+        (on_order.older["number"], "BOARD", 2, 2),
+        (on_order.newer["number"], "BOARD", 2, 2),
+    ]
+    assert body["beyond"] == 0
+
+
+def test_an_order_that_cannot_serve_every_need_says_how_many_more_wait(on_order, approved, call):
+    later = approved([("BOARD", 3)], "440000")  # on order in no purchase order yet
+
+    body = call("get", f"/api/purchase-orders/{on_order.order['id']}/requisitions", "planner")[1]
+
+    assert later["number"] not in [row["requisition_number"] for row in body["items"]]
+    assert [row["on_receipt"] for row in body["items"]] == [2, 2]
+    assert body["beyond"] == 1
+
+
+def test_an_order_serves_what_its_receipt_would_send_hq_stock_first(two_orders, make_stock, call):
+    """Two orders of BOARD 2 each for two needs of 2: the later order, received now, fills the oldest need. With
+    one BOARD free at HQ, that one goes first and the order's two reach the newer need too."""
+    later = call("get", f"/api/purchase-orders/{two_orders.second['id']}/requisitions", "planner")[1]
+    assert needs(later["items"], "on_receipt") == [(two_orders.older["number"], "BOARD", 2)]
+    assert later["beyond"] == 1
+
+    make_stock("HQ", "BOARD", 1)
+    db.session.commit()
+    later = call("get", f"/api/purchase-orders/{two_orders.second['id']}/requisitions", "planner")[1]
+
+    assert needs(later["items"], "on_receipt") == [
+        (two_orders.older["number"], "BOARD", 2),
+        (two_orders.newer["number"], "BOARD", 1),
+    ]
+    assert later["beyond"] == 0
+
+
+def test_what_an_order_serves_is_what_its_receipt_sends(on_order, call, receive, orders_of):
+    expected = call("get", f"/api/purchase-orders/{on_order.order['id']}/requisitions", "planner")[1]["items"]
+
+    assert receive()[0] == 200
+
+    sent = {r["number"]: orders_of(r)[-1][3] for r in (on_order.older, on_order.newer)}
+    assert sent == {row["requisition_number"]: [("BOARD", row["on_receipt"])] for row in expected}
+
+
+def test_a_received_order_serves_no_more_requisitions(on_order, receive, call):
+    receive([("BOARD", 3)])
+
+    status, body = call("get", f"/api/purchase-orders/{on_order.order['id']}/requisitions", "planner")
+
+    assert status == 200, body
+    assert body == {"items": [], "beyond": 0}
+
+
+def test_the_requisitions_of_an_unknown_order_are_404(catalogue, call):
+    status, body = call("get", "/api/purchase-orders/999/requisitions", "planner")
+
+    assert status == 404, body
+    assert body["error"]["code"] == "purchase_order_not_found"
+
+
 # ---------------------------------------------------------------- who may plan
 
 
@@ -661,6 +795,8 @@ def test_the_earlier_order_received_last_fills_the_newer_need(two_orders, call, 
         ("auditor", "get", "/api/parts-plan"),
         ("technician", "post", "/api/purchase-orders"),
         ("provider_manager", "get", "/api/purchase-orders/1"),
+        ("parts_clerk", "get", "/api/parts-plan/requisitions"),
+        ("provider_manager", "get", "/api/purchase-orders/1/requisitions"),
     ],
 )
 def test_the_plan_is_for_planners_and_admins(client, catalogue, as_role, role, method, path):

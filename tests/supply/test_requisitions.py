@@ -6,6 +6,7 @@ limit of 500.00, so it can be charged 1500.00 at most.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -239,6 +240,9 @@ def test_the_rdc_part_becomes_one_sales_order(
         "P01",
     )
     assert [(line["part_no"], line["qty"]) for line in order["lines"]] == order_lines
+    # The desks name the provider and the technician as people know them, not by code or username.
+    assert order["provider_name"] == requisition["provider_name"] == "Provider P01"
+    assert requisition["raised_by_name"] == "tech1"
 
 
 @split_cases
@@ -342,6 +346,46 @@ def test_the_amount_charged_is_the_whole_requisition_even_the_part_through_headq
     assert account()["deposit"] == "400.00"
 
 
+def line_sum(requisition):
+    """The plain sum behind a requisition's amount, from its lines as the API shows them."""
+    return sum(Decimal(line["price"]) * line["qty"] for line in requisition["lines"])
+
+
+def test_a_pending_requisitions_amount_is_what_its_lines_add_up_to(raised, call, catalogue):
+    requisition = raised([("BOARD", 2), ("REMOTE", 3)])  # 2 × 120.00 + 3 × 15.00
+
+    one = call("get", f"/api/requisitions/{requisition['id']}", "clerk")[1]
+    [listed] = call("get", "/api/requisitions?status=pending", "clerk")[1]["items"]
+    on_the_job = call("get", f"/api/jobs/{requisition['job_id']}/parts", "tech1")[1]["requisitions"]
+
+    assert [r["amount"] for r in (requisition, one, listed, *on_the_job)] == ["285.00"] * 4
+    assert [line["amount"] for line in one["lines"]] == ["240.00", "45.00"]
+    assert Decimal(one["amount"]) == line_sum(one) == sum(Decimal(line["amount"]) for line in one["lines"])
+    assert db.session.get(Requisition, requisition["id"]).amount_cents == 28_500
+
+
+def test_a_requisition_stored_without_its_amount_still_shows_the_sum_of_its_lines(raised, call):
+    """Requisitions raised before the amount was kept at raising hold 0 until approved: the API reads the lines."""
+    requisition = raised([("PANEL", 1), ("BOARD", 1)])
+    db.session.execute(update(Requisition).where(Requisition.id == requisition["id"]).values(amount_cents=0))
+    db.session.commit()
+
+    body = call("get", f"/api/requisitions/{requisition['id']}", "clerk")[1]
+
+    assert (body["amount"], line_sum(body)) == ("920.00", Decimal("920.00"))
+
+
+def test_approval_charges_the_amount_the_pending_requisition_showed(raised, approve, account):
+    requisition = raised([("BOARD", 2), ("REMOTE", 1)])
+    before = Decimal(account()["available"])
+
+    status, body = approve(requisition["id"])
+
+    assert status == 200, body
+    assert body["amount"] == requisition["amount"] == "255.00"
+    assert before - Decimal(account()["available"]) == Decimal(requisition["amount"])
+
+
 # lines, approved before → the details of the refusal
 SHORTFALLS = {
     "two-panels": (
@@ -395,7 +439,8 @@ def test_after_a_refusal_for_want_of_money_nothing_is_ordered_reserved_or_charge
     money = account()
     assert send("post", f"/api/requisitions/{requisition['id']}/approve", "clerk", {}).status_code == 409
     body = call("get", f"/api/requisitions/{requisition['id']}", "clerk")[1]
-    assert (body["status"], body["path"], body["amount"], body["decided_by"]) == ("pending", None, "0.00", None)
+    # 800.00 + 2 × 120.00 + 40 × 15.00: the amount asked for, not charged.
+    assert (body["status"], body["path"], body["amount"], body["decided_by"]) == ("pending", None, "1640.00", None)
     assert [(line["rdc_qty"], line["hq_qty"]) for line in body["lines"]] == [(0, 0), (0, 0), (0, 0)]
     assert sales_orders(requisition["id"], "clerk") == []
     assert stock_row("RDC-370000", "BOARD") == (3, 0)
@@ -500,7 +545,8 @@ def test_a_rejection_records_who_when_and_why(raised, reject):
         "clerk",
     )
     assert body["rejected_at"] is not None
-    assert (body["approved_at"], body["path"], body["amount"]) == (None, None, "0.00")
+    # BOARD × 1: the amount asked for, never charged (the account tests below).
+    assert (body["approved_at"], body["path"], body["amount"]) == (None, None, "120.00")
 
 
 def test_a_rejection_charges_reserves_and_plans_nothing(raised, reject, account, plan, sales_orders):

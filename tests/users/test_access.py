@@ -165,6 +165,7 @@ READERS = {
     "/api/claims": CLAIM_READERS,
     "/api/claims/unclaimed": ("provider_manager",),
     "/api/claims/999999": CLAIM_READERS,
+    "/api/settlements": CLAIM_READERS,
     "/api/settlements/999999": CLAIM_READERS,
     "/api/settlements/999999.csv": CLAIM_READERS,
     "/api/reports/claims": CLAIM_READERS,

@@ -15,13 +15,15 @@ export class Bell {
     this.user = user;
     this.unread = 0;
     this.items = [];
-    this.count = h("span", { class: "bell-count", "data-testid": "bell-count", hidden: true });
+    // The badge is seen; a screen reader hears "Notices, 2 unread" from the hidden words beside it.
+    this.count = h("span", { class: "bell-count", "data-testid": "bell-count", "aria-hidden": "true", hidden: true });
+    this.unreadWords = h("span", { class: "visually-hidden", "data-testid": "bell-unread" });
     this.button = h(
       "button",
-      { type: "button", class: "bell", "aria-haspopup": "true", "aria-expanded": "false", "data-testid": "bell", onclick: () => this.toggle() },
-      h("span", { "aria-hidden": "true" }, "🔔"),
+      { type: "button", class: "bell", "aria-expanded": "false", "data-testid": "bell", onclick: () => this.toggle() },
       h("span", { class: "label" }, t("bell.title")),
       this.count,
+      this.unreadWords,
     );
     this.panel = h("div", { class: "bell-panel", "data-testid": "bell-panel", hidden: true });
     this.root = h("div", { class: "bell-box" }, this.button, this.panel);
@@ -44,7 +46,7 @@ export class Bell {
     this.count.textContent = String(this.unread);
     this.count.dataset.count = String(this.unread);
     this.button.querySelector(".label").textContent = t("bell.title");
-    this.button.setAttribute("aria-label", t("bell.label", { count: this.unread }));
+    this.unreadWords.textContent = t("bell.unread", { count: this.unread });
     if (this.panel.hidden) {
       return;
     }

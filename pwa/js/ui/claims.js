@@ -67,7 +67,14 @@ export class ClaimDesk {
   tabs(current) {
     const tab = (href, key, name) =>
       h("a", { href, class: current === name ? "tab current" : "tab", "aria-current": current === name ? "page" : null }, t(key));
-    return h("nav", { class: "tabs" }, tab("#/claims", "claims.title", "claims"), tab("#/account", "account.title", "account"));
+    // The provider manager's team desk (#/team) sits beside the claims, as its own tabs link here.
+    return h(
+      "nav",
+      { class: "tabs" },
+      tab("#/team", "nav.team", "team"),
+      tab("#/claims", "claims.title", "claims"),
+      tab("#/account", "account.title", "account"),
+    );
   }
 
   failed(answer, back) {
@@ -276,27 +283,33 @@ export class ClaimDesk {
           )
         : h("p", { class: "empty" }, t("account.noStock")),
       h("h2", {}, t("account.ledger")),
+      // Five columns are wider than a phone: the table scrolls inside its box, the page stays put.
       a.entries.items.length
         ? h(
-            "table",
-            { class: "lines", "data-testid": "ledger" },
+            "div",
+            // Focusable, so that a keyboard can scroll it too.
+            { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("account.ledger") },
             h(
-              "thead",
-              {},
-              h("tr", {}, [t("account.when"), t("account.kind"), t("account.depositChange"), t("account.creditChange"), t("account.reference")].map((title) => h("th", {}, title))),
-            ),
-            h(
-              "tbody",
-              {},
-              a.entries.items.map((entry) =>
-                h(
-                  "tr",
-                  {},
-                  h("td", {}, when(entry.created_at)),
-                  h("td", {}, t(`account.entry.${entry.kind}`)),
-                  h("td", {}, entry.deposit_change),
-                  h("td", {}, entry.credit_change),
-                  h("td", {}, entry.reference),
+              "table",
+              { class: "lines", "data-testid": "ledger" },
+              h(
+                "thead",
+                {},
+                h("tr", {}, [t("account.when"), t("account.kind"), t("account.depositChange"), t("account.creditChange"), t("account.reference")].map((title) => h("th", {}, title))),
+              ),
+              h(
+                "tbody",
+                {},
+                a.entries.items.map((entry) =>
+                  h(
+                    "tr",
+                    {},
+                    h("td", {}, when(entry.created_at)),
+                    h("td", {}, t(`account.entry.${entry.kind}`)),
+                    h("td", {}, entry.deposit_change),
+                    h("td", {}, entry.credit_change),
+                    h("td", {}, entry.reference),
+                  ),
                 ),
               ),
             ),

@@ -3,9 +3,12 @@
 // decision is the server's at once, and a refusal is shown in the clerk's language.
 
 import { OK } from "../api.js";
-import { t, when } from "../i18n/index.js";
+import { addStrings, t, when } from "../i18n/index.js";
 import { cards, h, once } from "./dom.js";
 import { problem } from "./problem.js";
+import strings from "./requisitions-strings.js";
+
+addStrings(strings);
 
 export class RequisitionDesk {
   constructor({ api, requisitionId = null }) {
@@ -41,7 +44,7 @@ export class RequisitionDesk {
             "a",
             { href: `#/requisitions/${r.id}` },
             h("strong", {}, r.number),
-            h("span", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)}`),
+            h("span", {}, `${r.provider_name} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${t("clerk.amount")} ${r.amount}`),
             h("span", {}, r.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
           ),
         ),
@@ -52,7 +55,7 @@ export class RequisitionDesk {
           "li",
           { dataset: { orderId: order.id } },
           h("strong", {}, order.number),
-          h("span", {}, `${order.provider_code} · ${order.warehouse} · ${order.amount}`),
+          h("span", {}, `${order.provider_name} · ${order.warehouse} · ${order.amount}`),
           h("span", {}, order.lines.map((line) => `${line.part_no} × ${line.qty}`).join(", ")),
           once(h("button", { type: "button", "data-action": "ship" }, t("clerk.ship")), () => this.ship(order)),
         ),
@@ -79,12 +82,16 @@ export class RequisitionDesk {
     const shown = [
       h("a", { href: "#/requisitions", class: "back" }, t("job.back")),
       h("h1", {}, r.number, " ", h("span", { class: "state", "data-testid": "requisition-status" }, t(`requisition.status.${r.status}`))),
-      h("p", {}, `${r.provider_code} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${r.raised_by}`),
+      h("p", {}, `${r.provider_name} · ${t("clerk.raisedAt")} ${when(r.raised_at)} · ${r.raised_by_name}`),
       r.note ? h("p", {}, r.note) : null,
       h(
         "table",
         { class: "lines" },
-        h("thead", {}, h("tr", {}, [t("form.partNo"), t("form.qty"), t("clerk.rdcFree"), t("clerk.price")].map((title) => h("th", {}, title)))),
+        h(
+          "thead",
+          {},
+          h("tr", {}, [t("form.partNo"), t("form.qty"), t("clerk.rdcFree"), t("clerk.amount")].map((title) => h("th", {}, title))),
+        ),
         h(
           "tbody",
           {},
@@ -95,9 +102,16 @@ export class RequisitionDesk {
               h("td", {}, `${line.part_no} ${line.name}`),
               h("td", {}, String(line.qty)),
               h("td", { "data-testid": "rdc-free" }, line.rdc_available === null ? "" : String(line.rdc_available)),
-              h("td", {}, line.price),
+              // The line's amount over the sum behind it: quantity × price.
+              h("td", {}, h("span", { "data-testid": "line-amount" }, line.amount), h("br"), h("small", {}, `${line.qty}\u00a0×\u00a0${line.price}`)),
             ),
           ),
+        ),
+        // What the provider is charged on approval: the plain sum of the amounts above.
+        h(
+          "tfoot",
+          {},
+          h("tr", { class: "total" }, h("th", { scope: "row", colspan: 3 }, t("clerk.total")), h("td", { "data-testid": "requisition-amount" }, r.amount)),
         ),
       ),
       this.message,

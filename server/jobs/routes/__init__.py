@@ -7,6 +7,7 @@ from server.jobs.routes import dispatch
 from server.jobs.routes import jobs
 from server.jobs.routes import requests
 from server.jobs.routes import steps
+from server.jobs.routes import team
 from server.jobs.routes.blueprint import blp
 
-__all__ = ["blp", "dispatch", "jobs", "requests", "steps"]
+__all__ = ["blp", "dispatch", "jobs", "requests", "steps", "team"]

@@ -30,8 +30,20 @@ class JobDispatch(MethodView):
     @blp.arguments(schemas.DispatchArgs)
     @blp.response(200, schemas.JobSchema)
     def post(self, args, job_id):
-        """Give the job to a provider that covers its region (or move it to another one)."""
-        return shown(dispatch.dispatch(locked_job(job_id), current_user(), args["provider_code"], args["note"]))
+        """Give the job to a provider that covers its region (or move it to another one).
+
+        With ``version`` (the job's version as the caller saw it), a job that changed since is refused
+        with 409 ``job_changed``: a stale screen does not move a job someone else has dispatched.
+        """
+        return shown(
+            dispatch.dispatch(
+                locked_job(job_id),
+                current_user(),
+                args["provider_code"],
+                args["note"],
+                expected_version=args["version"],
+            )
+        )
 
 
 @blp.route("/jobs/<id:job_id>/assign")

@@ -129,12 +129,28 @@ def suggest_providers(job: Job, now: datetime | None = None) -> list[ProviderSug
     return sorted(suggestions, key=order)
 
 
-def dispatch(job: Job, actor: User, provider_code: str, note: str = "", now: datetime | None = None) -> Job:
+def dispatch(
+    job: Job,
+    actor: User,
+    provider_code: str,
+    note: str = "",
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> Job:
     """Give the job to a provider covering its region (again to another one, if it must move).
 
     The job becomes ``dispatched`` with no technician; the provider's managers
     are told, and so are the previous provider and technician when it moves.
+    ``expected_version``, the version of the job the dispatcher was shown: a
+    job that changed since (dispatched by someone else meanwhile) is refused
+    with 409 ``job_changed`` rather than moved on a stale screen's word.
     """
+    if expected_version is not None and expected_version != job.version:
+        raise Conflict(
+            f"Job {job.number} changed since it was shown (now version {job.version}); look at it again.",
+            code="job_changed",
+            details={"version": job.version, "state": job.state},
+        )
     provider: Provider | None = db.session.scalar(select(Provider).where(Provider.code == provider_code))
     if provider is None:
         raise invalid("provider_code", f"unknown provider {provider_code}")

@@ -2,16 +2,20 @@
 
 from collections.abc import Mapping
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from typing import overload
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import case
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from server.core.clock import local_day_bounds
+from server.core.clock import utcnow
 from server.core.queries import StatementT
 from server.core.queries import one_or_404
 from server.core.roles import ADMIN
@@ -21,6 +25,7 @@ from server.core.roles import DISPATCHER
 from server.core.roles import PROVIDER_MANAGER
 from server.core.roles import TECHNICIAN
 from server.extensions import db
+from server.jobs.models import OPEN_STATES
 from server.jobs.models import SLA_STAGES
 from server.jobs.models import Customer
 from server.jobs.models import Job
@@ -93,8 +98,55 @@ def job_for(user: User, job_id: int, lock: bool = False) -> Job:
     return one_or_404(statement, Job, f"You have no job {job_id}.", "job_not_found", lock=lock)
 
 
-def list_jobs(user: User, args: Mapping[str, Any]) -> Select[Job]:
-    """The caller's slice of jobs, newest first, filtered by state, dates, provider, technician, overdue."""
+def next_deadline() -> ColumnElement[Any]:
+    """The deadline an open job is working towards: the stage after the last one reached (contact, arrival,
+    completion), whatever came before it; NULL once the job is completed or has ended.
+
+    A technician who arrived without recording a contact is past the contact stage: the clock runs to
+    completion. The desks' SLA clock (pwa/js/desks/dispatch-rules.js) reads a job the same way.
+    """
+    return case(
+        (Job.state.not_in(OPEN_STATES), None),
+        (Job.completed_at.is_not(None), None),
+        (Job.arrived_at.is_not(None), Job.complete_due_at),
+        (Job.contacted_at.is_not(None), Job.arrive_due_at),
+        else_=Job.contact_due_at,
+    )
+
+
+def _urgent(now: datetime) -> ColumnElement[Any]:
+    """1 for an open job past its next deadline or escalated, else 0."""
+    late = next_deadline() < now
+    escalated = Job.escalated_at.is_not(None) & Job.state.in_(OPEN_STATES)
+    return case((late | escalated, 1), else_=0)
+
+
+# The orders a list may ask for (``order``); every one ends on the id, so pages never overlap.
+ORDERS = ("newest", "urgent", "due", "-due", "created", "-created", "number", "-number")
+
+
+def _ordered(statement: Select[Job], order: str, now: datetime) -> Select[Job]:
+    if order == "urgent":
+        # Late and escalated jobs first, then the nearest deadline; jobs without one (ended) last.
+        return statement.order_by(_urgent(now).desc(), next_deadline().asc().nulls_last(), Job.id)
+    if order in ("due", "-due"):
+        due = next_deadline()
+        # NULLs after the deadlines going up, before them going down: as the desk's table sorts a page.
+        key = due.asc().nulls_last() if order == "due" else due.desc().nulls_first()
+        return statement.order_by(key, Job.id if order == "due" else Job.id.desc())
+    if order in ("created", "-created"):
+        if order == "created":
+            return statement.order_by(Job.created_at, Job.id)
+        return statement.order_by(Job.created_at.desc(), Job.id.desc())
+    if order in ("number", "-number"):
+        return statement.order_by(Job.number if order == "number" else Job.number.desc())
+    return statement.order_by(Job.created_at.desc(), Job.id.desc())
+
+
+def list_jobs(user: User, args: Mapping[str, Any], now: datetime | None = None) -> Select[Job]:
+    """The caller's slice of jobs, filtered by state, dates, province, provider, technician (or none yet),
+    overdue, in ``order`` (default ``newest``: newest first; ``urgent``: late and escalated first, then the
+    nearest deadline; ``due``, ``created``, ``number``, each ``-`` for the other way)."""
     # One query for the page: the job, its request, region, provider and technician, and nothing
     # those rows would drag in (a provider's regions, a technician's own provider) that the list never shows.
     statement = visible_jobs(user).options(
@@ -118,10 +170,17 @@ def list_jobs(user: User, args: Mapping[str, Any]) -> Select[Job]:
         )
     if "technician_id" in args:
         statement = statement.where(Job.technician_id == args["technician_id"])
+    if "unassigned" in args:
+        statement = statement.where(
+            Job.technician_id.is_(None) if args["unassigned"] else Job.technician_id.is_not(None)
+        )
+    if "province_code" in args:
+        province = select(Region.id).where(Region.code == args["province_code"], Region.level == "province")
+        statement = statement.where(Job.province_id == province.scalar_subquery())
     if "overdue" in args:
         marked = or_(*(getattr(Job, f"{stage}_overdue_at").is_not(None) for stage in SLA_STAGES))
         statement = statement.where(marked if args["overdue"] else ~marked)
-    return statement.order_by(Job.created_at.desc(), Job.id.desc())
+    return _ordered(statement, args.get("order") or "newest", now or utcnow())
 
 
 def job_events(job: Job) -> Sequence[JobEvent]:

@@ -21,6 +21,19 @@ class PartsPlan(MethodView):
         return plan.plan_view()
 
 
+@blp.route("/parts-plan/requisitions")
+class PartsPlanRequisitions(MethodView):
+    @roles_required(*PLANNERS)
+    @blp.arguments(schemas.PlanNeedArgs, location="query")
+    @blp.response(200, page_schema(schemas.PlanNeedSchema, "PlanNeedPage"))
+    def get(self, args):
+        """The requisitions waiting on headquarters, one row per part, oldest first (the order parts go out in).
+
+        Filter by ``part_no`` (repeatable).
+        """
+        return paginate(plan.waiting_lines(args.get("part_no", ())), args)
+
+
 @blp.route("/purchase-orders")
 class PurchaseOrders(MethodView):
     @roles_required(*PLANNERS)
@@ -50,6 +63,16 @@ class PurchaseOrderItem(MethodView):
     def get(self, order_id):
         """One purchase order."""
         return plan.purchase_order(order_id)
+
+
+@blp.route("/purchase-orders/<id:order_id>/requisitions")
+class PurchaseOrderRequisitions(MethodView):
+    @roles_required(*PLANNERS)
+    @blp.response(200, schemas.OrderNeedsSchema)
+    def get(self, order_id):
+        """The requisitions this order serves if it arrives in full now, oldest first, with how many parts each
+        gets (``on_receipt``) and how many more lines wait for the same parts (``beyond``); none once received."""
+        return plan.order_needs(order_id)
 
 
 @blp.route("/purchase-orders/<id:order_id>/receive")

@@ -17,6 +17,7 @@ from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from server.core.clock import utcnow
@@ -28,6 +29,7 @@ from server.errors import NotFound
 from server.extensions import db
 from server.notifications.services import notify
 from server.parts.models import Part
+from server.parts.models import StockLevel
 from server.parts.models import Warehouse
 from server.parts.services import HQ
 from server.parts.services import move_stock
@@ -61,6 +63,11 @@ class PlanRow(TypedDict):
 
 class PlanView(TypedDict):
     items: list[PlanRow]
+
+
+class OrderNeeds(TypedDict):
+    items: list[PlanLine]
+    beyond: int
 
 
 class RollUp(TypedDict):
@@ -220,6 +227,61 @@ def roll_up(user: User | None = None) -> tuple[PurchaseOrder | None, list[SalesO
     db.session.flush()
     db.session.refresh(order)
     return order, sent
+
+
+def waiting_lines(part_nos: Sequence[str] = ()) -> Select[PlanLine]:
+    """The requisitions waiting on headquarters, one row per part of each, oldest first: the order in which
+    HQ's parts go out to them. Each with its requisition, job, provider and province; ``part_nos`` narrows it."""
+    statement = (
+        select(PlanLine)
+        .where(PlanLine.open.is_(True))
+        .options(
+            joinedload(PlanLine.requisition_line)
+            .joinedload(RequisitionLine.requisition)
+            .options(joinedload(Requisition.job), joinedload(Requisition.provider), joinedload(Requisition.province))
+        )
+        .order_by(PlanLine.raised_at, PlanLine.id)
+    )
+    if part_nos:
+        statement = statement.where(PlanLine.part_id.in_(select(Part.id).where(Part.part_no.in_(part_nos))))
+    return statement
+
+
+def _free_at_hq(part_ids: Iterable[int]) -> dict[int, int]:
+    """``{part_id: on hand less reserved}`` at headquarters: what a receipt or roll-up hands out first."""
+    hq = warehouse_by_code(HQ)
+    if hq is None:
+        return {}
+    rows = db.session.execute(
+        select(StockLevel.part_id, StockLevel.on_hand - StockLevel.reserved).where(
+            StockLevel.warehouse_id == hq.id, StockLevel.part_id.in_(list(part_ids))
+        )
+    ).all()
+    return {part_id: max(int(free), 0) for part_id, free in rows}
+
+
+def order_needs(order_id: int) -> OrderNeeds:
+    """The requisitions an ordered purchase order serves if it arrives in full now, each line with
+    ``on_receipt`` (how many of its parts go to its RDC then), and how many more wait for the same parts
+    (``beyond``). Worked out as receiving does it: HQ's free stock and the order's quantity, oldest need first,
+    whichever order was raised for it. Nothing once the order is received: its parts went out then."""
+    order = purchase_order(order_id)
+    if order.status != "ordered":
+        return {"items": [], "beyond": 0}
+    coming = {line.part_id: line.qty for line in order.lines}
+    free = _free_at_hq(coming)
+    left = {part_id: qty + free.get(part_id, 0) for part_id, qty in coming.items()}
+    served: list[PlanLine] = []
+    beyond = 0
+    for line in db.session.scalars(waiting_lines().where(PlanLine.part_id.in_(coming))).unique():
+        give = min(line.qty - line.allocated, left[line.part_id])
+        if give <= 0:
+            beyond += 1
+            continue
+        left[line.part_id] -= give
+        line.on_receipt = give
+        served.append(line)
+    return {"items": served, "beyond": beyond}
 
 
 def list_purchase_orders(args: Mapping[str, Any]) -> Select[PurchaseOrder]:

@@ -139,7 +139,7 @@ def approve(user: User, requisition_id: int, note: str = "", now: datetime | Non
     # the last units queue up here, and the second sees what the first took.
     serialise_on(*(stock_key(rdc.id, line.part_id) for line in lines), f"provider-account:{requisition.provider_id}")
     provider = ledger.locked_provider(requisition.provider_id)
-    amount = sum(line.qty * line.price_cents for line in lines)
+    amount = requisition.lines_amount_cents
     ledger.debit(provider, amount, f"requisition {requisition.number}", user=user, requisition=requisition)
     from_rdc: list[tuple[RequisitionLine, int]] = []
     for line in lines:
@@ -260,12 +260,17 @@ def create_sales_order(
 
 def list_sales_orders(user: User, args: Mapping[str, Any]) -> Select[SalesOrder]:
     statement = _scoped(user, select(SalesOrder), SalesOrder).options(
-        selectinload(SalesOrder.lines), selectinload(SalesOrder.provider), selectinload(SalesOrder.warehouse)
+        selectinload(SalesOrder.lines),
+        selectinload(SalesOrder.provider),
+        selectinload(SalesOrder.warehouse).selectinload(Warehouse.region),
+        selectinload(SalesOrder.requisition).selectinload(Requisition.job),
     )
     if args.get("status"):
         statement = statement.where(SalesOrder.status.in_(args["status"]))
     if "requisition_id" in args:
         statement = statement.where(SalesOrder.requisition_id == args["requisition_id"])
+    if args.get("newest_first"):
+        return statement.order_by(SalesOrder.created_at.desc(), SalesOrder.id.desc())
     return statement.order_by(SalesOrder.created_at, SalesOrder.id)
 
 

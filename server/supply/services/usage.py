@@ -150,6 +150,8 @@ def report_shortage(
         note=note,
         lines=[RequisitionLine(part=part, qty=qty, price_cents=part.price_cents) for part, qty in parts],
     )
+    # Known from the moment it is raised: a pending requisition's amount is what its lines add up to.
+    requisition.amount_cents = requisition.lines_amount_cents
     db.session.add(requisition)
     db.session.flush()
     described = [{"part_no": part.part_no, "qty": qty} for part, qty in parts]
