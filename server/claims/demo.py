@@ -67,7 +67,7 @@ def seed_claims(jobs, now):
             filed.append((_file(again, later, provider_id=claim.provider_id), later))
     filed += _paid_repairs_claimed(rng, finished, now)
     filed += _serials_never_sold(rng, now)
-    _decide(filed, now)
+    _decide(rng, filed, now)
     _settle_last_month(now)
     db.session.flush()
     return len(filed)
@@ -82,7 +82,7 @@ def _file(values, at, provider_id=None):
     if provider_id is None:
         provider_id = db.session.get(Job, values["job_id"]).provider_id if values.get("job_id") else None
     manager = provider_managers(provider_id)[0]
-    return submit_claim(manager, values, today=local_today(at))
+    return submit_claim(manager, values, today=local_today(at), now=at)
 
 
 def _paid_repairs_claimed(rng, finished, now):
@@ -118,19 +118,21 @@ def _serials_never_sold(rng, now):
     return claims
 
 
-def _decide(filed, now):
-    """An auditor decides the flagged claims filed long enough ago: the ones a check caught are rejected."""
+def _decide(rng, filed, now):
+    """An auditor decides the flagged claims filed long enough ago, within days of their filing: the ones a
+    check caught are rejected."""
     auditor = db.session.scalar(select(User).where(User.username == "auditor1"))
     if auditor is None:
         return
     for claim, at in filed:
         if claim.status != PENDING_REVIEW or at > now - DECIDED_AFTER:
             continue
+        decided = at + _between(rng, timedelta(hours=2), DECIDED_AFTER)
         caught = next((REJECTIONS[flag.code] for flag in claim.flags if flag.code in REJECTIONS), None)
         if caught:
-            decide_claim(auditor, claim.id, "reject", caught)
+            decide_claim(auditor, claim.id, "reject", caught, now=decided)
         else:
-            decide_claim(auditor, claim.id, "approve", "核实无误")
+            decide_claim(auditor, claim.id, "approve", "核实无误", now=decided)
 
 
 def _settle_last_month(now):

@@ -102,10 +102,13 @@ def _claimed_parts(lines: Sequence[Mapping[str, Any]]) -> list[tuple[Part, int]]
     return parts
 
 
-def submit_claim(user: User, values: Mapping[str, Any], today: date | None = None) -> Claim:
+def submit_claim(
+    user: User, values: Mapping[str, Any], today: date | None = None, now: datetime | None = None
+) -> Claim:
     """File a claim for the caller's provider, run every check, and decide its status.
 
-    No flags: ``approved``. Any flag: ``pending_review`` until an auditor decides.
+    No flags: ``approved``. Any flag: ``pending_review`` until an auditor decides. ``now``: when it was
+    filed, if not at this moment (a history replayed).
     """
     today = today or datetime.now(UTC).date()
     serial = normalise_serial(values["serial"])
@@ -144,6 +147,7 @@ def submit_claim(user: User, values: Mapping[str, Any], today: date | None = Non
         labor_fee_cents=values["labor_fee"],
         parts_amount_cents=sum(part.price_cents * qty for part, qty in parts),
         status=PENDING_REVIEW,
+        created_at=now or datetime.now(UTC),
     )
     claim.lines = [ClaimLine(part=part, qty=qty, unit_price_cents=part.price_cents) for part, qty in parts]
     claim.flags = []  # loaded and empty, so adding flags later reads nothing back
@@ -273,7 +277,7 @@ def get_claim(user: User, claim_id: int) -> Claim:
     return claim
 
 
-def decide_claim(user: User, claim_id: int, decision: str, reason: str) -> Claim:
+def decide_claim(user: User, claim_id: int, decision: str, reason: str, now: datetime | None = None) -> Claim:
     """An auditor approves or rejects a claim waiting for review; who, when and why are kept."""
     claim: Claim | None = db.session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
     if claim is None:
@@ -287,7 +291,7 @@ def decide_claim(user: User, claim_id: int, decision: str, reason: str) -> Claim
         raise invalid("reason", "say why the claim is rejected")
     claim.status = APPROVED if decision == "approve" else REJECTED
     claim.decided_by_id = user.id
-    claim.decided_at = datetime.now(UTC)
+    claim.decided_at = now or datetime.now(UTC)
     claim.decision_reason = reason.strip()
     db.session.flush()
     return claim

@@ -42,16 +42,19 @@ from server.products.models import Product
 from server.users import directory
 from server.users.models import User
 
-# The states the demo shows, in these proportions: each run of twenty-one requests holds this mix, shuffled.
+# The states the demo shows, in these proportions: each run of thirty requests holds this mix, shuffled. Most
+# of five weeks' work is done; today's and the last days' is still open.
 STATE_MIX = (
-    ["new"] * 4
-    + ["dispatched"] * 3
+    ["new"] * 2
+    + ["dispatched"] * 2
     + ["accepted", "en_route", "on_site"]
     + ["waiting_parts"] * 2
     + ["completed"] * 3
-    + ["closed"] * 5
+    + ["closed"] * 17
     + ["cancelled"]
 )
+# How many units are tried for a request that needs a provider before settling for one no provider covers.
+UNIT_TRIES = 20
 # How far along the visit each state is; a job waiting for parts got as far as the customer's door, and a
 # cancelled one no further than the call centre.
 PROGRESS = ("new", "dispatched", "accepted", "en_route", "on_site", "completed", "closed")
@@ -169,11 +172,19 @@ def _plan(rng, count, now, days, agents):
         visit = Visit(number=n, created=planned, state=state, serial="", values={}, agent=agents[n % len(agents)])
         _schedule(rng, visit)
         _date(rng, visit, now, earliest)
-        sale = _unit(rng, sales, sold_on, used, local_today(visit.created))
+        # A job a provider takes is of a unit in an area some provider covers (the network's gaps wait as new).
+        needs_provider = state not in ("new", "cancelled")
+        for _ in range(UNIT_TRIES):
+            sale = _unit(rng, sales, sold_on, used, local_today(visit.created))
+            if sale is None:
+                break
+            used.add(sale.serial)
+            served = [c for c in counties[sale.city_id] if covered & {c.id, c.parent_id, c.parent.parent_id}]
+            if served or not needs_provider:
+                break
         if sale is None:
             break
-        used.add(sale.serial)
-        county = rng.choice(counties[sale.city_id])
+        county = rng.choice(served if needs_provider and served else counties[sale.city_id])
         model = models[sale.product_id]
         if model not in faults:
             faults[model] = fault_codes(model)["items"]
