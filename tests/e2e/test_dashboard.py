@@ -106,8 +106,9 @@ def test_complaint_rates_drill_down_and_download(phone, reports_world, report_jo
     row(page, "P01").locator("[data-action=drill]").click()
     row(page, "t1").wait_for()
     assert bars(page) == {"t1": "150.00", "t2": "0.00"}
-    # The way back names the groups drilled into, not their codes.
+    # The way back names the groups drilled into, not their codes; the form says the level shown.
     assert page.locator(".crumbs").text_content().startswith("Region 370000 › Provider P01")
+    assert page.locator("form.report-controls select[name=level]").input_value() == "technician"
     device.screenshot("report-technicians")
 
     with page.expect_download() as caught:

@@ -194,11 +194,11 @@ export class ReportsView {
     const from = h("input", { type: "date", name: "from", value: this.state.from });
     const to = h("input", { type: "date", name: "to", value: this.state.to });
     const levels = REPORTS[this.state.name].levels;
-    const level = h(
+    const level = (this.level = h(
       "select",
       { name: "level" },
       levels.map((name) => h("option", { value: name, selected: name === this.state.level }, t(`reports.level.${name}`))),
-    );
+    ));
     this.lines = h("select", { name: "product_line" }, h("option", { value: "" }, t("reports.productLine.all")));
     this.fillLines([]);
     this.by = h(
@@ -344,6 +344,10 @@ export class ReportsView {
     const name = this.state.name;
     const rows = (this.rows = rowsOf(name, body));
     this.by.value = trend.by;
+    // A drill down or up changes the level without drawing the form again.
+    if (this.state.level) {
+      this.level.value = this.state.level;
+    }
     if (name === "workload") {
       this.fillLines(body.product_lines ?? []);
     }
