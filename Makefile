@@ -11,13 +11,19 @@ PORT ?= 5000
 
 .PHONY: run test test-fast fuzz bench lint format setup system-deps db seed clean
 
+# The app's address as a browser opens it (a server listening on every interface is also on this machine's).
+URL = http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)/
+
 # The scheduler (SLA escalation, reminders) runs as its own process beside the web server,
-# never inside it; it stops when the server does.
+# never inside it; both stop together. Once the server answers, the app's address and the demo
+# sign-ins are printed last, after all the set-up output (every time, loaded now or before).
 run: setup db
-	$(BIN)/flask --app server seed-demo --if-empty
+	$(BIN)/flask --app server seed-demo --if-empty --no-sign-ins
 	@$(BIN)/flask --app server scheduler & SCHEDULER=$$!; \
-	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER' EXIT INT TERM; \
-	$(BIN)/flask --app server run --host $(HOST) --port $(PORT)
+	$(BIN)/flask --app server run --host $(HOST) --port $(PORT) & SERVER=$$!; \
+	trap 'kill $$SCHEDULER $$SERVER 2>/dev/null; wait' EXIT INT TERM; \
+	$(BIN)/flask --app server demo-sign-ins --url $(URL) --wait 60 --pid $$SERVER; \
+	wait $$SERVER
 
 # The PostgreSQL tier needs a server: the local one unless TEST_DATABASE_URL names another.
 export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -63,7 +69,7 @@ $(STAMP): setup.cfg pyproject.toml
 	@touch $(STAMP)
 
 # The app's JavaScript packages exactly as locked: idb, the barcode-detector ponyfill (with zxing-wasm),
-# and fake-indexeddb for its tests.
+# Apache ECharts for the dashboard's charts, and axe-core and fake-indexeddb for its tests.
 $(NPM_STAMP): pwa/package.json pwa/package-lock.json
 	npm ci --prefix pwa --no-audit --no-fund
 	@touch $(NPM_STAMP)

@@ -195,6 +195,7 @@ def _register_blueprints(app, api):
 
 def _register_cli(app):
     # Imported when the app is built, for the reason given in create_app.
+    from server.demo import demo_sign_ins_command
     from server.demo import seed_demo_command
     from server.imports.cli import import_command
     from server.installbase.cli import install_base_cli
@@ -203,4 +204,5 @@ def _register_cli(app):
     app.cli.add_command(import_command)
     app.cli.add_command(install_base_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_sign_ins_command)
     app.cli.add_command(scheduler_command)

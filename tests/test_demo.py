@@ -1,19 +1,42 @@
-"""seed-demo: a realistic data set for every role, made through the domains' rules, and a second run adds nothing."""
+"""seed-demo: a realistic data set for every role, made through the domains' rules and dated back from the
+moment it is loaded, so that every role's home and every report's default range have something in them; a
+second run adds nothing and lists the same sign-ins.
+
+The clock is frozen as the services take it (their ``now``): the data is seeded as of a fixed moment of
+today (so the API's own clock, which picks a report's default range, sees it as recent), or of a moment long
+past, to show it follows the clock given.
+"""
 
 from collections import Counter
 from datetime import UTC
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.care.models import CALLBACK_OPEN
+from server.care.models import COMPLAINT_OPEN
+from server.care.models import TASK_OPEN
+from server.care.models import Callback
+from server.care.models import CareTask
+from server.care.models import Complaint
+from server.claims.drafts import unclaimed_jobs
+from server.claims.models import Claim
+from server.claims.models import Settlement
+from server.core.clock import local_today
 from server.core.roles import ROLES
+from server.demo import HISTORY_DAYS
 from server.demo import seed
+from server.demo import sign_ins
 from server.devicesync import feed
 from server.devicesync.models import Change
 from server.extensions import db
 from server.installbase.models import SaleRecord
+from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.jobs.models import Scan
@@ -27,31 +50,47 @@ from server.parts.models import StockLevel
 from server.parts.models import StockMovement
 from server.products.models import Product
 from server.supply.models import Requisition
+from server.supply.models import SalesOrder
+from server.supply.services.plan import plan_summary
 from server.users.models import User
 
 TABLES = (User, Provider, Product, SaleRecord, ServiceRequest, Job, JobEvent, StockLevel, StockMovement, Requisition)
 STATES = {"new", "dispatched", "accepted", "en_route", "on_site", "waiting_parts", "completed", "closed", "cancelled"}
-# The demo's month of work, and the few days its last jobs and callbacks run over.
-MONTH = (datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
 # The steps that are not the phone's or the desk's buttons but dispatch's: the states each may start from.
 DISPATCH_STEPS = {"dispatched": REDISPATCH_STATES, "assigned": ASSIGN_STATES}
+# Requests come in during the call centre's hours; a few are moved to the evening before: a day and a bit.
+OLDEST = timedelta(days=HISTORY_DAYS + 1)
 
 
 def counts():
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in TABLES}
 
 
+def frozen_today():
+    """10:00 in China today (02:00 UTC), or yesterday's when that is still to come: recent, never ahead."""
+    now = datetime.now(UTC)
+    at = datetime.combine(now.date(), time(2, 0), tzinfo=UTC)
+    return at if at <= now else at - timedelta(days=1)
+
+
 @pytest.fixture
-def seeded(runner):
-    result = runner.invoke(args=["seed-demo", "--sales", "1000", "--jobs", "42"])
-    assert result.exit_code == 0, result.output
-    return result
+def seeded(app):
+    """The demo as of ``frozen_today()``, committed: ``.now`` and ``.output`` (the lines it said)."""
+    lines = []
+    now = frozen_today()
+    seed(sales=1000, jobs=147, echo=lines.append, now=now)
+    db.session.commit()
+    return SimpleNamespace(now=now, output=lines)
+
+
+def local_day(moment):
+    return local_today(moment)
 
 
 # Seeding takes seconds, so each test seeds once and checks the whole promise it is about.
 
 
-def test_demo_builds_a_network_catalogue_install_base_and_jobs(seeded, client):
+def test_demo_builds_a_network_catalogue_install_base_and_jobs_of_the_last_weeks(seeded):
     roles = Counter(db.session.scalars(select(User.role)))
     assert set(roles) == set(ROLES)
     assert roles["technician"] >= 100
@@ -59,11 +98,12 @@ def test_demo_builds_a_network_catalogue_install_base_and_jobs(seeded, client):
     assert 35 <= db.session.scalar(select(func.count()).select_from(Product)) <= 45
     records = db.session.scalars(select(SaleRecord).limit(200)).all()
     assert all(record.product.serial_matches(record.serial) for record in records)
+    assert max(db.session.scalars(select(SaleRecord.sale_date))) <= local_day(seeded.now)
     assert set(db.session.scalars(select(Job.state))) == STATES
     jobs = db.session.scalars(select(Job)).all()
     assert all(job.contact_due_at < job.arrive_due_at < job.complete_due_at for job in jobs)
     assert all(job.province_id == job.region.province().id for job in jobs)
-    assert all(MONTH[0] <= job.created_at < MONTH[1] for job in jobs)
+    assert all(seeded.now - OLDEST <= job.created_at <= seeded.now for job in jobs)
     closed = [job for job in jobs if job.state == "closed"]
     assert all(job.completed_at and job.closed_at and job.completion_summary for job in closed)
     barcode_scanned = set(db.session.scalars(select(Scan.job_id).where(Scan.source == "camera")))
@@ -76,40 +116,29 @@ def test_demo_builds_a_network_catalogue_install_base_and_jobs(seeded, client):
     # The rules chose the job type from each unit's warranty on the day of the request: most are in it.
     types = Counter(job.job_type for job in jobs)
     assert types["warranty"] > types["paid"] > 0
-    line = next(line for line in seeded.output.splitlines() if line.strip().startswith("technician"))
-    _, username, password = line.split()
-    response = client.post("/api/auth/token", json={"username": username, "password": password})
-    assert response.status_code == 200
-    assert response.json["user"]["role"] == "technician"
-
-
-@pytest.mark.both_backends
-def test_second_run_adds_and_changes_nothing_and_prints_no_password(seeded, runner, snapshot):
-    before = counts()
-    hashes = dict(db.session.execute(select(User.username, User.password_hash)).all())
-    rows = snapshot()
-    result = runner.invoke(args=["seed-demo", "--sales", "1000", "--jobs", "42"])
-    assert result.exit_code == 0, result.output
-    assert "passwords are unchanged" in result.output
-    assert "service requests added: 0" in result.output
-    db.session.expire_all()
-    assert counts() == before
-    assert dict(db.session.execute(select(User.username, User.password_hash)).all()) == hashes
-    assert snapshot() == rows
-    if_empty = runner.invoke(args=["seed-demo", "--if-empty"])
-    assert if_empty.exit_code == 0
-    assert "nothing to load" in if_empty.output
-    assert counts() == before
+    # Today's work: requests of the last hours still new, technicians on their way or at the door now.
+    fresh = [job for job in jobs if job.state == "new" and seeded.now - job.created_at < timedelta(hours=12)]
+    assert fresh
+    live = [job for job in jobs if job.state in ("en_route", "on_site")]
+    assert live
+    last_steps = dict(
+        db.session.execute(
+            select(JobEvent.job_id, func.max(JobEvent.at))
+            .where(JobEvent.job_id.in_([job.id for job in live]), JobEvent.kind != "overdue")
+            .group_by(JobEvent.job_id)
+        ).all()
+    )
+    assert all(seeded.now - moment < timedelta(hours=2) for moment in last_steps.values())
 
 
 def test_the_demo_went_through_the_rules_the_api_and_the_phones_use(seeded):
     """Each of these holds only if the services did the work: a raw insert leaves no history, no feed."""
-    every_history_walks_the_state_machine_from_created_to_the_jobs_state()
+    every_history_walks_the_state_machine_from_created_to_the_jobs_state(seeded.now)
     finished_jobs_record_fault_codes_of_their_units_a_few_codes_most_often()
     the_feeds_devices_pull_carry_the_jobs_and_requisitions()
 
 
-def every_history_walks_the_state_machine_from_created_to_the_jobs_state():
+def every_history_walks_the_state_machine_from_created_to_the_jobs_state(now):
     roles = dict(db.session.execute(select(User.id, User.role)).all())
     events = {}
     for event in db.session.scalars(select(JobEvent).order_by(JobEvent.at, JobEvent.id)):
@@ -122,6 +151,9 @@ def every_history_walks_the_state_machine_from_created_to_the_jobs_state():
         assert roles[first.actor_id] == "agent"
         state = "new"
         for event in steps:
+            if event.kind == "overdue":
+                assert event.at == now  # marked by the SLA check as the demo ends
+                continue
             assert event.from_state == state, (job.number, event.kind)
             if event.kind in DISPATCH_STEPS:
                 assert state in DISPATCH_STEPS[event.kind]
@@ -130,32 +162,16 @@ def every_history_walks_the_state_machine_from_created_to_the_jobs_state():
                 step = STEPS[event.kind]
                 assert state in step.from_states, (job.number, event.kind, state)
                 assert event.to_state == (step.to_state or state)
-                assert roles[event.actor_id] in step.roles
+                assert event.actor_id is None or roles[event.actor_id] in step.roles
                 assert (event.device_time is not None) == step.field
             state = event.to_state
         assert state == job.state, job.number
-        assert all(MONTH[0] <= event.at < MONTH[1] for event in history)
+        assert all(now - OLDEST <= event.at <= now for event in history)
         moments = {event.kind: event.at for event in history}
         assert job.contacted_at == moments.get("contact")
         assert job.arrived_at == moments.get("arrive")
         assert job.completed_at == moments.get("complete")
         assert job.closed_at == moments.get("close")
-
-
-def test_every_demo_job_waiting_for_parts_has_a_pending_requisition_of_a_part_that_fits(seeded):
-    waiting = {job.id: job for job in db.session.scalars(select(Job).where(Job.state == "waiting_parts"))}
-    requisitions = db.session.scalars(select(Requisition)).all()
-    assert waiting
-    assert {r.job_id for r in requisitions} == set(waiting)
-    for requisition in requisitions:
-        job = waiting[requisition.job_id]
-        assert requisition.status == "pending"
-        assert [line.qty for line in requisition.lines] == [1]
-        assert job.request.product in requisition.lines[0].part.products
-        assert requisition.raised_by_id == job.technician_id
-        held = db.session.scalar(select(JobEvent).where(JobEvent.job_id == job.id, JobEvent.kind == "hold_for_parts"))
-        assert held.at == requisition.raised_at
-        assert held.data["requisition"] == requisition.number
 
 
 def finished_jobs_record_fault_codes_of_their_units_a_few_codes_most_often():
@@ -174,6 +190,119 @@ def the_feeds_devices_pull_carry_the_jobs_and_requisitions():
             assert (feed.technician(job.technician_id), "job", str(job.id)) in fed
     for requisition in db.session.scalars(select(Requisition)):
         assert (feed.province(requisition.province_id), "requisition", str(requisition.id)) in fed
+
+
+def test_every_role_finds_work_waiting_and_every_report_shows_its_default_range(seeded, client, auth):
+    today = local_day(seeded.now)
+    featured = {each.role: db.session.scalar(select(User).where(User.username == each.username)) for each in sign_ins()}
+    assert set(featured) == set(ROLES)
+
+    # The technician listed has jobs to work today.
+    technician = featured["technician"]
+    assert db.session.scalar(select(func.count()).where(Job.technician_id == technician.id, Job.state.in_(OPEN_STATES)))
+    # The call centre: callbacks due today and overdue ones, open complaints, and today's care tasks.
+    due = db.session.scalars(select(Callback.due_at).where(Callback.status == CALLBACK_OPEN)).all()
+    assert any(local_day(moment) == today for moment in due)
+    assert any(local_day(moment) < today - timedelta(days=2) for moment in due)
+    assert db.session.scalar(select(func.count()).where(Complaint.status == COMPLAINT_OPEN))
+    assert db.session.scalar(select(func.count()).where(Complaint.channel == "phone"))
+    assert db.session.scalar(select(func.count()).where(CareTask.status == TASK_OPEN, CareTask.due_on == today))
+    # Dispatch: new requests, some overdue and escalated.
+    assert db.session.scalar(select(func.count()).where(Job.state == "new"))
+    assert db.session.scalar(
+        select(func.count()).where(Job.state.in_(OPEN_STATES), Job.contact_overdue_at.is_not(None))
+    )
+    # The provider's manager listed: jobs to assign or close out, and finished warranty jobs to claim.
+    provider_id = featured["provider_manager"].provider_id
+    waiting = select(func.count()).where(
+        Job.provider_id == provider_id,
+        ((Job.state == "dispatched") & Job.technician_id.is_(None)) | (Job.state == "completed"),
+    )
+    assert db.session.scalar(waiting)
+    assert db.session.scalars(unclaimed_jobs(featured["provider_manager"])).first() is not None
+    # Parts: a clerk's requisitions to decide, orders to ship and to receive, parts received, the plan to order.
+    clerk = featured["parts_clerk"]
+    assert db.session.scalar(
+        select(func.count()).where(Requisition.province_id == clerk.region_id, Requisition.status == "pending")
+    )
+    orders = Counter(db.session.scalars(select(SalesOrder.status)))
+    assert orders["created"]
+    assert orders["shipped"]
+    assert orders["received"]
+    assert any(row["to_order"] > 0 for row in plan_summary())
+    # The audit: flagged claims waiting, others decided, and last month settled for some providers.
+    statuses = Counter(db.session.scalars(select(Claim.status)))
+    assert statuses["pending_review"]
+    assert statuses["approved"]
+    assert statuses["rejected"]
+    assert db.session.scalar(select(func.count()).select_from(Settlement))
+
+    admin = auth(featured["admin"])
+    for name, total in (
+        ("complaints", lambda r: r["total"]["complaints"]),
+        ("satisfaction", lambda r: r["total"]["reached"]),
+        ("sla", lambda r: r["total"]["jobs"]),
+        ("workload", lambda r: r["total"]["jobs"]),
+        ("parts-cycle", lambda r: r["overall"]["requisitions"]),
+    ):
+        report = client.get(f"/api/reports/{name}", headers=admin)
+        assert report.status_code == 200, name
+        assert total(report.json) > 0, name
+        trend = client.get(f"/api/reports/{name}/trend", headers=admin)
+        assert trend.status_code == 200, name
+        assert any(
+            point.get("jobs") or point.get("reached") or point.get("requisitions") for point in trend.json["points"]
+        ), name
+    first = today - timedelta(days=29)
+    claims = client.get(f"/api/reports/claims?from={first}&to={today}", headers=admin).json
+    assert claims["held_back_claims"] > 0
+    assert sum(point["claims"] for point in client.get("/api/reports/claims/trend", headers=admin).json["points"]) > 0
+
+
+@pytest.mark.both_backends
+def test_a_second_run_adds_nothing_and_lists_the_same_sign_ins(runner, client, snapshot):
+    first = runner.invoke(args=["seed-demo", "--sales", "1000", "--jobs", "42"])
+    assert first.exit_code == 0, first.output
+    listed = first.output[first.output.index("Demo sign-ins") :].splitlines()[2:]
+    assert [line.split()[0] for line in listed] == [
+        "admin", "agent", "dispatcher", "hq_planner", "auditor", "parts_clerk", "provider_manager", "technician"
+    ]  # fmt: skip
+    # Each line signs in as its role.
+    for line in listed[-2:]:
+        role, username, password = line.split()
+        response = client.post("/api/auth/token", json={"username": username, "password": password})
+        assert response.status_code == 200, line
+        assert response.json["user"]["role"] == role
+    before = counts()
+    rows = snapshot()
+
+    again = runner.invoke(args=["seed-demo", "--sales", "1000", "--jobs", "42"])
+    assert again.exit_code == 0, again.output
+    assert "service requests added: 0" in again.output
+    assert "sale records added: 0" in again.output
+    db.session.expire_all()
+    assert counts() == before
+    assert snapshot() == rows
+    if_empty = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert if_empty.exit_code == 0
+    assert "nothing to load" in if_empty.output
+    printed = runner.invoke(args=["demo-sign-ins", "--url", "http://127.0.0.1:8080/"])
+    # Printed every time, the same each time: make run lists them whether it loaded the demo or not.
+    for output in (again.output, if_empty.output, printed.output):
+        assert output[output.index("Demo sign-ins") :].splitlines()[2:] == listed
+    assert "http://127.0.0.1:8080/" in printed.output
+    assert counts() == before
+
+
+def test_a_password_changed_since_is_not_listed(seeded, client, auth):
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    changed = client.patch("/api/admin/users/agent1", json={"password": "a new one of my own"}, headers=auth(admin))
+    assert changed.status_code == 200, changed.json
+
+    listed = {each.role: each.password for each in sign_ins()}
+
+    assert listed["agent"] is None
+    assert all(listed[role] for role in ROLES if role != "agent")
 
 
 def fingerprint():
@@ -204,19 +333,56 @@ def fingerprint():
         )
     ).all()
     parts = sorted(
-        (r.job.request.serial, r.raised_at, tuple(line.part.part_no for line in r.lines))
+        (r.job.request.serial, r.raised_at, r.status, tuple(line.part.part_no for line in r.lines))
         for r in db.session.scalars(select(Requisition))
     )
-    return jobs, sales, parts
+    claims = sorted(
+        (claim.serial, claim.repair_date, claim.status, tuple(flag.code for flag in claim.flags))
+        for claim in db.session.scalars(select(Claim))
+    )
+    return jobs, sales, parts, claims
+
+
+FROZEN = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)  # 10:00 on a Monday in China
 
 
 def test_the_same_data_on_every_fresh_database(app):
     made = []
     for _ in range(2):
         fresh = db.session.begin_nested()
-        seed(sales=500, jobs=25, echo=lambda line: None)
+        seed(sales=500, jobs=25, echo=lambda line: None, now=FROZEN)
         made.append(fingerprint())
         fresh.rollback()
         db.session.expire_all()
     assert made[0] == made[1]
     assert len(made[0][0]) == 25
+
+
+def test_the_history_ends_at_the_moment_it_is_loaded(app):
+    """Loaded as of a moment long past, the demo is that moment's recent past: nothing after it, its last weeks
+    full, its callbacks falling due that day and its requisitions each as far along as its age."""
+    now = datetime(2025, 11, 3, 2, 0, tzinfo=UTC)
+    seed(sales=800, jobs=63, echo=lambda line: None, now=now)
+    today = local_day(now)
+
+    created = db.session.scalars(select(Job.created_at)).all()
+    assert all(now - OLDEST <= moment <= now for moment in created)
+    assert max(created) > now - timedelta(hours=12)
+    assert min(created) < now - timedelta(days=HISTORY_DAYS - 7)
+    assert max(db.session.scalars(select(JobEvent.at))) <= now
+    assert max(db.session.scalars(select(SaleRecord.sale_date))) <= today
+    assert max(db.session.scalars(select(Claim.repair_date))) <= today
+    # Callbacks are opened as they fall due: the open ones fell due by then, the latest in its last days.
+    due = db.session.scalars(select(Callback.due_at).where(Callback.status == CALLBACK_OPEN)).all()
+    assert all(moment <= now for moment in due)
+    assert max(due) > now - timedelta(days=3)
+    for requisition in db.session.scalars(select(Requisition)):
+        stamps = [requisition.raised_at, requisition.approved_at, requisition.shipped_at, requisition.received_at]
+        reached = [stamp for stamp in stamps if stamp is not None]
+        assert reached == sorted(reached)
+        assert reached[-1] <= now
+    # The youngest wait for their clerk, the older ones got further (or wait in the headquarters plan).
+    by_age = db.session.scalars(select(Requisition.status).order_by(Requisition.raised_at.desc())).all()
+    waiting = by_age.count("pending")
+    assert waiting >= 1
+    assert by_age[:waiting] == ["pending"] * waiting

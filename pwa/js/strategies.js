@@ -36,6 +36,7 @@ export const SHELL = [
   "/js/ui/login-view.js",
   "/js/ui/problem.js",
   "/js/ui/reports.js",
+  "/js/ui/reports-strings.js",
   "/js/ui/requisitions.js",
   "/js/ui/requisitions-strings.js",
   "/js/ui/scanner.js",

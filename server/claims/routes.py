@@ -136,7 +136,9 @@ class ClaimsReport(MethodView):
     @blp.arguments(schemas.ClaimsReportArgs, location="query")
     @blp.response(200, schemas.ClaimsReportSchema)
     def get(self, args):
-        """Claims and amounts by flag, provider and month, and by status: the money held back."""
+        """Claims and amounts by flag, provider and month, and by status: the money held back (claims waiting
+        for an auditor) and the money refused (rejected claims). Narrowed by repair ``month`` or days
+        ``from`` and ``to``."""
         return services.claims_report(current_user(), args)
 
 
@@ -155,6 +157,8 @@ class ClaimsReportCsv(MethodView):
             ("status", r["status"], r["provider_code"], r["month"], r["claims"], r["amount"])
             for r in report["by_status"]
         ]
-        rows.append(("held_back", "", "", "", "", report["held_back"]))
+        rows.append(("held_back", "", "", "", report["held_back_claims"], report["held_back"]))
+        rows.append(("rejected", "", "", "", report["rejected_claims"], report["rejected"]))
         header = ("section", "flag_or_status", "provider_code", "month", "claims", "amount")
-        return csv_response(f"claims-{args.get('month', 'all')}.csv", header, rows)
+        span = args.get("month") or "-".join(str(args[key]) for key in ("from", "to") if key in args) or "all"
+        return csv_response(f"claims-{span}.csv", header, rows)

@@ -157,13 +157,21 @@ class SettlementSchema(SettlementRowSchema):
 
 class ClaimsReportArgs(ma.Schema):
     month = ma.fields.String(validate=MONTH)
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First repair day"})
+    to = Day(metadata={"description": "Last repair day, included"})
     provider_code = ma.fields.String(validate=ma.validate.Length(max=32))
+
+    @ma.validates_schema
+    def range_in_order(self, data, **kwargs):
+        if "from" in data and "to" in data and data["to"] < data["from"]:
+            raise ma.ValidationError("The range ends before it starts.", "to")
 
 
 class ReportRowSchema(ma.Schema):
     flag = ma.fields.String()
     status = ma.fields.String()
     provider_code = ma.fields.String()
+    provider_name = ma.fields.String()
     month = ma.fields.String()
     claims = ma.fields.Integer()
     amount = ma.fields.String()
@@ -172,4 +180,7 @@ class ReportRowSchema(ma.Schema):
 class ClaimsReportSchema(ma.Schema):
     by_flag = ma.fields.List(ma.fields.Nested(ReportRowSchema))
     by_status = ma.fields.List(ma.fields.Nested(ReportRowSchema))
-    held_back = ma.fields.String()
+    held_back = ma.fields.String(metadata={"description": "Yuan of the claims waiting for an auditor"})
+    held_back_claims = ma.fields.Integer()
+    rejected = ma.fields.String(metadata={"description": "Yuan of the rejected claims"})
+    rejected_claims = ma.fields.Integer()

@@ -56,6 +56,7 @@ from server.users.models import User
 class FlagRow(TypedDict):
     flag: str
     provider_code: str
+    provider_name: str
     month: str
     claims: int
     amount: str  # yuan
@@ -64,6 +65,7 @@ class FlagRow(TypedDict):
 class StatusRow(TypedDict):
     status: str
     provider_code: str
+    provider_name: str
     month: str
     claims: int
     amount: str  # yuan
@@ -72,7 +74,10 @@ class StatusRow(TypedDict):
 class ClaimsReport(TypedDict):
     by_flag: list[FlagRow]
     by_status: list[StatusRow]
-    held_back: str  # yuan pending review or rejected
+    held_back: str  # yuan of the claims waiting for an auditor: not paid until one approves them
+    held_back_claims: int
+    rejected: str  # yuan refused: never paid
+    rejected_claims: int
 
 
 def _lock_unit(serial: str, job_id: int | None) -> None:
@@ -97,10 +102,13 @@ def _claimed_parts(lines: Sequence[Mapping[str, Any]]) -> list[tuple[Part, int]]
     return parts
 
 
-def submit_claim(user: User, values: Mapping[str, Any], today: date | None = None) -> Claim:
+def submit_claim(
+    user: User, values: Mapping[str, Any], today: date | None = None, now: datetime | None = None
+) -> Claim:
     """File a claim for the caller's provider, run every check, and decide its status.
 
-    No flags: ``approved``. Any flag: ``pending_review`` until an auditor decides.
+    No flags: ``approved``. Any flag: ``pending_review`` until an auditor decides. ``now``: when it was
+    filed, if not at this moment (a history replayed).
     """
     today = today or datetime.now(UTC).date()
     serial = normalise_serial(values["serial"])
@@ -139,6 +147,7 @@ def submit_claim(user: User, values: Mapping[str, Any], today: date | None = Non
         labor_fee_cents=values["labor_fee"],
         parts_amount_cents=sum(part.price_cents * qty for part, qty in parts),
         status=PENDING_REVIEW,
+        created_at=now or datetime.now(UTC),
     )
     claim.lines = [ClaimLine(part=part, qty=qty, unit_price_cents=part.price_cents) for part, qty in parts]
     claim.flags = []  # loaded and empty, so adding flags later reads nothing back
@@ -268,7 +277,7 @@ def get_claim(user: User, claim_id: int) -> Claim:
     return claim
 
 
-def decide_claim(user: User, claim_id: int, decision: str, reason: str) -> Claim:
+def decide_claim(user: User, claim_id: int, decision: str, reason: str, now: datetime | None = None) -> Claim:
     """An auditor approves or rejects a claim waiting for review; who, when and why are kept."""
     claim: Claim | None = db.session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
     if claim is None:
@@ -282,7 +291,7 @@ def decide_claim(user: User, claim_id: int, decision: str, reason: str) -> Claim
         raise invalid("reason", "say why the claim is rejected")
     claim.status = APPROVED if decision == "approve" else REJECTED
     claim.decided_by_id = user.id
-    claim.decided_at = datetime.now(UTC)
+    claim.decided_at = now or datetime.now(UTC)
     claim.decision_reason = reason.strip()
     db.session.flush()
     return claim
@@ -411,7 +420,12 @@ def _yuan(cents: int | Decimal) -> str:
 
 
 def claims_report(user: User, args: Mapping[str, Any]) -> ClaimsReport:
-    """Claims and amounts by flag, provider and month, and by status, so money held back is visible."""
+    """Claims and amounts by flag, provider and month, and by status, so money held back is visible.
+
+    Held back is the money of the claims waiting for an auditor: flagged, not paid until approved. A
+    rejected claim is not held but refused, and is counted apart. ``month``, or ``from`` and ``to``
+    (days), narrow it by repair date.
+    """
     month = _month_of(Claim.repair_date).label("month")
     amount = func.sum(Claim.labor_fee_cents + Claim.parts_amount_cents)
     scope: list[ColumnElement[bool]] = []
@@ -420,32 +434,47 @@ def claims_report(user: User, args: Mapping[str, Any]) -> ClaimsReport:
     if "month" in args:
         start, end = _month_bounds(args["month"])
         scope += [Claim.repair_date >= start, Claim.repair_date < end]
+    if "from" in args:
+        scope.append(Claim.repair_date >= args["from"])
+    if "to" in args:
+        scope.append(Claim.repair_date <= args["to"])
     if "provider_code" in args:
         scope.append(Provider.code == args["provider_code"])
     # A claim may carry one code twice (two earlier claims): count it, and its money, once per code.
     flagged = select(ClaimFlag.claim_id, ClaimFlag.code).distinct().subquery()
     by_flag = db.session.execute(
-        select(flagged.c.code, Provider.code, month, func.count(), amount)
+        select(flagged.c.code, Provider.code, Provider.name, month, func.count(), amount)
         .join(Claim, flagged.c.claim_id == Claim.id)
         .join(Provider, Claim.provider_id == Provider.id)
         .where(*scope)
-        .group_by(flagged.c.code, Provider.code, literal_column("month"))
+        .group_by(flagged.c.code, Provider.code, Provider.name, literal_column("month"))
         .order_by(literal_column("month"), Provider.code, flagged.c.code)
     ).all()
     by_status = db.session.execute(
-        select(Claim.status, Provider.code, month, func.count(), amount)
+        select(Claim.status, Provider.code, Provider.name, month, func.count(), amount)
         .join(Provider, Claim.provider_id == Provider.id)
         .where(*scope)
-        .group_by(Claim.status, Provider.code, literal_column("month"))
+        .group_by(Claim.status, Provider.code, Provider.name, literal_column("month"))
         .order_by(literal_column("month"), Provider.code, Claim.status)
     ).all()
+
+    def of_status(status: str) -> tuple[int, int]:
+        rows = [(count, cents) for each, _, _, _, count, cents in by_status if each == status]
+        return sum(count for count, _ in rows), sum(int(cents) for _, cents in rows)
+
+    held_count, held_cents = of_status(PENDING_REVIEW)
+    rejected_count, rejected_cents = of_status(REJECTED)
     return {
         "by_flag": [
-            {"flag": f, "provider_code": p, "month": m, "claims": n, "amount": _yuan(a)} for f, p, m, n, a in by_flag
+            {"flag": f, "provider_code": p, "provider_name": name, "month": m, "claims": n, "amount": _yuan(a)}
+            for f, p, name, m, n, a in by_flag
         ],
         "by_status": [
-            {"status": s, "provider_code": p, "month": m, "claims": n, "amount": _yuan(a)}
-            for s, p, m, n, a in by_status
+            {"status": s, "provider_code": p, "provider_name": name, "month": m, "claims": n, "amount": _yuan(a)}
+            for s, p, name, m, n, a in by_status
         ],
-        "held_back": _yuan(sum(a for s, _, _, _, a in by_status if s != APPROVED)),
+        "held_back": _yuan(held_cents),
+        "held_back_claims": held_count,
+        "rejected": _yuan(rejected_cents),
+        "rejected_claims": rejected_count,
     }

@@ -215,26 +215,45 @@ def users(provider_rows, passwords):
         user(f"clerk.{province}", "parts_clerk", f"{pname}备件员", region_code=province)
         for province, pname, _ in GEOGRAPHY
     ]
-    for provider in provider_rows:
+    for index, provider in enumerate(provider_rows):
         code = provider["code"].lower()
-        rows.append(user(f"pm.{code}", "provider_manager", f"{provider['name']} 经理", provider_code=provider["code"]))
+        rows.append(user(f"pm.{code}", "provider_manager", person(index, 0), provider_code=provider["code"]))
         rows += [
-            user(f"tech.{code}.{n}", "technician", f"{provider['name']} 技师 {n}", provider_code=provider["code"])
+            user(f"tech.{code}.{n}", "technician", person(index, n), provider_code=provider["code"])
             for n in range(1, 6)
         ]
     return rows
 
 
-def seed_reference(rng, passwords):
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+GIVEN_NAMES = [
+    *("建国", "伟", "强", "磊", "军", "勇", "杰", "涛", "明"),
+    *("超", "斌", "鹏", "辉", "刚", "海峰", "亮", "飞", "文博"),
+]
+
+
+def person(provider_index, n):
+    """A person's name for the ``n``-th of a provider's staff (0: its manager), the same on every run."""
+    surname = SURNAMES[(provider_index * 7 + n * 11) % len(SURNAMES)]
+    return surname + GIVEN_NAMES[(provider_index * 5 + n * 3) % len(GIVEN_NAMES)]
+
+
+def seed_reference(rng, passwords, opening_balances=True):
     """Import every kind in the order a fresh installation loads them; ``passwords`` maps a role to the
-    password of its users (empty on a later run: a user's stored password is then kept)."""
+    password of its users (empty on a later run: a user's stored password is then kept). The providers (with
+    their deposits) and the stock are opening balances, loaded on the first run only (``opening_balances``):
+    loaded again, they would undo every payment and movement since."""
     product_rows = products()
     part_rows = parts(product_rows)
     provider_rows = providers(rng)
     _apply("regions", list(regions()))
-    _apply("providers", provider_rows)
+    if opening_balances:
+        # A provider's row sets its deposit (its default is none): a later run leaves the providers alone.
+        _apply("providers", provider_rows)
     _apply("products", product_rows)
     _apply("policies", policies())
     _apply("parts", part_rows)
-    _apply("stock", stock(rng, part_rows, provider_rows))
+    stock_rows = stock(rng, part_rows, provider_rows)  # drawn either way: the users after it see the same rng
+    if opening_balances:
+        _apply("stock", stock_rows)
     _apply("users", users(provider_rows, passwords))

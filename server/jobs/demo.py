@@ -1,4 +1,5 @@
-"""Service requests and their jobs in the demo data set: a month of work on units of the install base.
+"""Service requests and their jobs in the demo data set: the last weeks of work on units of the install base,
+dated back from the moment the demo is loaded, so that today's screens have today's work on them.
 
 Each request is recorded by an agent, and each job walked, by the people whose step it is, through the
 service functions the API and the phones call, to the state it is shown in: the dispatcher hands it to the
@@ -8,6 +9,10 @@ the manager closes it out. Every step is given the moment it happened, and the s
 in the order of those moments, so the load and SLA record a dispatcher's suggestion weighs are those of
 that moment. Missing parts are the supply domain's to record (a shortage raises its requisition): the jobs
 meant to wait for parts are left on site and handed back with the moment their technician found out.
+
+How long ago a job's last step happened follows its state: requests still new or just dispatched are mostly
+from the last hours (a few, days old, are overdue), a technician on the way set off minutes ago, a job
+waiting for parts has waited days, and finished jobs spread over the whole period.
 """
 
 from bisect import bisect_left
@@ -19,7 +24,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from server.core.clock import local_day_bounds
+from server.core.clock import local_offset
 from server.core.clock import local_today
 from server.core.roles import TECHNICIAN
 from server.extensions import db
@@ -37,20 +42,30 @@ from server.products.models import Product
 from server.users import directory
 from server.users.models import User
 
-# The states the demo shows, in these proportions: each run of twenty-one requests holds this mix, shuffled.
+# The states the demo shows, in these proportions: each run of thirty requests holds this mix, shuffled. Most
+# of five weeks' work is done; today's and the last days' is still open.
 STATE_MIX = (
-    ["new"] * 4
-    + ["dispatched"] * 3
-    + ["accepted", "en_route", "on_site", "waiting_parts"]
+    ["new"] * 2
+    + ["dispatched"] * 2
+    + ["accepted", "en_route", "on_site"]
+    + ["waiting_parts"] * 2
     + ["completed"] * 3
-    + ["closed"] * 6
+    + ["closed"] * 17
     + ["cancelled"]
 )
+# How many units are tried for a request that needs a provider before settling for one no provider covers.
+UNIT_TRIES = 20
 # How far along the visit each state is; a job waiting for parts got as far as the customer's door, and a
 # cancelled one no further than the call centre.
 PROGRESS = ("new", "dispatched", "accepted", "en_route", "on_site", "completed", "closed")
 # Most units brought in are still in warranty; the rest are paid repairs (the rules decide which is which).
 RECENT_UNIT_SHARE = 0.8
+# The share of the requests still new, or just dispatched, that have waited days: overdue, escalated.
+STALE_SHARE = 0.2
+# Requests come in from 8:00 to 21:00 local time.
+OPEN_HOURS = (8, 21)
+# Appointments are made on the half hour: a schedule is moved by whole half hours to keep them there.
+HALF_HOUR = timedelta(minutes=30)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 STREETS = ["人民路", "解放路", "建设路", "中山路", "幸福路", "和平街", "文化路", "新华街"]
 CHANNELS = ["phone", "phone", "phone", "web", "wechat"]
@@ -91,13 +106,13 @@ class Visit:
     technician: User | None = None
 
 
-def seed_jobs(rng, count, first_day, days):
-    """Record ``count`` requests made over ``days`` days from ``first_day`` and walk their jobs; a request the
-    database holds already (same unit, same moment) is left alone, so a second run adds nothing."""
+def seed_jobs(rng, count, now, days):
+    """Record ``count`` requests made over the ``days`` days up to ``now`` and walk their jobs, no step later
+    than ``now``; a request the database holds already (same unit, same moment) is left alone."""
     agents = directory.agents()
     if not agents:
         return Seeded([], [])
-    visits = _plan(rng, count, first_day, days, agents)
+    visits = _plan(rng, count, now, days, agents)
     serials = [visit.serial for visit in visits]
     recorded = set(
         db.session.execute(
@@ -121,7 +136,7 @@ def seed_jobs(rng, count, first_day, days):
 # ---------------------------------------------------------------- the plan
 
 
-def _plan(rng, count, first_day, days, agents):
+def _plan(rng, count, now, days, agents):
     """Every request with its unit, customer, fault, target state and the moments of its steps."""
     counties = {}
     for county in db.session.scalars(select(Region).where(Region.level == "county").order_by(Region.code)):
@@ -146,44 +161,106 @@ def _plan(rng, count, first_day, days, agents):
     faults = {}
     used = set()
     visits = []
+    earliest = now - timedelta(days=days)
     for n in range(count):
         if n % len(STATE_MIX) == 0:
             block = list(STATE_MIX)
             rng.shuffle(block)
         state = block[n % len(STATE_MIX)]
-        day = first_day + timedelta(days=rng.randrange(days))
-        created = local_day_bounds(day)[0] + timedelta(hours=rng.randrange(8, 21), minutes=rng.randrange(60))
-        sale = _unit(rng, sales, sold_on, used, local_today(created))
+        # Planned from the minute of loading, then moved back by whole half hours (``_date``).
+        planned = now.replace(second=0, microsecond=0)
+        visit = Visit(number=n, created=planned, state=state, serial="", values={}, agent=agents[n % len(agents)])
+        _schedule(rng, visit)
+        _date(rng, visit, now, earliest)
+        # A job a provider takes is of a unit in an area some provider covers (the network's gaps wait as new).
+        needs_provider = state not in ("new", "cancelled")
+        for _ in range(UNIT_TRIES):
+            sale = _unit(rng, sales, sold_on, used, local_today(visit.created))
+            if sale is None:
+                break
+            used.add(sale.serial)
+            served = [c for c in counties[sale.city_id] if covered & {c.id, c.parent_id, c.parent.parent_id}]
+            if served or not needs_provider:
+                break
         if sale is None:
             break
-        used.add(sale.serial)
-        county = rng.choice(counties[sale.city_id])
+        county = rng.choice(served if needs_provider and served else counties[sale.city_id])
         model = models[sale.product_id]
         if model not in faults:
             faults[model] = fault_codes(model)["items"]
         fault = _skewed(rng, faults[model])
         if state not in ("new", "cancelled") and not covered & {county.id, county.parent_id, county.parent.parent_id}:
-            state = "new"  # no provider works there: the request waits for the network to grow
-        visit = Visit(
-            number=n,
-            created=created,
-            state=state,
-            serial=sale.serial,
-            agent=agents[n % len(agents)],
-            fault=fault,
-            values={
-                "customer_phone": sale.customer_phone,
-                "customer_name": f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}",
-                "address": f"{rng.choice(STREETS)} {rng.randrange(1, 300)} 号",
-                "region_code": county.code,
-                "serial": sale.serial,
-                "fault_description": _complaint(fault),
-                "channel": rng.choice(CHANNELS),
-            },
-        )
-        _schedule(rng, visit)
+            # No provider works there: the request waits for the network to grow.
+            visit.state = "new"
+            visit.steps = visit.steps[:1]
+            visit.appointment_at = visit.short_at = None
+        visit.serial = sale.serial
+        visit.fault = fault
+        visit.values = {
+            "customer_phone": sale.customer_phone,
+            "customer_name": f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}",
+            "address": f"{rng.choice(STREETS)} {rng.randrange(1, 300)} 号",
+            "region_code": county.code,
+            "serial": sale.serial,
+            "fault_description": _complaint(fault),
+            "channel": rng.choice(CHANNELS),
+        }
         visits.append(visit)
     return visits
+
+
+def _ago(rng, low, high):
+    return timedelta(seconds=rng.randrange(int(low.total_seconds()), int(high.total_seconds()) + 1))
+
+
+def _last_step_ago(rng, state, span, days):
+    """How long before now the job's last step was taken, by its state (``span``: from its request to it)."""
+    hour, day = timedelta(hours=1), timedelta(days=1)
+    if state in ("new", "dispatched"):
+        if rng.random() < STALE_SHARE:
+            return _ago(rng, 26 * hour, 4 * day)  # waited days: past its deadline to contact the customer
+        return _ago(rng, timedelta(0), 7 * hour)
+    live = {"accepted": 20 * hour, "en_route": 40 * timedelta(minutes=1), "on_site": hour}
+    if state in live:
+        return _ago(rng, timedelta(0), live[state])
+    if state == "waiting_parts":
+        return _ago(rng, 2 * hour, 9 * day)
+    if state == "completed":
+        return _ago(rng, 3 * hour, 4 * day)
+    # Closed and cancelled: anywhere in the period.
+    return _ago(rng, timedelta(0), max(days * day - span - hour, timedelta(0)))
+
+
+def _date(rng, visit, now, earliest):
+    """Move the visit's schedule (planned from ``now``) back so that its last step lies as long before ``now``
+    as its state says, its request within the period and, unless the job is under way now, in opening hours."""
+    created = visit.created
+    last = max([moment for moment, _ in visit.steps] + [visit.short_at or created])
+    span = last - created
+    start = now - _last_step_ago(rng, visit.state, span, (now - earliest).days) - span
+    start = max(start, earliest)
+    if visit.state not in ("accepted", "en_route", "on_site"):
+        start = _in_opening_hours(start)
+    # Whole half hours back (at least as far as asked), so appointments stay on the half hour.
+    shift = (created - start + HALF_HOUR - timedelta(microseconds=1)) // HALF_HOUR * HALF_HOUR
+    visit.created -= shift
+    visit.steps = [(moment - shift, name) for moment, name in visit.steps]
+    if visit.appointment_at is not None:
+        visit.appointment_at -= shift
+    if visit.short_at is not None:
+        visit.short_at -= shift
+
+
+def _in_opening_hours(moment):
+    """``moment``, or the evening before it when it falls outside the call centre's hours (local time)."""
+    local = moment + local_offset()
+    first, last = OPEN_HOURS
+    if first <= local.hour < last:
+        return moment
+    evening = local.replace(hour=last - 1, minute=local.minute)
+    if local.hour < first:
+        evening -= timedelta(days=1)
+    return evening - local_offset()
 
 
 def _unit(rng, sales, sold_on, used, day):

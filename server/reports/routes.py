@@ -10,10 +10,14 @@ from server.core.downloads import csv_response
 from server.reports import fault_codes
 from server.reports import schemas
 from server.reports import services
+from server.reports import trends
+from server.supply.routes.blueprint import CYCLE_READERS
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="Service reports")
 
 READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.PROVIDER_MANAGER)
+# The readers of the claims report (kept by the claims domain), for its trend.
+CLAIM_READERS = (roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
 
 
 def every_row(args):
@@ -112,6 +116,69 @@ class WorkloadCsv(MethodView):
     def get(self, args):
         """The workload report as CSV: its rows, then the total."""
         return csv_download("workload", services.workload(current_user(), every_row(args)), schemas.WORKLOAD_FIELDS)
+
+
+@blp.route("/complaints/trend")
+class ComplaintTrend(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.TrendArgs, location="query")
+    @blp.response(200, schemas.ComplaintTrendSchema)
+    def get(self, args):
+        """Finished jobs, complaints and complaints per 100 jobs per day or week of the range (every period,
+        zeros included); the same slice and filters as the report."""
+        return trends.complaints_trend(current_user(), args)
+
+
+@blp.route("/satisfaction/trend")
+class SatisfactionTrend(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.TrendArgs, location="query")
+    @blp.response(200, schemas.SatisfactionTrendSchema)
+    def get(self, args):
+        """Callbacks done per day or week: customers reached, the mean of each score and the low scores."""
+        return trends.satisfaction_trend(current_user(), args)
+
+
+@blp.route("/sla/trend")
+class SlaTrend(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.TrendArgs, location="query")
+    @blp.response(200, schemas.SlaTrendSchema)
+    def get(self, args):
+        """SLA compliance of the jobs opened in each day or week of the range, per stage and overall."""
+        return trends.sla_trend(current_user(), args)
+
+
+@blp.route("/workload/trend")
+class WorkloadTrend(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(schemas.WorkloadTrendArgs, location="query")
+    @blp.response(200, schemas.WorkloadTrendSchema)
+    def get(self, args):
+        """Jobs finished, the technicians who finished them and the jobs per technician a day, per day or
+        week of the range."""
+        return trends.workload_trend(current_user(), args)
+
+
+@blp.route("/claims/trend")
+class ClaimsTrend(MethodView):
+    @roles_required(*CLAIM_READERS)
+    @blp.arguments(schemas.ClaimsTrendArgs, location="query")
+    @blp.response(200, schemas.ClaimsTrendSchema)
+    def get(self, args):
+        """Claims and their money per repair day or week: claimed, held back (waiting for an auditor) and
+        rejected."""
+        return trends.claims_trend(current_user(), args)
+
+
+@blp.route("/parts-cycle/trend")
+class PartsCycleTrend(MethodView):
+    @roles_required(*CYCLE_READERS)
+    @blp.arguments(schemas.CycleTrendArgs, location="query")
+    @blp.response(200, schemas.CycleTrendSchema)
+    def get(self, args):
+        """Requisitions whose parts arrived per day or week, and their mean days from shortage to arrival."""
+        return trends.parts_cycle_trend(current_user(), args)
 
 
 @blp.route("/fault-codes")

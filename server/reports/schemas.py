@@ -3,8 +3,10 @@
 import marshmallow as ma
 
 from server.core.schemas import Day
+from server.core.schemas import Money
 from server.reports.services import LEVELS
 from server.reports.services import WORKLOAD_LEVELS
+from server.reports.trends import BY
 
 
 class ReportArgs(ma.Schema):
@@ -89,7 +91,6 @@ SLA_FIELDS["compliance_pct"] = _Num(allow_none=True)
 SlaSchema = _report("SlaCompliance", SLA_FIELDS, SLA_FIELDS)
 
 WORKLOAD_FIELDS = {
-    "product_line": ma.fields.String(),
     "jobs": _Int(),
     "technicians": _Int(),
     "jobs_per_technician": _Num(allow_none=True),
@@ -103,6 +104,12 @@ WorkloadSchema = _report(
     {"jobs": _Int(), "technicians": _Int(), "technicians_needed": _Int(), "suggestion": _Int()},
     days=_Int(),
     target_per_technician_day=_Num(),
+    product_line=ma.fields.String(
+        allow_none=True, metadata={"description": "The product line the report is narrowed to; null for all"}
+    ),
+    product_lines=ma.fields.List(
+        ma.fields.String(), metadata={"description": "The product lines of the jobs finished in the range"}
+    ),
 )
 
 
@@ -140,3 +147,77 @@ class FaultCodeReportSchema(ma.Schema):
     end = ma.fields.Date(data_key="to")
     by = ma.fields.String()
     rows = ma.fields.List(ma.fields.Nested(FaultCodeRowSchema))
+
+
+# ---------------------------------------------------------------- trends
+
+
+class _TrendRange(ma.Schema):
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First local day (default: 30 days ago)"})
+    to = Day(metadata={"description": "Last local day, included (default: today)"})
+    by = ma.fields.String(
+        validate=ma.validate.OneOf(BY),
+        metadata={"description": "A point per day or per week (Monday to Sunday); by default days up to 62 days"},
+    )
+
+    @ma.validates_schema
+    def range_in_order(self, data, **kwargs):
+        if "from" in data and "to" in data and data["to"] < data["from"]:
+            raise ma.ValidationError("The range ends before it starts.", "to")
+
+
+class TrendArgs(_TrendRange):
+    province = ma.fields.String(validate=ma.validate.Length(min=1, max=16), metadata={"description": "Province code"})
+    provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+
+
+class WorkloadTrendArgs(TrendArgs):
+    product_line = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+
+
+class ClaimsTrendArgs(_TrendRange):
+    provider_code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+
+
+class CycleTrendArgs(_TrendRange):
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First local day (default: 90 days ago)"})
+    province = ma.fields.String(validate=ma.validate.Length(min=1, max=16), metadata={"description": "Province code"})
+
+
+def _trend(name, point_fields):
+    period = {
+        "start": ma.fields.Date(metadata={"description": "The period's first local day"}),
+        "end": ma.fields.Date(metadata={"description": "The period's last local day, included"}),
+    }
+    point = ma.Schema.from_dict({**period, **point_fields}, name=f"{name}Point")
+    return ma.Schema.from_dict(
+        {
+            "from": ma.fields.Date(),
+            "to": ma.fields.Date(),
+            "by": ma.fields.String(),
+            "points": ma.fields.List(ma.fields.Nested(point), metadata={"description": "Every period of the range"}),
+        },
+        name=name,
+    )
+
+
+ComplaintTrendSchema = _trend(
+    "ComplaintTrend", {"jobs": _Int(), "complaints": _Int(), "rate_per_100": _Num(allow_none=True)}
+)
+SatisfactionTrendSchema = _trend("SatisfactionTrend", SATISFACTION_FIELDS)
+SlaTrendSchema = _trend("SlaTrend", SLA_FIELDS)
+WorkloadTrendSchema = _trend(
+    "WorkloadTrend", {"jobs": _Int(), "technicians": _Int(), "jobs_per_technician_day": _Num(allow_none=True)}
+)
+CycleTrendSchema = _trend("CycleTrend", {"requisitions": _Int(), "mean_days": _Num(allow_none=True)})
+ClaimsTrendSchema = _trend(
+    "ClaimsTrend",
+    {
+        "claims": _Int(),
+        "amount": Money(attribute="amount_cents"),
+        "held_back_claims": _Int(),
+        "held_back": Money(attribute="held_back_cents", metadata={"description": "Yuan waiting for an auditor"}),
+        "rejected_claims": _Int(),
+        "rejected": Money(attribute="rejected_cents"),
+    },
+)

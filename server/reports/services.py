@@ -66,7 +66,7 @@ def date_range(args: Mapping[str, Any]) -> tuple[date, date, datetime, datetime]
     return first, last, start, end
 
 
-def _scope(model, user, args):
+def in_slice(model, user, args):
     """Conditions on ``model``'s province_id/provider_id columns: the caller's slice, then the filters."""
     conditions = []
     if user.role in PROVIDER_ROLES:
@@ -114,7 +114,8 @@ def _order(key):
     return (key is None, key or 0)
 
 
-def _ratio(part, whole, scale=100.0):
+def ratio(part, whole, scale=100.0):
+    """``part`` per hundred (or ``scale``) of ``whole``, to two decimals; None when there is no whole."""
     return round(part * scale / whole, 2) if whole else None
 
 
@@ -123,7 +124,7 @@ def _finished_jobs(user, args, start, end, *groups):
     columns = [getattr(Job, _COLUMNS[g]) for g in groups]
     statement = (
         select(*columns, func.count())
-        .where(Job.completed_at >= start, Job.completed_at < end, Job.state.in_(FINISHED), *_scope(Job, user, args))
+        .where(Job.completed_at >= start, Job.completed_at < end, Job.state.in_(FINISHED), *in_slice(Job, user, args))
         .group_by(*columns)
     )
     return {tuple(row[:-1]) if len(groups) > 1 else row[0]: row[-1] for row in db.session.execute(statement)}
@@ -170,7 +171,7 @@ def complaint_rate(user: User, args: Mapping[str, Any]) -> Report:
                 func.sum(case((and_(Complaint.status == COMPLAINT_OPEN, Complaint.due_at < now), 1), else_=0)),
                 func.sum(case((Complaint.repeat.is_(True), 1), else_=0)),
             )
-            .where(Complaint.created_at >= start, Complaint.created_at < end, *_scope(Complaint, user, args))
+            .where(Complaint.created_at >= start, Complaint.created_at < end, *in_slice(Complaint, user, args))
             .group_by(column)
         )
     }
@@ -186,7 +187,7 @@ def complaint_rate(user: User, args: Mapping[str, Any]) -> Report:
                 "key": key,
                 "jobs": finished,
                 "complaints": count,
-                "rate_per_100": _ratio(count, finished),
+                "rate_per_100": ratio(count, finished),
                 "open": still_open,
                 "overdue": overdue,
                 "repeat": repeat,
@@ -196,7 +197,7 @@ def complaint_rate(user: User, args: Mapping[str, Any]) -> Report:
     rows.sort(key=lambda row: (-(row["rate_per_100"] or 0), -row["complaints"], _order(row["key"])))
     total = dict(
         zip(("jobs", "complaints", "open", "overdue", "repeat"), totals, strict=True),
-        rate_per_100=_ratio(totals[1], totals[0]),
+        rate_per_100=ratio(totals[1], totals[0]),
     )
     return _header(first, last, level, rows, total, args)
 
@@ -207,21 +208,9 @@ def satisfaction(user: User, args: Mapping[str, Any]) -> Report:
     level = args.get("level") or "province"
     column = getattr(Callback, _COLUMNS[level])
     low = current_app.config["CALLBACK_LOW_SCORE"]
-    worst: ColumnElement[Any] = func.min(Callback.timeliness, Callback.attitude, Callback.quality)
-    if db.session.get_bind().dialect.name == "postgresql":
-        worst = func.least(Callback.timeliness, Callback.attitude, Callback.quality)
-    reached = Callback.status == CALLBACK_REACHED
     statement = (
-        select(
-            column,
-            func.sum(case((reached, 1), else_=0)),
-            func.sum(case((Callback.status == CALLBACK_UNREACHABLE, 1), else_=0)),
-            func.avg(case((reached, Callback.timeliness))),
-            func.avg(case((reached, Callback.attitude))),
-            func.avg(case((reached, Callback.quality))),
-            func.sum(case((and_(reached, worst <= low), 1), else_=0)),
-        )
-        .where(Callback.closed_at >= start, Callback.closed_at < end, *_scope(Callback, user, args))
+        select(column, *satisfaction_measures(low))
+        .where(Callback.closed_at >= start, Callback.closed_at < end, *in_slice(Callback, user, args))
         .group_by(column)
     )
     found = db.session.execute(statement).all()
@@ -235,23 +224,41 @@ def satisfaction(user: User, args: Mapping[str, Any]) -> Report:
         sums["low_scores"] += lows
         for name, mean in zip(("timeliness", "attitude", "quality"), means, strict=True):
             sums[name] += (mean or 0) * got
-        rows.append(_satisfaction_row({"key": key}, got, missed, lows, means))
+        rows.append(satisfaction_row({"key": key}, got, missed, lows, means))
     # Least satisfied first; groups never reached last.
     rows.sort(key=lambda row: (row["overall"] is None, row["overall"] or 0, _order(row["key"])))
     got = sums["reached"]
     means = [sums[name] / got if got else None for name in ("timeliness", "attitude", "quality")]
-    total = _satisfaction_row({}, got, sums["unreachable"], sums["low_scores"], means)
+    total = satisfaction_row({}, got, sums["unreachable"], sums["low_scores"], means)
     return _header(first, last, level, rows, total, args, low_score=low)
 
 
-def _satisfaction_row(group, reached, unreachable, lows, means):
+def satisfaction_measures(low: int) -> list[ColumnElement[Any]]:
+    """Callbacks reached and not reached, the mean of each score of those reached, and how many scored
+    ``low`` or less in any."""
+    worst: ColumnElement[Any] = func.min(Callback.timeliness, Callback.attitude, Callback.quality)
+    if db.session.get_bind().dialect.name == "postgresql":
+        worst = func.least(Callback.timeliness, Callback.attitude, Callback.quality)
+    reached = Callback.status == CALLBACK_REACHED
+    return [
+        func.sum(case((reached, 1), else_=0)),
+        func.sum(case((Callback.status == CALLBACK_UNREACHABLE, 1), else_=0)),
+        func.avg(case((reached, Callback.timeliness))),
+        func.avg(case((reached, Callback.attitude))),
+        func.avg(case((reached, Callback.quality))),
+        func.sum(case((and_(reached, worst <= low), 1), else_=0)),
+    ]
+
+
+def satisfaction_row(group, reached, unreachable, lows, means):
+    """The satisfaction figures of one group: reach rate, each score's mean and their overall mean."""
     timeliness, attitude, quality = (None if m is None else round(m, 2) for m in means)
     scored = [m for m in means if m is not None]
     return {
         **group,
         "reached": reached,
         "unreachable": unreachable,
-        "reach_rate_pct": _ratio(reached, reached + unreachable),
+        "reach_rate_pct": ratio(reached, reached + unreachable),
         "timeliness": timeliness,
         "attitude": attitude,
         "quality": quality,
@@ -269,17 +276,9 @@ def sla(user: User, args: Mapping[str, Any]) -> Report:
     first, last, start, end = date_range(args)
     level = args.get("level") or "province"
     column = getattr(Job, _COLUMNS[level])
-    now = utcnow()
-    measures: list[ColumnElement[Any]] = [func.count()]
-    for stage in SLA_STAGES:
-        due = getattr(Job, f"{stage}_due_at")
-        reached = getattr(Job, REACHED_AT[stage])
-        counted = and_(due.is_not(None), (reached.is_not(None)) | (due < now))
-        measures.append(func.sum(case((counted, 1), else_=0)))
-        measures.append(func.sum(case((and_(due.is_not(None), reached.is_not(None), reached <= due), 1), else_=0)))
     statement = (
-        select(column, *measures)
-        .where(Job.created_at >= start, Job.created_at < end, Job.state != "cancelled", *_scope(Job, user, args))
+        select(column, *sla_measures(utcnow()))
+        .where(Job.created_at >= start, Job.created_at < end, Job.state != "cancelled", *in_slice(Job, user, args))
         .group_by(column)
     )
     found = db.session.execute(statement).all()
@@ -288,74 +287,106 @@ def sla(user: User, args: Mapping[str, Any]) -> Report:
     for key, *figures in found:
         figures = [int(f or 0) for f in figures]
         totals = [a + b for a, b in zip(totals, figures, strict=True)]
-        rows.append({"key": key, **_sla_figures(figures)})
+        rows.append({"key": key, **sla_figures(figures)})
     # Lowest compliance first; groups with no deadline passed yet last.
     rows.sort(key=lambda row: (row["compliance_pct"] is None, row["compliance_pct"] or 0, _order(row["key"])))
-    return _header(first, last, level, rows, _sla_figures(totals), args)
+    return _header(first, last, level, rows, sla_figures(totals), args)
 
 
-def _sla_figures(figures):
+def sla_measures(now: datetime) -> list[ColumnElement[Any]]:
+    """The jobs, then for each stage the deadlines counted (passed or reached) and those met, as sums."""
+    measures: list[ColumnElement[Any]] = [func.count()]
+    for stage in SLA_STAGES:
+        due = getattr(Job, f"{stage}_due_at")
+        reached = getattr(Job, REACHED_AT[stage])
+        counted = and_(due.is_not(None), (reached.is_not(None)) | (due < now))
+        measures.append(func.sum(case((counted, 1), else_=0)))
+        measures.append(func.sum(case((and_(due.is_not(None), reached.is_not(None), reached <= due), 1), else_=0)))
+    return measures
+
+
+def sla_figures(figures: list[int]) -> dict[str, Any]:
+    """The SLA figures of one group from its ``sla_measures``: per stage counted, met and the share met."""
     out = {"jobs": figures[0]}
     met_all = due_all = 0
     for i, stage in enumerate(SLA_STAGES):
         due, met = figures[1 + 2 * i], figures[2 + 2 * i]
         out[f"{stage}_due"] = due
         out[f"{stage}_met"] = met
-        out[f"{stage}_pct"] = _ratio(met, due)
+        out[f"{stage}_pct"] = ratio(met, due)
         met_all += met
         due_all += due
-    out["compliance_pct"] = _ratio(met_all, due_all)
+    out["compliance_pct"] = ratio(met_all, due_all)
     return out
 
 
 def workload(user: User, args: Mapping[str, Any]) -> Report:
-    """Jobs finished per technician by region and product line, and the staffing that load implies.
+    """Jobs finished per technician by region (one product line with ``product_line``), and the staffing
+    that load implies.
 
     Each group's load is its finished jobs per day of the range; at the target of
     ``STAFFING_JOBS_PER_TECHNICIAN_DAY`` a day, it needs ``ceil(load / target)`` technicians. The
     suggestion is that minus the technicians who worked its jobs (positive: hire or lend; negative: spare).
-    A technician working both lines of a region counts in each.
+    One row per group, whatever its jobs' product lines (a job of no known product counts too): the same
+    technicians repair both lines of a region, so splitting a region by line would count them twice. The
+    lines the range holds are listed, to narrow the report to one of them.
     """
     first, last, start, end = date_range(args)
     level = args.get("level") or "province"
     column = getattr(Job, _COLUMNS[level])
-    category = func.coalesce(Product.category, "")
+    in_range = [Job.completed_at >= start, Job.completed_at < end, Job.state.in_(FINISHED), *in_slice(Job, user, args)]
+    line = args.get("product_line")
+    finished = in_range
+    if line:
+        finished = [*in_range, Job.product_id.in_(select(Product.id).where(Product.category == line))]
     # Jobs per technician first, then per group: counting the technicians of each group is then a count of
     # rows, where COUNT(DISTINCT) would sort a year of jobs.
-    per_technician = (
-        select(column.label("key"), category.label("line"), Job.technician_id, func.count().label("jobs"))
-        .outerjoin(Product, Product.id == Job.product_id)
-        .where(Job.completed_at >= start, Job.completed_at < end, Job.state.in_(FINISHED), *_scope(Job, user, args))
-        .group_by(column, category, Job.technician_id)
+    inner = (
+        select(column.label("key"), Job.technician_id, func.count().label("jobs"))
+        .where(*finished)
+        .group_by(column, Job.technician_id)
+        .subquery()
     )
-    if args.get("product_line"):
-        per_technician = per_technician.where(Product.category == args["product_line"])
-    inner = per_technician.subquery()
     found = db.session.execute(
-        select(inner.c.key, inner.c.line, func.sum(inner.c.jobs), func.count(inner.c.technician_id)).group_by(
-            inner.c.key, inner.c.line
-        )
+        select(inner.c.key, func.sum(inner.c.jobs), func.count(inner.c.technician_id)).group_by(inner.c.key)
     ).all()
     days = (last - first).days + 1
     target = current_app.config["STAFFING_JOBS_PER_TECHNICIAN_DAY"]
     rows = []
     total_jobs = total_needed = total_staff = 0
-    for key, line, jobs, technicians in found:
+    for key, jobs, technicians in found:
         jobs = int(jobs)
-        row = {"key": key, "product_line": line, **_staffing(jobs, technicians, days, target)}
+        row = {"key": key, **_staffing(jobs, technicians, days, target)}
         total_jobs += jobs
         total_needed += row["technicians_needed"]
         total_staff += technicians
         rows.append(row)
     # Most short-handed first.
-    rows.sort(key=lambda row: (-row["suggestion"], _order(row["key"]), row["product_line"]))
+    rows.sort(key=lambda row: (-row["suggestion"], _order(row["key"])))
     total = {
         "jobs": total_jobs,
         "technicians": total_staff,
         "technicians_needed": total_needed,
         "suggestion": total_needed - total_staff,
     }
-    return _header(first, last, level, rows, total, args, days=days, target_per_technician_day=target)
+    lines = db.session.scalars(
+        select(Product.category)
+        .where(Product.id.in_(select(Job.product_id).where(*in_range)))
+        .distinct()
+        .order_by(Product.category)
+    ).all()
+    return _header(
+        first,
+        last,
+        level,
+        rows,
+        total,
+        args,
+        days=days,
+        target_per_technician_day=target,
+        product_line=line,
+        product_lines=list(lines),
+    )
 
 
 def _staffing(jobs, technicians, days, target):

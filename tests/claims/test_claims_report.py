@@ -1,6 +1,7 @@
 """The claims (fraud) report: claims and amounts by flag, provider and month, by status, and the money held back."""
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy import update
 
 from server.extensions import db
@@ -34,7 +35,14 @@ def rows(items, key):
 def test_the_report_has_its_three_parts(client, auditor, reported):
     response = client.get("/api/reports/claims", headers=auditor)
     assert response.status_code == 200
-    assert set(response.json) == {"by_flag", "by_status", "held_back"}
+    assert set(response.json) == {
+        "by_flag",
+        "by_status",
+        "held_back",
+        "held_back_claims",
+        "rejected",
+        "rejected_claims",
+    }
 
 
 def test_claims_and_amounts_by_flag_provider_and_month(client, auditor, reported):
@@ -57,8 +65,16 @@ def test_claims_and_amounts_by_status_provider_and_month(client, auditor, report
     ]
 
 
-def test_the_money_held_back_is_pending_and_rejected_claims(client, auditor, reported):
-    assert client.get("/api/reports/claims", headers=auditor).json["held_back"] == "62.34"
+def test_the_money_held_back_is_the_claims_waiting_for_an_auditor_and_the_rejected_stand_apart(
+    client, auditor, reported
+):
+    """b and c wait for an auditor (20.00 + 30.00); e was rejected: refused, not held back."""
+    report = client.get("/api/reports/claims", headers=auditor).json
+    assert (report["held_back"], report["held_back_claims"]) == ("50.00", 2)
+    assert (report["rejected"], report["rejected_claims"]) == ("12.34", 1)
+    # Each figure is the plain sum of its status's rows.
+    pending = [row for row in report["by_status"] if row["status"] == "pending_review"]
+    assert sum(row["claims"] for row in pending) == report["held_back_claims"]
 
 
 def test_a_claim_flagged_twice_for_one_code_counts_once_among_several(client, auditor, reported, submit):
@@ -71,8 +87,16 @@ def test_a_claim_flagged_twice_for_one_code_counts_once_among_several(client, au
 
 def test_a_decision_moves_money_out_of_held_back(client, auditor, reported, decide):
     assert decide(reported["c"], "approve").status_code == 200
+    assert decide(reported["b"], "reject", reason="duplicate of a").status_code == 200
     report = client.get("/api/reports/claims", headers=auditor).json
-    assert report["held_back"] == "32.34"
+    assert (report["held_back"], report["held_back_claims"]) == ("0.00", 0)
+    assert (report["rejected"], report["rejected_claims"]) == ("32.34", 2)
+
+
+def test_an_approval_moves_money_out_of_held_back(client, auditor, reported, decide):
+    assert decide(reported["c"], "approve").status_code == 200
+    report = client.get("/api/reports/claims", headers=auditor).json
+    assert report["held_back"] == "20.00"
     assert ("approved", "P01", "2025-03", 2, "306.50") in rows(report["by_status"], "status")
 
 
@@ -80,10 +104,12 @@ def test_a_decision_moves_money_out_of_held_back(client, auditor, reported, deci
     ("query", "flags", "held_back"),
     [
         ("?month=2025-03", [("DUPLICATE_CLAIM", "P01"), ("DUPLICATE_CLAIM", "P02")], "50.00"),
-        ("?month=2025-04", [("UNKNOWN_SERIAL", "P01")], "12.34"),
+        ("?month=2025-04", [("UNKNOWN_SERIAL", "P01")], "0.00"),
+        ("?from=2025-03-12&to=2025-04-30", [("DUPLICATE_CLAIM", "P01"), ("UNKNOWN_SERIAL", "P01")], "30.00"),
+        ("?from=2025-03-10&to=2025-03-10", [("DUPLICATE_CLAIM", "P02")], "20.00"),
         ("?month=2025-05", [], "0.00"),
         ("?provider_code=P02", [("DUPLICATE_CLAIM", "P02")], "20.00"),
-        ("?provider_code=P01&month=2025-04", [("UNKNOWN_SERIAL", "P01")], "12.34"),
+        ("?provider_code=P01&month=2025-04", [("UNKNOWN_SERIAL", "P01")], "0.00"),
         ("?provider_code=P99", [], "0.00"),
     ],
 )
@@ -100,7 +126,7 @@ def test_the_report_filters_by_month_and_provider(client, auditor, reported, que
             "P01",
             [("DUPLICATE_CLAIM", "2025-03"), ("UNKNOWN_SERIAL", "2025-04")],
             ["approved", "pending_review", "rejected"],
-            "42.34",
+            "30.00",
         ),
         ("P02", [("DUPLICATE_CLAIM", "2025-03")], ["pending_review"], "20.00"),
     ],
@@ -117,12 +143,22 @@ def test_a_provider_manager_sees_only_its_own_providers_figures(
 
 def test_a_provider_manager_asking_for_another_provider_gets_nothing(client, manager, reported):
     report = client.get("/api/reports/claims?provider_code=P02", headers=manager("P01")).json
-    assert report == {"by_flag": [], "by_status": [], "held_back": "0.00"}
+    assert report == EMPTY
+
+
+EMPTY = {
+    "by_flag": [],
+    "by_status": [],
+    "held_back": "0.00",
+    "held_back_claims": 0,
+    "rejected": "0.00",
+    "rejected_claims": 0,
+}
 
 
 def test_an_empty_report(client, auditor, claims_world):
     report = client.get("/api/reports/claims", headers=auditor).json
-    assert report == {"by_flag": [], "by_status": [], "held_back": "0.00"}
+    assert report == EMPTY
 
 
 @pytest.mark.parametrize(
@@ -132,8 +168,10 @@ def test_an_empty_report(client, auditor, claims_world):
         ("?month=2025-00", "month"),
         ("?month=all", "month"),
         ("?provider_code=" + "P" * 33, "provider_code"),
+        ("?from=2025-04-01&to=2025-03-01", "to"),
+        ("?from=2025-4-1", "from"),
     ],
-    ids=["month-without-zero", "month-zero", "month-word", "long-provider-code"],
+    ids=["month-without-zero", "month-zero", "month-word", "long-provider-code", "backwards-range", "bad-day"],
 )
 def test_a_bad_report_query_is_refused(client, auditor, reported, query, field):
     assert_error(client.get(f"/api/reports/claims{query}", headers=auditor), 422, "validation_error", fields=[field])
@@ -153,7 +191,8 @@ def test_the_report_downloads_as_csv_with_the_same_figures(client, auditor, repo
         "status,approved,P01,2025-03,1,276.50",
         "status,pending_review,P01,2025-03,1,30.00",
         "status,pending_review,P02,2025-03,1,20.00",
-        "held_back,,,,,50.00",
+        "held_back,,,,2,50.00",
+        "rejected,,,,0,0.00",
     ]
 
 
@@ -173,3 +212,10 @@ def test_a_bad_csv_query_is_refused_like_the_report(client, auditor, reported):
     response = client.get("/api/reports/claims.csv?month=2025-13", headers=auditor)
 
     assert_error(response, 422, "validation_error")
+
+
+def test_rows_name_their_provider(client, auditor, reported):
+    report = client.get("/api/reports/claims", headers=auditor).json
+    names = {row["provider_code"]: row["provider_name"] for row in report["by_flag"] + report["by_status"]}
+    providers = dict(db.session.execute(select(Provider.code, Provider.name)).all())
+    assert names == {code: providers[code] for code in ("P01", "P02")}

@@ -1,18 +1,31 @@
-"""The service dashboard (the reports page) in a real browser: bars and tables of a report, drilled down
-from provinces to providers to technicians, downloaded as CSV, and a backwards range refused in the user's language.
+"""The service dashboard (the reports page) in a real browser: a report's trend and bars drawn by ECharts, its
+table drilled down from provinces to providers to technicians, downloaded as CSV, a backwards range refused in
+the user's language, and every report looked at in Chinese and English.
 
 The rows come from tests/fixtures/reports.py: January 2026, provinces 370000 and 440000. On PostgreSQL, with
 one gunicorn for the module (tests/e2e/conftest.py).
 """
 
 import csv
+from datetime import date
+from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func
+from sqlalchemy import select
 
+from server.care.models import Complaint
+from server.claims.models import ClaimFlag
+from server.core.clock import local_day_bounds
+from server.extensions import db
 from tests.fixtures.browser import PASSWORD
+from tests.reports.helpers import NOON
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
+
+REPORTS = ("complaints", "satisfaction", "sla", "workload", "parts-cycle", "claims")
 
 
 def open_reports(phone, user, locale="en"):
@@ -24,16 +37,32 @@ def open_reports(phone, user, locale="en"):
     page.locator("form.login button[type=submit]").click()
     page.locator("nav a[href='#/reports']").click()
     page.get_by_test_id("reports").wait_for()
-    form = page.locator("form.report-controls")
-    form.locator("input[name=from]").fill("2026-01-01")
-    form.locator("input[name=to]").fill("2026-01-31")
-    form.locator("[data-action=show]").click()
+    show(page, "2026-01-01", "2026-01-31")
     return device
 
 
+def show(page, first, last):
+    form = page.locator("form.report-controls")
+    form.locator("input[name=from]").fill(first)
+    form.locator("input[name=to]").fill(last)
+    form.locator("[data-action=show]").click()
+
+
+def row(page, code):
+    return page.get_by_test_id("report-table").locator(f"tbody tr[data-code='{code}']")
+
+
 def bars(page):
-    rows = page.get_by_test_id("report-bars").locator(".bar-row")
-    return {row.get_attribute("data-code"): row.locator(".value").text_content() for row in rows.all()}
+    """{group code: the figure its bar shows}, read from the table beside the chart (the same figures)."""
+    rows = page.get_by_test_id("report-table").locator("tbody tr[data-code]")
+    return {each.get_attribute("data-code"): each.locator("td.value").text_content() for each in rows.all()}
+
+
+def drawn(page, test_id):
+    """The chart's canvas, once ECharts has drawn it."""
+    chart = page.locator(f"[data-testid={test_id}][data-drawn=true]")
+    chart.wait_for()
+    return chart.locator("canvas")
 
 
 def test_complaint_rates_drill_down_and_download(phone, reports_world, report_job, report_complaint):
@@ -41,23 +70,45 @@ def test_complaint_rates_drill_down_and_download(phone, reports_world, report_jo
     report_job("t2")
     for each in complained[:2] + complained[3:]:
         report_complaint(each)
+    report_complaint(complained[0], created=NOON + timedelta(days=3))
 
     device = open_reports(phone, reports_world.admin)
     page = device.page
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='370000']").wait_for()
+    row(page, "370000").wait_for()
     # A desk role has no sync bar, and no stray "null" where it would be.
     assert "null" not in page.locator("header").inner_text()
-    # 370000: 4 jobs, 2 complaints; 440000: 1 job, 1 complaint. Worst first.
-    assert bars(page) == {"440000": "100.00", "370000": "50.00"}
-    assert page.get_by_test_id("report-headline").text_content() == f"{device.t('reports.col.rate_per_100')}: 60.00"
+    # 370000: 4 jobs, 3 complaints; 440000: 1 job, 1 complaint. Worst first.
+    assert bars(page) == {"440000": "100.00", "370000": "75.00"}
+    assert page.get_by_test_id("report-headline").text_content() == f"{device.t('reports.col.rate_per_100')}: 80.00"
+    # The trend and the bars are ECharts' canvases, fetched from the app's own packages only now.
+    assert drawn(page, "trend-chart").count() >= 1
+    assert drawn(page, "compare-chart").count() >= 1
+    assert any("/node_modules/echarts/dist/echarts.esm.min.js" in url for url in device.requests)
+    # Day by day, each day's complaints are the plain count of the complaints received that day.
+    page.locator(".trend-figures summary").click()
+    trend = page.get_by_test_id("trend-table")
+    assert trend.locator("tbody tr").count() == 31
+    shown = {
+        day: int(trend.locator(f"tr[data-start='{day}'] td").first.text_content())
+        for day in ("2026-01-10", "2026-01-13")
+    }
+    stored = {}
+    for day in shown:
+        start, end = local_day_bounds(date.fromisoformat(day))
+        where = (Complaint.created_at >= start, Complaint.created_at < end)
+        stored[day] = db.session.scalar(select(func.count()).select_from(Complaint).where(*where))
+    assert shown == stored == {"2026-01-10": 3, "2026-01-13": 1}
     device.screenshot("report-complaints")
 
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='370000'] [data-action=drill]").click()
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='P01']").wait_for()
-    assert bars(page) == {"P01": "66.67", "P02": "0.00"}
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='P01'] [data-action=drill]").click()
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='t1']").wait_for()
-    assert bars(page) == {"t1": "100.00", "t2": "0.00"}
+    row(page, "370000").locator("[data-action=drill]").click()
+    row(page, "P01").wait_for()
+    assert bars(page) == {"P01": "100.00", "P02": "0.00"}
+    row(page, "P01").locator("[data-action=drill]").click()
+    row(page, "t1").wait_for()
+    assert bars(page) == {"t1": "150.00", "t2": "0.00"}
+    # The way back names the groups drilled into, not their codes; the form says the level shown.
+    assert page.locator(".crumbs").text_content().startswith("Region 370000 › Provider P01")
+    assert page.locator("form.report-controls select[name=level]").input_value() == "technician"
     device.screenshot("report-technicians")
 
     with page.expect_download() as caught:
@@ -66,14 +117,14 @@ def test_complaint_rates_drill_down_and_download(phone, reports_world, report_jo
     assert download.suggested_filename == "complaints-technician-2026-01-01-2026-01-31.csv"
     with open(download.path(), encoding="utf-8-sig") as saved:
         rows = list(csv.DictReader(saved))
-    assert [(row["code"], row["jobs"], row["complaints"]) for row in rows] == [
-        ("t1", "2", "2"),
+    assert [(each["code"], each["jobs"], each["complaints"]) for each in rows] == [
+        ("t1", "2", "3"),
         ("t2", "1", "0"),
-        ("", "3", "2"),
+        ("", "3", "3"),
     ]
 
     page.locator("[data-action=drill-up]").click()
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='P02']").wait_for()
+    row(page, "P02").wait_for()
 
 
 def test_a_provider_manager_sees_only_their_provider_in_chinese(phone, reports_world, report_job, report_callback):
@@ -84,21 +135,92 @@ def test_a_provider_manager_sees_only_their_provider_in_chinese(phone, reports_w
     page = device.page
     page.locator("form.report-controls select[name=report]").select_option("satisfaction")
     page.locator("form.report-controls select[name=level]").select_option("provider")
-    page.get_by_test_id("report-bars").locator(".bar-row[data-code='P01']").wait_for()
+    row(page, "P01").wait_for()
 
     assert bars(page) == {"P01": "4.67"}
     assert page.locator("h1").text_content() == "服务报表"
+    assert drawn(page, "trend-chart").count() >= 1
+
+
+def test_flags_are_compared_as_the_claims_carrying_them(phone, reports_world, report_claim):
+    """Rows of one flag for two providers and two months make one bar: the number of claims with the flag."""
+    report_claim("P01", "2026-01-05", "pending_review", 2000, flags=("UNKNOWN_SERIAL",))
+    report_claim("P02", "2026-01-06", "pending_review", 3000, flags=("UNKNOWN_SERIAL", "REGION_MISMATCH"))
+    report_claim("P02", "2025-12-30", "rejected", 1234, flags=("UNKNOWN_SERIAL",))
+    report_claim("P01", "2026-01-07", "approved", 10000)
+
+    device = open_reports(phone, reports_world.auditor)
+    page = device.page
+    page.locator("form.report-controls select[name=report]").select_option("claims")
+    show(page, "2025-12-01", "2026-01-31")
+    # A flag's rows: one per provider and month (P01 and P02 in January, P02 in December).
+    expect(row(page, "UNKNOWN_SERIAL")).to_have_count(3)
+    drawn(page, "compare-chart")
+
+    # The bars as ECharts holds them: each flag's name and length.
+    drawn_bars = page.evaluate(
+        """async () => {
+            const echarts = await import('/node_modules/echarts/dist/echarts.esm.min.js');
+            const option = echarts.getInstanceByDom(document.querySelector('[data-testid=compare-chart]')).getOption();
+            return [option.yAxis[0].data, option.series[0].data];
+        }"""
+    )
+    per_flag = dict(zip(*drawn_bars, strict=True))
+    stored = dict(
+        db.session.execute(
+            select(ClaimFlag.code, func.count(ClaimFlag.claim_id.distinct())).group_by(ClaimFlag.code)
+        ).all()
+    )
+    names = {code: device.t(f"reports.flag.{code}") for code in stored}
+    assert per_flag == {names[code]: count for code, count in stored.items()}
+    assert stored == {"UNKNOWN_SERIAL": 3, "REGION_MISMATCH": 1}
+    # Held back: the two claims waiting for an auditor; the rejected one stands apart.
+    assert page.get_by_test_id("held-back").text_content() == device.t(
+        "reports.heldBackSummary", amount="50.00", count=2, rejected="12.34", rejectedCount=1
+    )
 
 
 def test_a_range_ending_before_it_starts_is_refused_and_nothing_is_asked(phone, reports_world):
     device = open_reports(phone, reports_world.admin)
     page = device.page
-    page.get_by_test_id("report-bars").wait_for(state="detached")  # an empty January: no bars
+    page.locator(".report-body .empty").wait_for()  # an empty January: no groups
     asked = len(device.requests)
-    form = page.locator("form.report-controls")
 
-    form.locator("input[name=from]").fill("2026-02-01")
-    form.locator("[data-action=show]").click()
+    show(page, "2026-02-01", "2026-01-31")
 
     assert page.get_by_test_id("report-message").text_content() == device.t("reports.rangeBackwards")
     assert [url for url in device.requests[asked:] if "/api/reports" in url] == []
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_every_report_looked_at_on_a_phone_and_a_desk(
+    desk, locale, reports_world, report_job, report_complaint, report_callback, report_claim, report_requisition
+):
+    """Each report with its charts and table, and a drilled-down one: no overflow at 360 px, no code or blank
+    on screen, no serious accessibility violation, in each language."""
+    for technician in ("t1", "t2", "t3", "t4"):
+        done = report_job(technician)
+        report_callback(done, scores=(4, 5, 3))
+    report_complaint(report_job("t1", contact_due_at=NOON, contacted_at=NOON - timedelta(hours=1)))
+    report_requisition(NOON - timedelta(days=6), NOON)
+    report_requisition(NOON - timedelta(days=9), NOON + timedelta(days=2), technician="t4")
+    report_claim("P01", "2026-01-05", "pending_review", 2000, flags=("UNKNOWN_SERIAL",))
+    report_claim("P44", "2026-01-06", "rejected", 3000, flags=("REGION_MISMATCH",))
+
+    device = open_reports(lambda locale: desk(locale), reports_world.admin, locale=locale)
+    page = device.page
+    problems = []
+    for name in REPORTS:
+        page.locator("form.report-controls select[name=report]").select_option(name)
+        show(page, "2026-01-01", "2026-01-31")
+        ready = page.locator("[data-testid=trend-chart][data-drawn=true]")
+        page.get_by_test_id("report-table").wait_for()
+        problems += device.inspect(f"report-{name}-{locale}", ready=ready)
+    page.locator("form.report-controls select[name=report]").select_option("complaints")
+    row(page, "370000").locator("[data-action=drill]").click()
+    row(page, "P01").wait_for()
+    page.locator(".trend-figures summary").click()
+    problems += device.inspect(
+        f"report-drilled-{locale}", ready=page.locator("[data-testid=trend-chart][data-drawn=true]")
+    )
+    assert not problems, "\n".join(problems)

@@ -234,39 +234,51 @@ def test_workload_per_technician_and_the_staffing_it_suggests(app, client, world
         job("t2", model="TV55")
     for _ in range(5):
         job("t3", model="WM10")
+    job("t4", model="TV55")
 
     report = get(client, world.admin, "/api/reports/workload?from=2026-01-01&to=2026-01-10")
 
-    rows = {(row["code"], row["product_line"]): row for row in report["rows"]}
-    tv = rows[("370000", "tv")]
-    # 60 jobs in 10 days by 2 technicians: 6 a day, at 1 a day a technician that is 6 technicians, 4 more.
-    assert {k: tv[k] for k in ("jobs", "technicians", "jobs_per_technician", "jobs_per_technician_day")} == {
-        "jobs": 60,
-        "technicians": 2,
-        "jobs_per_technician": 30.0,
-        "jobs_per_technician_day": 3.0,
+    rows = by_code(report)
+    shandong = rows["370000"]
+    # 65 jobs in 10 days by 3 technicians: 6.5 a day, at 1 a day a technician that is 7 technicians, 4 more.
+    assert {k: shandong[k] for k in ("jobs", "technicians", "jobs_per_technician", "jobs_per_technician_day")} == {
+        "jobs": 65,
+        "technicians": 3,
+        "jobs_per_technician": 21.67,
+        "jobs_per_technician_day": 2.17,
     }
-    assert (tv["technicians_needed"], tv["suggestion"]) == (6, 4)
-    washers = rows[("370000", "washing_machine")]
-    assert (washers["jobs"], washers["technicians"], washers["technicians_needed"], washers["suggestion"]) == (
-        5,
-        1,
-        1,
-        0,
-    )
-    assert report["total"] == {"jobs": 65, "technicians": 3, "technicians_needed": 7, "suggestion": 4}
+    assert (shandong["technicians_needed"], shandong["suggestion"]) == (7, 4)
+    assert (rows["440000"]["jobs"], rows["440000"]["technicians_needed"], rows["440000"]["suggestion"]) == (1, 1, 0)
+    assert report["total"] == {"jobs": 66, "technicians": 4, "technicians_needed": 8, "suggestion": 4}
     assert (report["days"], report["target_per_technician_day"]) == (10, 1)
+    assert (report["product_line"], report["product_lines"]) == (None, ["tv", "washing_machine"])
+
+
+def test_workload_lists_each_province_once_whatever_its_jobs_product_lines(client, world, job):
+    """A job of no known product and a technician repairing both lines: still one row, one technician."""
+    job("t1", model="TV55")
+    job("t1", model="WM10")
+    job("t1", model=None)
+
+    report = get(client, world.admin, f"/api/reports/workload?{RANGE}")
+
+    assert [(row["code"], row["jobs"], row["technicians"]) for row in report["rows"]] == [("370000", 3, 1)]
+    assert report["groups"] == 1
+    assert report["total"]["jobs"] == 3
+    assert report["total"]["technicians"] == 1
 
 
 def test_workload_by_provider_for_one_product_line(client, world, job):
     job("t1", model="TV55")
     job("t3", model="WM10")
+    job("t3", model=None)
 
     report = get(client, world.admin, f"/api/reports/workload?{RANGE}&level=provider&product_line=washing_machine")
 
-    assert [(row["code"], row["product_line"], row["jobs"]) for row in report["rows"]] == [
-        ("P02", "washing_machine", 1)
-    ]
+    assert [(row["code"], row["jobs"]) for row in report["rows"]] == [("P02", 1)]
+    assert report["product_line"] == "washing_machine"
+    # The lines to choose from are the range's, not only the one chosen.
+    assert report["product_lines"] == ["tv", "washing_machine"]
 
 
 # ---------------------------------------------------------------- the range

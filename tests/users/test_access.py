@@ -170,6 +170,7 @@ READERS = {
     "/api/settlements/999999.csv": CLAIM_READERS,
     "/api/reports/claims": CLAIM_READERS,
     "/api/reports/claims.csv": CLAIM_READERS,
+    "/api/reports/claims/trend": CLAIM_READERS,
     "/api/install-base/no-such-serial": ROLES,
     "/api/customers": CALL_CENTRE,
     "/api/requests/999999": CALL_CENTRE,
@@ -196,6 +197,7 @@ READERS = {
     "/api/providers/999999/discrepancies": ("admin", "provider_manager"),
     "/api/reports/parts-cycle": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
     "/api/reports/parts-cycle.csv": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
+    "/api/reports/parts-cycle/trend": ("admin", "hq_planner", "parts_clerk", "dispatcher", "auditor"),
     "/api/sync/pull": ("technician", "provider_manager", "parts_clerk"),
     "/api/sync/ops": ("admin", "dispatcher", "provider_manager"),
     "/api/callbacks": CARE_READERS,
@@ -216,6 +218,10 @@ READERS = {
     "/api/reports/sla.csv": REPORT_READERS,
     "/api/reports/workload": REPORT_READERS,
     "/api/reports/workload.csv": REPORT_READERS,
+    "/api/reports/complaints/trend": REPORT_READERS,
+    "/api/reports/satisfaction/trend": REPORT_READERS,
+    "/api/reports/sla/trend": REPORT_READERS,
+    "/api/reports/workload/trend": REPORT_READERS,
     "/api/reports/fault-codes.csv": ("admin", "auditor", "provider_manager"),
 }
 

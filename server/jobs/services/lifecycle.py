@@ -286,9 +286,9 @@ def record_shortage(
     return job
 
 
-def parts_arrived(job: Job, note: str = "") -> Job:
+def parts_arrived(job: Job, note: str = "", now: datetime | None = None) -> Job:
     """Every missing part has arrived: the technician goes back to the customer."""
-    _move(job, None, "parts_arrived", note=note)
+    _move(job, None, "parts_arrived", note=note, now=now)
     if job.technician is not None:
         notify(
             [job.technician], "parts_arrived", f"The parts for job {job.number} have arrived; book a visit.", job=job

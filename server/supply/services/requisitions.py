@@ -10,6 +10,7 @@ through headquarters never wait on money.
 from collections import defaultdict
 from collections.abc import Mapping
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select
@@ -123,11 +124,12 @@ def _pending(requisition, action):
         )
 
 
-def approve(user: User, requisition_id: int, note: str = "") -> Requisition:
+def approve(user: User, requisition_id: int, note: str = "", now: datetime | None = None) -> Requisition:
     """Approve: the RDC's free stock becomes a sales order (reserved), the rest goes to the HQ plan.
 
     Refused with 409 ``insufficient_funds`` (saying by how much) when the
-    provider's deposit and credit do not cover the requisition; nothing changes then.
+    provider's deposit and credit do not cover the requisition; nothing changes then. ``now``: when the
+    clerk approved it, if not at this moment (a history replayed).
     """
     requisition = requisition_for(user, requisition_id, lock=True)
     _pending(requisition, "approved")
@@ -157,7 +159,7 @@ def approve(user: User, requisition_id: int, note: str = "") -> Requisition:
                 )
             )
     requisition.status = "approved"
-    requisition.approved_at = utcnow()
+    requisition.approved_at = now or utcnow()
     requisition.decided_by_id = user.id
     requisition.amount_cents = amount
     requisition.path = "hq" if any(line.hq_qty for line in lines) else "rdc"
@@ -301,10 +303,10 @@ def _advance(order, to_status, from_status, **stamps):
     )
 
 
-def ship(user: User, order_id: int) -> SalesOrder:
-    """The RDC sends the parts: they leave its stock and its reservation."""
+def ship(user: User, order_id: int, now: datetime | None = None) -> SalesOrder:
+    """The RDC sends the parts: they leave its stock and its reservation (``now``: when, if not now)."""
     order = sales_order_for(user, order_id)
-    now = utcnow()
+    now = now or utcnow()
     _advance(order, "shipped", "created", shipped_at=now, shipped_by_id=user.id)
     serialise_on(*(stock_key(order.warehouse_id, line.part_id) for line in order.lines))
     for line in order.lines:
@@ -319,11 +321,11 @@ def ship(user: User, order_id: int) -> SalesOrder:
     return order
 
 
-def receive(user: User, order_id: int) -> SalesOrder:
+def receive(user: User, order_id: int, now: datetime | None = None) -> SalesOrder:
     """The provider receives the parts: into its stock; the shortage closes and a job with nothing else
-    missing goes back to its technician."""
+    missing goes back to its technician (``now``: when, if not now)."""
     order = sales_order_for(user, order_id)
-    now = utcnow()
+    now = now or utcnow()
     _advance(order, "received", "shipped", received_at=now, received_by_id=user.id)
     warehouse = provider_warehouse(order.provider)
     serialise_on(*(stock_key(warehouse.id, line.part_id) for line in order.lines))
@@ -343,7 +345,7 @@ def receive(user: User, order_id: int) -> SalesOrder:
     db.session.flush()
     job = _locked_job(requisition.job_id)
     if job.state == "waiting_parts" and not _open_requisitions(job):
-        lifecycle.parts_arrived(job, note=f"order {order.number}")
+        lifecycle.parts_arrived(job, note=f"order {order.number}", now=now)
     else:
         notify(
             [job.technician],
