@@ -4,15 +4,15 @@ Four scenarios, each timed wall-clock from a client on the same machine over
 loopback; each is run ``WARMUP`` times to warm up (Node's JIT takes a couple of
 runs) and then ``REPEATS`` times, and the median is printed beside the peer's:
 
-- **push** of 1,000 ops in one request (``SYNC_MAX_OPS``, the most one push
-  may carry: a phone back in signal with a full outbox sends it so): 900
-  ``note.add`` and 100 ``parts.used`` spread over the technician's jobs, every
-  one ``applied``. The peer: 1,000 new documents (the same op JSON) replicated
-  from a local PouchDB to the server, in one batch of 1,000.
-- **initial pull** of a technician with 500 open jobs and the 20-part catalogue:
-  pages of 500 (the phone's page) until ``has_more`` is false. The peer: a
-  fresh local PouchDB replicates a server database holding the same 520
-  documents (the very JSON our pull sent), in batches of 500.
+- **push** of 500 ops in pushes of 200 (the phone's batch: a phone back in
+  signal with a full outbox sends it so): 450 ``note.add`` and 50
+  ``parts.used`` spread over the technician's jobs, every one ``applied``. The
+  peer: 500 new documents (the same op JSON) replicated from a local PouchDB
+  to the server, in batches of 200.
+- **initial pull** of a technician with 5,000 open jobs and the 20-part
+  catalogue: pages of 500 (the phone's page) until ``has_more`` is false. The
+  peer: a fresh local PouchDB replicates a server database holding the same
+  5,020 documents (the very JSON our pull sent), in batches of 500.
 - **incremental pull** of 100 changes: another device of the technician pushes
   ``job.contact`` with a new appointment on 100 jobs (not timed), then the
   device pulls from the cursor it held. The peer: the same 100 documents are
@@ -77,9 +77,10 @@ from tests.fixtures.device import Device
 from tests.live import LiveClient
 from tests.live import LiveServer
 
-JOBS = 500
+JOBS = 5000
 PARTS = 20
-PUSH_OPS = 1000
+PUSH_OPS = 500
+PUSH_BATCH = 200  # the phone's (pwa/js/sync.js batchSize)
 PARTS_USED_EVERY = 10  # one op in ten records parts used; the rest are notes
 CHANGES = 100
 PAGE = 500
@@ -157,14 +158,15 @@ def phone(client, token):
     return Device(client, user, f"bench-{uuid.uuid4().hex[:12]}", name="tech-bench")
 
 
-def pushed(device, ops):
-    """Push ``ops`` in one request: every one applied (asserted)."""
-    status, body = device.push(ops)
-    assert status == 200, body
-    results = body["results"]
-    assert len(results) == len(ops), results[-3:]
-    refused = [result for result in results if result["result"] != "applied"]
-    assert not refused, refused[:3]
+def pushed(device, ops, batch=PUSH_BATCH):
+    """Push ``ops`` in requests of ``batch``, as the phone does: every one applied (asserted)."""
+    for start in range(0, len(ops), batch):
+        status, body = device.push(ops[start : start + batch])
+        assert status == 200, body
+        results = body["results"]
+        assert len(results) == len(ops[start : start + batch]), results[-3:]
+        refused = [result for result in results if result["result"] != "applied"]
+        assert not refused, refused[:3]
 
 
 def pulled(device):
@@ -285,7 +287,7 @@ def measure_peer(sample, tmp_path):
                 "ops": sample["ops"],
                 "changes": CHANGES,
                 "pull_batch": PAGE,
-                "push_batch": PUSH_OPS,
+                "push_batch": PUSH_BATCH,
                 "warmup": WARMUP,
                 "repeats": REPEATS,
             }
@@ -313,7 +315,8 @@ def report(label, ours, runs, sample, peer, machine, load):
     )
     print(
         f"[{label}] documents: job {mean_bytes(sample['jobs']):.0f} B, part {mean_bytes(sample['parts']):.0f} B, "
-        f"op {mean_bytes(sample['ops']):.0f} B on average (JSON); push in 1 request of {PUSH_OPS}; pulls in pages "
+        f"op {mean_bytes(sample['ops']):.0f} B on average (JSON); {PUSH_OPS} ops pushed in requests of {PUSH_BATCH}; "
+        f"pulls in pages "
         f"of {PAGE} (initial pull: {sample['pull_requests']} requests); the peer in batches of the same sizes"
     )
     rows = [("scenario", "Sanbao ms", "PouchDB ms", "Sanbao / PouchDB")]
