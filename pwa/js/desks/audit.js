@@ -9,6 +9,7 @@
 import { addStrings, language } from "../i18n/index.js";
 import strings from "./audit-strings.js";
 import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
+import { save } from "../ui/dom.js";
 
 addStrings(strings);
 
@@ -789,11 +790,7 @@ export class View {
         this.notice.fail(answer);
         return;
       }
-      const link = h("a", { href: URL.createObjectURL(answer.body), download: answer.filename });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      save(answer);
     });
     return h(
       "article",

@@ -45,3 +45,12 @@ export function cards(testId, items, card, emptyText) {
   }
   return h("ul", { class: "cards", "data-testid": testId }, items.map(card));
 }
+
+// Hands a downloaded file (the API's `download` answer) to the browser to save under the server's name.
+export function save({ body, filename }) {
+  const link = h("a", { href: URL.createObjectURL(body), download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}

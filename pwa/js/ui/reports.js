@@ -6,7 +6,7 @@
 
 import { OK } from "../api.js";
 import { addStrings, language, t } from "../i18n/index.js";
-import { h, once } from "./dom.js";
+import { h, once, save } from "./dom.js";
 import { problem } from "./problem.js";
 import strings from "./reports-strings.js";
 
@@ -295,11 +295,7 @@ export class ReportsView {
       this.message.textContent = problem(answer);
       return;
     }
-    const link = h("a", { href: URL.createObjectURL(answer.body), download: answer.filename });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    save(answer);
   }
 
   breadcrumbs() {
