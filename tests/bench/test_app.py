@@ -15,7 +15,12 @@ import gzip
 import re
 import statistics
 
+import pytest
+
 from tests.fixtures.browser import PWA
+
+# One live server for the module, on PostgreSQL as in production (tests/fixtures/browser.py).
+pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
 
 RUNS = 10
 TARGET_SHELL_KB = 70
