@@ -82,7 +82,9 @@ def _decline(job, user, args, when):
 
 
 def _contact(job, user, args, when):
-    lifecycle.contact(job, user, appointment_at=args["appointment_at"], note=args["note"], device_time=when)
+    lifecycle.contact(
+        job, user, appointment_at=args["appointment_at"], note=args["note"], device_time=when, reached=args["reached"]
+    )
 
 
 def _depart(job, user, args, when):

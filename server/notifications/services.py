@@ -107,7 +107,8 @@ def with_job_numbers(page: dict[str, Any]) -> dict[str, Any]:
     ids = {item.job_id for item in page["items"] if item.job_id is not None}
     query = select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids))
     numbers = dict(db.session.execute(query).all()) if ids else {}
-    return each_shown(page, lambda item: {**_fields(item), "job_number": numbers.get(item.job_id)})
+    shown: dict[str, Any] = each_shown(page, lambda item: {**_fields(item), "job_number": numbers.get(item.job_id)})
+    return shown
 
 
 def _fields(item: Notification) -> dict[str, Any]:

@@ -45,7 +45,8 @@ def test_the_parts_clerks_and_the_claim_desks_screens_in_both_languages(api, des
     assert raised.status_code in (200, 201), raised.get_json()
     scanned = api.post(f"/api/jobs/{finished}/scans", json={"serial": "SN-IN", "source": "camera"}, headers=tech)
     assert scanned.status_code == 201, scanned.get_json()
-    done = api.post(f"/api/jobs/{finished}/complete", json={"summary": "换主板", "confirmed_by": "王先生"}, headers=tech)
+    completion = {"summary": "换主板", "confirmed_by": "王先生"}
+    done = api.post(f"/api/jobs/{finished}/complete", json=completion, headers=tech)
     assert done.status_code == 200, done.get_json()
 
     problems = []
