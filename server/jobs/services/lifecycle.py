@@ -287,9 +287,19 @@ def hold_for_parts(
     return job
 
 
-def record_parts_used(job: Job, actor: User, parts: list[dict[str, Any]], device_time: datetime | None = None) -> Job:
-    """Note on the job's record the parts the technician fitted (the stock side is the parts domain's)."""
-    _move(job, actor, "use_parts", device_time=device_time, data={"parts": parts})
+def record_parts_used(
+    job: Job,
+    actor: User,
+    parts: list[dict[str, Any]],
+    device_time: datetime | None = None,
+    sales_order: str | None = None,
+) -> Job:
+    """Note on the job's record the parts the technician fitted, and the order they came on if they arrived
+    for this job (the stock side is the parts domain's)."""
+    data: dict[str, Any] = {"parts": parts}
+    if sales_order is not None:
+        data["sales_order"] = sales_order
+    _move(job, actor, "use_parts", device_time=device_time, data=data)
     db.session.flush()
     return job
 
