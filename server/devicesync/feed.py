@@ -50,6 +50,7 @@ from server.knowledge.models import Article
 from server.knowledge.schemas import ArticleSchema
 from server.parts.models import Part
 from server.parts.schemas import PartSchema
+from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
 from server.supply.models import SalesOrder
@@ -254,6 +255,10 @@ def _parent(session, obj):
     # id: a new order's relationship is not loaded yet. (An order's lines are made with it and never change.)
     if isinstance(obj, SalesOrder):
         return session.get(Requisition, obj.requisition_id)
+    # And what was fitted from them, so the phone offers only what is left to fit.
+    if isinstance(obj, PartUsage) and obj.sales_order_id is not None:
+        order = session.get(SalesOrder, obj.sales_order_id)
+        return session.get(Requisition, order.requisition_id) if order is not None else None
     return None
 
 

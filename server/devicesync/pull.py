@@ -86,7 +86,11 @@ def _snapshot_query(user, entity):
     else:
         return None, Requisition
     recent = or_(Requisition.status.in_(OPEN_REQUISITION_STATUSES), Requisition.raised_at >= _recent())
-    loaded = (selectinload(Requisition.lines), selectinload(Requisition.orders).selectinload(SalesOrder.lines))
+    loaded = (
+        selectinload(Requisition.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.usages),
+    )
     return select(Requisition).where(mine, recent).options(*loaded), Requisition
 
 

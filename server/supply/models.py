@@ -142,6 +142,8 @@ class SalesOrder(db.Model):
     provider = relationship("Provider")
     warehouse = relationship("Warehouse")
     lines = relationship("SalesOrderLine", order_by="SalesOrderLine.id", back_populates="order")
+    # What was fitted from it: the phone offers to fit what is left.
+    usages = relationship("PartUsage", order_by="PartUsage.id", viewonly=True)
 
     @property
     def number(self):

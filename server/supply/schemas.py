@@ -116,6 +116,13 @@ class RequisitionOrderSchema(ma.Schema):
     shipped_at = ma.fields.DateTime(allow_none=True)
     received_at = ma.fields.DateTime(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(RequisitionOrderLineSchema))
+    fitted = ma.fields.Method("dump_fitted", metadata={"description": "Parts fitted from it: [{part_no, qty}]"})
+
+    def dump_fitted(self, order):
+        fitted: dict[str, int] = {}
+        for usage in order.usages:
+            fitted[usage.part.part_no] = fitted.get(usage.part.part_no, 0) + usage.qty
+        return [{"part_no": part_no, "qty": qty} for part_no, qty in sorted(fitted.items())]
 
 
 class RequisitionSchema(ma.Schema):

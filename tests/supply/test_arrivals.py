@@ -176,6 +176,10 @@ def test_the_arrived_motor_is_fitted_once_from_stock_and_reaches_the_claim_draft
     assert (usage_order, qty) == (order["id"], 1)
     fitted = [event for event in events(job["id"]) if event["kind"] == "use_parts"]
     assert [event["data"]["sales_order"] for event in fitted] == [order["number"]]
+    # The phone learns what was fitted from the order: nothing is left to fit from it.
+    phone.drain()
+    [held] = [data for (entity, _), data in phone.held.items() if entity == "requisition"]
+    assert [(o["status"], o["fitted"]) for o in held["orders"]] == [("received", lines(("MOTOR", 1)))]
     status, drafts = call("get", f"/api/claims/unclaimed?job_id={job['id']}", "pm1")
     assert status == 200, drafts
     [draft] = drafts["items"]

@@ -75,6 +75,7 @@ def list_requisitions(user: User, args: Mapping[str, Any]) -> Select[Requisition
     statement = _scoped(user, select(Requisition), Requisition).options(
         selectinload(Requisition.lines),
         selectinload(Requisition.orders).selectinload(SalesOrder.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.usages),
         selectinload(Requisition.province),
         selectinload(Requisition.provider),
         selectinload(Requisition.raised_by),
