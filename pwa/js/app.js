@@ -97,7 +97,8 @@ class App {
     this.bar = new SyncBar(this.engine);
     // One scanner for the app's life, made at its first use.
     this.scanner = () => (this.scanning ??= LATER.scanner().then(({ Scanner }) => new Scanner({ db: this.db })));
-    this.bell = new Bell({ api: this.api, user });
+    // A new notice (a job given, parts shipped) brings its data at once: a sync, rather than at the next round.
+    this.bell = new Bell({ api: this.api, user, onNews: () => this.syncNow() });
     // The report screens' roles, for the header's link: loaded for the office roles only.
     this.reports = user.role === "technician" ? null : await ONLINE_SCREENS.reports().catch(() => null);
     globalThis.sanbao = { engine: this.engine, db: this.db, app: this }; // for the end-to-end tests and support
@@ -123,6 +124,8 @@ class App {
       }
     });
     globalThis.addEventListener("online", () => this.syncNow());
+    // Back to the app after the dialer or the map: what happened meanwhile.
+    document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && this.syncNow());
     globalThis.addEventListener("hashchange", () => this.route());
     setInterval(() => this.syncNow(), SYNC_EVERY_MS);
     navigator.serviceWorker?.addEventListener("message", (event) => {

@@ -86,6 +86,11 @@ def test_the_technicians_visit_screens_in_both_languages(api, phone, catalogue, 
         problems += device.inspect(
             f"technician-contact-{language}", touch=True, ready=page.locator("form[data-form=contact]")
         )
+        for form in ("complete", "partsUsed"):
+            page.evaluate(f"location.hash = '#/jobs/{to_call}'")
+            device.step(form)
+            ready = page.locator(f"form[data-form={form}]")
+            problems += device.inspect(f"technician-form-{form}-{language}", touch=True, ready=ready)
         page.evaluate(f"location.hash = '#/jobs/{short}'")
         page.get_by_test_id("requisitions").locator("[data-action=receive]").click()
         problems += device.inspect(
