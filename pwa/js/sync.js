@@ -112,10 +112,11 @@ export class SyncEngine extends EventTarget {
   }
 
   // Record an op, or the ops of one tap together (see outbox.recordAll), and tell the sync bar. Resolves with
-  // the op made (or the list of them).
+  // the op made (or the list of them) once it is kept: the sync bar's count follows, the tap's screen need not
+  // wait for it.
   async record(args) {
     const made = await recordAll(this.db, [args].flat());
-    await this.refresh();
+    this.refresh().catch(() => {});
     return Array.isArray(args) ? made : made[0];
   }
 

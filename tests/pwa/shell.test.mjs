@@ -47,6 +47,13 @@ test("what the app loads when first needed is cached for offline use too, and no
   assert.deepEqual(early, [], "an extra loaded at start belongs in the shell");
 });
 
+test("the page preloads every module the app imports at start, and nothing else", () => {
+  const page = readFileSync(join(PWA, "index.html"), "utf8");
+  const preloaded = [...page.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((match) => match[1]).sort();
+  const atStart = [...modulesOf("/js/app.js")].filter((path) => path !== "/js/app.js").sort();
+  assert.deepEqual(preloaded, atStart);
+});
+
 test("every file the shell lists exists", () => {
   for (const path of [...SHELL, ...EXTRAS].filter((path) => path !== "/")) {
     assert.doesNotThrow(() => readFileSync(join(PWA, path)), path);
