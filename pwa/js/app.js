@@ -12,6 +12,7 @@ import { Bell } from "./ui/bell.js";
 import { h } from "./ui/dom.js";
 import { JobDetail } from "./ui/job-detail.js";
 import { JobList } from "./ui/job-list.js";
+import { pruneRecords } from "./ui/job-record.js";
 import { LoginView } from "./ui/login-view.js";
 import { SyncBar } from "./ui/sync-bar.js";
 
@@ -114,6 +115,7 @@ class App {
         }
         if (!event.detail.problem) {
           this.bell.load();
+          pruneRecords(this.db).catch(() => {});
         }
       }
       if (event.detail.pending > 0 && event.detail.phase === "idle" && event.detail.problem?.code === "network") {

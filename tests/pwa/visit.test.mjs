@@ -8,7 +8,7 @@ import { t } from "../../pwa/js/i18n/index.js";
 import { pending, recordAll } from "../../pwa/js/outbox.js";
 import { leftToFit, mapLinks } from "../../pwa/js/ui/job-detail.js";
 import { found, nextDue } from "../../pwa/js/ui/job-list.js";
-import { merged } from "../../pwa/js/ui/job-record.js";
+import { merged, pruneRecords } from "../../pwa/js/ui/job-record.js";
 import { carried } from "../../pwa/js/ui/refused.js";
 import { device, held, openTestDatabase } from "./server_double.mjs";
 
@@ -157,6 +157,19 @@ test("offline, with no record kept, the record is what the phone holds", () => {
     entries.map(({ kind, note, pending }) => [kind, note, pending]),
     [["note", "到了", true]],
   );
+});
+
+test("the records kept are those of the jobs the phone still holds", async () => {
+  const db = await openTestDatabase();
+  await db.put("entities", { entity: "job", id: "1", version: 1, data: { state: "accepted" } });
+  await db.put("entities", { entity: "part", id: "2", version: 1, data: {} });
+  for (const id of ["1", "2", "3"]) {
+    await db.put("records", { job_id: id, events: [], fetched_at: "2026-12-06T00:00:00Z" });
+  }
+
+  await pruneRecords(db);
+
+  assert.deepEqual(await db.getAllKeys("records"), ["1"]);
 });
 
 // --------------------------------------------------------------------- the list and the parts

@@ -121,6 +121,14 @@ function label(kind) {
   return text === `record.${kind}` ? t("record.other") : text;
 }
 
+// The records kept of jobs the phone no longer holds (finished long ago, given to someone else) go: the store
+// keeps only what a page can show.
+export async function pruneRecords(db) {
+  const [kept, jobs] = await Promise.all([db.getAllKeys("records"), db.getAllKeys("entities", IDBKeyRange.bound(["job", ""], ["job", "\uffff"]))]);
+  const held = new Set(jobs.map(([, id]) => id));
+  await Promise.all(kept.filter((id) => !held.has(id)).map((id) => db.delete("records", id)));
+}
+
 export class JobRecord {
   // `db`: the device's database (the cache and the photos waiting), or null on a desk. `rounds`: the sync
   // rounds finished when the server's record was last fetched: a new round may have taken ops in.
