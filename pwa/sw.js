@@ -1,6 +1,6 @@
 // The service worker only dispatches: each request to a named strategy (js/strategies.js).
 
-import { cacheDecoder, cacheFirst, dropOldCaches, isDecoder, networkOnly, precache, shellFirst } from "./js/strategies.js";
+import { cacheDecoder, cacheExtras, cacheFirst, dropOldCaches, isDecoder, networkOnly, precache, shellFirst } from "./js/strategies.js";
 
 self.addEventListener("install", (event) => {
   // Not skipWaiting: a new version waits until the page lets it in (when the outbox is empty).
@@ -17,6 +17,9 @@ self.addEventListener("message", (event) => {
   }
   if (event.data === "cache-decoder") {
     event.waitUntil(cacheDecoder().catch(() => {}));
+  }
+  if (event.data === "cache-extras") {
+    event.waitUntil(cacheExtras().catch(() => {}));
   }
 });
 

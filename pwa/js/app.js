@@ -1,5 +1,7 @@
 // The app: sign-in, the device's database and sync engine for the signed-in person, and the views.
 
+import { deleteDB } from "idb";
+
 import { databaseFor, openDatabase } from "./db.js";
 import { Api } from "./api.js";
 import { language, setLanguage, t } from "./i18n/index.js";
@@ -7,16 +9,30 @@ import * as session from "./session.js";
 import { SyncEngine } from "./sync.js";
 import { HOMES, deskRoute, desksFor } from "./desks/registry.js";
 import { Bell } from "./ui/bell.js";
-import { ClaimDesk } from "./ui/claims.js";
 import { h } from "./ui/dom.js";
 import { JobDetail } from "./ui/job-detail.js";
 import { JobList } from "./ui/job-list.js";
-import { KnowledgeView } from "./ui/knowledge.js";
+import { pruneRecords } from "./ui/job-record.js";
 import { LoginView } from "./ui/login-view.js";
-import { ReportsView, reportsFor } from "./ui/reports.js";
-import { RequisitionDesk } from "./ui/requisitions.js";
-import { Scanner } from "./ui/scanner.js";
 import { SyncBar } from "./ui/sync-bar.js";
+
+// The technician's screens and tools not needed to open the app: loaded when first used, from the service
+// worker's cache offline (EXTRAS in js/strategies.js).
+const LATER = {
+  knowledge: () => import("./ui/knowledge.js"),
+  refused: () => import("./ui/refused.js"),
+  scanner: () => import("./ui/scanner.js"),
+  signOut: () => import("./ui/sign-out.js"),
+};
+
+// The office screens the app also serves (claims, parts approvals, reports) ask the server for everything, so
+// they are no part of the offline shell: a technician's phone never loads them, a desk loads each when first
+// shown.
+const ONLINE_SCREENS = {
+  claims: () => import("./ui/claims.js"),
+  requisitions: () => import("./ui/requisitions.js"),
+  reports: () => import("./ui/reports.js"),
+};
 
 const SYNC_EVERY_MS = 3 * 60_000;
 // Roles whose work lives on the device and syncs (as the server's sync endpoints allow).
@@ -61,6 +77,17 @@ class App {
         },
       }).root,
     );
+    this.offerKeptWork();
+  }
+
+  // Work kept from a sign-out that dropped it: offered again on the sign-in screen, until a later one.
+  async offerKeptWork() {
+    const leaving = await LATER.signOut().catch(() => null);
+    const file = leaving?.kept().at(-1);
+    if (file && this.main.querySelector("form.login")) {
+      const save = h("button", { type: "button", onclick: () => leaving.download(file) }, t("signout.saveKept"));
+      this.main.append(h("p", { class: "kept-work", "data-testid": "kept-work" }, t("signout.kept"), " ", save));
+    }
   }
 
   async open(user) {
@@ -69,14 +96,27 @@ class App {
     this.api = new Api({ getToken: async () => session.token() });
     this.engine = new SyncEngine({ db: this.db, api: this.api });
     this.bar = new SyncBar(this.engine);
-    this.scanner = new Scanner({ db: this.db });
-    this.bell = new Bell({ api: this.api, user });
-    globalThis.sanbao = { engine: this.engine, db: this.db }; // for the end-to-end tests and support
+    // One scanner for the app's life, made at its first use.
+    this.scanner = () => (this.scanning ??= LATER.scanner().then(({ Scanner }) => new Scanner({ db: this.db })));
+    // A new notice (a job given, parts shipped) brings its data at once: a sync, rather than at the next round.
+    this.bell = new Bell({ api: this.api, user, onNews: () => this.syncNow() });
+    // The report screens' roles, for the header's link: loaded for the office roles only.
+    this.reports = user.role === "technician" ? null : await ONLINE_SCREENS.reports().catch(() => null);
+    globalThis.sanbao = { engine: this.engine, db: this.db, app: this }; // for the end-to-end tests and support
+    let rounds = this.engine.status.rounds;
     this.engine.addEventListener("status", (event) => {
-      // After a pull the views show what arrived; a form being filled in is left alone, and so are the
-      // desks that show the server's figures rather than the device's.
-      if (event.detail.phase === "idle" && !this.view?.form && !this.view?.online) {
-        this.refresh();
+      // After a round the views show what it brought, and the bell what the server has to say (new jobs,
+      // parts shipped); a form being filled in is left alone, and so are the desks that show the server's
+      // figures rather than the device's. A tap's own write redraws its view itself.
+      if (event.detail.rounds !== rounds) {
+        rounds = event.detail.rounds;
+        if (!this.view?.form && !this.view?.online) {
+          this.refresh();
+        }
+        if (!event.detail.problem) {
+          this.bell.load();
+          pruneRecords(this.db).catch(() => {});
+        }
       }
       if (event.detail.pending > 0 && event.detail.phase === "idle" && event.detail.problem?.code === "network") {
         // Where the browser has Background Sync, it wakes the app to sync when the network returns. Asked
@@ -86,6 +126,8 @@ class App {
       }
     });
     globalThis.addEventListener("online", () => this.syncNow());
+    // Back to the app after the dialer or the map: what happened meanwhile.
+    document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && this.syncNow());
     globalThis.addEventListener("hashchange", () => this.route());
     setInterval(() => this.syncNow(), SYNC_EVERY_MS);
     navigator.serviceWorker?.addEventListener("message", (event) => {
@@ -94,10 +136,9 @@ class App {
       }
     });
     this.renderHeader();
-    await this.engine.refresh();
-    await this.route();
+    await Promise.all([this.engine.refresh(), this.route()]);
     // The barcode reader is fetched for offline use after the first sync, never before the app has opened.
-    this.syncNow().then(() => this.scanner.warmUp());
+    this.syncNow().then(async () => (await this.scanner().catch(() => null))?.warmUp());
   }
 
   // Only the roles with work on the device sync (the server refuses the others' pulls): the office
@@ -107,12 +148,8 @@ class App {
   }
 
   renderHeader() {
-    const signOut = h("button", { type: "button", class: "sign-out" }, t("app.signOut"));
-    signOut.addEventListener("click", () => {
-      session.signOut();
-      location.hash = "";
-      location.reload();
-    });
+    const signOut = h("button", { type: "button", class: "sign-out", "data-testid": "sign-out-button" }, t("app.signOut"));
+    signOut.addEventListener("click", () => this.signOut());
     const links = [];
     for (const desk of desksFor(this.user.role)) {
       links.push(h("a", { href: `#/${desk.name}`, "data-testid": `nav-${desk.name}` }, t(desk.nav)));
@@ -127,13 +164,40 @@ class App {
     if (this.user.role === "parts_clerk" || this.user.role === "admin") {
       links.push(h("a", { href: "#/requisitions" }, t("nav.requisitions")));
     }
-    if (reportsFor(this.user.role).length) {
+    if (this.reports?.reportsFor(this.user.role).length) {
       links.push(h("a", { href: "#/reports" }, t("nav.reports")));
     }
     // The sync bar only for the roles that sync: replaceChildren would write a null out as the text "null".
     const sync = DEVICE_ROLES.has(this.user.role) ? [this.bar.root] : [];
     this.header.replaceChildren(h("nav", { "aria-label": t("nav.label") }, links), this.bell.root, this.languageButton(), signOut, ...sync);
     this.bell.render();
+  }
+
+  // Signing out never loses work unawares (see ui/sign-out.js): with work waiting, or without signal, the
+  // person is asked first; confirmed, the work is kept in a file and this user's data leaves the phone.
+  async signOut() {
+    const leaving = await LATER.signOut();
+    let choice = "leave";
+    if (this.db && DEVICE_ROLES.has(this.user.role)) {
+      const { pending, photos } = await leaving.waiting(this.db);
+      if (pending || photos || !globalThis.navigator.onLine) {
+        choice = await leaving.ask({ db: this.db, sync: () => this.syncNow() });
+      }
+    }
+    if (choice === null) {
+      return;
+    }
+    this.engine?.close();
+    if (choice === "drop") {
+      const file = await leaving.exportOf(this.db, this.user);
+      leaving.keep(file);
+      leaving.download(file);
+      this.db.close();
+      await deleteDB(databaseFor(this.user.id));
+    }
+    session.signOut();
+    location.hash = "";
+    location.reload();
   }
 
   languageButton() {
@@ -177,17 +241,33 @@ class App {
     const claims = this.user.role === "provider_manager" && claimRoute(location.hash);
     const clerk = this.user.role === "parts_clerk";
     if (job) {
-      this.view = new JobDetail({ db: this.db, engine: this.engine, jobId: job[1], scanner: this.scanner });
+      this.view = new JobDetail({ db: this.db, engine: this.engine, api: this.api, user: this.user, jobId: job[1], scanner: this.scanner });
     } else if (knowledge) {
+      const { KnowledgeView } = await LATER.knowledge();
       this.view = new KnowledgeView({ db: this.db, model: new URLSearchParams(knowledge[1] ?? "").get("model") ?? "" });
-    } else if (location.hash === "#/reports") {
-      this.view = new ReportsView({ api: this.api, user: this.user });
-    } else if (claims) {
-      this.view = new ClaimDesk({ api: this.api, user: this.user, route: claims });
-    } else if (requisition || clerk) {
-      this.view = new RequisitionDesk({ api: this.api, requisitionId: requisition?.[1] ?? null });
+    } else if (location.hash === "#/refused" && DEVICE_ROLES.has(this.user.role)) {
+      const { RefusedView } = await LATER.refused();
+      this.view = new RefusedView({ db: this.db, engine: this.engine });
+    } else if (location.hash === "#/reports" || claims || requisition || clerk) {
+      const screen = location.hash === "#/reports" ? "reports" : claims ? "claims" : "requisitions";
+      const loaded = await ONLINE_SCREENS[screen]().catch(() => null);
+      if (routed !== this.routed) {
+        return;
+      }
+      if (!loaded) {
+        // Not on the phone: these screens come from the server, and there is no signal.
+        this.main.replaceChildren(h("p", { class: "empty", "data-testid": "needs-signal" }, t("error.network")));
+        return;
+      }
+      if (screen === "reports") {
+        this.view = new loaded.ReportsView({ api: this.api, user: this.user });
+      } else if (screen === "claims") {
+        this.view = new loaded.ClaimDesk({ api: this.api, user: this.user, route: claims });
+      } else {
+        this.view = new loaded.RequisitionDesk({ api: this.api, requisitionId: requisition?.[1] ?? null });
+      }
     } else if (DEVICE_ROLES.has(this.user.role) && this.user.role !== "parts_clerk") {
-      this.view = new JobList({ db: this.db });
+      this.view = new JobList({ db: this.db, onRefresh: () => this.syncNow() });
     } else {
       // An address this role has no screen for: its home.
       location.hash = HOMES[this.user.role];
@@ -235,6 +315,8 @@ async function offerUpdates(app) {
   if (!registration) {
     return;
   }
+  // The technician's tools not in the shell, for the day's work without signal (EXTRAS in js/strategies.js).
+  navigator.serviceWorker.ready.then((ready) => ready.active?.postMessage("cache-extras")).catch(() => {});
   let reloading = false;
   // A first visit's worker claiming the page (clients.claim) is no new version: reloading then would wipe
   // the sign-in form being filled in.

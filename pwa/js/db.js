@@ -7,6 +7,8 @@
 // meta      client_id, next_seq, acked_seq, cursor, last_success, rejected: one value per key
 // photos    {sha256, bytes, type, kept_at}, keyed by sha256: label photos an op names, kept until the server
 //           holds them (ArrayBuffer rather than Blob: every engine can store and clone one)
+// records   {job_id, events, fetched_at}, keyed by job_id: a job's record as the server last told it, so the
+//           job's page shows it offline (fetched when the page is opened online, not carried by sync)
 //
 // A database belongs to one user: `openDatabase(databaseFor(userId))`, never a shared name. The server
 // binds a client id to the user who first pushed from it and refuses anyone else's push from it
@@ -17,7 +19,7 @@
 import { openDB } from "idb";
 
 export const DB_NAME = "sanbao";
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export function databaseFor(userId) {
   return `${DB_NAME}-user-${userId}`;
@@ -45,6 +47,9 @@ export async function openDatabase(name) {
       }
       if (oldVersion < 2) {
         db.createObjectStore("photos", { keyPath: "sha256" });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore("records", { keyPath: "job_id" });
       }
     },
     blocking() {

@@ -2,8 +2,9 @@
 //
 // An op and its local change are one transaction with strict durability: when the tap has been
 // answered, a closed tab, a dead battery or a crash loses neither, and never keeps one without the other.
-// A local change is `{entity, id, patch}`: the fields the op sets, merged over what the device holds.
-// It is stored with the op, so it can be laid again over fresher data from the server until the op leaves.
+// A local change is `{entity, id, patch}`: the fields the op sets, merged over what the device holds (an op may
+// carry a list of them, one per entity it changes). It is stored with the op, so it can be laid again over
+// fresher data from the server until the op leaves.
 
 import { inTransaction } from "./db.js";
 
@@ -11,33 +12,52 @@ import { inTransaction } from "./db.js";
 export const QUEUED = "queued";
 export const SENT = "sent";
 
-export function record(db, { type, entityId, payload = {}, localChange = null }) {
+export async function record(db, op) {
+  const [made] = await recordAll(db, [op]);
+  return made;
+}
+
+// Several ops of one tap (parts received, and which of them were fitted) in one transaction: kept together or
+// not at all, in the order given. Each op's local change is one change or a list of them.
+export function recordAll(db, ops) {
   return inTransaction(
     db,
     ["meta", "outbox", "entities"],
     "readwrite",
     async (tx) => {
       const meta = tx.objectStore("meta");
-      const seq = await meta.get("next_seq");
-      const op = {
-        seq,
-        op_id: crypto.randomUUID(),
-        type,
-        entity_id: String(entityId),
-        payload,
-        client_time: new Date().toISOString(),
-        state: QUEUED,
-        change: localChange && { ...localChange, id: String(localChange.id) },
-      };
-      // `add`, not `put`: a seq is never given to a second op.
-      await Promise.all([tx.objectStore("outbox").add(op), meta.put(seq + 1, "next_seq")]);
-      if (op.change) {
-        await applyChange(tx.objectStore("entities"), op.change);
+      let seq = await meta.get("next_seq");
+      const made = [];
+      for (const { type, entityId, payload = {}, localChange = null } of ops) {
+        const changes = [localChange ?? []].flat().map((change) => ({ ...change, id: String(change.id) }));
+        const op = {
+          seq,
+          op_id: crypto.randomUUID(),
+          type,
+          entity_id: String(entityId),
+          payload,
+          client_time: new Date().toISOString(),
+          state: QUEUED,
+          change: changes.length === 0 ? null : changes.length === 1 ? changes[0] : changes,
+        };
+        seq += 1;
+        // `add`, not `put`: a seq is never given to a second op.
+        await tx.objectStore("outbox").add(op);
+        for (const change of changes) {
+          await applyChange(tx.objectStore("entities"), change);
+        }
+        made.push(op);
       }
-      return op;
+      await meta.put(seq, "next_seq");
+      return made;
     },
     { durability: "strict" },
   );
+}
+
+// The changes an op carries, as a list (one, several, or none).
+export function changesOf(op) {
+  return op.change ? [op.change].flat() : [];
 }
 
 async function applyChange(entities, { entity, id, patch }) {

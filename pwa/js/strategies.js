@@ -6,8 +6,10 @@ import { VERSION } from "./shell-version.js";
 // to them changes a module the service worker imports, so browsers install the new version by themselves.
 export const SHELL_CACHE = `sanbao-shell-${VERSION}`;
 
-// The app shell: everything the app needs to open with no network. Versioned with SHELL_CACHE: a new
-// list ships with a new cache name, and the old cache goes once the new worker takes over.
+// The app shell: everything the app needs to open and work with no network. Versioned with SHELL_CACHE: a new
+// list ships with a new cache name, and the old cache goes once the new worker takes over. The office screens
+// that only ever show the server's answers (claims, parts approvals, reports) are not in it: they load when
+// first shown, with the signal they need anyway (js/app.js), and keep the technician's first visit small.
 export const SHELL = [
   "/",
   "/manifest.webmanifest",
@@ -19,7 +21,6 @@ export const SHELL = [
   "/js/api.js",
   "/js/db.js",
   "/js/outbox.js",
-  "/js/photos.js",
   "/js/session.js",
   "/js/store.js",
   "/js/sync.js",
@@ -28,20 +29,22 @@ export const SHELL = [
   "/js/i18n/zh-CN.js",
   "/js/desks/registry.js",
   "/js/ui/bell.js",
-  "/js/ui/claims.js",
   "/js/ui/dom.js",
   "/js/ui/job-detail.js",
   "/js/ui/job-list.js",
-  "/js/ui/knowledge.js",
+  "/js/ui/job-record.js",
   "/js/ui/login-view.js",
-  "/js/ui/problem.js",
-  "/js/ui/reports.js",
-  "/js/ui/reports-strings.js",
-  "/js/ui/requisitions.js",
-  "/js/ui/requisitions-strings.js",
-  "/js/ui/scanner.js",
   "/js/ui/sync-bar.js",
 ];
+
+// What the technician's screens load when first needed (the scanner, the knowledge base, refused work, signing
+// out): no part of the first paint, yet needed offline. The app asks for them once it has opened
+// (cacheExtras), into the shell's cache and with its version, so the first visit paints sooner and the day's
+// work still needs no signal.
+export const EXTRAS = ["/js/photos.js", "/js/ui/knowledge.js", "/js/ui/refused.js", "/js/ui/scanner.js", "/js/ui/sign-out.js"];
+
+// Screens that show only what the server answers, never cached: they need the signal anyway.
+export const ONLINE_ONLY = ["/js/ui/claims.js", "/js/ui/requisitions.js", "/js/ui/reports.js", "/js/ui/problem.js", "/js/desks/"];
 
 // The barcode reader for browsers without their own (see js/ui/scanner.js): not in the shell, since a phone
 // that reads barcodes itself never needs it. Fetched when the app asks (cacheDecoder, once it has opened) or
@@ -72,10 +75,17 @@ export async function dropOldCaches() {
   }
 }
 
+// Opened once per worker: the app's first paint asks for some thirty files, each through here.
+let opened = null;
+function shellCache() {
+  opened ??= caches.open(SHELL_CACHE);
+  return opened;
+}
+
 // The shell from the cache, so the app opens at once and offline; a navigation is always the shell
 // (the app routes on the client).
 export async function shellFirst(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await shellCache();
   const key = request.mode === "navigate" ? "/" : request;
   const cached = await cache.match(key, { ignoreSearch: request.mode === "navigate" });
   return cached ?? fetch(request);
@@ -84,6 +94,18 @@ export async function shellFirst(request) {
 // The API is never cached: the device's data lives in IndexedDB, written by sync.
 export function networkOnly(request) {
   return fetch(request);
+}
+
+// What is missing of the extras, fetched into the shell's cache; a failure is left for the next time.
+export async function cacheExtras() {
+  const cache = await shellCache();
+  const missing = [];
+  for (const path of EXTRAS) {
+    if (!(await cache.match(path))) {
+      missing.push(path);
+    }
+  }
+  await cache.addAll(missing);
 }
 
 // What is missing of the decoder, fetched into its cache; a failure is left for the next time.

@@ -20,7 +20,7 @@
 
 import { ERROR, OK, RETRY } from "./api.js";
 import { inTransaction } from "./db.js";
-import { countPending, record, SENT, withLocalChanges } from "./outbox.js";
+import { changesOf, countPending, recordAll, SENT, withLocalChanges } from "./outbox.js";
 
 export const LOCK_NAME = "sanbao-sync";
 
@@ -40,8 +40,7 @@ const keyOf = (entity, id) => JSON.stringify([entity, id]);
 async function localPatches(outbox, ackedSeq) {
   const patches = new Map();
   for await (const cursor of outbox.iterate(IDBKeyRange.lowerBound(ackedSeq, true))) {
-    const { change } = cursor.value;
-    if (change) {
+    for (const change of changesOf(cursor.value)) {
       const key = keyOf(change.entity, change.id);
       patches.set(key, [...(patches.get(key) ?? []), change.patch]);
     }
@@ -81,14 +80,15 @@ async function applyPage(tx, { changes, cursor, has_more, acked_seq, reset }) {
   await meta.put(cursor, "cursor");
 }
 
-// Emits "status" events whose detail is {phase, pending, lastSuccess, rejected, problem, retryAt}:
-// `problem` is null or the API outcome that stopped the last round ({kind, status, code}).
+// Emits "status" events whose detail is {phase, pending, lastSuccess, rejected, problem, retryAt, rounds}:
+// `problem` is null or the API outcome that stopped the last round ({kind, status, code}); `rounds` counts the
+// rounds finished, so a view redraws after a round (what a pull brought) and not after each local write.
 export class SyncEngine extends EventTarget {
   #tail = Promise.resolve();
   #failures = 0;
   #timer = null;
   #closed = false;
-  #status = { phase: IDLE, pending: 0, lastSuccess: null, rejected: [], problem: null, retryAt: null };
+  #status = { phase: IDLE, pending: 0, lastSuccess: null, rejected: [], problem: null, retryAt: null, rounds: 0 };
 
   constructor({
     db,
@@ -111,19 +111,21 @@ export class SyncEngine extends EventTarget {
     return { ...this.#status };
   }
 
-  // Record an op (see outbox.record) and tell the sync bar.
+  // Record an op, or the ops of one tap together (see outbox.recordAll), and tell the sync bar. Resolves with
+  // the op made (or the list of them) once it is kept: the sync bar's count follows, the tap's screen need not
+  // wait for it.
   async record(args) {
-    const made = await record(this.db, args);
-    await this.refresh();
-    return made;
+    const made = await recordAll(this.db, [args].flat());
+    this.refresh().catch(() => {});
+    return Array.isArray(args) ? made : made[0];
   }
 
-  // The technician has seen what the server did not apply.
-  async dismiss(opId) {
+  // The technician has seen what the server did not apply: one (by op id) or every one (no id).
+  async dismiss(opId = null) {
     await inTransaction(this.db, "meta", "readwrite", async (tx) => {
       const rejected = await tx.store.get("rejected");
       await tx.store.put(
-        rejected.filter((op) => op.op_id !== opId),
+        opId === null ? [] : rejected.filter((op) => op.op_id !== opId),
         "rejected",
       );
     });
@@ -333,7 +335,8 @@ export class SyncEngine extends EventTarget {
       }, retryIn);
     }
     const stopped = problem && { kind: problem.kind, status: problem.status, code: problem.code };
-    this.#emit({ phase: IDLE, problem: stopped, retryAt: retryIn === null ? null : Date.now() + retryIn });
+    const retryAt = retryIn === null ? null : Date.now() + retryIn;
+    this.#emit({ phase: IDLE, problem: stopped, retryAt, rounds: this.#status.rounds + 1 });
     await this.refresh();
     return { ok: problem === null, problem: stopped, retryIn };
   }

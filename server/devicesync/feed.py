@@ -50,8 +50,10 @@ from server.knowledge.models import Article
 from server.knowledge.schemas import ArticleSchema
 from server.parts.models import Part
 from server.parts.schemas import PartSchema
+from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
+from server.supply.models import SalesOrder
 from server.supply.schemas import RequisitionSchema
 from server.users.models import User
 
@@ -229,7 +231,7 @@ def _note_touched(session, flush_context):
         if _is_request(obj):
             notes.requests.add(obj.id)
             continue
-        parent = _parent(obj)
+        parent = _parent(session, obj)
         if parent is not None:
             touched[id(parent)] = parent
             continue
@@ -244,11 +246,19 @@ def _note_touched(session, flush_context):
                     left[id(obj)].add(audience(old))
 
 
-def _parent(obj):
-    """The synced entity a change of ``obj`` shows in (a requisition's line shows in its requisition)."""
+def _parent(session, obj):
+    """The synced entity a change of ``obj`` shows in (a requisition's line or order shows in its requisition)."""
 
     if isinstance(obj, RequisitionLine):
         return obj.requisition
+    # Its orders too: the phone learns from its requisition that the parts shipped, and receives them. By
+    # id: a new order's relationship is not loaded yet. (An order's lines are made with it and never change.)
+    if isinstance(obj, SalesOrder):
+        return session.get(Requisition, obj.requisition_id)
+    # And what was fitted from them, so the phone offers only what is left to fit.
+    if isinstance(obj, PartUsage) and obj.sales_order_id is not None:
+        order = session.get(SalesOrder, obj.sales_order_id)
+        return session.get(Requisition, order.requisition_id) if order is not None else None
     return None
 
 

@@ -35,6 +35,7 @@ from server.knowledge.models import Article
 from server.parts.models import Part
 from server.supply.models import OPEN_REQUISITION_STATUSES
 from server.supply.models import Requisition
+from server.supply.models import SalesOrder
 from server.users.models import User
 from sync import cursor
 from sync.cursor import CursorState
@@ -85,7 +86,12 @@ def _snapshot_query(user, entity):
     else:
         return None, Requisition
     recent = or_(Requisition.status.in_(OPEN_REQUISITION_STATUSES), Requisition.raised_at >= _recent())
-    return select(Requisition).where(mine, recent), Requisition
+    loaded = (
+        selectinload(Requisition.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.usages),
+    )
+    return select(Requisition).where(mine, recent).options(*loaded), Requisition
 
 
 def _serialise(entity: str, obj: Part | Job | Requisition | Article) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from server.jobs.services.events import record
 from server.notifications.models import Notification
 from server.notifications.services import notify
 from server.supply import schemas as supply_schemas
+from server.supply.services import requisitions
 from server.supply.services import usage
 from server.users import directory
 from server.users.models import User
@@ -84,7 +85,9 @@ def _decline(job, user, args, when):
 
 
 def _contact(job, user, args, when):
-    lifecycle.contact(job, user, appointment_at=args["appointment_at"], note=args["note"], device_time=when)
+    lifecycle.contact(
+        job, user, appointment_at=args["appointment_at"], note=args["note"], device_time=when, reached=args["reached"]
+    )
 
 
 def _depart(job, user, args, when):
@@ -109,7 +112,12 @@ def _scan(job, user, args, when):
 
 
 def _parts_used(job, user, args, when):
-    usage.record_usage(job, user, args["parts"], device_time=when)
+    usage.record_usage(job, user, args["parts"], device_time=when, sales_order_id=args["sales_order_id"])
+
+
+def _receive(job, user, args, when):
+    # The same receipt as the provider's desk makes, confirmed on the job's page.
+    requisitions.receive_on_job(job, user, args["sales_order_id"], device_time=when)
 
 
 def _shortage(job, user, args, when):
@@ -132,7 +140,8 @@ HANDLERS = {
     "job.arrive": (job_schemas.FieldStepArgs, _arrive),
     "job.complete": (job_schemas.CompleteArgs, _complete),
     "scan.add": (ScanOpArgs, _scan),
-    "parts.used": (supply_schemas.PartLinesArgs, _parts_used),
+    "parts.used": (supply_schemas.UsageArgs, _parts_used),
+    "parts.receive": (supply_schemas.ReceiptOpArgs, _receive),
     "parts.shortage": (supply_schemas.PartLinesArgs, _shortage),
     "note.add": (NoteArgs, _note),
 }

@@ -228,6 +228,10 @@ class DeclineArgs(ma.Schema):
 
 
 class ContactArgs(ma.Schema):
+    reached = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "False for a call that did not reach the customer: kept, not counted for the SLA"},
+    )
     appointment_at = AwareTime(load_default=None, allow_none=True)
     note = ma.fields.String(load_default="", validate=NOTE)
     device_time = device_time()

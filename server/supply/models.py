@@ -32,6 +32,9 @@ class PartUsage(db.Model):
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
     qty: Mapped[int]
     shortfall: Mapped[int] = mapped_column(default=0)
+    # The sales order the fitted parts came on, when the technician fitted parts that arrived for this job:
+    # no more of a part is fitted from an order than arrived on it.
+    sales_order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_orders.id"), index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -86,6 +89,8 @@ class Requisition(db.Model):
     raised_by = relationship("User", foreign_keys=[raised_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     lines = relationship("RequisitionLine", order_by="RequisitionLine.id", back_populates="requisition")
+    # Where its parts are: each order from the RDC, shipped and received on its own.
+    orders = relationship("SalesOrder", order_by="SalesOrder.id", viewonly=True)
 
     @property
     def number(self):
@@ -148,6 +153,8 @@ class SalesOrder(db.Model):
     provider = relationship("Provider")
     warehouse = relationship("Warehouse")
     lines = relationship("SalesOrderLine", order_by="SalesOrderLine.id", back_populates="order")
+    # What was fitted from it: the phone offers to fit what is left.
+    usages = relationship("PartUsage", order_by="PartUsage.id", viewonly=True)
 
     @property
     def number(self):

@@ -33,6 +33,23 @@ class PartLinesArgs(ma.Schema):
         return {"parts": data} if isinstance(data, list) else data
 
 
+class UsageArgs(PartLinesArgs):
+    """Parts fitted; ``sales_order_id`` when they are parts that arrived for the job on that order."""
+
+    sales_order_id = Id(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "The received order of this job they came on: no more is fitted than arrived"},
+    )
+
+
+class ReceiptOpArgs(ma.Schema):
+    """The phone's ``parts.receive``: the order of the job whose parts have arrived."""
+
+    sales_order_id = Id(required=True, strict=True)
+
+
 class PartUsageSchema(ma.Schema):
     id = ma.fields.Integer()
     job_id = ma.fields.Integer()
@@ -41,6 +58,7 @@ class PartUsageSchema(ma.Schema):
     qty = ma.fields.Integer()
     shortfall = ma.fields.Integer(metadata={"description": "How many the provider's stock lacked when recorded"})
     recorded_by = ma.fields.Function(lambda usage: usage.recorded_by.username)
+    sales_order_id = ma.fields.Integer(allow_none=True)
     device_time = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
 
@@ -83,6 +101,31 @@ class RequisitionLineSchema(ma.Schema):
     )
 
 
+class RequisitionOrderLineSchema(ma.Schema):
+    part_no = ma.fields.Function(lambda line: line.part.part_no)
+    name = ma.fields.Function(lambda line: line.part.name)
+    qty = ma.fields.Integer()
+
+
+class RequisitionOrderSchema(ma.Schema):
+    """A sales order as its requisition shows it: where the parts are, for the phone to receive them."""
+
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    source = ma.fields.String()
+    status = ma.fields.String()
+    shipped_at = ma.fields.DateTime(allow_none=True)
+    received_at = ma.fields.DateTime(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(RequisitionOrderLineSchema))
+    fitted = ma.fields.Method("dump_fitted", metadata={"description": "Parts fitted from it: [{part_no, qty}]"})
+
+    def dump_fitted(self, order):
+        fitted: dict[str, int] = {}
+        for usage in order.usages:
+            fitted[usage.part.part_no] = fitted.get(usage.part.part_no, 0) + usage.qty
+        return [{"part_no": part_no, "qty": qty} for part_no, qty in sorted(fitted.items())]
+
+
 class RequisitionSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
@@ -111,6 +154,10 @@ class RequisitionSchema(ma.Schema):
     shipped_at = ma.fields.DateTime(allow_none=True)
     received_at = ma.fields.DateTime(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(RequisitionLineSchema))
+    orders = ma.fields.List(
+        ma.fields.Nested(RequisitionOrderSchema),
+        metadata={"description": "Its sales orders: created, shipped, received"},
+    )
 
 
 class SalesOrderListArgs(PageArgs):

@@ -4,7 +4,8 @@
 sideways overflow, ``null``/``undefined``/``NaN``/``[object Object]``, a snake_case code or an untranslated
 key of the app's tables in the visible text, a serious or critical violation found by axe-core (from npm,
 served from the app's own origin so that the content security policy allows it), and, for the technician's
-screens, a control smaller than 44×44 px. A screenshot of each width goes to tests/e2e/artifacts/.
+screens, a control smaller than 44×44 px and text or a control drawn past the left edge. A screenshot of each
+width goes to tests/e2e/artifacts/.
 """
 
 import re
@@ -32,6 +33,14 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
     const name = (el.innerText || el.getAttribute('aria-label') || el.name || '').trim().slice(0, 30);
     return `${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`;
   })"""
+# Visible text and controls drawn past the left edge, where no scrolling reaches them (a panel anchored to the
+# right of a button near the left).
+CUT_OFF = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.offsetParent !== null && el.childElementCount === 0 && (el.innerText || '').trim())
+  .map((el) => [el, el.getBoundingClientRect()])
+  .filter(([el, box]) => box.width > 0 && box.left < -1)
+  .map(([el, box]) => `${el.tagName.toLowerCase()} "${el.innerText.trim().slice(0, 30)}" at x=${Math.round(box.left)}`)
+"""
 AXE_RUN = """async () => {
   const result = await axe.run(document, { resultTypes: ['violations'] });
   return result.violations
@@ -69,6 +78,8 @@ def look(device, screen, *, touch=False, ready=None):
             if touch:
                 for target in page.evaluate(SMALL_TARGETS):
                     problems.append(f"{where}: touch target {target}")
+                for cut in page.evaluate(CUT_OFF):
+                    problems.append(f"{where}: cut off at the left edge: {cut}")
             device.screenshot(f"{screen}-{width}")
     finally:
         page.set_viewport_size(size)

@@ -237,27 +237,31 @@ def test_the_app_opens_offline_and_shows_an_op_the_server_refused_with_its_reaso
     assert response.status_code == 200, response.get_json()
 
     phone.context.set_offline(False)
-    rejected = page.get_by_test_id("rejected")
-    rejected.locator("li[data-code='job_reassigned']").wait_for()
+    line = page.get_by_test_id("rejected")
+    line.wait_for()
     phone.wait_pending(0)
     [kept] = api.get(
         "/api/sync/ops", query_string={"result": "conflict"}, headers=catalogue.dispatcher.headers
     ).get_json()["items"]
     assert (kept["type"], kept["entity_id"], kept["code"]) == ("job.accept", str(taken), "job_reassigned")
-    # The technician reads what was refused and why, in the app's language, with the server's own sentence.
-    assert rejected.locator("summary").text_content() == phone.t("sync.rejected", count=1)
-    assert rejected.locator("li strong").text_content() == phone.t("op.job.accept")
-    assert rejected.locator("li .reason").text_content() == phone.t("reason.job_reassigned")
-    assert rejected.locator("li .detail").text_content() == kept["message"]
+    # One line in the sync bar, opening the list: what was refused and why, in the app's language, with the
+    # server's own sentence beside it.
+    assert line.text_content() == phone.t("refused.line", count=1)
     phone.screenshot("sync-bar-rejected")
+    line.click()
+    refused = page.get_by_test_id("refused-list").locator("li[data-code='job_reassigned']")
+    assert refused.locator("strong").text_content().startswith(phone.t("op.job.accept"))
+    assert refused.locator(".reason").text_content() == phone.t("reason.job_reassigned")
+    assert refused.locator(".detail").text_content() == kept["message"]
     # The job left the phone with the reassignment; it is tech2's, still to accept.
     page.locator("a.back").click()
     page.get_by_test_id("job-list").locator(f"[data-job-id='{taken}']").wait_for(state="detached")
     job = api.get(f"/api/jobs/{taken}", headers=catalogue.tech2.headers).get_json()
     assert (job["technician"]["id"], job["state"]) == (catalogue.tech2.id, "dispatched")
 
-    rejected.locator("button").click()
-    rejected.wait_for(state="detached")
+    line.click()
+    refused.locator("[data-action=dismiss]").click()
+    line.wait_for(state="detached")
     assert phone.errors == []
 
 

@@ -38,6 +38,91 @@ def test_the_technicians_screens_in_both_languages(phone, catalogue, jobs_of):
     assert not problems, "\n".join(problems)
 
 
+def test_the_technicians_visit_screens_in_both_languages(api, phone, catalogue, jobs_of, make_part, make_stock):
+    """The screens of the visit: the call's outcome, the parts received, a finished job's record, the work the
+    server refused, the notices, and signing out with work waiting."""
+    make_part("MOTOR", name="Motor", price_cents=45_000)
+    make_stock("RDC-370000", "MOTOR", 1)
+    to_call, short, finished, taken = jobs_of(4, state="on_site")
+    tech = catalogue.tech1.headers
+    answer = api.post(f"/api/jobs/{short}/shortages", json=[{"part_no": "MOTOR", "qty": 1}], headers=tech)
+    assert answer.status_code == 201, answer.get_json()
+    clerk = catalogue.clerk.headers
+    approved = api.post(f"/api/requisitions/{answer.get_json()['id']}/approve", json={}, headers=clerk)
+    assert approved.status_code == 200, approved.get_json()
+    [order] = api.get(f"/api/sales-orders?requisition_id={answer.get_json()['id']}", headers=clerk).get_json()["items"]
+    assert api.post(f"/api/sales-orders/{order['id']}/ship", headers=clerk).status_code == 200
+    for path, body in (
+        ("scans", {"serial": "SN-IN", "source": "camera"}),
+        ("parts-used", [{"part_no": "BOARD", "qty": 1}]),
+        ("complete", {"summary": "换主板", "confirmed_by": "王先生"}),
+    ):
+        done = api.post(f"/api/jobs/{finished}/{path}", json=body, headers=tech)
+        assert done.status_code in (200, 201), done.get_json()
+
+    device = phone(locale="zh-CN")
+    page = device.page
+    device.sign_in(catalogue.tech1)
+    device.wait_for_service_worker()
+    # Work the server will refuse: a note on a job given to someone else while the phone had no signal.
+    device.context.set_offline(True)
+    device.open_job(taken)
+    device.step("note")
+    page.locator("form[data-form='note'] textarea").fill("客户要求带旧件")
+    page.locator("form[data-form='note'] button[type=submit]").click()
+    device.wait_pending(1)
+    moved = api.post(
+        f"/api/jobs/{taken}/assign", json={"technician_id": catalogue.tech2.id}, headers=catalogue.dispatcher.headers
+    )
+    assert moved.status_code == 200, moved.get_json()
+    device.context.set_offline(False)
+    page.get_by_test_id("rejected").wait_for()
+    device.wait_pending(0)
+
+    problems = []
+    for language in ("zh", "en"):
+        page.evaluate(f"location.hash = '#/jobs/{to_call}'")
+        device.step("contact")
+        problems += device.inspect(
+            f"technician-contact-{language}", touch=True, ready=page.locator("form[data-form=contact]")
+        )
+        for form in ("complete", "partsUsed"):
+            page.evaluate(f"location.hash = '#/jobs/{to_call}'")
+            device.step(form)
+            ready = page.locator(f"form[data-form={form}]")
+            problems += device.inspect(f"technician-form-{form}-{language}", touch=True, ready=ready)
+        page.evaluate(f"location.hash = '#/jobs/{short}'")
+        page.get_by_test_id("requisitions").locator("[data-action=receive]").click()
+        problems += device.inspect(
+            f"technician-receipt-{language}", touch=True, ready=page.locator("form[data-form=receive]")
+        )
+        page.evaluate(f"location.hash = '#/jobs/{finished}'")
+        record = page.get_by_test_id("job-record").locator("li[data-kind='complete']")
+        problems += device.inspect(f"technician-record-{language}", touch=True, ready=record)
+        page.evaluate("location.hash = '#/refused'")
+        problems += device.inspect(
+            f"technician-refused-{language}", touch=True, ready=page.get_by_test_id("refused-list")
+        )
+        page.get_by_test_id("bell").click()
+        problems += device.inspect(f"technician-notices-{language}", touch=True, ready=page.get_by_test_id("notices"))
+        page.get_by_test_id("bell").click()
+        switch_language(device)
+
+    # Signing out with work waiting: the dialog, in both languages.
+    page.evaluate(f"location.hash = '#/jobs/{to_call}'")
+    device.context.set_offline(True)
+    device.step("note")
+    page.locator("form[data-form='note'] textarea").fill("客户不在家")
+    page.locator("form[data-form='note'] button[type=submit]").click()
+    device.wait_pending(1)
+    for language in ("en", "zh"):
+        page.get_by_test_id("sign-out-button").click()
+        problems += device.inspect(f"technician-sign-out-{language}", touch=True, ready=page.get_by_test_id("sign-out"))
+        page.get_by_test_id("sign-out").locator("[data-action=stay]").click()
+        switch_language(device)
+    assert not problems, "\n".join(problems)
+
+
 def test_the_parts_clerks_and_the_claim_desks_screens_in_both_languages(api, desk, catalogue, jobs_of):
     short, finished = jobs_of(2, state="on_site")
     tech = catalogue.tech1.headers

@@ -505,18 +505,76 @@ def test_contact_records_the_appointment_and_the_note_on_the_event(reach, step, 
 
 
 @pytest.mark.parametrize(
-    "appointment",
+    ("appointment", "code"),
     [
-        pytest.param(lambda: later(minutes=-5), id="in-the-past"),
-        pytest.param(lambda: later(days=90, minutes=5), id="more-than-90-days-ahead"),
-        pytest.param(lambda: (datetime.now() + timedelta(days=1)).isoformat(), id="without-offset"),
+        pytest.param(lambda: later(minutes=-5), "appointment_in_past", id="in-the-past"),
+        pytest.param(lambda: later(days=90, minutes=5), "appointment_too_far", id="more-than-90-days-ahead"),
+        pytest.param(lambda: (datetime.now() + timedelta(days=1)).isoformat(), "validation_error", id="without-offset"),
     ],
 )
-def test_a_bad_appointment_is_422_naming_it_and_changes_nothing(reach, step, snapshot, appointment):
+def test_a_bad_appointment_is_422_naming_it_and_changes_nothing(reach, step, snapshot, appointment, code):
+    # Each with a code of its own: the phone says which, in its user's language.
     job = reach("accepted")
     before = snapshot()
-    assert_error(step(job, "contact", appointment_at=appointment()), 422, "validation_error", fields=["appointment_at"])
+    assert_error(step(job, "contact", appointment_at=appointment()), 422, code, fields=["appointment_at"])
     assert snapshot() == before
+
+
+def test_a_call_that_did_not_reach_the_customer_is_kept_and_leaves_the_contact_sla_waiting(reach, step, events):
+    job = reach("accepted")
+    answer = step(job, "contact", reached=False, appointment_at=None, note="无人接听")
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["sla"]["contacted_at"] is None
+    last = events(job["id"])[-1]
+    assert (last["kind"], last["note"]) == ("contact", "无人接听")
+    assert last["data"] == {"appointment_at": None, "reached": False}
+    reached = step(job, "contact", appointment_at=None)
+    assert reached.get_json()["sla"]["contacted_at"] is not None
+
+
+def test_no_appointment_is_made_on_a_call_that_did_not_reach_the_customer(reach, step, snapshot):
+    job = reach("accepted")
+    before = snapshot()
+    answer = step(job, "contact", reached=False, appointment_at=later(days=1))
+    assert_error(answer, 422, "validation_error", fields=["appointment_at"])
+    assert snapshot() == before
+
+
+def test_a_call_made_on_the_phone_counts_at_the_phones_clock(reach, step, stored):
+    job = reach("accepted")
+    created = stored(job["id"]).created_at
+    db.session.rollback()
+    called = created + (datetime.now(UTC) - created) / 2  # after the job was made, before the server hears
+    answer = step(job, "contact", appointment_at=None, device_time=called.isoformat()).get_json()
+    assert datetime.fromisoformat(answer["sla"]["contacted_at"]) == called
+
+
+@pytest.mark.parametrize(
+    "phone_clock",
+    [
+        pytest.param(lambda: datetime.now(UTC) + timedelta(hours=2), id="ahead-of-the-server"),
+        pytest.param(lambda: datetime.now(UTC) - timedelta(days=3), id="before-the-job-existed"),
+    ],
+)
+def test_a_phone_clock_that_cannot_be_right_is_not_believed_for_the_sla(reach, step, phone_clock):
+    job = reach("accepted")
+    start = datetime.now(UTC)
+    answer = step(job, "contact", appointment_at=None, device_time=phone_clock().isoformat()).get_json()
+    assert start <= datetime.fromisoformat(answer["sla"]["contacted_at"]) <= datetime.now(UTC)
+
+
+def test_an_appointment_made_offline_is_judged_at_the_time_of_the_call(reach, step, stored, fetch):
+    """Called at the phone's clock, an appointment a little later that day; synced after it: still the
+    appointment that was made, not one in the past."""
+    job = reach("accepted")
+    created = stored(job["id"]).created_at
+    db.session.rollback()
+    called = created + (datetime.now(UTC) - created) / 2
+    appointment = called + timedelta(microseconds=1)
+    assert appointment < datetime.now(UTC)  # past by the time the server hears of it
+    answer = step(job, "contact", appointment_at=appointment.isoformat(), device_time=called.isoformat())
+    assert answer.status_code == 200, answer.get_json()
+    assert datetime.fromisoformat(fetch(job["id"])["appointment_at"]) == appointment
 
 
 def test_an_appointment_just_under_90_days_ahead_is_taken(reach, step):
@@ -552,6 +610,24 @@ def test_complete_records_the_completion(reach, step):
     answer = step(job, "complete", summary="  换主板  ", confirmed_by=" 王先生 ").get_json()
     assert start <= datetime.fromisoformat(answer["sla"]["completed_at"]) <= datetime.now(UTC)
     assert (answer["completion_summary"], answer["confirmed_by"]) == ("换主板", "王先生")
+
+
+def test_the_completion_is_on_the_jobs_record_as_entered(reach, step, events):
+    job = reach("scanned")
+    step(job, "complete", summary="  换主板  ", confirmed_by=" 王先生 ")
+    last = events(job["id"])[-1]
+    assert (last["kind"], last["data"]) == (
+        "complete",
+        {"summary": "换主板", "confirmed_by": "王先生", "fault_code": None},
+    )
+
+
+def test_the_technician_reads_the_record_of_their_own_jobs_only(reach, client, people):
+    job = reach("on_site")
+    mine = client.get(f"/api/jobs/{job['id']}/events", headers=people.tech1.headers)
+    assert mine.status_code == 200, mine.get_json()
+    assert [event["kind"] for event in mine.get_json()][-1] == "arrive"
+    assert_error(client.get(f"/api/jobs/{job['id']}/events", headers=people.tech2.headers), 404, "job_not_found")
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,7 @@ test("a scan recorded while a round runs goes after its photo all the same", asy
   assert.ok(phone.server.blobs.has(photo.sha256));
 });
 
-test("the upgrade to version 2 adds the photo store and keeps every unsynced op and entity", async () => {
+test("the upgrades from version 1 add the photo and record stores and keep every unsynced op and entity", async () => {
   const name = `sanbao-upgrade-${crypto.randomUUID()}`;
   // The database as version 1 of the app left it, with an op made offline.
   const old = await openDB(name, 1, {
@@ -170,8 +170,8 @@ test("the upgrade to version 2 adds the photo store and keeps every unsynced op 
 
   const db = await openDatabase(name);
 
-  assert.equal(db.version, 2);
-  assert.deepEqual([...db.objectStoreNames].sort(), ["entities", "meta", "outbox", "photos"]);
+  assert.equal(db.version, 3);
+  assert.deepEqual([...db.objectStoreNames].sort(), ["entities", "meta", "outbox", "photos", "records"]);
   assert.deepEqual(await db.getAll("outbox"), [op]);
   assert.deepEqual(await db.getAll("entities"), [job]);
   assert.equal(await db.get("meta", "client_id"), "client-1");

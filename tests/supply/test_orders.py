@@ -242,7 +242,7 @@ def test_an_order_not_shipped_cannot_be_received(send, ordered, snapshot):
     _, order = ordered()
     before = snapshot()
     response = send("post", f"/api/sales-orders/{order['id']}/receive", "pm1")
-    error = assert_error(response, 409, "illegal_transition")
+    error = assert_error(response, 409, "not_shipped")
     assert error["details"] == {"status": "created", "action": "received", "allowed_from": ["shipped"]}
     assert snapshot() == before
 

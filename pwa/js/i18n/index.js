@@ -55,18 +55,15 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
-// Times as the person's clock shows them. One formatter per language: making one costs far more than using
-// it, and a desk's list of a thousand rows shows a time in each.
-const formatters = new Map();
-
+// Times as the person's clock shows them. One formatter per language: making one costs far more than using it,
+// and a job list shows two times a job.
+const formats = {};
 export function when(iso) {
   if (!iso) {
     return "";
   }
-  if (!formatters.has(current)) {
-    formatters.set(current, new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }));
-  }
-  return formatters.get(current).format(new Date(iso));
+  formats[current] ??= new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" });
+  return formats[current].format(new Date(iso));
 }
 
 // Fill every element carrying data-i18n (text) in `root`.

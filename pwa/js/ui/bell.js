@@ -10,9 +10,12 @@ import { h } from "./dom.js";
 const EVERY_MS = 60_000;
 
 export class Bell {
-  constructor({ api, user }) {
+  // `onNews()`: called when the unread count rises (a new job, parts shipped...), so the app can sync at once
+  // rather than at its next round.
+  constructor({ api, user, onNews = () => {} }) {
     this.api = api;
     this.user = user;
+    this.onNews = onNews;
     this.unread = 0;
     this.items = [];
     // The badge is seen; a screen reader hears "Notices, 2 unread" from the hidden words beside it.
@@ -36,9 +39,14 @@ export class Bell {
     if (answer.kind !== OK) {
       return;
     }
+    const news = this.loaded && answer.body.unread > this.unread;
+    this.loaded = true;
     this.unread = answer.body.unread;
     this.items = answer.body.items;
     this.render();
+    if (news) {
+      this.onNews();
+    }
   }
 
   render() {

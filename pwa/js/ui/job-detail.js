@@ -1,57 +1,118 @@
-// One job: customer (tap to call), address, unit and serial, and the steps of the visit. Every step is
+// One job: the customer (tap to call, then the call's outcome), the way there in the phone's map app, the unit and
+// serial, the steps of the visit, the parts on order and their receipt, and the job's record. Every step is
 // written to the device first (op and local change together) and synced after; the screen shows it at once.
+// What the phone can tell will be refused (a past appointment, parts never shipped, more fitted than arrived, a
+// decline once on site) is refused here, in the user's language, before any op is made.
 
 import { t, when } from "../i18n/index.js";
 import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
-import { faultCodes } from "./knowledge.js";
+import { JobRecord } from "./job-record.js";
+import { appointmentText, dueText, nextDue } from "./job-list.js";
 
 // What the app offers in each state the phone shows: the server decides in the end.
 const STEPS = {
-  dispatched: ["accept"],
-  accepted: ["depart", "arrive", "partsUsed", "partsMissing", "note"],
-  en_route: ["arrive", "partsUsed", "partsMissing", "note"],
-  on_site: ["complete", "partsUsed", "partsMissing", "note"],
-  waiting_parts: ["partsUsed", "partsMissing", "note"],
+  dispatched: ["accept", "contact", "decline"],
+  accepted: ["depart", "arrive", "contact", "partsUsed", "partsMissing", "note", "decline"],
+  en_route: ["arrive", "contact", "partsUsed", "partsMissing", "note"],
+  on_site: ["complete", "partsUsed", "partsMissing", "note", "contact"],
+  waiting_parts: ["contact", "partsUsed", "partsMissing", "note"],
   completed: ["partsUsed", "note"],
 };
+// A provider's manager records the customer contact on a job of theirs, and receives parts; the rest is the
+// technician's.
+const MANAGER_STEPS = ["contact"];
 const MOVES = { accept: "accepted", depart: "en_route", arrive: "on_site", complete: "completed" };
+const DECLINABLE = new Set(["dispatched", "accepted"]);
+const OPEN_REQUISITION = new Set(["pending", "approved"]);
 const MAX_QTY = 10_000;
+// How far ahead an appointment may be made (as the server allows).
+const APPOINTMENT_DAYS = 90;
+// How long a map app has to open before its web page is opened instead.
+const MAP_APP_WAIT_MS = 1500;
+
+// The value a datetime-local input shows for `date`, in the phone's time zone.
+function localInput(date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+// The phone's map app to the customer's address: the system's (geo:), Amap and Baidu Maps where installed, each
+// falling back to its web page when no app opens.
+export function mapLinks(address) {
+  const q = encodeURIComponent(address);
+  const apple = /iPhone|iPad|iPod/.test(globalThis.navigator?.userAgent ?? "");
+  return [
+    { name: "map", href: apple ? `https://maps.apple.com/?q=${q}` : `geo:0,0?q=${q}` },
+    {
+      name: "amap",
+      href: apple ? `iosamap://path?sourceApplication=sanbao&dname=${q}&dev=0&t=0` : `amapuri://route/plan/?sourceApplication=sanbao&dname=${q}&dev=0&t=0`,
+      web: `https://uri.amap.com/search?keyword=${q}&src=sanbao`,
+    },
+    {
+      name: "baidu",
+      href: `baidumap://map/direction?destination=${q}&coord_type=gcj02&mode=driving&src=sanbao`,
+      web: `https://api.map.baidu.com/geocoder?address=${q}&output=html&src=sanbao`,
+    },
+  ];
+}
+
+// Each part left to fit of what `order` brought: [{part_no, name, arrived, left}].
+export function leftToFit(order) {
+  const fitted = new Map((order.fitted ?? []).map((line) => [line.part_no, line.qty]));
+  const arrived = new Map();
+  for (const line of order.lines ?? []) {
+    const known = arrived.get(line.part_no) ?? { part_no: line.part_no, name: line.name ?? "", arrived: 0 };
+    known.arrived += line.qty;
+    arrived.set(line.part_no, known);
+  }
+  return [...arrived.values()].map((line) => ({ ...line, left: Math.max(0, line.arrived - (fitted.get(line.part_no) ?? 0)) }));
+}
 
 export class JobDetail {
-  constructor({ db, engine, jobId, scanner }) {
-    Object.assign(this, { db, engine, jobId: String(jobId), scanner });
+  constructor({ db, engine, api, user, jobId, scanner }) {
+    Object.assign(this, { db, engine, api, user, jobId: String(jobId), scanner });
     this.root = h("section", { class: "job-detail", "data-testid": "job-detail" });
+    this.record = new JobRecord({ db, api, jobId });
     this.form = null;
+    this.job = null;
+    this.requisitions = [];
+  }
+
+  get technician() {
+    return this.user?.role !== "provider_manager";
   }
 
   async render() {
-    const held = await one(this.db, "job", this.jobId);
+    const [held, requisitions] = await Promise.all([one(this.db, "job", this.jobId), all(this.db, "requisition")]);
     if (!held) {
       this.root.replaceChildren(h("p", {}, t("job.notFound")), h("a", { href: "#/jobs", class: "back" }, t("job.back")));
       return this.root;
     }
-    const job = held.data;
+    const job = (this.job = held.data);
+    this.requisitions = requisitions.map((r) => r.data).filter((r) => String(r.job_id) === this.jobId);
     const request = job.request ?? {};
-    const requisitions = (await all(this.db, "requisition")).map((r) => r.data).filter((r) => String(r.job_id) === this.jobId);
-    const steps = (STEPS[job.state] ?? []).map((step) =>
-      once(h("button", { type: "button", class: `step step-${step}`, "data-step": step }, t(`job.${step}`)), () => this.step(job, step)),
-    );
-    if (job.state !== "cancelled" && job.state !== "closed" && this.scanner) {
-      steps.push(once(h("button", { type: "button", "data-step": "scan" }, t("job.scan")), () => this.scan()));
-    }
+    const due = nextDue(job);
+    const appointment = appointmentText(job);
     // Parts left out are null; replaceChildren would show them as the text "null".
     const parts = [
       h("a", { href: "#/jobs", class: "back" }, t("job.back")),
-      h("h1", {}, job.number, " ", h("span", { class: `state state-${job.state}`, "data-testid": "job-state" }, t(`job.state.${job.state}`))),
+      h(
+        "h1",
+        {},
+        job.number,
+        " ",
+        h("span", { class: `state state-${job.state}`, "data-testid": "job-state" }, job.declined ? t("job.declinedState") : t(`job.state.${job.state}`)),
+      ),
       held.pending ? h("p", { class: "pending-mark" }, t("job.pendingSync")) : null,
+      job.declined ? h("p", { class: "notice", "data-testid": "declined" }, t("job.declined")) : null,
       h(
         "dl",
         {},
         h("dt", {}, t("job.customer")),
-        h("dd", {}, request.customer_name ?? "", " ", request.customer_phone ? h("a", { href: `tel:${request.customer_phone}`, class: "call" }, t("job.call"), " ", request.customer_phone) : null),
+        h("dd", {}, request.customer_name ?? "", " ", request.customer_phone ? this.callLink(request.customer_phone) : null),
         h("dt", {}, t("job.address")),
-        h("dd", {}, request.address ?? ""),
+        h("dd", {}, request.address ?? "", request.address ? this.mapLinks(request.address) : null),
         h("dt", {}, t("job.unit")),
         h("dd", {}, request.model ?? ""),
         h("dt", {}, t("job.serial")),
@@ -59,62 +120,159 @@ export class JobDetail {
         h("dd", { "data-testid": "serial" }, job.scanned_serial || request.serial || t("job.noSerial")),
         h("dt", {}, t("job.fault")),
         h("dd", {}, request.fault_description ?? ""),
-        job.appointment_at ? [h("dt", {}, t("job.appointment")), h("dd", {}, when(job.appointment_at))] : null,
+        appointment ? [h("dt", {}, t("job.appointment")), h("dd", { "data-testid": "job-appointment" }, appointment)] : null,
+        due ? [h("dt", {}, t("job.nextDue")), h("dd", { class: due.overdue ? "due overdue" : "due" }, dueText(due))] : null,
       ),
       request.model
         ? h("a", { href: `#/knowledge?model=${encodeURIComponent(request.model)}`, class: "knowledge-link", "data-testid": "job-knowledge" }, t("job.knowledge"))
         : null,
-      h("div", { class: "steps" }, steps),
+      h("div", { class: "steps" }, job.declined ? [] : this.steps(job)),
       this.form,
-      requisitions.length
-        ? h(
-            "section",
-            { class: "requisitions", "data-testid": "requisitions" },
-            h("h2", {}, t("job.requisitions")),
-            h(
-              "ul",
-              {},
-              requisitions.map((r) =>
-                h(
-                  "li",
-                  { dataset: { status: r.status } },
-                  `${r.number} · ${t(`requisition.status.${r.status}`)}`,
-                  r.shipped_at && r.status !== "received" ? ` · ${t("requisition.shipped")}` : "",
-                  h("ul", {}, (r.lines ?? []).map((line) => h("li", {}, `${line.part_no} ${line.name ?? ""} × ${line.qty}`))),
-                ),
-              ),
-            ),
-          )
-        : null,
+      job.completion_summary ? this.completion(job) : null,
+      this.requisitions.length ? this.requisitionList(job) : null,
+      this.record.root,
     ];
     this.root.replaceChildren(...parts.filter((part) => part !== null));
+    // The record after the page: a tap's change shows at once, the record follows.
+    this.recordDrawn = this.drawRecord();
     return this.root;
   }
 
-  async record(type, payload, patch = null) {
-    await this.engine.record({
-      type,
-      entityId: this.jobId,
-      payload,
-      localChange: patch && { entity: "job", id: this.jobId, patch },
+  async drawRecord() {
+    const ops = (await this.db.getAll("outbox")).filter((op) => op.entity_id === this.jobId);
+    await this.record.render({ ops, requisitions: this.requisitions, round: this.engine.status.rounds });
+  }
+
+  steps(job) {
+    const names = (STEPS[job.state] ?? []).filter((step) => this.technician || MANAGER_STEPS.includes(step));
+    const buttons = names.map((step) =>
+      once(h("button", { type: "button", class: `step step-${step}`, "data-step": step }, t(`job.${step}`)), () => this.step(job, step)),
+    );
+    if (this.technician && job.state !== "cancelled" && job.state !== "closed" && this.scanner) {
+      buttons.push(once(h("button", { type: "button", "data-step": "scan" }, t("job.scan")), () => this.scan()));
+    }
+    return buttons;
+  }
+
+  // Tap to call; the call's outcome is asked for as the phone comes back to the app.
+  callLink(phone) {
+    const link = h("a", { href: `tel:${phone}`, class: "call", "data-testid": "call" }, t("job.call"), " ", phone);
+    link.addEventListener("click", () => {
+      if (this.job && STEPS[this.job.state]?.includes("contact") && !this.job.declined) {
+        setTimeout(() => this.showForm(this.contactForm(this.job)), 0);
+      }
     });
+    return link;
+  }
+
+  mapLinks(address) {
+    return h(
+      "span",
+      { class: "map-links", "data-testid": "map-links" },
+      mapLinks(address).map(({ name, href, web }) => {
+        const link = h("a", { href, class: "map", dataset: { map: name } }, t(`job.map.${name}`));
+        if (web) {
+          link.addEventListener("click", () => {
+            // No app took the link: the page is still in front. Its web page then, where there is signal.
+            setTimeout(() => {
+              if (document.visibilityState === "visible" && globalThis.navigator.onLine) {
+                globalThis.open(web, "_blank", "noopener");
+              }
+            }, MAP_APP_WAIT_MS);
+          });
+        }
+        return link;
+      }),
+    );
+  }
+
+  completion(job) {
+    return h(
+      "section",
+      { class: "completion", "data-testid": "completion" },
+      h("h2", {}, t("job.completion")),
+      h(
+        "dl",
+        {},
+        h("dt", {}, t("form.summary")),
+        h("dd", {}, job.completion_summary),
+        h("dt", {}, t("form.confirmedBy")),
+        h("dd", {}, job.confirmed_by ?? ""),
+        job.fault_code ? [h("dt", {}, t("form.faultCode")), h("dd", {}, job.fault_code)] : null,
+      ),
+    );
+  }
+
+  requisitionList(job) {
+    return h(
+      "section",
+      { class: "requisitions", "data-testid": "requisitions" },
+      h("h2", {}, t("job.requisitions")),
+      h(
+        "ul",
+        {},
+        this.requisitions.map((r) =>
+          h(
+            "li",
+            { dataset: { status: r.status } },
+            `${r.number} · ${t(`requisition.status.${r.status}`)}`,
+            r.shipped_at && r.status !== "received" ? ` · ${t("requisition.shipped")}` : "",
+            h("ul", {}, (r.lines ?? []).map((line) => h("li", {}, `${line.part_no} ${line.name ?? ""} × ${line.qty}`))),
+            (r.orders ?? []).length ? h("ul", { class: "orders" }, r.orders.map((order) => this.orderItem(job, r, order))) : null,
+          ),
+        ),
+      ),
+    );
+  }
+
+  orderItem(job, requisition, order) {
+    const left = leftToFit(order).some((line) => line.left > 0);
+    let action = null;
+    if (order.status === "shipped") {
+      action = once(
+        h("button", { type: "button", "data-action": "receive", dataset: { order: order.id } }, t("receipt.received")),
+        () => this.showForm(this.receiptForm(job, order.id, true)),
+      );
+    } else if (order.status === "received" && left && this.technician && STEPS[job.state]?.includes("partsUsed")) {
+      action = once(
+        h("button", { type: "button", "data-action": "fit", dataset: { order: order.id } }, t("receipt.fit")),
+        () => this.showForm(this.receiptForm(job, order.id, false)),
+      );
+    }
+    return h(
+      "li",
+      { dataset: { orderId: order.id, status: order.status } },
+      h("span", {}, `${order.number} · ${t(`order.status.${order.status}`)}`),
+      action,
+    );
+  }
+
+  // Ops of one tap, written together, then the page again; sync follows in the background where there is a
+  // network (offline, the browser's "online" event starts it).
+  async save(ops) {
+    await this.engine.record(ops);
     this.form = null;
     await this.render();
-    // Sync in the background: the work is safe on the device whether or not this reaches the server.
-    this.engine.sync().catch(() => {});
+    if (globalThis.navigator.onLine) {
+      this.engine.sync().catch(() => {});
+    }
+  }
+
+  change(patch) {
+    return patch && { entity: "job", id: this.jobId, patch };
   }
 
   step(job, step) {
     if (step in MOVES && step !== "complete") {
-      return this.record(`job.${step}`, {}, { state: MOVES[step] });
+      return this.save([{ type: `job.${step}`, entityId: this.jobId, payload: {}, localChange: this.change({ state: MOVES[step] }) }]);
     }
-    if (step === "complete") {
-      return this.showForm(this.completeForm(job));
-    }
-    if (step === "note") {
-      return this.showForm(this.noteForm());
-    }
-    return this.showForm(this.partsForm(job, step));
+    const forms = {
+      complete: () => this.completeForm(job),
+      note: () => this.noteForm(),
+      contact: () => this.contactForm(job),
+      decline: () => this.declineForm(),
+    };
+    return this.showForm((forms[step] ?? (() => this.partsForm(job, step)))());
   }
 
   showForm(form) {
@@ -127,13 +285,171 @@ export class JobDetail {
     return { label: h("label", {}, t(label), input, error), input, error };
   }
 
+  contactForm(job) {
+    const reached = h("input", { type: "radio", name: "reached", value: "yes", checked: true });
+    const missed = h("input", { type: "radio", name: "reached", value: "no" });
+    const now = new Date();
+    const latest = new Date(now.getTime() + APPOINTMENT_DAYS * 86_400_000);
+    const appointment = this.field(
+      "contact.appointment",
+      h("input", { type: "datetime-local", name: "appointment_at", min: localInput(now), max: localInput(latest) }),
+    );
+    const note = this.field("form.noteText", h("textarea", { name: "note", maxlength: 2000 }));
+    const outcome = h(
+      "fieldset",
+      { class: "outcome" },
+      h("legend", {}, t("contact.outcome")),
+      h("label", { class: "choice" }, reached, t("contact.reached")),
+      h("label", { class: "choice" }, missed, t("contact.notReached")),
+    );
+    const toggle = () => (appointment.label.hidden = missed.checked);
+    reached.addEventListener("change", toggle);
+    missed.addEventListener("change", toggle);
+    return this.formOf("contact", [{ label: outcome }, appointment, note], () => {
+      appointment.error.textContent = "";
+      const text = note.input.value.trim();
+      if (missed.checked) {
+        return [{ type: "job.contact", entityId: this.jobId, payload: { reached: false, appointment_at: null, note: text } }];
+      }
+      let at = null;
+      if (appointment.input.value) {
+        const chosen = new Date(appointment.input.value);
+        const moment = Date.now();
+        if (Number.isNaN(chosen.getTime()) || chosen.getTime() <= moment) {
+          appointment.error.textContent = t("refused.appointmentPast");
+          return null;
+        }
+        if (chosen.getTime() > moment + APPOINTMENT_DAYS * 86_400_000) {
+          appointment.error.textContent = t("refused.appointmentTooFar");
+          return null;
+        }
+        at = chosen.toISOString();
+      }
+      const sla = { ...job.sla, contacted_at: job.sla?.contacted_at ?? new Date().toISOString() };
+      const patch = at ? { sla, appointment_at: at } : { sla };
+      return [{ type: "job.contact", entityId: this.jobId, payload: { reached: true, appointment_at: at, note: text }, localChange: this.change(patch) }];
+    });
+  }
+
+  declineForm() {
+    const reason = this.field("decline.reason", h("textarea", { name: "reason", maxlength: 2000 }));
+    return this.formOf("decline", [reason], () => {
+      reason.error.textContent = "";
+      // The job as the phone now holds it: it may have moved on (arrived) since the form opened.
+      if (!DECLINABLE.has(this.job.state)) {
+        reason.error.textContent = t("refused.declineOnSite");
+        return null;
+      }
+      if (!reason.input.value.trim()) {
+        reason.error.textContent = t("form.required");
+        return null;
+      }
+      return [{ type: "job.decline", entityId: this.jobId, payload: { reason: reason.input.value.trim() }, localChange: this.change({ declined: true }) }];
+    });
+  }
+
+  // The parts of an order: received now (`receiving`), and which of them were fitted; or fitted later from an
+  // order received before. Never more than arrived, less what was fitted from it already.
+  receiptForm(job, orderId, receiving) {
+    const requisition = this.requisitions.find((r) => (r.orders ?? []).some((order) => order.id === orderId));
+    const order = requisition.orders.find((each) => each.id === orderId);
+    const canFit = this.technician && STEPS[job.state]?.includes("partsUsed");
+    const lines = leftToFit(order).map((line) => {
+      const input = h("input", { type: "number", name: `fit-${line.part_no}`, min: 0, max: line.left, step: 1, value: 0, inputmode: "numeric" });
+      const field = this.field("receipt.fitted", input);
+      field.label.prepend(h("span", { class: "part" }, `${line.part_no} ${line.name} · ${t("receipt.arrived", { qty: line.arrived, left: line.left })}`));
+      return { ...field, line };
+    });
+    const problem = h("p", { class: "error", role: "alert" });
+    const intro = h("p", {}, t(receiving ? "receipt.intro" : "receipt.fitIntro", { number: order.number }), problem);
+    const fields = [{ label: intro }, ...(canFit ? lines : [])];
+    return this.formOf(receiving ? "receive" : "fit", fields, async () => {
+      problem.textContent = "";
+      // As the phone holds it now: a sync may have brought news since the form opened.
+      const fresh = (await one(this.db, "requisition", String(requisition.id)))?.data ?? requisition;
+      const now = fresh.orders.find((each) => each.id === orderId);
+      if (receiving && now.status !== "shipped") {
+        problem.textContent = t(now.status === "received" ? "refused.alreadyReceived" : "refused.notShipped");
+        return null;
+      }
+      let ok = true;
+      const fitted = [];
+      for (const field of canFit ? lines : []) {
+        field.error.textContent = "";
+        const qty = Number(field.input.value || 0);
+        const left = leftToFit(now).find((line) => line.part_no === field.line.part_no)?.left ?? 0;
+        if (!Number.isInteger(qty) || qty < 0 || qty > left) {
+          field.error.textContent = t("refused.moreThanArrived", { qty: left });
+          ok = false;
+        } else if (qty > 0) {
+          fitted.push({ part_no: field.line.part_no, qty });
+        }
+      }
+      if (!ok) {
+        return null;
+      }
+      if (!receiving && fitted.length === 0) {
+        problem.textContent = t("receipt.nothingFitted");
+        return null;
+      }
+      return this.receiptOps(job, fresh, now, receiving, fitted);
+    });
+  }
+
+  receiptOps(job, requisition, order, receiving, fitted) {
+    const at = new Date().toISOString();
+    let orders = requisition.orders;
+    const ops = [];
+    if (receiving) {
+      orders = orders.map((each) => (each.id === order.id ? { ...each, status: "received", received_at: at } : each));
+      const came = new Map();
+      for (const line of order.lines) {
+        came.set(line.part_no, (came.get(line.part_no) ?? 0) + line.qty);
+      }
+      const lines = requisition.lines.map((line) => ({ ...line, received_qty: (line.received_qty ?? 0) + (came.get(line.part_no) ?? 0) }));
+      const done = lines.every((line) => line.received_qty >= line.qty);
+      const patch = { orders, lines, ...(done ? { status: "received", received_at: at } : {}) };
+      const changes = [{ entity: "requisition", id: requisition.id, patch }];
+      // Nothing else on order: the job goes back to the technician, as the server will do.
+      const othersOpen = this.requisitions.some((r) => r.id !== requisition.id && OPEN_REQUISITION.has(r.status));
+      if (job.state === "waiting_parts" && done && !othersOpen) {
+        changes.push(this.change({ state: "accepted" }));
+      }
+      ops.push({ type: "parts.receive", entityId: this.jobId, payload: { sales_order_id: order.id }, localChange: changes });
+    }
+    if (fitted.length) {
+      const more = new Map(fitted.map((line) => [line.part_no, line.qty]));
+      const fittedOrders = orders.map((each) => {
+        if (each.id !== order.id) {
+          return each;
+        }
+        const before = new Map((each.fitted ?? []).map((line) => [line.part_no, line.qty]));
+        for (const [partNo, qty] of more) {
+          before.set(partNo, (before.get(partNo) ?? 0) + qty);
+        }
+        return { ...each, fitted: [...before].map(([part_no, qty]) => ({ part_no, qty })) };
+      });
+      ops.push({
+        type: "parts.used",
+        entityId: this.jobId,
+        payload: { parts: fitted, sales_order_id: order.id },
+        localChange: { entity: "requisition", id: requisition.id, patch: { orders: fittedOrders } },
+      });
+    }
+    return ops;
+  }
+
   completeForm(job) {
     const summary = this.field("form.summary", h("textarea", { name: "summary", maxlength: 4000 }));
     const confirmed = this.field("form.confirmedBy", h("input", { name: "confirmed_by", maxlength: 100 }));
     const codes = h("select", { name: "fault_code" }, h("option", { value: "" }, t("form.faultCodeNone")));
     // The defects of the unit's model (or its category) the device holds: synced down, so offline too.
-    all(this.db, "article").then((held) => {
-      const found = faultCodes(held.map((a) => a.data), job.request?.model, job.request?.category);
+    Promise.all([all(this.db, "article"), import("./knowledge.js")]).then(([held, { faultCodes }]) => {
+      const found = faultCodes(
+        held.map((a) => a.data),
+        job.request?.model,
+        job.request?.category,
+      );
       codes.append(...found.map((a) => h("option", { value: a.fault_code }, `${a.fault_code} ${a.title}`)));
     });
     const faultCode = this.field("form.faultCode", codes);
@@ -144,22 +460,19 @@ export class JobDetail {
         return null;
       }
       const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim(), fault_code: codes.value || null };
-      return [
-        "job.complete",
-        values,
-        { state: "completed", completion_summary: values.summary, confirmed_by: values.confirmed_by, fault_code: values.fault_code },
-      ];
+      const patch = { state: "completed", completion_summary: values.summary, confirmed_by: values.confirmed_by, fault_code: values.fault_code };
+      return [{ type: "job.complete", entityId: this.jobId, payload: values, localChange: this.change(patch) }];
     });
   }
 
-  noteForm() {
-    const text = this.field("form.noteText", h("textarea", { name: "text", maxlength: 4000 }));
-    return this.formOf("note", [text], () => {
-      if (!text.input.value.trim()) {
-        text.error.textContent = t("form.required");
+  noteForm(text = "") {
+    const note = this.field("form.noteText", h("textarea", { name: "text", maxlength: 4000 }, text));
+    return this.formOf("note", [note], () => {
+      if (!note.input.value.trim()) {
+        note.error.textContent = t("form.required");
         return null;
       }
-      return ["note.add", { text: text.input.value.trim() }, null];
+      return [{ type: "note.add", entityId: this.jobId, payload: { text: note.input.value.trim() } }];
     });
   }
 
@@ -190,15 +503,20 @@ export class JobDetail {
       if (!ok) {
         return null;
       }
-      const lines = { parts: [{ part_no: select.value, qty: count }] };
-      return step === "partsUsed" ? ["parts.used", lines, null] : ["parts.shortage", lines, { state: "waiting_parts" }];
+      const payload = { parts: [{ part_no: select.value, qty: count }] };
+      if (step === "partsUsed") {
+        return [{ type: "parts.used", entityId: this.jobId, payload }];
+      }
+      return [{ type: "parts.shortage", entityId: this.jobId, payload, localChange: this.change({ state: "waiting_parts" }) }];
     });
   }
 
+  // A form of `fields` ({label} each, with input and error where it has them); `read()` (may be async) gives
+  // the ops to record, or null when the form says what is wrong.
   formOf(name, fields, read) {
-    const save = h("button", { type: "submit" }, t("form.save"));
+    const save = h("button", { type: "submit" }, t(name === "receive" ? "receipt.confirm" : "form.save"));
     const cancel = h("button", { type: "button", onclick: () => this.showForm(null) }, t("form.cancel"));
-    const form = h("form", { class: `op-form form-${name}`, "data-form": name, novalidate: true }, fields.map((f) => f.label), save, cancel);
+    const form = h("form", { class: `op-form form-${name}`, "data-form": name, novalidate: true }, fields.map((f) => f.label), h("div", { class: "buttons" }, save, cancel));
     let saving = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -206,19 +524,21 @@ export class JobDetail {
       if (saving) {
         return;
       }
-      const op = read();
-      if (!op) {
-        return;
-      }
       saving = true;
       save.disabled = true;
-      await this.record(...op);
+      const ops = await read();
+      if (!ops) {
+        saving = false;
+        save.disabled = false;
+        return;
+      }
+      await this.save(ops);
     });
     return form;
   }
 
   async scan() {
-    const { root, result } = this.scanner.open();
+    const { root, result } = (await this.scanner()).open();
     // Shown as the view's form: a sync finishing meanwhile re-renders the view around the scanner, not over it.
     await this.showForm(root);
     const found = await result;
@@ -229,10 +549,13 @@ export class JobDetail {
       await this.showForm(null);
       return;
     }
-    await this.record(
-      "scan.add",
-      { serial: found.serial, source: found.source, symbology: found.symbology ?? "", photo_sha256: found.photoSha256 ?? null },
-      { scanned_serial: found.serial },
-    );
+    await this.save([
+      {
+        type: "scan.add",
+        entityId: this.jobId,
+        payload: { serial: found.serial, source: found.source, symbology: found.symbology ?? "", photo_sha256: found.photoSha256 ?? null },
+        localChange: this.change({ scanned_serial: found.serial }),
+      },
+    ]);
   }
 }

@@ -1,16 +1,8 @@
-// The sync bar: what waits to upload, whether a sync is running, when the last one succeeded, and what the
-// server did not accept, with its reason.
+// The sync bar: what waits to upload, whether a sync is running, when the last one succeeded, and one line for
+// what the server did not accept, opening the page that lists it (#/refused): the bar stays one line high.
 
 import { t, when } from "../i18n/index.js";
 import { h, once } from "./dom.js";
-
-function reason({ code, message }) {
-  const known = t(`reason.${code}`);
-  if (known === `reason.${code}`) {
-    return [h("span", { class: "reason" }, message || code)];
-  }
-  return [h("span", { class: "reason" }, known), " ", message ? h("small", { class: "detail" }, message) : null];
-}
 
 export class SyncBar {
   constructor(engine) {
@@ -38,34 +30,16 @@ export class SyncBar {
     line.push(
       h("span", { class: "last" }, lastSuccess ? t("sync.lastSuccess", { when: when(lastSuccess) }) : t("sync.never")),
     );
-    line.push(once(h("button", { type: "button", "data-testid": "sync-now" }, t("sync.now")), () => this.engine.sync().catch(() => {})));
-    const children = [h("div", { class: "line" }, line)];
     if (rejected?.length) {
-      children.push(
+      line.push(
         h(
-          "details",
-          { class: "rejected", "data-testid": "rejected", open: true },
-          h("summary", {}, t("sync.rejected", { count: rejected.length })),
-          h(
-            "ul",
-            {},
-            rejected.map((op) =>
-              h(
-                "li",
-                { dataset: { code: op.code } },
-                h("strong", {}, t(`op.${op.type}`)),
-                " ",
-                // Why, in the technician's language where the code is a known one; the server's own sentence
-                // beside it names the job and the details, in the words the dispatcher also sees.
-                ...reason(op),
-                " ",
-                once(h("button", { type: "button" }, t("sync.dismiss")), () => this.engine.dismiss(op.op_id)),
-              ),
-            ),
-          ),
+          "a",
+          { href: "#/refused", class: "rejected", "data-testid": "rejected", dataset: { count: rejected.length } },
+          t("refused.line", { count: rejected.length }),
         ),
       );
     }
-    this.root.replaceChildren(...children);
+    line.push(once(h("button", { type: "button", "data-testid": "sync-now" }, t("sync.now")), () => this.engine.sync().catch(() => {})));
+    this.root.replaceChildren(h("div", { class: "line" }, line));
   }
 }

@@ -38,10 +38,19 @@ class JobContact(MethodView):
     @blp.arguments(schemas.ContactArgs)
     @blp.response(200, schemas.JobSchema)
     def post(self, args, job_id):
-        """Record that the customer was reached, and the appointment made (in the future)."""
+        """Record a call to the customer: reached, with the appointment made (after the call), or not reached
+        (``reached: false``, kept on the record and not counted for the SLA). A call made on the phone
+        counts at the phone's clock when that lies between the job's creation and now.
+
+        422 ``appointment_in_past`` or ``appointment_too_far`` (over 90 days) for a bad appointment."""
         return shown(
             lifecycle.contact(
-                locked_job(job_id), current_user(), args["appointment_at"], args["note"], args["device_time"]
+                locked_job(job_id),
+                current_user(),
+                args["appointment_at"],
+                args["note"],
+                args["device_time"],
+                reached=args["reached"],
             )
         )
 

@@ -32,6 +32,7 @@ from server.core.roles import PROVIDER_MANAGER
 from server.core.roles import TECHNICIAN
 from server.errors import Conflict
 from server.errors import Forbidden
+from server.errors import InvalidInput
 from server.extensions import db
 from server.jobs.models import BARCODE_SOURCES
 from server.jobs.models import OPEN_STATES
@@ -206,29 +207,54 @@ def contact(
     note: str = "",
     device_time: datetime | None = None,
     now: datetime | None = None,
+    reached: bool = True,
 ) -> Job:
-    """Record that the customer was reached, and the appointment made with them (in the future)."""
+    """Record a call to the customer: reached, with the appointment made (ahead of the call), or not reached.
+
+    Only a call that reached the customer counts for the contact SLA. A call
+    made on the phone counts at the phone's clock (see ``phone_moment``): a
+    technician who called at nine and had no signal until noon called at nine.
+    An unanswered call is kept on the record, and leaves the SLA waiting.
+    """
     now = now or utcnow()
+    called = phone_moment(job, device_time, now)
+    if not reached and appointment_at is not None:
+        raise invalid("appointment_at", "an appointment needs the customer reached")
     if appointment_at is not None:
-        if appointment_at <= now:
-            raise invalid("appointment_at", "the appointment is in the past")
-        if appointment_at > now + APPOINTMENT_HORIZON:
-            raise invalid("appointment_at", "an appointment is made at most 90 days ahead")
-    _move(
-        job,
-        actor,
-        "contact",
-        device_time=device_time,
-        note=note,
-        data={"appointment_at": appointment_at.isoformat() if appointment_at else None},
-        now=now,
-    )
-    if job.contacted_at is None:
-        job.contacted_at = now
+        if appointment_at <= called:
+            raise InvalidInput(
+                "appointment_at: the appointment is in the past",
+                code="appointment_in_past",
+                details={"fields": {"appointment_at": ["the appointment is in the past"]}},
+            )
+        if appointment_at > called + APPOINTMENT_HORIZON:
+            raise InvalidInput(
+                "appointment_at: an appointment is made at most 90 days ahead",
+                code="appointment_too_far",
+                details={"fields": {"appointment_at": ["an appointment is made at most 90 days ahead"]}},
+            )
+    data: dict[str, Any] = {"appointment_at": appointment_at.isoformat() if appointment_at else None}
+    if not reached:
+        data["reached"] = False
+    _move(job, actor, "contact", device_time=device_time, note=note, data=data, now=now)
+    if reached and job.contacted_at is None:
+        job.contacted_at = called
     if appointment_at is not None:
         job.appointment_at = appointment_at
     db.session.flush()
     return job
+
+
+def phone_moment(job: Job, device_time: datetime | None, now: datetime) -> datetime:
+    """When a step done on the phone happened: the phone's clock if it is believable, else the server's.
+
+    Believable is between the job's creation and now: a step synced hours
+    after it was done offline keeps its hour, while a phone whose clock runs
+    ahead, or lies about the past, gains nothing by it.
+    """
+    if device_time is not None and job.created_at <= device_time <= now:
+        return device_time
+    return now
 
 
 def depart(
@@ -261,9 +287,19 @@ def hold_for_parts(
     return job
 
 
-def record_parts_used(job: Job, actor: User, parts: list[dict[str, Any]], device_time: datetime | None = None) -> Job:
-    """Note on the job's record the parts the technician fitted (the stock side is the parts domain's)."""
-    _move(job, actor, "use_parts", device_time=device_time, data={"parts": parts})
+def record_parts_used(
+    job: Job,
+    actor: User,
+    parts: list[dict[str, Any]],
+    device_time: datetime | None = None,
+    sales_order: str | None = None,
+) -> Job:
+    """Note on the job's record the parts the technician fitted, and the order they came on if they arrived
+    for this job (the stock side is the parts domain's)."""
+    data: dict[str, Any] = {"parts": parts}
+    if sales_order is not None:
+        data["sales_order"] = sales_order
+    _move(job, actor, "use_parts", device_time=device_time, data=data)
     db.session.flush()
     return job
 
@@ -340,6 +376,8 @@ def record_scan(
     db.session.add(scan)
     request = job.request
     data: dict[str, Any] = {"serial": serial, "source": source}
+    if photo_sha256 is not None:
+        data["photo_sha256"] = photo_sha256  # the job's record shows the photo beside the serial
     if not request.serial:
         _learn_serial(job, serial, data)
     data["matches_request"] = request.serial == serial
@@ -383,7 +421,9 @@ def complete(
         raise invalid("confirmed_by", "name who confirmed the work for the customer")
     if fault_code is not None:
         require_fault_code(fault_code)
-    _move(job, actor, "complete", device_time=device_time, data={"confirmed_by": confirmed_by.strip()}, now=now)
+    # The whole completion on its event: the job's record shows what was recorded, and when, at this step.
+    data = {"confirmed_by": confirmed_by.strip(), "summary": summary.strip(), "fault_code": fault_code}
+    _move(job, actor, "complete", device_time=device_time, data=data, now=now)
     job.completed_at = now
     job.completion_summary = summary.strip()
     job.confirmed_by = confirmed_by.strip()

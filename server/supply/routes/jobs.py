@@ -24,17 +24,21 @@ class JobParts(MethodView):
 @blp.route("/jobs/<id:job_id>/parts-used")
 class JobPartsUsed(MethodView):
     @roles_required(*STEPS["use_parts"].roles)
-    @blp.arguments(schemas.PartLinesArgs)
+    @blp.arguments(schemas.UsageArgs)
     @blp.response(201, schemas.PartUsageSchema(many=True))
     def post(self, args, job_id):
         """Record parts fitted (``[{"part_no", "qty"}]``): issued from the provider's stock.
 
         Never refused because the stock figure is lower (the phone may have been
         offline): the usage is kept, its ``shortfall`` recorded, and the
-        provider's managers are told to check the count.
+        provider's managers are told to check the count. With ``sales_order_id``
+        the parts arrived for this job on that order: 409 ``parts_not_received``
+        before its receipt, ``more_than_arrived`` past what it brought.
         """
         job = job_for(current_user(), job_id, lock=True)
-        return usage.record_usage(job, current_user(), args["parts"], device_time=args["device_time"])
+        return usage.record_usage(
+            job, current_user(), args["parts"], device_time=args["device_time"], sales_order_id=args["sales_order_id"]
+        )
 
 
 @blp.route("/jobs/<id:job_id>/shortages")

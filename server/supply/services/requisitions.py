@@ -32,6 +32,7 @@ from server.errors import NotFound
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.services import lifecycle
+from server.jobs.services.events import record
 from server.network import ledger
 from server.network.models import Region
 from server.notifications.services import notify
@@ -73,6 +74,8 @@ def list_requisitions(user: User, args: Mapping[str, Any]) -> Select[Requisition
     """The caller's requisitions, oldest first (the order a clerk works them in)."""
     statement = _scoped(user, select(Requisition), Requisition).options(
         selectinload(Requisition.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.lines),
+        selectinload(Requisition.orders).selectinload(SalesOrder.usages),
         selectinload(Requisition.province),
         selectinload(Requisition.provider),
         selectinload(Requisition.raised_by),
@@ -321,11 +324,20 @@ def ship(user: User, order_id: int, now: datetime | None = None) -> SalesOrder:
     return order
 
 
-def receive(user: User, order_id: int, now: datetime | None = None) -> SalesOrder:
+def receive(user: User, order_id: int, device_time: datetime | None = None, now: datetime | None = None) -> SalesOrder:
     """The provider receives the parts: into its stock; the shortage closes and a job with nothing else
-    missing goes back to its technician (``now``: when, if not now)."""
+    missing goes back to its technician. The receipt is on the job's record, with the phone's clock when
+    the technician confirmed it there (``device_time``; ``now``: when, if not now).
+
+    409 ``not_shipped`` for parts that never left the RDC, ``already_received`` for a second receipt."""
     order = sales_order_for(user, order_id)
     now = now or utcnow()
+    if order.status == "created":
+        raise Conflict(
+            f"Sales order {order.number} has not shipped: its parts are still at the RDC and cannot be received.",
+            code="not_shipped",
+            details={"status": order.status, "action": "received", "allowed_from": ["shipped"]},
+        )
     _advance(order, "received", "shipped", received_at=now, received_by_id=user.id)
     warehouse = provider_warehouse(order.provider)
     serialise_on(*(stock_key(warehouse.id, line.part_id) for line in order.lines))
@@ -344,6 +356,9 @@ def receive(user: User, order_id: int, now: datetime | None = None) -> SalesOrde
         requisition.received_at = now
     db.session.flush()
     job = _locked_job(requisition.job_id)
+    parts = [{"part_no": line.part.part_no, "qty": line.qty} for line in order.lines]
+    data = {"sales_order": order.number, "requisition": requisition.number, "parts": parts}
+    record(job, "parts_received", user, from_state=job.state, device_time=device_time, data=data, at=now)
     if job.state == "waiting_parts" and not _open_requisitions(job):
         lifecycle.parts_arrived(job, note=f"order {order.number}", now=now)
     else:
@@ -356,3 +371,22 @@ def receive(user: User, order_id: int, now: datetime | None = None) -> SalesOrde
         )
     db.session.flush()
     return order
+
+
+def receive_on_job(job: Job, user: User, order_id: int, device_time: datetime | None = None) -> SalesOrder | None:
+    """The receipt confirmed from the job's page on the phone: ``order_id`` must be an order of ``job``.
+
+    An order the provider's desk received first is no refusal: the parts are in, which is what the
+    technician confirms; nothing changes and None is returned.
+    """
+    of_job = select(Requisition.id).where(Requisition.job_id == job.id)
+    order = db.session.scalar(
+        _scoped(user, select(SalesOrder), SalesOrder).where(
+            SalesOrder.id == order_id, SalesOrder.requisition_id.in_(of_job)
+        )
+    )
+    if order is None:
+        raise NotFound(f"Job {job.number} has no sales order {order_id}.", code="sales_order_not_found")
+    if order.status == "received":
+        return None
+    return receive(user, order_id, device_time=device_time)

@@ -14,6 +14,7 @@ from typing import Any
 from typing import TypedDict
 
 from sqlalchemy import Select
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +22,7 @@ from server.core.clock import utcnow
 from server.core.locks import serialise_on
 from server.core.reference import invalid
 from server.errors import Conflict
+from server.errors import NotFound
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.services import lifecycle
@@ -37,6 +39,7 @@ from server.parts.services import warehouse_by_code
 from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
+from server.supply.models import SalesOrder
 from server.users.directory import parts_clerks
 from server.users.directory import provider_managers
 from server.users.models import User
@@ -79,16 +82,25 @@ def provider_warehouse(provider: Provider) -> Warehouse:
 
 
 def record_usage(
-    job: Job, actor: User, lines: Iterable[Mapping[str, Any]], device_time: datetime | None = None
+    job: Job,
+    actor: User,
+    lines: Iterable[Mapping[str, Any]],
+    device_time: datetime | None = None,
+    sales_order_id: int | None = None,
 ) -> list[PartUsage]:
     """Issue the parts fitted on ``job`` from its provider's stock; return the usage rows.
 
     Never refused for want of stock: the phone may have been offline since
     the provider's last receipt. What the stock lacked is kept as each row's
     ``shortfall`` and the provider's managers are told to check their count.
+
+    ``sales_order_id``: the parts came on that order of this job's
+    requisitions, received already; no more of a part is fitted from it than
+    arrived on it (409 ``parts_not_received``, ``more_than_arrived``).
     """
     lifecycle.check_step(job, actor, "use_parts")
     parts = parts_of(lines)
+    order = _fitted_from(job, sales_order_id, parts) if sales_order_id is not None else None
     warehouse = provider_warehouse(job.provider)
     serialise_on(*(stock_key(warehouse.id, part.id) for part, _ in parts))
     usages = []
@@ -102,13 +114,16 @@ def record_usage(
             warehouse_id=warehouse.id,
             qty=qty,
             shortfall=shortfall,
+            sales_order_id=order.id if order is not None else None,
             recorded_by_id=actor.id,
             device_time=device_time,
         )
         db.session.add(usage)
         usages.append(usage)
     described = [{"part_no": u.part.part_no, "qty": u.qty, "shortfall": u.shortfall} for u in usages]
-    lifecycle.record_parts_used(job, actor, described, device_time=device_time)
+    lifecycle.record_parts_used(
+        job, actor, described, device_time=device_time, sales_order=order.number if order is not None else None
+    )
     short = [item for item in described if item["shortfall"]]
     if short:
         listed = ", ".join(f"{item['part_no']} ({item['shortfall']} more than in stock)" for item in short)
@@ -121,6 +136,47 @@ def record_usage(
         )
     db.session.flush()
     return usages
+
+
+def _fitted_from(job: Job, order_id: int, parts: list[tuple[Part, int]]) -> SalesOrder:
+    """The received order of ``job`` the fitted ``parts`` came on, checked against what arrived on it."""
+    # One fitting from an order at a time: two at once must not both see the same parts left.
+    serialise_on(f"sales-order-fitted:{order_id}")
+    order: SalesOrder | None = db.session.scalar(
+        select(SalesOrder)
+        .join(Requisition, Requisition.id == SalesOrder.requisition_id)
+        .where(SalesOrder.id == order_id, Requisition.job_id == job.id)
+    )
+    if order is None:
+        raise NotFound(f"Job {job.number} has no sales order {order_id}.", code="sales_order_not_found")
+    if order.status != "received":
+        raise Conflict(
+            f"The parts of sales order {order.number} have not been received yet: confirm their receipt first.",
+            code="parts_not_received",
+            details={"status": order.status},
+        )
+    arrived: Counter[int] = Counter()
+    for line in order.lines:
+        arrived[line.part_id] += line.qty
+    fitted = Counter(
+        dict(
+            db.session.execute(
+                select(PartUsage.part_id, func.sum(PartUsage.qty))
+                .where(PartUsage.sales_order_id == order.id)
+                .group_by(PartUsage.part_id)
+            ).all()
+        )
+    )
+    for part, qty in parts:
+        left = arrived[part.id] - fitted[part.id]
+        if qty > left:
+            raise Conflict(
+                f"Sales order {order.number} brought {arrived[part.id]} × {part.part_no}, {fitted[part.id]} fitted "
+                f"already: {qty} more cannot have come on it.",
+                code="more_than_arrived",
+                details={"part_no": part.part_no, "arrived": arrived[part.id], "fitted": fitted[part.id], "qty": qty},
+            )
+    return order
 
 
 def report_shortage(
