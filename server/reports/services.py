@@ -12,6 +12,7 @@ providers, then one provider's technicians.
 
 import math
 from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -66,7 +67,7 @@ def date_range(args: Mapping[str, Any]) -> tuple[date, date, datetime, datetime]
     return first, last, start, end
 
 
-def in_slice(model, user, args):
+def in_slice(model: Any, user: User, args: Mapping[str, Any]) -> list[Any]:
     """Conditions on ``model``'s province_id/provider_id columns: the caller's slice, then the filters."""
     conditions = []
     if user.role in PROVIDER_ROLES:
@@ -114,7 +115,7 @@ def _order(key):
     return (key is None, key or 0)
 
 
-def ratio(part, whole, scale=100.0):
+def ratio(part: float, whole: float, scale: float = 100.0) -> float | None:
     """``part`` per hundred (or ``scale``) of ``whole``, to two decimals; None when there is no whole."""
     return round(part * scale / whole, 2) if whole else None
 
@@ -250,7 +251,9 @@ def satisfaction_measures(low: int) -> list[ColumnElement[Any]]:
     ]
 
 
-def satisfaction_row(group, reached, unreachable, lows, means):
+def satisfaction_row(
+    group: Mapping[str, Any], reached: float, unreachable: float, lows: float, means: Sequence[float | None]
+) -> dict[str, Any]:
     """The satisfaction figures of one group: reach rate, each score's mean and their overall mean."""
     timeliness, attitude, quality = (None if m is None else round(m, 2) for m in means)
     scored = [m for m in means if m is not None]
@@ -307,7 +310,7 @@ def sla_measures(now: datetime) -> list[ColumnElement[Any]]:
 
 def sla_figures(figures: list[int]) -> dict[str, Any]:
     """The SLA figures of one group from its ``sla_measures``: per stage counted, met and the share met."""
-    out = {"jobs": figures[0]}
+    out: dict[str, Any] = {"jobs": figures[0]}
     met_all = due_all = 0
     for i, stage in enumerate(SLA_STAGES):
         due, met = figures[1 + 2 * i], figures[2 + 2 * i]
