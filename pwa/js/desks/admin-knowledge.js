@@ -6,8 +6,8 @@
 // #/admin/knowledge/new                                  the list and a new entry
 // #/admin/knowledge/<id>                                 the list and that entry
 
-import { OK, action, day, h, notice, problem, setQuery, sortedTable, split, t, time } from "./kit.js";
-import { categoryName, everything, field, pager, reveal, showFieldProblems, warn } from "./admin-shared.js";
+import { OK, action, day, h, notice, problem, setQuery, sortedTable, t, time } from "./kit.js";
+import { categoryName, everything, field, pager, reveal, showCase, showFieldProblems, warn } from "./admin-shared.js";
 
 const PER_PAGE = 50;
 const TYPES = ["faq", "defect"];
@@ -70,25 +70,15 @@ export class KnowledgeTab {
         : h("p", { class: "empty" }, t(q || type ? "admin.kb.noMatch" : withdrawn ? "admin.kb.noneWithdrawn" : "admin.kb.none")),
       pager({ page, pages: list.body.pages, total: list.body.total, go: (next) => setQuery({ page: next }) }),
     );
-    let detail;
-    if (this.selected === "new") {
-      detail = this.editor(null);
-    } else if (one?.kind === OK) {
-      detail = this.editor(one.body);
-    } else if (one) {
-      detail = h("p", { class: "notice error", role: "alert" }, problem(one));
-    } else {
-      detail = h("p", { class: "empty" }, t("admin.kb.choose"));
-    }
-    const layout = split(queue, detail);
-    // On a phone the chosen case comes first, above the list it was chosen from.
-    layout.classList.toggle("case-first", this.selected !== null);
-    this.root.replaceChildren(this.note.element, layout);
-    if (flashed) {
-      // Once the screen is on the page (a new address puts it there after this returns).
-      setTimeout(() => reveal(this.note));
-    }
-    return this.root;
+    return showCase(this, {
+      queue,
+      one,
+      selected: this.selected,
+      flashed,
+      forNew: () => this.editor(null),
+      forItem: (body) => this.editor(body),
+      empty: t("admin.kb.choose"),
+    });
   }
 
   link(id) {

@@ -2,7 +2,7 @@
 // answer, forms whose fields show their own problems, names of roles and product lines, and times in words.
 
 import { language } from "../i18n/index.js";
-import { OK, h, t } from "./kit.js";
+import { OK, h, problem, split, t } from "./kit.js";
 
 // The admin lists' largest page (the server's PAGE_SIZE_MAX).
 const PAGE = 500;
@@ -122,4 +122,27 @@ export function pager({ page, pages, total, go }) {
     h("span", {}, t("admin.page", { page, pages, count: total })),
     h("button", { type: "button", "data-action": "next-page", disabled: page >= pages, onclick: () => go(page + 1) }, t("admin.next")),
   );
+}
+
+// The list and the chosen case side by side (on a phone the case first, above its list), the note on top;
+// `detail` is drawn for "new", for the item fetched (`one`), for its refusal, or `empty` when none is chosen.
+export function showCase(view, { queue, one, selected, flashed, forNew, forItem, empty }) {
+  let detail;
+  if (selected === "new") {
+    detail = forNew();
+  } else if (one?.kind === OK) {
+    detail = forItem(one.body);
+  } else if (one) {
+    detail = h("p", { class: "notice error", role: "alert" }, problem(one));
+  } else {
+    detail = h("p", { class: "empty" }, empty);
+  }
+  const layout = split(queue, detail);
+  layout.classList.toggle("case-first", selected !== null);
+  view.root.replaceChildren(view.note.element, layout);
+  if (flashed) {
+    // Once the screen is on the page (a new address puts it there after this returns).
+    setTimeout(() => reveal(view.note));
+  }
+  return view.root;
 }

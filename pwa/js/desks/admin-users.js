@@ -6,8 +6,8 @@
 // #/admin/users/new                              the list and the form of a new user
 // #/admin/users/<username>                       the list and that user
 
-import { OK, action, h, notice, problem, setQuery, sortedTable, split, t, time } from "./kit.js";
-import { everything, field, pager, reveal, roleName, showFieldProblems, warn } from "./admin-shared.js";
+import { OK, action, h, notice, problem, setQuery, sortedTable, t, time } from "./kit.js";
+import { everything, field, pager, reveal, roleName, showCase, showFieldProblems, warn } from "./admin-shared.js";
 
 const ROLES = ["agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor", "admin"];
 const PROVIDER_ROLES = new Set(["technician", "provider_manager"]);
@@ -83,25 +83,15 @@ export class UsersTab {
       }),
       pager({ page, pages: list.body.pages, total: list.body.total, go: (next) => setQuery({ page: next }) }),
     );
-    let detail;
-    if (this.selected === "new") {
-      detail = this.createForm();
-    } else if (one?.kind === OK) {
-      detail = this.detail(one.body);
-    } else if (one) {
-      detail = h("p", { class: "notice error", role: "alert" }, problem(one));
-    } else {
-      detail = h("p", { class: "empty" }, t("admin.users.choose"));
-    }
-    const layout = split(queue, detail);
-    // On a phone the chosen case comes first, above the list it was chosen from.
-    layout.classList.toggle("case-first", this.selected !== null);
-    this.root.replaceChildren(this.note.element, layout);
-    if (flashed) {
-      // Once the screen is on the page (a new address puts it there after this returns).
-      setTimeout(() => reveal(this.note));
-    }
-    return this.root;
+    return showCase(this, {
+      queue,
+      one,
+      selected: this.selected,
+      flashed,
+      forNew: () => this.createForm(),
+      forItem: (body) => this.detail(body),
+      empty: t("admin.users.choose"),
+    });
   }
 
   // The address of one user (or of the new-user form), keeping the list's filters and sort.
