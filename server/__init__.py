@@ -150,6 +150,7 @@ MODEL_MODULES = (
     "server.devicesync.models",
     "server.care.models",
     "server.knowledge.models",
+    "server.messaging.models",
 )
 
 # Every blueprint of the API, registered explicitly.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -27,8 +28,9 @@ from server.products.models import WarrantyPolicy
 from server.products.warranty import add_months
 from server.products.warranty import policy_for
 
-# A flag a check raises: its code and the message an auditor reads.
-Flag = tuple[str, str]
+# A flag a check raises: its code and the message an auditor reads, and, from the checks that keep them, the
+# facts the message names (distances, times, the other job…) for a client to word in the user's language.
+Flag = tuple[str, str] | tuple[str, str, dict[str, Any]]
 
 
 @dataclass
@@ -176,7 +178,7 @@ def duplicate_claim(facts: ClaimFacts) -> list[Flag]:
     statement = select(Claim).where(condition, Claim.status != REJECTED).order_by(Claim.id)
     if facts.claim_id is not None:
         statement = statement.where(Claim.id != facts.claim_id)
-    flags = []
+    flags: list[Flag] = []
     for other in db.session.scalars(statement):
         if facts.job_id is not None and other.job_id == facts.job_id:
             why = f"for the same job {facts.job_id}"

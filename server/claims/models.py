@@ -3,6 +3,7 @@
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -93,10 +94,15 @@ class ClaimFlag(db.Model):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32), index=True)
     message: Mapped[str] = mapped_column(Text)
+    # The facts the message names, as the check found them (distances, times, the other job...). Flags
+    # from before this column have none: their facts are read back from the message.
+    facts: Mapped[dict | None] = mapped_column(JSON)
 
     @property
     def data(self) -> Facts | None:
-        """The facts the message names (the earlier claim, the sale's day...), read back from it."""
+        """The facts the message names (the earlier claim, the sale's day...)."""
+        if self.facts is not None:
+            return self.facts
         return facts_of(self.code, self.message)
 
 

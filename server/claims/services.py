@@ -159,7 +159,9 @@ def submit_claim(
         facts = claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id)
         facts.scan = scan
         flags = run_checks(facts)
-    claim.flags.extend(ClaimFlag(code=code, message=message) for code, message in flags)
+    claim.flags.extend(
+        ClaimFlag(code=flag[0], message=flag[1], facts=flag[2] if len(flag) > 2 else None) for flag in flags
+    )
     claim.status = PENDING_REVIEW if flags else APPROVED
     db.session.flush()
     return claim

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import BigInteger
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import LargeBinary
@@ -62,4 +63,30 @@ class PhotoUpload(db.Model):
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# When an evidence photo of a repair was taken: before the work, or after it.
+EVIDENCE_STAGES = ("before", "after")
+
+
+class EvidencePhoto(db.Model):
+    """A photo of the repair on a job, taken in the app: stamped on the phone with the job's number, the
+    time and the position (visible on the image, ``sha256``), the unstamped original's hash kept beside it.
+    ``taken_at`` is the capture time the original's EXIF gives (else the phone's clock)."""
+
+    __tablename__ = "evidence_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # EVIDENCE_STAGES
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exif_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped
@@ -26,6 +27,10 @@ class SaleRecord(db.Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     city_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     customer_phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    # Where the unit was installed, when the sale knows (optional import columns; see COORD_SYSTEMS).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    coord_system: Mapped[str | None] = mapped_column(String(8))
     source_file: Mapped[str] = mapped_column(String(255), default="")
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

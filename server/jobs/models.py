@@ -4,6 +4,8 @@ the record of everything that happened to a job, serial scans, and the SLA polic
 from datetime import datetime
 
 from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
@@ -37,6 +39,13 @@ REACHED_AT = {"contact": "contacted_at", "arrive": "arrived_at", "complete": "co
 # How a serial was read off the unit. Only a barcode read counts as the scan a warranty close-out needs.
 SCAN_SOURCES = ("camera", "photo", "typed")
 BARCODE_SOURCES = ("camera", "photo")
+# How the customer confirmed a completed visit: a code sent to their phone, a signature, or none (with a reason).
+CONFIRMATION_METHODS = ("code", "signature", "none")
+# The datum of an address's coordinates: GPS's WGS-84, or the offset systems of Chinese maps (AMap/Tencent's
+# GCJ-02, Baidu's BD-09), 100-700 m off WGS-84.
+COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
+# The steps of a visit at which the phone records its position.
+FIX_STEPS = ("arrive", "complete")
 
 
 class Customer(db.Model):
@@ -74,6 +83,11 @@ class ServiceRequest(db.Model):
     fault_description: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(16), default="phone")
     # The time the customer would like the visit, if they said.
+    # Where the address is, when the channel knows (a map pick, the sale record's): checked against the
+    # technician's position at arrival. In ``coord_system``'s datum, converted to WGS-84 before measuring.
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    coord_system: Mapped[str | None] = mapped_column(String(8))
     preferred_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -127,6 +141,19 @@ class Job(db.Model):
     confirmed_by: Mapped[str] = mapped_column(String(128), default="")
     # The knowledge base's fault code the technician diagnosed; counted in the defect statistics.
     fault_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The customer's confirmation of the completion (CONFIRMATION_METHODS). For a code: what the technician
+    # typed, and whether it was the customer's (checked by the server: the phone never knows the code).
+    # For a signature: the PNG's hash (a sync blob) and the hash of the completion summary the customer saw.
+    # For none: why.
+    confirmation_method: Mapped[str | None] = mapped_column(String(16))
+    confirmation_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    confirmation_code_ok: Mapped[bool | None] = mapped_column(Boolean)
+    signature_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    signed_summary_sha256: Mapped[str | None] = mapped_column(String(64))
+    confirmation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The completion code sent to the customer at dispatch, kept only as a keyed digest, and when it was sent.
+    completion_code_digest: Mapped[str | None] = mapped_column(String(64))
+    completion_code_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # Indexed for the SLA report, which takes the jobs opened in its range.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -217,3 +244,24 @@ class SlaPolicy(db.Model):
     arrive_minutes: Mapped[int]
     complete_minutes: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PositionFix(db.Model):
+    """Where the technician's phone was at a step of a visit (WGS-84, from the browser's Geolocation API,
+    taken offline too): the proof that somebody stood at the customer's door."""
+
+    __tablename__ = "position_fixes"
+    __table_args__ = (
+        # A technician's fixes in time order: the travel and overlap checks read the neighbours of a visit.
+        Index("ix_position_fixes_technician_time", "technician_id", "fix_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    step: Mapped[str] = mapped_column(String(16))  # FIX_STEPS
+    lat: Mapped[float] = mapped_column(Float)
+    lng: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float] = mapped_column(Float)
+    fix_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

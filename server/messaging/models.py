@@ -1,0 +1,40 @@
+"""The outbox of messages to customers: each one kept, with what became of it."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from server.core.clock import utcnow
+from server.core.models import UTCDateTime
+from server.extensions import db
+
+# pending: waiting for its (next) attempt; sent: the backend took it; failed: out of attempts.
+MESSAGE_STATUSES = ("pending", "sent", "failed")
+
+
+class Message(db.Model):
+    """One message to one phone, written in the transaction that decided to send it."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        # The sender's queue: what is pending and due.
+        Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    recipient: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    backend: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
