@@ -168,6 +168,9 @@ class Job(db.Model):
     province = relationship("Region", foreign_keys=[province_id])
     provider = relationship("Provider")
     technician = relationship("User")
+    # The proof of the visit: where the phone was at arrival and completion, the repair's photos (evidence's).
+    fixes = relationship("PositionFix", order_by="PositionFix.id", viewonly=True, lazy="selectin")
+    evidence_photos = relationship("EvidencePhoto", order_by="EvidencePhoto.id", viewonly=True, lazy="selectin")
 
     def due_at(self, stage):
         return getattr(self, f"{stage}_due_at")

@@ -105,6 +105,49 @@ class TechnicianSchema(ma.Schema):
     display_name = ma.fields.String()
 
 
+def _masked(phone):
+    """A customer's phone as anyone but the call centre may see it: the last four digits."""
+    return "*" * max(0, len(phone) - 4) + phone[-4:] if phone else None
+
+
+class FixSchema(ma.Schema):
+    step = ma.fields.String()
+    lat = ma.fields.Float()
+    lng = ma.fields.Float()
+    accuracy_m = ma.fields.Float()
+    fix_time = ma.fields.DateTime()
+
+
+class VisitSchema(ma.Schema):
+    """The proof of a visit: the customer's confirmation, the phone's positions, the code sent to the customer."""
+
+    confirmation = ma.fields.Method("dump_confirmation", allow_none=True)
+    fixes = ma.fields.List(ma.fields.Nested(FixSchema))
+    completion_code_sent_at = ma.fields.DateTime(allow_none=True)
+    completion_code_sent_to = ma.fields.Function(
+        lambda job: _masked(job.request.customer_phone) if job.completion_code_sent_at else None,
+        metadata={"description": "The phone the completion code went to, its last four digits"},
+    )
+
+    def dump_confirmation(self, job):
+        if job.confirmation_method is None and job.completed_at is None:
+            return None
+        return {
+            "method": job.confirmation_method,
+            "code_ok": job.confirmation_code_ok,
+            "reason": job.confirmation_reason,
+            "signature_sha256": job.signature_sha256,
+        }
+
+
+class EvidencePhotoSchema(ma.Schema):
+    stage = ma.fields.String()
+    sha256 = ma.fields.String()
+    taken_at = ma.fields.DateTime(allow_none=True)
+    lat = ma.fields.Float(allow_none=True)
+    lng = ma.fields.Float(allow_none=True)
+
+
 class JobSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
@@ -132,6 +175,14 @@ class JobSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     version = ma.fields.Integer()
+    visit = ma.fields.Function(
+        lambda job: _VISIT.dump(job),
+        metadata={
+            "description": "The proof of the visit: confirmation (method, code_ok, reason, signature_sha256), fixes, "
+            "completion_code_sent_at and completion_code_sent_to"
+        },
+    )
+    photos = ma.fields.List(ma.fields.Nested(EvidencePhotoSchema), attribute="evidence_photos")
     actions = ma.fields.List(
         ma.fields.String(), dump_only=True, metadata={"description": "The steps the caller may take now"}
     )
@@ -141,6 +192,9 @@ class JobSchema(ma.Schema):
         sla = {key: _iso(getattr(job, key)) for key in _SLA_TIMES}
         sla["overdue"] = job.overdue_stages(utcnow())
         return sla
+
+
+_VISIT = VisitSchema()
 
 
 class JobListArgs(PageArgs):
