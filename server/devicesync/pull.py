@@ -31,6 +31,7 @@ from server.errors import InvalidInput
 from server.extensions import db
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
+from server.jobs.models import ServiceRequest
 from server.knowledge.models import Article
 from server.parts.models import Part
 from server.supply.models import OPEN_REQUISITION_STATUSES
@@ -63,6 +64,17 @@ def _recent():
     return utcnow() - timedelta(days=current_app.config["SYNC_RECENT_DAYS"])
 
 
+# What a job's JSON reads beyond its row, loaded with the page: one query per relation and page instead of a
+# lazy load per job (each a fifth of a job's serialising time, even when the identity map holds the row).
+_JOB_LOADS = (
+    selectinload(Job.region),
+    selectinload(Job.provider),
+    selectinload(Job.technician),
+    selectinload(Job.request).selectinload(ServiceRequest.region),
+    selectinload(Job.request).selectinload(ServiceRequest.product),
+)
+
+
 def _snapshot_query(user, entity):
     """What ``user`` holds of ``entity`` on a fresh device: everything open, and what closed recently."""
     if entity == "part":
@@ -76,7 +88,9 @@ def _snapshot_query(user, entity):
             mine = Job.provider_id == user.provider_id
         else:
             return None, Job
-        return select(Job).where(mine, or_(Job.state.in_(OPEN_STATES), Job.updated_at >= _recent())), Job
+        return select(Job).where(mine, or_(Job.state.in_(OPEN_STATES), Job.updated_at >= _recent())).options(
+            *_JOB_LOADS
+        ), Job
     if user.role == TECHNICIAN:
         mine = Requisition.job_id.in_(select(Job.id).where(Job.technician_id == user.id))
     elif user.role == PROVIDER_MANAGER:

@@ -19,6 +19,7 @@ from server.devicesync import feed
 from server.devicesync.models import Audience
 from server.extensions import db
 from server.jobs.models import Job
+from server.knowledge.models import Article
 from server.network.models import Provider
 from server.parts.models import Part
 from server.supply.models import Requisition
@@ -624,3 +625,20 @@ def test_a_signed_body_that_is_not_an_object_is_bad():
     token = base64.urlsafe_b64encode(body + b"." + base64.urlsafe_b64encode(cursor._sign(SECRET, body))).decode()
     with pytest.raises(cursor.BadCursor, match="another user"):
         cursor.decode(SECRET, 7, token)
+
+
+@pytest.mark.parametrize("who", ["tech1", "pm1", "clerk"])
+def test_a_snapshot_carries_each_entity_as_its_schema_dumps_it(client, catalogue, scene, walk, open_job, who):
+    """The snapshot's fast serialising (server/core/dumping.py, loads by page) changes nothing a device gets:
+    every change is the marshmallow dump of the entity read afresh, jobs in every state included."""
+    for state in ("new", "accepted", "on_site", "completed", "closed"):
+        walk(open_job(serial=None), state)
+    answers, _ = pages(client, getattr(catalogue, who), limit=3)
+    changes = [change for answer in answers for change in answer["changes"]]
+    assert changes, "the snapshot is empty"
+    models = {"job": Job, "requisition": Requisition, "part": Part, "article": Article}
+    db.session.expire_all()
+    for change in changes:
+        entity = db.session.get(models[change["entity"]], int(change["id"]))
+        expected = feed._schema(change["entity"]).dump(entity)
+        assert change["data"] == json.loads(json.dumps(expected, default=str)), (change["entity"], change["id"])
