@@ -10,6 +10,7 @@ import io
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -17,6 +18,7 @@ from PIL import ImageEnhance
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.claims.photo_checks import PHOTO_CHECKS
 from server.evidence.models import EvidencePhoto
 from server.evidence.models import Photo
 from server.evidence.visit_photos import exif_capture_time
@@ -71,7 +73,8 @@ def send(client, people):
         if upload:
             put = client.put(f"/api/sync/blobs/{sha}", data=data, content_type="image/jpeg", headers=headers)
             assert put.status_code in (200, 201), put.get_json()
-        body = {"stage": "before", "sha256": sha, "original_sha256": "a" * 64, "device_time": NOW.isoformat()}
+        body = {"stage": "before", "sha256": sha, "original_sha256": "a" * 64}
+        body["device_time"] = datetime.now(UTC).isoformat()
         body.update(fields)
         body = {key: value for key, value in body.items() if value is not None}
         return client.post(f"/api/jobs/{job['id']}/photos", json=body, headers=headers)
@@ -87,7 +90,7 @@ def test_a_photo_is_kept_on_the_job_with_its_position_and_shown_in_the_job(send,
     job = on_site()
     fix = {"lat": 36.67, "lng": 117.0, "accuracy_m": 12.0, "fix_time": NOW.isoformat()}
 
-    response = send(job, shot, stage="after", position=fix)
+    response = send(job, shot, stage="after", position=fix, device_time=NOW.isoformat())
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -263,3 +266,51 @@ def test_the_sync_op_keeps_the_photo_once_and_refuses_bad_ones(device, on_site, 
     (photo,) = db.session.scalars(select(EvidencePhoto))
     # No device_time in the body: the op's own clock stands for it.
     assert photo.taken_at is not None
+
+
+# ---------------------------------------------------------------- the claim's photo checks over the job
+
+
+def claim_flags(job):
+    facts = SimpleNamespace(job_id=job["id"])
+    return [flag for check in PHOTO_CHECKS for flag in check(facts)]
+
+
+def test_a_clean_visits_photos_raise_no_flag(send, on_site, shot):
+    job = on_site()
+    send(job, shot, stage="before")
+    send(job, jpeg_bytes(capture(plate("SN-IN", model="TV55"), 14)), stage="after")
+
+    assert claim_flags(job) == []
+
+
+def test_a_photo_taken_before_the_job_was_dispatched_is_old(send, on_site):
+    job = on_site()
+    old = NOW - timedelta(days=40)
+    data = with_exif(capture(plate("SN-IN", model="TV55"), 15), (old + timedelta(hours=8)).replace(tzinfo=None))
+    sha = send(job, data).get_json()["sha256"]
+    dispatched = db.session.scalar(
+        select(JobEvent.at).where(JobEvent.job_id == job["id"], JobEvent.kind == "dispatched")
+    )
+
+    (flag,) = claim_flags(job)
+
+    assert flag[0] == "OLD_PHOTO"
+    assert flag[2] == {
+        "photo_sha256": sha,
+        "stage": "before",
+        "taken_at": old.isoformat(),
+        "dispatched_at": dispatched.isoformat(),
+        "job_number": job["number"],
+    }
+
+
+def test_a_photo_copied_from_another_job_is_flagged_on_the_claim(send, on_site, shot):
+    first, second = on_site(), on_site(serial="SN-OLD")
+    send(first, shot)
+    send(second, jpeg_bytes(Image.open(io.BytesIO(shot)), 60), original_sha256="b" * 64)
+
+    assert claim_flags(first) == []
+    ((code, _, facts),) = claim_flags(second)
+    assert code == "PHOTO_REUSED"
+    assert (facts["other_job_id"], facts["other_photo_sha256"]) == (first["id"], hashlib.sha256(shot).hexdigest())
