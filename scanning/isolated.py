@@ -58,3 +58,11 @@ def first_same_capture(data: bytes, candidates: list[bytes], ask: Ask) -> int | 
         if compare(other, picture).same_capture:
             return index
     return None
+
+
+def photo_print(data: bytes, max_pixels: int, max_side: int, ask: Ask) -> Fingerprint:
+    """The fingerprint of a photo that holds no label to read (a photo of the repair): its picture upright.
+
+    Raises ImageRejected for bytes that are no readable image within the limits.
+    """
+    return fingerprint(data, open_image(data, max_pixels, max_side))

@@ -31,7 +31,9 @@ from server.devicesync.models import Client
 from server.devicesync.models import PushedOp
 from server.errors import DomainError
 from server.errors import Forbidden
+from server.evidence import schemas as evidence_schemas
 from server.evidence import services as scans
+from server.evidence import visit_photos
 from server.extensions import db
 from server.jobs import schemas as job_schemas
 from server.jobs.models import Job
@@ -111,6 +113,20 @@ def _scan(job, user, args, when):
     )
 
 
+def _photo(job, user, args, when):
+    # The phone's clock at the op stands for when the photo was taken when the body does not say.
+    visit_photos.add_photo(
+        job,
+        user,
+        args["stage"],
+        args["sha256"],
+        args["original_sha256"],
+        exif_taken_at=args["exif_taken_at"],
+        position=args["position"],
+        device_time=args["device_time"] or when,
+    )
+
+
 def _parts_used(job, user, args, when):
     usage.record_usage(job, user, args["parts"], device_time=when, sales_order_id=args["sales_order_id"])
 
@@ -140,6 +156,7 @@ HANDLERS = {
     "job.arrive": (job_schemas.FieldStepArgs, _arrive),
     "job.complete": (job_schemas.CompleteArgs, _complete),
     "scan.add": (ScanOpArgs, _scan),
+    "photo.add": (evidence_schemas.EvidencePhotoArgs, _photo),
     "parts.used": (supply_schemas.UsageArgs, _parts_used),
     "parts.receive": (supply_schemas.ReceiptOpArgs, _receive),
     "parts.shortage": (supply_schemas.PartLinesArgs, _shortage),

@@ -14,6 +14,7 @@ from server.core.access import current_user
 from server.core.access import roles_required
 from server.evidence import schemas
 from server.evidence import services
+from server.evidence import visit_photos
 from server.jobs import schemas as job_schemas
 from server.jobs.services.lifecycle import STEPS
 from server.jobs.services.queries import job_for
@@ -93,5 +94,33 @@ class JobScans(MethodView):
             args["source"],
             symbology=args["symbology"],
             photo_sha256=args["photo_sha256"],
+            device_time=args["device_time"],
+        )
+
+
+@blp.route("/jobs/<id:job_id>/photos")
+class JobPhotos(MethodView):
+    @roles_required(roles.TECHNICIAN, roles.PROVIDER_MANAGER)
+    @blp.arguments(schemas.EvidencePhotoArgs)
+    @blp.response(201, schemas.EvidencePhotoResultSchema)
+    @blp.doc(tags=["jobs"])
+    def post(self, args, job_id):
+        """Keep a before or after photo of the repair: the stamped JPEG, uploaded first (``PUT
+        /api/sync/blobs/<sha256>``) by the caller, named by its SHA-256 with its original's.
+
+        By the job's technician or its provider's staff, while the job is open or completed (409
+        ``illegal_transition`` after). ``taken_at`` is the earliest capture time the original's EXIF
+        (``exif_taken_at``) or the file's own EXIF gives, else ``device_time``. The same photo sent again is
+        kept once. 422 naming ``sha256`` for a photo the caller did not upload (``unknown_photo``) or one that
+        is no JPEG; naming ``stage``, ``position.lat``... for bad fields.
+        """
+        return visit_photos.add_photo(
+            job_for(current_user(), job_id, lock=True),
+            current_user(),
+            args["stage"],
+            args["sha256"],
+            args["original_sha256"],
+            exif_taken_at=args["exif_taken_at"],
+            position=args["position"],
             device_time=args["device_time"],
         )

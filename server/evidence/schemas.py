@@ -1,9 +1,14 @@
 """Schemas of serial scans."""
 
+from datetime import timedelta
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
+from server.core.clock import utcnow
+from server.core.schemas import AwareTime
 from server.core.schemas import Id
+from server.evidence.models import EVIDENCE_STAGES
 from server.installbase.schemas import WarrantySchema
 
 
@@ -47,4 +52,65 @@ class ScanResultSchema(ma.Schema):
     warranty = ma.fields.Nested(WarrantySchema, allow_none=True)
     photo_sha256 = ma.fields.String(allow_none=True)
     flags = ma.fields.List(ma.fields.Nested(ScanFlagSchema))
+    created_at = ma.fields.DateTime()
+
+
+# ---------------------------------------------------------------- evidence photos of a repair
+
+SHA256 = ma.validate.Regexp(r"^[0-9a-f]{64}$", error="Give a SHA-256 in 64 lowercase hex digits.")
+# How far ahead of the server's clock a phone's fix may be: phones' clocks drift, not by more.
+FIX_AHEAD = timedelta(minutes=5)
+
+
+class PositionArgs(ma.Schema):
+    """A fix from the browser's Geolocation API (WGS-84), taken offline too."""
+
+    lat = ma.fields.Float(required=True, validate=ma.validate.Range(-90, 90))
+    lng = ma.fields.Float(required=True, validate=ma.validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(
+        required=True, validate=ma.validate.Range(0, 100_000, min_inclusive=False), metadata={"description": "metres"}
+    )
+    fix_time = AwareTime(required=True)
+
+    @ma.validates("fix_time")
+    def not_ahead(self, value, **kwargs):
+        if value > utcnow() + FIX_AHEAD:
+            raise ma.ValidationError("A fix cannot be taken more than 5 minutes in the future.")
+
+
+class EvidencePhotoArgs(ma.Schema):
+    """A photo of the repair taken in the app: the stamped JPEG (uploaded first) and what the phone knew of it."""
+
+    stage = ma.fields.String(required=True, validate=ma.validate.OneOf(EVIDENCE_STAGES))
+    sha256 = ma.fields.String(
+        required=True,
+        validate=SHA256,
+        metadata={"description": "The stamped JPEG, uploaded first (PUT /api/sync/blobs/<sha256>)"},
+    )
+    original_sha256 = ma.fields.String(
+        required=True, validate=SHA256, metadata={"description": "The camera's photo before the stamp"}
+    )
+    exif_taken_at = AwareTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The original's EXIF DateTimeOriginal, read on the phone"},
+    )
+    position = ma.fields.Nested(PositionArgs, load_default=None, allow_none=True)
+    device_time = AwareTime(
+        load_default=None, allow_none=True, metadata={"description": "The phone's clock when the photo was taken"}
+    )
+
+
+class EvidencePhotoResultSchema(ma.Schema):
+    id = ma.fields.Integer()
+    job_id = ma.fields.Integer()
+    stage = ma.fields.String()
+    sha256 = ma.fields.String()
+    original_sha256 = ma.fields.String()
+    taken_at = ma.fields.DateTime(allow_none=True)
+    exif_taken_at = ma.fields.DateTime(allow_none=True)
+    lat = ma.fields.Float(allow_none=True)
+    lng = ma.fields.Float(allow_none=True)
+    accuracy_m = ma.fields.Float(allow_none=True)
+    device_time = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()

@@ -128,7 +128,7 @@ def scan_photo(
         return choose(found).serial is not None
 
     with _decoder_turn():
-        read = _image_checked(lambda: _isolated(isolated.read_label, data, max_pixels, max_side, answer=enough))
+        read = _image_checked(lambda: run_isolated(isolated.read_label, data, max_pixels, max_side, answer=enough))
         barcodes = read.barcodes
         choice = choose(barcodes)
         serial = choice.serial
@@ -185,7 +185,7 @@ def _products_for(job):
     return db.session.scalars(select(Product).where(Product.serial_pattern != "").order_by(Product.model)).all()
 
 
-def _signed(value):
+def signed_hash(value):
     """A 64-bit hash as the signed integer a BIGINT column holds."""
     return value - (1 << 64) if value >= 1 << 63 else value
 
@@ -226,7 +226,7 @@ def _busy(busy: sandbox.Busy) -> Unavailable:
     )
 
 
-def _isolated(func: Callable[..., T], *args: Any, answer: Callable[[Any], Any] | None = None) -> T:
+def run_isolated(func: Callable[..., T], *args: Any, answer: Callable[[Any], Any] | None = None) -> T:
     """``func(*args, ask)`` run by ``scanning.sandbox`` with the configured CPU budget.
 
     Over the budget: 422 ``image_too_complex``. A reader that crashed: 422 ``image_unreadable`` (the photo
@@ -267,7 +267,7 @@ def _keep_photo(user, print_, read, kind, data):
                 size=len(data),
                 width=read.width,
                 height=read.height,
-                phash=_signed(print_.phash),
+                phash=signed_hash(print_.phash),
                 band0=bands[0],
                 band1=bands[1],
                 band2=bands[2],
@@ -330,7 +330,7 @@ def _reused_by(print_, data, serial, job):
     if not held:
         return None
     try:
-        same = _isolated(isolated.first_same_capture, data, [stored for _, stored in held])
+        same = run_isolated(isolated.first_same_capture, data, [stored for _, stored in held])
     except ImageRejected as exc:
         # The new photo was read already; what ran out is the comparison with many stored ones.
         log.warning("the reuse check of photo %s stopped: %s", print_.sha256, exc.message)

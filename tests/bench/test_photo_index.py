@@ -46,7 +46,7 @@ def fill(rng):
                     "size": 1,
                     "width": 1,
                     "height": 1,
-                    "phash": services._signed(phash),
+                    "phash": services.signed_hash(phash),
                     **{f"band{index}": band for index, band in enumerate(bands)},
                 }
             )

@@ -1,0 +1,98 @@
+"""The checks of a claim's evidence photos: taken before the job existed, or copied from another job.
+
+Both are computed at claim time from what the job holds: the photos' capture
+times (kept when each photo arrived, from its EXIF or the phone's clock) and
+what the reuse check found when each arrived (the job's ``photo`` events).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from server.evidence.models import EvidencePhoto
+from server.extensions import db
+from server.jobs.models import Job
+from server.jobs.models import JobEvent
+
+if TYPE_CHECKING:
+    # checks.py runs these checks, so it imports this module: the types alone come back the other way.
+    from server.claims.checks import ClaimFacts
+    from server.claims.checks import Flag
+
+
+def old_photo_flags(photos: Sequence[EvidencePhoto], dispatched_at: datetime, job_number: str) -> list["Flag"]:
+    """OLD_PHOTO for each photo whose capture time is before the job was dispatched (the rule alone)."""
+    flags: list[Flag] = []
+    for photo in photos:
+        if photo.taken_at is None or photo.taken_at >= dispatched_at:
+            continue
+        flags.append(
+            (
+                "OLD_PHOTO",
+                f"The {photo.stage} photo {photo.sha256[:12]} was taken at {photo.taken_at.isoformat()}, before job "
+                f"{job_number} was dispatched at {dispatched_at.isoformat()}.",
+                {
+                    "photo_sha256": photo.sha256,
+                    "stage": photo.stage,
+                    "taken_at": photo.taken_at.isoformat(),
+                    "dispatched_at": dispatched_at.isoformat(),
+                    "job_number": job_number,
+                },
+            )
+        )
+    return flags
+
+
+def dispatched_at(job: Job) -> datetime:
+    """When the job was first dispatched; its creation when it never was (a job worked without dispatch)."""
+    first = db.session.scalar(
+        select(JobEvent.at).where(JobEvent.job_id == job.id, JobEvent.kind == "dispatched").order_by(JobEvent.at)
+    )
+    return first or job.created_at
+
+
+def old_photo(facts: "ClaimFacts") -> list["Flag"]:
+    if facts.job_id is None:
+        return []
+    job = db.session.get(Job, facts.job_id)
+    if job is None:
+        return []
+    photos = db.session.scalars(
+        select(EvidencePhoto).where(EvidencePhoto.job_id == job.id).order_by(EvidencePhoto.id)
+    ).all()
+    return old_photo_flags(photos, dispatched_at(job), job.number) if photos else []
+
+
+def evidence_photo_reused(facts: "ClaimFacts") -> list["Flag"]:
+    """PHOTO_REUSED for each evidence photo the reuse check found, on arrival, to be another job's photograph."""
+    if facts.job_id is None:
+        return []
+    events = db.session.scalars(
+        select(JobEvent).where(JobEvent.job_id == facts.job_id, JobEvent.kind == "photo").order_by(JobEvent.id)
+    )
+    flags: list[Flag] = []
+    for event in events:
+        data = event.data or {}
+        other = data.get("reused_from")
+        if not other:
+            continue
+        flags.append(
+            (
+                "PHOTO_REUSED",
+                f"The {data.get('stage')} photo {str(data.get('sha256'))[:12]} is the same photograph as one on job "
+                f"{other['job_number']}.",
+                {
+                    "photo_sha256": data.get("sha256"),
+                    "stage": data.get("stage"),
+                    "other_job_id": other["job_id"],
+                    "other_job_number": other["job_number"],
+                    "other_photo_sha256": other["sha256"],
+                },
+            )
+        )
+    return flags
+
+
+PHOTO_CHECKS = (old_photo, evidence_photo_reused)
