@@ -32,6 +32,7 @@ from server.devicesync.models import PushedOp
 from server.errors import DomainError
 from server.errors import Forbidden
 from server.evidence import services as scans
+from server.evidence import signatures
 from server.extensions import db
 from server.jobs import schemas as job_schemas
 from server.jobs.models import Job
@@ -99,8 +100,17 @@ def _arrive(job, user, args, when):
 
 
 def _complete(job, user, args, when):
-    lifecycle.complete(
-        job, user, args["summary"], args["confirmed_by"], device_time=when, fault_code=args["fault_code"]
+    # Through evidence: a signature the op cites must be a PNG this technician uploaded before the op. One not
+    # arrived yet is refused (unknown_signature), the op kept as rejected and dispatch told, as a scan citing
+    # a photo not uploaded is: the app uploads its blobs before the ops naming them.
+    signatures.complete(
+        job,
+        user,
+        args["summary"],
+        args["confirmed_by"],
+        device_time=when,
+        fault_code=args["fault_code"],
+        confirmation=args["confirmation"],
     )
 
 
