@@ -127,16 +127,16 @@ TASKS = (
         _set_warranty_ending_reminders,
     ),
     Task(
-        "messages.deliver",
-        "Send the messages to customers due for delivery through the HTTP gateway, retrying with backoff",
-        "SCHEDULER_MESSAGES_SECONDS",
-        _deliver_messages,
-    ),
-    Task(
         "sign_in.purge",
         "Drop the failed sign-ins that no longer count toward a delay",
         "SCHEDULER_SIGN_IN_PURGE_SECONDS",
         _purge_sign_in_failures,
+    ),
+    Task(
+        "messages.deliver",
+        "Send the messages to customers due for delivery through the HTTP gateway, retrying with backoff",
+        "SCHEDULER_MESSAGES_SECONDS",
+        _deliver_messages,
     ),
 )
 
