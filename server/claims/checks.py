@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from server.claims import confirmation_checks
 from server.claims.models import REJECTED
 from server.claims.models import Claim
 from server.extensions import db
@@ -239,6 +240,7 @@ CHECKS = (
     duplicate_claim,
     scan_mismatch,
     photo_reused,
+    *confirmation_checks.CHECKS,
 )
 
 

@@ -505,6 +505,9 @@ def test_the_checks_run_in_the_order_an_auditor_reads_them():
         "duplicate_claim",
         "scan_mismatch",
         "photo_reused",
+        "no_confirmation",
+        "code_mismatch",
+        "signature_reused",
     ]
 
 
