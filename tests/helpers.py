@@ -1,7 +1,13 @@
 """Helpers (not fixtures) that tests of several packages import: the error envelope, import results, images."""
 
+import re
 import struct
 import zlib
+
+from sqlalchemy import select
+
+from server.extensions import db
+from server.messaging.models import Message
 
 
 def assert_error(response, status, code, fields=None):
@@ -50,13 +56,6 @@ def png_header(width, height):
 def completion_code(job_id):
     """The completion code the customer of job ``job_id`` was sent, read from the outbox as the customer's phone
     would read it (the server keeps only its digest)."""
-    import re
-
-    from sqlalchemy import select
-
-    from server.extensions import db
-    from server.messaging.models import Message
-
     body = db.session.scalar(
         select(Message.body).where(Message.job_id == job_id, Message.kind == "completion_code").order_by(Message.id)
     )
