@@ -170,7 +170,7 @@ def other_uses(job: Confirmation) -> list[EarlierSignature]:
             .join(JobEvent, JobEvent.job_id == Job.id)
             .where(
                 JobEvent.kind == "complete",
-                _PIXELS == job.signature_pixels_sha256,
+                job.signature_pixels_sha256 == _PIXELS,
                 Job.id != job.job_id,
                 Job.signature_sha256.is_not(None),
                 Job.completed_at.is_not(None),

@@ -314,8 +314,10 @@ class ConfirmationArgs(ma.Schema):
     method = ma.fields.String(required=True, validate=ma.validate.OneOf(CONFIRMATION_METHODS))
     code = ma.fields.String(
         validate=ma.validate.Regexp(r"^[0-9]{6}\Z", error="The completion code is six digits."),
-        metadata={"description": "method code: the six digits the customer read out (a wrong one is kept, and "
-                  "flagged on the claim)"},
+        metadata={
+            "description": "method code: the six digits the customer read out (a wrong one is kept, and "
+            "flagged on the claim)"
+        },
     )
     signature_sha256 = ma.fields.String(
         validate=ma.validate.Regexp(r"^[0-9a-f]{64}\Z", error="Give the signature PNG's SHA-256: 64 hex digits."),

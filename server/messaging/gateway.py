@@ -114,7 +114,7 @@ def _post(url: str, payload: dict[str, Any], timeout: float) -> str | None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the URL is the admin's)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             status = response.status
     except urllib.error.HTTPError as error:
         return f"HTTP {error.code} {error.reason}"
@@ -199,12 +199,26 @@ def list_messages(args: Mapping[str, Any]) -> Select[Any]:
 def with_job_numbers(page: dict[str, Any]) -> dict[str, Any]:
     """``page`` of messages with each one's ``job_number`` (None for a message about no job)."""
     ids = {item.job_id for item in page["items"] if item.job_id is not None}
-    numbers = dict(db.session.execute(select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids))).all()) if ids else {}
+    numbers = (
+        dict(db.session.execute(select(_JOBS.c.id, _JOBS.c.number).where(_JOBS.c.id.in_(ids))).all()) if ids else {}
+    )
     return {**page, "items": [{**_fields(item), "job_number": numbers.get(item.job_id)} for item in page["items"]]}
 
 
-_SHOWN = ("id", "kind", "recipient", "body", "job_id", "backend", "status", "attempts", "next_attempt_at",
-          "last_error", "created_at", "sent_at")
+_SHOWN = (
+    "id",
+    "kind",
+    "recipient",
+    "body",
+    "job_id",
+    "backend",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+    "sent_at",
+)
 
 
 def _fields(message: Message) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.claims.models import Claim
-from server.core.clock import utcnow
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
 from server.claims.models import Settlement
+from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest

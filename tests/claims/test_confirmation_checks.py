@@ -41,10 +41,14 @@ def codes(flags):
     [
         pytest.param({}, False, None, id="right-code"),
         pytest.param({"method": "signature", "code_ok": None}, False, None, id="signature"),
-        pytest.param({"method": "none", "reason": "客户不在家"}, True, {"method": "none", "reason": "客户不在家"}, id="none"),
+        pytest.param(
+            {"method": "none", "reason": "客户不在家"}, True, {"method": "none", "reason": "客户不在家"}, id="none"
+        ),
         pytest.param({"method": None, "code_ok": None}, True, {"method": None, "completed": True}, id="absent"),
         pytest.param({"completed_at": None, "method": None}, True, {"method": None, "completed": False}, id="open"),
-        pytest.param({"code_ok": None, "code_sent_at": None}, True, {"method": "code", "code_sent": False}, id="no-code-sent"),
+        pytest.param(
+            {"code_ok": None, "code_sent_at": None}, True, {"method": "code", "code_sent": False}, id="no-code-sent"
+        ),
         pytest.param({"code_ok": False}, False, None, id="wrong-code-is-the-other-flag"),
     ],
 )
@@ -63,7 +67,12 @@ def test_no_code_sent_says_so():
 
 @pytest.mark.parametrize(
     ("fields", "flagged"),
-    [({}, False), ({"code_ok": False, "code_typed": "111111"}, True), ({"code_ok": None}, False), ({"method": "none"}, False)],
+    [
+        ({}, False),
+        ({"code_ok": False, "code_typed": "111111"}, True),
+        ({"code_ok": None}, False),
+        ({"method": "none"}, False),
+    ],
 )
 def test_code_mismatch(fields, flagged):
     flags = rules.code_mismatch_flags(job(**fields))
@@ -89,7 +98,8 @@ def test_only_a_use_before_this_one_counts_and_the_first_is_named():
 def test_signature_reused_names_the_other_job(same_file):
     flags = rules.signature_reused_flags(job(method="signature", signature_sha256="a" * 64), use(4, -24, same_file))
     assert codes(flags) == ["SIGNATURE_REUSED"]
-    assert flags[0][2]["other_job_number"] == "J4" and flags[0][2]["same_file"] is same_file
+    assert flags[0][2]["other_job_number"] == "J4"
+    assert flags[0][2]["same_file"] is same_file
     assert flags[0][2]["other_completed_at"] == (T - timedelta(hours=24)).isoformat()
     assert rules.signature_reused_flags(job(method="signature"), None) == []
 
@@ -131,7 +141,10 @@ def upload(client, user, data):
 
 def test_a_clean_visit_raises_none(completed, client, people):
     assert flags_of(completed("right")) == {}
-    assert flags_of(completed({"method": "signature", "signature_sha256": upload(client, people.tech1, signature_png())})) == {}
+    assert (
+        flags_of(completed({"method": "signature", "signature_sha256": upload(client, people.tech1, signature_png())}))
+        == {}
+    )
 
 
 def test_a_wrong_code_typed_offline_and_synced_later_is_kept_and_flagged(open_job, walk, client, people):

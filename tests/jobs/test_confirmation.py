@@ -108,7 +108,9 @@ def test_dispatch_sends_the_customer_a_code_in_chinese_and_keeps_only_its_digest
         "sent",
         "log",
     )
-    assert job["number"] in message.body and code in message.body and "完成维修" in message.body
+    assert job["number"] in message.body
+    assert code in message.body
+    assert "完成维修" in message.body
     assert row.completion_code_digest == code_digest(app.config["SECRET_KEY"], row.id, code)
     assert code not in row.completion_code_digest
     assert row.completion_code_sent_at is not None
@@ -140,7 +142,8 @@ def test_the_technician_sees_where_the_code_went_but_never_the_code(open_job, wa
     assert visit["completion_code_sent_to"].endswith(stored(job["id"]).request.customer_phone[-4:])
     assert visit["completion_code_sent_to"].startswith("*")
     text = response.get_data(as_text=True)
-    assert code not in text and stored(job["id"]).completion_code_digest not in text
+    assert code not in text
+    assert stored(job["id"]).completion_code_digest not in text
 
 
 # ---------------------------------------------------------------- checked at completion
@@ -228,7 +231,9 @@ def test_an_older_app_without_confirmation_completes_with_none_recorded(open_job
         pytest.param({"method": "code", "code": 123456}, "confirmation.code", id="a-number"),
         pytest.param({"method": "code"}, "confirmation.code", id="code-missing"),
         pytest.param({"method": "signature"}, "confirmation.signature_sha256", id="signature-missing"),
-        pytest.param({"method": "signature", "signature_sha256": "ab" * 31}, "confirmation.signature_sha256", id="short"),
+        pytest.param(
+            {"method": "signature", "signature_sha256": "ab" * 31}, "confirmation.signature_sha256", id="short"
+        ),
         pytest.param({"method": "none"}, "confirmation.reason", id="reason-missing"),
         pytest.param({"method": "none", "reason": "   "}, "confirmation.reason", id="reason-blank"),
         pytest.param({"method": "none", "reason": "x", "code": "123456"}, "confirmation.code", id="code-beside-none"),
@@ -264,7 +269,8 @@ def test_a_signature_the_technician_uploaded_is_bound_to_the_summary_they_signed
     assert (row.confirmation_method, row.signature_sha256) == ("signature", signature)
     assert row.signed_summary_sha256 == hashlib.sha256("换主板，测试正常".encode()).hexdigest()
     record = events(job["id"])[-1]["data"]["confirmation"]
-    assert record["method"] == "signature" and len(record["signature_pixels_sha256"]) == 64
+    assert record["method"] == "signature"
+    assert len(record["signature_pixels_sha256"]) == 64
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,8 @@ from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
-from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.confirmation import confirmation_record
+from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
 from server.jobs.services.events import record
 from server.knowledge.services import require_fault_code
