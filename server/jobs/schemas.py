@@ -313,14 +313,21 @@ class ConfirmationArgs(ma.Schema):
 
     method = ma.fields.String(required=True, validate=ma.validate.OneOf(CONFIRMATION_METHODS))
     code = ma.fields.String(
-        validate=ma.validate.Regexp(r"^[0-9]{6}\Z", error="The completion code is six digits."),
+        # The length too: "$" lets a trailing newline through.
+        validate=[
+            ma.validate.Length(equal=6, error="The completion code is six digits."),
+            ma.validate.Regexp(r"^[0-9]{6}$", error="The completion code is six digits."),
+        ],
         metadata={
             "description": "method code: the six digits the customer read out (a wrong one is kept, and "
             "flagged on the claim)"
         },
     )
     signature_sha256 = ma.fields.String(
-        validate=ma.validate.Regexp(r"^[0-9a-f]{64}\Z", error="Give the signature PNG's SHA-256: 64 hex digits."),
+        validate=[
+            ma.validate.Length(equal=64, error="Give the signature PNG's SHA-256: 64 hex digits."),
+            ma.validate.Regexp(r"^[0-9a-f]{64}$", error="Give the signature PNG's SHA-256: 64 hex digits."),
+        ],
         metadata={"description": "method signature: the PNG uploaded first through PUT /api/sync/blobs/<sha256>"},
     )
     reason = ma.fields.String(
