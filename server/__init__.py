@@ -33,6 +33,7 @@ def create_app(config=None):
     _configure_secret(app)
     _configure_openapi(app)
     _configure_proxies(app)
+    _configure_messaging(app)
     logging.getLogger("server").setLevel(app.config["LOG_LEVEL"])
 
     # Imported here, not at the top: this package's root runs before any of its modules
@@ -99,6 +100,13 @@ def _configure_proxies(app):
         raise RuntimeError(f"TRUSTED_PROXY_COUNT must be 0 or more, not {count}")
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count)
+
+
+def _configure_messaging(app):
+    # Imported here: the package root runs before the domains (see create_app).
+    from server.messaging.gateway import check_settings
+
+    check_settings(app.config)
 
 
 def _configure_secret(app):
@@ -168,6 +176,7 @@ BLUEPRINT_MODULES = (
     "server.jobs.routes",
     "server.evidence.routes",
     "server.notifications.routes",
+    "server.messaging.routes",
     "server.scheduler.routes",
     "server.devicesync.routes",
     "server.care.routes",

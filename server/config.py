@@ -99,6 +99,18 @@ DEFAULTS = {
     "SCHEDULER_WARRANTY_ENDING_SECONDS": 24 * 3600,
     # How often the failed sign-ins past their reset period are dropped.
     "SCHEDULER_SIGN_IN_PURGE_SECONDS": 3600,
+    # Messages to customers' phones (the completion code): "log" keeps each one in the outbox as its delivery
+    # (admins read it at /api/admin/messages); "http" has the scheduler POST each one as JSON to
+    # MESSAGE_HTTP_URL (an SMS provider's adapter), waiting at most MESSAGE_HTTP_TIMEOUT_SECONDS for an answer,
+    # retried after MESSAGE_RETRY_SECONDS, doubling up to MESSAGE_RETRY_MAX_SECONDS, and failed after
+    # MESSAGE_MAX_ATTEMPTS; the scheduler looks for due messages every SCHEDULER_MESSAGES_SECONDS.
+    "MESSAGE_BACKEND": "log",
+    "MESSAGE_HTTP_URL": "",
+    "MESSAGE_HTTP_TIMEOUT_SECONDS": 5,
+    "MESSAGE_RETRY_SECONDS": 60,
+    "MESSAGE_RETRY_MAX_SECONDS": 3600,
+    "MESSAGE_MAX_ATTEMPTS": 8,
+    "SCHEDULER_MESSAGES_SECONDS": 30,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
     # How many proxies in front of the app set X-Forwarded-For (werkzeug's ProxyFix, x_for). 0 trusts none:

@@ -1,7 +1,13 @@
 """Helpers (not fixtures) that tests of several packages import: the error envelope, import results, images."""
 
+import re
 import struct
 import zlib
+
+from sqlalchemy import select
+
+from server.extensions import db
+from server.messaging.models import Message
 
 
 def assert_error(response, status, code, fields=None):
@@ -45,3 +51,13 @@ def png_header(width, height):
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     row = zlib.compress(b"\x00" + b"\xff" * width)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
+
+
+def completion_code(job_id):
+    """The completion code the customer of job ``job_id`` was sent, read from the outbox as the customer's phone
+    would read it (the server keeps only its digest)."""
+    body = db.session.scalar(
+        select(Message.body).where(Message.job_id == job_id, Message.kind == "completion_code").order_by(Message.id)
+    )
+    assert body is not None, f"no completion code was sent for job {job_id}"
+    return re.search(r"核销码为(\d{6})", body).group(1)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from server.claims import confirmation_checks
 from server.claims import photo_checks
 from server.claims.models import REJECTED
 from server.claims.models import Claim
@@ -241,6 +242,7 @@ CHECKS = (
     scan_mismatch,
     photo_reused,
     *photo_checks.PHOTO_CHECKS,
+    *confirmation_checks.CHECKS,
 )
 
 

@@ -33,6 +33,7 @@ from server.errors import DomainError
 from server.errors import Forbidden
 from server.evidence import schemas as evidence_schemas
 from server.evidence import services as scans
+from server.evidence import signatures
 from server.evidence import visit_photos
 from server.extensions import db
 from server.jobs import schemas as job_schemas
@@ -101,8 +102,17 @@ def _arrive(job, user, args, when):
 
 
 def _complete(job, user, args, when):
-    lifecycle.complete(
-        job, user, args["summary"], args["confirmed_by"], device_time=when, fault_code=args["fault_code"]
+    # Through evidence: a signature the op cites must be a PNG this technician uploaded before the op. One not
+    # arrived yet is refused (unknown_signature), the op kept as rejected and dispatch told, as a scan citing
+    # a photo not uploaded is: the app uploads its blobs before the ops naming them.
+    signatures.complete(
+        job,
+        user,
+        args["summary"],
+        args["confirmed_by"],
+        device_time=when,
+        fault_code=args["fault_code"],
+        confirmation=args["confirmation"],
     )
 
 

@@ -10,6 +10,7 @@ from server.core.schemas import Id
 from server.core.schemas import PageArgs
 from server.installbase.schemas import WarrantySchema
 from server.jobs.models import CHANNELS
+from server.jobs.models import CONFIRMATION_METHODS
 from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
@@ -293,6 +294,63 @@ class ContactArgs(ma.Schema):
     device_time = device_time()
 
 
+def _dotted(messages, prefix=""):
+    """``{"confirmation": {"code": [...]}}`` as ``{"confirmation.code": [...]}``: the error names the field."""
+    flat = {}
+    for name, value in messages.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_dotted(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+# The field each confirmation method needs; the others' fields are refused beside it.
+_CONFIRMATION_FIELDS = {"code": "code", "signature": "signature_sha256", "none": "reason"}
+
+
+class ConfirmationArgs(ma.Schema):
+    """How the customer confirmed the work: the code sent to their phone, a signature, or none and why."""
+
+    method = ma.fields.String(required=True, validate=ma.validate.OneOf(CONFIRMATION_METHODS))
+    code = ma.fields.String(
+        # The length too: "$" lets a trailing newline through.
+        validate=[
+            ma.validate.Length(equal=6, error="The completion code is six digits."),
+            ma.validate.Regexp(r"^[0-9]{6}$", error="The completion code is six digits."),
+        ],
+        metadata={
+            "description": "method code: the six digits the customer read out (a wrong one is kept, and "
+            "flagged on the claim)"
+        },
+    )
+    signature_sha256 = ma.fields.String(
+        validate=[
+            ma.validate.Length(equal=64, error="Give the signature PNG's SHA-256: 64 hex digits."),
+            ma.validate.Regexp(r"^[0-9a-f]{64}$", error="Give the signature PNG's SHA-256: 64 hex digits."),
+        ],
+        metadata={"description": "method signature: the PNG uploaded first through PUT /api/sync/blobs/<sha256>"},
+    )
+    reason = ma.fields.String(
+        validate=REASON, metadata={"description": "method none: why the customer could not confirm"}
+    )
+
+    @ma.validates_schema
+    def fields_of_method(self, data, **kwargs):
+        method = data.get("method")
+        if method not in _CONFIRMATION_FIELDS:
+            return
+        needed = _CONFIRMATION_FIELDS[method]
+        if needed not in data:
+            raise ma.ValidationError(f"Method {method} needs {needed}.", needed)
+        if needed == "reason" and not data["reason"].strip():
+            raise ma.ValidationError("Say why the customer could not confirm.", "reason")
+        for name in _CONFIRMATION_FIELDS.values():
+            if name != needed and name in data:
+                raise ma.ValidationError(f"Method {method} takes no {name}.", name)
+
+
 class CompleteArgs(ma.Schema):
     summary = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
     confirmed_by = ma.fields.String(
@@ -306,7 +364,21 @@ class CompleteArgs(ma.Schema):
         validate=FAULT_CODE,
         metadata={"description": "The fault found: an active defect entry's code in the knowledge base"},
     )
+    confirmation = ma.fields.Nested(
+        ConfirmationArgs,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "The customer's confirmation: {method: code, code}, {method: signature, "
+            "signature_sha256} or {method: none, reason}; absent (an older app) is kept as no confirmation"
+        },
+    )
     device_time = device_time()
+
+    def handle_error(self, error, data, **kwargs):
+        if isinstance(error.messages, dict):
+            raise ma.ValidationError(_dotted(error.messages), data=data, valid_data=error.valid_data)
+        raise error
 
 
 class ScanArgs(ma.Schema):

@@ -16,6 +16,7 @@ from server.care.services import reminders
 from server.core.clock import utcnow
 from server.devicesync import feed
 from server.jobs.services import sla
+from server.messaging import gateway
 from server.supply.services import plan
 from server.users import delays
 
@@ -63,6 +64,13 @@ def _set_warranty_ending_reminders(now):
 def _compact_feeds(now):
     retention = timedelta(days=current_app.config["SYNC_RETENTION_DAYS"])
     return f"{feed.compact(now or utcnow(), retention)} old sync changes dropped"
+
+
+def _deliver_messages(now):
+    if current_app.config["MESSAGE_BACKEND"] != "http":
+        return "no messages to deliver: the log backend's outbox is their delivery"
+    done = gateway.deliver_due(now)
+    return f"{done['sent']} messages sent, {done['retried']} to try again, {done['failed']} failed"
 
 
 def _purge_sign_in_failures(now):
@@ -123,6 +131,12 @@ TASKS = (
         "Drop the failed sign-ins that no longer count toward a delay",
         "SCHEDULER_SIGN_IN_PURGE_SECONDS",
         _purge_sign_in_failures,
+    ),
+    Task(
+        "messages.deliver",
+        "Send the messages to customers due for delivery through the HTTP gateway, retrying with backoff",
+        "SCHEDULER_MESSAGES_SECONDS",
+        _deliver_messages,
     ),
 )
 

@@ -12,6 +12,7 @@ from server.claims.models import Claim
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
 from server.claims.models import Settlement
+from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
@@ -132,6 +133,14 @@ def make_job(claims_world, provider_id):
             request_id=request.id,
             region_id=region.id,
             provider_id=provider_id(provider_code),
+            # Completed, the customer confirming with the code they were sent: a visit the checks find clean.
+            state="completed",
+            completed_at=utcnow(),
+            completion_code_digest="0" * 64,
+            completion_code_sent_at=utcnow(),
+            confirmation_method="code",
+            confirmation_code="000000",
+            confirmation_code_ok=True,
         )
         db.session.add(job)
         db.session.commit()

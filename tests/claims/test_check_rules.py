@@ -507,6 +507,9 @@ def test_the_checks_run_in_the_order_an_auditor_reads_them():
         "photo_reused",
         "old_photo",
         "evidence_photo_reused",
+        "no_confirmation",
+        "code_mismatch",
+        "signature_reused",
     ]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import Scan
+from tests.helpers import completion_code
 from tests.knowledge.factories import ensure_fault_code
 
 UNCLAIMED = "/api/claims/unclaimed"
@@ -41,7 +42,12 @@ def finished(call, on_site, make_part):
             "post",
             f"/api/jobs/{job['id']}/complete",
             "tech1",
-            {"summary": "换主板", "confirmed_by": "王先生", "fault_code": fault_code},
+            {
+                "summary": "换主板",
+                "confirmed_by": "王先生",
+                "fault_code": fault_code,
+                "confirmation": {"method": "code", "code": completion_code(job["id"])},
+            },
         )
         assert status == 200, body
         return job["id"]

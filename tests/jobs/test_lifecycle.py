@@ -618,7 +618,7 @@ def test_the_completion_is_on_the_jobs_record_as_entered(reach, step, events):
     last = events(job["id"])[-1]
     assert (last["kind"], last["data"]) == (
         "complete",
-        {"summary": "换主板", "confirmed_by": "王先生", "fault_code": None},
+        {"summary": "换主板", "confirmed_by": "王先生", "fault_code": None, "confirmation": {"method": None}},
     )
 
 

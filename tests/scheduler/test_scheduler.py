@@ -37,6 +37,7 @@ TASK_IDS = [
     "care.raise_reminders",
     "care.warranty_ending",
     "sign_in.purge",
+    "messages.deliver",
 ]
 
 
@@ -118,6 +119,7 @@ def test_a_run_records_what_it_did_in_words(scheduler):
         "0 care tasks raised",
         "0 warranty-ending reminders set",
         "0 forgotten sign-in failures dropped",
+        "no messages to deliver: the log backend's outbox is their delivery",
     ]
 
 
@@ -144,6 +146,7 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
         ("care.raise_reminders", "ok", "0 care tasks raised"),
         ("care.warranty_ending", "ok", "0 warranty-ending reminders set"),
         ("sign_in.purge", "ok", "0 forgotten sign-in failures dropped"),
+        ("messages.deliver", "ok", "no messages to deliver: the log backend's outbox is their delivery"),
     ]
 
 
@@ -283,6 +286,7 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
         ("care.raise_reminders", 600),
         ("care.warranty_ending", 86400),
         ("sign_in.purge", 3600),
+        ("messages.deliver", 30),
     ]
     assert all(task["description"] for task in response.get_json())
 
@@ -322,6 +326,7 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
         "care.raise_reminders: ok - 0 care tasks raised",
         "care.warranty_ending: ok - 0 warranty-ending reminders set",
         "sign_in.purge: ok - 0 forgotten sign-in failures dropped",
+        "messages.deliver: ok - no messages to deliver: the log backend's outbox is their delivery",
     ]
 
 

@@ -1,4 +1,8 @@
-"""The steps of a job's life, each by whom the step table allows."""
+"""The steps of a job's life, each by whom the step table allows.
+
+Completion (``/api/jobs/<id>/complete``) is server.evidence's route: a signature cited there is a blob that
+domain holds.
+"""
 
 from flask.views import MethodView
 
@@ -73,26 +77,6 @@ class JobArrive(MethodView):
     def post(self, args, job_id):
         """The technician is at the customer's."""
         return shown(lifecycle.arrive(locked_job(job_id), current_user(), args["device_time"], args["note"]))
-
-
-@blp.route("/jobs/<id:job_id>/complete")
-class JobComplete(MethodView):
-    @roles_required(*STEPS["complete"].roles)
-    @blp.arguments(schemas.CompleteArgs)
-    @blp.response(200, schemas.JobSchema)
-    def post(self, args, job_id):
-        """The repair is done: the work summary, who confirmed it for the customer, and the fault code found
-        (optional; an unknown or withdrawn code is a 422)."""
-        return shown(
-            lifecycle.complete(
-                locked_job(job_id),
-                current_user(),
-                args["summary"],
-                args["confirmed_by"],
-                args["device_time"],
-                fault_code=args["fault_code"],
-            )
-        )
 
 
 @blp.route("/jobs/<id:job_id>/close")

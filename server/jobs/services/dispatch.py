@@ -21,6 +21,7 @@ from server.errors import Conflict
 from server.extensions import db
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
+from server.jobs.services.confirmation import issue_completion_code
 from server.jobs.services.events import record
 from server.network.models import Provider
 from server.network.models import Region
@@ -139,8 +140,9 @@ def dispatch(
 ) -> Job:
     """Give the job to a provider covering its region (again to another one, if it must move).
 
-    The job becomes ``dispatched`` with no technician; the provider's managers
-    are told, and so are the previous provider and technician when it moves.
+    The job becomes ``dispatched`` with no technician, and the first time it
+    is dispatched the customer is sent its completion code (核销码); the
+    provider's managers are told, and so are the previous provider and technician when it moves.
     ``expected_version``, the version of the job the dispatcher was shown: a
     job that changed since (dispatched by someone else meanwhile) is refused
     with 409 ``job_changed`` rather than moved on a stale screen's word.
@@ -179,6 +181,9 @@ def dispatch(
         data={"provider": provider.code, "previous_provider": previous_provider.code if previous_provider else None},
         at=now,
     )
+    # The first provider to take the job on sends the customer the code that confirms the visit; a job handed
+    # on keeps it.
+    issue_completion_code(job, now)
     notify(
         provider_managers(provider.id),
         "job_dispatched",

@@ -39,6 +39,7 @@ from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
+from server.jobs.services.confirmation import confirmation_record
 from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
 from server.jobs.services.events import record
@@ -411,9 +412,13 @@ def complete(
     device_time: datetime | None = None,
     now: datetime | None = None,
     fault_code: str | None = None,
+    confirmation: dict[str, Any] | None = None,
 ) -> Job:
-    """The repair is done: what was done, who confirmed it for the customer, and the fault code found
-    (an active defect entry's, or none)."""
+    """The repair is done: what was done, who confirmed it for the customer, the fault code found (an
+    active defect entry's, or none) and the customer's ``confirmation`` (see ``confirmation_record``).
+
+    A wrong completion code is never refused: it is kept as typed, ``confirmation_code_ok`` false, and the
+    claim is flagged. A signature's blob is checked before this (server.evidence.signatures)."""
     now = now or utcnow()
     if not summary.strip():
         raise invalid("summary", "describe the work done")
@@ -421,13 +426,21 @@ def complete(
         raise invalid("confirmed_by", "name who confirmed the work for the customer")
     if fault_code is not None:
         require_fault_code(fault_code)
+    columns, confirmed = confirmation_record(job, confirmation, summary.strip())
     # The whole completion on its event: the job's record shows what was recorded, and when, at this step.
-    data = {"confirmed_by": confirmed_by.strip(), "summary": summary.strip(), "fault_code": fault_code}
+    data = {
+        "confirmed_by": confirmed_by.strip(),
+        "summary": summary.strip(),
+        "fault_code": fault_code,
+        "confirmation": confirmed,
+    }
     _move(job, actor, "complete", device_time=device_time, data=data, now=now)
     job.completed_at = now
     job.completion_summary = summary.strip()
     job.confirmed_by = confirmed_by.strip()
     job.fault_code = fault_code
+    for name, value in columns.items():
+        setattr(job, name, value)
     db.session.flush()
     return job
 
