@@ -95,12 +95,18 @@ def _depart(job, user, args, when):
 
 
 def _arrive(job, user, args, when):
-    lifecycle.arrive(job, user, device_time=when, note=args["note"])
+    lifecycle.arrive(job, user, device_time=when, note=args["note"], position=args["position"])
 
 
 def _complete(job, user, args, when):
     lifecycle.complete(
-        job, user, args["summary"], args["confirmed_by"], device_time=when, fault_code=args["fault_code"]
+        job,
+        user,
+        args["summary"],
+        args["confirmed_by"],
+        device_time=when,
+        fault_code=args["fault_code"],
+        position=args["position"],
     )
 
 
@@ -137,7 +143,7 @@ HANDLERS = {
     "job.decline": (job_schemas.DeclineArgs, _decline),
     "job.contact": (job_schemas.ContactArgs, _contact),
     "job.depart": (job_schemas.FieldStepArgs, _depart),
-    "job.arrive": (job_schemas.FieldStepArgs, _arrive),
+    "job.arrive": (job_schemas.ArriveArgs, _arrive),
     "job.complete": (job_schemas.CompleteArgs, _complete),
     "scan.add": (ScanOpArgs, _scan),
     "parts.used": (supply_schemas.UsageArgs, _parts_used),

@@ -1,14 +1,19 @@
 """Input and output schemas of customers, requests, jobs, dispatch, SLA policies and duty."""
 
+from datetime import timedelta
+
 import marshmallow as ma
 
 from server.core.clock import utcnow
 from server.core.schemas import AwareTime
 from server.core.schemas import Day
+from server.core.schemas import DottedErrors
 from server.core.schemas import Id
 from server.core.schemas import PageArgs
+from server.core.schemas import Real
 from server.installbase.schemas import WarrantySchema
 from server.jobs.models import CHANNELS
+from server.jobs.models import COORD_SYSTEMS
 from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
@@ -26,6 +31,39 @@ def device_time():
         load_default=None,
         allow_none=True,
         metadata={"description": "The phone's clock when the step was done (ISO 8601 with offset); kept as a fact"},
+    )
+
+
+# How far ahead of the server's clock a phone's fix may be: phones' clocks drift by seconds, a fix dated
+# further ahead was not taken when it says.
+FIX_TIME_AHEAD = timedelta(minutes=5)
+
+
+class PositionArgs(ma.Schema):
+    """Where the phone was at a step (the browser's Geolocation API, WGS-84), taken offline too."""
+
+    lat = Real(-90, 90, required=True, metadata={"description": "Latitude, degrees, WGS-84"})
+    lng = Real(-180, 180, required=True, metadata={"description": "Longitude, degrees, WGS-84"})
+    accuracy_m = Real(
+        0, 100_000, above_minimum=True, required=True, metadata={"description": "The fix's accuracy radius, metres"}
+    )
+    fix_time = AwareTime(
+        required=True,
+        metadata={"description": "When the phone took the fix; at most 5 minutes ahead of the server's clock"},
+    )
+
+    @ma.validates("fix_time")
+    def not_ahead(self, value, **kwargs):
+        if value > utcnow() + FIX_TIME_AHEAD:
+            raise ma.ValidationError("The fix is dated more than 5 minutes ahead of the server's clock.")
+
+
+def position():
+    return ma.fields.Nested(
+        PositionArgs,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where the phone was at this step (optional): lat, lng, accuracy_m, fix_time"},
     )
 
 
@@ -61,6 +99,26 @@ class RequestArgs(ma.Schema):
     )
     preferred_start = AwareTime(load_default=None, allow_none=True)
     preferred_end = AwareTime(load_default=None, allow_none=True)
+    lat = Real(-90, 90, load_default=None, allow_none=True, metadata={"description": "The address's latitude"})
+    lng = Real(-180, 180, load_default=None, allow_none=True, metadata={"description": "The address's longitude"})
+    coord_system = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.OneOf(COORD_SYSTEMS),
+        metadata={
+            "description": "The datum of lat and lng: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu). "
+            "All three or none; none: the sale record's, if it has them"
+        },
+    )
+
+    @ma.validates_schema
+    def coordinates_whole(self, data, **kwargs):
+        given = [name for name in ("lat", "lng", "coord_system") if data.get(name) is not None]
+        if given and len(given) < 3:
+            missing = [name for name in ("lat", "lng", "coord_system") if name not in given]
+            raise ma.ValidationError(
+                {name: ["Give lat, lng and coord_system together, or none of them."] for name in missing}
+            )
 
 
 class RequestSchema(ma.Schema):
@@ -78,6 +136,9 @@ class RequestSchema(ma.Schema):
     channel = ma.fields.String()
     preferred_start = ma.fields.DateTime(allow_none=True)
     preferred_end = ma.fields.DateTime(allow_none=True)
+    lat = ma.fields.Float(allow_none=True, metadata={"description": "The address's latitude, in coord_system"})
+    lng = ma.fields.Float(allow_none=True, metadata={"description": "The address's longitude, in coord_system"})
+    coord_system = ma.fields.String(allow_none=True, metadata={"description": "wgs84, gcj02 or bd09"})
     created_at = ma.fields.DateTime()
 
 
@@ -276,6 +337,12 @@ class FieldStepArgs(ma.Schema):
     note = ma.fields.String(load_default="", validate=NOTE)
 
 
+class ArriveArgs(FieldStepArgs, DottedErrors):
+    """Arrival at the customer's: a field step with the phone's position at the door."""
+
+    position = position()
+
+
 class DeclineArgs(ma.Schema):
     reason = ma.fields.String(required=True, validate=REASON)
     device_time = device_time()
@@ -291,7 +358,7 @@ class ContactArgs(ma.Schema):
     device_time = device_time()
 
 
-class CompleteArgs(ma.Schema):
+class CompleteArgs(DottedErrors):
     summary = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
     confirmed_by = ma.fields.String(
         required=True,
@@ -305,6 +372,7 @@ class CompleteArgs(ma.Schema):
         metadata={"description": "The fault found: an active defect entry's code in the knowledge base"},
     )
     device_time = device_time()
+    position = position()
 
 
 class ScanArgs(ma.Schema):

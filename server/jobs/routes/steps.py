@@ -68,11 +68,16 @@ class JobDepart(MethodView):
 @blp.route("/jobs/<id:job_id>/arrive")
 class JobArrive(MethodView):
     @roles_required(*STEPS["arrive"].roles)
-    @blp.arguments(schemas.FieldStepArgs)
+    @blp.arguments(schemas.ArriveArgs)
     @blp.response(200, schemas.JobSchema)
     def post(self, args, job_id):
-        """The technician is at the customer's."""
-        return shown(lifecycle.arrive(locked_job(job_id), current_user(), args["device_time"], args["note"]))
+        """The technician is at the customer's, with the phone's position if it had one (``position``: lat, lng,
+        accuracy_m, fix_time; a bad value is a 422 naming e.g. ``position.lat``)."""
+        return shown(
+            lifecycle.arrive(
+                locked_job(job_id), current_user(), args["device_time"], args["note"], position=args["position"]
+            )
+        )
 
 
 @blp.route("/jobs/<id:job_id>/complete")
@@ -81,8 +86,8 @@ class JobComplete(MethodView):
     @blp.arguments(schemas.CompleteArgs)
     @blp.response(200, schemas.JobSchema)
     def post(self, args, job_id):
-        """The repair is done: the work summary, who confirmed it for the customer, and the fault code found
-        (optional; an unknown or withdrawn code is a 422)."""
+        """The repair is done: the work summary, who confirmed it for the customer, the fault code found
+        (optional; an unknown or withdrawn code is a 422) and the phone's position (optional, as at arrival)."""
         return shown(
             lifecycle.complete(
                 locked_job(job_id),
@@ -91,6 +96,7 @@ class JobComplete(MethodView):
                 args["confirmed_by"],
                 args["device_time"],
                 fault_code=args["fault_code"],
+                position=args["position"],
             )
         )
 

@@ -13,6 +13,7 @@ given ``now`` happened at that moment instead: a history replayed after the
 fact, as the demo data set's month of work is.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -42,6 +43,7 @@ from server.jobs.models import ServiceRequest
 from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
 from server.jobs.services.events import record
+from server.jobs.services.positions import record_fix
 from server.knowledge.services import require_fault_code
 from server.notifications.services import notify
 from server.users.directory import duty_managers
@@ -267,14 +269,21 @@ def depart(
 
 
 def arrive(
-    job: Job, actor: User, device_time: datetime | None = None, note: str = "", now: datetime | None = None
+    job: Job,
+    actor: User,
+    device_time: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    position: Mapping[str, Any] | None = None,
 ) -> Job:
-    """The technician is at the customer's; the first arrival is what the SLA counts."""
+    """The technician is at the customer's; the first arrival is what the SLA counts. ``position``: where the
+    phone was (PositionArgs), kept as a fix of the visit."""
     now = now or utcnow()
     _move(job, actor, "arrive", device_time=device_time, note=note, now=now)
     if job.arrived_at is None:
         job.arrived_at = now
     db.session.flush()
+    record_fix(job, "arrive", position)
     return job
 
 
@@ -411,9 +420,10 @@ def complete(
     device_time: datetime | None = None,
     now: datetime | None = None,
     fault_code: str | None = None,
+    position: Mapping[str, Any] | None = None,
 ) -> Job:
     """The repair is done: what was done, who confirmed it for the customer, and the fault code found
-    (an active defect entry's, or none)."""
+    (an active defect entry's, or none). ``position``: where the phone was, kept as a fix of the visit."""
     now = now or utcnow()
     if not summary.strip():
         raise invalid("summary", "describe the work done")
@@ -429,6 +439,7 @@ def complete(
     job.confirmed_by = confirmed_by.strip()
     job.fault_code = fault_code
     db.session.flush()
+    record_fix(job, "complete", position)
     return job
 
 
