@@ -13,6 +13,7 @@ import math
 WGS84 = "wgs84"
 GCJ02 = "gcj02"
 BD09 = "bd09"
+SYSTEMS = (WGS84, GCJ02, BD09)
 
 # The mean radius of the earth (IUGG), for the great-circle distance: within 0.5 % of the ellipsoid's
 # distance everywhere, far inside a phone's accuracy at a door.
