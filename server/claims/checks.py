@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from server.claims.models import REJECTED
 from server.claims.models import Claim
+from server.claims.position_checks import POSITION_CHECKS
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import Scan
@@ -239,6 +240,7 @@ CHECKS = (
     duplicate_claim,
     scan_mismatch,
     photo_reused,
+    *POSITION_CHECKS,
 )
 
 
