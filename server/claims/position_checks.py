@@ -33,6 +33,7 @@ from server.core.geo import to_wgs84
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import PositionFix
+from server.jobs.models import ServiceRequest
 
 if TYPE_CHECKING:
     # checks.py lists these checks in its CHECKS: at run time this module must not import it back.
@@ -257,26 +258,53 @@ def overlapping_visits(visit: Visit, others: Sequence[Visit]) -> list[Flag]:
 
 
 # ---------------------------------------------------------------- reading a job's visit
+# Plain column reads, not ORM objects: a claim's checks read a handful of rows, and building entities (with
+# the job's eager relationships) would cost more than the queries.
+
+_FIX_COLUMNS = (
+    PositionFix.job_id,
+    PositionFix.step,
+    PositionFix.lat,
+    PositionFix.lng,
+    PositionFix.accuracy_m,
+    PositionFix.fix_time,
+)
 
 
-def _fix(row: PositionFix, number: str) -> Fix:
-    return Fix(row.job_id, number, row.step, row.lat, row.lng, row.accuracy_m, row.fix_time)
-
-
-def visit_of(job: Job) -> Visit:
-    request = job.request
-    address = None
-    if request.lat is not None and request.lng is not None and request.coord_system is not None:
-        address = to_wgs84(request.lat, request.lng, request.coord_system)
-    return Visit(
-        job_id=job.id,
-        job_number=job.number,
-        job_type=job.job_type,
-        arrived_at=job.arrived_at,
-        completed_at=job.completed_at,
-        address=address,
-        fixes=tuple(_fix(row, job.number) for row in job.fixes),
+def _fixes_of(job_ids: Sequence[int], numbers: dict[int, str]) -> dict[int, list[Fix]]:
+    fixes: dict[int, list[Fix]] = {job_id: [] for job_id in job_ids}
+    if not job_ids:
+        return fixes
+    rows = db.session.execute(
+        select(*_FIX_COLUMNS).where(PositionFix.job_id.in_(job_ids)).order_by(PositionFix.fix_time, PositionFix.id)
     )
+    for job_id, step, lat, lng, accuracy, fix_time in rows:
+        fixes[job_id].append(Fix(job_id, numbers[job_id], step, lat, lng, accuracy, fix_time))
+    return fixes
+
+
+def visit_of(job_id: int) -> tuple[Visit, int | None] | None:
+    """The visit of job ``job_id`` and its technician's id (None: no such job)."""
+    row = db.session.execute(
+        select(
+            Job.number,
+            Job.job_type,
+            Job.arrived_at,
+            Job.completed_at,
+            Job.technician_id,
+            ServiceRequest.lat,
+            ServiceRequest.lng,
+            ServiceRequest.coord_system,
+        )
+        .join(ServiceRequest, ServiceRequest.id == Job.request_id)
+        .where(Job.id == job_id)
+    ).first()
+    if row is None:
+        return None
+    number, job_type, arrived_at, completed_at, technician_id, lat, lng, system = row
+    address = to_wgs84(lat, lng, system) if lat is not None and lng is not None and system is not None else None
+    fixes = _fixes_of([job_id], {job_id: number})[job_id]
+    return Visit(job_id, number, job_type, arrived_at, completed_at, address, tuple(fixes)), technician_id
 
 
 def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
@@ -293,12 +321,15 @@ def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
     between = select(PositionFix.id).where(*mine, PositionFix.fix_time.between(first, last)).limit(20)
     ids = union_all(*(select(part.subquery().c.id) for part in (before, after, between)))
     rows = db.session.execute(
-        select(PositionFix, Job.number)
+        select(*_FIX_COLUMNS, Job.number)
         .join(Job, Job.id == PositionFix.job_id)
         .where(PositionFix.id.in_(ids.scalar_subquery()))
         .order_by(PositionFix.fix_time)
-    ).all()
-    return [_fix(row, number) for row, number in rows]
+    )
+    return [
+        Fix(job_id, number, step, lat, lng, accuracy, fix_time)
+        for job_id, step, lat, lng, accuracy, fix_time, number in rows
+    ]
 
 
 def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
@@ -307,23 +338,26 @@ def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
     mine = stay_of(visit)
     if mine is None:
         return []
-    jobs = db.session.scalars(
-        select(Job).where(
+    jobs = db.session.execute(
+        select(Job.id, Job.number, Job.job_type, Job.arrived_at, Job.completed_at).where(
             Job.completed_at >= mine.start,
             Job.completed_at <= mine.end + MAX_STAY,
             Job.technician_id == technician_id,
             Job.id != visit.job_id,
         )
     ).all()
-    # Their fixes may place the stay better than the server's times (an offline visit's are its sync's); the
-    # fixes are loaded with the jobs.
-    return [visit_of(job) for job in jobs]
+    # Their fixes may place the stay better than the server's times (an offline visit's are its sync's).
+    fixes = _fixes_of([job.id for job in jobs], {job.id: job.number for job in jobs})
+    return [
+        Visit(job_id, number, job_type, arrived_at, completed_at, None, tuple(fixes[job_id]))
+        for job_id, number, job_type, arrived_at, completed_at in jobs
+    ]
 
 
 # ---------------------------------------------------------------- a flag on both claims
 
 
-def _on_both_claims(flags: list[Flag], facts: ClaimFacts, job_number: str) -> list[Flag]:
+def _on_both_claims(flags: list[Flag], facts: ClaimFacts) -> list[Flag]:
     """Put each two-job flag on the other job's claims waiting for review too (naming this job), and say in this
     claim's flag which of the other job's claims were decided already and are left as they are."""
     if not flags:
@@ -393,42 +427,47 @@ def _mirror(claim: Claim, code: str, data: dict[str, Any], claim_id: int | None)
 # ---------------------------------------------------------------- the checks
 
 
-def _job_of(facts: ClaimFacts) -> Job | None:
+def _visit(facts: ClaimFacts) -> tuple[Visit, int | None] | None:
+    """The claim's job's visit and technician, read once for the four checks (kept on ``facts``)."""
     if facts.job_id is None:
         return None
-    return db.session.get(Job, facts.job_id)
+    cached = vars(facts).get("_position_visit")
+    if cached is None or cached[0].job_id != facts.job_id:
+        cached = visit_of(facts.job_id)
+        vars(facts)["_position_visit"] = cached
+    return cached
 
 
 def far_from_address_check(facts: ClaimFacts) -> list[Flag]:
-    job = _job_of(facts)
-    if job is None:
+    read = _visit(facts)
+    if read is None:
         return []
-    return far_from_address(visit_of(job), current_app.config["CHECKIN_RADIUS_M"])
+    return far_from_address(read[0], current_app.config["CHECKIN_RADIUS_M"])
 
 
 def no_checkin_check(facts: ClaimFacts) -> list[Flag]:
-    job = _job_of(facts)
-    if job is None:
+    read = _visit(facts)
+    if read is None:
         return []
-    return no_checkin(visit_of(job))
+    return no_checkin(read[0])
 
 
 def impossible_travel_check(facts: ClaimFacts) -> list[Flag]:
-    job = _job_of(facts)
-    if job is None or job.technician_id is None or not job.fixes:
+    read = _visit(facts)
+    if read is None or read[1] is None or not read[0].fixes:
         return []
-    visit = visit_of(job)
-    flags = impossible_travel(visit, _neighbour_fixes(visit, job.technician_id), current_app.config["MAX_TRAVEL_KMH"])
-    return _on_both_claims(flags, facts, job.number)
+    visit, technician_id = read
+    flags = impossible_travel(visit, _neighbour_fixes(visit, technician_id), current_app.config["MAX_TRAVEL_KMH"])
+    return _on_both_claims(flags, facts)
 
 
 def overlapping_visits_check(facts: ClaimFacts) -> list[Flag]:
-    job = _job_of(facts)
-    if job is None or job.technician_id is None:
+    read = _visit(facts)
+    if read is None or read[1] is None:
         return []
-    visit = visit_of(job)
-    flags = overlapping_visits(visit, _overlap_candidates(visit, job.technician_id))
-    return _on_both_claims(flags, facts, job.number)
+    visit, technician_id = read
+    flags = overlapping_visits(visit, _overlap_candidates(visit, technician_id))
+    return _on_both_claims(flags, facts)
 
 
 # In the order an auditor reads them: was anybody there, was it here, could it have been.
