@@ -282,12 +282,12 @@ def _checked_chunks(binary, check_row, source_file, stamp):
     here with local names; anything else goes through ``check_row`` for its verdict.
     """
     lines = open_csv(binary, COLUMNS, optional=COORDINATE_COLUMNS)
-    first = next(lines, None)
-    if first is None:
+    opening = next(lines, None)
+    if opening is None:
         yield [], []
         return
-    lines = itertools.chain([first], lines)
-    if len(first[1]) > len(COLUMNS):
+    lines = itertools.chain([opening], lines)
+    if len(opening[1]) > len(COLUMNS):
         yield from _checked_chunks_with_coordinates(lines, check_row, source_file, stamp)
         return
     first_line: dict[str, int] = {}
