@@ -363,10 +363,12 @@ def _on_both_claims(flags: list[Flag], facts: ClaimFacts) -> list[Flag]:
     if not flags:
         return flags
     other_ids = {flag[2]["other_job_id"] for flag in flags if len(flag) > 2}
+    # Locked (in id order), as an auditor's decision locks a claim: a claim is not flagged as it is approved.
     claims = db.session.scalars(
         select(Claim)
         .where(Claim.job_id.in_(other_ids), Claim.status != REJECTED, Claim.id != facts.claim_id)
         .order_by(Claim.id)
+        .with_for_update()
     ).all()
     by_job: dict[int, list[Claim]] = {}
     for claim in claims:
