@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 # (the server's times of an offline visit are its sync's); longer, the job waited for parts between visits.
 MIN_STAY = timedelta(minutes=1)
 MAX_STAY = timedelta(hours=12)
+# A job placed on site by the server's times alone (no fixes) is looked for among those created at most this long
+# before the visit it might overlap (see _overlap_candidates).
+CREATED_BEFORE_STAY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -333,17 +336,33 @@ def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
 
 
 def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
-    """The technician's other jobs whose time on site may overlap this visit's: completed from its start up to
-    MAX_STAY after its end (a believed stay is no longer), read by the completion time's index."""
+    """The technician's other jobs whose time on site may overlap this visit's, found through two narrow index
+    reads (a scan of every job completed around then would read thousands of rows a claim):
+
+    - the jobs of the technician's fixes from MAX_STAY before this stay to MAX_STAY after it (a believed stay is
+      no longer), on (technician_id, fix_time);
+    - the technician's jobs created from CREATED_BEFORE_STAY before this stay to its end and completed after its
+      start, on (technician_id, created_at): the jobs without fixes, placed by the server's times.
+
+    A job without fixes created longer before its visit is not compared: a flag missed, never one raised wrongly.
+    """
     mine = stay_of(visit)
     if mine is None:
         return []
+    fixed = select(PositionFix.job_id).where(
+        PositionFix.technician_id == technician_id,
+        PositionFix.fix_time.between(mine.start - MAX_STAY, mine.end + MAX_STAY),
+    )
+    created = select(Job.id).where(
+        Job.technician_id == technician_id,
+        Job.created_at.between(mine.start - CREATED_BEFORE_STAY, mine.end),
+        Job.completed_at >= mine.start,
+    )
     jobs = db.session.execute(
         select(Job.id, Job.number, Job.job_type, Job.arrived_at, Job.completed_at).where(
-            Job.completed_at >= mine.start,
-            Job.completed_at <= mine.end + MAX_STAY,
-            Job.technician_id == technician_id,
+            Job.id.in_(union_all(fixed, created).scalar_subquery()),
             Job.id != visit.job_id,
+            Job.completed_at.is_not(None),
         )
     ).all()
     # Their fixes may place the stay better than the server's times (an offline visit's are its sync's).
