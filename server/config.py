@@ -28,6 +28,11 @@ DEFAULTS = {
     "PAGE_SIZE_MAX": 500,
     # Two claims on one unit with repair dates this close are duplicates (重单).
     "CLAIM_DUPLICATE_WINDOW_DAYS": 30,
+    # Proof of visit: a fix farther than this (plus its accuracy) from the address is FAR_FROM_ADDRESS, and one
+    # less accurate than this proves nothing either way.
+    "CHECKIN_RADIUS_M": 500,
+    # Faster than this between two jobs' fixes (less both accuracies) is IMPOSSIBLE_TRAVEL.
+    "MAX_TRAVEL_KMH": 120,
     # The users' clock (China Standard Time, no daylight saving): "today" for appointments and reports.
     "LOCAL_UTC_OFFSET_MINUTES": 8 * 60,
     # Providers' SLA record over this many days orders the dispatch suggestions.

@@ -27,6 +27,7 @@ from server.care.models import Complaint
 from server.claims.drafts import unclaimed_jobs
 from server.claims.models import Claim
 from server.claims.models import Settlement
+from server.core import geo
 from server.core.clock import local_today
 from server.core.roles import ROLES
 from server.demo import HISTORY_DAYS
@@ -131,6 +132,19 @@ def test_demo_builds_a_network_catalogue_install_base_and_jobs_of_the_last_weeks
         ).all()
     )
     assert all(seeded.now - moment < timedelta(hours=2) for moment in last_steps.values())
+    # Proof of visit: addresses in both a Chinese map's datum and GPS's, and the phones' fixes at the door (a
+    # few dozen metres, within their accuracy) but for the few jobs meant to raise the auditor's eyebrows.
+    systems = Counter(db.session.scalars(select(ServiceRequest.coord_system)))
+    assert systems["gcj02"]
+    assert systems["wgs84"]
+    distances = []
+    for job in closed:
+        home = geo.to_wgs84(job.request.lat, job.request.lng, job.request.coord_system)
+        distances += [geo.distance_m(fix.lat, fix.lng, *home) for fix in job.fixes]
+    assert sum(metres < 100 for metres in distances) > 0.9 * len(distances)
+    assert any(metres > 1000 for metres in distances)
+    arrived_without_fix = [job for job in closed if not any(fix.step == "arrive" for fix in job.fixes)]
+    assert 0 < len(arrived_without_fix) <= 2
 
 
 def test_the_demo_went_through_the_rules_the_api_and_the_phones_use(seeded):

@@ -19,6 +19,7 @@ from server.claims import confirmation_checks
 from server.claims import photo_checks
 from server.claims.models import REJECTED
 from server.claims.models import Claim
+from server.claims.position_checks import POSITION_CHECKS
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import Scan
@@ -243,6 +244,7 @@ CHECKS = (
     photo_reused,
     *photo_checks.PHOTO_CHECKS,
     *confirmation_checks.CHECKS,
+    *POSITION_CHECKS,
 )
 
 

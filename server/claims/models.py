@@ -36,6 +36,11 @@ FLAG_CODES = (
     "SERIAL_FORMAT",
     "SCAN_MISMATCH",
     "PHOTO_REUSED",
+    # The phone's position at the visit (position_checks.py).
+    "NO_CHECKIN",
+    "FAR_FROM_ADDRESS",
+    "IMPOSSIBLE_TRAVEL",
+    "OVERLAPPING_VISITS",
 )
 
 

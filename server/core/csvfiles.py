@@ -34,10 +34,12 @@ class ImportResult(TypedDict):
     rejected: list[Rejection]
 
 
-def open_csv(binary: BinaryIO, columns: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+def open_csv(binary: BinaryIO, columns: Sequence[str], optional: Sequence[str] = ()) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, [cell per column])`` from a CSV byte stream, in ``columns`` order.
 
-    Other columns are ignored and blank lines skipped. A file that is empty, not
+    ``optional``: a group of columns a file may carry, all of them or none; when its header names any, they
+    are read after ``columns`` (and any of the group it lacks is a missing column). Other columns are ignored
+    and blank lines skipped. A file that is empty, not
     UTF-8, not CSV, or lacks a column is refused whole (InvalidInput); the caller
     writes nothing it has not already been given.
     """
@@ -48,6 +50,8 @@ def open_csv(binary: BinaryIO, columns: Sequence[str]) -> Iterator[tuple[int, li
         if header is None:
             raise InvalidInput("The file is empty; it needs a header row.", code="empty_file")
         header = [name.strip().lower() for name in header]
+        if any(column in header for column in optional):
+            columns = (*columns, *optional)
         missing = [column for column in columns if column not in header]
         if missing:
             raise InvalidInput(

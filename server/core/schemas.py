@@ -193,3 +193,48 @@ class ImportResultSchema(ma.Schema):
     updated = ma.fields.Integer()
     unchanged = ma.fields.Integer()
     rejected = ma.fields.List(ma.fields.Nested(RejectionSchema))
+
+
+class Real(ma.fields.Float):
+    """A finite real number given as a JSON number (not a string, not true/false), within ``minimum``-``maximum``.
+
+    ``above_minimum``: the minimum itself is refused (an accuracy of 0 m is no measurement)."""
+
+    default_error_messages = {"invalid": "Give a number."}
+
+    def __init__(self, minimum: float, maximum: float, *, above_minimum: bool = False, **kwargs):
+        lowest = f"above {minimum:g} up" if above_minimum else f"from {minimum:g}"
+        error = f"Give a number {lowest} to {maximum:g}."
+        kwargs.setdefault(
+            "validate",
+            ma.validate.Range(min=minimum, max=maximum, min_inclusive=not above_minimum, error=error),
+        )
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def dotted(messages: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested schemas' errors under one dotted name each (``{"position": {"lat": [...]}}`` → ``position.lat``),
+    so the error envelope names the very field."""
+    if not isinstance(messages, dict):
+        return {prefix or "_schema": messages}
+    flat: dict[str, Any] = {}
+    for key, value in messages.items():
+        # A nested object's own error (not an object at all) names the object.
+        name = prefix if key == ma.exceptions.SCHEMA and prefix else f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(dotted(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
+class DottedErrors(ma.Schema):
+    """A schema whose nested fields' errors are named by their dotted path (see ``dotted``)."""
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        raise ma.ValidationError(dotted(error.messages), data=data, valid_data=error.valid_data)

@@ -98,7 +98,7 @@ def _depart(job, user, args, when):
 
 
 def _arrive(job, user, args, when):
-    lifecycle.arrive(job, user, device_time=when, note=args["note"])
+    lifecycle.arrive(job, user, device_time=when, note=args["note"], position=args["position"])
 
 
 def _complete(job, user, args, when):
@@ -113,6 +113,7 @@ def _complete(job, user, args, when):
         device_time=when,
         fault_code=args["fault_code"],
         confirmation=args["confirmation"],
+        position=args["position"],
     )
 
 
@@ -163,7 +164,7 @@ HANDLERS = {
     "job.decline": (job_schemas.DeclineArgs, _decline),
     "job.contact": (job_schemas.ContactArgs, _contact),
     "job.depart": (job_schemas.FieldStepArgs, _depart),
-    "job.arrive": (job_schemas.FieldStepArgs, _arrive),
+    "job.arrive": (job_schemas.ArriveArgs, _arrive),
     "job.complete": (job_schemas.CompleteArgs, _complete),
     "scan.add": (ScanOpArgs, _scan),
     "photo.add": (evidence_schemas.EvidencePhotoArgs, _photo),

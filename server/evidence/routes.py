@@ -146,7 +146,8 @@ class JobComplete(MethodView):
         ``PUT /api/sync/blobs/<sha256>``; 422 ``unknown_signature``, ``signature_not_png`` or
         ``signature_empty`` naming ``confirmation.signature_sha256`` otherwise) or ``{"method": "none",
         "reason"}``. Without it (an older app) the completion is kept with no confirmation, and the claim
-        flagged. A code that is not six digits is a 422 naming ``confirmation.code``.
+        flagged. A code that is not six digits is a 422 naming ``confirmation.code``. ``position``: where the
+        phone was (lat, lng, accuracy_m, fix_time, as at arrival; a bad value is a 422 naming ``position.lat``...).
         """
         user = current_user()
         job = signatures.complete(
@@ -157,5 +158,6 @@ class JobComplete(MethodView):
             args["device_time"],
             fault_code=args["fault_code"],
             confirmation=args["confirmation"],
+            position=args["position"],
         )
         return shown_to(user, job)

@@ -8,6 +8,7 @@ finds a signature used again even when it was re-encoded or saved again to chang
 """
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,7 @@ def complete(
     device_time: datetime | None = None,
     fault_code: str | None = None,
     confirmation: dict[str, Any] | None = None,
+    position: Mapping[str, Any] | None = None,
 ) -> Job:
     """Complete the job (``lifecycle.complete``), a signature's PNG checked first and its pixels' digest kept.
 
@@ -92,5 +94,12 @@ def complete(
         pixels = checked_signature(user, confirmation["signature_sha256"])
         confirmation = {**confirmation, "signature_pixels_sha256": pixels}
     return lifecycle.complete(
-        job, user, summary, confirmed_by, device_time=device_time, fault_code=fault_code, confirmation=confirmation
+        job,
+        user,
+        summary,
+        confirmed_by,
+        device_time=device_time,
+        fault_code=fault_code,
+        confirmation=confirmation,
+        position=position,
     )

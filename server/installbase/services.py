@@ -8,6 +8,8 @@ importing a file again changes nothing.
 """
 
 import io
+import itertools
+import math
 import multiprocessing
 import os
 import re
@@ -31,6 +33,7 @@ from server.core.csvfiles import ImportResult
 from server.core.csvfiles import Rejection
 from server.core.csvfiles import open_csv
 from server.core.csvfiles import rejection
+from server.core.geo import SYSTEMS as COORD_SYSTEMS
 from server.errors import InvalidInput
 from server.errors import NotFound
 from server.extensions import db
@@ -39,6 +42,8 @@ from server.network.models import Region
 from server.products.models import Product
 
 COLUMNS = ("serial", "model", "sale_date", "province", "city", "store", "customer_phone")
+# Where the unit was installed, when the export knows: optional, all three columns or none.
+COORDINATE_COLUMNS = ("lat", "lng", "coord_system")
 CHUNK_ROWS = 50_000
 MAX_STORE = 128
 MAX_PHONE = 32
@@ -47,6 +52,10 @@ MAX_PHONE = 32
 # bookkeeping ones (source file, import time) equal the stored values.
 _FIELDS = ("product_id", "sale_date", "store", "province_id", "city_id", "customer_phone")
 _WRITTEN = ("serial", *_FIELDS, "source_file", "imported_at")
+# A file with the coordinate columns writes (and compares) those too; one without leaves them as they are.
+_COORDINATE_FIELDS = (*_FIELDS, *COORDINATE_COLUMNS)
+_COORDINATE_WRITTEN = ("serial", *_COORDINATE_FIELDS, "source_file", "imported_at")
+_WRITES = ((_FIELDS, _WRITTEN), (_COORDINATE_FIELDS, _COORDINATE_WRITTEN))
 
 
 _EARLIEST_SALE = date(1990, 1, 1)
@@ -180,6 +189,40 @@ class RowChecker:
         return (serial, product_id, sold, store, place[0], place[1], phone), None
 
 
+def coordinates(
+    lat: str, lng: str, system: str
+) -> tuple[tuple[float | None, float | None, str | None], None] | tuple[None, Fault]:
+    """``((lat, lng, coord_system), None)`` of a row's coordinate cells (all three empty: unknown, Nones), or
+    ``(None, fault)``."""
+    lat, lng, system = lat.strip(), lng.strip(), system.strip().lower()
+    if not (lat or lng or system):
+        return (None, None, None), None
+    if not (lat and lng and system):
+        return None, Fault(
+            "incomplete_coordinates",
+            "lat, lng and coord_system go together: give all three or none",
+            {"lat": lat[:32], "lng": lng[:32], "coord_system": system[:16]},
+        )
+    if system not in COORD_SYSTEMS:
+        return None, Fault(
+            "bad_coord_system",
+            f"unknown coord_system {system[:16]!r} (wgs84, gcj02 or bd09)",
+            {"coord_system": system[:16]},
+        )
+    values = []
+    for name, text, limit in (("lat", lat, 90), ("lng", lng, 180)):
+        try:
+            value = float(text) if len(text) <= 32 else math.nan
+        except ValueError:
+            value = math.nan
+        if not -limit <= value <= limit:  # NaN and infinities fail too
+            return None, Fault(
+                "bad_coordinates", f"{name} {text[:32]!r} is not a number from -{limit} to {limit}", {name: text[:32]}
+            )
+        values.append(value)
+    return (values[0], values[1], system), None
+
+
 # Files larger than this are read and checked in a forked helper process while
 # this one writes: on two cores the import then takes about as long as the
 # database needs to write, not that plus Python's parsing.
@@ -238,12 +281,21 @@ def _checked_chunks(binary, check_row, source_file, stamp):
     case (a clean row whose date and place were seen before) is written out
     here with local names; anything else goes through ``check_row`` for its verdict.
     """
+    lines = open_csv(binary, COLUMNS, optional=COORDINATE_COLUMNS)
+    opening = next(lines, None)
+    if opening is None:
+        yield [], []
+        return
+    lines = itertools.chain([opening], lines)
+    if len(opening[1]) > len(COLUMNS):
+        yield from _checked_chunks_with_coordinates(lines, check_row, source_file, stamp)
+        return
     first_line: dict[str, int] = {}
     rows: list[tuple[object, ...]] = []
     rejected: list[Rejection] = []
     products, dates, places = check_row.products, check_row.known_dates, check_row.known_places
     serial_ok = check_row.serial_ok
-    for line, cells in open_csv(binary, COLUMNS):
+    for line, cells in lines:
         serial, model, sold, province, city, store, phone = cells
         serial = serial.strip().upper()
         product_id = products.get(model)
@@ -278,6 +330,39 @@ def _checked_chunks(binary, check_row, source_file, stamp):
             continue
         first_line[serial] = line
         rows.append((serial, product_id, sold, store, province_id, city_id, phone, source_file, stamp))
+        if len(rows) >= CHUNK_ROWS:
+            yield rows, rejected
+            rows, rejected = [], []
+    yield rows, rejected
+
+
+def _checked_chunks_with_coordinates(lines, check_row, source_file, stamp):
+    """``_checked_chunks`` of a file with the coordinate columns: each row checked whole, its coordinates too,
+    and written with them (files without them keep the fast path above to themselves)."""
+    first_line: dict[str, int] = {}
+    rows: list[tuple[object, ...]] = []
+    rejected: list[Rejection] = []
+    width = len(COLUMNS)
+    for line, cells in lines:
+        values, fault = check_row(cells[:width])
+        if fault is None:
+            where, fault = coordinates(*cells[width:])
+        if fault is not None:
+            rejected.append(fault.at(line))
+            continue
+        assert values is not None
+        assert where is not None
+        serial, product_id, sold, store, province_id, city_id, phone = values
+        if serial in first_line:
+            first = first_line[serial]
+            rejected.append(
+                rejection(
+                    line, "repeated_serial", f"repeats serial {serial} of line {first}", serial=serial, first_line=first
+                )
+            )
+            continue
+        first_line[serial] = line
+        rows.append((serial, product_id, sold, store, province_id, city_id, phone, *where, source_file, stamp))
         if len(rows) >= CHUNK_ROWS:
             yield rows, rejected
             rows, rejected = [], []
@@ -339,13 +424,18 @@ class _SqliteWriter:
 
     def __init__(self, connection):
         self.connection = connection
-        differs = " OR ".join(f"sale_records.{f} IS NOT excluded.{f}" for f in _FIELDS)
-        updates = ", ".join(f"{f} = excluded.{f}" for f in (*_FIELDS, "source_file", "imported_at"))
-        self.sql = (
-            f"INSERT INTO sale_records ({', '.join(_WRITTEN)}) VALUES ({', '.join('?' * len(_WRITTEN))}) "
+        # By the width of a chunk's rows: with the coordinate columns or without.
+        self.sql = {len(written): self._upsert(fields, written) for fields, written in _WRITES}
+        self.empty_at_start = False
+
+    @staticmethod
+    def _upsert(fields, written):
+        differs = " OR ".join(f"sale_records.{f} IS NOT excluded.{f}" for f in fields)
+        updates = ", ".join(f"{f} = excluded.{f}" for f in (*fields, "source_file", "imported_at"))
+        return (
+            f"INSERT INTO sale_records ({', '.join(written)}) VALUES ({', '.join('?' * len(written))}) "
             f"ON CONFLICT (serial) DO UPDATE SET {updates} WHERE {differs}"
         )
-        self.empty_at_start = False
 
     @staticmethod
     def timestamp(moment):
@@ -372,7 +462,7 @@ class _SqliteWriter:
         before = None if self.empty_at_start else self._count()
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            cursor.executemany(self.sql, chunk)
+            cursor.executemany(self.sql[len(chunk[0])], chunk)
             changed = cursor.rowcount
         finally:
             cursor.close()
@@ -392,17 +482,23 @@ class _PostgresWriter:
             "CREATE TEMP TABLE IF NOT EXISTS sale_records_stage "
             "(LIKE sale_records INCLUDING DEFAULTS EXCLUDING CONSTRAINTS EXCLUDING INDEXES) ON COMMIT DROP"
         )
-        stored = ", ".join(f"sale_records.{f}" for f in _FIELDS)
-        incoming = ", ".join(f"excluded.{f}" for f in _FIELDS)
+        # By the width of a chunk's rows: with the coordinate columns or without.
+        self.sql = {len(written): self._statements(fields, written) for fields, written in _WRITES}
+
+    @staticmethod
+    def _statements(fields, written):
+        stored = ", ".join(f"sale_records.{f}" for f in fields)
+        incoming = ", ".join(f"excluded.{f}" for f in fields)
         differs = f"({stored}) IS DISTINCT FROM ({incoming})"
-        updates = ", ".join(f"{f} = excluded.{f}" for f in (*_FIELDS, "source_file", "imported_at"))
-        columns = ", ".join(_WRITTEN)
-        self.copy_sql = f"COPY sale_records_stage ({columns}) FROM STDIN"
-        self.upsert_sql = (
+        updates = ", ".join(f"{f} = excluded.{f}" for f in (*fields, "source_file", "imported_at"))
+        columns = ", ".join(written)
+        copy_sql = f"COPY sale_records_stage ({columns}) FROM STDIN"
+        upsert_sql = (
             f"WITH written AS (INSERT INTO sale_records ({columns}) SELECT {columns} FROM sale_records_stage "
             f"ON CONFLICT (serial) DO UPDATE SET {updates} WHERE {differs} RETURNING (xmax = 0) AS inserted) "
             "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
         )
+        return copy_sql, upsert_sql
 
     @staticmethod
     def timestamp(moment):
@@ -416,12 +512,13 @@ class _PostgresWriter:
 
     def __call__(self, chunk):
         raw = self.connection.connection.driver_connection
+        copy_sql, upsert_sql = self.sql[len(chunk[0])]
         with raw.cursor() as cursor:
             cursor.execute("TRUNCATE sale_records_stage")
-            with cursor.copy(self.copy_sql) as copy:
+            with cursor.copy(copy_sql) as copy:
                 for row in chunk:
                     copy.write_row(row)
-            cursor.execute(self.upsert_sql)
+            cursor.execute(upsert_sql)
             inserted, updated = cursor.fetchone()
         return inserted, updated
 

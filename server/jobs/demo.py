@@ -10,15 +10,23 @@ in the order of those moments, so the load and SLA record a dispatcher's suggest
 that moment. Missing parts are the supply domain's to record (a shortage raises its requisition): the jobs
 meant to wait for parts are left on site and handed back with the moment their technician found out.
 
+The addresses of the cities the demo knows carry coordinates, half as a Chinese map gives them (GCJ-02) and
+half from GPS (WGS-84), and the phones' positions at arrival and completion lie a few dozen metres from the
+door; a few finished jobs do not: a technician who never went (his fixes are kilometres away), and one whose
+phone gave no position at arrival. Their claims show the auditor FAR_FROM_ADDRESS and NO_CHECKIN.
+
 How long ago a job's last step happened follows its state: requests still new or just dispatched are mostly
 from the last hours (a few, days old, are overdue), a technician on the way set off minutes ago, a job
 waiting for parts has waited days, and finished jobs spread over the whole period.
 """
 
+import math
+import random
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from typing import NamedTuple
@@ -27,6 +35,10 @@ from sqlalchemy import select
 
 from server.core.clock import local_offset
 from server.core.clock import local_today
+from server.core.geo import EARTH_RADIUS_M
+from server.core.geo import GCJ02
+from server.core.geo import WGS84
+from server.core.geo import wgs84_to_gcj02
 from server.core.roles import TECHNICIAN
 from server.extensions import db
 from server.installbase.models import SaleRecord
@@ -73,6 +85,26 @@ STREETS = ["人民路", "解放路", "建设路", "中山路", "幸福路", "和
 CHANNELS = ["phone", "phone", "phone", "web", "wechat"]
 CONFIRMED_BY = ["顾客本人", "顾客本人", "顾客家属"]
 CANCEL_REASONS = ["客户已自行解决", "客户重复报修", "客户要求取消"]
+# Where the demo's cities are (WGS-84, their centres, roughly): their counties' addresses lie around them.
+CITY_CENTRES = {
+    "370100": (36.651, 117.120),
+    "370200": (36.067, 120.383),
+    "370600": (37.464, 121.448),
+    "440100": (23.129, 113.264),
+    "440300": (22.543, 114.058),
+    "441400": (24.289, 116.122),
+    "510100": (30.573, 104.066),
+    "510700": (31.468, 104.679),
+    "513200": (31.899, 102.221),
+    "320100": (32.060, 118.797),
+    "320500": (31.299, 120.585),
+    "320800": (33.610, 119.015),
+}
+# How far the phone is from the door at an honest visit (metres), how accurate it says it is, and how far the
+# technician who never went was.
+AT_THE_DOOR_M = (5, 60)
+ACCURACY_M = (8, 35)
+NEVER_WENT_M = 4200
 
 
 class ShortOfParts(NamedTuple):
@@ -106,6 +138,9 @@ class Visit:
     short_at: datetime | None = None
     job: Job | None = None
     technician: User | None = None
+    home: tuple[float, float] | None = None  # where the address is (WGS-84), when the demo knows
+    fixes: str = "near"  # the phone's positions: "near" the door, "far" from it, or "none" at arrival
+    sold: date | None = None  # the unit's sale day
 
 
 def seed_jobs(rng, count, now, days):
@@ -197,7 +232,13 @@ def _plan(rng, count, now, days, agents):
             visit.steps = visit.steps[:1]
             visit.appointment_at = visit.short_at = None
         visit.serial = sale.serial
+        visit.sold = sale.sale_date
         visit.fault = fault
+        # A generator of its own, so the rest of the plan is drawn as it always was.
+        spot = random.Random(f"{visit.number}:{sale.serial}")
+        centre = CITY_CENTRES.get(county.parent.code)
+        if centre is not None:
+            visit.home = (centre[0] + spot.uniform(-0.06, 0.06), centre[1] + spot.uniform(-0.06, 0.06))
         visit.values = {
             "customer_phone": sale.customer_phone,
             "customer_name": f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}",
@@ -207,8 +248,33 @@ def _plan(rng, count, now, days, agents):
             "fault_description": _complaint(fault),
             "channel": rng.choice(CHANNELS),
         }
+        if visit.home is not None:
+            # Half picked on a Chinese map (GCJ-02), half from GPS.
+            system = GCJ02 if visit.number % 2 == 0 else WGS84
+            lat, lng = wgs84_to_gcj02(*visit.home) if system == GCJ02 else visit.home
+            visit.values |= {"lat": round(lat, 6), "lng": round(lng, 6), "coord_system": system}
         visits.append(visit)
+    _pick_dubious_visits(visits)
     return visits
+
+
+def _pick_dubious_visits(visits):
+    """The closed warranty jobs whose positions the auditor should question, two of each kind (a provider leaves
+    a few jobs unclaimed): from the middle of the period, whose jobs are claimed by now and not yet settled."""
+    closed = sorted(
+        (
+            visit
+            for visit in visits
+            if visit.state == "closed"
+            and visit.home is not None
+            and visit.sold is not None
+            and (visit.created.date() - visit.sold).days < 300  # in warranty: the job is warranty work
+        ),
+        key=lambda visit: (visit.created, visit.number),
+    )
+    middle = closed[len(closed) // 2 :]
+    for visit, kind in zip(middle, ("far", "none", "far", "none"), strict=False):
+        visit.fixes = kind
 
 
 def _ago(rng, low, high):
@@ -389,8 +455,28 @@ class _Walk:
     def depart(self, visit, at):
         lifecycle.depart(visit.job, visit.technician, device_time=self._phone(at), now=at)
 
+    def _position(self, visit, phone_time):
+        """The phone's fix at ``phone_time``: near the door, or far from it for the technician who never went."""
+        if visit.home is None:
+            return None
+        spot = random.Random(f"{visit.number}:{phone_time.isoformat()}")
+        metres = NEVER_WENT_M if visit.fixes == "far" else spot.uniform(*AT_THE_DOOR_M)
+        bearing = spot.uniform(0, 2 * math.pi)
+        lat = visit.home[0] + math.degrees(metres * math.cos(bearing) / EARTH_RADIUS_M)
+        lng = visit.home[1] + math.degrees(
+            metres * math.sin(bearing) / (EARTH_RADIUS_M * math.cos(math.radians(visit.home[0])))
+        )
+        return {
+            "lat": round(lat, 6),
+            "lng": round(lng, 6),
+            "accuracy_m": float(spot.randrange(*ACCURACY_M)),
+            "fix_time": phone_time,
+        }
+
     def arrive(self, visit, at):
-        lifecycle.arrive(visit.job, visit.technician, device_time=self._phone(at), now=at)
+        phone_time = self._phone(at)
+        position = None if visit.fixes == "none" else self._position(visit, phone_time)
+        lifecycle.arrive(visit.job, visit.technician, device_time=phone_time, now=at, position=position)
 
     def scan(self, visit, at):
         lifecycle.record_scan(
@@ -399,15 +485,17 @@ class _Walk:
 
     def complete(self, visit, at):
         fault = visit.fault
+        phone_time = self._phone(at)
         lifecycle.complete(
             visit.job,
             visit.technician,
             _summary(fault),
             visit.confirmed_by,
-            device_time=self._phone(at),
+            device_time=phone_time,
             now=at,
             fault_code=fault.fault_code if fault is not None else None,
             confirmation=_confirmation(visit.job),
+            position=self._position(visit, phone_time),
         )
 
     def close(self, visit, at):

@@ -1,16 +1,21 @@
 """Input and output schemas of customers, requests, jobs, dispatch, SLA policies and duty."""
 
+from datetime import timedelta
+
 import marshmallow as ma
 
 from server.core.clock import utcnow
 from server.core.dumping import dumper
 from server.core.schemas import AwareTime
 from server.core.schemas import Day
+from server.core.schemas import DottedErrors
 from server.core.schemas import Id
 from server.core.schemas import PageArgs
+from server.core.schemas import Real
 from server.installbase.schemas import WarrantySchema
 from server.jobs.models import CHANNELS
 from server.jobs.models import CONFIRMATION_METHODS
+from server.jobs.models import COORD_SYSTEMS
 from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
@@ -28,6 +33,39 @@ def device_time():
         load_default=None,
         allow_none=True,
         metadata={"description": "The phone's clock when the step was done (ISO 8601 with offset); kept as a fact"},
+    )
+
+
+# How far ahead of the server's clock a phone's fix may be: phones' clocks drift by seconds, a fix dated
+# further ahead was not taken when it says.
+FIX_TIME_AHEAD = timedelta(minutes=5)
+
+
+class PositionArgs(ma.Schema):
+    """Where the phone was at a step (the browser's Geolocation API, WGS-84), taken offline too."""
+
+    lat = Real(-90, 90, required=True, metadata={"description": "Latitude, degrees, WGS-84"})
+    lng = Real(-180, 180, required=True, metadata={"description": "Longitude, degrees, WGS-84"})
+    accuracy_m = Real(
+        0, 100_000, above_minimum=True, required=True, metadata={"description": "The fix's accuracy radius, metres"}
+    )
+    fix_time = AwareTime(
+        required=True,
+        metadata={"description": "When the phone took the fix; at most 5 minutes ahead of the server's clock"},
+    )
+
+    @ma.validates("fix_time")
+    def not_ahead(self, value, **kwargs):
+        if value > utcnow() + FIX_TIME_AHEAD:
+            raise ma.ValidationError("The fix is dated more than 5 minutes ahead of the server's clock.")
+
+
+def position():
+    return ma.fields.Nested(
+        PositionArgs,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Where the phone was at this step (optional): lat, lng, accuracy_m, fix_time"},
     )
 
 
@@ -63,6 +101,26 @@ class RequestArgs(ma.Schema):
     )
     preferred_start = AwareTime(load_default=None, allow_none=True)
     preferred_end = AwareTime(load_default=None, allow_none=True)
+    lat = Real(-90, 90, load_default=None, allow_none=True, metadata={"description": "The address's latitude"})
+    lng = Real(-180, 180, load_default=None, allow_none=True, metadata={"description": "The address's longitude"})
+    coord_system = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.OneOf(COORD_SYSTEMS),
+        metadata={
+            "description": "The datum of lat and lng: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu). "
+            "All three or none; none: the sale record's, if it has them"
+        },
+    )
+
+    @ma.validates_schema
+    def coordinates_whole(self, data, **kwargs):
+        given = [name for name in ("lat", "lng", "coord_system") if data.get(name) is not None]
+        if given and len(given) < 3:
+            missing = [name for name in ("lat", "lng", "coord_system") if name not in given]
+            raise ma.ValidationError(
+                {name: ["Give lat, lng and coord_system together, or none of them."] for name in missing}
+            )
 
 
 class RequestSchema(ma.Schema):
@@ -80,6 +138,9 @@ class RequestSchema(ma.Schema):
     channel = ma.fields.String()
     preferred_start = ma.fields.DateTime(allow_none=True)
     preferred_end = ma.fields.DateTime(allow_none=True)
+    lat = ma.fields.Float(allow_none=True, metadata={"description": "The address's latitude, in coord_system"})
+    lng = ma.fields.Float(allow_none=True, metadata={"description": "The address's longitude, in coord_system"})
+    coord_system = ma.fields.String(allow_none=True, metadata={"description": "wgs84, gcj02 or bd09"})
     created_at = ma.fields.DateTime()
 
 
@@ -279,6 +340,12 @@ class FieldStepArgs(ma.Schema):
     note = ma.fields.String(load_default="", validate=NOTE)
 
 
+class ArriveArgs(FieldStepArgs, DottedErrors):
+    """Arrival at the customer's: a field step with the phone's position at the door."""
+
+    position = position()
+
+
 class DeclineArgs(ma.Schema):
     reason = ma.fields.String(required=True, validate=REASON)
     device_time = device_time()
@@ -292,18 +359,6 @@ class ContactArgs(ma.Schema):
     appointment_at = AwareTime(load_default=None, allow_none=True)
     note = ma.fields.String(load_default="", validate=NOTE)
     device_time = device_time()
-
-
-def _dotted(messages, prefix=""):
-    """``{"confirmation": {"code": [...]}}`` as ``{"confirmation.code": [...]}``: the error names the field."""
-    flat = {}
-    for name, value in messages.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, dict):
-            flat.update(_dotted(value, f"{path}."))
-        else:
-            flat[path] = value
-    return flat
 
 
 # The field each confirmation method needs; the others' fields are refused beside it.
@@ -351,7 +406,7 @@ class ConfirmationArgs(ma.Schema):
                 raise ma.ValidationError(f"Method {method} takes no {name}.", name)
 
 
-class CompleteArgs(ma.Schema):
+class CompleteArgs(DottedErrors):
     summary = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
     confirmed_by = ma.fields.String(
         required=True,
@@ -374,11 +429,7 @@ class CompleteArgs(ma.Schema):
         },
     )
     device_time = device_time()
-
-    def handle_error(self, error, data, **kwargs):
-        if isinstance(error.messages, dict):
-            raise ma.ValidationError(_dotted(error.messages), data=data, valid_data=error.valid_data)
-        raise error
+    position = position()
 
 
 class ScanArgs(ma.Schema):

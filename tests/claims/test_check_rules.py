@@ -510,6 +510,10 @@ def test_the_checks_run_in_the_order_an_auditor_reads_them():
         "no_confirmation",
         "code_mismatch",
         "signature_reused",
+        "no_checkin_check",
+        "far_from_address_check",
+        "impossible_travel_check",
+        "overlapping_visits_check",
     ]
 
 

@@ -4,6 +4,8 @@ The world is the dispatch one (tests/fixtures/jobs.py) with the parts catalogue 
 SN-IN (TV55, sold 30 days ago) at the customer's, provider P01 with technician tech1 and manager pm1.
 """
 
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import Scan
+from server.jobs.services.positions import record_fix
 from tests.helpers import completion_code
 from tests.knowledge.factories import ensure_fault_code
 
@@ -86,7 +89,14 @@ def test_a_finished_warranty_job_is_drafted_from_what_the_technician_recorded(ca
 
 def test_the_draft_sent_as_it_is_makes_a_clean_claim_and_the_job_leaves_the_list(call, finished):
     ensure_fault_code("E01")
-    finished(fault_code="E01")
+    job_id = finished(fault_code="E01")
+    # A clean visit: the phone gave its position at arrival (without one, NO_CHECKIN).
+    record_fix(
+        db.session.get(Job, job_id),
+        "arrive",
+        {"lat": 36.67, "lng": 117.02, "accuracy_m": 12.0, "fix_time": datetime.now(UTC) - timedelta(hours=1)},
+    )
+    db.session.commit()
     draft = unclaimed(call)["items"][0]["claim"]
     assert draft["fault_code"] == "E01"  # what the technician diagnosed
 

@@ -72,11 +72,16 @@ class JobDepart(MethodView):
 @blp.route("/jobs/<id:job_id>/arrive")
 class JobArrive(MethodView):
     @roles_required(*STEPS["arrive"].roles)
-    @blp.arguments(schemas.FieldStepArgs)
+    @blp.arguments(schemas.ArriveArgs)
     @blp.response(200, schemas.JobSchema)
     def post(self, args, job_id):
-        """The technician is at the customer's."""
-        return shown(lifecycle.arrive(locked_job(job_id), current_user(), args["device_time"], args["note"]))
+        """The technician is at the customer's, with the phone's position if it had one (``position``: lat, lng,
+        accuracy_m, fix_time; a bad value is a 422 naming e.g. ``position.lat``)."""
+        return shown(
+            lifecycle.arrive(
+                locked_job(job_id), current_user(), args["device_time"], args["note"], position=args["position"]
+            )
+        )
 
 
 @blp.route("/jobs/<id:job_id>/close")

@@ -13,6 +13,7 @@ given ``now`` happened at that moment instead: a history replayed after the
 fact, as the demo data set's month of work is.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -43,6 +44,7 @@ from server.jobs.services.confirmation import confirmation_record
 from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
 from server.jobs.services.events import record
+from server.jobs.services.positions import record_fix
 from server.knowledge.services import require_fault_code
 from server.notifications.services import notify
 from server.users.directory import duty_managers
@@ -268,14 +270,21 @@ def depart(
 
 
 def arrive(
-    job: Job, actor: User, device_time: datetime | None = None, note: str = "", now: datetime | None = None
+    job: Job,
+    actor: User,
+    device_time: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    position: Mapping[str, Any] | None = None,
 ) -> Job:
-    """The technician is at the customer's; the first arrival is what the SLA counts."""
+    """The technician is at the customer's; the first arrival is what the SLA counts. ``position``: where the
+    phone was (PositionArgs), kept as a fix of the visit."""
     now = now or utcnow()
     _move(job, actor, "arrive", device_time=device_time, note=note, now=now)
     if job.arrived_at is None:
         job.arrived_at = now
     db.session.flush()
+    record_fix(job, "arrive", position)
     return job
 
 
@@ -413,12 +422,14 @@ def complete(
     now: datetime | None = None,
     fault_code: str | None = None,
     confirmation: dict[str, Any] | None = None,
+    position: Mapping[str, Any] | None = None,
 ) -> Job:
     """The repair is done: what was done, who confirmed it for the customer, the fault code found (an
     active defect entry's, or none) and the customer's ``confirmation`` (see ``confirmation_record``).
 
     A wrong completion code is never refused: it is kept as typed, ``confirmation_code_ok`` false, and the
-    claim is flagged. A signature's blob is checked before this (server.evidence.signatures)."""
+    claim is flagged. A signature's blob is checked before this (server.evidence.signatures). ``position``:
+    where the phone was, kept as a fix of the visit."""
     now = now or utcnow()
     if not summary.strip():
         raise invalid("summary", "describe the work done")
@@ -442,6 +453,7 @@ def complete(
     for name, value in columns.items():
         setattr(job, name, value)
     db.session.flush()
+    record_fix(job, "complete", position)
     return job
 
 

@@ -243,6 +243,7 @@ def create_request(user: User, values: Mapping[str, Any], now: datetime | None =
     if serial:
         _refuse_duplicate(serial)
     customer = _remember_customer(values, region)
+    lat, lng, coord_system = _address_coordinates(values, sale)
     request = ServiceRequest(
         # Numbered from its id once flushed (SR00000123): a unique stand-in until then.
         number=f"tmp-{uuid.uuid4().hex[:24]}",
@@ -258,6 +259,9 @@ def create_request(user: User, values: Mapping[str, Any], now: datetime | None =
         channel=values.get("channel", "phone"),
         preferred_start=start,
         preferred_end=end,
+        lat=lat,
+        lng=lng,
+        coord_system=coord_system,
         created_by_id=user.id,
         created_at=now,
     )
@@ -281,6 +285,18 @@ def create_request(user: User, values: Mapping[str, Any], now: datetime | None =
     record(job, "created", user, data={"request": request.number, "channel": request.channel}, at=now)
     db.session.flush()
     return job
+
+
+def _address_coordinates(
+    values: Mapping[str, Any], sale: SaleRecord | None
+) -> tuple[float | None, float | None, str | None]:
+    """Where the address is: as the request gives it (all three or none, RequestArgs checks), else where the
+    unit's sale record says it was installed, else unknown."""
+    if values.get("coord_system") is not None:
+        return values["lat"], values["lng"], values["coord_system"]
+    if sale is not None and sale.coord_system is not None:
+        return sale.lat, sale.lng, sale.coord_system
+    return None, None, None
 
 
 def _product(model, sale):
