@@ -1,15 +1,14 @@
 """Schemas of serial scans."""
 
-from datetime import timedelta
-
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from server.core.clock import utcnow
 from server.core.schemas import AwareTime
+from server.core.schemas import DottedErrors
 from server.core.schemas import Id
 from server.evidence.models import EVIDENCE_STAGES
 from server.installbase.schemas import WarrantySchema
+from server.jobs.schemas import position
 
 
 class ScanUploadArgs(ma.Schema):
@@ -58,27 +57,9 @@ class ScanResultSchema(ma.Schema):
 # ---------------------------------------------------------------- evidence photos of a repair
 
 SHA256 = ma.validate.Regexp(r"^[0-9a-f]{64}$", error="Give a SHA-256 in 64 lowercase hex digits.")
-# How far ahead of the server's clock a phone's fix may be: phones' clocks drift, not by more.
-FIX_AHEAD = timedelta(minutes=5)
 
 
-class PositionArgs(ma.Schema):
-    """A fix from the browser's Geolocation API (WGS-84), taken offline too."""
-
-    lat = ma.fields.Float(required=True, validate=ma.validate.Range(-90, 90))
-    lng = ma.fields.Float(required=True, validate=ma.validate.Range(-180, 180))
-    accuracy_m = ma.fields.Float(
-        required=True, validate=ma.validate.Range(0, 100_000, min_inclusive=False), metadata={"description": "metres"}
-    )
-    fix_time = AwareTime(required=True)
-
-    @ma.validates("fix_time")
-    def not_ahead(self, value, **kwargs):
-        if value > utcnow() + FIX_AHEAD:
-            raise ma.ValidationError("A fix cannot be taken more than 5 minutes in the future.")
-
-
-class EvidencePhotoArgs(ma.Schema):
+class EvidencePhotoArgs(DottedErrors):
     """A photo of the repair taken in the app: the stamped JPEG (uploaded first) and what the phone knew of it."""
 
     stage = ma.fields.String(required=True, validate=ma.validate.OneOf(EVIDENCE_STAGES))
@@ -95,7 +76,7 @@ class EvidencePhotoArgs(ma.Schema):
         allow_none=True,
         metadata={"description": "The original's EXIF DateTimeOriginal, read on the phone"},
     )
-    position = ma.fields.Nested(PositionArgs, load_default=None, allow_none=True)
+    position = position()
     device_time = AwareTime(
         load_default=None, allow_none=True, metadata={"description": "The phone's clock when the photo was taken"}
     )
