@@ -14,6 +14,7 @@ from server.claims import services as claims
 from server.claims.models import Claim
 from server.core import geo
 from server.extensions import db
+from tests.helpers import completion_code
 from tests.knowledge.factories import ensure_fault_code
 
 HOME = (36.6683, 117.0204)  # WGS-84
@@ -56,7 +57,9 @@ def visited(client, people, open_job, walk):
         job = walk(open_job(serial=serial, **coordinates), "en_route")
         body = {"position": position(*arrive)} if arrive else {}
         assert client.post(f"/api/jobs/{job['id']}/arrive", json=body, headers=people.tech1.headers).status_code == 200
-        body = {"summary": "换主板", "confirmed_by": "王先生"}
+        # The customer's code read out: the visit's confirmation is clean, so the only flags are the positions'.
+        confirmation = {"method": "code", "code": completion_code(job["id"])}
+        body = {"summary": "换主板", "confirmed_by": "王先生", "confirmation": confirmation}
         if complete:
             body["position"] = position(*complete)
         response = client.post(f"/api/jobs/{job['id']}/complete", json=body, headers=people.tech1.headers)
