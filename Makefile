@@ -39,7 +39,7 @@ test-fast: setup
 
 # A longer hunt than make test's: every boundary case of every operation, and fresh random examples each run.
 fuzz: setup
-	FUZZ_SHARE=1 FUZZ_SHARE_VALID=1 FUZZ_EXAMPLES=30 FUZZ_EXAMPLES_RANDOM=1 $(BIN)/pytest -n 2 tests/test_api_fuzz.py
+	FUZZ_ALL_ROLES=1 FUZZ_SHARE=1 FUZZ_SHARE_VALID=1 FUZZ_EXAMPLES=30 FUZZ_EXAMPLES_RANDOM=1 $(BIN)/pytest -n 2 tests/test_api_fuzz.py
 
 bench: setup
 	$(BIN)/pytest tests/bench -m bench -s -q
