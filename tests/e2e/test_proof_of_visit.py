@@ -21,6 +21,7 @@ from server.evidence.models import EvidencePhoto
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import PositionFix
+from tests.e2e.screens import AXE
 from tests.fixtures.browser import AT_THE_DOOR
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/fixtures/browser.py).
@@ -66,6 +67,8 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     page = device.page
     device.sign_in(catalogue.tech1)
     device.wait_for_service_worker()
+    # The screen inspector's axe-core, loaded while there is a network: the screens are looked at offline.
+    page.add_script_tag(url=AXE)
     device.context.set_offline(True)
 
     device.open_job(job_id)
@@ -136,6 +139,8 @@ def test_with_the_position_refused_the_visit_goes_and_a_wrong_code_is_taken_then
     page = device.page
     device.sign_in(catalogue.tech1)
     device.wait_for_service_worker()
+    # The screen inspector's axe-core, loaded while there is a network: the screens are looked at offline.
+    page.add_script_tag(url=AXE)
     device.context.set_offline(True)
     device.open_job(job_id)
     device.step("arrive", "on_site")

@@ -595,7 +595,7 @@ export class JobDetail {
 
   completeForm(job) {
     const summary = this.field("form.summary", h("textarea", { name: "summary", maxlength: 4000 }));
-    const confirmed = this.field("form.confirmedBy", h("input", { name: "givenby", maxlength: 100 }));
+    const confirmed = this.field("form.confirmedBy", h("input", { name: "confirmed_by", maxlength: 100 }));
     const codes = h("select", { name: "fault_code" }, h("option", { value: "" }, t("form.faultCodeNone")));
     // The defects of the unit's model (or its category) the device holds: synced down, so offline too.
     Promise.all([all(this.db, "article"), import("./knowledge.js")]).then(([held, { faultCodes }]) => {
@@ -619,13 +619,13 @@ export class JobDetail {
       }
       const taken = await position;
       this.say(...positionNote(taken));
-      const values = { summary: summary.input.value.trim(), givenby: confirmed.input.value.trim(), fault_code: codes.value || null };
+      const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim(), fault_code: codes.value || null };
       const payload = { ...values, confirmation: given, ...(taken.fix ? { position: taken.fix } : {}) };
       const shown = { method: given.method, code_ok: null, reason: given.reason ?? null, signature_sha256: given.signature_sha256 ?? null };
       const patch = {
         state: "completed",
         completion_summary: values.summary,
-        givenby: values.givenby,
+        confirmed_by: values.confirmed_by,
         fault_code: values.fault_code,
         visit: this.visitWith(job, "complete", taken.fix, shown),
       };
