@@ -9,6 +9,9 @@
 //           holds them (ArrayBuffer rather than Blob: every engine can store and clone one)
 // records   {job_id, events, fetched_at}, keyed by job_id: a job's record as the server last told it, so the
 //           job's page shows it offline (fetched when the page is opened online, not carried by sync)
+// thumbs    {sha256, job_id, kind, bytes, type, kept_at}, keyed by sha256: small copies of the evidence photos
+//           (kind "photo") and the signatures ("signature") taken on this phone, for the job's page; the
+//           photos themselves leave the phone once uploaded. Dropped with the job (pruneThumbs).
 //
 // A database belongs to one user: `openDatabase(databaseFor(userId))`, never a shared name. The server
 // binds a client id to the user who first pushed from it and refuses anyone else's push from it
@@ -19,7 +22,7 @@
 import { openDB } from "idb";
 
 export const DB_NAME = "sanbao";
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export function databaseFor(userId) {
   return `${DB_NAME}-user-${userId}`;
@@ -50,6 +53,9 @@ export async function openDatabase(name) {
       }
       if (oldVersion < 3) {
         db.createObjectStore("records", { keyPath: "job_id" });
+      }
+      if (oldVersion < 4) {
+        db.createObjectStore("thumbs", { keyPath: "sha256" }).createIndex("job_id", "job_id");
       }
     },
     blocking() {

@@ -57,3 +57,13 @@ export function keepPhoto(db, { sha256, bytes, type }) {
   tx.store.put({ sha256, bytes, type, kept_at: new Date().toISOString() });
   return tx.done;
 }
+
+// An evidence photo or a signature, with its small copy for the job's page: kept together, before the op that
+// names it is recorded. `thumb` {bytes, type} (a signature is its own thumbnail).
+export function keepEvidence(db, { sha256, bytes, type }, { jobId, kind, thumb }) {
+  const tx = db.transaction(["photos", "thumbs"], "readwrite", { durability: "strict" });
+  const kept_at = new Date().toISOString();
+  tx.objectStore("photos").put({ sha256, bytes, type, kept_at });
+  tx.objectStore("thumbs").put({ sha256, job_id: String(jobId), kind, bytes: thumb.bytes, type: thumb.type, kept_at });
+  return tx.done;
+}

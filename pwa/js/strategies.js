@@ -19,8 +19,10 @@ export const SHELL = [
   "/node_modules/idb/build/index.js",
   "/js/app.js",
   "/js/api.js",
+  "/js/confirmation.js",
   "/js/db.js",
   "/js/outbox.js",
+  "/js/position.js",
   "/js/session.js",
   "/js/store.js",
   "/js/sync.js",
@@ -38,10 +40,19 @@ export const SHELL = [
 ];
 
 // What the technician's screens load when first needed (the scanner, the knowledge base, refused work, signing
-// out): no part of the first paint, yet needed offline. The app asks for them once it has opened
+// out, the stamping of evidence photos and the signature pad): no part of the first paint, yet needed offline. The app asks for them once it has opened
 // (cacheExtras), into the shell's cache and with its version, so the first visit paints sooner and the day's
 // work still needs no signal.
-export const EXTRAS = ["/js/photos.js", "/js/ui/knowledge.js", "/js/ui/refused.js", "/js/ui/scanner.js", "/js/ui/sign-out.js"];
+export const EXTRAS = [
+  "/js/exif.js",
+  "/js/photos.js",
+  "/js/stamp.js",
+  "/js/ui/knowledge.js",
+  "/js/ui/refused.js",
+  "/js/ui/scanner.js",
+  "/js/ui/signature-pad.js",
+  "/js/ui/sign-out.js",
+];
 
 // Screens that show only what the server answers, never cached: they need the signal anyway.
 export const ONLINE_ONLY = ["/js/ui/claims.js", "/js/ui/requisitions.js", "/js/ui/reports.js", "/js/ui/problem.js", "/js/desks/"];

@@ -148,6 +148,7 @@ def test_the_knowledge_base_is_searched_offline_and_its_fault_codes_reach_the_se
     form.locator("textarea[name=summary]").fill("强制升级固件")
     form.locator("input[name=confirmed_by]").fill("王先生")
     form.locator("select[name=fault_code]").select_option("E30")
+    phone.confirm_with_signature(form)
     phone.screenshot("knowledge-fault-code")
     form.locator("button[type=submit]").click()
     page.locator("[data-testid=job-state].state-completed").wait_for()

@@ -122,6 +122,7 @@ def test_a_visit_made_offline_is_kept_through_a_reload_and_synced_once(live, api
     form = page.locator("form[data-form='complete']")
     form.locator("textarea[name=summary]").fill("换主板")
     form.locator("input[name=confirmed_by]").fill("王先生")
+    phone.confirm_with_signature(form)
     form.locator("button[type=submit]").click()
     page.locator("[data-testid=job-state].state-completed").wait_for()
 

@@ -183,6 +183,7 @@ def test_one_service_day_from_the_call_to_the_settlement_with_browsers_only(
     done = technician.page.locator("form[data-form=complete]")
     done.locator("textarea[name=summary]").fill("更换主板两块，试机正常")
     done.locator("input[name=confirmed_by]").fill("王先生")
+    technician.confirm_with_signature(done)
     done.locator("button[type=submit]").click()
     technician.page.locator("[data-testid=job-state].state-completed").wait_for()
     assert technician.sync()["ok"] is True

@@ -143,6 +143,7 @@ def test_a_visit_offline_from_the_call_to_the_completion_with_the_parts_that_arr
     done = page.locator("form[data-form='complete']")
     done.locator("textarea[name=summary]").fill("更换电机")
     done.locator("input[name=confirmed_by]").fill("王先生")
+    device.confirm_with_signature(done)
     done.locator("button[type=submit]").click()
     page.locator("[data-testid=job-state].state-completed").wait_for()
     device.wait_pending(4)

@@ -79,7 +79,9 @@ for (const [code, data, sentence] of CASES) {
 test("the server's own sentence stands where it could not be read back, or the flag is not one the desk knows", () => {
   setLanguage("en");
   assert.equal(evidence({ code: "UNKNOWN_SERIAL", message: "An older wording.", data: null }), "An older wording.");
-  assert.equal(evidence({ code: "NO_CHECKIN", message: "No check-in near the address.", data: { any: 1 } }), "No check-in near the address.");
+  assert.equal(evidence({ code: "PART_NOT_RETURNED", message: "The old part never came back.", data: { any: 1 } }), "The old part never came back.");
+  // A flag the desk knows whose facts lack what its sentence needs.
+  assert.equal(evidence({ code: "FAR_FROM_ADDRESS", message: "Far from the address.", data: { any: 1 } }), "Far from the address.");
 });
 
 test("the facts are worded in Chinese for a Chinese screen, dates as Chinese writes them", () => {

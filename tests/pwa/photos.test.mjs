@@ -170,8 +170,8 @@ test("the upgrades from version 1 add the photo and record stores and keep every
 
   const db = await openDatabase(name);
 
-  assert.equal(db.version, 3);
-  assert.deepEqual([...db.objectStoreNames].sort(), ["entities", "meta", "outbox", "photos", "records"]);
+  assert.equal(db.version, 4);
+  assert.deepEqual([...db.objectStoreNames].sort(), ["entities", "meta", "outbox", "photos", "records", "thumbs"]);
   assert.deepEqual(await db.getAll("outbox"), [op]);
   assert.deepEqual(await db.getAll("entities"), [job]);
   assert.equal(await db.get("meta", "client_id"), "client-1");

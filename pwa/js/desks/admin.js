@@ -1,9 +1,10 @@
 // The admin's desk (系统管理): imports of reference data and sale records, users, SLA policies, the scheduler's
-// runs and the knowledge base editor, one tab each with its own address: #/admin/<tab>/… (imports first).
+// runs, the knowledge base editor and the messages sent to customers, one tab each with its own address: #/admin/<tab>/… (imports first).
 
 import { addStrings } from "../i18n/index.js";
 import { ImportsTab } from "./admin-imports.js";
 import { KnowledgeTab } from "./admin-knowledge.js";
+import { MessagesTab } from "./admin-messages.js";
 import { SchedulerTab } from "./admin-scheduler.js";
 import { SlaTab } from "./admin-sla.js";
 import strings from "./admin-strings.js";
@@ -18,6 +19,7 @@ const TABS = [
   { name: "sla", label: "admin.tab.sla", Tab: SlaTab },
   { name: "scheduler", label: "admin.tab.scheduler", Tab: SchedulerTab },
   { name: "knowledge", label: "admin.tab.knowledge", Tab: KnowledgeTab },
+  { name: "messages", label: "admin.tab.messages", Tab: MessagesTab },
 ];
 
 export class View {

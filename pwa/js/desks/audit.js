@@ -10,6 +10,7 @@ import { addStrings, language } from "../i18n/index.js";
 import strings from "./audit-strings.js";
 import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
 import { save } from "../ui/dom.js";
+import { distanceText, toWgs84, visitPlot } from "./visit-map.js";
 
 addStrings(strings);
 
@@ -23,6 +24,14 @@ const FLAGS = [
   "DUPLICATE_CLAIM",
   "SCAN_MISMATCH",
   "PHOTO_REUSED",
+  "NO_CONFIRMATION",
+  "CODE_MISMATCH",
+  "SIGNATURE_REUSED",
+  "NO_CHECKIN",
+  "FAR_FROM_ADDRESS",
+  "IMPOSSIBLE_TRAVEL",
+  "OVERLAPPING_VISITS",
+  "OLD_PHOTO",
 ];
 const STATUSES = ["pending_review", "approved", "rejected"];
 const QUEUE_PAGE = 25;
@@ -151,6 +160,18 @@ function pager(body, onPage) {
 
 // ---------------------------------------------------------------- a flag's evidence, in the user's language
 
+// The first of `names` the facts hold (a check may name a fact one way or another across versions).
+function fact(data, ...names) {
+  return names.map((name) => data[name]).find((value) => value !== undefined && value !== null);
+}
+
+// The other job a flag about two jobs names: its number, or its id where the facts give only that.
+function otherJob(data) {
+  const number = fact(data, "other_job_number", "job_number");
+  const id = fact(data, "other_job_id");
+  return number ?? (id === undefined ? undefined : t("audit.jobById", { id }));
+}
+
 // The flag's evidence sentence worded from its facts (server/claims/flag_facts.py); the server's own sentence
 // where the app does not know the flag or the server could not read its facts back.
 export function evidence(flag) {
@@ -217,7 +238,69 @@ export function evidence(flag) {
       }
       return words("PHOTO_REUSED.before");
     default:
-      return flag.message;
+      return visitEvidence(flag, data, words) ?? flag.message;
+  }
+}
+
+// The proof-of-visit flags (server/claims: the confirmation, the positions, the evidence photos) from their
+// facts; undefined when a fact the sentence needs is missing, and the server's own sentence is shown.
+function visitEvidence(flag, data, words) {
+  switch (flag.code) {
+    case "NO_CONFIRMATION": {
+      const reason = fact(data, "reason");
+      if (data.method === null || data.method === undefined) {
+        return reason ? words("NO_CONFIRMATION.reason", { reason }) : words("NO_CONFIRMATION.missing");
+      }
+      return reason ? words("NO_CONFIRMATION.reason", { reason }) : words("NO_CONFIRMATION");
+    }
+    case "CODE_MISMATCH": {
+      const sent = fact(data, "code_sent_at", "completion_code_sent_at", "sent_at");
+      return sent ? words("CODE_MISMATCH.sent", { sent: time(sent) }) : words("CODE_MISMATCH");
+    }
+    case "SIGNATURE_REUSED": {
+      const job = otherJob(data);
+      return job ? words("SIGNATURE_REUSED", { job }) : words("SIGNATURE_REUSED.before");
+    }
+    case "NO_CHECKIN":
+      return words("NO_CHECKIN");
+    case "FAR_FROM_ADDRESS": {
+      const distance = fact(data, "distance_m");
+      if (distance === undefined) {
+        return undefined;
+      }
+      return words("FAR_FROM_ADDRESS", {
+        distance: distanceText(distance),
+        radius: distanceText(fact(data, "radius_m", "checkin_radius_m") ?? 500),
+        accuracy: distanceText(fact(data, "accuracy_m") ?? 0),
+      });
+    }
+    case "IMPOSSIBLE_TRAVEL": {
+      const distance = fact(data, "distance_m");
+      const speed = fact(data, "speed_kmh");
+      const seconds = fact(data, "seconds", "elapsed_s") ?? (fact(data, "minutes") === undefined ? undefined : fact(data, "minutes") * 60);
+      if (distance === undefined || speed === undefined) {
+        return undefined;
+      }
+      const params = { job: otherJob(data) ?? "—", distance: distanceText(distance), speed: Math.round(speed), max: fact(data, "max_kmh", "max_travel_kmh") ?? 120 };
+      return seconds === undefined ? words("IMPOSSIBLE_TRAVEL.noTime", params) : words("IMPOSSIBLE_TRAVEL", { ...params, minutes: Math.max(0, Math.round(seconds / 60)) });
+    }
+    case "OVERLAPPING_VISITS": {
+      const job = otherJob(data) ?? "—";
+      const from = fact(data, "overlap_from", "overlap_start", "from");
+      const to = fact(data, "overlap_to", "overlap_end", "to");
+      return from && to ? words("OVERLAPPING_VISITS", { job, from: time(from), to: time(to) }) : words("OVERLAPPING_VISITS.plain", { job });
+    }
+    case "OLD_PHOTO": {
+      const taken = fact(data, "exif_taken_at", "taken_at");
+      const existed = fact(data, "job_created_at", "dispatched_at", "created_at");
+      if (!taken || !existed) {
+        return undefined;
+      }
+      const stage = data.stage === "before" || data.stage === "after" ? t(`audit.photoStage.${data.stage}`) : t("audit.photoStage.any");
+      return words("OLD_PHOTO", { stage, taken: time(taken), existed: time(existed) });
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -390,6 +473,7 @@ export class View {
       this.flagList(claim, reused, drawn),
       claim.status === "pending_review" ? this.decisionForm(claim) : null,
       this.photoSection(scans, drawn),
+      jobRead?.kind === OK ? this.visitSection(jobRead.body, drawn) : null,
       this.saleSection(unit, sale, province, city),
       this.timelineSection(jobRead, events),
       this.otherClaimsSection(claim, sameUnit),
@@ -515,12 +599,16 @@ export class View {
   // A figure whose photo is fetched with the sign-in (an <img> cannot send it) and shown from a blob: URL.
   // `href`: where the caption leads (the claim the photo backs), if anywhere.
   photo(scanId, caption, drawn, role = "scan", href = null) {
-    const image = h("img", { alt: caption, "data-scan-id": scanId, "data-photo": role });
+    return this.fetchedImage(`/api/scans/${scanId}/photo`, caption, drawn, { "data-scan-id": scanId, "data-photo": role }, href);
+  }
+
+  fetchedImage(path, caption, drawn, attributes, href = null) {
+    const image = h("img", { alt: caption, ...attributes });
     const said = h("figcaption", {}, href ? h("a", { href }, caption) : caption);
     const figure = h("figure", { class: "photo loading" }, image, said);
     const status = h("span", { class: "photo-status" }, t("audit.photoLoading"));
     figure.prepend(status);
-    this.api.download(`/api/scans/${scanId}/photo`).then((answer) => {
+    this.api.download(path).then((answer) => {
       if (drawn !== this.drawn) {
         return;
       }
@@ -544,6 +632,53 @@ export class View {
     }
     const caption = (scan) => (scan.serial ? t("audit.photoOfScan", { when: time(scan.created_at), serial: scan.serial }) : t("audit.photoNoSerial", { when: time(scan.created_at) }));
     return section(t("audit.photos"), "claim-photos", h("div", { class: "photo-row" }, scans.map((scan) => this.photo(scan.id, caption(scan), drawn))));
+  }
+
+  // The proof of the visit: how the customer confirmed (the code right or wrong, the signature's image, the
+  // reason), where the phone was (a plot of the address and the fixes), and the photos before and after.
+  visitSection(job, drawn) {
+    const visit = job.visit ?? {};
+    const confirmation = visit.confirmation;
+    const method = confirmation?.method ?? null;
+    let said;
+    if (method === "code") {
+      said = t(confirmation.code_ok === true ? "audit.visit.codeRight" : confirmation.code_ok === false ? "audit.visit.codeWrong" : "audit.visit.codeUnchecked");
+    } else if (method === "signature") {
+      said = t("audit.visit.signed");
+    } else if (method === "none") {
+      said = t("audit.visit.none", { reason: confirmation.reason || t("audit.visit.noReason") });
+    } else {
+      said = t(job.completed_at || job.completion_summary ? "audit.visit.noConfirmation" : "audit.visit.notCompleted");
+    }
+    const signature =
+      method === "signature" && confirmation.signature_sha256
+        ? this.fetchedImage(`/api/jobs/${job.id}/signature`, t("audit.visit.signature"), drawn, { "data-testid": "signature-image", class: "signature-image" })
+        : null;
+    const request = job.request ?? {};
+    const address = Number.isFinite(request.lat) && Number.isFinite(request.lng) ? toWgs84(request.lat, request.lng, request.coord_system) : null;
+    const fixes = visit.fixes ?? [];
+    const plot = fixes.length ? visitPlot({ address, fixes }) : null;
+    const photos = job.photos ?? [];
+    const caption = (photo) => t("audit.visit.photoCaption", { stage: t(`audit.photoStage.${photo.stage}`), time: time(photo.taken_at) });
+    return section(
+      t("audit.visit.title"),
+      "visit-proof",
+      facts([
+        [t("audit.visit.confirmation"), said, "visit-confirmation"],
+        visit.completion_code_sent_at ? [t("audit.visit.codeSent"), t("audit.visit.codeSentTo", { phone: visit.completion_code_sent_to ?? "", time: time(visit.completion_code_sent_at) })] : null,
+      ]),
+      signature,
+      h("h4", {}, t("audit.visit.positions")),
+      plot ?? h("p", { class: "muted", "data-testid": "no-fixes" }, t("audit.visit.noFixes")),
+      h("h4", {}, t("audit.visit.photos")),
+      photos.length
+        ? h(
+            "div",
+            { class: "photo-row", "data-testid": "evidence-photos" },
+            photos.map((photo) => this.fetchedImage(`/api/jobs/${job.id}/photos/${photo.sha256}`, caption(photo), drawn, { "data-stage": photo.stage, "data-sha256": photo.sha256 })),
+          )
+        : h("p", { class: "muted" }, t("audit.visit.noPhotos")),
+    );
   }
 
   saleSection(unit, sale, province, city) {

@@ -3,8 +3,13 @@
 // written to the device first (op and local change together) and synced after; the screen shows it at once.
 // What the phone can tell will be refused (a past appointment, parts never shipped, more fitted than arrived, a
 // decline once on site) is refused here, in the user's language, before any op is made.
+// The proof of the visit: the phone's position at arrival and completion (asked with a deadline, said when
+// refused or weak, never holding the step), the customer's confirmation at completion (the code sent to them,
+// their signature, or none with a reason), and stamped photos before and after the repair.
 
+import { METHODS, REASONS, codeSent, defaultMethod, readConfirmation } from "../confirmation.js";
 import { t, when } from "../i18n/index.js";
+import { positionNote, takePosition } from "../position.js";
 import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
 import { JobRecord } from "./job-record.js";
@@ -30,6 +35,9 @@ const MAX_QTY = 10_000;
 const APPOINTMENT_DAYS = 90;
 // How long a map app has to open before its web page is opened instead.
 const MAP_APP_WAIT_MS = 1500;
+// Where the repair's photos are taken: on site, and while parts are awaited (the "before" of the next visit).
+const PHOTO_STATES = new Set(["on_site", "waiting_parts"]);
+const STAGES = ["before", "after"];
 
 // The value a datetime-local input shows for `date`, in the phone's time zone.
 function localInput(date) {
@@ -69,6 +77,24 @@ export function leftToFit(order) {
   return [...arrived.values()].map((line) => ({ ...line, left: Math.max(0, line.arrived - (fitted.get(line.part_no) ?? 0)) }));
 }
 
+// The customer's confirmation as the technician reads it back (the server says whether a code was right).
+export function confirmationText(confirmation) {
+  switch (confirmation?.method) {
+    case "code":
+      return t(confirmation.code_ok === true ? "confirm.shown.codeOk" : confirmation.code_ok === false ? "confirm.shown.codeWrong" : "confirm.shown.codePending");
+    case "signature":
+      return t("confirm.shown.signature");
+    case "none":
+      return t("confirm.shown.none", { reason: confirmation.reason ?? "" });
+    default:
+      return t("confirm.shown.missing");
+  }
+}
+
+function fixText(fix) {
+  return t(`visit.fix.${fix.step === "complete" ? "complete" : "arrive"}`, { accuracy: Math.round(fix.accuracy_m), time: when(fix.fix_time) });
+}
+
 export class JobDetail {
   constructor({ db, engine, api, user, jobId, scanner }) {
     Object.assign(this, { db, engine, api, user, jobId: String(jobId), scanner });
@@ -77,6 +103,9 @@ export class JobDetail {
     this.form = null;
     this.job = null;
     this.requisitions = [];
+    // What the last step said of the phone's position, or of a photo: kept across the redraw the step makes.
+    this.said = h("p", { class: "position-note", role: "status", "data-testid": "position-note" });
+    this.thumbUrls = [];
   }
 
   get technician() {
@@ -127,8 +156,10 @@ export class JobDetail {
         ? h("a", { href: `#/knowledge?model=${encodeURIComponent(request.model)}`, class: "knowledge-link", "data-testid": "job-knowledge" }, t("job.knowledge"))
         : null,
       h("div", { class: "steps" }, job.declined ? [] : this.steps(job)),
+      this.said,
       this.form,
       job.completion_summary ? this.completion(job) : null,
+      this.evidence(job),
       this.requisitions.length ? this.requisitionList(job) : null,
       this.record.root,
     ];
@@ -187,6 +218,7 @@ export class JobDetail {
   }
 
   completion(job) {
+    const visit = job.visit ?? {};
     return h(
       "section",
       { class: "completion", "data-testid": "completion" },
@@ -199,8 +231,105 @@ export class JobDetail {
         h("dt", {}, t("form.confirmedBy")),
         h("dd", {}, job.confirmed_by ?? ""),
         job.fault_code ? [h("dt", {}, t("form.faultCode")), h("dd", {}, job.fault_code)] : null,
+        h("dt", {}, t("confirm.shown")),
+        h("dd", { "data-testid": "confirmation-shown", "data-method": visit.confirmation?.method ?? "" }, confirmationText(visit.confirmation)),
+        visit.fixes?.length
+          ? [h("dt", {}, t("visit.positions")), h("dd", { "data-testid": "fixes" }, visit.fixes.map((fix) => h("span", { class: "fix", dataset: { step: fix.step } }, fixText(fix))))]
+          : null,
       ),
     );
+  }
+
+  // The repair's photos (before and after), each as its thumbnail where this phone took it; the buttons that
+  // take them while on site.
+  evidence(job) {
+    const photos = job.photos ?? [];
+    const taking = this.technician && PHOTO_STATES.has(job.state) && !job.declined;
+    if (!photos.length && !taking) {
+      return null;
+    }
+    const figures = photos.map((photo) => {
+      const image = h("img", { alt: t(`evidence.stage.${photo.stage}`), class: "thumb", dataset: { sha256: photo.sha256 } });
+      return h(
+        "figure",
+        { class: "evidence-photo", dataset: { stage: photo.stage, sha256: photo.sha256 } },
+        image,
+        h("figcaption", {}, t("evidence.caption", { stage: t(`evidence.stage.${photo.stage}`), time: when(photo.taken_at) })),
+      );
+    });
+    this.drawThumbs(figures);
+    const buttons = taking
+      ? STAGES.map((stage) => {
+          const input = h("input", { type: "file", accept: "image/*", capture: "environment", "data-testid": `evidence-${stage}` });
+          input.addEventListener("change", () => this.takePhoto(job, stage, input));
+          return h("label", { class: "evidence-take", dataset: { stage } }, t(`evidence.${stage}`), input);
+        })
+      : [];
+    return h(
+      "section",
+      { class: "repair-photos", "data-testid": "evidence" },
+      h("h2", {}, t("evidence.title")),
+      buttons.length ? h("div", { class: "evidence-buttons" }, buttons) : null,
+      figures.length ? h("div", { class: "thumbs" }, figures) : h("p", { class: "muted" }, t("evidence.none")),
+    );
+  }
+
+  // Each figure's image from the small copy this phone kept, or said to be from another phone.
+  async drawThumbs(figures) {
+    for (const url of this.thumbUrls.splice(0)) {
+      URL.revokeObjectURL(url);
+    }
+    for (const figure of figures) {
+      const image = figure.querySelector("img");
+      const thumb = await this.db.get("thumbs", figure.dataset.sha256).catch(() => undefined);
+      if (thumb) {
+        const url = URL.createObjectURL(new Blob([thumb.bytes], { type: thumb.type }));
+        this.thumbUrls.push(url);
+        image.src = url;
+      } else {
+        image.replaceWith(h("span", { class: "thumb elsewhere" }, t("evidence.elsewhere")));
+      }
+    }
+  }
+
+  // A photo from the camera input: stamped (job number, time, position), kept with its small copy, then the op
+  // naming it. The position is the one the phone has (a recent fix is as good), never waited on for long.
+  async takePhoto(job, stage, input) {
+    const [file] = input.files;
+    if (!file) {
+      return;
+    }
+    this.say("evidence.taking");
+    const [taken, { stampPhoto }, { keepEvidence }] = await Promise.all([takePosition(), import("../stamp.js"), import("../photos.js")]);
+    const takenAt = new Date();
+    let stamped;
+    try {
+      stamped = await stampPhoto(file, { number: job.number, time: when(takenAt.toISOString()), fix: taken.fix, words: { noPosition: t("stamp.noPosition") } });
+    } catch {
+      this.say("evidence.notPicture");
+      return;
+    }
+    try {
+      await keepEvidence(this.db, stamped, { jobId: this.jobId, kind: "photo", thumb: stamped.thumb });
+    } catch {
+      this.say("evidence.notKept");
+      return;
+    }
+    const payload = {
+      stage,
+      sha256: stamped.sha256,
+      original_sha256: stamped.original_sha256,
+      exif_taken_at: stamped.exif_taken_at,
+      device_time: takenAt.toISOString(),
+      ...(taken.fix ? { position: taken.fix } : {}),
+    };
+    const shown = { stage, sha256: stamped.sha256, taken_at: takenAt.toISOString(), lat: taken.fix?.lat ?? null, lng: taken.fix?.lng ?? null };
+    // The job as the phone holds it now: another photo may have been added since this screen was drawn.
+    const photos = [...((await one(this.db, "job", this.jobId))?.data.photos ?? []).filter((photo) => photo.sha256 !== stamped.sha256), shown];
+    const [key, params] = positionNote(taken);
+    await this.save([{ type: "photo.add", entityId: this.jobId, payload, localChange: this.change({ photos }) }]);
+    this.said.textContent = `${t("evidence.taken")} ${t(key, params)}`;
+    this.said.dataset.said = "evidence.taken";
   }
 
   requisitionList(job) {
@@ -263,6 +392,9 @@ export class JobDetail {
   }
 
   step(job, step) {
+    if (step === "arrive") {
+      return this.arrive(job);
+    }
     if (step in MOVES && step !== "complete") {
       return this.save([{ type: `job.${step}`, entityId: this.jobId, payload: {}, localChange: this.change({ state: MOVES[step] }) }]);
     }
@@ -278,6 +410,28 @@ export class JobDetail {
   showForm(form) {
     this.form = form;
     return this.render();
+  }
+
+  // Said under the steps until the next step says something else.
+  say(key, params = {}) {
+    this.said.textContent = key ? t(key, params) : "";
+    this.said.dataset.said = key ?? "";
+  }
+
+  // The arrival with the phone's position (a few seconds at most; without it when refused or not found).
+  async arrive(job) {
+    this.say("position.finding");
+    const taken = await takePosition();
+    this.say(...positionNote(taken));
+    const payload = taken.fix ? { position: taken.fix } : {};
+    return this.save([{ type: "job.arrive", entityId: this.jobId, payload, localChange: this.change({ state: "on_site", visit: this.visitWith(job, "arrive", taken.fix) }) }]);
+  }
+
+  // The job's visit as the phone shows it once this step's fix (if any) and confirmation (if any) are in.
+  visitWith(job, step, fix, confirmation = undefined) {
+    const visit = { confirmation: null, fixes: [], ...job.visit };
+    const fixes = fix ? [...(visit.fixes ?? []), { step, ...fix }] : visit.fixes;
+    return { ...visit, fixes, ...(confirmation === undefined ? {} : { confirmation }) };
   }
 
   field(label, input) {
@@ -453,16 +607,124 @@ export class JobDetail {
       codes.append(...found.map((a) => h("option", { value: a.fault_code }, `${a.fault_code} ${a.title}`)));
     });
     const faultCode = this.field("form.faultCode", codes);
-    return this.formOf("complete", [summary, confirmed, faultCode], () => {
+    // The position is asked for as the form opens: by the time the customer has confirmed, it is there.
+    const position = takePosition();
+    const confirmation = this.confirmationFields(job, summary.input);
+    return this.formOf("complete", [summary, confirmed, faultCode, confirmation], async () => {
       const missing = [summary, confirmed].filter((f) => !f.input.value.trim());
       missing.forEach((f) => (f.error.textContent = t("form.required")));
-      if (missing.length) {
+      const given = await confirmation.read();
+      if (missing.length || !given) {
         return null;
       }
+      const taken = await position;
+      this.say(...positionNote(taken));
       const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim(), fault_code: codes.value || null };
-      const patch = { state: "completed", completion_summary: values.summary, confirmed_by: values.confirmed_by, fault_code: values.fault_code };
-      return [{ type: "job.complete", entityId: this.jobId, payload: values, localChange: this.change(patch) }];
+      const payload = { ...values, confirmation: given, ...(taken.fix ? { position: taken.fix } : {}) };
+      const shown = { method: given.method, code_ok: null, reason: given.reason ?? null, signature_sha256: given.signature_sha256 ?? null };
+      const patch = {
+        state: "completed",
+        completion_summary: values.summary,
+        confirmed_by: values.confirmed_by,
+        fault_code: values.fault_code,
+        visit: this.visitWith(job, "complete", taken.fix, shown),
+      };
+      return [{ type: "job.complete", entityId: this.jobId, payload, localChange: this.change(patch) }];
     });
+  }
+
+  // The customer's confirmation: the code sent to them, their signature (the work's summary shown above the pad,
+  // since that is what they sign for) or none with a reason. {label, read}: `read()` keeps a signature on the
+  // phone and gives the op's `confirmation`, or null when the form says what is missing.
+  confirmationFields(job, summaryInput) {
+    const visit = job.visit ?? {};
+    const chosen = defaultMethod(visit);
+    const radios = Object.fromEntries(METHODS.map((method) => [method, h("input", { type: "radio", name: "confirmation", value: method, checked: method === chosen })]));
+    const error = h("p", { class: "error", role: "alert", "data-error-for": "confirmation" });
+
+    const code = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 12, pattern: "[0-9]*", "data-testid": "confirm-code" });
+    const codePane = h(
+      "div",
+      { class: "confirm-pane", "data-pane": "code" },
+      h("p", { class: "muted", "data-testid": "code-sent" }, t(...codeSent(visit))),
+      h("label", {}, t("confirm.codeLabel"), code),
+      h("p", { class: "muted" }, t("confirm.codeChecked")),
+    );
+
+    const signedFor = h("blockquote", { class: "signed-summary", "data-testid": "signed-summary" });
+    const padBox = h("div", { class: "pad-box" });
+    let pad = null;
+    const signaturePane = h("div", { class: "confirm-pane", "data-pane": "signature" }, h("p", {}, t("confirm.signFor")), signedFor, padBox);
+    const showSummary = () => (signedFor.textContent = summaryInput.value.trim() || "—");
+    summaryInput.addEventListener("input", showSummary);
+
+    const reasons = h(
+      "select",
+      { name: "reason_choice", "aria-label": t("confirm.reasonLabel") },
+      h("option", { value: "" }, t("confirm.reasonChoose")),
+      REASONS.map((reason) => h("option", { value: reason }, t(`confirm.reason.${reason}`))),
+    );
+    const reasonText = h("textarea", { name: "reason", maxlength: 400, rows: 2 });
+    const nonePane = h("div", { class: "confirm-pane", "data-pane": "none" }, h("label", {}, t("confirm.reasonLabel"), reasons), h("label", {}, t("confirm.reasonMore"), reasonText));
+
+    const panes = { code: codePane, signature: signaturePane, none: nonePane };
+    const method = () => METHODS.find((each) => radios[each].checked) ?? null;
+    const show = async () => {
+      error.textContent = "";
+      for (const [name, pane] of Object.entries(panes)) {
+        pane.hidden = name !== method();
+      }
+      if (method() === "signature" && pad === null) {
+        showSummary();
+        const { SignaturePad } = await import("./signature-pad.js");
+        pad ??= new SignaturePad();
+        padBox.replaceChildren(pad.root);
+      }
+    };
+    for (const radio of Object.values(radios)) {
+      radio.addEventListener("change", show);
+    }
+    show();
+
+    const label = h(
+      "fieldset",
+      { class: "outcome confirmation", "data-testid": "confirmation" },
+      h("legend", {}, t("confirm.legend")),
+      METHODS.map((each) => h("label", { class: "choice" }, radios[each], t(`confirm.method.${each}`))),
+      codePane,
+      signaturePane,
+      nonePane,
+      error,
+    );
+    const read = async () => {
+      error.textContent = "";
+      let signatureSha256 = null;
+      if (method() === "signature" && pad && !pad.empty) {
+        try {
+          const png = await pad.toPng();
+          const { keepEvidence } = await import("../photos.js");
+          await keepEvidence(this.db, png, { jobId: this.jobId, kind: "signature", thumb: png });
+          signatureSha256 = png.sha256;
+        } catch {
+          error.textContent = t("confirm.notKept");
+          return null;
+        }
+      }
+      const reasonChoice = reasons.value;
+      const found = readConfirmation({
+        method: method(),
+        code: code.value,
+        signatureSha256,
+        reasonLabel: reasonChoice ? t(`confirm.reason.${reasonChoice}`) : "",
+        reasonText: reasonText.value,
+      });
+      if (!found.confirmation) {
+        error.textContent = t(found.problem);
+        return null;
+      }
+      return found.confirmation;
+    };
+    return { label, read };
   }
 
   noteForm(text = "") {
