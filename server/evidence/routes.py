@@ -67,15 +67,40 @@ class ScanPhoto(MethodView):
 
         Typed by its own bytes (JPEG, PNG, WebP...); bytes of no image kind come as an attachment.
         """
-        photo = services.photo_of(current_user(), scan_id)
-        return Response(
-            photo["data"],
-            mimetype=photo["content_type"],
-            headers={
-                "Cache-Control": "private, max-age=86400",
-                "Content-Disposition": f'{photo["disposition"]}; filename="{photo["filename"]}"',
-            },
-        )
+        return _served(services.photo_of(current_user(), scan_id))
+
+
+def _served(photo):
+    return Response(
+        photo["data"],
+        mimetype=photo["content_type"],
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "Content-Disposition": f'{photo["disposition"]}; filename="{photo["filename"]}"',
+        },
+    )
+
+
+@blp.route("/jobs/<id:job_id>/photos/<sha256>")
+class JobPhoto(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, content_type="image/*")
+    @blp.doc(tags=["jobs"])
+    def get(self, job_id, sha256):
+        """One evidence photo of the job (the stamped JPEG), to those who may see the job; 404 for a photo
+        that is not this job's."""
+        return _served(services.job_image(current_user(), job_id, sha256))
+
+
+@blp.route("/jobs/<id:job_id>/signature")
+class JobSignature(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, content_type="image/*")
+    @blp.doc(tags=["jobs"])
+    def get(self, job_id):
+        """The customer's signature on the job's completion (a PNG), to those who may see the job; 404 when the
+        completion was confirmed otherwise."""
+        return _served(services.job_image(current_user(), job_id))
 
 
 @blp.route("/jobs/<id:job_id>/scans")

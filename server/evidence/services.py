@@ -391,19 +391,39 @@ def photo_of(user: User, scan_id: int) -> StoredPhoto:
     data = photo_store().get(scan.photo_sha256) if scan.photo_sha256 else None
     if data is None:
         raise NotFound(f"Scan {scan_id} has no stored photo.", code="photo_not_found")
+    return typed(data, f"scan-{scan_id}")
+
+
+def job_image(user: User, job_id: int, sha256: str | None = None) -> StoredPhoto:
+    """An image of a visit, to those who may see its job: one of its evidence photos (``sha256``), or the
+    customer's signature (no ``sha256``). 404 for an image that is not this job's."""
+    job = job_for(user, job_id)
+    if sha256 is None:
+        wanted, name = job.signature_sha256, f"job-{job.number}-signature"
+    else:
+        photo = next((each for each in job.evidence_photos if each.sha256 == sha256), None)
+        wanted, name = (photo.sha256, f"job-{job.number}-{photo.stage}") if photo is not None else (None, "")
+    data = photo_store().get(wanted) if wanted else None
+    if data is None:
+        raise NotFound(f"Job {job.number} has no such image.", code="photo_not_found")
+    return typed(data, name)
+
+
+def typed(data: bytes, name: str) -> StoredPhoto:
+    """Stored bytes as they are served: typed by themselves (never by what their sender claimed)."""
     kind = photos.kind_of(data)
     if kind is None:
         return {
             "data": data,
             "content_type": "application/octet-stream",
             "disposition": "attachment",
-            "filename": f"scan-{scan_id}.bin",
+            "filename": f"{name}.bin",
         }
     return {
         "data": data,
         "content_type": kind.content_type,
         "disposition": "inline",
-        "filename": f"scan-{scan_id}.{kind.extension}",
+        "filename": f"{name}.{kind.extension}",
     }
 
 

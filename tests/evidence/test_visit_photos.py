@@ -314,3 +314,30 @@ def test_a_photo_copied_from_another_job_is_flagged_on_the_claim(send, on_site, 
     ((code, _, facts),) = claim_flags(second)
     assert code == "PHOTO_REUSED"
     assert (facts["other_job_id"], facts["other_photo_sha256"]) == (first["id"], hashlib.sha256(shot).hexdigest())
+
+
+# ---------------------------------------------------------------- the visit's images, read at a desk
+
+
+def test_a_jobs_evidence_photo_is_served_to_those_who_see_the_job_and_to_no_one_else(
+    client, send, on_site, shot, people, make_user, auth
+):
+    job = on_site()
+    sha = send(job, shot, stage="after").get_json()["sha256"]
+    auditor = make_user("auditor", username="auditor1")
+    for user in (people.admin, people.dispatcher, people.pm1, auth(auditor)):
+        headers = user if isinstance(user, dict) else user.headers
+        response = client.get(f"/api/jobs/{job['id']}/photos/{sha}", headers=headers)
+        assert response.status_code == 200, response.get_json()
+        assert (response.mimetype, response.data) == ("image/jpeg", shot)
+    # Another provider's manager does not see the job; another job does not hold the photo.
+    assert_error(client.get(f"/api/jobs/{job['id']}/photos/{sha}", headers=people.pm2.headers), 404, "job_not_found")
+    other = on_site(serial="SN-OLD")
+    assert_error(
+        client.get(f"/api/jobs/{other['id']}/photos/{sha}", headers=people.admin.headers), 404, "photo_not_found"
+    )
+
+
+def test_a_job_confirmed_by_a_code_has_no_signature_to_serve(client, on_site, people):
+    job = on_site("completed")
+    assert_error(client.get(f"/api/jobs/{job['id']}/signature", headers=people.admin.headers), 404, "photo_not_found")

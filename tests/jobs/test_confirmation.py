@@ -273,6 +273,18 @@ def test_a_signature_the_technician_uploaded_is_bound_to_the_summary_they_signed
     assert len(record["signature_pixels_sha256"]) == 64
 
 
+def test_the_signature_is_shown_to_an_auditor_beside_the_job(open_job, walk, complete, upload, client, make_user, auth):
+    job = open_job()
+    walk(job, "scanned")
+    drawn = signature_png()
+    complete(job, {"method": "signature", "signature_sha256": upload(drawn)})
+
+    response = client.get(f"/api/jobs/{job['id']}/signature", headers=auth(make_user("auditor", username="aud")))
+
+    assert response.status_code == 200, response.get_json()
+    assert (response.mimetype, response.data) == ("image/png", drawn)
+
+
 @pytest.mark.parametrize(
     ("data", "content_type", "code"),
     [

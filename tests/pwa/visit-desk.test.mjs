@@ -100,11 +100,17 @@ const VISIT_FLAGS = [
   ],
   [
     "IMPOSSIBLE_TRAVEL",
-    { other_job_number: "J00000008", distance_m: 85_000, seconds: 1800, speed_kmh: 170.2, max_kmh: 120 },
+    { other_job_number: "J00000008", km: 85, minutes: 30, kmh: 170, max_kmh: 120 },
     "The phone's positions here and at J00000008 are 85 km apart but only 30 minutes apart: 170 km/h, faster than the 120 km/h anyone travels between visits.",
     "手机在本单和J00000008的位置相距 85 公里，时间却只隔 30 分钟：时速 170 公里，超过上门途中可能的 120 公里。",
   ],
   ["OVERLAPPING_VISITS", { other_job_number: "J00000008" }, "The technician was on site at J00000008 at the same time.", "技师同一时间也在J00000008现场。"],
+  [
+    "FAR_FROM_ADDRESS",
+    { step: "complete", distance_m: 9000, accuracy_m: 12, radius_m: 500 },
+    "At completion the phone was 9.0 km from the customer's address, beyond the 500 m check-in radius and the fix's accuracy of 12 m.",
+    "完工时手机距客户地址 9.0 公里，超出 500 米 的签到半径和定位误差 12 米。",
+  ],
 ];
 
 test("the proof-of-visit flags are worded from their facts, in English and in Chinese", () => {
@@ -119,9 +125,11 @@ test("the proof-of-visit flags are worded from their facts, in English and in Ch
 
 test("flags with times word them in the user's time, and fall back to the server's sentence without their facts", () => {
   setLanguage("en");
-  const old = evidence({ code: "OLD_PHOTO", message: "", data: { stage: "before", exif_taken_at: "2025-01-02T03:04:00Z", job_created_at: "2026-12-01T08:00:00Z" } });
-  assert.match(old, /^The before-repair photo was taken on .*2025.*, before the job existed \(.*2026.*\)\.$/);
-  const overlap = evidence({ code: "OVERLAPPING_VISITS", message: "", data: { other_job_number: "J8", overlap_from: "2026-12-01T08:00:00Z", overlap_to: "2026-12-01T09:00:00Z" } });
+  const old = evidence({ code: "OLD_PHOTO", message: "", data: { stage: "before", taken_at: "2025-01-02T03:04:00Z", dispatched_at: "2026-12-01T08:00:00Z" } });
+  assert.match(old, /^The before-repair photo was taken on .*2025.*, before the job was dispatched \(.*2026.*\)\.$/);
+  // The stretch both stays share: from the later start to the earlier end.
+  const stays = { start: "2026-12-01T07:30:00Z", end: "2026-12-01T09:00:00Z", other_start: "2026-12-01T08:00:00Z", other_end: "2026-12-01T10:00:00Z" };
+  const overlap = evidence({ code: "OVERLAPPING_VISITS", message: "", data: { other_job_number: "J8", ...stays } });
   assert.match(overlap, /^The technician was on site at J8 at the same time, from .+ to .+\.$/);
   for (const code of ["FAR_FROM_ADDRESS", "IMPOSSIBLE_TRAVEL", "OLD_PHOTO"]) {
     assert.equal(evidence({ code, message: "As the server said it.", data: { job_id: 1 } }), "As the server said it.", code);

@@ -230,6 +230,9 @@ export function evidence(flag) {
     case "SCAN_MISMATCH":
       return words("SCAN_MISMATCH", { scanned: data.scanned_serial, serial: data.serial });
     case "PHOTO_REUSED":
+      if (data.other_job_number !== undefined) {
+        return words("PHOTO_REUSED.job", { job: data.other_job_number });
+      }
       if (data.claim_id !== undefined) {
         return words("PHOTO_REUSED.claim", { claim: data.claim_id });
       }
@@ -240,6 +243,15 @@ export function evidence(flag) {
     default:
       return visitEvidence(flag, data, words) ?? flag.message;
   }
+}
+
+// The later / earlier of two ISO times (either may be missing).
+function latest(a, b) {
+  return !a ? b : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+function earliest(a, b) {
+  return !a ? b : !b ? a : Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 // The proof-of-visit flags (server/claims: the confirmation, the positions, the evidence photos) from their
@@ -268,15 +280,16 @@ function visitEvidence(flag, data, words) {
       if (distance === undefined) {
         return undefined;
       }
-      return words("FAR_FROM_ADDRESS", {
+      return words(data.step === "complete" ? "FAR_FROM_ADDRESS.complete" : "FAR_FROM_ADDRESS", {
         distance: distanceText(distance),
         radius: distanceText(fact(data, "radius_m", "checkin_radius_m") ?? 500),
         accuracy: distanceText(fact(data, "accuracy_m") ?? 0),
       });
     }
     case "IMPOSSIBLE_TRAVEL": {
-      const distance = fact(data, "distance_m");
-      const speed = fact(data, "speed_kmh");
+      const km = fact(data, "km");
+      const distance = fact(data, "distance_m") ?? (km === undefined ? undefined : km * 1000);
+      const speed = fact(data, "kmh", "speed_kmh");
       const seconds = fact(data, "seconds", "elapsed_s") ?? (fact(data, "minutes") === undefined ? undefined : fact(data, "minutes") * 60);
       if (distance === undefined || speed === undefined) {
         return undefined;
@@ -286,8 +299,9 @@ function visitEvidence(flag, data, words) {
     }
     case "OVERLAPPING_VISITS": {
       const job = otherJob(data) ?? "—";
-      const from = fact(data, "overlap_from", "overlap_start", "from");
-      const to = fact(data, "overlap_to", "overlap_end", "to");
+      // The two stays' common stretch: from the later start to the earlier end.
+      const from = latest(fact(data, "start"), fact(data, "other_start"));
+      const to = earliest(fact(data, "end"), fact(data, "other_end"));
       return from && to ? words("OVERLAPPING_VISITS", { job, from: time(from), to: time(to) }) : words("OVERLAPPING_VISITS.plain", { job });
     }
     case "OLD_PHOTO": {
