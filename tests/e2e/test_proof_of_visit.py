@@ -128,6 +128,10 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     page.get_by_test_id("job-detail").wait_for()
     problems += device.inspect("proof-job-completed-zh", touch=True)
     page.get_by_test_id("language").click()
+    # What the note under the steps said is said again in the language now chosen.
+    page.locator("[data-testid=language]:text('中文')").wait_for()
+    assert note.text_content() == device.t("position.taken", accuracy=AT_THE_DOOR["accuracy"])
+    assert not any("\u4e00" <= char <= "\u9fff" for char in note.text_content())
     problems += device.inspect("proof-job-completed-en", touch=True)
     assert not problems, "\n".join(problems)
 

@@ -156,7 +156,7 @@ export class JobDetail {
         ? h("a", { href: `#/knowledge?model=${encodeURIComponent(request.model)}`, class: "knowledge-link", "data-testid": "job-knowledge" }, t("job.knowledge"))
         : null,
       h("div", { class: "steps" }, job.declined ? [] : this.steps(job)),
-      this.said,
+      this.reworded(),
       this.form,
       job.completion_summary ? this.completion(job) : null,
       this.evidence(job),
@@ -328,8 +328,7 @@ export class JobDetail {
     const photos = [...((await one(this.db, "job", this.jobId))?.data.photos ?? []).filter((photo) => photo.sha256 !== stamped.sha256), shown];
     const [key, params] = positionNote(taken);
     await this.save([{ type: "photo.add", entityId: this.jobId, payload, localChange: this.change({ photos }) }]);
-    this.said.textContent = `${t("evidence.taken")} ${t(key, params)}`;
-    this.said.dataset.said = "evidence.taken";
+    this.say(key, params, "evidence.taken");
   }
 
   requisitionList(job) {
@@ -413,9 +412,19 @@ export class JobDetail {
   }
 
   // Said under the steps until the next step says something else.
-  say(key, params = {}) {
-    this.said.textContent = key ? t(key, params) : "";
-    this.said.dataset.said = key ?? "";
+  // What the note under the steps says (the position taken or not, a photo kept), remembered as keys so that a
+  // redraw in another language words it again; `lead` goes first (a photo's "kept").
+  say(key, params = {}, lead = null) {
+    this.saying = [key, params, lead];
+    this.said.textContent = [lead ? t(lead) : "", key ? t(key, params) : ""].filter(Boolean).join(" ");
+    this.said.dataset.said = lead ?? key ?? "";
+  }
+
+  reworded() {
+    if (this.saying) {
+      this.say(...this.saying);
+    }
+    return this.said;
   }
 
   // The arrival with the phone's position (a few seconds at most; without it when refused or not found).
