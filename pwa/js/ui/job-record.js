@@ -23,6 +23,7 @@ const KIND_OF_OP = {
   "parts.shortage": "hold_for_parts",
   "parts.receive": "parts_received",
   "note.add": "note",
+  "photo.add": "photo",
 };
 
 // An op in the outbox as the event it will be: {kind, at, phone, pending, note, data}.
@@ -100,6 +101,10 @@ function details(entry) {
     lines.push(data.summary ? t("record.summary", { text: data.summary }) : null);
     lines.push(data.confirmed_by ? t("record.confirmedBy", { name: data.confirmed_by }) : null);
     lines.push(data.fault_code ? t("record.faultCode", { code: data.fault_code }) : null);
+    lines.push(confirmationLine(data.confirmation));
+  } else if (kind === "photo") {
+    lines.push(data.stage === "before" || data.stage === "after" ? t("record.photoStage", { stage: t(`evidence.stage.${data.stage}`) }) : null);
+    lines.push(data.reused_from ? t("record.photoReused", { job: data.reused_from.job_number }) : null);
   } else if (kind === "overdue") {
     lines.push(t(`record.stage.${data.stage}`));
   } else if (data.parts?.length) {
@@ -114,6 +119,20 @@ function details(entry) {
     lines.push(note);
   }
   return lines.filter(Boolean).map((line) => h("p", {}, line));
+}
+
+// How the customer confirmed a completion, as its event records it (an op's payload, or the server's record).
+function confirmationLine(confirmation) {
+  if (confirmation === undefined) {
+    return null;
+  }
+  if (!confirmation?.method) {
+    return t("record.confirmation.missing");
+  }
+  if (confirmation.method === "code" && confirmation.code_ok === false) {
+    return t("record.confirmation.codeWrong");
+  }
+  return t(`record.confirmation.${confirmation.method}`);
 }
 
 function label(kind) {
