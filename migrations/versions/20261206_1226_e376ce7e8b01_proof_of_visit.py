@@ -90,11 +90,13 @@ def upgrade():
         batch_op.add_column(sa.Column('confirmation_code', sa.String(length=16), server_default='', nullable=False))
         batch_op.add_column(sa.Column('confirmation_code_ok', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('signature_sha256', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('signature_pixels_sha256', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('signed_summary_sha256', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('confirmation_reason', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('completion_code_digest', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('completion_code_sent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_jobs_signature_sha256'), ['signature_sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_signature_pixels_sha256'), ['signature_pixels_sha256'], unique=False)
 
     with op.batch_alter_table('sale_records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
@@ -120,11 +122,13 @@ def downgrade():
         batch_op.drop_column('lat')
 
     with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_jobs_signature_pixels_sha256'))
         batch_op.drop_index(batch_op.f('ix_jobs_signature_sha256'))
         batch_op.drop_column('completion_code_sent_at')
         batch_op.drop_column('completion_code_digest')
         batch_op.drop_column('confirmation_reason')
         batch_op.drop_column('signed_summary_sha256')
+        batch_op.drop_column('signature_pixels_sha256')
         batch_op.drop_column('signature_sha256')
         batch_op.drop_column('confirmation_code_ok')
         batch_op.drop_column('confirmation_code')

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.jobs.models import Job
-from server.jobs.models import JobEvent
 
 if TYPE_CHECKING:  # checks.py imports this module to list its checks
     from server.claims.checks import ClaimFacts
@@ -36,7 +35,7 @@ class Confirmation:
     code_ok: bool | None = None
     code_sent_at: datetime | None = None  # None: no completion code was ever sent for the job
     signature_sha256: str | None = None
-    signature_pixels_sha256: str | None = None  # the hash of its decoded pixels, from the completion's record
+    signature_pixels_sha256: str | None = None  # the hash of its decoded pixels
 
 
 @dataclass(frozen=True)
@@ -125,15 +124,6 @@ def first_use(job: Confirmation, uses: list[EarlierSignature]) -> EarlierSignatu
 # ---------------------------------------------------------------- reading what the job holds
 
 
-_PIXELS = JobEvent.data[("confirmation", "signature_pixels_sha256")].as_string()
-
-
-def _completion_pixels(job_id: int) -> str | None:
-    return db.session.scalar(
-        select(_PIXELS).where(JobEvent.job_id == job_id, JobEvent.kind == "complete").order_by(JobEvent.id.desc())
-    )
-
-
 def confirmation_of(job_id: int | None) -> Confirmation | None:
     """What the job ``job_id`` holds of its confirmation; None for a claim on no job."""
     if job_id is None:
@@ -151,7 +141,7 @@ def confirmation_of(job_id: int | None) -> Confirmation | None:
         code_ok=job.confirmation_code_ok,
         code_sent_at=job.completion_code_sent_at if job.completion_code_digest else None,
         signature_sha256=job.signature_sha256,
-        signature_pixels_sha256=_completion_pixels(job.id) if job.confirmation_method == "signature" else None,
+        signature_pixels_sha256=job.signature_pixels_sha256 if job.confirmation_method == "signature" else None,
     )
 
 
@@ -165,17 +155,12 @@ def other_uses(job: Confirmation) -> list[EarlierSignature]:
         )
     }
     if job.signature_pixels_sha256 is not None:
-        same_pixels = (
-            select(Job.id, Job.number, Job.completed_at)
-            .join(JobEvent, JobEvent.job_id == Job.id)
-            .where(
-                JobEvent.kind == "complete",
-                job.signature_pixels_sha256 == _PIXELS,
-                Job.id != job.job_id,
-                Job.signature_sha256.is_not(None),
-                Job.completed_at.is_not(None),
-                Job.signature_sha256 != job.signature_sha256,
-            )
+        same_pixels = select(Job.id, Job.number, Job.completed_at).where(
+            Job.signature_pixels_sha256 == job.signature_pixels_sha256,
+            Job.id != job.job_id,
+            Job.signature_sha256.is_not(None),
+            Job.completed_at.is_not(None),
+            Job.signature_sha256 != job.signature_sha256,
         )
         for row in db.session.execute(same_pixels):
             found.setdefault(row.id, EarlierSignature(row.id, row.number, row.completed_at, False))

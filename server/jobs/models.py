@@ -149,6 +149,8 @@ class Job(db.Model):
     confirmation_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
     confirmation_code_ok: Mapped[bool | None] = mapped_column(Boolean)
     signature_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The hash of the signature's decoded pixels: the same drawing saved again as another file has the same.
+    signature_pixels_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     signed_summary_sha256: Mapped[str | None] = mapped_column(String(64))
     confirmation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The completion code sent to the customer at dispatch, kept only as a keyed digest, and when it was sent.

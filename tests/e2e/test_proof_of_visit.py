@@ -181,7 +181,8 @@ def test_with_the_position_refused_the_visit_goes_and_a_wrong_code_is_taken_then
     ensure_fault_code("E01", title="主板损坏")
     [draft] = api.get("/api/claims/unclaimed", query_string={"job_id": job_id}, headers=manager).get_json()["items"]
     # The job was never scanned and no fault code recorded: the provider types both into the claim, as its desk asks.
-    body = {key: value for key, value in draft["claim"].items() if value not in (None, "")} | {"serial": "SN-IN", "fault_code": "E01"}
+    typed = {"serial": "SN-IN", "fault_code": "E01"}
+    body = {key: value for key, value in draft["claim"].items() if value not in (None, "")} | typed
     claim = api.post("/api/claims", json=body, headers=manager)
     assert claim.status_code == 201, claim.get_json()
     codes = {flag["code"] for flag in claim.get_json()["flags"]}

@@ -66,14 +66,15 @@ def confirmation_record(job: Job, confirmation: dict[str, Any] | None, summary: 
 
     A code is checked against the digest made at dispatch; a job dispatched before codes were sent has none,
     and its code is neither right nor wrong (``code_ok`` None). ``summary`` is the summary as stored.
-    A signature may carry ``signature_pixels_sha256``, the hash of its decoded pixels, kept on the event for
-    the reuse check.
+    A signature may carry ``signature_pixels_sha256``, the hash of its decoded pixels, kept on the job (indexed,
+    for the reuse check) and on the event.
     """
     columns: dict[str, Any] = {
         "confirmation_method": None,
         "confirmation_code": "",
         "confirmation_code_ok": None,
         "signature_sha256": None,
+        "signature_pixels_sha256": None,
         "signed_summary_sha256": None,
         "confirmation_reason": "",
     }
@@ -90,6 +91,7 @@ def confirmation_record(job: Job, confirmation: dict[str, Any] | None, summary: 
         facts.update(code_ok=ok, code_sent=digest is not None)
     elif method == "signature":
         columns["signature_sha256"] = confirmation["signature_sha256"]
+        columns["signature_pixels_sha256"] = confirmation.get("signature_pixels_sha256")
         columns["signed_summary_sha256"] = signed_summary_digest(summary)
         facts.update(
             signature_sha256=confirmation["signature_sha256"],
