@@ -124,25 +124,50 @@ def first_use(job: Confirmation, uses: list[EarlierSignature]) -> EarlierSignatu
 # ---------------------------------------------------------------- reading what the job holds
 
 
+_CONFIRMATION_COLUMNS = (
+    Job.id,
+    Job.number,
+    Job.completed_at,
+    Job.confirmation_method,
+    Job.confirmation_reason,
+    Job.confirmation_code,
+    Job.confirmation_code_ok,
+    Job.completion_code_sent_at,
+    Job.completion_code_digest,
+    Job.signature_sha256,
+    Job.signature_pixels_sha256,
+)
+
+
 def confirmation_of(job_id: int | None) -> Confirmation | None:
-    """What the job ``job_id`` holds of its confirmation; None for a claim on no job."""
+    """What the job ``job_id`` holds of its confirmation; None for a claim on no job. Plain columns: building
+    the job (with its request, fixes and photos) would cost more than the checks."""
     if job_id is None:
         return None
-    job = db.session.get(Job, job_id)
-    if job is None:
+    row = db.session.execute(select(*_CONFIRMATION_COLUMNS).where(Job.id == job_id)).first()
+    if row is None:
         return None
     return Confirmation(
-        job_id=job.id,
-        job_number=job.number,
-        completed_at=job.completed_at,
-        method=job.confirmation_method,
-        reason=job.confirmation_reason,
-        code_typed=job.confirmation_code,
-        code_ok=job.confirmation_code_ok,
-        code_sent_at=job.completion_code_sent_at if job.completion_code_digest else None,
-        signature_sha256=job.signature_sha256,
-        signature_pixels_sha256=job.signature_pixels_sha256 if job.confirmation_method == "signature" else None,
+        job_id=row.id,
+        job_number=row.number,
+        completed_at=row.completed_at,
+        method=row.confirmation_method,
+        reason=row.confirmation_reason,
+        code_typed=row.confirmation_code,
+        code_ok=row.confirmation_code_ok,
+        code_sent_at=row.completion_code_sent_at if row.completion_code_digest else None,
+        signature_sha256=row.signature_sha256,
+        signature_pixels_sha256=row.signature_pixels_sha256 if row.confirmation_method == "signature" else None,
     )
+
+
+def _confirmation(facts: "ClaimFacts") -> Confirmation | None:
+    """The claim's job's confirmation, read once for the three checks (kept on ``facts``)."""
+    cached = vars(facts).get("_confirmation")
+    if cached is None or cached.job_id != facts.job_id:
+        cached = confirmation_of(facts.job_id)
+        vars(facts)["_confirmation"] = cached
+    return cached
 
 
 def other_uses(job: Confirmation) -> list[EarlierSignature]:
@@ -171,17 +196,17 @@ def other_uses(job: Confirmation) -> list[EarlierSignature]:
 
 
 def no_confirmation(facts: "ClaimFacts") -> "list[Flag]":
-    job = confirmation_of(facts.job_id)
+    job = _confirmation(facts)
     return no_confirmation_flags(job) if job is not None else []
 
 
 def code_mismatch(facts: "ClaimFacts") -> "list[Flag]":
-    job = confirmation_of(facts.job_id)
+    job = _confirmation(facts)
     return code_mismatch_flags(job) if job is not None else []
 
 
 def signature_reused(facts: "ClaimFacts") -> "list[Flag]":
-    job = confirmation_of(facts.job_id)
+    job = _confirmation(facts)
     if job is None or job.method != "signature" or job.completed_at is None:
         return []
     return signature_reused_flags(job, first_use(job, other_uses(job)))
