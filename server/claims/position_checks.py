@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy import union_all
 
@@ -262,7 +263,8 @@ def overlapping_visits(visit: Visit, others: Sequence[Visit]) -> list[Flag]:
 
 # ---------------------------------------------------------------- reading a job's visit
 # Plain column reads, not ORM objects: a claim's checks read a handful of rows, and building entities (with
-# the job's eager relationships) would cost more than the queries.
+# the job's eager relationships) would cost more than the queries. The statements are built once, with bound
+# parameters: building a statement costs more than SQLite or PostgreSQL take to run one of these.
 
 _FIX_COLUMNS = (
     PositionFix.job_id,
@@ -273,35 +275,83 @@ _FIX_COLUMNS = (
     PositionFix.fix_time,
 )
 
+_FIXES = (
+    select(*_FIX_COLUMNS)
+    .where(PositionFix.job_id.in_(bindparam("job_ids", expanding=True)))
+    .order_by(PositionFix.fix_time, PositionFix.id)
+)
+
+_VISIT = (
+    select(
+        Job.number,
+        Job.job_type,
+        Job.arrived_at,
+        Job.completed_at,
+        Job.technician_id,
+        ServiceRequest.lat,
+        ServiceRequest.lng,
+        ServiceRequest.coord_system,
+    )
+    .join(ServiceRequest, ServiceRequest.id == Job.request_id)
+    .where(Job.id == bindparam("job_id"))
+)
+
+
+def _neighbours_statement():
+    """The technician's fixes at other jobs adjacent in time to a visit's: the last before its first fix, the
+    first after its last, and any between. Three index range reads on (technician_id, fix_time), in one query."""
+    mine = (PositionFix.technician_id == bindparam("technician_id"), PositionFix.job_id != bindparam("job_id"))
+    before = select(PositionFix.id).where(*mine, PositionFix.fix_time < bindparam("first"))
+    before = before.order_by(PositionFix.fix_time.desc()).limit(1)
+    after = select(PositionFix.id).where(*mine, PositionFix.fix_time > bindparam("last"))
+    after = after.order_by(PositionFix.fix_time.asc()).limit(1)
+    # Fixes of other jobs between this one's first and last: more than a handful is a flag already.
+    between = select(PositionFix.id).where(*mine, PositionFix.fix_time.between(bindparam("first"), bindparam("last")))
+    ids = union_all(*(select(part.subquery().c.id) for part in (before, after, between.limit(20))))
+    return (
+        select(*_FIX_COLUMNS, Job.number)
+        .join(Job, Job.id == PositionFix.job_id)
+        .where(PositionFix.id.in_(ids.scalar_subquery()))
+        .order_by(PositionFix.fix_time)
+    )
+
+
+_NEIGHBOURS = _neighbours_statement()
+
+
+def _overlaps_statement():
+    """The technician's other completed jobs whose time on site may overlap a stay (see _overlap_candidates)."""
+    fixed = select(PositionFix.job_id).where(
+        PositionFix.technician_id == bindparam("technician_id"),
+        PositionFix.fix_time.between(bindparam("fixed_from"), bindparam("fixed_to")),
+    )
+    created = select(Job.id).where(
+        Job.technician_id == bindparam("technician_id"),
+        Job.created_at.between(bindparam("created_from"), bindparam("stay_end")),
+        Job.completed_at >= bindparam("stay_start"),
+    )
+    return select(Job.id, Job.number, Job.job_type, Job.arrived_at, Job.completed_at).where(
+        Job.id.in_(union_all(fixed, created).scalar_subquery()),
+        Job.id != bindparam("job_id"),
+        Job.completed_at.is_not(None),
+    )
+
+
+_OVERLAPS = _overlaps_statement()
+
 
 def _fixes_of(job_ids: Sequence[int], numbers: dict[int, str]) -> dict[int, list[Fix]]:
     fixes: dict[int, list[Fix]] = {job_id: [] for job_id in job_ids}
     if not job_ids:
         return fixes
-    rows = db.session.execute(
-        select(*_FIX_COLUMNS).where(PositionFix.job_id.in_(job_ids)).order_by(PositionFix.fix_time, PositionFix.id)
-    )
-    for job_id, step, lat, lng, accuracy, fix_time in rows:
+    for job_id, step, lat, lng, accuracy, fix_time in db.session.execute(_FIXES, {"job_ids": list(job_ids)}):
         fixes[job_id].append(Fix(job_id, numbers[job_id], step, lat, lng, accuracy, fix_time))
     return fixes
 
 
 def visit_of(job_id: int) -> tuple[Visit, int | None] | None:
     """The visit of job ``job_id`` and its technician's id (None: no such job)."""
-    row = db.session.execute(
-        select(
-            Job.number,
-            Job.job_type,
-            Job.arrived_at,
-            Job.completed_at,
-            Job.technician_id,
-            ServiceRequest.lat,
-            ServiceRequest.lng,
-            ServiceRequest.coord_system,
-        )
-        .join(ServiceRequest, ServiceRequest.id == Job.request_id)
-        .where(Job.id == job_id)
-    ).first()
+    row = db.session.execute(_VISIT, {"job_id": job_id}).first()
     if row is None:
         return None
     number, job_type, arrived_at, completed_at, technician_id, lat, lng, system = row
@@ -311,27 +361,16 @@ def visit_of(job_id: int) -> tuple[Visit, int | None] | None:
 
 
 def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
-    """The technician's fixes at other jobs adjacent in time to this visit's: the last before its first fix, the
-    first after its last, and any between. Three index range reads on (technician_id, fix_time), in one query."""
-    first = min(fix.fix_time for fix in visit.fixes)
-    last = max(fix.fix_time for fix in visit.fixes)
-    mine = (PositionFix.technician_id == technician_id, PositionFix.job_id != visit.job_id)
-    before = select(PositionFix.id).where(*mine, PositionFix.fix_time < first)
-    before = before.order_by(PositionFix.fix_time.desc()).limit(1)
-    after = select(PositionFix.id).where(*mine, PositionFix.fix_time > last)
-    after = after.order_by(PositionFix.fix_time.asc()).limit(1)
-    # Fixes of other jobs between this one's first and last: more than a handful is a flag already.
-    between = select(PositionFix.id).where(*mine, PositionFix.fix_time.between(first, last)).limit(20)
-    ids = union_all(*(select(part.subquery().c.id) for part in (before, after, between)))
-    rows = db.session.execute(
-        select(*_FIX_COLUMNS, Job.number)
-        .join(Job, Job.id == PositionFix.job_id)
-        .where(PositionFix.id.in_(ids.scalar_subquery()))
-        .order_by(PositionFix.fix_time)
-    )
+    """The technician's fixes at other jobs adjacent in time to this visit's (see _neighbours_statement)."""
+    params = {
+        "technician_id": technician_id,
+        "job_id": visit.job_id,
+        "first": min(fix.fix_time for fix in visit.fixes),
+        "last": max(fix.fix_time for fix in visit.fixes),
+    }
     return [
         Fix(job_id, number, step, lat, lng, accuracy, fix_time)
-        for job_id, step, lat, lng, accuracy, fix_time, number in rows
+        for job_id, step, lat, lng, accuracy, fix_time, number in db.session.execute(_NEIGHBOURS, params)
     ]
 
 
@@ -349,22 +388,16 @@ def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
     mine = stay_of(visit)
     if mine is None:
         return []
-    fixed = select(PositionFix.job_id).where(
-        PositionFix.technician_id == technician_id,
-        PositionFix.fix_time.between(mine.start - MAX_STAY, mine.end + MAX_STAY),
-    )
-    created = select(Job.id).where(
-        Job.technician_id == technician_id,
-        Job.created_at.between(mine.start - CREATED_BEFORE_STAY, mine.end),
-        Job.completed_at >= mine.start,
-    )
-    jobs = db.session.execute(
-        select(Job.id, Job.number, Job.job_type, Job.arrived_at, Job.completed_at).where(
-            Job.id.in_(union_all(fixed, created).scalar_subquery()),
-            Job.id != visit.job_id,
-            Job.completed_at.is_not(None),
-        )
-    ).all()
+    params = {
+        "technician_id": technician_id,
+        "job_id": visit.job_id,
+        "fixed_from": mine.start - MAX_STAY,
+        "fixed_to": mine.end + MAX_STAY,
+        "created_from": mine.start - CREATED_BEFORE_STAY,
+        "stay_start": mine.start,
+        "stay_end": mine.end,
+    }
+    jobs = db.session.execute(_OVERLAPS, params).all()
     # Their fixes may place the stay better than the server's times (an offline visit's are its sync's).
     fixes = _fixes_of([job.id for job in jobs], {job.id: job.number for job in jobs})
     return [
