@@ -185,7 +185,7 @@ def _products_for(job):
     return db.session.scalars(select(Product).where(Product.serial_pattern != "").order_by(Product.model)).all()
 
 
-def signed_hash(value):
+def signed_hash(value: int) -> int:
     """A 64-bit hash as the signed integer a BIGINT column holds."""
     return value - (1 << 64) if value >= 1 << 63 else value
 

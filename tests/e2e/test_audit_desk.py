@@ -24,6 +24,8 @@ from server.extensions import db
 from server.installbase.services import import_sales
 from tests.fixtures.device import label_photo
 from tests.fixtures.device import sha256_of
+from tests.helpers import checked_in
+from tests.helpers import confirmed
 from tests.knowledge.factories import ensure_fault_code
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/fixtures/browser.py).
@@ -240,7 +242,9 @@ def reused_photo(api, catalogue, jobs_of):
         scan = {"serial": serial, "source": "photo", "photo_sha256": sha256}
         scanned = api.post(f"/api/jobs/{job_id}/scans", json=scan, headers=tech)
         assert scanned.status_code == 201, scanned.get_json()
-        done = {"summary": "换主板", "confirmed_by": "王先生", "fault_code": "E01"}
+        # An honest visit but for the photo: the phone's position at arrival and the customer's code.
+        checked_in(job_id)
+        done = {"summary": "换主板", "confirmed_by": "王先生", "fault_code": "E01", "confirmation": confirmed(job_id)}
         assert api.post(f"/api/jobs/{job_id}/complete", json=done, headers=tech).status_code == 200
         [draft] = api.get("/api/claims/unclaimed", query_string={"job_id": job_id}, headers=manager).get_json()["items"]
         response = api.post("/api/claims", json=draft["claim"], headers=manager)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from server.claims.models import Claim
 from server.extensions import db
 from tests.fixtures.browser import PASSWORD
+from tests.helpers import checked_in
+from tests.helpers import confirmed
 from tests.knowledge.factories import ensure_fault_code
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
@@ -25,7 +27,9 @@ def finish(api, catalogue, job_id, serial, fault_code=None):
     assert scanned.status_code == 201, scanned.get_json()
     used = api.post(f"/api/jobs/{job_id}/parts-used", json=[{"part_no": "BOARD", "qty": 1}], headers=tech)
     assert used.status_code in (200, 201), used.get_json()
-    body = {"summary": "换主板", "confirmed_by": "王先生", "fault_code": fault_code}
+    # An honest visit: the phone's position at arrival and the customer's code at completion.
+    checked_in(job_id)
+    body = {"summary": "换主板", "confirmed_by": "王先生", "fault_code": fault_code, "confirmation": confirmed(job_id)}
     done = api.post(f"/api/jobs/{job_id}/complete", json=body, headers=tech)
     assert done.status_code == 200, done.get_json()
 

@@ -74,6 +74,13 @@ for (const [task, detail, en, zh] of [
   ["callbacks.open", "12 callbacks opened", "12 callbacks opened", "生成 12 个回访"],
   ["sign_in.purge", "0 forgotten sign-in failures dropped", "0 old failed sign-ins forgotten", "清除 0 条过期登录失败记录"],
   ["parts.plan_rollup", "nothing in the parts plan to order", "nothing in the parts plan to order", "备件计划中没有需要采购的"],
+  ["messages.deliver", "3 messages sent, 1 to try again, 0 failed", "3 messages sent, 1 to try again, 0 failed", "已发送 3 条短信，1 条待重试，0 条失败"],
+  [
+    "messages.deliver",
+    "no messages to deliver: the log backend's outbox is their delivery",
+    "nothing to send: messages are kept in the outbox only",
+    "无需发送：短信只保存在发件箱中",
+  ],
   [
     "parts.plan_rollup",
     "2 sales order(s) filled from HQ stock; purchase order PO-202606-0003 raised for 4 part(s)",

@@ -21,6 +21,8 @@ const SAID = {
 const FILLED = /^(?<filled>\d+) sales order\(s\) filled from HQ stock; /;
 const ORDERED = /purchase order (?<number>\S+) raised for (?<parts>\d+) part\(s\)$/;
 const NOTHING = /nothing in the parts plan to order$/;
+const DELIVERED = /^(?<sent>\d+) messages sent, (?<retried>\d+) to try again, (?<failed>\d+) failed$/;
+const LOGGED = /^no messages to deliver: the log backend's outbox is their delivery$/;
 
 export class SchedulerTab {
   constructor({ api, query }) {
@@ -140,6 +142,15 @@ export function said(run) {
       }
       parts.push(ordered ? t("admin.did.ordered", { number: ordered.number, count: ordered.parts }) : t("admin.did.nothingToOrder"));
       return parts.join(t("admin.did.and"));
+    }
+  }
+  if (run.task === "messages.deliver") {
+    const delivered = detail.match(DELIVERED)?.groups;
+    if (delivered) {
+      return t("admin.did.messages", delivered);
+    }
+    if (LOGGED.test(detail)) {
+      return t("admin.did.messagesLogged");
     }
   }
   const [pattern, key] = SAID[run.task] ?? [];
