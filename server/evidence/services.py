@@ -185,6 +185,27 @@ def _products_for(job):
     return db.session.scalars(select(Product).where(Product.serial_pattern != "").order_by(Product.model)).all()
 
 
+def keep_fingerprint(print_: Any, content_type: str, size: int, width: int, height: int) -> None:
+    """The photo's row with its perceptual hash cut in bands (what finds it again), unless it has one."""
+    if db.session.get(Photo, print_.sha256) is not None:
+        return
+    bands = print_.bands()
+    db.session.add(
+        Photo(
+            sha256=print_.sha256,
+            content_type=content_type,
+            size=size,
+            width=width,
+            height=height,
+            phash=signed_hash(print_.phash),
+            band0=bands[0],
+            band1=bands[1],
+            band2=bands[2],
+            band3=bands[3],
+        )
+    )
+
+
 def signed_hash(value: int) -> int:
     """A 64-bit hash as the signed integer a BIGINT column holds."""
     return value - (1 << 64) if value >= 1 << 63 else value
@@ -258,22 +279,7 @@ def _keep_photo(user, print_, read, kind, data):
     # The same photo uploaded twice at once (a retry on a bad line) is stored once, not refused.
     serialise_on(f"photo:{print_.sha256}")
     holders.record_upload(user, print_.sha256)
-    if db.session.get(Photo, print_.sha256) is None:
-        bands = print_.bands()
-        db.session.add(
-            Photo(
-                sha256=print_.sha256,
-                content_type=kind.content_type,
-                size=len(data),
-                width=read.width,
-                height=read.height,
-                phash=signed_hash(print_.phash),
-                band0=bands[0],
-                band1=bands[1],
-                band2=bands[2],
-                band3=bands[3],
-            )
-        )
+    keep_fingerprint(print_, kind.content_type, len(data), read.width, read.height)
     photo_store().put(print_.sha256, data)
 
 

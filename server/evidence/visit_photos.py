@@ -39,8 +39,8 @@ from server.evidence.models import EVIDENCE_STAGES
 from server.evidence.models import EvidencePhoto
 from server.evidence.models import Photo
 from server.evidence.services import MAX_CANDIDATES
+from server.evidence.services import keep_fingerprint
 from server.evidence.services import run_isolated
-from server.evidence.services import signed_hash
 from server.evidence.storage import photo_store
 from server.extensions import db
 from server.jobs.models import OPEN_STATES
@@ -184,23 +184,8 @@ def _fingerprint(sha256: str, data: bytes) -> Fingerprint | None:
     except (ImageRejected, DomainError) as exc:
         log.warning("evidence photo %s was kept without a fingerprint: %s", sha256, exc)
         return None
-    if db.session.get(Photo, sha256) is None:
-        bands = print_.bands()
-        picture = Image.open(io.BytesIO(data))
-        db.session.add(
-            Photo(
-                sha256=sha256,
-                content_type=photos.JPEG.content_type,
-                size=len(data),
-                width=picture.width,
-                height=picture.height,
-                phash=signed_hash(print_.phash),
-                band0=bands[0],
-                band1=bands[1],
-                band2=bands[2],
-                band3=bands[3],
-            )
-        )
+    picture = Image.open(io.BytesIO(data))
+    keep_fingerprint(print_, photos.JPEG.content_type, len(data), picture.width, picture.height)
     return print_
 
 
