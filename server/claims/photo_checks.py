@@ -55,24 +55,35 @@ def dispatched_at(job_id: int, created_at: datetime) -> datetime:
     return first or created_at
 
 
-def old_photo(facts: "ClaimFacts") -> list["Flag"]:
-    # Plain columns, the photos first: a job without evidence photos (most) costs one indexed read.
+def _photos(facts: "ClaimFacts") -> Sequence[Any]:
+    """The claim's job's evidence photos (stage, sha256, taken_at), read once for both checks (kept on
+    ``facts``): a job without any (most) costs this one indexed read."""
     if facts.job_id is None:
-        return []
-    photos = db.session.execute(
-        select(EvidencePhoto.stage, EvidencePhoto.sha256, EvidencePhoto.taken_at)
-        .where(EvidencePhoto.job_id == facts.job_id)
-        .order_by(EvidencePhoto.id)
-    ).all()
+        return ()
+    cached = vars(facts).get("_evidence_photos")
+    if cached is None or cached[0] != facts.job_id:
+        rows = db.session.execute(
+            select(EvidencePhoto.stage, EvidencePhoto.sha256, EvidencePhoto.taken_at)
+            .where(EvidencePhoto.job_id == facts.job_id)
+            .order_by(EvidencePhoto.id)
+        ).all()
+        cached = (facts.job_id, rows)
+        vars(facts)["_evidence_photos"] = cached
+    return cached[1]
+
+
+def old_photo(facts: "ClaimFacts") -> list["Flag"]:
+    photos = _photos(facts)
     if not photos:
         return []
+    assert facts.job_id is not None  # a job's photos were found
     job = db.session.execute(select(Job.number, Job.created_at).where(Job.id == facts.job_id)).one()
     return old_photo_flags(photos, dispatched_at(facts.job_id, job.created_at), job.number)
 
 
 def evidence_photo_reused(facts: "ClaimFacts") -> list["Flag"]:
     """PHOTO_REUSED for each evidence photo the reuse check found, on arrival, to be another job's photograph."""
-    if facts.job_id is None:
+    if not _photos(facts):  # what the reuse check found is on the photos' events: no photos, no events
         return []
     events = db.session.scalars(
         select(JobEvent).where(JobEvent.job_id == facts.job_id, JobEvent.kind == "photo").order_by(JobEvent.id)

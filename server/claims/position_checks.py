@@ -281,6 +281,7 @@ _FIXES = (
     .order_by(PositionFix.fix_time, PositionFix.id)
 )
 
+# The job, its address and its fixes in one read: a row per fix (one with no fix when it has none).
 _VISIT = (
     select(
         Job.number,
@@ -291,9 +292,12 @@ _VISIT = (
         ServiceRequest.lat,
         ServiceRequest.lng,
         ServiceRequest.coord_system,
+        *_FIX_COLUMNS[1:],
     )
     .join(ServiceRequest, ServiceRequest.id == Job.request_id)
+    .outerjoin(PositionFix, PositionFix.job_id == Job.id)
     .where(Job.id == bindparam("job_id"))
+    .order_by(PositionFix.fix_time, PositionFix.id)
 )
 
 
@@ -351,13 +355,13 @@ def _fixes_of(job_ids: Sequence[int], numbers: dict[int, str]) -> dict[int, list
 
 def visit_of(job_id: int) -> tuple[Visit, int | None] | None:
     """The visit of job ``job_id`` and its technician's id (None: no such job)."""
-    row = db.session.execute(_VISIT, {"job_id": job_id}).first()
-    if row is None:
+    rows = db.session.execute(_VISIT, {"job_id": job_id}).all()
+    if not rows:
         return None
-    number, job_type, arrived_at, completed_at, technician_id, lat, lng, system = row
+    number, job_type, arrived_at, completed_at, technician_id, lat, lng, system = rows[0][:8]
     address = to_wgs84(lat, lng, system) if lat is not None and lng is not None and system is not None else None
-    fixes = _fixes_of([job_id], {job_id: number})[job_id]
-    return Visit(job_id, number, job_type, arrived_at, completed_at, address, tuple(fixes)), technician_id
+    fixes = tuple(Fix(job_id, number, *row[8:]) for row in rows if row.step is not None)
+    return Visit(job_id, number, job_type, arrived_at, completed_at, address, fixes), technician_id
 
 
 def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
