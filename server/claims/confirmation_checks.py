@@ -12,30 +12,17 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy import or_
 from sqlalchemy import select
 
+from server.claims.visit_facts import Confirmation
+from server.claims.visit_facts import job_visit
 from server.extensions import db
 from server.jobs.models import Job
 
 if TYPE_CHECKING:  # checks.py imports this module to list its checks
     from server.claims.checks import ClaimFacts
     from server.claims.checks import Flag
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    """What a job holds of its customer's confirmation."""
-
-    job_id: int
-    job_number: str
-    completed_at: datetime | None
-    method: str | None  # None: no completion, or one sent without a confirmation (an older app)
-    reason: str = ""
-    code_typed: str = ""
-    code_ok: bool | None = None
-    code_sent_at: datetime | None = None  # None: no completion code was ever sent for the job
-    signature_sha256: str | None = None
-    signature_pixels_sha256: str | None = None  # the hash of its decoded pixels
 
 
 @dataclass(frozen=True)
@@ -124,72 +111,29 @@ def first_use(job: Confirmation, uses: list[EarlierSignature]) -> EarlierSignatu
 # ---------------------------------------------------------------- reading what the job holds
 
 
-_CONFIRMATION_COLUMNS = (
-    Job.id,
-    Job.number,
-    Job.completed_at,
-    Job.confirmation_method,
-    Job.confirmation_reason,
-    Job.confirmation_code,
-    Job.confirmation_code_ok,
-    Job.completion_code_sent_at,
-    Job.completion_code_digest,
-    Job.signature_sha256,
-    Job.signature_pixels_sha256,
-)
-
-
-def confirmation_of(job_id: int | None) -> Confirmation | None:
-    """What the job ``job_id`` holds of its confirmation; None for a claim on no job. Plain columns: building
-    the job (with its request, fixes and photos) would cost more than the checks."""
-    if job_id is None:
-        return None
-    row = db.session.execute(select(*_CONFIRMATION_COLUMNS).where(Job.id == job_id)).first()
-    if row is None:
-        return None
-    return Confirmation(
-        job_id=row.id,
-        job_number=row.number,
-        completed_at=row.completed_at,
-        method=row.confirmation_method,
-        reason=row.confirmation_reason,
-        code_typed=row.confirmation_code,
-        code_ok=row.confirmation_code_ok,
-        code_sent_at=row.completion_code_sent_at if row.completion_code_digest else None,
-        signature_sha256=row.signature_sha256,
-        signature_pixels_sha256=row.signature_pixels_sha256 if row.confirmation_method == "signature" else None,
-    )
-
-
 def _confirmation(facts: "ClaimFacts") -> Confirmation | None:
-    """The claim's job's confirmation, read once for the three checks (kept on ``facts``)."""
-    cached = vars(facts).get("_confirmation")
-    if cached is None or cached.job_id != facts.job_id:
-        cached = confirmation_of(facts.job_id)
-        vars(facts)["_confirmation"] = cached
-    return cached
+    """The claim's job's confirmation (read once for every visit check, see visit_facts)."""
+    read = job_visit(facts)
+    return None if read is None else read.confirmation
 
 
 def other_uses(job: Confirmation) -> list[EarlierSignature]:
-    """The other completed jobs whose signature has the same bytes, or the same pixels, as ``job``'s."""
-    same_file = and_(Job.signature_sha256 == job.signature_sha256, Job.id != job.job_id)
-    found = {
-        row.id: EarlierSignature(row.id, row.number, row.completed_at, True)
-        for row in db.session.execute(
-            select(Job.id, Job.number, Job.completed_at).where(same_file, Job.completed_at.is_not(None))
-        )
-    }
+    """The other completed jobs whose signature has the same bytes, or the same pixels, as ``job``'s: one read
+    through the two hashes' indexes."""
+    same = Job.signature_sha256 == job.signature_sha256
     if job.signature_pixels_sha256 is not None:
-        same_pixels = select(Job.id, Job.number, Job.completed_at).where(
-            Job.signature_pixels_sha256 == job.signature_pixels_sha256,
-            Job.id != job.job_id,
-            Job.signature_sha256.is_not(None),
-            Job.completed_at.is_not(None),
-            Job.signature_sha256 != job.signature_sha256,
+        same = or_(
+            same, and_(Job.signature_pixels_sha256 == job.signature_pixels_sha256, Job.signature_sha256.is_not(None))
         )
-        for row in db.session.execute(same_pixels):
-            found.setdefault(row.id, EarlierSignature(row.id, row.number, row.completed_at, False))
-    return list(found.values())
+    rows = db.session.execute(
+        select(Job.id, Job.number, Job.completed_at, Job.signature_sha256).where(
+            same, Job.id != job.job_id, Job.completed_at.is_not(None)
+        )
+    )
+    return [
+        EarlierSignature(row.id, row.number, row.completed_at, row.signature_sha256 == job.signature_sha256)
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------- the checks

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.claims.visit_facts import job_visit
 from server.evidence.models import EvidencePhoto
 from server.extensions import db
-from server.jobs.models import Job
 from server.jobs.models import JobEvent
 
 if TYPE_CHECKING:
@@ -57,8 +57,9 @@ def dispatched_at(job_id: int, created_at: datetime) -> datetime:
 
 def _photos(facts: "ClaimFacts") -> Sequence[Any]:
     """The claim's job's evidence photos (stage, sha256, taken_at), read once for both checks (kept on
-    ``facts``): a job without any (most) costs this one indexed read."""
-    if facts.job_id is None:
+    ``facts``): a job without any (most) costs no read, the job's visit read says so."""
+    read = job_visit(facts)
+    if read is None or not read.has_photos:
         return ()
     cached = vars(facts).get("_evidence_photos")
     if cached is None or cached[0] != facts.job_id:
@@ -76,9 +77,9 @@ def old_photo(facts: "ClaimFacts") -> list["Flag"]:
     photos = _photos(facts)
     if not photos:
         return []
-    assert facts.job_id is not None  # a job's photos were found
-    job = db.session.execute(select(Job.number, Job.created_at).where(Job.id == facts.job_id)).one()
-    return old_photo_flags(photos, dispatched_at(facts.job_id, job.created_at), job.number)
+    read = job_visit(facts)
+    assert read is not None  # the job's photos were found
+    return old_photo_flags(photos, dispatched_at(read.visit.job_id, read.created_at), read.visit.job_number)
 
 
 def evidence_photo_reused(facts: "ClaimFacts") -> list["Flag"]:

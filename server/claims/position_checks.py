@@ -29,12 +29,14 @@ from server.claims.models import PENDING_REVIEW
 from server.claims.models import REJECTED
 from server.claims.models import Claim
 from server.claims.models import ClaimFlag
+from server.claims.visit_facts import FIX_COLUMNS
+from server.claims.visit_facts import Fix
+from server.claims.visit_facts import Visit
+from server.claims.visit_facts import job_visit
 from server.core.geo import distance_m
-from server.core.geo import to_wgs84
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import PositionFix
-from server.jobs.models import ServiceRequest
 
 if TYPE_CHECKING:
     # checks.py lists these checks in its CHECKS: at run time this module must not import it back.
@@ -48,32 +50,6 @@ MAX_STAY = timedelta(hours=12)
 # A job placed on site by the server's times alone (no fixes) is looked for among those created at most this long
 # before the visit it might overlap (see _overlap_candidates).
 CREATED_BEFORE_STAY = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A phone's position at a step of a job (WGS-84)."""
-
-    job_id: int
-    job_number: str
-    step: str
-    lat: float
-    lng: float
-    accuracy_m: float
-    fix_time: datetime
-
-
-@dataclass(frozen=True)
-class Visit:
-    """What the checks know of one job's visit."""
-
-    job_id: int
-    job_number: str
-    job_type: str
-    arrived_at: datetime | None
-    completed_at: datetime | None
-    address: tuple[float, float] | None  # WGS-84, converted from the address's datum
-    fixes: tuple[Fix, ...]
 
 
 @dataclass(frozen=True)
@@ -261,44 +237,10 @@ def overlapping_visits(visit: Visit, others: Sequence[Visit]) -> list[Flag]:
     return flags
 
 
-# ---------------------------------------------------------------- reading a job's visit
-# Plain column reads, not ORM objects: a claim's checks read a handful of rows, and building entities (with
-# the job's eager relationships) would cost more than the queries. The statements are built once, with bound
-# parameters: building a statement costs more than SQLite or PostgreSQL take to run one of these.
-
-_FIX_COLUMNS = (
-    PositionFix.job_id,
-    PositionFix.step,
-    PositionFix.lat,
-    PositionFix.lng,
-    PositionFix.accuracy_m,
-    PositionFix.fix_time,
-)
-
-_FIXES = (
-    select(*_FIX_COLUMNS)
-    .where(PositionFix.job_id.in_(bindparam("job_ids", expanding=True)))
-    .order_by(PositionFix.fix_time, PositionFix.id)
-)
-
-# The job, its address and its fixes in one read: a row per fix (one with no fix when it has none).
-_VISIT = (
-    select(
-        Job.number,
-        Job.job_type,
-        Job.arrived_at,
-        Job.completed_at,
-        Job.technician_id,
-        ServiceRequest.lat,
-        ServiceRequest.lng,
-        ServiceRequest.coord_system,
-        *_FIX_COLUMNS[1:],
-    )
-    .join(ServiceRequest, ServiceRequest.id == Job.request_id)
-    .outerjoin(PositionFix, PositionFix.job_id == Job.id)
-    .where(Job.id == bindparam("job_id"))
-    .order_by(PositionFix.fix_time, PositionFix.id)
-)
+# ---------------------------------------------------------------- reading the technician's other visits
+# The claim's own job is read once for every visit check (visit_facts). Plain column reads, not ORM objects:
+# building entities (with the job's eager relationships) would cost more than the queries. The statements are
+# built once, with bound parameters: building one costs more than SQLite or PostgreSQL take to run it.
 
 
 def _neighbours_statement():
@@ -313,7 +255,7 @@ def _neighbours_statement():
     between = select(PositionFix.id).where(*mine, PositionFix.fix_time.between(bindparam("first"), bindparam("last")))
     ids = union_all(*(select(part.subquery().c.id) for part in (before, after, between.limit(20))))
     return (
-        select(*_FIX_COLUMNS, Job.number)
+        select(*FIX_COLUMNS, Job.number)
         .join(Job, Job.id == PositionFix.job_id)
         .where(PositionFix.id.in_(ids.scalar_subquery()))
         .order_by(PositionFix.fix_time)
@@ -324,7 +266,9 @@ _NEIGHBOURS = _neighbours_statement()
 
 
 def _overlaps_statement():
-    """The technician's other completed jobs whose time on site may overlap a stay (see _overlap_candidates)."""
+    """The technician's other completed jobs whose time on site may overlap a stay (see _overlap_candidates),
+    with their fixes (a row per fix, one with none when a job has none): their fixes may place the stay better
+    than the server's times (an offline visit's are its sync's)."""
     fixed = select(PositionFix.job_id).where(
         PositionFix.technician_id == bindparam("technician_id"),
         PositionFix.fix_time.between(bindparam("fixed_from"), bindparam("fixed_to")),
@@ -334,34 +278,19 @@ def _overlaps_statement():
         Job.created_at.between(bindparam("created_from"), bindparam("stay_end")),
         Job.completed_at >= bindparam("stay_start"),
     )
-    return select(Job.id, Job.number, Job.job_type, Job.arrived_at, Job.completed_at).where(
-        Job.id.in_(union_all(fixed, created).scalar_subquery()),
-        Job.id != bindparam("job_id"),
-        Job.completed_at.is_not(None),
+    return (
+        select(Job.id, Job.number, Job.job_type, Job.arrived_at, Job.completed_at, *FIX_COLUMNS[1:])
+        .outerjoin(PositionFix, PositionFix.job_id == Job.id)
+        .where(
+            Job.id.in_(union_all(fixed, created).scalar_subquery()),
+            Job.id != bindparam("job_id"),
+            Job.completed_at.is_not(None),
+        )
+        .order_by(Job.id, PositionFix.fix_time, PositionFix.id)
     )
 
 
 _OVERLAPS = _overlaps_statement()
-
-
-def _fixes_of(job_ids: Sequence[int], numbers: dict[int, str]) -> dict[int, list[Fix]]:
-    fixes: dict[int, list[Fix]] = {job_id: [] for job_id in job_ids}
-    if not job_ids:
-        return fixes
-    for job_id, step, lat, lng, accuracy, fix_time in db.session.execute(_FIXES, {"job_ids": list(job_ids)}):
-        fixes[job_id].append(Fix(job_id, numbers[job_id], step, lat, lng, accuracy, fix_time))
-    return fixes
-
-
-def visit_of(job_id: int) -> tuple[Visit, int | None] | None:
-    """The visit of job ``job_id`` and its technician's id (None: no such job)."""
-    rows = db.session.execute(_VISIT, {"job_id": job_id}).all()
-    if not rows:
-        return None
-    number, job_type, arrived_at, completed_at, technician_id, lat, lng, system = rows[0][:8]
-    address = to_wgs84(lat, lng, system) if lat is not None and lng is not None and system is not None else None
-    fixes = tuple(Fix(job_id, number, *row[8:]) for row in rows if row.step is not None)
-    return Visit(job_id, number, job_type, arrived_at, completed_at, address, fixes), technician_id
 
 
 def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
@@ -401,13 +330,12 @@ def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
         "stay_start": mine.start,
         "stay_end": mine.end,
     }
-    jobs = db.session.execute(_OVERLAPS, params).all()
-    # Their fixes may place the stay better than the server's times (an offline visit's are its sync's).
-    fixes = _fixes_of([job.id for job in jobs], {job.id: job.number for job in jobs})
-    return [
-        Visit(job_id, number, job_type, arrived_at, completed_at, None, tuple(fixes[job_id]))
-        for job_id, number, job_type, arrived_at, completed_at in jobs
-    ]
+    jobs: dict[int, tuple[tuple[Any, ...], list[Fix]]] = {}
+    for job_id, number, job_type, arrived_at, completed_at, *fix in db.session.execute(_OVERLAPS, params):
+        _, fixes = jobs.setdefault(job_id, ((job_id, number, job_type, arrived_at, completed_at), []))
+        if fix[0] is not None:
+            fixes.append(Fix(job_id, number, *fix))
+    return [Visit(*job, None, tuple(fixes)) for job, fixes in jobs.values()]
 
 
 # ---------------------------------------------------------------- a flag on both claims
@@ -486,14 +414,9 @@ def _mirror(claim: Claim, code: str, data: dict[str, Any], claim_id: int | None)
 
 
 def _visit(facts: ClaimFacts) -> tuple[Visit, int | None] | None:
-    """The claim's job's visit and technician, read once for the four checks (kept on ``facts``)."""
-    if facts.job_id is None:
-        return None
-    cached = vars(facts).get("_position_visit")
-    if cached is None or cached[0].job_id != facts.job_id:
-        cached = visit_of(facts.job_id)
-        vars(facts)["_position_visit"] = cached
-    return cached
+    """The claim's job's visit and technician (read once for every visit check, see visit_facts)."""
+    read = job_visit(facts)
+    return None if read is None else (read.visit, read.technician_id)
 
 
 def far_from_address_check(facts: ClaimFacts) -> list[Flag]:
