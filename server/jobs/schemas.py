@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from server.core.clock import utcnow
 from server.core.dumping import dumper
+from server.core.geo import to_wgs84
 from server.core.schemas import AwareTime
 from server.core.schemas import Day
 from server.core.schemas import DottedErrors
@@ -123,6 +124,14 @@ class RequestArgs(ma.Schema):
             )
 
 
+def _wgs84(lat, lng, system):
+    """``{"lat", "lng"}`` in WGS-84 of an address given in ``system``; None when it has no coordinates."""
+    if lat is None or lng is None or system is None:
+        return None
+    lat, lng = to_wgs84(lat, lng, system)
+    return {"lat": lat, "lng": lng}
+
+
 class RequestSchema(ma.Schema):
     id = ma.fields.Integer()
     number = ma.fields.String()
@@ -141,6 +150,11 @@ class RequestSchema(ma.Schema):
     lat = ma.fields.Float(allow_none=True, metadata={"description": "The address's latitude, in coord_system"})
     lng = ma.fields.Float(allow_none=True, metadata={"description": "The address's longitude, in coord_system"})
     coord_system = ma.fields.String(allow_none=True, metadata={"description": "wgs84, gcj02 or bd09"})
+    address_wgs84 = ma.fields.Function(
+        lambda request: _wgs84(request.lat, request.lng, request.coord_system),
+        allow_none=True,
+        metadata={"description": "The address's coordinates brought to WGS-84 (as positions are measured): lat, lng"},
+    )
     created_at = ma.fields.DateTime()
 
 

@@ -6,6 +6,8 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from server.core.geo import distance_m
+from server.core.geo import wgs84_to_bd09
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.jobs.models import ServiceRequest
@@ -44,6 +46,24 @@ def test_a_request_without_them_takes_the_sale_records(client, people):
 def test_a_request_with_neither_has_none(client, people):
     shown = post(client, people).get_json()["request"]
     assert (shown["lat"], shown["lng"], shown["coord_system"]) == (None, None, None)
+    assert shown["address_wgs84"] is None
+
+
+# googollee/eviltransform's reference point in Shanghai (WGS-84, then GCJ-02), and the same place in BD-09.
+SHANGHAI_WGS84 = (31.1774276, 121.5272106)
+SHANGHAI_GCJ02 = (31.17530398364597, 121.531541859215)
+
+
+@pytest.mark.parametrize(
+    ("given", "system"),
+    [(SHANGHAI_WGS84, "wgs84"), (SHANGHAI_GCJ02, "gcj02"), (wgs84_to_bd09(*SHANGHAI_WGS84), "bd09")],
+)
+def test_the_address_is_also_given_in_wgs84_as_the_auditor_plots_it(client, people, given, system):
+    shown = post(client, people, lat=given[0], lng=given[1], coord_system=system).get_json()["request"]
+    wgs84 = shown["address_wgs84"]
+    assert distance_m(wgs84["lat"], wgs84["lng"], *SHANGHAI_WGS84) < 0.5
+    if system != "wgs84":  # a Chinese map's point is hundreds of metres off until converted
+        assert distance_m(*given, *SHANGHAI_WGS84) > 100
 
 
 @pytest.mark.parametrize(

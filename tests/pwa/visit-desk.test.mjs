@@ -1,6 +1,5 @@
-// The desks' share of the proof of a visit, without a page: the address brought back to WGS-84 from a Chinese
-// map's datum (against published reference points), the plot of the address and the fixes, the new flags worded
-// from their facts in both languages, and the admin's list of messages asked and said.
+// The desks' share of the proof of a visit, without a page: distances, the plot of the address and the fixes,
+// the new flags worded from their facts in both languages, and the admin's list of messages asked and said.
 import assert from "node:assert/strict";
 import test from "node:test";
 
@@ -8,39 +7,12 @@ globalThis.document = { documentElement: {} };
 
 const { setLanguage } = await import("../../pwa/js/i18n/index.js");
 const { evidence } = await import("../../pwa/js/desks/audit.js");
-const { bd09ToGcj02, distanceM, distanceText, gcj02ToWgs84, plotOf, scaleLength, toWgs84, wgs84ToGcj02 } = await import("../../pwa/js/desks/visit-map.js");
+const { distanceM, distanceText, plotOf, scaleLength } = await import("../../pwa/js/desks/visit-map.js");
 // The admin desk's module brings the desk's strings.
 await import("../../pwa/js/desks/admin.js");
 const { deliveryText, messageQuery } = await import("../../pwa/js/desks/admin-messages.js");
 
 // --------------------------------------------------------------------- datums and distances
-
-// googollee/eviltransform's test vectors (wgs lat, wgs lng, gcj lat, gcj lng): Shanghai, Shenzhen, Beijing.
-const EVILTRANSFORM = [
-  [31.1774276, 121.5272106, 31.17530398364597, 121.531541859215],
-  [22.543847, 113.912316, 22.540796131694766, 113.9171764808363],
-  [39.911954, 116.377817, 39.91334545536069, 116.38404722455657],
-];
-
-test("a Chinese map's GCJ-02 point comes back to the published WGS-84 point within a decimetre", () => {
-  for (const [wgsLat, wgsLng, gcjLat, gcjLng] of EVILTRANSFORM) {
-    const [lat, lng] = wgs84ToGcj02(wgsLat, wgsLng);
-    assert.ok(Math.abs(lat - gcjLat) < 1e-9 && Math.abs(lng - gcjLng) < 1e-9, `forward ${wgsLat},${wgsLng}`);
-    assert.ok(distanceM(gcj02ToWgs84(gcjLat, gcjLng), [wgsLat, wgsLng]) < 0.1, `back ${gcjLat},${gcjLng}`);
-    assert.ok(distanceM(toWgs84(gcjLat, gcjLng, "gcj02"), [wgsLat, wgsLng]) < 0.1);
-  }
-});
-
-test("a Baidu map's BD-09 point goes through GCJ-02 as Baidu publishes it; WGS-84 and outside China are left", () => {
-  // wandergis/coordtransform's reference point, bd09togcj02(116.404, 39.915).
-  const [lat, lng] = bd09ToGcj02(39.915, 116.404);
-  assert.ok(Math.abs(lat - 39.90865673957631) < 1e-9 && Math.abs(lng - 116.39762729119315) < 1e-9);
-  assert.ok(distanceM(toWgs84(39.915, 116.404, "bd09"), gcj02ToWgs84(lat, lng)) < 0.01);
-  assert.deepEqual(toWgs84(31.2, 121.4, "wgs84"), [31.2, 121.4]);
-  assert.deepEqual(toWgs84(31.2, 121.4, null), [31.2, 121.4]);
-  // Tokyo: no offset outside China.
-  assert.deepEqual(toWgs84(35.68, 139.76, "gcj02"), [35.68, 139.76]);
-});
 
 test("distances are great-circle metres, said in metres or kilometres in the user's language", () => {
   // One minute of latitude is a nautical mile, near enough.

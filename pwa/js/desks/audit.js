@@ -10,7 +10,7 @@ import { addStrings, language } from "../i18n/index.js";
 import strings from "./audit-strings.js";
 import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
 import { save } from "../ui/dom.js";
-import { distanceText, toWgs84, visitPlot } from "./visit-map.js";
+import { distanceText, visitPlot } from "./visit-map.js";
 
 addStrings(strings);
 
@@ -668,8 +668,9 @@ export class View {
       method === "signature" && confirmation.signature_sha256
         ? this.fetchedImage(`/api/jobs/${job.id}/signature`, t("audit.visit.signature"), drawn, { "data-testid": "signature-image", class: "signature-image" })
         : null;
-    const request = job.request ?? {};
-    const address = Number.isFinite(request.lat) && Number.isFinite(request.lng) ? toWgs84(request.lat, request.lng, request.coord_system) : null;
+    // The server gives the address in WGS-84, as it measures the fixes against it.
+    const wgs84 = job.request?.address_wgs84;
+    const address = wgs84 ? [wgs84.lat, wgs84.lng] : null;
     const fixes = visit.fixes ?? [];
     const plot = fixes.length ? visitPlot({ address, fixes }) : null;
     const photos = job.photos ?? [];

@@ -1,98 +1,11 @@
 // The positions of a visit drawn for the auditor without map tiles: the address at the centre, each fix of the
-// phone as a dot inside its accuracy circle, a scale bar, north up. An address picked on a Chinese map is in
-// GCJ-02 or BD-09 (100-700 m off WGS-84) and is brought back to WGS-84 first, as the server does before it
-// measures (server/core/geo.py; the same published formulas). Pure but for `visitPlot`, which makes the SVG.
+// phone as a dot inside its accuracy circle, a scale bar, north up. The server gives the address in WGS-84
+// (converted from a Chinese map's datum by server/core/geo.py, as it is before the checks measure). Pure but for
+// `visitPlot`, which makes the SVG.
 
 import { h, t } from "./kit.js";
 
 const EARTH_RADIUS_M = 6_371_008.8;
-const KRASOVSKY_A = 6378245.0;
-const KRASOVSKY_EE = 0.00669342162296594323;
-const BD_X_PI = (Math.PI * 3000.0) / 180.0;
-// China's outline as GCJ-02's offset covers it: rectangles (north, west, south, east), less those cut out.
-const CHINA = [
-  [49.2204, 79.4462, 42.8899, 96.33],
-  [54.1415, 109.6872, 39.3742, 135.0002],
-  [42.8899, 73.1246, 29.5297, 124.143255],
-  [29.5297, 82.9684, 26.7186, 97.0352],
-  [29.5297, 97.0253, 20.414096, 124.367395],
-  [20.414096, 107.975793, 17.871542, 111.744104],
-];
-const NOT_CHINA = [
-  [25.398623, 119.921265, 21.785006, 122.497559],
-  [22.284, 101.8652, 20.0988, 106.665],
-  [21.5422, 106.4525, 20.4878, 108.051],
-  [55.8175, 109.0323, 50.3257, 119.127],
-  [55.8175, 127.4568, 49.5574, 137.0227],
-  [44.8922, 131.2662, 42.5692, 137.0227],
-];
-
-const within = (boxes, lat, lng) => boxes.some(([north, west, south, east]) => south <= lat && lat <= north && west <= lng && lng <= east);
-
-export function inChina(lat, lng) {
-  return within(CHINA, lat, lng) && !within(NOT_CHINA, lat, lng);
-}
-
-function gcjOffset(lat, lng) {
-  const x = lng - 105.0;
-  const y = lat - 35.0;
-  const wave = ((20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0) / 3.0;
-  let dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x)) + wave;
-  dlat += ((20.0 * Math.sin(y * Math.PI) + 40.0 * Math.sin((y / 3.0) * Math.PI)) * 2.0) / 3.0;
-  dlat += ((160.0 * Math.sin((y / 12.0) * Math.PI) + 320.0 * Math.sin((y * Math.PI) / 30.0)) * 2.0) / 3.0;
-  let dlng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x)) + wave;
-  dlng += ((20.0 * Math.sin(x * Math.PI) + 40.0 * Math.sin((x / 3.0) * Math.PI)) * 2.0) / 3.0;
-  dlng += ((150.0 * Math.sin((x / 12.0) * Math.PI) + 300.0 * Math.sin((x / 30.0) * Math.PI)) * 2.0) / 3.0;
-  const radLat = (lat * Math.PI) / 180;
-  const magic = 1.0 - KRASOVSKY_EE * Math.sin(radLat) ** 2;
-  const sqrtMagic = Math.sqrt(magic);
-  return [(dlat * 180.0) / (((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrtMagic)) * Math.PI), (dlng * 180.0) / ((KRASOVSKY_A / sqrtMagic) * Math.cos(radLat) * Math.PI)];
-}
-
-export function wgs84ToGcj02(lat, lng) {
-  if (!inChina(lat, lng)) {
-    return [lat, lng];
-  }
-  const [dlat, dlng] = gcjOffset(lat, lng);
-  return [lat + dlat, lng + dlng];
-}
-
-// The forward offset has no closed inverse: fixed-point iteration, each round dividing the error by hundreds.
-export function gcj02ToWgs84(lat, lng) {
-  if (!inChina(lat, lng)) {
-    return [lat, lng];
-  }
-  let [wgsLat, wgsLng] = [lat, lng];
-  for (let i = 0; i < 10; i += 1) {
-    const [thereLat, thereLng] = wgs84ToGcj02(wgsLat, wgsLng);
-    const [errorLat, errorLng] = [thereLat - lat, thereLng - lng];
-    wgsLat -= errorLat;
-    wgsLng -= errorLng;
-    if (Math.abs(errorLat) < 1e-10 && Math.abs(errorLng) < 1e-10) {
-      break;
-    }
-  }
-  return [wgsLat, wgsLng];
-}
-
-export function bd09ToGcj02(lat, lng) {
-  const x = lng - 0.0065;
-  const y = lat - 0.006;
-  const z = Math.hypot(x, y) - 0.00002 * Math.sin(y * BD_X_PI);
-  const theta = Math.atan2(y, x) - 0.000003 * Math.cos(x * BD_X_PI);
-  return [z * Math.sin(theta), z * Math.cos(theta)];
-}
-
-// [lat, lng] in WGS-84 of a point given in `system` ("wgs84", "gcj02", "bd09"; none is WGS-84).
-export function toWgs84(lat, lng, system) {
-  if (system === "gcj02") {
-    return gcj02ToWgs84(lat, lng);
-  }
-  if (system === "bd09") {
-    return gcj02ToWgs84(...bd09ToGcj02(lat, lng));
-  }
-  return [lat, lng];
-}
 
 // The great-circle distance in metres.
 export function distanceM([lat1, lng1], [lat2, lng2]) {
