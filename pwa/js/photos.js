@@ -12,21 +12,15 @@ export const UPLOADED_TYPES = new Set(["image/jpeg", "image/png", "image/webp"])
 // `bytes` what is kept and uploaded. Throws when the file is not a picture the browser can open.
 export async function preparePhoto(file) {
   const bitmap = await createImageBitmap(file);
-  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-  if (scale === 1 && UPLOADED_TYPES.has(file.type)) {
+  if (Math.max(bitmap.width, bitmap.height) <= MAX_SIDE && UPLOADED_TYPES.has(file.type)) {
     const bytes = await file.arrayBuffer();
     return { image: bitmap, bytes, type: file.type || "application/octet-stream", sha256: await sha256Hex(bytes), width: bitmap.width, height: bitmap.height };
   }
-  const width = Math.round(bitmap.width * scale);
-  const height = Math.round(bitmap.height * scale);
-  const canvas = makeCanvas(width, height);
-  const context = canvas.getContext("2d");
-  context.imageSmoothingQuality = "high";
-  context.drawImage(bitmap, 0, 0, width, height);
+  const canvas = drawScaled(bitmap, MAX_SIDE);
   bitmap.close();
-  const blob = await toJpeg(canvas);
+  const blob = await jpegBlob(canvas);
   const bytes = await blob.arrayBuffer();
-  return { image: canvas, bytes, type: blob.type, sha256: await sha256Hex(bytes), width, height };
+  return { image: canvas, bytes, type: blob.type, sha256: await sha256Hex(bytes), width: canvas.width, height: canvas.height };
 }
 
 function makeCanvas(width, height) {
@@ -36,12 +30,22 @@ function makeCanvas(width, height) {
   return Object.assign(document.createElement("canvas"), { width, height });
 }
 
-function toJpeg(canvas) {
+// A canvas holding `source` (an image or a canvas) scaled down to fit `maxSide`, never up.
+export function drawScaled(source, maxSide) {
+  const scale = Math.min(1, maxSide / Math.max(source.width, source.height));
+  const canvas = makeCanvas(Math.max(1, Math.round(source.width * scale)), Math.max(1, Math.round(source.height * scale)));
+  const context = canvas.getContext("2d");
+  context.imageSmoothingQuality = "high";
+  context.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+export function jpegBlob(canvas, quality = JPEG_QUALITY) {
   if (canvas.convertToBlob) {
-    return canvas.convertToBlob({ type: "image/jpeg", quality: JPEG_QUALITY });
+    return canvas.convertToBlob({ type: "image/jpeg", quality });
   }
   return new Promise((resolve, reject) =>
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the photo could not be encoded"))), "image/jpeg", JPEG_QUALITY),
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the photo could not be encoded"))), "image/jpeg", quality),
   );
 }
 

@@ -5,7 +5,7 @@
 // kept on the phone for the job's thumbnails. Loaded when the first photo is taken (an extra of the shell).
 
 import { exifTakenAt } from "./exif.js";
-import { MAX_SIDE, sha256Hex } from "./photos.js";
+import { MAX_SIDE, drawScaled, jpegBlob, sha256Hex } from "./photos.js";
 
 const JPEG_QUALITY = 0.88;
 export const THUMB_SIDE = 240;
@@ -36,17 +36,8 @@ export function stampLayout(width, height, lineCount) {
   return { fontPx, lineHeight, padding, band: { x: 0, y: top, width, height: bandHeight }, baselines, textX: padding, maxTextWidth: width - 2 * padding };
 }
 
-function canvasOf(width, height) {
-  if (typeof OffscreenCanvas === "function") {
-    return new OffscreenCanvas(width, height);
-  }
-  return Object.assign(document.createElement("canvas"), { width, height });
-}
-
 async function jpegOf(canvas, quality = JPEG_QUALITY) {
-  const blob = canvas.convertToBlob
-    ? await canvas.convertToBlob({ type: "image/jpeg", quality })
-    : await new Promise((resolve, reject) => canvas.toBlob((made) => (made ? resolve(made) : reject(new Error("not encoded"))), "image/jpeg", quality));
+  const blob = await jpegBlob(canvas, quality);
   return { bytes: await blob.arrayBuffer(), type: "image/jpeg" };
 }
 
@@ -55,14 +46,10 @@ async function jpegOf(canvas, quality = JPEG_QUALITY) {
 export async function stampPhoto(file, { number, time, fix, words }) {
   const original = await file.arrayBuffer();
   const [originalSha256, bitmap] = await Promise.all([sha256Hex(original), createImageBitmap(file)]);
-  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-  const width = Math.round(bitmap.width * scale);
-  const height = Math.round(bitmap.height * scale);
-  const canvas = canvasOf(width, height);
-  const context = canvas.getContext("2d");
-  context.imageSmoothingQuality = "high";
-  context.drawImage(bitmap, 0, 0, width, height);
+  const canvas = drawScaled(bitmap, MAX_SIDE);
   bitmap.close();
+  const { width, height } = canvas;
+  const context = canvas.getContext("2d");
 
   const lines = stampLines({ number, time, fix, words });
   const layout = stampLayout(width, height, lines.length);
@@ -74,9 +61,7 @@ export async function stampPhoto(file, { number, time, fix, words }) {
   lines.forEach((line, index) => context.fillText(line, layout.textX, layout.baselines[index], layout.maxTextWidth));
 
   const stamped = await jpegOf(canvas);
-  const thumbScale = Math.min(1, THUMB_SIDE / Math.max(width, height));
-  const small = canvasOf(Math.max(1, Math.round(width * thumbScale)), Math.max(1, Math.round(height * thumbScale)));
-  small.getContext("2d").drawImage(canvas, 0, 0, small.width, small.height);
+  const small = drawScaled(canvas, THUMB_SIDE);
   return {
     ...stamped,
     sha256: await sha256Hex(stamped.bytes),
