@@ -134,16 +134,20 @@ def database_url(request, tmp_path_factory):
         pytest.fail(
             "This test is PostgreSQL's: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
         )
-    with private_database(url) as private_url:
+    with private_database(url, durable=False) as private_url:
         yield private_url
 
 
 @contextlib.contextmanager
-def private_database(url):
+def private_database(url, durable=True):
     """A database of this run's own beside ``url``, dropped afterwards.
 
     Test runs that share one server (a developer's and CI's) never see each
     other's tables. Without the right to create databases, ``url`` itself is used.
+
+    ``durable`` false: its commits do not wait for the disk (``synchronous_commit = off``; a crash of the server
+    could lose the last few, never corrupt anything). The tests commit thousands of times and no test crashes the
+    server: a commit is 0.2 ms instead of 2.7 ms on this machine. The benchmarks keep durable commits.
     """
     server_url = make_url(url)
     name = f"sanbao_test_{uuid.uuid4().hex[:12]}"
@@ -151,6 +155,8 @@ def private_database(url):
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            if not durable:
+                connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except ProgrammingError:
         admin.dispose()
         yield url
