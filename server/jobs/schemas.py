@@ -144,6 +144,19 @@ class RequestSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
+class JobRequestSchema(RequestSchema):
+    """A job's request as the caller may see it: the customer's phone as the service showed it (``shown_to``)."""
+
+    customer_phone = ma.fields.String(
+        attribute="shown_phone",
+        dump_only=True,
+        metadata={
+            "description": "In full for the call centre, dispatch and admins; provider staff (and every device's "
+            "feed) get its last four digits only, *******5678"
+        },
+    )
+
+
 # ---------------------------------------------------------------- jobs
 
 
@@ -223,7 +236,7 @@ class JobSchema(ma.Schema):
     # The call centre tells the customer who is coming: the company by its name, not its code.
     provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
-    request = ma.fields.Nested(RequestSchema)
+    request = ma.fields.Nested(JobRequestSchema)
     appointment_at = ma.fields.DateTime(allow_none=True)
     sla = ma.fields.Method(
         "dump_sla",
