@@ -152,7 +152,7 @@ class JobRequestSchema(RequestSchema):
         dump_only=True,
         metadata={
             "description": "In full for the call centre, dispatch and admins; provider staff (and every device's "
-            "feed) get its last four digits only, *******5678"
+            "feed) get its last four digits only, *******5678, and call the customer through the relay (call)"
         },
     )
 
@@ -216,6 +216,11 @@ class VisitSchema(ma.Schema):
         }
 
 
+class CallSchema(ma.Schema):
+    number = ma.fields.String(metadata={"description": "The relay's number (隐私号): dial it"})
+    extension = ma.fields.String(metadata={"description": "Then the job's extension, keyed as tones once it answers"})
+
+
 class EvidencePhotoSchema(ma.Schema):
     stage = ma.fields.String()
     sha256 = ma.fields.String()
@@ -237,6 +242,16 @@ class JobSchema(ma.Schema):
     provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
     request = ma.fields.Nested(JobRequestSchema)
+    call = ma.fields.Nested(
+        CallSchema,
+        allow_none=True,
+        dump_only=True,
+        metadata={
+            "description": "How to call the customer without their number: dial the relay's number, pause, key the "
+            "extension (tel:<number>,<extension>). Null when no relay is set up, or once the job has ended or "
+            "while no technician holds it (the relay would not put the call through)"
+        },
+    )
     appointment_at = ma.fields.DateTime(allow_none=True)
     sla = ma.fields.Method(
         "dump_sla",

@@ -694,6 +694,6 @@ def test_a_snapshot_carries_each_entity_as_its_schema_dumps_it(client, catalogue
     for change in changes:
         entity = db.session.get(models[change["entity"]], int(change["id"]))
         if change["entity"] == "job":
-            entity = shown_on_devices(entity)  # as its feeds show it: the customer's phone masked
+            entity = shown_on_devices(entity)  # as its feeds show it: the customer's phone masked, the relay's call
         expected = feed._schema(change["entity"]).dump(entity)
         assert change["data"] == json.loads(json.dumps(expected, default=str)), (change["entity"], change["id"])
