@@ -575,3 +575,25 @@ class TeamSchema(ma.Schema):
     provider_name = ma.fields.String()
     day = ma.fields.Date(metadata={"description": "The local day the figures are of"})
     technicians = ma.fields.List(ma.fields.Nested(TechnicianLoadSchema))
+
+
+# ---------------------------------------------------------------- the call relay
+
+
+def _extension(value):
+    # Not a Regexp: its "$" lets a trailing newline through, and str.isdigit alone takes other scripts' digits.
+    if not (1 <= len(value) <= 32 and value.isascii() and value.isdigit()):
+        raise ma.ValidationError("Give the extension the caller keyed: 1 to 32 digits.")
+
+
+class CallRelayArgs(ma.Schema):
+    extension = ma.fields.String(
+        required=True,
+        validate=_extension,
+        metadata={"description": "The digits the caller keyed after the relay's number: a job's extension"},
+    )
+
+
+class CallRelaySchema(ma.Schema):
+    connect_to = ma.fields.String(metadata={"description": "The customer's phone, in full: connect the call to it"})
+    job_number = ma.fields.String(metadata={"description": "The job the call is about"})

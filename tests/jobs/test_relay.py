@@ -1,16 +1,22 @@
-"""The call relay (隐私号): each job's extension and its check digits, and the ``call`` a job's JSON carries.
+"""The call relay (隐私号): each job's extension and its check digits, the ``call`` a job's JSON carries, and the
+relay's question, POST /api/call-relay.
 
 The pure rules first (no database): an extension is its job's id and four check digits keyed by SECRET_KEY,
 read back only when every digit is right. Then ``call`` in a job's JSON: there only when the relay is set up
 (its number and its token) and would put a call through (the job open, a technician holding it), alike for
-everyone who sees the job and in the devices' feeds.
+everyone who sees the job and in the devices' feeds. Then the relay's adapter asking whom a call reaches: only
+with the relay's token, only for an open job a technician holds, and the call kept on the job's record.
 """
+
+import json
 
 import pytest
 
 from server.api import MAX_ID
 from server.jobs.services.relay import job_of_extension
 from server.jobs.services.relay import relay_extension
+from tests.fixtures.jobs import PHONE
+from tests.helpers import assert_error
 
 KEY = "test-secret-key-of-enough-length-for-hs256"  # tests/conftest.py's SECRET_KEY
 NUMBER = "95000000"
@@ -190,3 +196,140 @@ def test_the_phones_feed_carries_the_call_and_drops_it_once_the_job_is_completed
     assert response.status_code == 200, response.get_json()
     phone.drain()
     assert phone.jobs()[job_id]["call"] is None
+
+
+# ---------------------------------------------------------------- the relay's question: whom does a call reach
+
+
+def ask(client, body, authorization=f"Bearer {TOKEN}"):
+    """POST /api/call-relay as the relay's adapter (``authorization``: the header, None for none)."""
+    headers = {} if authorization is None else {"Authorization": authorization}
+    return client.post("/api/call-relay", json=body, headers=headers)
+
+
+@pytest.fixture
+def on_call(relay, open_job, walk):
+    """The id of a job tech1 has accepted, with the relay set up."""
+    return walk(open_job(serial=None), "accepted")["id"]
+
+
+def test_the_relay_is_told_the_customers_phone_and_the_job_and_the_call_goes_on_the_jobs_record(
+    client, on_call, fetch, events
+):
+    before = fetch(on_call)
+    response = ask(client, {"extension": relay_extension(KEY, on_call)})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"connect_to": PHONE, "job_number": before["number"]}
+    [event] = [event for event in events(on_call) if event["kind"] == "call_relayed"]
+    assert (event["actor"], event["from_state"], event["to_state"], event["data"]) == (
+        None,
+        "accepted",
+        "accepted",
+        None,
+    )
+    assert PHONE[-8:] not in json.dumps(event)
+    assert fetch(on_call)["version"] == before["version"]  # the job itself is as it was
+
+
+def test_the_extension_the_technician_is_given_is_the_one_the_relay_puts_through(client, people, on_call):
+    call = client.get(f"/api/jobs/{on_call}", headers=people.tech1.headers).get_json()["call"]
+    assert call["number"] == NUMBER
+    assert ask(client, {"extension": call["extension"]}).get_json()["connect_to"] == PHONE
+
+
+def test_each_call_put_through_is_on_the_record(client, on_call, events):
+    for _ in range(2):
+        assert ask(client, {"extension": relay_extension(KEY, on_call)}).status_code == 200
+    assert [event["kind"] for event in events(on_call)].count("call_relayed") == 2
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        f"Basic {TOKEN}",
+        f"Bearer {TOKEN}x",
+        f"Bearer {TOKEN[:-1]}",
+        "Bearer relay-token-of-the-testZ",
+        "Bearer 密码",
+        TOKEN,
+    ],
+    ids=["none", "empty", "scheme-alone", "scheme-blank", "basic", "longer", "shorter", "one-off", "not-ascii", "bare"],
+)
+def test_a_caller_without_the_relays_token_is_401_and_nothing_changes(client, on_call, snapshot, authorization):
+    before = snapshot()
+    response = ask(client, {"extension": relay_extension(KEY, on_call)}, authorization)
+    assert_error(response, 401, "relay_unauthorized")
+    assert PHONE not in response.get_data(as_text=True)
+    assert snapshot() == before
+
+
+def test_a_users_own_token_does_not_ask_the_relay(client, people, on_call):
+    response = client.post(
+        "/api/call-relay", json={"extension": relay_extension(KEY, on_call)}, headers=people.admin.headers
+    )
+    assert_error(response, 401, "relay_unauthorized")
+
+
+@pytest.mark.parametrize(("number", "token"), [(None, None), (None, TOKEN), (NUMBER, None), ("", TOKEN), (NUMBER, "")])
+def test_without_a_relay_set_up_even_its_token_is_401(app, monkeypatch, client, open_job, walk, number, token):
+    monkeypatch.setitem(app.config, "CALL_RELAY_NUMBER", number)
+    monkeypatch.setitem(app.config, "CALL_RELAY_TOKEN", token)
+    job_id = walk(open_job(serial=None), "accepted")["id"]
+    for authorization in (f"Bearer {TOKEN}", "Bearer ", "Bearer None", None):
+        assert_error(ask(client, {"extension": relay_extension(KEY, job_id)}, authorization), 401, "relay_unauthorized")
+
+
+def test_the_token_is_asked_for_before_the_body_is_read(client, relay):
+    assert_error(ask(client, {"extension": "not digits"}, None), 401, "relay_unauthorized")
+    response = client.post("/api/call-relay", data="{not json", content_type="application/json")
+    assert_error(response, 401, "relay_unauthorized")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"extension": None},
+        {"extension": 12345},
+        {"extension": ["12345"]},
+        {"extension": ""},
+        {"extension": "12a45"},
+        {"extension": "12 345"},
+        {"extension": "１２３４５"},
+        {"extension": "12345\n"},
+        {"extension": "1" * 33},
+    ],
+    ids=["missing", "null", "number", "list", "empty", "letter", "space", "fullwidth", "newline", "too-long"],
+)
+def test_an_extension_that_is_not_1_to_32_digits_is_422_naming_it_and_nothing_changes(client, on_call, snapshot, body):
+    before = snapshot()
+    assert_error(ask(client, body), 422, "validation_error", {"extension"})
+    assert snapshot() == before
+
+
+def test_an_extension_of_no_job_is_404_and_nothing_changes(client, on_call, snapshot):
+    mine = relay_extension(KEY, on_call)
+    wrong = mine[:-1] + str((int(mine[-1]) + 1) % 10)
+    before = snapshot()
+    for extension in (relay_extension(KEY, 999_999), wrong, "1234", "5", "0" + mine, "9" * 32):
+        response = ask(client, {"extension": extension})
+        assert_error(response, 404, "extension_unknown")
+        assert PHONE not in response.get_data(as_text=True)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("state", ["new", "dispatched", "completed", "closed", "cancelled"])
+def test_a_job_ended_or_that_no_technician_holds_is_409_and_nothing_changes(
+    client, relay, open_job, walk, cancelled, snapshot, state
+):
+    job_id = cancelled() if state == "cancelled" else walk(open_job(serial=None), state)["id"]
+    before = snapshot()
+    response = ask(client, {"extension": relay_extension(KEY, job_id)})
+    error = assert_error(response, 409, "job_closed")
+    assert error["details"] == {"state": state}
+    assert PHONE not in response.get_data(as_text=True)
+    assert snapshot() == before

@@ -11,13 +11,19 @@ HMAC-SHA256 of the id under SECRET_KEY. An extension made up from a job's id rea
 import hashlib
 import hmac
 import re
+from datetime import datetime
 from typing import TypedDict
 
 from flask import current_app
 
 from server.api import MAX_ID
+from server.errors import Conflict
+from server.errors import NotFound
+from server.errors import Unauthorized
+from server.extensions import db
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
+from server.jobs.services.events import record
 
 CHECK_DIGITS = 4
 # A job's id (1 to MAX_ID: ten digits at most, no leading zero), then its check digits; ASCII digits only.
@@ -27,6 +33,11 @@ _EXTENSION = re.compile(rf"[1-9][0-9]{{0,{len(str(MAX_ID)) - 1}}}[0-9]{{{CHECK_D
 class Call(TypedDict):
     number: str  # the relay's number
     extension: str  # the job's extension, keyed once the relay answers
+
+
+class Connection(TypedDict):
+    connect_to: str  # the customer's phone, in full: for the telephony provider only
+    job_number: str
 
 
 def relay_extension(key: str, job_id: int) -> str:
@@ -66,6 +77,37 @@ def call_of(job: Job) -> Call | None:
         "number": str(current_app.config["CALL_RELAY_NUMBER"]),
         "extension": relay_extension(_key(), job.id),
     }
+
+
+def check_token(given: str | None) -> None:
+    """Let in only the telephony provider's adapter: ``given`` must be CALL_RELAY_TOKEN, compared in constant
+    time. Anything else, and anything at all while there is no relay, is 401 ``relay_unauthorized``."""
+    token = current_app.config["CALL_RELAY_TOKEN"]
+    if not configured() or not given or not hmac.compare_digest(given.encode(), str(token).encode()):
+        raise Unauthorized(
+            "Send 'Authorization: Bearer <the relay's token>'; calls are put through only for the relay.",
+            code="relay_unauthorized",
+        )
+
+
+def put_through(extension: str, now: datetime | None = None) -> Connection:
+    """Whom a call keyed to ``extension`` reaches: the customer of its job, the call kept on the job's record
+    (``call_relayed``, without the number). 404 ``extension_unknown`` for an extension of no job, 409
+    ``job_closed`` for a job that has ended or that no technician holds."""
+    job_id = job_of_extension(_key(), extension)
+    job = db.session.get(Job, job_id) if job_id is not None else None
+    if job is None:
+        raise NotFound("No job has this extension.", code="extension_unknown")
+    if not reachable(job):
+        said = f"is {job.state}" if job.state not in OPEN_STATES else "has no technician"
+        raise Conflict(
+            f"Job {job.number} {said}: the relay puts calls through only on an open job a technician holds.",
+            code="job_closed",
+            details={"state": job.state},
+        )
+    record(job, "call_relayed", None, from_state=job.state, at=now)
+    db.session.flush()
+    return {"connect_to": job.request.customer_phone, "job_number": job.number}
 
 
 def _key() -> str:
