@@ -322,6 +322,13 @@ def test_an_extension_of_no_job_is_404_and_nothing_changes(client, on_call, snap
     assert snapshot() == before
 
 
+@pytest.mark.both_backends
+@pytest.mark.parametrize("job_id", [MAX_ID, MAX_ID + 1, 10**10 - 1])
+def test_an_extension_of_the_largest_ids_is_404_without_asking_past_the_column(client, relay, job_id):
+    """PostgreSQL's integer column ends at MAX_ID: an id past it must never reach a query."""
+    assert_error(ask(client, {"extension": relay_extension(KEY, job_id)}), 404, "extension_unknown")
+
+
 @pytest.mark.parametrize("state", ["new", "dispatched", "completed", "closed", "cancelled"])
 def test_a_job_ended_or_that_no_technician_holds_is_409_and_nothing_changes(
     client, relay, open_job, walk, cancelled, snapshot, state
