@@ -116,6 +116,12 @@ DEFAULTS = {
     "MESSAGE_RETRY_MAX_SECONDS": 3600,
     "MESSAGE_MAX_ATTEMPTS": 8,
     "SCHEDULER_MESSAGES_SECONDS": 30,
+    # The call relay (隐私号): the app calls a customer by dialling CALL_RELAY_NUMBER and keying the job's
+    # extension after a pause, and the telephony provider's adapter asks POST /api/call-relay, with
+    # "Authorization: Bearer CALL_RELAY_TOKEN", whom to connect the call to. None (either one): no relay; the
+    # app only records the calls made, and nobody may ask the endpoint.
+    "CALL_RELAY_NUMBER": None,
+    "CALL_RELAY_TOKEN": None,
     # Log level of the app's own logger.
     "LOG_LEVEL": "INFO",
     # How many proxies in front of the app set X-Forwarded-For (werkzeug's ProxyFix, x_for). 0 trusts none:

@@ -41,11 +41,27 @@ def test_every_operation_documents_a_success(spec):
     assert missing == []
 
 
+# Public operations that check a credential of their own: a user's password, the call relay's token.
+OWN_CREDENTIALS = {"/api/auth/token", "/api/call-relay"}
+
+
 def test_signed_in_operations_document_401_and_403_and_public_ones_do_not(spec):
     for path, method, op in operations(spec):
         public = op.get("security") == []
-        assert ("401" in op["responses"]) != public or path == "/api/auth/token", (path, method)
+        assert ("401" in op["responses"]) != public or path in OWN_CREDENTIALS, (path, method)
         assert ("403" in op["responses"]) != public, (path, method)
+
+
+def test_the_call_relay_documents_its_token_refusal_and_its_unknown_extension(spec):
+    relay = spec["paths"]["/api/call-relay"]["post"]
+    assert relay["security"] == []
+    assert {"200", "401", "404", "409", "422"} <= set(relay["responses"])
+    assert "403" not in relay["responses"]
+    answer = relay["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(spec["components"]["schemas"][answer["$ref"].rsplit("/", 1)[-1]]["properties"]) == {
+        "connect_to",
+        "job_number",
+    }
 
 
 def test_an_id_in_the_path_documents_404_and_a_write_409(spec):

@@ -47,6 +47,7 @@ from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import ServiceRequest
 from server.jobs.schemas import JobSchema
+from server.jobs.services.lifecycle import shown_on_devices
 from server.knowledge.models import Article
 from server.knowledge.schemas import ArticleSchema
 from server.parts.models import Part
@@ -136,7 +137,9 @@ def _dump(name):
 
 
 def _job_data(job):
-    return _dump("job")(job)
+    # Whoever's request changed the job (a dispatcher's sees the customer's phone in full), its feeds carry it
+    # as provider staff see it: they are its only audiences.
+    return _dump("job")(shown_on_devices(job))
 
 
 def _requisition_audiences(requisition):

@@ -158,6 +158,19 @@ class RequestSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
+class JobRequestSchema(RequestSchema):
+    """A job's request as the caller may see it: the customer's phone as the service showed it (``shown_to``)."""
+
+    customer_phone = ma.fields.String(
+        attribute="shown_phone",
+        dump_only=True,
+        metadata={
+            "description": "In full for the call centre, dispatch and admins; provider staff (and every device's "
+            "feed) get its last four digits only, *******5678, and call the customer through the relay (call)"
+        },
+    )
+
+
 # ---------------------------------------------------------------- jobs
 
 
@@ -217,6 +230,11 @@ class VisitSchema(ma.Schema):
         }
 
 
+class CallSchema(ma.Schema):
+    number = ma.fields.String(metadata={"description": "The relay's number (隐私号): dial it"})
+    extension = ma.fields.String(metadata={"description": "Then the job's extension, keyed as tones once it answers"})
+
+
 class EvidencePhotoSchema(ma.Schema):
     stage = ma.fields.String()
     sha256 = ma.fields.String()
@@ -237,7 +255,17 @@ class JobSchema(ma.Schema):
     # The call centre tells the customer who is coming: the company by its name, not its code.
     provider_name = ma.fields.Function(lambda job: job.provider.name if job.provider else None)
     technician = ma.fields.Nested(TechnicianSchema, allow_none=True)
-    request = ma.fields.Nested(RequestSchema)
+    request = ma.fields.Nested(JobRequestSchema)
+    call = ma.fields.Nested(
+        CallSchema,
+        allow_none=True,
+        dump_only=True,
+        metadata={
+            "description": "How to call the customer without their number: dial the relay's number, pause, key the "
+            "extension (tel:<number>,<extension>). Null when no relay is set up, or once the job has ended or "
+            "while no technician holds it (the relay would not put the call through)"
+        },
+    )
     appointment_at = ma.fields.DateTime(allow_none=True)
     sla = ma.fields.Method(
         "dump_sla",
@@ -561,3 +589,25 @@ class TeamSchema(ma.Schema):
     provider_name = ma.fields.String()
     day = ma.fields.Date(metadata={"description": "The local day the figures are of"})
     technicians = ma.fields.List(ma.fields.Nested(TechnicianLoadSchema))
+
+
+# ---------------------------------------------------------------- the call relay
+
+
+def _extension(value):
+    # Not a Regexp: its "$" lets a trailing newline through, and str.isdigit alone takes other scripts' digits.
+    if not (1 <= len(value) <= 32 and value.isascii() and value.isdigit()):
+        raise ma.ValidationError("Give the extension the caller keyed: 1 to 32 digits.")
+
+
+class CallRelayArgs(ma.Schema):
+    extension = ma.fields.String(
+        required=True,
+        validate=_extension,
+        metadata={"description": "The digits the caller keyed after the relay's number: a job's extension"},
+    )
+
+
+class CallRelaySchema(ma.Schema):
+    connect_to = ma.fields.String(metadata={"description": "The customer's phone, in full: connect the call to it"})
+    job_number = ma.fields.String(metadata={"description": "The job the call is about"})

@@ -17,14 +17,17 @@ from sqlalchemy import update
 
 from server.devicesync import feed
 from server.devicesync.models import Audience
+from server.devicesync.models import Change
 from server.extensions import db
 from server.jobs.models import Job
+from server.jobs.services.lifecycle import shown_on_devices
 from server.knowledge.models import Article
 from server.network.models import Provider
 from server.parts.models import Part
 from server.supply.models import Requisition
 from server.users.models import User
 from sync import cursor
+from tests.fixtures.jobs import PHONE
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.both_backends
@@ -482,6 +485,56 @@ def test_a_manager_moved_to_another_provider_starts_a_snapshot_of_the_new_one(de
     assert held_ids(phone, "requisition") == {scene["re"]}
 
 
+# ---------------------------------------------------------------- the customer's phone on a device
+
+# The world's customer (tests/fixtures/jobs.py PHONE) as provider staff see them: the last four digits.
+MASKED = "*******" + PHONE[-4:]
+
+
+@pytest.mark.parametrize("who", ["tech1", "pm1"])
+def test_a_snapshot_carries_the_customers_phone_as_its_last_four_digits(device, scene, who):
+    phone = device(who)
+    phone.drain()
+    assert phone.jobs()
+    assert {job["request"]["customer_phone"] for job in phone.jobs().values()} == {MASKED}
+
+
+def test_a_job_changed_by_the_dispatcher_reaches_the_phones_masked_though_the_desk_is_shown_it_in_full(
+    device, call, walk, open_job, catalogue
+):
+    technician, manager = device("tech1"), device("pm1")
+    technician.drain()
+    manager.drain()
+    job_id = walk(open_job(serial=None), "assigned", catalogue.tech2)["id"]
+    status, body = call("post", f"/api/jobs/{job_id}/assign", "dispatcher", {"technician_id": catalogue.tech1.id})
+    assert status == 200, body
+    assert body["request"]["customer_phone"] == PHONE
+    technician.drain()
+    manager.drain()
+    assert technician.jobs()[job_id]["request"]["customer_phone"] == MASKED
+    assert manager.jobs()[job_id]["request"]["customer_phone"] == MASKED
+
+
+def test_no_feed_holds_a_customers_phone_in_full_after_a_day_of_desk_and_field_work(
+    client, device, call, walk, open_job, on_site, short, catalogue
+):
+    device("tech1").drain()
+    job_id = walk(open_job(serial=None), "accepted")["id"]
+    assert call("post", f"/api/jobs/{job_id}/contact", "pm1", {"reached": False})[0] == 200
+    assert call("post", f"/api/jobs/{job_id}/escalate", "agent", {"reason": "客户催促"})[0] == 200
+    assert call("post", f"/api/jobs/{job_id}/depart", "tech1", {})[0] == 200
+    waiting = on_site(serial=None)
+    short(waiting["id"], [("PANEL", 1)])
+    assert (
+        call("post", f"/api/jobs/{waiting['id']}/assign", "dispatcher", {"technician_id": catalogue.tech2.id})[0] == 200
+    )
+    changes = db.session.execute(select(Change.entity, Change.data).where(Change.op == "put")).all()
+    jobs = [data for entity, data in changes if entity == "job"]
+    assert len(jobs) >= 10
+    assert {job["request"]["customer_phone"] for job in jobs} == {MASKED}
+    assert not [data for _, data in changes if PHONE in json.dumps(data, ensure_ascii=False)]
+
+
 # ---------------------------------------------------------------- who may pull, and with what
 
 
@@ -640,5 +693,7 @@ def test_a_snapshot_carries_each_entity_as_its_schema_dumps_it(client, catalogue
     db.session.expire_all()
     for change in changes:
         entity = db.session.get(models[change["entity"]], int(change["id"]))
+        if change["entity"] == "job":
+            entity = shown_on_devices(entity)  # as its feeds show it: the customer's phone masked, the relay's call
         expected = feed._schema(change["entity"]).dump(entity)
         assert change["data"] == json.loads(json.dumps(expected, default=str)), (change["entity"], change["id"])

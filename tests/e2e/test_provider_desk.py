@@ -18,6 +18,7 @@ from server.parts.models import Part
 from server.parts.models import StockLevel
 from server.parts.models import StockMovement
 from server.parts.models import Warehouse
+from tests.fixtures.jobs import PHONE
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
@@ -107,6 +108,10 @@ def test_a_manager_assigns_receives_parts_and_closes_out_in_chinese(api, desk, c
     page.get_by_test_id("waiting-jobs").locator(f"[data-job-id='{waiting}'] a").click()
     case = page.locator(f"[data-testid=job-case][data-job-id='{waiting}']")
     case.wait_for()
+    # The customer's phone as provider staff are shown it, and no relay here: nothing to dial.
+    assert case.get_by_test_id("customer-phone").text_content() == "*******" + PHONE[-4:]
+    assert PHONE not in page.content()
+    assert case.locator("a[href^='tel:']").count() == 0
     case.locator("select[name=technician_id]").select_option(str(catalogue.tech1.id))
     # A double click on Assign gives the job once.
     case.locator("[data-action=assign]").dblclick()

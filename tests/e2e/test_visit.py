@@ -1,8 +1,9 @@
 """The technician's visit on the phone, end to end: Chromium at 390x844 against gunicorn, offline for the visit.
 
-The customer is called from the job (the outcome and the appointment recorded offline), the unit's label scanned,
-a motor found missing; the clerk approves and ships it; the phone receives it offline, marks it fitted and
-completes. After sync the server has the contact in time, the motor issued from stock once and on the claim
+The customer's call is recorded from the job (the outcome and the appointment recorded offline; the phone holds
+only the last four digits of the customer's number, and dials through the relay where one is set up), the unit's
+label scanned, a motor found missing; the clerk approves and ships it; the phone receives it offline, marks it
+fitted and completes. After sync the server has the contact in time, the motor issued from stock once and on the claim
 draft, and the job's page on the phone shows the whole record. Work the server refuses (the job reassigned
 during an offline visit) is listed once, with what had been entered; what the phone can tell is wrong is refused
 on the phone, before any op is made; signing out with work waiting keeps it in a file first.
@@ -22,6 +23,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import JobEvent
+from server.jobs.services.relay import relay_extension
 from server.parts.models import Part
 from server.parts.models import StockMovement
 from server.parts.models import Warehouse
@@ -30,9 +32,16 @@ from server.supply.models import Requisition
 from tests.e2e.test_phone import SERIAL
 from tests.e2e.test_phone import SERIAL_LABEL
 from tests.fixtures.browser import PASSWORD
+from tests.fixtures.jobs import PHONE
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/fixtures/browser.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
+
+
+# The world's customer (tests/fixtures/jobs.py) as a technician's phone shows them: the last four digits.
+MASKED = "*******" + PHONE[-4:]
+# A relay for the tests that set one up: nobody's real number.
+RELAY = {"CALL_RELAY_NUMBER": "95000000", "CALL_RELAY_TOKEN": "relay-token-of-the-tests"}
 
 
 def rows(statement):
@@ -84,15 +93,12 @@ def test_a_visit_offline_from_the_call_to_the_completion_with_the_parts_that_arr
 
     device.open_job(job_id)
     device.step("accept", "accepted")
-    # The call from the job: the app asks how it went as the phone comes back to it. (This browser has no dialer:
-    # the tel: link is kept from navigating, which in headless Chromium swallows the next click.)
-    page.evaluate(
-        """document.addEventListener("click", (event) => {
-            if (event.target.closest("a[href^='tel:']")) event.preventDefault();
-        }, true)"""
-    )
-    assert page.get_by_test_id("call").get_attribute("href").startswith("tel:")
-    page.get_by_test_id("call").click()
+    # The customer's phone is on the job as its last four digits, and with no relay set up (the default) there is
+    # nothing to dial: the call made some other way is recorded with the form a call through the relay opens.
+    assert page.get_by_test_id("customer-phone").text_content() == MASKED
+    assert PHONE not in page.get_by_test_id("job-detail").inner_text()
+    assert page.locator("a[href^='tel:']").count() == 0
+    page.get_by_test_id("record-call").click()
     form = page.locator("form[data-form='contact']")
     appointment = datetime.now(UTC) + timedelta(hours=3)
     form.locator("input[name=appointment_at]").fill(local_input(appointment))
@@ -192,6 +198,71 @@ def test_a_visit_offline_from_the_call_to_the_completion_with_the_parts_that_arr
     assert page.get_by_test_id("completion").inner_text().count("更换电机") == 1
     page.get_by_test_id("job-record").scroll_into_view_if_needed()
     device.screenshot("visit-record")
+
+
+@pytest.fixture
+def relay(live, app, monkeypatch):
+    """A relay set up for the test: on the live server (restarted with it) and in the test's own app, whose
+    commits write the phones' feeds too. The server is restarted without it afterwards, as the others have it."""
+    for key, value in RELAY.items():
+        monkeypatch.setitem(app.config, key, value)
+    live.env.update(RELAY)
+    live.restart()
+    yield
+    for key in RELAY:
+        live.env.pop(key)
+    live.restart()
+
+
+def test_the_customer_is_called_through_the_relay_and_the_phone_never_holds_their_number(
+    live, app, api, phone, catalogue, jobs_of, relay
+):
+    (job_id,) = jobs_of(1, state="accepted")
+    extension = relay_extension(app.config["SECRET_KEY"], job_id)
+    device = phone(locale="en")
+    page = device.page
+    device.sign_in(catalogue.tech1)
+    device.open_job(job_id)
+    # The relay's number, a pause, the job's extension: what the phone dials. It holds the last four digits only.
+    call = page.get_by_test_id("call")
+    assert call.get_attribute("href") == f"tel:{RELAY['CALL_RELAY_NUMBER']},{extension}"
+    assert call.text_content() == device.t("job.call")
+    assert page.get_by_test_id("customer-phone").text_content() == MASKED
+    assert page.get_by_test_id("record-call").count() == 0
+    held = page.evaluate("async (id) => (await globalThis.sanbao.db.get('entities', ['job', String(id)])).data", job_id)
+    assert held["request"]["customer_phone"] == MASKED
+    assert held["call"] == {"number": RELAY["CALL_RELAY_NUMBER"], "extension": extension}
+    assert PHONE not in json.dumps(held) + page.content()
+    problems = device.inspect("visit-call-through-relay-en", touch=True)
+    assert not problems, "\n".join(problems)
+    # This browser has no dialer: the tel: link is kept from navigating, which in headless Chromium swallows the
+    # next click. The app asks how the call went as the phone comes back to it.
+    page.evaluate(
+        """document.addEventListener("click", (event) => {
+            if (event.target.closest("a[href^='tel:']")) event.preventDefault();
+        }, true)"""
+    )
+    call.click()
+    form = page.locator("form[data-form='contact']")
+    # Meanwhile the relay's adapter asks whom the extension reaches, and connects the call.
+    answer = api.post(
+        "/api/call-relay",
+        json={"extension": extension},
+        headers={"Authorization": f"Bearer {RELAY['CALL_RELAY_TOKEN']}"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["connect_to"] == PHONE
+    form.locator("input[name=reached][value=no]").check()
+    form.locator("button[type=submit]").click()
+    form.wait_for(state="detached")
+    device.wait_pending(0)
+    # The job's record tells both: the call the relay put through, and its outcome.
+    record = page.get_by_test_id("job-record")
+    relayed = record.locator("li[data-kind='call_relayed']")
+    relayed.wait_for()
+    assert device.t("record.call_relayed") in relayed.inner_text()
+    record.locator("li[data-kind='contact'][data-pending='no']").wait_for()
+    assert PHONE not in page.content()
 
 
 def test_a_reassignment_during_an_offline_visit_shows_the_refused_work_once_with_what_was_entered(

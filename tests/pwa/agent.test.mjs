@@ -132,6 +132,7 @@ for (const [kind, data, extra, expected] of [
   ["overdue", { stage: "arrive" }, { actor_name: null }, "agent.event.overdue{stage=agent.sla.arrive{}}"],
   ["cancel", {}, { note: "客户已自行解决 " }, "agent.event.cancel{actor=王芳,note=客户已自行解决}"],
   ["parts_arrived", {}, { actor_name: null }, "agent.event.parts_arrived{actor=agent.system{},note=}"],
+  ["call_relayed", {}, { actor_name: null }, "agent.event.call_relayed{}"],
   ["some_new_kind", {}, {}, "agent.event.other{actor=王芳}"],
 ]) {
   test(`the history tells ${kind} in plain words`, () => {
@@ -140,7 +141,7 @@ for (const [kind, data, extra, expected] of [
 }
 
 test("every kind of event the server records has its sentence in both languages", () => {
-  const kinds = ["created", "dispatched", "redispatched", "assigned", "reassigned", "accept", "decline", "contact", "depart", "arrive", "scan", "use_parts", "hold_for_parts", "report_shortage", "parts_arrived", "parts_refused", "complete", "close", "cancel", "escalate", "overdue", "note"];
+  const kinds = ["created", "dispatched", "redispatched", "assigned", "reassigned", "accept", "decline", "contact", "depart", "arrive", "scan", "use_parts", "hold_for_parts", "report_shortage", "parts_arrived", "parts_refused", "complete", "close", "cancel", "escalate", "overdue", "note", "call_relayed"];
   for (const kind of kinds) {
     const key = said(kind).split("{")[0];
     assert.notEqual(key, "agent.event.other", kind);

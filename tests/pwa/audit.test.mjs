@@ -91,3 +91,9 @@ test("the facts are worded in Chinese for a Chinese screen, dates as Chinese wri
   const duplicate = { code: "DUPLICATE_CLAIM", message: "", data: { claim_id: 12, provider_code: "P02", status: "rejected", job_id: 7 } };
   assert.equal(evidence(duplicate), "P02的索赔单 12（已驳回）已经索赔过同一张工单。");
 });
+
+test("a call put through the relay has its line in the claim's timeline in both languages", async () => {
+  const { default: strings } = await import("../../pwa/js/desks/audit-strings.js");
+  assert.equal(strings.en["audit.event.call_relayed"], "Call put through the hotline");
+  assert.equal(strings["zh-CN"]["audit.event.call_relayed"], "经客服中转接通客户电话");
+});

@@ -201,3 +201,8 @@ test("every string the rules name exists", () => {
     assert.ok(keys.has(key), key);
   }
 });
+
+test("a call put through the relay has its timeline line in both languages", () => {
+  assert.equal(strings.en["dispatch.event.call_relayed"], "Call put through the hotline");
+  assert.equal(strings["zh-CN"]["dispatch.event.call_relayed"], "经客服中转接通客户电话");
+});

@@ -83,6 +83,14 @@ test("a timeline line names the technician a job was given to, in the user's lan
   assert.equal(eventText({ kind: "something_new", data: null }, names), "Recorded");
 });
 
+test("a call put through the relay is told as such in both languages", () => {
+  const names = new Map();
+  setLanguage("zh-CN");
+  assert.equal(eventText({ kind: "call_relayed", data: null }, names), "经客服中转接通客户电话");
+  setLanguage("en");
+  assert.equal(eventText({ kind: "call_relayed", data: null }, names), "Call put through the hotline");
+});
+
 test("what a refused close-out lacks, in the user's words", () => {
   setLanguage("en");
   assert.equal(missingText(["completion record", "serial scan"]), "the completion record and the barcode scan of the serial");

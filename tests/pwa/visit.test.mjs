@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { t } from "../../pwa/js/i18n/index.js";
+import { language, setLanguage, t } from "../../pwa/js/i18n/index.js";
 import { pending, recordAll } from "../../pwa/js/outbox.js";
 import { leftToFit, mapLinks } from "../../pwa/js/ui/job-detail.js";
-import { found, nextDue } from "../../pwa/js/ui/job-list.js";
+import { callHref, found, nextDue } from "../../pwa/js/ui/job-list.js";
 import { merged, pruneRecords } from "../../pwa/js/ui/job-record.js";
 import { carried } from "../../pwa/js/ui/refused.js";
 import { device, held, openTestDatabase } from "./server_double.mjs";
@@ -182,6 +182,43 @@ test("a job is found by its number, customer, serial or the last digits of the p
   for (const query of ["J00000043", "李", "5678", "12"]) {
     assert.equal(found(job, query), false, query);
   }
+});
+
+test("a job is still found by the last digits of the phone the device holds, its last four", () => {
+  const job = { number: "J00000042", request: { customer_name: "王先生", customer_phone: "*******1234" } };
+  for (const query of ["1234", "234"]) {
+    assert.equal(found(job, query), true, query);
+  }
+  for (const query of ["0000-1234", "*", "***"]) {
+    assert.equal(found(job, query), false, query);
+  }
+});
+
+// --------------------------------------------------------------------- calling the customer
+
+test("the call goes to the relay's number, a pause, then the job's extension as tones", () => {
+  assert.equal(callHref({ number: "95000000", extension: "420042" }), "tel:95000000,420042");
+  assert.equal(callHref({ number: "+86 400-800 1234", extension: "7 0815" }), "tel:+864008001234,70815");
+});
+
+test("without a relay there is nothing to dial", () => {
+  for (const call of [null, undefined, {}, { number: "95000000" }, { extension: "420042" }, { number: "", extension: "420042" }, { number: "95000000", extension: null }]) {
+    assert.equal(callHref(call), null, JSON.stringify(call));
+  }
+});
+
+test("the phone's record and its buttons word the relay in both languages", () => {
+  const said = {
+    en: ["Call (through the hotline)", "Record a call", "Call put through the hotline"],
+    "zh-CN": ["拨打（经客服中转）", "记录通话", "经客服中转接通客户电话"],
+  };
+  globalThis.document ??= { documentElement: {} };
+  const before = language();
+  for (const [code, words] of Object.entries(said)) {
+    setLanguage(code);
+    assert.deepEqual([t("job.call"), t("job.recordCall"), t("record.call_relayed")], words);
+  }
+  setLanguage(before);
 });
 
 test("the next deadline is the first stage not reached, overdue once passed", () => {

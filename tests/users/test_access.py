@@ -18,8 +18,9 @@ from tests.helpers import assert_error
 
 ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
 
-# Endpoints open to callers without a token: the health check and sign-in itself.
-PUBLIC = {("GET", "health.Health"), ("POST", "accounts.Token")}
+# Endpoints open to callers without a token: the health check, sign-in itself, and the call relay's question
+# (its adapter holds no user's token: it sends the relay's own, checked by the endpoint).
+PUBLIC = {("GET", "health.Health"), ("POST", "accounts.Token"), ("POST", "jobs.CallRelay")}
 
 # Methods Flask answers by itself for every route.
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
@@ -113,17 +114,25 @@ def test_every_protected_endpoint_refuses_a_garbage_token(client, route):
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body", "status"),
+    ("method", "path", "body", "status", "code"),
     [
-        ("GET", "/api/health", None, 200),
-        ("POST", "/api/auth/token", {"username": "nobody", "password": "whatever"}, 401),
+        ("GET", "/api/health", None, 200, None),
+        ("POST", "/api/auth/token", {"username": "nobody", "password": "whatever"}, 401, "invalid_credentials"),
+        ("POST", "/api/call-relay", {"extension": "12345"}, 401, "relay_unauthorized"),
     ],
 )
-def test_public_endpoints_answer_without_token(client, method, path, body, status):
+def test_public_endpoints_answer_without_token(client, method, path, body, status, code):
     response = client.open(path, method=method, json=body)
     assert response.status_code == status
     if status == 401:
-        assert response.json["error"]["code"] == "invalid_credentials"
+        assert response.json["error"]["code"] == code
+
+
+def test_a_users_token_does_not_open_the_call_relay(client, as_role):
+    """Public to the users' sign-in, the relay's question is closed to every user: only its own token opens it."""
+    for role in ROLES:
+        response = client.post("/api/call-relay", json={"extension": "12345"}, headers=as_role(role))
+        assert_error(response, 401, "relay_unauthorized")
 
 
 # ---------------------------------------------------------------- (b) role × endpoint

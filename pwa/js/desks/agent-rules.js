@@ -127,6 +127,8 @@ export function eventText(event, { job, t, when, providerName }) {
       return t(`agent.event.${event.kind}`, { actor, technician: technician() });
     case "contact":
       return data.appointment_at ? t("agent.event.contactBooked", { actor, appointment: when(data.appointment_at) }) : t("agent.event.contact", { actor });
+    case "call_relayed":
+      return t("agent.event.call_relayed");
     case "scan":
       return t("agent.event.scan", { actor, serial: data.serial ?? "" });
     case "use_parts":

@@ -5,6 +5,7 @@
 // Online: every screen asks the server, and every action is the server's to refuse.
 
 import { addStrings } from "../i18n/index.js";
+import { callHref } from "../ui/job-list.js";
 import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
 import strings from "./provider-strings.js";
 
@@ -313,6 +314,7 @@ export class View {
       names.set(job.technician.id, personName(job.technician));
     }
     const request = job.request;
+    const call = callHref(job.call);
     const row = (label, value, testId) => [h("dt", {}, t(label)), h("dd", { "data-testid": testId }, value)];
     const next = nextDeadline(job);
     return h(
@@ -325,7 +327,8 @@ export class View {
         "dl",
         {},
         row("team.customer", request.customer_name),
-        row("team.phone", h("a", { href: `tel:${request.customer_phone}` }, request.customer_phone)),
+        // The last four digits, as provider staff are shown it; the call goes through the relay, when there is one.
+        row("team.phone", [request.customer_phone ?? "", call ? " " : null, call ? h("a", { href: call, class: "call", "data-testid": "call" }, t("team.call")) : null], "customer-phone"),
         row("team.address", `${job.region_name} ${request.address}`),
         row("team.unit", request.model ?? ""),
         row("team.serial", request.serial || t("team.noSerial")),

@@ -1,6 +1,7 @@
-// One job: the customer (tap to call, then the call's outcome), the way there in the phone's map app, the unit and
-// serial, the steps of the visit, the parts on order and their receipt, and the job's record. Every step is
-// written to the device first (op and local change together) and synced after; the screen shows it at once.
+// One job: the customer (the last four digits of their phone; tap to call them through the relay, then the call's
+// outcome), the way there in the phone's map app, the unit and serial, the steps of the visit, the parts on order
+// and their receipt, and the job's record. Every step is written to the device first (op and local change
+// together) and synced after; the screen shows it at once.
 // What the phone can tell will be refused (a past appointment, parts never shipped, more fitted than arrived, a
 // decline once on site) is refused here, in the user's language, before any op is made.
 // The proof of the visit: the phone's position at arrival and completion (asked with a deadline, said when
@@ -13,7 +14,7 @@ import { positionNote, takePosition } from "../position.js";
 import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
 import { JobRecord } from "./job-record.js";
-import { appointmentText, dueText, nextDue } from "./job-list.js";
+import { appointmentText, callHref, dueText, nextDue } from "./job-list.js";
 
 // What the app offers in each state the phone shows: the server decides in the end.
 const STEPS = {
@@ -139,7 +140,16 @@ export class JobDetail {
         "dl",
         {},
         h("dt", {}, t("job.customer")),
-        h("dd", {}, request.customer_name ?? "", " ", request.customer_phone ? this.callLink(request.customer_phone) : null),
+        h(
+          "dd",
+          { "data-testid": "customer" },
+          request.customer_name ?? "",
+          " ",
+          // The last four digits: the rest never reaches the phone.
+          request.customer_phone ? h("span", { class: "phone", "data-testid": "customer-phone" }, request.customer_phone) : null,
+          " ",
+          this.calling(job),
+        ),
         h("dt", {}, t("job.address")),
         h("dd", {}, request.address ?? "", request.address ? this.mapLinks(request.address) : null),
         h("dt", {}, t("job.unit")),
@@ -185,15 +195,27 @@ export class JobDetail {
     return buttons;
   }
 
-  // Tap to call; the call's outcome is asked for as the phone comes back to the app.
-  callLink(phone) {
-    const link = h("a", { href: `tel:${phone}`, class: "call", "data-testid": "call" }, t("job.call"), " ", phone);
-    link.addEventListener("click", () => {
-      if (this.job && STEPS[this.job.state]?.includes("contact") && !this.job.declined) {
-        setTimeout(() => this.showForm(this.contactForm(this.job)), 0);
-      }
-    });
-    return link;
+  // Tap to call the customer through the relay (the job's `call`); the call's outcome is asked for as the phone
+  // comes back to the app. Without a relay there is no number to dial: a call made some other way is recorded
+  // with the same form, while the contact step is open.
+  calling(job) {
+    const contactOpen = () => this.job && STEPS[this.job.state]?.includes("contact") && !this.job.declined;
+    const href = callHref(job.call);
+    if (href) {
+      const link = h("a", { href, class: "call", "data-testid": "call" }, t("job.call"));
+      link.addEventListener("click", () => {
+        if (contactOpen()) {
+          setTimeout(() => this.showForm(this.contactForm(this.job)), 0);
+        }
+      });
+      return link;
+    }
+    if (!contactOpen()) {
+      return null;
+    }
+    return once(h("button", { type: "button", class: "record-call", "data-testid": "record-call" }, t("job.recordCall")), () =>
+      this.showForm(this.contactForm(this.job)),
+    );
   }
 
   mapLinks(address) {

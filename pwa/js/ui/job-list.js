@@ -45,6 +45,15 @@ export function appointmentText(job) {
   return null;
 }
 
+// The dialer's address of a call to the job's customer through the relay (隐私号): the relay's number, a pause
+// (","), then the job's extension, keyed as tones once the relay answers. Null without a relay: the customer's
+// own number never reaches the app in full, so there is nothing else to dial.
+export function callHref(call) {
+  const number = String(call?.number ?? "").replace(/[^\d+]/g, "");
+  const extension = String(call?.extension ?? "").replace(/\D/g, "");
+  return number && extension ? `tel:${number},${extension}` : null;
+}
+
 export function dueText(due) {
   return t(due.overdue ? `jobs.overdue.${due.stage}` : `jobs.due.${due.stage}`, { when: when(due.due) });
 }

@@ -5,9 +5,10 @@ One blueprint (``blueprint.py``); each module here adds the routes of one concep
 
 from server.jobs.routes import dispatch
 from server.jobs.routes import jobs
+from server.jobs.routes import relay
 from server.jobs.routes import requests
 from server.jobs.routes import steps
 from server.jobs.routes import team
 from server.jobs.routes.blueprint import blp
 
-__all__ = ["blp", "dispatch", "jobs", "requests", "steps", "team"]
+__all__ = ["blp", "dispatch", "jobs", "relay", "requests", "steps", "team"]

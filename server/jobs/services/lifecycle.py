@@ -25,6 +25,8 @@ from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
+from server.core.privacy import last_four
+from server.core.privacy import mask_phone
 from server.core.reference import invalid
 from server.core.roles import ADMIN
 from server.core.roles import AGENT
@@ -40,6 +42,7 @@ from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
+from server.jobs.services import relay
 from server.jobs.services.confirmation import confirmation_record
 from server.jobs.services.dispatch import ASSIGN_STATES
 from server.jobs.services.dispatch import REDISPATCH_STATES
@@ -117,8 +120,22 @@ def allowed_actions(job: Job, user: User) -> list[str]:
 
 
 def shown_to(user: User, job: Job) -> Job:
-    """``job`` with ``actions``, the steps ``user`` may take on it now: what the job's schema shows."""
+    """``job`` with what its schema shows that hangs on the caller: ``actions``, the steps ``user`` may take on
+    it now; the customer's phone as their role may see it (provider staff: its last four digits); and ``call``,
+    how to call the customer through the relay."""
     job.actions = allowed_actions(job, user)
+    return _shown(job, mask_phone(job.request.customer_phone, user.role))
+
+
+def shown_on_devices(job: Job) -> Job:
+    """``job`` as the devices' feeds carry it, whoever's request changed it: only provider staff pull jobs, so
+    the customer's phone is its last four digits, and ``call`` is how to reach the customer instead."""
+    return _shown(job, last_four(job.request.customer_phone))
+
+
+def _shown(job: Job, phone: str) -> Job:
+    job.request.shown_phone = phone
+    job.call = relay.call_of(job)
     return job
 
 
