@@ -303,7 +303,7 @@ def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
     }
     return [
         Fix(job_id, number, step, lat, lng, accuracy, fix_time)
-        for job_id, step, lat, lng, accuracy, fix_time, number in db.session.execute(_NEIGHBOURS, params)
+        for job_id, step, lat, lng, accuracy, fix_time, number in db.session.connection().execute(_NEIGHBOURS, params)
     ]
 
 
@@ -331,7 +331,7 @@ def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
         "stay_end": mine.end,
     }
     jobs: dict[int, tuple[tuple[Any, ...], list[Fix]]] = {}
-    for job_id, number, job_type, arrived_at, completed_at, *fix in db.session.execute(_OVERLAPS, params):
+    for job_id, number, job_type, arrived_at, completed_at, *fix in db.session.connection().execute(_OVERLAPS, params):
         _, fixes = jobs.setdefault(job_id, ((job_id, number, job_type, arrived_at, completed_at), []))
         if fix[0] is not None:
             fixes.append(Fix(job_id, number, *fix))

@@ -126,7 +126,10 @@ _READ = (
 
 def read_job_visit(job_id: int) -> JobVisit | None:
     """The job ``job_id`` as its visit checks see it; None: no such job."""
-    rows = db.session.execute(_READ, {"job_id": job_id}).all()
+    # What this transaction changed is written first, as a query through the session would; the checks then read
+    # through the connection (the ORM's execution costs more than these queries take to run).
+    db.session.flush()
+    rows = db.session.connection().execute(_READ, {"job_id": job_id}).all()
     if not rows:
         return None
     row = rows[0]
