@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -245,21 +246,18 @@ def overlapping_visits(visit: Visit, others: Sequence[Visit]) -> list[Flag]:
 
 def _neighbours_statement():
     """The technician's fixes at other jobs adjacent in time to a visit's: the last before its first fix, the
-    first after its last, and any between. Three index range reads on (technician_id, fix_time), in one query."""
+    first after its last, and any between. Three range reads of the index on (technician_id, fix_time), which
+    holds the rest of a fix's columns too: the fixes of a technician lie all over the table, and reading them
+    there was most of a claim's time when they were not in memory."""
     mine = (PositionFix.technician_id == bindparam("technician_id"), PositionFix.job_id != bindparam("job_id"))
-    before = select(PositionFix.id).where(*mine, PositionFix.fix_time < bindparam("first"))
+    before = select(*FIX_COLUMNS).where(*mine, PositionFix.fix_time < bindparam("first"))
     before = before.order_by(PositionFix.fix_time.desc()).limit(1)
-    after = select(PositionFix.id).where(*mine, PositionFix.fix_time > bindparam("last"))
+    after = select(*FIX_COLUMNS).where(*mine, PositionFix.fix_time > bindparam("last"))
     after = after.order_by(PositionFix.fix_time.asc()).limit(1)
     # Fixes of other jobs between this one's first and last: more than a handful is a flag already.
-    between = select(PositionFix.id).where(*mine, PositionFix.fix_time.between(bindparam("first"), bindparam("last")))
-    ids = union_all(*(select(part.subquery().c.id) for part in (before, after, between.limit(20))))
-    return (
-        select(*FIX_COLUMNS, Job.number)
-        .join(Job, Job.id == PositionFix.job_id)
-        .where(PositionFix.id.in_(ids.scalar_subquery()))
-        .order_by(PositionFix.fix_time)
-    )
+    between = select(*FIX_COLUMNS).where(*mine, PositionFix.fix_time.between(bindparam("first"), bindparam("last")))
+    between = between.order_by(PositionFix.fix_time).limit(20)
+    return union_all(*(select(*part.subquery().c) for part in (before, after, between)))
 
 
 _NEIGHBOURS = _neighbours_statement()
@@ -294,17 +292,22 @@ _OVERLAPS = _overlaps_statement()
 
 
 def _neighbour_fixes(visit: Visit, technician_id: int) -> list[Fix]:
-    """The technician's fixes at other jobs adjacent in time to this visit's (see _neighbours_statement)."""
+    """The technician's fixes at other jobs adjacent in time to this visit's (see _neighbours_statement), in time
+    order; their job numbers are left empty (see _numbered)."""
     params = {
         "technician_id": technician_id,
         "job_id": visit.job_id,
-        "first": min(fix.fix_time for fix in visit.fixes),
-        "last": max(fix.fix_time for fix in visit.fixes),
+        "first": visit.fixes[0].fix_time,
+        "last": visit.fixes[-1].fix_time,
     }
-    return [
-        Fix(job_id, number, step, lat, lng, accuracy, fix_time)
-        for job_id, step, lat, lng, accuracy, fix_time, number in db.session.connection().execute(_NEIGHBOURS, params)
-    ]
+    rows = db.session.connection().execute(_NEIGHBOURS, params)
+    return sorted((Fix(job_id, "", *fix) for job_id, *fix in rows), key=lambda fix: fix.fix_time)
+
+
+def _numbered(fixes: list[Fix], job_ids: set[int]) -> list[Fix]:
+    """``fixes`` with the numbers of the jobs ``job_ids`` filled in: read only for a flag that names them."""
+    numbers = dict(db.session.connection().execute(select(Job.id, Job.number).where(Job.id.in_(job_ids))).all())
+    return [replace(fix, job_number=numbers[fix.job_id]) if fix.job_id in numbers else fix for fix in fixes]
 
 
 def _overlap_candidates(visit: Visit, technician_id: int) -> list[Visit]:
@@ -438,7 +441,11 @@ def impossible_travel_check(facts: ClaimFacts) -> list[Flag]:
     if read is None or read[1] is None or not read[0].fixes:
         return []
     visit, technician_id = read
-    flags = impossible_travel(visit, _neighbour_fixes(visit, technician_id), current_app.config["MAX_TRAVEL_KMH"])
+    max_kmh = current_app.config["MAX_TRAVEL_KMH"]
+    others = _neighbour_fixes(visit, technician_id)
+    flags = impossible_travel(visit, others, max_kmh)
+    if flags:  # worded again with the other jobs' numbers, read now that they are needed
+        flags = impossible_travel(visit, _numbered(others, {flag[2]["other_job_id"] for flag in flags}), max_kmh)
     return _on_both_claims(flags, facts)
 
 
