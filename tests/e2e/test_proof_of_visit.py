@@ -16,11 +16,14 @@ from datetime import datetime
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy import update
 
+from server.core import geo
 from server.evidence.models import EvidencePhoto
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import PositionFix
+from server.jobs.models import ServiceRequest
 from tests.e2e.screens import AXE
 from tests.fixtures.browser import AT_THE_DOOR
 from tests.knowledge.factories import ensure_fault_code
@@ -58,9 +61,19 @@ def complete_form(device, summary="更换主板，试机正常"):
 
 
 def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_server(
-    live, phone, catalogue, jobs_of, tmp_path
+    live, api, phone, desk, catalogue, jobs_of, make_user, tmp_path
 ):
     (job_id,) = jobs_of(1, state="accepted")
+    # The address as a Chinese map gives it: GCJ-02, some hundreds of metres off the door's WGS-84 position.
+    door = (AT_THE_DOOR["latitude"], AT_THE_DOOR["longitude"])
+    gcj_lat, gcj_lng = geo.wgs84_to_gcj02(*door)
+    request_id = db.session.scalar(select(Job.request_id).where(Job.id == job_id))
+    db.session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == request_id)
+        .values(lat=gcj_lat, lng=gcj_lng, coord_system="gcj02")
+    )
+    db.session.commit()
     taken = datetime.now(UTC).replace(microsecond=0)
     before = camera_photo(tmp_path / "before.jpg", "firebrick", taken)
     after = camera_photo(tmp_path / "after.jpg", "seagreen", taken)
@@ -133,6 +146,26 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     assert note.text_content() == device.t("position.taken", accuracy=AT_THE_DOOR["accuracy"])
     assert not any("\u4e00" <= char <= "\u9fff" for char in note.text_content())
     problems += device.inspect("proof-job-completed-en", touch=True)
+
+    # The auditor sees both fixes at the door, in metres from the address the server brought back to WGS-84.
+    manager = catalogue.pm1.headers
+    ensure_fault_code("E01", title="主板损坏")
+    [draft] = api.get("/api/claims/unclaimed", query_string={"job_id": job_id}, headers=manager).get_json()["items"]
+    body = {key: value for key, value in draft["claim"].items() if value not in (None, "")} | {"fault_code": "E01"}
+    claim = api.post("/api/claims", json=body | {"serial": body.get("serial", "SN-IN")}, headers=manager)
+    assert claim.status_code == 201, claim.get_json()
+    assert "FAR_FROM_ADDRESS" not in {flag["code"] for flag in claim.get_json()["flags"]}
+    auditor = desk(locale="en")
+    auditor.sign_in_at_desk(make_user("auditor", username="auditor-map"))
+    auditor.page.evaluate(f"location.hash = '#/audit/claim/{claim.get_json()['id']}'")
+    plot = auditor.page.get_by_test_id("visit-map")
+    plot.get_by_test_id("map-address").wait_for()
+    assert plot.locator("circle.fix").count() == 2
+    said = auditor.page.locator("figure.visit-plot li").all_text_contents()
+    near = auditor.t("visitMap.fix", step=auditor.t("visitMap.step.arrive"), distance="0 m", accuracy="")
+    assert said[0].startswith(near.split("(")[0]), said
+    plot.scroll_into_view_if_needed()  # the screenshot shows the plot
+    problems += auditor.inspect("proof-audit-map-en")
     assert not problems, "\n".join(problems)
 
 
