@@ -52,6 +52,28 @@ def camera_photo(path, colour, taken):
     return path
 
 
+def offline_phone(phone, catalogue, **device):
+    """A phone signed in as tech1, its service worker ready and the screen inspector's axe-core loaded while there
+    is a network (the screens are looked at offline), then taken offline."""
+    made = phone(**device)
+    made.sign_in(catalogue.tech1)
+    made.wait_for_service_worker()
+    made.page.add_script_tag(url=AXE)
+    made.context.set_offline(True)
+    return made
+
+
+def claim_for(api, catalogue, job_id, **typed):
+    """The provider manager's claim for the job, from its draft with ``typed`` added: the JSON answer."""
+    manager = catalogue.pm1.headers
+    ensure_fault_code("E01", title="主板损坏")
+    [draft] = api.get("/api/claims/unclaimed", query_string={"job_id": job_id}, headers=manager).get_json()["items"]
+    body = {key: value for key, value in draft["claim"].items() if value not in (None, "")} | typed
+    claim = api.post("/api/claims", json=body, headers=manager)
+    assert claim.status_code == 201, claim.get_json()
+    return claim.get_json()
+
+
 def complete_form(device, summary="更换主板，试机正常"):
     device.step("complete")
     form = device.page.locator("form[data-form='complete']")
@@ -77,14 +99,8 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     taken = datetime.now(UTC).replace(microsecond=0)
     before = camera_photo(tmp_path / "before.jpg", "firebrick", taken)
     after = camera_photo(tmp_path / "after.jpg", "seagreen", taken)
-    device = phone(locale="zh-CN")
+    device = offline_phone(phone, catalogue, locale="zh-CN")
     page = device.page
-    device.sign_in(catalogue.tech1)
-    device.wait_for_service_worker()
-    # The screen inspector's axe-core, loaded while there is a network: the screens are looked at offline.
-    page.add_script_tag(url=AXE)
-    device.context.set_offline(True)
-
     device.open_job(job_id)
     device.step("arrive", "on_site")
     note = page.get_by_test_id("position-note")
@@ -148,16 +164,11 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     problems += device.inspect("proof-job-completed-en", touch=True)
 
     # The auditor sees both fixes at the door, in metres from the address the server brought back to WGS-84.
-    manager = catalogue.pm1.headers
-    ensure_fault_code("E01", title="主板损坏")
-    [draft] = api.get("/api/claims/unclaimed", query_string={"job_id": job_id}, headers=manager).get_json()["items"]
-    body = {key: value for key, value in draft["claim"].items() if value not in (None, "")} | {"fault_code": "E01"}
-    claim = api.post("/api/claims", json=body | {"serial": body.get("serial", "SN-IN")}, headers=manager)
-    assert claim.status_code == 201, claim.get_json()
-    assert "FAR_FROM_ADDRESS" not in {flag["code"] for flag in claim.get_json()["flags"]}
+    claim = claim_for(api, catalogue, job_id, serial="SN-IN", fault_code="E01")
+    assert "FAR_FROM_ADDRESS" not in {flag["code"] for flag in claim["flags"]}
     auditor = desk(locale="en")
     auditor.sign_in_at_desk(make_user("auditor", username="auditor-map"))
-    auditor.page.evaluate(f"location.hash = '#/audit/claim/{claim.get_json()['id']}'")
+    auditor.page.evaluate(f"location.hash = '#/audit/claim/{claim['id']}'")
     plot = auditor.page.get_by_test_id("visit-map")
     plot.get_by_test_id("map-address").wait_for()
     assert plot.locator("circle.fix").count() == 2
@@ -173,13 +184,8 @@ def test_with_the_position_refused_the_visit_goes_and_a_wrong_code_is_taken_then
     live, api, phone, desk, catalogue, jobs_of, make_user
 ):
     (job_id,) = jobs_of(1, state="accepted")
-    device = phone(locale="en", geolocation=None)
+    device = offline_phone(phone, catalogue, locale="en", geolocation=None)
     page = device.page
-    device.sign_in(catalogue.tech1)
-    device.wait_for_service_worker()
-    # The screen inspector's axe-core, loaded while there is a network: the screens are looked at offline.
-    page.add_script_tag(url=AXE)
-    device.context.set_offline(True)
     device.open_job(job_id)
     device.step("arrive", "on_site")
     assert page.get_by_test_id("position-note").text_content() == device.t("position.refused")
@@ -210,20 +216,14 @@ def test_with_the_position_refused_the_visit_goes_and_a_wrong_code_is_taken_then
     # The customer's code is six random digits: 000000 is theirs one time in a million.
     assert ok is False
 
-    manager = catalogue.pm1.headers
-    ensure_fault_code("E01", title="主板损坏")
-    [draft] = api.get("/api/claims/unclaimed", query_string={"job_id": job_id}, headers=manager).get_json()["items"]
     # The job was never scanned and no fault code recorded: the provider types both into the claim, as its desk asks.
-    typed = {"serial": "SN-IN", "fault_code": "E01"}
-    body = {key: value for key, value in draft["claim"].items() if value not in (None, "")} | typed
-    claim = api.post("/api/claims", json=body, headers=manager)
-    assert claim.status_code == 201, claim.get_json()
-    codes = {flag["code"] for flag in claim.get_json()["flags"]}
+    claim = claim_for(api, catalogue, job_id, serial="SN-IN", fault_code="E01")
+    codes = {flag["code"] for flag in claim["flags"]}
     assert {"NO_CHECKIN", "CODE_MISMATCH"} <= codes
 
     auditor = desk(locale="zh-CN")
     auditor.sign_in_at_desk(make_user("auditor", username="auditor-proof"))
-    auditor.page.evaluate(f"location.hash = '#/audit/claim/{claim.get_json()['id']}'")
+    auditor.page.evaluate(f"location.hash = '#/audit/claim/{claim['id']}'")
     case = auditor.page.get_by_test_id("claim-case")
     case.get_by_test_id("visit-proof").wait_for()
     flags = case.get_by_test_id("claim-flags")
