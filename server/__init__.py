@@ -40,6 +40,7 @@ def create_app(config=None):
     # (``import server.errors`` runs it first), and the domains import those modules.
     from server import errors
     from server import web
+    from server.core import held
     from server.core import transaction
     from server.devicesync import feed
     from server.extensions import api
@@ -53,6 +54,8 @@ def create_app(config=None):
     db.init_app(app)
     # Every commit writes the changes of synced entities to the feeds devices pull.
     feed.install()
+    # Locks taken and rows read once per transaction are kept for it, per savepoint.
+    held.install()
     if app.config.get("SQLITE_PRAGMAS"):
         with app.app_context():
             _tune_sqlite(db.engine)

@@ -6,6 +6,7 @@ concurrency only if two transactions never check at the same time.
 
 from sqlalchemy import text
 
+from server.core import held
 from server.extensions import db
 
 
@@ -17,9 +18,22 @@ def serialise_on(*keys: str) -> None:
     a write statement that changes nothing takes the database's write lock now,
     so a concurrent writer waits for this transaction to commit, and what this
     one reads from here on is the latest committed data.
+
+    A lock the transaction holds already is not asked for again (see ``held``).
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        for key in sorted(set(keys)):
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    wanted = sorted(key for key in set(keys) if not held.recall(_lock_key(key, postgresql)))
+    if not wanted:
+        return
+    if postgresql:
+        for key in wanted:
             db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
     else:
         db.session.execute(text("UPDATE scheduler_runs SET id = id WHERE 1 = 0"))
+    for key in wanted:
+        held.keep(_lock_key(key, postgresql))
+
+
+def _lock_key(key: str, postgresql: bool) -> str:
+    # SQLite's one lock is the database's: once taken, every key is held.
+    return f"lock:{key}" if postgresql else "lock:sqlite-writer"

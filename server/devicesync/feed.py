@@ -37,6 +37,8 @@ from sqlalchemy.orm import SessionTransaction
 
 from server.core.clock import utcnow
 from server.core.dumping import dumper
+from server.core.held import enclosing
+from server.core.held import innermost
 from server.core.queries import rows_changed
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_MANAGER
@@ -216,26 +218,13 @@ class _Notes:
         self.requests |= inner.requests
 
 
-def _level(session: Session) -> SessionTransaction | None:
-    """The savepoint a flush now writes in, or else the transaction."""
-    return session.get_nested_transaction() or session.get_transaction()
-
-
-def _enclosing(transaction: SessionTransaction) -> SessionTransaction | None:
-    """The savepoint or transaction around ``transaction`` (passing over the ORM's own subtransactions)."""
-    outer = transaction.parent
-    while outer is not None and outer.parent is not None and not outer.nested:
-        outer = outer.parent
-    return outer
-
-
 def _notes(session: Session, transaction: SessionTransaction | None) -> _Notes:
     kept: dict[SessionTransaction | None, _Notes] = session.info.setdefault("sync_notes", {})
     return kept.setdefault(transaction, _Notes())
 
 
 def _note_touched(session, flush_context):
-    notes = _notes(session, _level(session))
+    notes = _notes(session, innermost(session))
     touched, left = notes.touched, notes.left
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if _is_request(obj):
@@ -289,7 +278,7 @@ def _keep_released(session):
         return  # the transaction itself committed: its notes were written in ``_write_changes``
     inner = session.info.get("sync_notes", {}).pop(savepoint, None)
     if inner:
-        _notes(session, _enclosing(savepoint)).join(inner)
+        _notes(session, enclosing(savepoint)).join(inner)
 
 
 def _forget(session, transaction):

@@ -139,7 +139,7 @@ def _photo(job, user, args, when):
 
 
 def _parts_used(job, user, args, when):
-    usage.record_usage(job, user, args["parts"], device_time=when, sales_order_id=args["sales_order_id"])
+    usage.fit_parts(job, user, args["parts"], device_time=when, sales_order_id=args["sales_order_id"])
 
 
 def _receive(job, user, args, when):

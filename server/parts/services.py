@@ -1,5 +1,6 @@
 """Rules of the parts catalogue, warehouses and the stock ledger."""
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 from typing import Literal
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
 
+from server.core import held
 from server.core.locks import serialise_on
 from server.core.reference import INSERTED
 from server.core.reference import UNCHANGED
@@ -83,7 +85,12 @@ def warehouse_by_code(code: str, create: bool = False) -> Warehouse | None:
     first use. InvalidInput when the code names nothing.
     """
     code = code.strip()
-    warehouse: Warehouse | None = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    warehouse: Warehouse | None = held.recall(f"warehouse:{code}")
+    if warehouse is not None:
+        return warehouse
+    warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    if warehouse is not None:
+        held.keep(f"warehouse:{code}", warehouse)  # read once per transaction: a push issues from it op after op
     if warehouse is not None or not create:
         return warehouse
     # Two first uses at once (two technicians of a new provider) must not both insert it.
@@ -111,17 +118,29 @@ def warehouse_by_code(code: str, create: bool = False) -> Warehouse | None:
 
 
 def stock_level(warehouse: Warehouse, part: Part, lock: bool = False) -> tuple[StockLevel, bool]:
-    """``(level, created)``: the stock row of ``part`` in ``warehouse``, created empty when missing."""
+    """``(level, created)``: the stock row of ``part`` in ``warehouse``, created empty when missing.
+
+    ``lock``: the row is locked until the transaction ends, and read as it is now; a row the transaction has
+    locked already is not read again (see ``held``): nobody else can have changed it since.
+    """
+    key = f"stock-row:{warehouse.id}:{part.id}"
+    if lock and (locked := held.recall(key)) is not None:
+        return locked, False
     statement = select(StockLevel).where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id)
     if lock:
-        statement = statement.with_for_update()
-    level = db.session.scalar(statement)
-    if level is not None:
-        return level, False
-    level = StockLevel(warehouse=warehouse, part=part, on_hand=0, reserved=0)
-    db.session.add(level)
-    db.session.flush()
-    return level, True
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    # Stock changes only through a locked row (``move_stock`` after this), and a locked row is not read again,
+    # so nothing pending is this row's: no flush for it.
+    with db.session.no_autoflush if lock else contextlib.nullcontext():
+        level = db.session.scalar(statement)
+    created = level is None
+    if level is None:
+        level = StockLevel(warehouse=warehouse, part=part, on_hand=0, reserved=0)
+        db.session.add(level)
+        db.session.flush()
+    if lock:
+        held.keep(key, level)
+    return level, created
 
 
 def move_stock(
@@ -146,7 +165,6 @@ def move_stock(
     )
     level.on_hand += on_hand_delta
     level.reserved += reserved_delta
-    db.session.flush()
     return level
 
 

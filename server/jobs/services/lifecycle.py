@@ -327,7 +327,6 @@ def record_parts_used(
     if sales_order is not None:
         data["sales_order"] = sales_order
     _move(job, actor, "use_parts", device_time=device_time, data=data)
-    db.session.flush()
     return job
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from server.core import held
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
 from server.core.reference import invalid
@@ -67,7 +68,16 @@ def parts_of(lines: Iterable[Mapping[str, Any]], field: str = "parts") -> list[t
     wanted: Counter[str] = Counter()
     for line in lines:
         wanted[line["part_no"]] += line["qty"]
-    found = {part.part_no: part for part in db.session.scalars(select(Part).where(Part.part_no.in_(wanted)))}
+    # Read once per transaction: a push names the same few parts op after op.
+    found = {part_no: part for part_no in wanted if (part := held.recall(f"part:{part_no}")) is not None}
+    missing = [part_no for part_no in wanted if part_no not in found]
+    if missing:
+        # What a transaction has pending never changes a part: no flush for it (a push's ops write together).
+        with db.session.no_autoflush:
+            read = db.session.scalars(select(Part).where(Part.part_no.in_(missing))).all()
+        for part in read:
+            found[part.part_no] = part
+            held.keep(f"part:{part.part_no}", part)
     unknown = sorted(set(wanted) - set(found))
     if unknown:
         raise invalid(field, f"unknown part number(s): {', '.join(unknown)}")
@@ -88,7 +98,21 @@ def record_usage(
     device_time: datetime | None = None,
     sales_order_id: int | None = None,
 ) -> list[PartUsage]:
-    """Issue the parts fitted on ``job`` from its provider's stock; return the usage rows.
+    """``fit_parts``, the rows written now (with their ids and times), for an answer that shows them."""
+    usages = fit_parts(job, actor, lines, device_time=device_time, sales_order_id=sales_order_id)
+    db.session.flush()
+    return usages
+
+
+def fit_parts(
+    job: Job,
+    actor: User,
+    lines: Iterable[Mapping[str, Any]],
+    device_time: datetime | None = None,
+    sales_order_id: int | None = None,
+) -> list[PartUsage]:
+    """Issue the parts fitted on ``job`` from its provider's stock; return the usage rows, written at the
+    session's next flush (a push's ops write theirs together).
 
     Never refused for want of stock: the phone may have been offline since
     the provider's last receipt. What the stock lacked is kept as each row's
@@ -134,7 +158,6 @@ def record_usage(
             job=job,
             data={"parts": short, "warehouse": warehouse.code},
         )
-    db.session.flush()
     return usages
 
 
