@@ -48,7 +48,7 @@ DEFAULTS = {
     "SYNC_PUSH_MAX_BYTES": 8 * 1024 * 1024,
     "SYNC_RECENT_DAYS": 30,
     # Ops of one push committed together: fewer waits for the disk, its jobs held a little longer.
-    "SYNC_OPS_PER_COMMIT": 50,
+    "SYNC_OPS_PER_COMMIT": 200,
     # Changes older than this leave the feeds (a device away longer starts again from a snapshot),
     # and the seconds between the scheduler's compactions.
     "SYNC_RETENTION_DAYS": 30,

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.core.clock import utcnow
@@ -224,7 +225,14 @@ def _lock_jobs(user, ops):
     ids = sorted({job_id for op in ops if not op.problem and (job_id := _job_id(op)) is not None})
     if not ids:
         return {}
-    statement = queries.visible_jobs(user).where(Job.id.in_(ids)).order_by(Job.id).with_for_update(of=Job)
+    statement = (
+        queries.visible_jobs(user)
+        .where(Job.id.in_(ids))
+        .order_by(Job.id)
+        .with_for_update(of=Job)
+        # A job's fixes and photos only when a step asks for them (a note or a part never does).
+        .options(lazyload(Job.fixes), lazyload(Job.evidence_photos))
+    )
     return {job.id: (job, _holders(job)) for job in db.session.scalars(statement)}
 
 
