@@ -25,11 +25,13 @@ def serialise_on(*keys: str) -> None:
     wanted = sorted(key for key in set(keys) if not held.recall(_lock_key(key, postgresql)))
     if not wanted:
         return
+    # On the session's connection: a lock depends on nothing pending, so it makes the session flush nothing.
+    connection = db.session.connection()
     if postgresql:
         for key in wanted:
-            db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
     else:
-        db.session.execute(text("UPDATE scheduler_runs SET id = id WHERE 1 = 0"))
+        connection.execute(text("UPDATE scheduler_runs SET id = id WHERE 1 = 0"))
     for key in wanted:
         held.keep(_lock_key(key, postgresql))
 

@@ -18,6 +18,7 @@ from typing import TypedDict
 import marshmallow as ma
 from flask import current_app
 from sqlalchemy import Select
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
@@ -301,16 +302,17 @@ def _apply(user, op, locked):
 
 def _flag(user, pushed):
     """Tell dispatch of an op the server could not apply: the technician did something they must see."""
-    job = db.session.get(Job, pushed.job_id) if pushed.job_id else None
+    job = db.session.get(Job, pushed["job_id"]) if pushed["job_id"] else None
     if job is None:
         return
     recipients = directory.dispatchers_for(job.province_id) + directory.provider_managers(job.provider_id)
     notify(
         recipients,
-        "sync_" + pushed.result,
-        f"{user.display_name or user.username}'s {pushed.type} on job {job.number} was not applied: {pushed.message}",
+        "sync_" + pushed["result"],
+        f"{user.display_name or user.username}'s {pushed['type']} on job {job.number} was not applied: "
+        f"{pushed['message']}",
         job=job,
-        data={"op_id": pushed.op_id, "code": pushed.code},
+        data={"op_id": pushed["op_id"], "code": pushed["code"]},
     )
 
 
@@ -332,7 +334,7 @@ def _take(user, client_id, ops):
     for op in ops:
         known = stored.get(op.op_id)
         if known is not None and known.client_id == client_id:
-            answers.append(_answer(known, DUPLICATE))
+            answers.append(_duplicate(known))
         elif known is not None or op.seq <= last_seq:
             answers.append(
                 {
@@ -354,33 +356,33 @@ def _take(user, client_id, ops):
     locked = _lock_jobs(user, taken)
     kept = []
     for op, (result, code, message, job_id) in zip(taken, _apply_all(user, taken, locked), strict=True):
-        pushed = PushedOp(
-            op_id=op.op_id,
-            client_id=client_id,
-            user_id=user.id,
-            seq=op.seq,
-            type=op.type,
-            entity_id=op.entity_id,
-            job_id=job_id,
-            payload=op.payload,
-            client_time=op.client_time,
-            received_at=utcnow(),
-            result=result,
-            code=code,
-            message=message,
-        )
+        pushed = {
+            "op_id": op.op_id,
+            "client_id": client_id,
+            "user_id": user.id,
+            "seq": op.seq,
+            "type": op.type,
+            "entity_id": op.entity_id,
+            "job_id": job_id,
+            "payload": op.payload,
+            "client_time": op.client_time,
+            "received_at": utcnow(),
+            "result": result,
+            "code": code,
+            "message": message,
+        }
         kept.append(pushed)
         if result != APPLIED:
             _flag(user, pushed)
     # Answered from what is in hand, in the ops' order: after the commit the rows would be read again.
     applied = iter(kept)
     answers = [answer if answer is not None else _answer(next(applied)) for answer in answers]
-    # The records of the ops and the device's position join the transaction once, at its end: added
-    # one by one, each would be written by the flush that opens the next op's savepoint.
-    db.session.add_all(kept)
+    # The records of the ops and the device's position join the transaction once, at its end, in one
+    # statement: they are records, never changed, so no object of each is made for the session to track.
     if kept:
-        client.last_seq = kept[-1].seq
-        client.last_push_at = kept[-1].received_at
+        db.session.execute(insert(PushedOp), kept)
+        client.last_seq = kept[-1]["seq"]
+        client.last_push_at = kept[-1]["received_at"]
     return answers, stopped
 
 
@@ -421,12 +423,16 @@ def _loader(schema):
     return schema()
 
 
-def _answer(pushed, result=None):
-    answer = {"op_id": pushed.op_id, "seq": pushed.seq, "result": result or pushed.result}
-    answer["code"] = pushed.code
-    answer["message"] = pushed.message
-    if result == DUPLICATE:
-        answer["stored_result"] = pushed.result
+def _answer(pushed):
+    """The answer to an op just taken (its row's values)."""
+    return {key: pushed[key] for key in ("op_id", "seq", "result", "code", "message")}
+
+
+def _duplicate(known):
+    """The answer to an op sent again: what it was answered the first time."""
+    answer = {"op_id": known.op_id, "seq": known.seq, "result": DUPLICATE, "code": known.code}
+    answer["message"] = known.message
+    answer["stored_result"] = known.result
     return answer
 
 
