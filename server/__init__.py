@@ -16,14 +16,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
 from server.config import REPO_ROOT
+from server.core.jsonio import OrjsonProvider
 from server.core.transaction import Application
 
 
 def create_app(config=None):
     """Build the app. ``config`` (a mapping) overrides defaults and the environment."""
     app = Application(__name__, instance_path=str(REPO_ROOT / "instance"), static_folder=None)
-    # Chinese names travel as themselves, not as \u escapes.
-    app.json.ensure_ascii = False
+    # orjson's JSON, Chinese names as themselves, not as \u escapes (server/core/jsonio.py).
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(settings.DEFAULTS)
     app.config.from_mapping(settings.from_environ())
     if config:
