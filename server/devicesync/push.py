@@ -231,8 +231,8 @@ def _lock_jobs(user, ops):
         .where(Job.id.in_(ids))
         .order_by(Job.id)
         .with_for_update(of=Job)
-        # A job's fixes and photos only when a step asks for them (a note or a part never does).
-        .options(lazyload(Job.fixes), lazyload(Job.evidence_photos))
+        # A job's request, fixes and photos only when a step asks for them (a note or a part never does).
+        .options(lazyload(Job.request), lazyload(Job.fixes), lazyload(Job.evidence_photos))
     )
     return {job.id: (job, _holders(job)) for job in db.session.scalars(statement)}
 
