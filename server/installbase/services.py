@@ -9,10 +9,13 @@ importing a file again changes nothing.
 
 import io
 import itertools
+import marshal
 import math
 import multiprocessing
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from collections.abc import Sequence
 from datetime import UTC
@@ -21,6 +24,7 @@ from datetime import datetime
 from typing import Any
 from typing import BinaryIO
 from typing import NamedTuple
+from typing import cast
 
 from sqlalchemy import select
 
@@ -240,11 +244,18 @@ def import_sales(
     Answers ``{"inserted", "updated", "unchanged", "rejected": [{"line", "error", "code", "details"}]}``.
     ``progress(rows_done)`` is called after each chunk is written.
     """
+    if not _rereadable(binary):
+        # A repeated serial's first line is found by reading the file again: a stream that cannot go back
+        # is kept aside first (an upload and a file on disk can).
+        with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as spooled:
+            shutil.copyfileobj(binary, spooled)
+            spooled.seek(0)
+            return import_sales(cast(BinaryIO, spooled), source_file, progress, today)
     check_row = RowChecker(today or datetime.now(UTC).date())
-    writer = _writer_for(db.session.connection())
-    stamp = writer.timestamp(datetime.now(UTC))
+    # The file's name and the import's time are the same on every row: the writer adds them, not each row.
+    writer = _writer_for(db.session.connection(), source_file, datetime.now(UTC))
     result: ImportResult = {"inserted": 0, "updated": 0, "unchanged": 0, "rejected": []}
-    chunks = _checked_chunks(binary, check_row, source_file, stamp)
+    chunks = _checked_chunks(binary, check_row)
     if _size_of(binary) >= PARALLEL_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods():
         chunks = _in_forked_process(chunks)
     done = 0
@@ -264,7 +275,16 @@ def import_sales(
                 progress(done)
     if begun:
         writer.finish()
+    # Repeats are told at the end of their chunk: the rejections in the file's order.
+    result["rejected"].sort(key=lambda rejected: rejected["line"])
     return result
+
+
+def _rereadable(binary):
+    try:
+        return binary.seekable() and binary.tell() == 0
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _size_of(binary):
@@ -274,7 +294,7 @@ def _size_of(binary):
         return 0
 
 
-def _checked_chunks(binary, check_row, source_file, stamp):
+def _checked_chunks(binary, check_row):
     """Yield ``(rows ready to write, rejected rows)`` a chunk at a time, repeats refused.
 
     The loop runs once per row of files with millions of them, so the common
@@ -288,13 +308,17 @@ def _checked_chunks(binary, check_row, source_file, stamp):
         return
     lines = itertools.chain([opening], lines)
     if len(opening[1]) > len(COLUMNS):
-        yield from _checked_chunks_with_coordinates(lines, check_row, source_file, stamp)
+        yield from _checked_chunks_with_coordinates(lines, check_row)
         return
-    first_line: dict[str, int] = {}
+    # A set of the serials seen, not the line of each: a repeat is rare, and its first line is looked up by
+    # reading the file again at the end (a map of a million serials to their lines was a fifth of this loop).
+    seen: set[str] = set()
+    repeats: list[tuple[int, str]] = []
     rows: list[tuple[object, ...]] = []
     rejected: list[Rejection] = []
     products, dates, places = check_row.products, check_row.known_dates, check_row.known_places
     serial_ok = check_row.serial_ok
+    see, append = seen.add, rows.append
     for line, cells in lines:
         serial, model, sold, province, city, store, phone = cells
         serial = serial.strip().upper()
@@ -307,7 +331,8 @@ def _checked_chunks(binary, check_row, source_file, stamp):
             product_id is None
             or sold is None
             or place is None
-            or not serial_ok(serial)
+            # Letters and digits alone have no space or NUL: the pattern is asked only of the others.
+            or not ((serial.isalnum() and len(serial) <= MAX_SERIAL) or serial_ok(serial))
             or len(store) > MAX_STORE
             or len(phone) > MAX_PHONE
             or "\x00" in store
@@ -320,23 +345,45 @@ def _checked_chunks(binary, check_row, source_file, stamp):
             serial, product_id, sold, store, province_id, city_id, phone = values
         else:
             province_id, city_id = place
-        if serial in first_line:
-            first = first_line[serial]
-            rejected.append(
-                rejection(
-                    line, "repeated_serial", f"repeats serial {serial} of line {first}", serial=serial, first_line=first
-                )
-            )
+        if serial in seen:
+            repeats.append((line, serial))
             continue
-        first_line[serial] = line
-        rows.append((serial, product_id, sold, store, province_id, city_id, phone, source_file, stamp))
+        see(serial)
+        append((serial, product_id, sold, store, province_id, city_id, phone))
         if len(rows) >= CHUNK_ROWS:
             yield rows, rejected
             rows, rejected = [], []
-    yield rows, rejected
+            append = rows.append
+    yield rows, rejected + _repeated(binary, check_row, repeats)
 
 
-def _checked_chunks_with_coordinates(lines, check_row, source_file, stamp):
+def _repeated(binary, check_row, repeats):
+    """The rejections of ``repeats`` (``[(line, serial)]``), each naming the line of the serial's first row
+    taken, found by reading the file again from its start (``import_sales`` made sure it can)."""
+    if not repeats:
+        return []
+    wanted = {serial for _, serial in repeats}
+    first: dict[str, int] = {}
+    binary.seek(0)
+    width = len(COLUMNS)
+    for line, cells in open_csv(binary, COLUMNS, optional=COORDINATE_COLUMNS):
+        serial = normalise_serial(cells[0])
+        # The first row of a serial that was taken: one refused for another fault does not count.
+        if serial in wanted and serial not in first and check_row(cells[:width])[1] is None:
+            first[serial] = line
+    return [
+        rejection(
+            line,
+            "repeated_serial",
+            f"repeats serial {serial} of line {first[serial]}",
+            serial=serial,
+            first_line=first[serial],
+        )
+        for line, serial in repeats
+    ]
+
+
+def _checked_chunks_with_coordinates(lines, check_row):
     """``_checked_chunks`` of a file with the coordinate columns: each row checked whole, its coordinates too,
     and written with them (files without them keep the fast path above to themselves)."""
     first_line: dict[str, int] = {}
@@ -362,7 +409,7 @@ def _checked_chunks_with_coordinates(lines, check_row, source_file, stamp):
             )
             continue
         first_line[serial] = line
-        rows.append((serial, product_id, sold, store, province_id, city_id, phone, *where, source_file, stamp))
+        rows.append((serial, product_id, sold, store, province_id, city_id, phone, *where))
         if len(rows) >= CHUNK_ROWS:
             yield rows, rejected
             rows, rejected = [], []
@@ -382,7 +429,7 @@ def _in_forked_process(chunks):
     sender.close()
     try:
         while True:
-            kind, payload = receiver.recv()
+            kind, payload = marshal.loads(receiver.recv_bytes())
             if kind == "chunk":
                 yield payload
             elif kind == "refused":
@@ -397,20 +444,28 @@ def _in_forked_process(chunks):
 
 
 def _send_chunks(chunks, sender):
+    # marshal, not pickle: rows are tuples of text and numbers, which it writes ten times and reads half again
+    # as fast, and the parent, writing the rows, is the import's slower half.
     try:
         for chunk in chunks:
-            sender.send(("chunk", chunk))
-        sender.send(("done", None))
+            sender.send_bytes(marshal.dumps(("chunk", chunk)))
+        sender.send_bytes(marshal.dumps(("done", None)))
     except InvalidInput as exc:
-        sender.send(("refused", {"message": exc.message, "code": exc.code, "details": exc.details}))
+        refused = {"message": exc.message, "code": exc.code, "details": exc.details}
+        sender.send_bytes(marshal.dumps(("refused", refused)))
     finally:
         sender.close()
 
 
-def _writer_for(connection):
+def _writer_for(connection, source_file, moment):
     if connection.dialect.name == "postgresql":
-        return _PostgresWriter(connection)
-    return _SqliteWriter(connection)
+        return _PostgresWriter(connection, source_file, moment)
+    return _SqliteWriter(connection, source_file, moment)
+
+
+def _sqlite_text(value):
+    """``value`` as an SQLite string literal (quotes doubled; NUL, which would end it, left out)."""
+    return "'" + value.replace("\x00", "").replace("'", "''") + "'"
 
 
 class _SqliteWriter:
@@ -422,25 +477,24 @@ class _SqliteWriter:
 
     PHONE_INDEX = "ix_sale_records_customer_phone"
 
-    def __init__(self, connection):
+    def __init__(self, connection, source_file, moment):
         self.connection = connection
+        # SQLAlchemy's SQLite storage format for DateTime, so rows read back alike. Both are written into the
+        # statement, once, instead of being bound again for each of a million rows.
+        constants = (_sqlite_text(source_file), _sqlite_text(moment.strftime("%Y-%m-%d %H:%M:%S.%f")))
         # By the width of a chunk's rows: with the coordinate columns or without.
-        self.sql = {len(written): self._upsert(fields, written) for fields, written in _WRITES}
+        self.sql = {len(fields) + 1: self._upsert(fields, written, constants) for fields, written in _WRITES}
         self.empty_at_start = False
 
     @staticmethod
-    def _upsert(fields, written):
+    def _upsert(fields, written, constants):
         differs = " OR ".join(f"sale_records.{f} IS NOT excluded.{f}" for f in fields)
         updates = ", ".join(f"{f} = excluded.{f}" for f in (*fields, "source_file", "imported_at"))
+        values = ", ".join(["?"] * (len(written) - len(constants)) + list(constants))
         return (
-            f"INSERT INTO sale_records ({', '.join(written)}) VALUES ({', '.join('?' * len(written))}) "
+            f"INSERT INTO sale_records ({', '.join(written)}) VALUES ({values}) "
             f"ON CONFLICT (serial) DO UPDATE SET {updates} WHERE {differs}"
         )
-
-    @staticmethod
-    def timestamp(moment):
-        # SQLAlchemy's SQLite storage format for DateTime, so rows read back alike.
-        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def begin(self):
         # The driver opens a transaction before DML only, and would run DDL in
@@ -476,14 +530,15 @@ class _SqliteWriter:
 class _PostgresWriter:
     """COPY each chunk into a staging table, then one upsert that reports what it inserted."""
 
-    def __init__(self, connection):
+    def __init__(self, connection, source_file, moment):
         self.connection = connection
+        self.constants = {"source_file": source_file, "imported_at": moment}
         connection.exec_driver_sql(
-            "CREATE TEMP TABLE IF NOT EXISTS sale_records_stage "
-            "(LIKE sale_records INCLUDING DEFAULTS EXCLUDING CONSTRAINTS EXCLUDING INDEXES) ON COMMIT DROP"
+            "CREATE TEMP TABLE IF NOT EXISTS sale_records_stage ON COMMIT DROP AS "
+            f"SELECT serial, {', '.join(_COORDINATE_FIELDS)} FROM sale_records WITH NO DATA"
         )
         # By the width of a chunk's rows: with the coordinate columns or without.
-        self.sql = {len(written): self._statements(fields, written) for fields, written in _WRITES}
+        self.sql = {len(fields) + 1: self._statements(fields, written) for fields, written in _WRITES}
 
     @staticmethod
     def _statements(fields, written):
@@ -492,17 +547,16 @@ class _PostgresWriter:
         differs = f"({stored}) IS DISTINCT FROM ({incoming})"
         updates = ", ".join(f"{f} = excluded.{f}" for f in (*fields, "source_file", "imported_at"))
         columns = ", ".join(written)
-        copy_sql = f"COPY sale_records_stage ({columns}) FROM STDIN"
+        copied = ", ".join(("serial", *fields))
+        copy_sql = f"COPY sale_records_stage ({copied}) FROM STDIN"
+        # The file's name and the import's time join each row here, bound once per chunk.
         upsert_sql = (
-            f"WITH written AS (INSERT INTO sale_records ({columns}) SELECT {columns} FROM sale_records_stage "
+            f"WITH written AS (INSERT INTO sale_records ({columns}) "
+            f"SELECT {copied}, %(source_file)s, %(imported_at)s FROM sale_records_stage "
             f"ON CONFLICT (serial) DO UPDATE SET {updates} WHERE {differs} RETURNING (xmax = 0) AS inserted) "
             "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
         )
         return copy_sql, upsert_sql
-
-    @staticmethod
-    def timestamp(moment):
-        return moment.isoformat()
 
     def begin(self):
         pass
@@ -518,7 +572,7 @@ class _PostgresWriter:
             with cursor.copy(copy_sql) as copy:
                 for row in chunk:
                     copy.write_row(row)
-            cursor.execute(upsert_sql)
+            cursor.execute(upsert_sql, self.constants)
             inserted, updated = cursor.fetchone()
         return inserted, updated
 

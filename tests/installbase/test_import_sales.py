@@ -1,5 +1,6 @@
 """Bulk import of sale records (the install base): CLI and API, bad rows by line, idempotency, refusals."""
 
+import io
 import json
 from datetime import UTC
 from datetime import datetime
@@ -430,6 +431,46 @@ def test_a_rejected_row_does_not_stop_a_later_good_row_of_the_same_serial(world,
     response = upload(sales_csv("SN0001,TV99,2024-01-15,370000,370100,S,1", GOOD))
     assert sentences(response.json) == counts(inserted=1, rejected=[{"line": 2, "error": "unknown model 'TV99'"}])
     assert stored_without_source() == {"SN0001": STORED["SN0001"]}
+
+
+def test_a_repeat_names_the_first_row_taken_not_an_earlier_row_refused(world, upload):
+    response = upload(sales_csv("SN0001,TV99,2024-01-15,370000,370100,S,1", ROWS[1], GOOD, GOOD))
+    assert sentences(response.json) == counts(
+        inserted=2,
+        rejected=[
+            {"line": 2, "error": "unknown model 'TV99'"},
+            {"line": 5, "error": "repeats serial SN0001 of line 4"},
+        ],
+    )
+
+
+class _OneWay(io.RawIOBase):
+    """A stream that cannot go back (a pipe)."""
+
+    def __init__(self, content):
+        self.inner = io.BytesIO(content)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_a_stream_that_cannot_go_back_still_names_a_repeats_first_line(world):
+    from server.installbase.services import import_sales
+
+    stream = io.BufferedReader(_OneWay(sales_csv(GOOD, "SN0002,TV99,2024-01-15,370000,370100,S,1", GOOD)))
+    assert not stream.seekable()
+    result = import_sales(stream, "pipe.csv")
+    assert [(rejected["line"], rejected["code"]) for rejected in result["rejected"]] == [
+        (3, "unknown_model"),
+        (4, "repeated_serial"),
+    ]
+    assert result["rejected"][1]["details"]["first_line"] == 2
+    assert result["inserted"] == 1
 
 
 # ---------------------------------------------------------------- importing again
