@@ -51,6 +51,7 @@ COORDINATE_COLUMNS = ("lat", "lng", "coord_system")
 CHUNK_ROWS = 50_000
 MAX_STORE = 128
 MAX_PHONE = 32
+MAX_SOURCE_FILE = 255
 
 # The columns an import writes, in order; a row is "unchanged" when all but the
 # bookkeeping ones (source file, import time) equal the stored values.
@@ -251,6 +252,8 @@ def import_sales(
             shutil.copyfileobj(binary, spooled)
             spooled.seek(0)
             return import_sales(cast(BinaryIO, spooled), source_file, progress, today)
+    # The name as a client sent it: no NUL (no database stores one in text), and at most what the column holds.
+    source_file = source_file.replace("\x00", "")[:MAX_SOURCE_FILE]
     check_row = RowChecker(today or datetime.now(UTC).date())
     # The file's name and the import's time are the same on every row: the writer adds them, not each row.
     writer = _writer_for(db.session.connection(), source_file, datetime.now(UTC))
@@ -464,8 +467,8 @@ def _writer_for(connection, source_file, moment):
 
 
 def _sqlite_text(value):
-    """``value`` as an SQLite string literal (quotes doubled; NUL, which would end it, left out)."""
-    return "'" + value.replace("\x00", "").replace("'", "''") + "'"
+    """``value`` (without NUL: ``import_sales`` took it out) as an SQLite string literal, its quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 class _SqliteWriter:

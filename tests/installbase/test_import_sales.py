@@ -459,6 +459,23 @@ class _OneWay(io.RawIOBase):
         return len(data)
 
 
+@pytest.mark.parametrize(
+    ("filename", "stored"),
+    [
+        ("o'brien's sales.csv", "o'brien's sales.csv"),
+        ("x'); DROP TABLE sale_records; --.csv", "x'); DROP TABLE sale_records; --.csv"),
+        ("销售\x00记录.csv", "销售记录.csv"),
+        ("长" * 300 + ".csv", "长" * 255),
+    ],
+    ids=["quotes", "statement", "nul", "too-long"],
+)
+def test_a_file_name_is_stored_as_text_whatever_it_holds(world, upload, filename, stored):
+    response = upload(sales_csv(GOOD, ROWS[1]), filename=filename)
+    assert response.status_code == 200, response.get_json()
+    assert sentences(response.json) == counts(inserted=2)
+    assert {record[-1] for record in stored_sales().values()} == {stored}
+
+
 def test_a_stream_that_cannot_go_back_still_names_a_repeats_first_line(world):
     from server.installbase.services import import_sales
 
