@@ -15,6 +15,7 @@ from datetime import datetime
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -104,7 +105,7 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     device.open_job(job_id)
     device.step("arrive", "on_site")
     note = page.get_by_test_id("position-note")
-    assert note.text_content() == device.t("position.taken", accuracy=AT_THE_DOOR["accuracy"])
+    expect(note).to_have_text(device.t("position.taken", accuracy=AT_THE_DOOR["accuracy"]))
     for stage, path in (("before", before), ("after", after)):
         page.get_by_test_id(f"evidence-{stage}").set_input_files(path)
         page.locator(f"[data-testid=evidence] figure[data-stage={stage}] img[src^='blob:']").wait_for()
@@ -158,8 +159,8 @@ def test_a_visit_offline_with_the_position_photos_and_a_signature_reaches_the_se
     problems += device.inspect("proof-job-completed-zh", touch=True)
     page.get_by_test_id("language").click()
     # What the note under the steps said is said again in the language now chosen.
-    page.locator("[data-testid=language]:text('中文')").wait_for()
-    assert note.text_content() == device.t("position.taken", accuracy=AT_THE_DOOR["accuracy"])
+    # The header changes at once; the job's view is drawn again after the device's database is read.
+    expect(note).to_have_text(device.t("position.taken", accuracy=AT_THE_DOOR["accuracy"]))
     assert not any("\u4e00" <= char <= "\u9fff" for char in note.text_content())
     problems += device.inspect("proof-job-completed-en", touch=True)
 
@@ -188,7 +189,7 @@ def test_with_the_position_refused_the_visit_goes_and_a_wrong_code_is_taken_then
     page = device.page
     device.open_job(job_id)
     device.step("arrive", "on_site")
-    assert page.get_by_test_id("position-note").text_content() == device.t("position.refused")
+    expect(page.get_by_test_id("position-note")).to_have_text(device.t("position.refused"))
 
     form = complete_form(device, summary="Replaced the main board")
     form.locator("input[name=confirmation][value=code]").check()
