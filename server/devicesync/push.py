@@ -41,6 +41,7 @@ from server.extensions import db
 from server.jobs import schemas as job_schemas
 from server.jobs.models import Job
 from server.jobs.models import JobEvent
+from server.jobs.services import events
 from server.jobs.services import lifecycle
 from server.jobs.services import queries
 from server.jobs.services.events import record
@@ -380,7 +381,7 @@ def _take(user, client_id, ops):
     # The records of the ops and the device's position join the transaction once, at its end, in one
     # statement: they are records, never changed, so no object of each is made for the session to track.
     if kept:
-        db.session.execute(insert(PushedOp), kept)
+        db.session.execute(insert(PushedOp.__table__), kept)
         client.last_seq = kept[-1]["seq"]
         client.last_push_at = kept[-1]["received_at"]
     return answers, stopped
@@ -398,11 +399,12 @@ def _apply_all(user, ops, locked):
         savepoint = db.session.begin_nested()
         try:
             outcomes = []
-            for op in ops:
-                job = _job(user, op, locked)
-                loader, handler = _handler(op.type)
-                handler(job, user, loader.load(op.payload), op.client_time)
-                outcomes.append((APPLIED, "", "", job.id))
+            with events.written_together():
+                for op in ops:
+                    job = _job(user, op, locked)
+                    loader, handler = _handler(op.type)
+                    handler(job, user, loader.load(op.payload), op.client_time)
+                    outcomes.append((APPLIED, "", "", job.id))
             db.session.flush()
             savepoint.commit()
             return outcomes
