@@ -12,6 +12,7 @@ digit (Code 39, ITF, Codabar, ...) counts only when a second, independent
 read agrees with it.
 """
 
+import math
 import os
 import time
 import warnings
@@ -37,8 +38,12 @@ __all__ = ["MAX_PIXELS", "MAX_SIDE", "Barcode", "ImageRejected", "Rejection", "d
 SMALL_SIDE = 480
 # Above this longer side a photo is also read in overlapping tiles.
 LARGE_SIDE = 1400
-# A photo with nothing readable is not tried for ever: prepared copies stop after this long.
+# A photo with nothing readable is not tried for ever: no engine is called after this long.
 BUDGET_SECONDS = 3.0
+# The most pixels one engine call is given: a call's cost grows with its pixels (4 MP of noise takes
+# zxing-cpp about 0.3 s, 16 MP over a second) and the budget can only be checked between calls.
+# A larger photo is read scaled down to this, then in tiles of at most this at full resolution.
+ENGINE_PIXELS = 4_000_000
 # Which copies sample the photo's pixels alike: a read confirmed only within one sampling is one read.
 SAMPLING = {
     "contrast": "photo",
@@ -152,22 +157,35 @@ def _text(text: str) -> str:
 
 def _variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     """Prepared copies of the photo, cheapest and most often useful first; each made only when asked for."""
-    width, height = picture.size
+    photo = _fit(picture)
+    width, height = photo.size
     if min(width, height) < SMALL_SIDE:
-        times = min(4, -(-SMALL_SIDE * 2 // min(width, height)))
-        yield "upscaled", picture.resize((width * times, height * times), Image.Resampling.LANCZOS)
+        times = min(4, -(-SMALL_SIDE * 2 // min(width, height)), math.isqrt(ENGINE_PIXELS // (width * height)))
+        if times > 1:
+            yield "upscaled", photo.resize((width * times, height * times), Image.Resampling.LANCZOS)
     # The photo sampled anew: a read made again here is a second, independent read.
     factor = 0.75 if min(width, height) >= 2 * SMALL_SIDE else 1.5
-    yield "resampled", picture.resize((round(width * factor), round(height * factor)), Image.Resampling.BICUBIC)
-    yield "contrast", ImageOps.autocontrast(picture, cutoff=2)
-    yield "equalised", ImageOps.equalize(picture)
-    yield "sharpened", picture.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2))
-    yield "binarised", _binarise(picture)
-    if max(width, height) > LARGE_SIDE:
+    yield "resampled", _fit(photo.resize((round(width * factor), round(height * factor)), Image.Resampling.BICUBIC))
+    yield "contrast", ImageOps.autocontrast(photo, cutoff=2)
+    yield "equalised", ImageOps.equalize(photo)
+    yield "sharpened", photo.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2))
+    yield "binarised", _binarise(photo)
+    if max(picture.size) > LARGE_SIDE:
         yield from _tiles(picture)
     for angle in (4, -4, 12, -12, 25, -25):
-        yield f"tilted {angle}", picture.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    yield "smoothed", picture.filter(ImageFilter.MedianFilter(3))
+        tilted = photo.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+        yield f"tilted {angle}", _fit(tilted)
+    yield "smoothed", photo.filter(ImageFilter.MedianFilter(3))
+
+
+def _fit(picture: Image.Image, most: int = ENGINE_PIXELS) -> Image.Image:
+    """``picture``, scaled down to at most ``most`` pixels if it has more."""
+    width, height = picture.size
+    if width * height <= most:
+        return picture
+    factor = math.sqrt(most / (width * height))
+    size = (max(1, int(width * factor)), max(1, int(height * factor)))
+    return picture.resize(size, Image.Resampling.BOX)
 
 
 def _binarise(picture: Image.Image) -> Image.Image:
@@ -190,12 +208,29 @@ def _binarise(picture: Image.Image) -> Image.Image:
     return picture.point(lambda value: 255 if value > threshold else 0)
 
 
-def _tiles(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
-    """Overlapping halves of a large photo, so a small label in a corner fills the engines' view."""
+def _tiles(picture: Image.Image, most: int = ENGINE_PIXELS) -> Iterator[tuple[str, Image.Image]]:
+    """Overlapping tiles of a large photo at full resolution, so a small label in a corner fills the engines' view.
+
+    Two by two, each 0.6 of the photo's width and height, or more of them,
+    smaller, when one would have more than ``most`` pixels.
+    """
     width, height = picture.size
-    tile_w, tile_h = int(width * 0.6), int(height * 0.6)
-    for left in (0, width - tile_w):
-        for top in (0, height - tile_h):
+    across = down = 2
+
+    def side(length: int, count: int) -> int:
+        # Neighbours overlap by a third of a tile, so a label cut by one edge is whole in the next tile.
+        return min(length, math.ceil(length / (count * 2 / 3 + 1 / 3)))
+
+    while side(width, across) * side(height, down) > most:
+        if side(width, across) >= side(height, down):
+            across += 1
+        else:
+            down += 1
+    tile_w, tile_h = side(width, across), side(height, down)
+    for row in range(down):
+        for column in range(across):
+            left = round(column * (width - tile_w) / (across - 1))
+            top = round(row * (height - tile_h) / (down - 1))
             yield f"tile {left},{top}", picture.crop((left, top, left + tile_w, top + tile_h))
 
 
@@ -271,20 +306,34 @@ def decode(
 
     ``wanted(barcodes)`` says when enough is found (e.g. a plausible serial);
     by default the first prepared copy that yields any read ends the search.
-    A photo with nothing readable stops being tried after ``budget_seconds``.
+    No engine is called once ``budget_seconds`` have passed since the call
+    began, and no call is given more than ENGINE_PIXELS, so the whole costs
+    at most the budget and one bounded call.
     Raises ImageRejected for input that is no readable image.
     """
-    started = time.monotonic()
+    deadline = _clock() + budget_seconds
     picture = open_image(image, max_pixels, max_side)
     wanted = wanted or bool
     evidence = _Evidence()
-    evidence.add("photo", _read_zxing(picture), _read_zbar(picture))
-    found = evidence.accepted()
-    if found and wanted(found):
-        return found
-    for name, variant in _variants(picture):
-        evidence.add(SAMPLING.get(name.split()[0], name), _read_zxing(variant), _read_zbar(variant))
-        found = evidence.accepted()
-        if (found and wanted(found)) or time.monotonic() - started > budget_seconds:
+    copies = _variants(picture)
+    name, copy = "photo", _fit(picture)
+    while True:
+        if _clock() >= deadline:
             break
-    return found
+        zxing_reads = _read_zxing(copy)
+        zbar_reads = [] if _clock() >= deadline else _read_zbar(copy)
+        evidence.add(SAMPLING.get(name.split()[0], name), zxing_reads, zbar_reads)
+        found = evidence.accepted()
+        if found and wanted(found):
+            return found
+        if _clock() >= deadline:
+            break
+        next_copy = next(copies, None)
+        if next_copy is None:
+            break
+        name, copy = next_copy
+    return evidence.accepted()
+
+
+# Read through this name so that tests can give decode a clock of their own.
+_clock = time.monotonic
