@@ -16,6 +16,8 @@ from scanning.decode import ImageRejected
 from scanning.decode import decode
 from scanning.decode import open_image
 from tests.helpers import png_header
+from tests.scanning.plates import capture
+from tests.scanning.plates import plate as label_plate
 
 # The module itself: ``import scanning.decode`` would give the function, which scanning/__init__.py
 # re-exports under the same name.
@@ -361,3 +363,125 @@ def test_exif_orientation_is_applied(make_label, turned_jpeg):
 
 def test_photo_with_exif_orientation_is_read(plate, turned_jpeg):
     assert set(decode(turned_jpeg)) == plate.barcodes
+
+
+# ---------------------------------------------------------------- cost
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """The size of every picture handed to an engine, in order, as ``(engine, (width, height))``."""
+    calls = []
+    for engine in ("_read_zxing", "_read_zbar"):
+        real = getattr(decoding, engine)
+
+        def spy(picture, real=real, engine=engine):
+            calls.append((engine, picture.size))
+            return real(picture)
+
+        monkeypatch.setattr(decoding, engine, spy)
+    return calls
+
+
+def flat(make_noise):
+    return Image.new("L", (3000, 2000), 200)
+
+
+def noise(make_noise):
+    return make_noise((1600, 1200), 5)
+
+
+def large_noise(make_noise):
+    return make_noise((3000, 3000), 6)
+
+
+@pytest.mark.parametrize("build", [flat, noise, large_noise, gradient_photo])
+def test_photo_without_anything_barcode_like_is_read_once_by_each_engine(make_noise, engine_calls, build):
+    assert decode(build(make_noise), wanted=never) == []
+
+    assert [engine for engine, _ in engine_calls] == ["_read_zxing", "_read_zbar"]
+
+
+def test_large_photo_is_handed_to_the_engines_scaled_down(make_noise, engine_calls):
+    decode(large_noise(make_noise), wanted=never)
+
+    assert all(width * height <= decoding.ENGINE_PIXELS for _, (width, height) in engine_calls)
+
+
+@pytest.mark.parametrize("size", [(4096, 4096), (4096, 1000), (2000, 1500), (300, 3000)])
+def test_no_prepared_copy_has_more_pixels_than_an_engine_call_may_see(size):
+    copies = list(decoding._variants(Image.new("L", size, 255)))
+
+    assert copies
+    assert all(copy.width * copy.height <= decoding.ENGINE_PIXELS for _, copy in copies)
+
+
+def test_tiles_of_a_large_photo_cover_it_at_full_resolution():
+    tiles = [copy for name, copy in decoding._variants(Image.new("L", (4096, 3072), 255)) if name.startswith("tile")]
+    corners = [(name.split()[1]) for name, _ in decoding._tiles(Image.new("L", (4096, 3072), 255))]
+    lefts = {int(corner.split(",")[0]) for corner in corners}
+    tops = {int(corner.split(",")[1]) for corner in corners}
+    width, height = tiles[0].size
+
+    assert {tile.size for tile in tiles} == {(width, height)}
+    assert (min(lefts), max(lefts) + width) == (0, 4096)
+    assert (min(tops), max(tops) + height) == (0, 3072)
+    # Neighbours overlap: no column or row of the photo falls between two tiles.
+    assert all(right - left < width for left, right in zip(sorted(lefts), sorted(lefts)[1:], strict=False))
+    assert all(lower - upper < height for upper, lower in zip(sorted(tops), sorted(tops)[1:], strict=False))
+
+
+class Clock:
+    """A clock that moves only when told to."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def slow_engines(monkeypatch, engine_calls):
+    """Engines that each take one second of a fake clock; returns the clock."""
+    clock = Clock()
+    monkeypatch.setattr(decoding, "_clock", clock)
+    for engine in ("_read_zxing", "_read_zbar"):
+        counted = getattr(decoding, engine)
+
+        def slow(picture, counted=counted):
+            clock.now += 1.0
+            return counted(picture)
+
+        monkeypatch.setattr(decoding, engine, slow)
+    return clock
+
+
+@pytest.mark.parametrize(("budget", "calls"), [(0, 0), (0.5, 1), (1, 1), (3.5, 4), (6, 6)])
+def test_no_engine_is_called_once_the_budget_is_spent(make_label, engine_calls, slow_engines, budget, calls):
+    decode(make_label(**SERIAL_NEEDS_A_COPY), wanted=never, budget_seconds=budget)
+
+    assert len(engine_calls) == calls
+
+
+def test_what_was_read_before_the_budget_ran_out_is_returned(make_label, plate, slow_engines):
+    found = decode(make_label(**SERIAL_NEEDS_A_COPY), wanted=has_serial, budget_seconds=1)
+
+    assert found == [Barcode(plate.url, "QRCODE")]
+
+
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_photo_of_a_label_is_barcode_like(seed):
+    photo = capture(label_plate("WM10B1240100123"), seed)
+
+    assert decoding._barcode_like(photo)
+
+
+@pytest.mark.parametrize("degradations", DEGRADATIONS)
+def test_degraded_label_is_barcode_like(make_label, degradations):
+    assert decoding._barcode_like(open_image(make_label(**degradations)))
+
+
+@pytest.mark.parametrize("build", [flat, noise, large_noise, gradient_photo])
+def test_photo_without_a_barcode_is_not_barcode_like(make_noise, build):
+    assert not decoding._barcode_like(decoding._fit(open_image(build(make_noise))))
