@@ -387,7 +387,9 @@ def _barcode_like(picture: Image.Image) -> bool:
     rows, columns = strength.shape[0] // BLOCK, strength.shape[1] // BLOCK
 
     def per_block(values: "np.ndarray") -> "np.ndarray":
-        return values[: rows * BLOCK, : columns * BLOCK].reshape(rows, BLOCK, columns, BLOCK).sum(axis=(1, 3))
+        squares = values[: rows * BLOCK, : columns * BLOCK].reshape(rows, BLOCK, columns, BLOCK)
+        summed: np.ndarray = squares.sum(axis=(1, 3))
+        return summed
 
     total = per_block(strength)
     alignment = np.hypot(per_block(cosine), per_block(sine)) / np.maximum(total, 1e-6)
