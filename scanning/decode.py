@@ -52,6 +52,8 @@ SAMPLING = {
     "binarised": "photo",
     "tile": "photo",
     "smoothed": "photo",
+    "lightened": "photo",
+    "darkened": "photo",
     "upscaled": "upscaled",
 }
 
@@ -170,6 +172,10 @@ def _variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     yield "equalised", ImageOps.equalize(photo)
     yield "sharpened", photo.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2))
     yield "binarised", _binarise(photo)
+    # Mid-tones moved while black and white stay: bars washed out by glare, or spaces dimmed by shadow,
+    # cross the engines' thresholds at a level no linear stretch gives them.
+    yield "lightened", photo.point(lambda value: round(255 * (value / 255) ** 0.7))
+    yield "darkened", photo.point(lambda value: round(255 * (value / 255) ** 1.5))
     if max(picture.size) > LARGE_SIDE:
         yield from _tiles(picture)
     for angle in (4, -4, 12, -12, 25, -25):
