@@ -18,7 +18,6 @@ from typing import TypedDict
 import marshmallow as ma
 from flask import current_app
 from sqlalchemy import Select
-from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
@@ -26,8 +25,10 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from server.core.bulk import insert_rows
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
+from server.core.queries import among
 from server.core.reference import invalid
 from server.devicesync.models import Client
 from server.devicesync.models import PushedOp
@@ -182,18 +183,21 @@ _CONFLICT_CODES = {"illegal_transition", "job_reassigned", "concurrent_change", 
 
 
 def _client(user, client_id, schema_version):
+    """Make the device's row on its first push, or note a new schema version; whether either was written."""
     client = db.session.get(Client, client_id)
     if client is None:
         serialise_on(f"sync-client:{client_id}")
         client = db.session.get(Client, client_id)
     if client is None:
-        client = Client(client_id=client_id, user_id=user.id, last_seq=0, schema_version=schema_version)
-        db.session.add(client)
+        db.session.add(Client(client_id=client_id, user_id=user.id, last_seq=0, schema_version=schema_version))
         db.session.flush()
-    elif client.user_id != user.id:
+        return True
+    if client.user_id != user.id:
         raise Forbidden("This client id belongs to another user's device.", code="client_not_yours")
+    if client.schema_version == schema_version:
+        return False
     client.schema_version = schema_version
-    return client
+    return True
 
 
 def _job_id(op):
@@ -229,7 +233,7 @@ def _lock_jobs(user, ops):
         return {}
     statement = (
         queries.visible_jobs(user)
-        .where(Job.id.in_(ids))
+        .where(among(Job.id, ids))
         .order_by(Job.id)
         .with_for_update(of=Job)
         # A job's request, fixes and photos only when a step asks for them (a note or a part never does).
@@ -324,7 +328,7 @@ def _take(user, client_id, ops):
     client = db.session.get_one(Client, client_id, with_for_update=True, populate_existing=True)
     stored = {
         row.op_id: row
-        for row in db.session.scalars(select(PushedOp).where(PushedOp.op_id.in_([op.op_id for op in ops])))
+        for row in db.session.scalars(select(PushedOp).where(among(PushedOp.op_id, [op.op_id for op in ops])))
     }
     # Which ops are answered from what is kept, which are refused for their seq, and which are applied: each
     # op applied takes the next seq, whatever its result, so this is known before any runs.
@@ -381,7 +385,7 @@ def _take(user, client_id, ops):
     # The records of the ops and the device's position join the transaction once, at its end, in one
     # statement: they are records, never changed, so no object of each is made for the session to track.
     if kept:
-        db.session.execute(insert(PushedOp.__table__), kept)
+        insert_rows(PushedOp.__table__, kept)
         client.last_seq = kept[-1]["seq"]
         client.last_push_at = kept[-1]["received_at"]
     return answers, stopped
@@ -453,8 +457,10 @@ def push(user: User, body: object) -> PushAnswer:
         client_id, schema_version, ops = read_push(body, current_app.config["SYNC_MAX_OPS"], HANDLERS)
     except BadPush as error:
         raise invalid(error.field, error.message) from None
-    _client(user, client_id, schema_version)
-    db.session.commit()
+    if _client(user, client_id, schema_version):
+        # The device is known before its ops are taken, whatever becomes of them. A device already known
+        # commits nothing here: a commit would only make the next statement read the user and the device again.
+        db.session.commit()
     per_commit = max(1, current_app.config["SYNC_OPS_PER_COMMIT"])
     results = []
     try:

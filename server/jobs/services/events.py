@@ -5,8 +5,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-
+from server.core.bulk import insert_rows
 from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job
@@ -69,4 +68,4 @@ def written_together() -> Iterator[None]:
     finally:
         del info[_TOGETHER]
     if waiting:
-        db.session.execute(insert(JobEvent.__table__), waiting)
+        insert_rows(JobEvent.__table__, waiting)
