@@ -1,13 +1,17 @@
-"""Read every barcode in a label photo, with two engines and as little preprocessing as it takes.
+"""Read every barcode in a label photo, with three engines and as little preprocessing as it takes.
 
 zxing-cpp reads most photos and every 2D symbology (DataMatrix, PDF417, QR);
 ZBar reads some blurred or low-contrast 1D photos zxing-cpp misses. Both run
 on the photo as it is first; only when that finds nothing do prepared copies
 follow (scaled, contrast-stretched, sharpened, binarised, tilted, tiles of a
 large photo), cheapest first, stopping at the first copy that yields a read.
+Where zxing-cpp finds a QR code it cannot decode (a label wrinkled or bent
+round a curve), OpenCV's QR reader, which follows a curved edge, tries that
+part of the copy.
 
-A misread serial is worse than none, so nothing is guessed: zxing-cpp checks
-what it returns, and a ZBar read of a symbology without a mandatory check
+A misread serial is worse than none, so nothing is guessed: zxing-cpp and
+OpenCV check what they return (OpenCV reads only QR, whose Reed-Solomon
+code is its check), and a ZBar read of a symbology without a mandatory check
 digit (Code 39, ITF, Codabar, ...) counts only when a second, independent
 read agrees with it.
 """
@@ -18,6 +22,7 @@ import time
 import warnings
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -63,6 +68,20 @@ ZBAR_CHECKED = {"QRCODE"}
 ERROR_CORRECTED = {"QRCODE", "MICROQRCODE", "RMQRCODE", "DATAMATRIX", "PDF417", "AZTEC", "MAXICODE"}
 ZBAR_NAMES = {"I25": "ITF", "ISBN10": "EAN13", "ISBN13": "EAN13", "DATABAR_EXP": "DATABAREXPANDED"}
 ZXING_NAMES = {"DATABAREXP": "DATABAREXPANDED", "DATABARLTD": "DATABARLIMITED"}
+# zxing-cpp formats whose failed reads send that part of the copy to OpenCV (which reads QR Model 2 only).
+OPENCV_QR = {"QRCode"}
+# OpenCV tries at most this many unread QR codes of one copy: a photo of many costs a bounded time.
+OPENCV_TRIES = 2
+# Around an unread QR code OpenCV is given this share of its side on each edge, for the quiet zone.
+OPENCV_MARGIN = 0.25
+# The local threshold of OpenCV's second try: each pixel against the mean of a square a fifth of the
+# code's side (a few modules: a fold's shadow stays inside it) less this many gray levels.
+OPENCV_BLOCK_SHARE = 5
+OPENCV_OFFSET = 5
+# The longest side OpenCV is given, the part of the copy scaled down to it if larger: its time grows fast with
+# size (a 900-pixel square takes it ten times a 300-pixel one), and 400 pixels give even a QR code of
+# version 10 (57 modules) seven a module.
+OPENCV_SIDE = 400
 
 # What a photo may be given as: its bytes, a path to it, or a PIL image already opened.
 ImageSource = bytes | str | os.PathLike[str] | Image.Image
@@ -108,21 +127,31 @@ def open_image(image: ImageSource, max_pixels: int = MAX_PIXELS, max_side: int =
         raise ImageRejected("image_unreadable", "The image is damaged or cut short.") from None
 
 
-def _read_zxing(picture: Image.Image) -> list[tuple[Barcode, Box]]:
-    """``[(Barcode, box)]`` read by zxing-cpp; box is (left, top, right, bottom) in the picture."""
+def _read_zxing(picture: Image.Image) -> tuple[list[tuple[Barcode, Box]], list[Box]]:
+    """``[(Barcode, box)]`` read by zxing-cpp, and the boxes of QR codes it found but could not decode.
+
+    A box is (left, top, right, bottom) in the picture.
+    """
     # Loaded on the first photo: the engines' native libraries cost start-up time in every process
     # that imports this package (web workers, the CLI) but reads no photo.
     import zxingcpp
 
     found = []
+    unread = []
     # Plain: the payload exactly as encoded (HRI would rewrite GS1 data and control characters for display).
-    for result in zxingcpp.read_barcodes(picture, text_mode=zxingcpp.TextMode.Plain):
-        name = result.format.name.upper().replace("-", "")
+    # return_errors: a code found whose check failed is not read, but says where a third engine may look.
+    for result in zxingcpp.read_barcodes(picture, text_mode=zxingcpp.TextMode.Plain, return_errors=True):
         corners = result.position
         xs = [corners.top_left.x, corners.top_right.x, corners.bottom_left.x, corners.bottom_right.x]
         ys = [corners.top_left.y, corners.top_right.y, corners.bottom_left.y, corners.bottom_right.y]
-        found.append((Barcode(_text(result.text), ZXING_NAMES.get(name, name)), (min(xs), min(ys), max(xs), max(ys))))
-    return found
+        box = (min(xs), min(ys), max(xs), max(ys))
+        if result.error:
+            if result.format.name in OPENCV_QR:
+                unread.append(box)
+            continue
+        name = result.format.name.upper().replace("-", "")
+        found.append((Barcode(_text(result.text), ZXING_NAMES.get(name, name)), box))
+    return found, unread
 
 
 def _read_zbar(picture: Image.Image) -> list[tuple[Barcode, Box]]:
@@ -142,9 +171,55 @@ def _read_zbar(picture: Image.Image) -> list[tuple[Barcode, Box]]:
     return found
 
 
+def _read_opencv(picture: Image.Image, box: Box) -> list[tuple[Barcode, Box]]:
+    """``[(Barcode, box)]`` read by OpenCV's QR reader in ``box`` of the picture and a margin around it.
+
+    Two tries, the second only if the first reads nothing: the gray pixels, then
+    the same thresholded locally (a wrinkle's shading would otherwise blacken
+    white modules on its dark side).
+    """
+    # Loaded only when a QR code resists zxing-cpp: few photos need OpenCV, and it costs start-up time.
+    import cv2
+    import numpy as np
+
+    left, top, right, bottom = box
+    side = max(right - left, bottom - top)
+    margin = round(side * OPENCV_MARGIN)
+    area = (
+        max(0, left - margin),
+        max(0, top - margin),
+        min(picture.width, right + margin),
+        min(picture.height, bottom + margin),
+    )
+    if min(area[2] - area[0], area[3] - area[1]) < 21:
+        # Smaller than the smallest QR code at one pixel a module.
+        return []
+    part = picture.crop(area)
+    scale = min(1.0, OPENCV_SIDE / max(part.size))
+    if scale < 1:
+        part = part.resize((round(part.width * scale), round(part.height * scale)), Image.Resampling.BOX)
+    pixels = np.asarray(part)
+    block = max(3, round(side * scale) // OPENCV_BLOCK_SHARE | 1)
+    detector = cv2.QRCodeDetector()
+    for attempt in (
+        lambda: pixels,
+        lambda: cv2.adaptiveThreshold(
+            pixels, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, OPENCV_OFFSET
+        ),
+    ):
+        try:
+            text, _, _ = detector.detectAndDecodeCurved(attempt())
+        except cv2.error:
+            # Corners it found but could not fit a curve to: nothing read.
+            continue
+        if text:
+            return [(Barcode(_text(text), "QRCODE"), area)]
+    return []
+
+
 def _zxing(picture: Image.Image) -> list[Barcode]:
     """What zxing-cpp alone reads (for comparisons and the benchmark)."""
-    return [barcode for barcode, _ in _read_zxing(picture)]
+    return [barcode for barcode, _ in _read_zxing(picture)[0]]
 
 
 def _zbar(picture: Image.Image) -> list[tuple[Barcode, bool]]:
@@ -243,12 +318,13 @@ def _tiles(picture: Image.Image, most: int = ENGINE_PIXELS) -> Iterator[tuple[st
 class _Evidence:
     """Every read so far, and which of them may be returned.
 
-    A read counts when zxing-cpp made it, or ZBar of a symbology with a strong
-    check, or when it was read in two differently sampled copies of the photo
-    (the photo itself, a scaled copy, a tilted copy: a contrast change is the
-    same pixels and proves nothing). Two engines reading different texts of one
-    symbology at the same place dispute each other: a disputed text needs two
-    samplings too, and if both sides of a dispute get them, neither counts.
+    A read counts when zxing-cpp or OpenCV made it (each checks what it
+    returns), or ZBar of a symbology with a strong check, or when it was read
+    in two differently sampled copies of the photo (the photo itself, a scaled
+    copy, a tilted copy: a contrast change is the same pixels and proves
+    nothing). Two engines reading different texts of one symbology at the same
+    place dispute each other: a disputed text needs two samplings too, and if
+    both sides of a dispute get them, neither counts.
     """
 
     def __init__(self) -> None:
@@ -257,7 +333,13 @@ class _Evidence:
         self.samplings: dict[Barcode, set[str]] = {}
         self.disputes: set[frozenset[Barcode]] = set()
 
-    def add(self, sampling: str, zxing_reads: list[tuple[Barcode, Box]], zbar_reads: list[tuple[Barcode, Box]]) -> None:
+    def add(
+        self,
+        sampling: str,
+        zxing_reads: list[tuple[Barcode, Box]],
+        zbar_reads: list[tuple[Barcode, Box]],
+        opencv_reads: Sequence[tuple[Barcode, Box]] = (),
+    ) -> None:
         # A 2D code's error correction leaves no doubt about its bytes; when ZBar's text differs from
         # zxing-cpp's at the same place, it decoded the character set differently: zxing-cpp's stands.
         zbar_reads = [
@@ -269,16 +351,23 @@ class _Evidence:
                 for other, other_box in zxing_reads
             )
         ]
-        for barcode, _box in zxing_reads + zbar_reads:
+        for barcode, _box in [*zxing_reads, *zbar_reads, *opencv_reads]:
             if barcode not in self.order:
                 self.order.append(barcode)
             self.samplings.setdefault(barcode, set()).add(sampling)
-        for mine, mine_box in zxing_reads:
-            for theirs, their_box in zbar_reads:
-                same_kind = mine.symbology == theirs.symbology and mine.text != theirs.text
-                if same_kind and _overlap(mine_box, their_box):
-                    self.disputes.add(frozenset((mine, theirs)))
-        for barcode, _ in zxing_reads:
+        # OpenCV reads only where zxing-cpp could not, but two checked engines at odds would leave a doubt.
+        pairs: list[tuple[Sequence[tuple[Barcode, Box]], Sequence[tuple[Barcode, Box]]]] = [
+            (zxing_reads, zbar_reads),
+            (opencv_reads, zbar_reads),
+            (zxing_reads, opencv_reads),
+        ]
+        for first, second in pairs:
+            for mine, mine_box in first:
+                for theirs, their_box in second:
+                    same_kind = mine.symbology == theirs.symbology and mine.text != theirs.text
+                    if same_kind and _overlap(mine_box, their_box):
+                        self.disputes.add(frozenset((mine, theirs)))
+        for barcode, _ in [*zxing_reads, *opencv_reads]:
             self.trusted.add(barcode)
         for barcode, _ in zbar_reads:
             if barcode.symbology in ZBAR_CHECKED:
@@ -299,6 +388,15 @@ class _Evidence:
 
 def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _distinct(boxes: list[Box]) -> list[Box]:
+    """``boxes`` less those overlapping one before them: zxing-cpp may report one code's failure twice."""
+    kept: list[Box] = []
+    for box in boxes:
+        if not any(_overlap(box, other) for other in kept):
+            kept.append(box)
+    return kept
 
 
 def decode(
@@ -324,15 +422,35 @@ def decode(
     evidence = _Evidence()
     copies = _variants(picture)
     name, copy = "photo", _fit(picture)
+    opencv_samplings: set[str] = set()
     while True:
         if _clock() >= deadline:
             break
-        zxing_reads = _read_zxing(copy)
+        zxing_reads, unread = _read_zxing(copy)
         zbar_reads = [] if _clock() >= deadline else _read_zbar(copy)
-        evidence.add(SAMPLING.get(name.split()[0], name), zxing_reads, zbar_reads)
+        sampling = SAMPLING.get(name.split()[0], name)
+        evidence.add(sampling, zxing_reads, zbar_reads)
         found = evidence.accepted()
         if found and wanted(found):
             return found
+        # OpenCV only after the cheaper engines left something wanting, and only where a QR code was seen.
+        read_qr = [box for barcode, box in zxing_reads + zbar_reads if barcode.symbology == "QRCODE"]
+        unread = [box for box in unread if not any(_overlap(box, other) for other in read_qr)]
+        opencv_reads: list[tuple[Barcode, Box]] = []
+        if unread and sampling not in opencv_samplings:
+            # Once a sampling: another contrast of the same pixels tells OpenCV, which thresholds them itself,
+            # little new, and each try costs tens of milliseconds.
+            opencv_samplings.add(sampling)
+            for box in _distinct(unread)[:OPENCV_TRIES]:
+                if _clock() >= deadline:
+                    break
+                opencv_reads += _read_opencv(copy, box)
+        if opencv_reads:
+            # The copy's reads again (adding one twice changes nothing), so that disputes with OpenCV's are seen.
+            evidence.add(sampling, zxing_reads, zbar_reads, opencv_reads)
+            found = evidence.accepted()
+            if found and wanted(found):
+                return found
         if name == "photo" and not evidence.order and not _barcode_like(copy):
             return []
         if _clock() >= deadline:

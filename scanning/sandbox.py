@@ -44,6 +44,7 @@ PRELOAD = [
     "scanning.isolated",
     "zxingcpp",
     "pyzbar.pyzbar",
+    "cv2",
     "numpy",
 ]
 # The child's scheduling priority, below the web workers' (0): they answer first when the CPU is short.

@@ -2,10 +2,12 @@
 
 ``plate(serial)`` draws a washer's plate with the serial as Code 128, the model
 code and a registration QR code; ``capture(plate, seed)`` photographs it: a
-pose, uneven light, sensor grain and JPEG encoding, all from the seed.
+pose, uneven light, sensor grain and JPEG encoding, all from the seed; ``bent(picture, arc, bow)``
+wraps a picture round a curve.
 """
 
 import io
+import math
 import random
 
 import numpy as np
@@ -76,3 +78,26 @@ def jpeg_bytes(picture, quality=88):
     buffer = io.BytesIO()
     picture.save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
+
+
+def bent(picture, arc, bow, blur=0.8, background=40):
+    """``picture`` wrapped round a cylinder, seen from the front, on a dark background.
+
+    ``arc`` is the angle in degrees the picture covers round the cylinder
+    (its columns crowd together towards the sides); ``bow`` is how many pixels
+    its rows sag at the middle against the edges, as a label stuck on a curve.
+    """
+    pixels = np.asarray(picture, dtype=np.float32)
+    height, width = pixels.shape
+    radius = (width / 2) / math.radians(arc / 2)
+    across = int(2 * radius * math.sin(math.radians(arc / 2))) + 1
+    down = height + abs(bow) + 2
+    out = np.full((down + 80, across + 80), float(background), dtype=np.float32)
+    offsets = np.arange(across) - across / 2
+    sources = radius * np.arcsin(np.clip(offsets / radius, -1, 1)) + width / 2
+    for column, (offset, source) in enumerate(zip(offsets, sources, strict=True)):
+        values = pixels[:, min(width - 1, max(0, round(source)))]
+        rows = np.arange(down) - bow * (offset / (across / 2)) ** 2
+        inside = (rows >= 0) & (rows < height)
+        out[40 : 40 + down, 40 + column][inside] = values[rows[inside].astype(int)]
+    return Image.fromarray(out.astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))

@@ -16,6 +16,7 @@ from scanning.decode import ImageRejected
 from scanning.decode import decode
 from scanning.decode import open_image
 from tests.helpers import png_header
+from tests.scanning.plates import bent
 from tests.scanning.plates import capture
 from tests.scanning.plates import plate as label_plate
 
@@ -231,6 +232,125 @@ def test_2d_symbology_zbar_cannot_read_is_read(make_sticker, symbology, text):
 
     assert [barcode for barcode, _ in decoding._zbar(open_image(sticker))] == []
     assert decode(sticker) == [Barcode(text, symbology)]
+
+
+# ---------------------------------------------------------------- what only OpenCV reads
+
+BENT = [
+    pytest.param(60, 10, id="60 degrees round, rows bowed 10 px"),
+    pytest.param(60, 20, id="60 degrees round, rows bowed 20 px"),
+    pytest.param(100, 10, id="100 degrees round, rows bowed 10 px"),
+]
+
+
+@pytest.fixture
+def bent_qr(make_sticker, plate):
+    """``bent_qr(arc, bow)``: the plate's QR code stuck on a curve and photographed."""
+
+    def make(arc, bow):
+        return bent(make_sticker(plate.url, "QRCODE", scale=6), arc, bow)
+
+    return make
+
+
+@pytest.mark.parametrize(("arc", "bow"), BENT)
+def test_qr_code_bent_round_a_curve_is_read(bent_qr, plate, arc, bow):
+    photo = bent_qr(arc, bow)
+
+    assert decoding._zxing(photo) == []
+    assert [barcode for barcode, _ in decoding._zbar(photo)] == []
+    assert decode(photo) == [Barcode(plate.url, "QRCODE")]
+
+
+@pytest.mark.parametrize(("arc", "bow"), BENT)
+def test_bent_qr_code_is_read_by_opencv_where_zxing_found_it(bent_qr, monkeypatch, arc, bow):
+    monkeypatch.setattr(decoding, "_read_opencv", lambda picture, box: [])
+
+    assert decode(bent_qr(arc, bow), wanted=never) == []
+
+
+@pytest.fixture
+def opencv_calls(monkeypatch):
+    """The pictures and boxes OpenCV is handed, in order."""
+    calls = []
+    real = decoding._read_opencv
+
+    def spy(picture, box):
+        calls.append((picture.size, box))
+        return real(picture, box)
+
+    monkeypatch.setattr(decoding, "_read_opencv", spy)
+    return calls
+
+
+def random_pixels(make_noise):
+    return make_noise((800, 600), 5)
+
+
+@pytest.mark.parametrize("build", [blank, gradient_photo, text_only, vent_grille, random_pixels])
+def test_opencv_is_not_called_where_no_qr_code_was_seen(make_noise, opencv_calls, build):
+    assert decode(build(make_noise), wanted=never) == []
+
+    assert opencv_calls == []
+
+
+def test_opencv_is_not_called_for_a_photo_the_other_engines_read(make_label, plate, opencv_calls):
+    assert set(decode(make_label())) == plate.barcodes
+
+    assert opencv_calls == []
+
+
+@pytest.mark.parametrize("build", [text_only, vent_grille, random_pixels])
+def test_opencv_reads_nothing_in_a_picture_without_a_qr_code(make_noise, build):
+    picture = open_image(build(make_noise))
+
+    assert decoding._read_opencv(picture, (100, 100, 400, 400)) == []
+
+
+def test_opencv_gets_at_most_its_side_in_pixels(bent_qr, monkeypatch):
+    photo = bent_qr(60, 10)
+    large = photo.resize((photo.width * 4, photo.height * 4), Image.Resampling.BICUBIC)
+    seen = []
+    cv2 = pytest.importorskip("cv2")
+    real = cv2.QRCodeDetector.detectAndDecodeCurved
+
+    def spy(self, pixels):
+        seen.append(pixels.shape)
+        return real(self, pixels)
+
+    monkeypatch.setattr(cv2.QRCodeDetector, "detectAndDecodeCurved", spy, raising=False)
+    decoding._read_opencv(large, (0, 0, large.width, large.height))
+
+    assert seen
+    assert all(max(shape) <= decoding.OPENCV_SIDE for shape in seen)
+
+
+QR = Barcode("https://reg.example.com/r?sn=WM10B1240100123", "QRCODE")
+OTHER_QR = Barcode("https://reg.example.com/r?sn=WM10B1240100124", "QRCODE")
+
+
+def test_opencv_read_alone_is_accepted():
+    evidence = decoding._Evidence()
+
+    evidence.add("photo", [], [], [(QR, (0, 0, 100, 100))])
+
+    assert evidence.accepted() == [QR]
+
+
+def test_opencv_and_zbar_reading_different_qr_texts_at_one_place_leave_neither():
+    evidence = decoding._Evidence()
+
+    evidence.add("photo", [], [(OTHER_QR, (10, 10, 90, 90))], [(QR, (0, 0, 100, 100))])
+
+    assert evidence.accepted() == []
+
+
+def test_opencv_and_zxing_reading_different_qr_texts_at_one_place_leave_neither():
+    evidence = decoding._Evidence()
+
+    evidence.add("photo", [(OTHER_QR, (10, 10, 90, 90))], [], [(QR, (0, 0, 100, 100))])
+
+    assert evidence.accepted() == []
 
 
 # ---------------------------------------------------------------- wanted
