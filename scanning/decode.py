@@ -68,6 +68,9 @@ ZBAR_CHECKED = {"QRCODE"}
 ERROR_CORRECTED = {"QRCODE", "MICROQRCODE", "RMQRCODE", "DATAMATRIX", "PDF417", "AZTEC", "MAXICODE"}
 ZBAR_NAMES = {"I25": "ITF", "ISBN10": "EAN13", "ISBN13": "EAN13", "DATABAR_EXP": "DATABAREXPANDED"}
 ZXING_NAMES = {"DATABAREXP": "DATABAREXPANDED", "DATABARLTD": "DATABARLIMITED"}
+# zxing-cpp formats never printed on a product's label: the DX code on the edge of photographic film reads
+# out of grilles and slatted surfaces, and no serial is ever one.
+NOT_ON_LABELS = {"DXFilmEdge"}
 # zxing-cpp formats whose failed reads send that part of the copy to OpenCV (which reads QR Model 2 only).
 OPENCV_QR = {"QRCode"}
 # OpenCV tries at most this many unread QR codes of one copy: a photo of many costs a bounded time.
@@ -145,6 +148,8 @@ def _read_zxing(picture: Image.Image) -> tuple[list[tuple[Barcode, Box]], list[B
         xs = [corners.top_left.x, corners.top_right.x, corners.bottom_left.x, corners.bottom_right.x]
         ys = [corners.top_left.y, corners.top_right.y, corners.bottom_left.y, corners.bottom_right.y]
         box = (min(xs), min(ys), max(xs), max(ys))
+        if result.format.name in NOT_ON_LABELS:
+            continue
         if result.error:
             if result.format.name in OPENCV_QR:
                 unread.append(box)

@@ -605,3 +605,20 @@ def test_degraded_label_is_barcode_like(make_label, degradations):
 @pytest.mark.parametrize("build", [flat, noise, large_noise, gradient_photo])
 def test_photo_without_a_barcode_is_not_barcode_like(make_noise, build):
     assert not decoding._barcode_like(decoding._fit(open_image(build(make_noise))))
+
+
+def test_a_film_edge_code_is_never_read_as_a_label(make_label, plate, monkeypatch):
+    """zxing-cpp reads DX film-edge codes out of grilles and slats; no product's label carries one."""
+    import zxingcpp
+
+    real = zxingcpp.read_barcodes
+
+    def with_film_edge(picture, **options):
+        found = real(picture, **options)
+        film = real(zxingcpp.create_barcode("127-10/42A", zxingcpp.BarcodeFormat.DXFilmEdge).to_image(scale=4))
+        assert [result.format for result in film] == [zxingcpp.BarcodeFormat.DXFilmEdge]
+        return [*film, *found]
+
+    monkeypatch.setattr(zxingcpp, "read_barcodes", with_film_edge)
+
+    assert set(decode(make_label())) == plate.barcodes
