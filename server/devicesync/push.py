@@ -322,7 +322,8 @@ def _flag(user, pushed):
 
 
 def _take(user, client_id, ops):
-    """Take ``ops`` (in seq order) in one transaction; their answers, and whether a gap stopped them."""
+    """Take ``ops`` (in seq order) in one transaction; their answers, whether a gap stopped them, and the
+    device's last seq taken once they are."""
     serialise_on(f"sync-client:{client_id}")
     # The device's row, made by _client before the first chunk was taken.
     client = db.session.get_one(Client, client_id, with_for_update=True, populate_existing=True)
@@ -388,7 +389,7 @@ def _take(user, client_id, ops):
         insert_rows(PushedOp.__table__, kept)
         client.last_seq = kept[-1]["seq"]
         client.last_push_at = kept[-1]["received_at"]
-    return answers, stopped
+    return answers, stopped, client.last_seq
 
 
 def _apply_all(user, ops, locked):
@@ -463,9 +464,10 @@ def push(user: User, body: object) -> PushAnswer:
         db.session.commit()
     per_commit = max(1, current_app.config["SYNC_OPS_PER_COMMIT"])
     results = []
+    acked = None
     try:
         for start in range(0, len(ops), per_commit):
-            answers, stopped = _take(user, client_id, ops[start : start + per_commit])
+            answers, stopped, acked = _take(user, client_id, ops[start : start + per_commit])
             db.session.commit()
             results.extend(answers)
             if stopped:
@@ -477,7 +479,9 @@ def push(user: User, body: object) -> PushAnswer:
             "was applied. Try again shortly.",
             details={"acked_seq": _acked(client_id)},
         ) from error
-    return {"results": results, "acked_seq": _acked(client_id)}
+    # What the last chunk committed, as it held the device's row: another push of the device since may have
+    # taken more, which its own answer acknowledges.
+    return {"results": results, "acked_seq": _acked(client_id) if acked is None else acked}
 
 
 def _acked(client_id: str) -> int:
