@@ -18,8 +18,10 @@ from sqlalchemy import update
 from server.devicesync import feed
 from server.devicesync.models import Audience
 from server.devicesync.models import Change
+from server.evidence.models import EvidencePhoto
 from server.extensions import db
 from server.jobs.models import Job
+from server.jobs.models import PositionFix
 from server.jobs.services.lifecycle import shown_on_devices
 from server.knowledge.models import Article
 from server.network.models import Provider
@@ -140,6 +142,45 @@ def test_snapshot_entities_are_sent_as_the_api_shows_them(client, device, catalo
     assert phone.held[("requisition", str(scene["rd"]))] == listed["items"][0]
     board = client.get("/api/admin/parts/BOARD", headers=catalogue.tech1.headers).get_json()
     assert phone.held[("part", str(board["id"]))] == board
+
+
+def test_a_snapshot_gives_each_job_its_own_fixes_and_photos_in_their_order_across_pages(
+    client, catalogue, scene, on_site
+):
+    # Jobs with none, and jobs whose fixes and photos were written interleaved with another's.
+    more = [on_site(serial=None)["id"] for _ in range(3)]
+    visited = [scene["d"], more[0], more[2]]
+    at = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    for n in range(6):
+        job_id = visited[n % 3]
+        db.session.add(
+            PositionFix(
+                job_id=job_id,
+                technician_id=catalogue.tech1.id,
+                step=("arrive", "complete")[n // 3],
+                lat=36.6 + n / 1000,
+                lng=117.0 + job_id / 1000,
+                accuracy_m=5 + n,
+                fix_time=at + timedelta(minutes=n),
+            )
+        )
+        db.session.add(
+            EvidencePhoto(
+                job_id=job_id,
+                stage=("before", "after")[n // 3],
+                sha256=f"{n:064x}",
+                original_sha256=f"{n + 100:064x}",
+                taken_at=at + timedelta(minutes=n),
+            )
+        )
+    db.session.commit()
+    answers, _ = pages(client, catalogue.tech1, limit=2)
+    held = {change["id"]: change["data"] for body in answers for change in body["changes"] if change["entity"] == "job"}
+    for job_id in [scene["a"], scene["d"], *more]:
+        shown = client.get(f"/api/jobs/{job_id}", headers=catalogue.tech1.headers).get_json()
+        assert held[str(job_id)] == without_actions(shown)
+    assert [len(held[str(job_id)]["visit"]["fixes"]) for job_id in [scene["a"], scene["d"], *more]] == [0, 2, 2, 0, 2]
+    assert [photo["sha256"][-1] for photo in held[str(more[2])]["photos"]] == ["2", "5"]
 
 
 def test_a_snapshot_puts_carry_the_jobs_version(client, catalogue, scene):
