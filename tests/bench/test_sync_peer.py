@@ -1,8 +1,13 @@
 """Benchmark: offline sync beside a peer, pouchdb-server replicating with PouchDB.
 
 Four scenarios, each timed wall-clock from a client on the same machine over
-loopback; each is run ``WARMUP`` times to warm up (Node's JIT takes a couple of
-runs) and then ``REPEATS`` times, and the median is printed beside the peer's:
+loopback. The two sides take turns in ``BLOCKS`` blocks: in each, our server runs
+every scenario ``WARMUP`` times to warm up and then ``REPEATS`` times, then the
+peer does the same (Node's JIT takes a couple of runs); the median of all of a
+side's runs is printed beside the other's. Taking turns puts both sides in the
+same minutes of a machine whose speed drifts (a fifth from one minute to the
+next on a shared 2-core machine), where one side's runs all before the other's
+measured the drift as much as the code:
 
 - **push** of 500 ops in pushes of 200 (the phone's batch: a phone back in
   signal with a full outbox sends it so): 450 ``note.add`` and 50
@@ -85,7 +90,8 @@ PARTS_USED_EVERY = 10  # one op in ten records parts used; the rest are notes
 CHANGES = 100
 PAGE = 500
 WARMUP = 2
-REPEATS = int(os.environ.get("BENCH_SYNC_REPEATS", "5"))
+REPEATS = int(os.environ.get("BENCH_SYNC_REPEATS", "2"))
+BLOCKS = int(os.environ.get("BENCH_SYNC_BLOCKS", "3"))
 WORKERS = 2
 SECRET = "bench-sync-secret-" + "x" * 40
 PEER = Path(__file__).resolve().with_name("peer")
@@ -309,9 +315,10 @@ def report(label, ours, runs, sample, peer, machine, load):
     print(
         f"\n[{label}] sync against pouchdb-server {peer['versions']['server']} (in memory) replicated with PouchDB "
         f"{peer['versions']['pouchdb']} (in memory, Node "
-        f"{peer['versions']['node']}), gunicorn {WORKERS} workers; median of {REPEATS} runs after {WARMUP} "
-        f"warm-up runs, one client, loopback, on {machine}; load average (1 min) {load[0]:.1f} when Sanbao's "
-        f"runs began, {load[1]:.1f} when the peer's did"
+        f"{peer['versions']['node']}), gunicorn {WORKERS} workers; median of {BLOCKS * REPEATS} runs a side, "
+        f"taking turns in {BLOCKS} blocks of {REPEATS} after {WARMUP} warm-up runs, one client, loopback, on "
+        f"{machine}; load average (1 min) {'/'.join(f'{x:.1f}' for x in load[0])} when Sanbao's blocks began, "
+        f"{'/'.join(f'{x:.1f}' for x in load[1])} when the peer's did"
     )
     print(
         f"[{label}] documents: job {mean_bytes(sample['jobs']):.0f} B, part {mean_bytes(sample['parts']):.0f} B, "
@@ -335,12 +342,25 @@ def measure(label, url, machine, tmp_path):
     install_peer()
     app = create_app(app_config(url, SECRET_KEY=SECRET))
     token, parts = seed(app)
+    runs = {name: [] for name, _ in SCENARIOS}
+    peer = None
     # The machine may be shared: the load each side started under is printed with the figures.
-    load = [os.getloadavg()[0]]
-    ours, runs, sample = measure_ours(url, token, parts)
-    # Our server has stopped: the peer has the machine to itself, as ours had.
-    load.append(os.getloadavg()[0])
-    peer = measure_peer(sample, tmp_path)
+    load = [[], []]
+    for _ in range(BLOCKS):
+        load[0].append(os.getloadavg()[0])
+        _, block_runs, sample = measure_ours(url, token, parts)
+        # Our server has stopped: the peer has the machine to itself, as ours had.
+        load[1].append(os.getloadavg()[0])
+        block_peer = measure_peer(sample, tmp_path)
+        for name, _ in SCENARIOS:
+            runs[name].extend(block_runs[name])
+        if peer is None:
+            peer = block_peer
+        else:
+            for name, _ in SCENARIOS:
+                peer["runs_ms"][name].extend(block_peer["runs_ms"][name])
+    ours = {name: statistics.median(values) for name, values in runs.items()}
+    peer["median_ms"] = {name: statistics.median(values) for name, values in peer["runs_ms"].items()}
     report(label, ours, runs, sample, peer, machine, load)
 
 
