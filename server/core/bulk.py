@@ -4,8 +4,10 @@ events), inserted as one batch without an object per row for the session to trac
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import Table
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError
 
 from server.extensions import db
 
@@ -40,11 +42,16 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
     )
     driver = connection.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    row[name] if convert is None else convert(row[name])
-                    for name, convert in zip(names, converts, strict=True)
-                ]
-            )
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[name] if convert is None else convert(row[name])
+                        for name, convert in zip(names, converts, strict=True)
+                    ]
+                )
+    except psycopg.Error as error:
+        # As SQLAlchemy raises for any other statement (IntegrityError, OperationalError...): its callers, a
+        # push's chunk rolled back and retried one op at a time, or answered 503, catch those.
+        raise DBAPIError.instance(statement, None, error, psycopg.Error, dialect=dialect) from error

@@ -11,6 +11,7 @@ from datetime import timezone
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from server.core.bulk import insert_rows
 from server.extensions import db
@@ -90,3 +91,16 @@ def test_rows_roll_back_with_their_savepoint(open_job):
     insert_rows(JobEvent.__table__, [])
     db.session.commit()
     assert [e.note for e in written(job_id)[before:]] == ["kept"]
+
+
+def test_a_row_the_database_refuses_raises_as_any_statement_would_and_rolls_back(open_job):
+    """A push catches SQLAlchemy's errors (a chunk retried op by op, a 503): COPY's must be those too."""
+    job_id = open_job()["id"]
+    before = len(written(job_id))
+    savepoint = db.session.begin_nested()
+    with pytest.raises(IntegrityError):
+        insert_rows(JobEvent.__table__, [event_row(job_id, note="fine"), event_row(job_id, kind=None)])
+    savepoint.rollback()
+    insert_rows(JobEvent.__table__, [event_row(job_id, note="after")])
+    db.session.commit()
+    assert [e.note for e in written(job_id)[before:]] == ["after"]
