@@ -199,6 +199,13 @@ def kind_of(obj: object) -> Synced | None:
     return _REGISTRY.get(type(obj))
 
 
+def kind_of_model(model: type) -> Synced:
+    """The synced kind of ``model``'s rows, however they were read (the snapshot reads jobs as plain rows)."""
+    if not _REGISTRY:
+        _REGISTRY.update(registry())
+    return _REGISTRY[model]
+
+
 class _Notes:
     """What the flushes of one transaction or savepoint touched: synced entities (by ``id()``), the audiences
     each may have left, and the ids of requests changed (which show in their jobs)."""

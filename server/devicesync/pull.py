@@ -15,15 +15,14 @@ from typing import TypedDict
 from typing import cast
 
 from flask import current_app
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy.orm import defaultload
-from sqlalchemy.orm import lazyload
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
+from server.core import plain
 from server.core.clock import utcnow
-from server.core.queries import among
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_MANAGER
 from server.core.roles import TECHNICIAN
@@ -32,11 +31,9 @@ from server.devicesync.models import Audience
 from server.devicesync.models import Change
 from server.devicesync.push import acked_seq
 from server.errors import InvalidInput
-from server.evidence.models import EvidencePhoto
 from server.extensions import db
 from server.jobs.models import OPEN_STATES
 from server.jobs.models import Job
-from server.jobs.models import PositionFix
 from server.jobs.models import ServiceRequest
 from server.knowledge.models import Article
 from server.parts.models import Part
@@ -70,38 +67,30 @@ def _recent():
     return utcnow() - timedelta(days=current_app.config["SYNC_RECENT_DAYS"])
 
 
-# What a job's JSON reads beyond its row, loaded with the page: one query per relation and page instead of a
-# lazy load per job (each a fifth of a job's serialising time, even when the identity map holds the row). The
-# request and its product come joined to the job's row; its fixes and photos by ``_with_visits``.
-_JOB_LOADS = (
-    selectinload(Job.region),
-    selectinload(Job.provider),
-    selectinload(Job.technician),
-    defaultload(Job.request).selectinload(ServiceRequest.region),
-    lazyload(Job.fixes),
-    lazyload(Job.evidence_photos),
-)
+def _jobs_page(where: ColumnElement[bool], after: int, room: int) -> list[Any]:
+    """The next ``room`` jobs ``where`` finds after id ``after``, with what their JSON reads, as plain rows.
 
-
-def _with_visits(jobs: Sequence[Job]) -> None:
-    """Give a page's jobs their fixes and photos, each kind read in one query for the page.
-
-    As the relations' own loads, each named the page's 500 jobs as 500 parameters, a statement the
-    driver parsed anew every page and the ORM expanded: a tenth of a first pull on PostgreSQL. Here the
-    jobs are one parameter (``among``), in the relations' order.
+    As ORM objects, building them and their relations was four tenths of a first pull on PostgreSQL, and the
+    fixes and photos another tenth (``server/core/plain.py``); the schema dumps them as it dumps the ORM's.
     """
-    ids = [job.id for job in jobs]
-    kinds: tuple[tuple[type[PositionFix] | type[EvidencePhoto], str], ...] = (
-        (PositionFix, "fixes"),
-        (EvidencePhoto, "evidence_photos"),
-    )
-    for model, key in kinds:
-        held: dict[int, list[Any]] = {}
-        rows: Sequence[Any] = db.session.scalars(select(model).where(among(model.job_id, ids)).order_by(model.id)).all()
-        for row in rows:
-            held.setdefault(row.job_id, []).append(row)
-        for job in jobs:
-            set_committed_value(job, key, held.get(job.id, []))
+    jobs = plain.read(Job, where, Job.id > after, order_by=Job.id, limit=room)
+    requests = plain.attach(jobs, Job, "request")
+    for key in ("product", "region"):
+        plain.attach(requests, ServiceRequest, key)
+    for key in ("region", "provider", "technician", "fixes", "evidence_photos"):
+        plain.attach(jobs, Job, key)
+    return jobs
+
+
+def _jobs_of(user: User) -> ColumnElement[bool] | None:
+    """Which jobs ``user`` holds on a fresh device: their own (or their provider's), open or closed recently."""
+    if user.role == TECHNICIAN:
+        mine = Job.technician_id == user.id
+    elif user.role == PROVIDER_MANAGER:
+        mine = Job.provider_id == user.provider_id
+    else:
+        return None
+    return and_(mine, or_(Job.state.in_(OPEN_STATES), Job.updated_at >= _recent()))
 
 
 def _snapshot_query(user, entity):
@@ -110,16 +99,6 @@ def _snapshot_query(user, entity):
         return select(Part).options(selectinload(Part.products)), Part
     if entity == "article":
         return select(Article).where(Article.active), Article
-    if entity == "job":
-        if user.role == TECHNICIAN:
-            mine = Job.technician_id == user.id
-        elif user.role == PROVIDER_MANAGER:
-            mine = Job.provider_id == user.provider_id
-        else:
-            return None, Job
-        return select(Job).where(mine, or_(Job.state.in_(OPEN_STATES), Job.updated_at >= _recent())).options(
-            *_JOB_LOADS
-        ), Job
     if user.role == TECHNICIAN:
         mine = Requisition.job_id.in_(select(Job.id).where(Job.technician_id == user.id))
     elif user.role == PROVIDER_MANAGER:
@@ -137,9 +116,8 @@ def _snapshot_query(user, entity):
     return select(Requisition).where(mine, recent).options(*loaded), Requisition
 
 
-def _serialise(entity: str, obj: Part | Job | Requisition | Article) -> dict[str, Any]:
-    synced = feed.kind_of(obj)
-    assert synced is not None  # the snapshot reads synced kinds only
+def _serialise(entity: str, model: type, obj: Any) -> dict[str, Any]:
+    synced = feed.kind_of_model(model)
     return {
         "entity": entity,
         "id": str(obj.id),
@@ -157,14 +135,18 @@ def _snapshot(
     index, after = state["i"], state["after"]
     while index < len(SNAPSHOT_ORDER) and len(changes) < limit:
         entity = SNAPSHOT_ORDER[index]
-        statement, model = _snapshot_query(user, entity)
         room = limit - len(changes)
         rows: Sequence[Any] = []
-        if statement is not None:
-            rows = db.session.scalars(statement.where(model.id > after).order_by(model.id).limit(room)).all()
-            if model is Job:
-                _with_visits(rows)
-        changes.extend(_serialise(entity, row) for row in rows)
+        if entity == "job":
+            model: Any = Job
+            where = _jobs_of(user)
+            if where is not None:
+                rows = _jobs_page(where, after, room)
+        else:
+            statement, model = _snapshot_query(user, entity)
+            if statement is not None:
+                rows = db.session.scalars(statement.where(model.id > after).order_by(model.id).limit(room)).all()
+        changes.extend(_serialise(entity, model, row) for row in rows)
         if len(rows) < room:  # this entity is done: on to the next
             index, after = index + 1, 0
         else:  # the page is full in the middle of it
