@@ -76,7 +76,7 @@ def _plain(model: type, statement: Select[Any]) -> list[Any]:
     keys = list(result.keys())
     made = plain_class(model)
     objects = []
-    for row in result:
+    for row in result.all():  # in one fetch: row by row, the driver's calls cost as much as the rows
         obj = made.__new__(made)
         obj.__dict__.update(zip(keys, row, strict=True))
         objects.append(obj)
