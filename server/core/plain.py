@@ -24,6 +24,8 @@ from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Mapper
 from sqlalchemy.orm import RelationshipDirection
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
 
 from server.core.queries import among
 from server.extensions import db
@@ -88,11 +90,15 @@ def attach(objects: Sequence[Any], model: type, key: str) -> list[Any]:
 
     A relation to one (a foreign key on the row) becomes the related object or None; a relation to many (the
     related rows' key pointing back), a list in the relation's order. Relations through a secondary table, or
-    on more than one column, are not read here.
+    on more than one column, or with conditions of their own, are not read here.
     """
     relation = inspect(model).relationships[key]
-    if relation.secondary is not None or len(relation.local_remote_pairs) != 1:
-        raise ValueError(f"{model.__name__}.{key}: only a relation on one column is read as plain rows")
+    join = relation.primaryjoin
+    simple = isinstance(join, BinaryExpression) and join.operator is operators.eq
+    if not simple or relation.secondary is not None or len(relation.local_remote_pairs) != 1:
+        raise ValueError(
+            f"{model.__name__}.{key}: only a relation of one column equal to another is read as plain rows"
+        )
     [(local, remote)] = relation.local_remote_pairs
     target = relation.mapper.class_
     there = relation.mapper.get_property_by_column(remote).key

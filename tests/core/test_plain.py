@@ -7,7 +7,13 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Boolean
+from sqlalchemy import ForeignKey
 from sqlalchemy import inspect
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from server.core import plain
 from server.extensions import db
@@ -122,3 +128,25 @@ def test_a_relation_through_a_secondary_table_is_refused(app, make_part):
     parts = plain.read(Part)
     with pytest.raises(ValueError, match=r"Part\.products"):
         plain.attach(parts, Part, "products")
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Owner(_Base):
+    __tablename__ = "plain_owners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    active_things = relationship("_Thing", primaryjoin="and_(_Owner.id == _Thing.owner_id, _Thing.active)")
+
+
+class _Thing(_Base):
+    __tablename__ = "plain_things"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("plain_owners.id"))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+def test_a_relation_with_a_condition_of_its_own_is_refused_rather_than_read_without_it():
+    with pytest.raises(ValueError, match=r"_Owner\.active_things"):
+        plain.attach([], _Owner, "active_things")
