@@ -36,6 +36,8 @@ OPEN_STATES = ("new", "dispatched", "accepted", "en_route", "on_site", "waiting_
 SLA_STAGES = ("contact", "arrive", "complete")
 # The column that records when each stage was reached.
 REACHED_AT = {"contact": "contacted_at", "arrive": "arrived_at", "complete": "completed_at"}
+# The column that holds each stage's deadline.
+DUE_AT = {stage: f"{stage}_due_at" for stage in SLA_STAGES}
 # How a serial was read off the unit. Only a barcode read counts as the scan a warranty close-out needs.
 SCAN_SOURCES = ("camera", "photo", "typed")
 BARCODE_SOURCES = ("camera", "photo")
@@ -175,7 +177,7 @@ class Job(db.Model):
     evidence_photos = relationship("EvidencePhoto", order_by="EvidencePhoto.id", viewonly=True, lazy="selectin")
 
     def due_at(self, stage):
-        return getattr(self, f"{stage}_due_at")
+        return getattr(self, DUE_AT[stage])
 
     def reached_at(self, stage):
         return getattr(self, REACHED_AT[stage])
@@ -184,11 +186,13 @@ class Job(db.Model):
         """The SLA stages whose deadline has passed without being reached (nothing once the job has ended)."""
         if self.state in ("closed", "cancelled"):
             return []
-        return [
-            stage
-            for stage in SLA_STAGES
-            if self.reached_at(stage) is None and self.due_at(stage) is not None and self.due_at(stage) < now
-        ]
+        # Each value read once, by its column's name: every job of a device's first pull is asked this.
+        overdue = []
+        for stage in SLA_STAGES:
+            due = getattr(self, DUE_AT[stage])
+            if due is not None and due < now and getattr(self, REACHED_AT[stage]) is None:
+                overdue.append(stage)
+        return overdue
 
 
 class JobEvent(db.Model):
