@@ -6,8 +6,9 @@ on the photo as it is first; only when that finds nothing do prepared copies
 follow (scaled, contrast-stretched, sharpened, binarised, tilted, tiles of a
 large photo), cheapest first, stopping at the first copy that yields a read.
 Where zxing-cpp finds a QR code it cannot decode (a label wrinkled or bent
-round a curve), OpenCV's QR reader, which follows a curved edge, tries that
-part of the copy.
+round a curve), its modules are sampled again on a grid fitted to the
+code's own module edges and the sampled matrix decoded, and OpenCV's QR
+reader, which follows a curved edge, tries that part of the copy.
 
 A misread serial is worse than none, so nothing is guessed: zxing-cpp and
 OpenCV check what they return (OpenCV reads only QR, whose Reed-Solomon
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import TypedDict
 
 from PIL import Image
@@ -36,6 +38,10 @@ from scanning.photos import ImageRejected
 from scanning.photos import Rejection
 from scanning.photos import check_size
 from scanning.photos import open_checked
+
+if TYPE_CHECKING:
+    # For annotations only: numpy, as the engines, is loaded on the first photo.
+    import numpy as np
 
 __all__ = ["MAX_PIXELS", "MAX_SIDE", "Barcode", "ImageRejected", "Rejection", "decode", "open_image"]
 
@@ -71,7 +77,8 @@ ZXING_NAMES = {"DATABAREXP": "DATABAREXPANDED", "DATABARLTD": "DATABARLIMITED"}
 # zxing-cpp formats never printed on a product's label: the DX code on the edge of photographic film reads
 # out of grilles and slatted surfaces, and no serial is ever one.
 NOT_ON_LABELS = {"DXFilmEdge"}
-# zxing-cpp formats whose failed reads send that part of the copy to OpenCV (which reads QR Model 2 only).
+# zxing-cpp formats whose failed reads send that part of the copy to the fitted grid and to OpenCV (which
+# reads QR Model 2 only).
 OPENCV_QR = {"QRCode"}
 # OpenCV tries at most this many unread QR codes of one copy: a photo of many costs a bounded time.
 OPENCV_TRIES = 2
@@ -86,10 +93,38 @@ OPENCV_OFFSET = 5
 # version 10 (57 modules) seven a module.
 OPENCV_SIDE = 400
 
+# The grid of a QR code zxing-cpp found but could not decode is fitted in a copy rectified from its corners
+# at this many pixels a module, ...
+GRID_MODULE = 10
+# ... for versions up to this one (77 modules): a larger code's rectified copy costs more than it is likely
+# to give back, and needs more pixels than a wrinkled photo of it usually has.
+GRID_MOST_VERSION = 15
+# How far a module edge is looked for from where the straight grid puts it, as a share of a module: a wrinkle
+# moves edges by less than half a module, and further the next edge would be found instead.
+GRID_SEARCH = 0.3
+# How stiff the fitted grid is: the spread, in modules, over which each edge's shift is averaged with its
+# neighbours' (None: not at all, the straight grid of the corners). A sharp fold moves the edges of a few
+# modules, a gentle wave those of many: each is tried, stiffest first.
+GRID_STIFFNESS = (None, 2.5, 1.5, 1.0)
+# The sampled matrix is drawn for zxing-cpp at this many pixels a module, with a quiet zone this many wide.
+GRID_DRAWN = 4
+GRID_QUIET = 4
+
 # What a photo may be given as: its bytes, a path to it, or a PIL image already opened.
 ImageSource = bytes | str | os.PathLike[str] | Image.Image
 # Where a barcode was read: (left, top, right, bottom) in the picture read.
 Box = tuple[int, int, int, int]
+# A code's corners in the picture read: top left, top right, bottom right, bottom left, as the code is upright.
+Corners = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """A QR code zxing-cpp found but could not decode: where, and its version when it could read that."""
+
+    box: Box
+    corners: Corners
+    version: int | None
 
 
 class BarcodeDict(TypedDict):
@@ -130,8 +165,8 @@ def open_image(image: ImageSource, max_pixels: int = MAX_PIXELS, max_side: int =
         raise ImageRejected("image_unreadable", "The image is damaged or cut short.") from None
 
 
-def _read_zxing(picture: Image.Image) -> tuple[list[tuple[Barcode, Box]], list[Box]]:
-    """``[(Barcode, box)]`` read by zxing-cpp, and the boxes of QR codes it found but could not decode.
+def _read_zxing(picture: Image.Image) -> tuple[list[tuple[Barcode, Box]], list[_Unread]]:
+    """``[(Barcode, box)]`` read by zxing-cpp, and the QR codes it found but could not decode.
 
     A box is (left, top, right, bottom) in the picture.
     """
@@ -152,7 +187,21 @@ def _read_zxing(picture: Image.Image) -> tuple[list[tuple[Barcode, Box]], list[B
             continue
         if result.error:
             if result.format.name in OPENCV_QR:
-                unread.append(box)
+                extra = result.extra
+                version = str(extra.get("Version", "")) if isinstance(extra, dict) else ""
+                points = (corners.top_left, corners.top_right, corners.bottom_right, corners.bottom_left)
+                unread.append(
+                    _Unread(
+                        box,
+                        (
+                            (points[0].x, points[0].y),
+                            (points[1].x, points[1].y),
+                            (points[2].x, points[2].y),
+                            (points[3].x, points[3].y),
+                        ),
+                        int(version) if version.isdigit() else None,
+                    )
+                )
             continue
         name = result.format.name.upper().replace("-", "")
         found.append((Barcode(_text(result.text), ZXING_NAMES.get(name, name)), box))
@@ -220,6 +269,107 @@ def _read_opencv(picture: Image.Image, box: Box) -> list[tuple[Barcode, Box]]:
         if text:
             return [(Barcode(_text(text), "QRCODE"), area)]
     return []
+
+
+def _read_grid(picture: Image.Image, code: _Unread) -> list[tuple[Barcode, Box]]:
+    """``[(Barcode, box)]`` of a QR code zxing-cpp found but could not decode, its modules sampled anew.
+
+    zxing-cpp samples a QR code on the straight grid its finder and alignment
+    patterns span; on a wrinkled or bent label the modules between them drift
+    off that grid, and too many are misread for the error correction. Here the
+    code is rectified from its corners, each module edge looked for near where
+    the straight grid puts it, the shifts found smoothed into a grid that bends
+    as the label does, and the module at each cell's centre taken as dark or
+    light. The matrix, drawn clean, goes back to zxing-cpp, whose Reed-Solomon
+    check decides whether it is read: a wrong grid gives no text, not a wrong one.
+    """
+    # Loaded only when a QR code resists zxing-cpp, as OpenCV is for its reader.
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    if code.version is None or not 1 <= code.version <= GRID_MOST_VERSION:
+        return []
+    modules = 17 + 4 * code.version
+    side = modules * GRID_MODULE
+    square = np.array([[0, 0], [side, 0], [side, side], [0, side]], dtype=np.float32)
+    transform = cv2.getPerspectiveTransform(np.array(code.corners, dtype=np.float32), square)
+    pixels = cv2.warpPerspective(
+        np.asarray(picture), transform, (side, side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    ).astype(np.float32)
+    smooth = cv2.GaussianBlur(pixels, (0, 0), 1)
+    # Edge strength across columns (edges between columns of modules) and across rows.
+    across = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 1, 0))
+    down = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
+    mean = cv2.blur(pixels, (3, 3))
+    for stiffness in GRID_STIFFNESS:
+        grid = mean if stiffness is None else _bend(mean, across, down, modules, stiffness)
+        # A module's value at its centre, against a threshold halfway between the mean of the modules
+        # around it (shade across the label) and the middle of the code's darkest and lightest.
+        centres = (np.arange(modules, dtype=np.float32) + 0.5) * GRID_MODULE
+        xs, ys = np.meshgrid(centres, centres)
+        values = cv2.remap(grid, xs, ys, cv2.INTER_LINEAR)
+        threshold = (cv2.blur(values, (7, 7), borderType=cv2.BORDER_REFLECT) + (values.max() + values.min()) / 2) / 2
+        matrix = np.where(values > threshold, 255, 0).astype(np.uint8)
+        drawn = np.kron(matrix, np.ones((GRID_DRAWN, GRID_DRAWN), dtype=np.uint8))
+        drawn = np.pad(drawn, GRID_QUIET * GRID_DRAWN, constant_values=255)
+        for result in zxingcpp.read_barcodes(drawn, is_pure=True, text_mode=zxingcpp.TextMode.Plain):
+            # Without a code, zxing-cpp answers a pure image with an empty result of no format.
+            if result.valid and result.format.name in OPENCV_QR:
+                return [(Barcode(_text(result.text), "QRCODE"), code.box)]
+    return []
+
+
+def _bend(
+    pixels: "np.ndarray", across: "np.ndarray", down: "np.ndarray", modules: int, stiffness: float
+) -> "np.ndarray":
+    """The rectified ``pixels`` resampled so that the module edges found lie on the straight grid."""
+    import cv2
+    import numpy as np
+
+    side = pixels.shape[0]
+    search = max(1, round(GRID_MODULE * GRID_SEARCH))
+    # Each column edge's shift in each row of modules, each row edge's in each column.
+    shift_x = _edge_shifts(across, modules, search, stiffness)
+    shift_y = _edge_shifts(down.T, modules, search, stiffness).T
+    # Interpolated to every pixel: column edge b of row i lies at x = b modules, y = i + 1/2 modules.
+    xs, ys = np.meshgrid(np.arange(side, dtype=np.float32), np.arange(side, dtype=np.float32))
+    unit = np.float32(GRID_MODULE)
+    dense_x = cv2.remap(shift_x, xs / unit, ys / unit - 0.5, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    dense_y = cv2.remap(shift_y, xs / unit - 0.5, ys / unit, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    bent: np.ndarray = cv2.remap(pixels, xs + dense_x, ys + dense_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return bent
+
+
+def _edge_shifts(strength: "np.ndarray", modules: int, search: int, stiffness: float) -> "np.ndarray":
+    """How far (pixels) each edge between columns of modules lies from the straight grid, in each row of modules.
+
+    ``strength`` is the edge strength across the columns. In each row (with
+    the rows either side, so that an edge two like modules hide in one row is
+    still seen) the strongest edge within ``search`` of the grid's is taken;
+    the shifts are then averaged over ``stiffness`` modules around, each
+    weighed by how clearly its edge stood out. Returns rows x (modules + 1).
+    """
+    import cv2
+    import numpy as np
+
+    side = strength.shape[1]
+    rows = np.add.reduceat(strength, np.arange(modules) * GRID_MODULE, axis=0)
+    bands = rows.copy()
+    bands[1:] += rows[:-1]
+    bands[:-1] += rows[1:]
+    bands = cv2.blur(bands, (3, 1))
+    offsets = np.arange(-search, search + 1)
+    places = np.clip(np.arange(modules + 1)[:, None] * GRID_MODULE + offsets[None, :], 0, side - 1)
+    scores = bands[:, places]
+    best = scores.argmax(axis=2)
+    clearness = np.take_along_axis(scores, best[..., None], 2)[..., 0] - np.median(scores, axis=2)
+    weights = (np.maximum(clearness, 0) + 1e-3).astype(np.float32)
+    shifts = offsets[best].astype(np.float32)
+    summed = cv2.GaussianBlur(shifts * weights, (0, 0), stiffness, borderType=cv2.BORDER_REPLICATE)
+    weight = cv2.GaussianBlur(weights, (0, 0), stiffness, borderType=cv2.BORDER_REPLICATE)
+    averaged: np.ndarray = summed / weight
+    return averaged
 
 
 def _zxing(picture: Image.Image) -> list[Barcode]:
@@ -324,8 +474,9 @@ class _Evidence:
     """Every read so far, and which of them may be returned.
 
     A read counts when zxing-cpp or OpenCV made it (each checks what it
-    returns), or ZBar of a symbology with a strong check, or when it was read
-    in two differently sampled copies of the photo (the photo itself, a scaled
+    returns; a fitted grid's matrix is decoded by zxing-cpp too), or ZBar of
+    a symbology with a strong check, or when it was read in two differently
+    sampled copies of the photo (the photo itself, a scaled
     copy, a tilted copy: a contrast change is the same pixels and proves
     nothing). Two engines reading different texts of one symbology at the same
     place dispute each other: a disputed text needs two samplings too, and if
@@ -395,12 +546,12 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _distinct(boxes: list[Box]) -> list[Box]:
-    """``boxes`` less those overlapping one before them: zxing-cpp may report one code's failure twice."""
-    kept: list[Box] = []
-    for box in boxes:
-        if not any(_overlap(box, other) for other in kept):
-            kept.append(box)
+def _distinct(codes: list[_Unread]) -> list[_Unread]:
+    """``codes`` less those overlapping one before them: zxing-cpp may report one code's failure twice."""
+    kept: list[_Unread] = []
+    for code in codes:
+        if not any(_overlap(code.box, other.box) for other in kept):
+            kept.append(code)
     return kept
 
 
@@ -427,7 +578,7 @@ def decode(
     evidence = _Evidence()
     copies = _variants(picture)
     name, copy = "photo", _fit(picture)
-    opencv_samplings: set[str] = set()
+    third_samplings: set[str] = set()
     while True:
         if _clock() >= deadline:
             break
@@ -438,21 +589,25 @@ def decode(
         found = evidence.accepted()
         if found and wanted(found):
             return found
-        # OpenCV only after the cheaper engines left something wanting, and only where a QR code was seen.
+        # The third tries only after the cheaper engines left something wanting, and only where a QR code was seen.
         read_qr = [box for barcode, box in zxing_reads + zbar_reads if barcode.symbology == "QRCODE"]
-        unread = [box for box in unread if not any(_overlap(box, other) for other in read_qr)]
-        opencv_reads: list[tuple[Barcode, Box]] = []
-        if unread and sampling not in opencv_samplings:
+        unread = [code for code in unread if not any(_overlap(code.box, other) for other in read_qr)]
+        third_reads: list[tuple[Barcode, Box]] = []
+        if unread and sampling not in third_samplings:
             # Once a sampling: another contrast of the same pixels tells OpenCV, which thresholds them itself,
-            # little new, and each try costs tens of milliseconds.
-            opencv_samplings.add(sampling)
-            for box in _distinct(unread)[:OPENCV_TRIES]:
+            # little new, and each try costs tens of milliseconds. The fitted grid, a few milliseconds a
+            # stiffness, goes first; OpenCV only where it read nothing.
+            third_samplings.add(sampling)
+            for code in _distinct(unread)[:OPENCV_TRIES]:
                 if _clock() >= deadline:
                     break
-                opencv_reads += _read_opencv(copy, box)
-        if opencv_reads:
-            # The copy's reads again (adding one twice changes nothing), so that disputes with OpenCV's are seen.
-            evidence.add(sampling, zxing_reads, zbar_reads, opencv_reads)
+                grid_reads = _read_grid(copy, code)
+                if not grid_reads and _clock() < deadline:
+                    grid_reads = _read_opencv(copy, code.box)
+                third_reads += grid_reads
+        if third_reads:
+            # The copy's reads again (adding one twice changes nothing), so that disputes with the third reads are seen.
+            evidence.add(sampling, zxing_reads, zbar_reads, third_reads)
             found = evidence.accepted()
             if found and wanted(found):
                 return found

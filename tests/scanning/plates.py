@@ -3,7 +3,7 @@
 ``plate(serial)`` draws a washer's plate with the serial as Code 128, the model
 code and a registration QR code; ``capture(plate, seed)`` photographs it: a
 pose, uneven light, sensor grain and JPEG encoding, all from the seed; ``bent(picture, arc, bow)``
-wraps a picture round a curve.
+wraps a picture round a curve; ``wrinkled(picture, amplitude, wavelength)`` ripples it as cloth.
 """
 
 import io
@@ -101,3 +101,21 @@ def bent(picture, arc, bow, blur=0.8, background=40):
         inside = (rows >= 0) & (rows < height)
         out[40 : 40 + down, 40 + column][inside] = values[rows[inside].astype(int)]
     return Image.fromarray(out.astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))
+
+
+def wrinkled(picture, amplitude, wavelength, blur=0.8, background=40):
+    """``picture`` rippled as a label on cloth, on a dark background.
+
+    Ripples ``wavelength`` pixels apart run diagonally across it: each point
+    moves up to ``amplitude`` pixels across them, and their slopes shade it.
+    """
+    import cv2
+
+    pixels = np.asarray(picture, dtype=np.float32)
+    height, width = pixels.shape
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    phase = 2 * math.pi * (xs + 0.5 * ys) / wavelength
+    shift = amplitude * np.sin(phase)
+    out = cv2.remap(pixels, xs + 0.9 * shift, ys + 0.45 * shift, cv2.INTER_LINEAR)
+    out = np.pad(out * (1 - 0.25 * np.cos(phase)), 40, constant_values=background)
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))

@@ -19,6 +19,7 @@ from tests.helpers import png_header
 from tests.scanning.plates import bent
 from tests.scanning.plates import capture
 from tests.scanning.plates import plate as label_plate
+from tests.scanning.plates import wrinkled
 
 # The module itself: ``import scanning.decode`` would give the function, which scanning/__init__.py
 # re-exports under the same name.
@@ -323,6 +324,70 @@ def test_opencv_gets_at_most_its_side_in_pixels(bent_qr, monkeypatch):
 
     assert seen
     assert all(max(shape) <= decoding.OPENCV_SIDE for shape in seen)
+
+
+@pytest.fixture
+def wrinkled_qr(make_sticker, plate):
+    """The plate's QR code (version 3, 6 pixels a module) on rippled cloth: zxing-cpp finds it, cannot decode it."""
+    return wrinkled(make_sticker(plate.url, "QRCODE", scale=6), amplitude=3, wavelength=60)
+
+
+def test_wrinkled_qr_code_is_read(wrinkled_qr, plate):
+    assert decoding._zxing(wrinkled_qr) == []
+    assert [barcode for barcode, _ in decoding._zbar(wrinkled_qr)] == []
+    assert decode(wrinkled_qr) == [Barcode(plate.url, "QRCODE")]
+
+
+def test_wrinkled_qr_code_is_read_from_the_photo_itself_on_a_grid_fitted_to_it(wrinkled_qr, plate, requested):
+    _, unread = decoding._read_zxing(wrinkled_qr)
+
+    assert [code.version for code in unread] == [3]
+    assert [barcode for barcode, _ in decoding._read_grid(wrinkled_qr, unread[0])] == [Barcode(plate.url, "QRCODE")]
+    assert decode(wrinkled_qr) == [Barcode(plate.url, "QRCODE")]
+    assert requested == []
+
+
+def test_without_the_fitted_grid_the_wrinkled_photo_itself_reads_nothing(wrinkled_qr, monkeypatch):
+    # The photo alone: zxing-cpp reads some prepared copies of this synthetic code, a real photo's need not.
+    monkeypatch.setattr(decoding, "_variants", lambda picture: iter(()))
+    assert decode(wrinkled_qr, wanted=never) != []
+
+    monkeypatch.setattr(decoding, "_read_grid", lambda picture, code: [])
+    assert decode(wrinkled_qr, wanted=never) == []
+
+
+def test_wrinkled_qr_code_is_read_by_the_fitted_grid_straight_and_opencv_is_not_asked(wrinkled_qr, plate, opencv_calls):
+    assert decode(wrinkled_qr) == [Barcode(plate.url, "QRCODE")]
+
+    assert opencv_calls == []
+
+
+def test_fitted_grid_on_the_straight_grid_alone_does_not_read_the_wrinkled_qr_code(wrinkled_qr, monkeypatch):
+    _, unread = decoding._read_zxing(wrinkled_qr)
+    monkeypatch.setattr(decoding, "GRID_STIFFNESS", (None,))
+
+    assert decoding._read_grid(wrinkled_qr, unread[0]) == []
+
+
+@pytest.mark.parametrize("build", [text_only, vent_grille, random_pixels])
+@pytest.mark.parametrize("version", [1, 3, 10])
+def test_fitted_grid_reads_nothing_in_a_picture_without_a_qr_code(make_noise, build, version):
+    picture = open_image(build(make_noise))
+    code = decoding._Unread((100, 100, 400, 400), ((100, 100), (400, 100), (400, 400), (100, 400)), version)
+
+    assert decoding._read_grid(picture, code) == []
+
+
+@pytest.mark.parametrize("version", [None, 0, decoding.GRID_MOST_VERSION + 1])
+def test_fitted_grid_is_not_tried_without_a_version_it_may_sample(wrinkled_qr, monkeypatch, version):
+    _, unread = decoding._read_zxing(wrinkled_qr)
+    calls = []
+    monkeypatch.setattr(decoding, "_bend", lambda *args: calls.append(args))
+
+    code = decoding._Unread(unread[0].box, unread[0].corners, version)
+
+    assert decoding._read_grid(wrinkled_qr, code) == []
+    assert calls == []
 
 
 QR = Barcode("https://reg.example.com/r?sn=WM10B1240100123", "QRCODE")
