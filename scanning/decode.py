@@ -58,6 +58,7 @@ ENGINE_PIXELS = 4_000_000
 # Which copies sample the photo's pixels alike: a read confirmed only within one sampling is one read.
 SAMPLING = {
     "contrast": "photo",
+    "local": "photo",
     "equalised": "photo",
     "sharpened": "photo",
     "binarised": "photo",
@@ -92,6 +93,12 @@ OPENCV_OFFSET = 5
 # size (a 900-pixel square takes it ten times a 300-pixel one), and 400 pixels give even a QR code of
 # version 10 (57 modules) seven a module.
 OPENCV_SIDE = 400
+
+# The local contrast copy: tiles across and down, and how far any gray level's share of a tile may be
+# stretched (a multiple of an even share). A quarter of the photo holds most of a label's barcode and a
+# patch of glare; a higher cap raises paper grain and print noise as much as faint bars.
+LOCAL_TILES = 4
+LOCAL_CLIP = 3.0
 
 # The grid of a QR code zxing-cpp found but could not decode is fitted in a copy rectified from its corners
 # at this many pixels a module, ...
@@ -391,14 +398,20 @@ def _variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     """Prepared copies of the photo, cheapest and most often useful first; each made only when asked for."""
     photo = _fit(picture)
     width, height = photo.size
+    upscaled = None
     if min(width, height) < SMALL_SIDE:
         times = min(4, -(-SMALL_SIDE * 2 // min(width, height)), math.isqrt(ENGINE_PIXELS // (width * height)))
         if times > 1:
-            yield "upscaled", photo.resize((width * times, height * times), Image.Resampling.LANCZOS)
+            upscaled = photo.resize((width * times, height * times), Image.Resampling.LANCZOS)
+            yield "upscaled", upscaled
     # The photo sampled anew: a read made again here is a second, independent read.
     factor = 0.75 if min(width, height) >= 2 * SMALL_SIDE else 1.5
     yield "resampled", _fit(photo.resize((round(width * factor), round(height * factor)), Image.Resampling.BICUBIC))
     yield "contrast", ImageOps.autocontrast(photo, cutoff=2)
+    yield "local contrast", _local_contrast(photo)
+    if upscaled is not None:
+        # The same on the small photo's upscaled copy: a second sampling, for a read disputed in the first.
+        yield "upscaled local contrast", _local_contrast(upscaled)
     yield "equalised", ImageOps.equalize(photo)
     yield "sharpened", photo.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2))
     yield "binarised", _binarise(photo)
@@ -422,6 +435,23 @@ def _fit(picture: Image.Image, most: int = ENGINE_PIXELS) -> Image.Image:
     factor = math.sqrt(most / (width * height))
     size = (max(1, int(width * factor)), max(1, int(height * factor)))
     return picture.resize(size, Image.Resampling.BOX)
+
+
+def _local_contrast(picture: Image.Image) -> Image.Image:
+    """Each part of ``picture`` stretched to its own contrast (CLAHE): bars washed out by glare, dimmed by shade.
+
+    A stretch of the whole photo cannot lift bars half lost in glare without
+    burning out the rest; here each of a grid of tiles (LOCAL_TILES across,
+    whatever the photo's size) gets its own histogram equalisation, blended
+    with its neighbours', and capped (LOCAL_CLIP) so that the grain of
+    plain paper is not blown up into bars.
+    """
+    # Loaded here as the engines are; the sandbox's fork server has it imported already.
+    import cv2
+    import numpy as np
+
+    equaliser = cv2.createCLAHE(clipLimit=LOCAL_CLIP, tileGridSize=(LOCAL_TILES, LOCAL_TILES))
+    return Image.fromarray(equaliser.apply(np.asarray(picture)))
 
 
 def _binarise(picture: Image.Image) -> Image.Image:

@@ -3,7 +3,8 @@
 ``plate(serial)`` draws a washer's plate with the serial as Code 128, the model
 code and a registration QR code; ``capture(plate, seed)`` photographs it: a
 pose, uneven light, sensor grain and JPEG encoding, all from the seed; ``bent(picture, arc, bow)``
-wraps a picture round a curve; ``wrinkled(picture, amplitude, wavelength)`` ripples it as cloth.
+wraps a picture round a curve; ``wrinkled(picture, amplitude, wavelength)`` ripples it as cloth;
+``glared(picture, strength, spread)`` washes part of it out in glare.
 """
 
 import io
@@ -118,4 +119,16 @@ def wrinkled(picture, amplitude, wavelength, blur=0.8, background=40):
     shift = amplitude * np.sin(phase)
     out = cv2.remap(pixels, xs + 0.9 * shift, ys + 0.45 * shift, cv2.INTER_LINEAR)
     out = np.pad(out * (1 - 0.25 * np.cos(phase)), 40, constant_values=background)
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))
+
+
+def glared(picture, strength, spread, blur=0.8):
+    """``picture`` under a band of glare a third of the way across, ``spread`` of its width wide.
+
+    At the band's middle each gray level is brought ``strength`` of the way to white.
+    """
+    pixels = np.asarray(picture, dtype=np.float32)
+    width = pixels.shape[1]
+    glare = strength * np.exp(-(((np.arange(width) - width * 0.35) / (width * spread)) ** 2))
+    out = pixels + (255 - pixels) * glare[None, :]
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))

@@ -18,6 +18,7 @@ from scanning.decode import open_image
 from tests.helpers import png_header
 from tests.scanning.plates import bent
 from tests.scanning.plates import capture
+from tests.scanning.plates import glared
 from tests.scanning.plates import plate as label_plate
 from tests.scanning.plates import wrinkled
 
@@ -324,6 +325,50 @@ def test_opencv_gets_at_most_its_side_in_pixels(bent_qr, monkeypatch):
 
     assert seen
     assert all(max(shape) <= decoding.OPENCV_SIDE for shape in seen)
+
+
+GLARE = [
+    pytest.param(0.97, 0.15, id="glare 97%, narrow"),
+    pytest.param(0.98, 0.25, id="glare 98%, wide"),
+]
+
+
+@pytest.mark.parametrize(("strength", "spread"), GLARE)
+def test_barcode_half_lost_in_glare_is_read_through_its_local_contrast(make_sticker, plate, strength, spread):
+    photo = glared(make_sticker(plate.ean, "EAN13", scale=2), strength, spread)
+
+    assert decoding._zxing(photo) == []
+    assert decode(photo) == [Barcode(plate.ean, "EAN13")]
+
+
+@pytest.mark.parametrize(("strength", "spread"), GLARE)
+def test_without_the_local_contrast_copies_the_glared_barcode_reads_nothing(
+    make_sticker, plate, monkeypatch, strength, spread
+):
+    photo = glared(make_sticker(plate.ean, "EAN13", scale=2), strength, spread)
+    monkeypatch.setattr(decoding, "_local_contrast", lambda picture: picture)
+
+    assert decode(photo, wanted=never) == []
+
+
+def test_local_contrast_lifts_bars_washed_out_where_the_glare_is(make_sticker, plate):
+    photo = glared(make_sticker(plate.ean, "EAN13", scale=2), 0.98, 0.25)
+    washed = photo.crop((60, 20, 100, 60))
+
+    lifted = decoding._local_contrast(photo).crop((60, 20, 100, 60))
+
+    assert ImageStat.Stat(lifted).stddev[0] > 2 * ImageStat.Stat(washed).stddev[0]
+
+
+def test_local_contrast_of_the_upscaled_copy_only_for_a_small_photo(make_label, requested):
+    decode(make_label(width=1000), wanted=never)
+    large = list(requested)
+    requested.clear()
+    decode(make_label(width=400), wanted=never)
+
+    assert "local contrast" in large
+    assert "upscaled local contrast" not in large
+    assert requested.index("local contrast") < requested.index("upscaled local contrast")
 
 
 @pytest.fixture
