@@ -99,6 +99,8 @@ OPENCV_SIDE = 400
 # patch of glare; a higher cap raises paper grain and print noise as much as faint bars.
 LOCAL_TILES = 4
 LOCAL_CLIP = 3.0
+# The radius, in the photo's pixels, at which the upscaled local-contrast copy of a small photo is sharpened.
+UPSCALED_SHARPENING = 2
 
 # The grid of a QR code zxing-cpp found but could not decode is fitted in a copy rectified from its corners
 # at this many pixels a module, ...
@@ -399,6 +401,7 @@ def _variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     photo = _fit(picture)
     width, height = photo.size
     upscaled = None
+    times = 1
     if min(width, height) < SMALL_SIDE:
         times = min(4, -(-SMALL_SIDE * 2 // min(width, height)), math.isqrt(ENGINE_PIXELS // (width * height)))
         if times > 1:
@@ -411,7 +414,15 @@ def _variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     yield "local contrast", _local_contrast(photo)
     if upscaled is not None:
         # The same on the small photo's upscaled copy: a second sampling, for a read disputed in the first.
-        yield "upscaled local contrast", _local_contrast(upscaled)
+        levelled = _local_contrast(upscaled)
+        yield "upscaled local contrast", levelled
+        # ... and that sharpened at the photo's own scale (the radius grows with the upscaling): the bars of a
+        # small, blurred photo run into each other, and sharpening the photo itself at a two-pixel radius
+        # spans several of them; upscaled first, the edges are steepened where they are.
+        yield (
+            "upscaled sharpened",
+            levelled.filter(ImageFilter.UnsharpMask(radius=UPSCALED_SHARPENING * times, percent=150, threshold=2)),
+        )
     yield "equalised", ImageOps.equalize(photo)
     yield "sharpened", photo.filter(ImageFilter.UnsharpMask(radius=2, percent=160, threshold=2))
     yield "binarised", _binarise(photo)

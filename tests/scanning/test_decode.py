@@ -328,7 +328,7 @@ def test_opencv_gets_at_most_its_side_in_pixels(bent_qr, monkeypatch):
 
 
 GLARE = [
-    pytest.param(0.97, 0.15, id="glare 97%, narrow"),
+    pytest.param(0.98, 0.15, id="glare 98%, narrow"),
     pytest.param(0.98, 0.25, id="glare 98%, wide"),
 ]
 
@@ -369,6 +369,39 @@ def test_local_contrast_of_the_upscaled_copy_only_for_a_small_photo(make_label, 
     assert "local contrast" in large
     assert "upscaled local contrast" not in large
     assert requested.index("local contrast") < requested.index("upscaled local contrast")
+
+
+# A small photo of a serial (pixels a module, blur radius, gray level of the bars) that only the upscaled,
+# sharpened copy reads.
+BLURRED_SMALL = [
+    pytest.param(1.5, 1.0, 0, id="1.5 px a module, blur 1.0"),
+    pytest.param(1.5, 1.0, 60, id="1.5 px a module, blur 1.0, gray bars"),
+    pytest.param(2.0, 1.3, 0, id="2 px a module, blur 1.3"),
+]
+
+
+@pytest.mark.parametrize(("module", "blur", "ink"), BLURRED_SMALL)
+def test_small_blurred_barcode_is_read_from_its_upscaled_sharpened_copy(
+    make_sticker, plate, requested, module, blur, ink
+):
+    photo = make_sticker(plate.serial, "CODE128", module=module, ink=ink, blur=blur)
+
+    assert decode(photo) == [Barcode(plate.serial, "CODE128")]
+    assert requested[-1] == "upscaled sharpened"
+
+
+@pytest.mark.parametrize(("module", "blur", "ink"), BLURRED_SMALL)
+def test_without_the_upscaled_sharpened_copy_the_small_blurred_barcode_reads_nothing(
+    make_sticker, plate, monkeypatch, module, blur, ink
+):
+    photo = make_sticker(plate.serial, "CODE128", module=module, ink=ink, blur=blur)
+
+    def without(picture):
+        return ((name, copy) for name, copy in real_variants(picture) if name != "upscaled sharpened")
+
+    monkeypatch.setattr(decoding, "_variants", without)
+
+    assert decode(photo, wanted=never) == []
 
 
 @pytest.fixture
