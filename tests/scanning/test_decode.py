@@ -456,6 +456,20 @@ def test_fitted_grid_reads_nothing_in_a_picture_without_a_qr_code(make_noise, bu
     assert decoding._read_grid(picture, code) == []
 
 
+@pytest.mark.parametrize(
+    "corners",
+    [
+        pytest.param(((10, 10),) * 4, id="one point"),
+        pytest.param(((0, 0), (100, 100), (200, 200), (300, 300)), id="on a line"),
+        pytest.param(((-50, -50), (900, -50), (900, 700), (-50, 700)), id="beyond the picture"),
+    ],
+)
+def test_fitted_grid_reads_nothing_from_corners_that_span_no_code(make_noise, corners):
+    picture = open_image(make_noise((800, 600), 5))
+
+    assert decoding._read_grid(picture, decoding._Unread((0, 0, 300, 300), corners, 3)) == []
+
+
 @pytest.mark.parametrize("version", [None, 0, decoding.GRID_MOST_VERSION + 1])
 def test_fitted_grid_is_not_tried_without_a_version_it_may_sample(wrinkled_qr, monkeypatch, version):
     _, unread = decoding._read_zxing(wrinkled_qr)
