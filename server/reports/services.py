@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import func
@@ -37,6 +38,7 @@ from server.core.reference import invalid
 from server.core.roles import DISPATCHER
 from server.core.roles import PROVIDER_ROLES
 from server.extensions import db
+from server.jobs.models import DUE_AT
 from server.jobs.models import REACHED_AT
 from server.jobs.models import SLA_STAGES
 from server.jobs.models import Job
@@ -279,10 +281,8 @@ def sla(user: User, args: Mapping[str, Any]) -> Report:
     first, last, start, end = date_range(args)
     level = args.get("level") or "province"
     column = getattr(Job, _COLUMNS[level])
-    statement = (
-        select(column, *sla_measures(utcnow()))
-        .where(Job.created_at >= start, Job.created_at < end, Job.state != "cancelled", *in_slice(Job, user, args))
-        .group_by(column)
+    statement = sla_grouped(
+        column, Job.created_at >= start, Job.created_at < end, Job.state != "cancelled", *in_slice(Job, user, args)
     )
     found = db.session.execute(statement).all()
     rows = []
@@ -296,20 +296,34 @@ def sla(user: User, args: Mapping[str, Any]) -> Report:
     return _header(first, last, level, rows, sla_figures(totals), args)
 
 
-def sla_measures(now: datetime) -> list[ColumnElement[Any]]:
-    """The jobs, then for each stage the deadlines counted (passed or reached) and those met, as sums."""
-    measures: list[ColumnElement[Any]] = [func.count()]
+def sla_grouped(key: ColumnElement[Any], *where: ColumnElement[bool]) -> Select[Any]:
+    """Per value of ``key`` among the jobs ``where`` finds: the key, the jobs, then for each stage the deadlines
+    counted (passed or reached) and those met.
+
+    Each job's stages are worked out first, as ones and noughts in a subquery, and summed per group after.
+    SQLite groups by sorting, and sorted each job with every time its stages read: over a year of a million
+    jobs, that sort was half of the report. It would fold a plain subquery back into the grouping; with a
+    LIMIT (-1: none) it keeps it apart. PostgreSQL aggregates by hashing, and folds the subquery either way.
+    """
+    now = utcnow()
+    flags: list[ColumnElement[Any]] = []
     for stage in SLA_STAGES:
-        due = getattr(Job, f"{stage}_due_at")
+        due = getattr(Job, DUE_AT[stage])
         reached = getattr(Job, REACHED_AT[stage])
         counted = and_(due.is_not(None), (reached.is_not(None)) | (due < now))
-        measures.append(func.sum(case((counted, 1), else_=0)))
-        measures.append(func.sum(case((and_(due.is_not(None), reached.is_not(None), reached <= due), 1), else_=0)))
-    return measures
+        met = and_(due.is_not(None), reached.is_not(None), reached <= due)
+        flags.append(case((counted, 1), else_=0).label(f"{stage}_due"))
+        flags.append(case((met, 1), else_=0).label(f"{stage}_met"))
+    inner = select(key.label("key"), *flags).where(*where)
+    if db.session.get_bind().dialect.name == "sqlite":
+        inner = inner.limit(-1)
+    jobs = inner.subquery()
+    sums = [func.sum(jobs.c[flag.name]) for flag in flags]
+    return select(jobs.c.key, func.count(), *sums).group_by(jobs.c.key)
 
 
 def sla_figures(figures: list[int]) -> dict[str, Any]:
-    """The SLA figures of one group from its ``sla_measures``: per stage counted, met and the share met."""
+    """The SLA figures of one group from its ``sla_grouped`` sums: per stage counted, met and the share met."""
     out: dict[str, Any] = {"jobs": figures[0]}
     met_all = due_all = 0
     for i, stage in enumerate(SLA_STAGES):

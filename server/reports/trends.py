@@ -31,7 +31,6 @@ from server.claims.models import REJECTED
 from server.claims.models import Claim
 from server.core.clock import local_day_bounds
 from server.core.clock import local_today
-from server.core.clock import utcnow
 from server.core.reference import invalid
 from server.core.roles import ADMIN
 from server.core.roles import AUDITOR
@@ -47,7 +46,7 @@ from server.reports.services import ratio
 from server.reports.services import satisfaction_measures
 from server.reports.services import satisfaction_row
 from server.reports.services import sla_figures
-from server.reports.services import sla_measures
+from server.reports.services import sla_grouped
 from server.supply.models import Requisition
 from server.users.models import User
 
@@ -194,9 +193,13 @@ def sla_trend(user: User, args: Mapping[str, Any]) -> Trend:
     by = chosen_by(first, last, args.get("by"))
     opened_in = _period_of_instant(Job.created_at, by)
     found = _grouped(
-        select(opened_in, *sla_measures(utcnow()))
-        .where(Job.created_at >= start, Job.created_at < end, Job.state != "cancelled", *in_slice(Job, user, args))
-        .group_by(opened_in)
+        sla_grouped(
+            opened_in,
+            Job.created_at >= start,
+            Job.created_at < end,
+            Job.state != "cancelled",
+            *in_slice(Job, user, args),
+        )
     )
 
     def figures(row, _days):
