@@ -58,6 +58,9 @@ class ReferenceKind(Generic[ModelT]):
     key_label = "code"  # how messages name the key
     args_schema: type[Schema]  # marshmallow schema of the input, one row or one request
     columns: tuple[str, ...] = ()  # the CSV header, in order
+    # Columns a file may leave out (files made before they existed); a file without them leaves the stored
+    # values as they are, and a new row takes the field's default.
+    optional_columns: tuple[str, ...] = ()
 
     list_args: type[Schema] | None = None  # extra query arguments of the admin list, or None
     order_by: ColumnElement[Any] | None = None  # list order; the key by default

@@ -68,6 +68,8 @@ TV_PARTS = [
     ("LED", "背光灯条 {size} 英寸", 9000, False, False),
     ("RC", "遥控器", 3500, False, False),
 ]
+# The old part of a repair comes back to the RDC when it is worth this much or more (boards, panels, motors).
+RETURN_FROM_CENTS = 15000
 WASHER_PARTS = [
     ("MOT", "电机", 45000, True, True),
     ("CTL", "电脑板", 28000, True, False),
@@ -176,6 +178,7 @@ def _part(part_no, name, price_cents, fits, key_part, main_part):
         "claimable": "true",
         "key_part": str(key_part).lower(),
         "main_part": str(main_part).lower(),
+        "return_required": str(price_cents >= RETURN_FROM_CENTS).lower(),
     }
 
 

@@ -42,16 +42,24 @@ def kinds() -> dict[str, ReferenceKind[Any]]:
 class ImportKind(TypedDict):
     kind: str
     columns: list[str]
+    optional: list[str]
     path: str
 
 
 def import_kinds() -> list[ImportKind]:
     """Every file an admin may import, with its header and the address it goes to; sale records last."""
     listed: list[ImportKind] = [
-        {"kind": name, "columns": list(kind.columns), "path": f"/api/admin/import/{name}"}
+        {
+            "kind": name,
+            "columns": list(kind.columns),
+            "optional": list(kind.optional_columns),
+            "path": f"/api/admin/import/{name}",
+        }
         for name, kind in kinds().items()
     ]
-    listed.append({"kind": "install-base", "columns": list(SALE_COLUMNS), "path": "/api/install-base/import"})
+    listed.append(
+        {"kind": "install-base", "columns": list(SALE_COLUMNS), "optional": [], "path": "/api/install-base/import"}
+    )
     return listed
 
 
@@ -66,10 +74,12 @@ def kind_named(name: str) -> ReferenceKind[Any]:
     return known[name]
 
 
-def read_rows(binary: BinaryIO, columns: Sequence[str]) -> Iterator[FileRow]:
-    """Yield ``(line_number, {column: text})`` from a CSV byte stream (see ``open_csv``)."""
-    for line, cells in open_csv(binary, columns):
-        yield line, dict(zip(columns, cells, strict=True))
+def read_rows(binary: BinaryIO, columns: Sequence[str], optional: Sequence[str] = ()) -> Iterator[FileRow]:
+    """Yield ``(line_number, {column: text})`` from a CSV byte stream (see ``open_csv``): the ``optional``
+    columns are in each row only when the file carries them."""
+    carried = (*columns, *optional)
+    for line, cells in open_csv(binary, columns, optional):
+        yield line, dict(zip(carried if len(cells) > len(columns) else columns, cells, strict=True))
 
 
 def _describe(messages):
@@ -99,7 +109,7 @@ def import_rows(kind: ReferenceKind[Any], rows: Iterable[FileRow]) -> ImportResu
             continue
         # Only the file's columns: a field it does not carry (a user's or a provider's
         # ``active``) keeps its stored value instead of being reset to its default.
-        values = {name: value for name, value in loaded.items() if name in kind.columns}
+        values = {name: value for name, value in loaded.items() if name in kind.columns or name in raw}
         # Keyed by the loaded values (usernames in lower case, as stored). Only an applied
         # row claims its key, so a rejected row never stops a later good one.
         key = kind.row_key(values)
@@ -127,4 +137,4 @@ def import_rows(kind: ReferenceKind[Any], rows: Iterable[FileRow]) -> ImportResu
 def import_file(kind_name: str, binary: BinaryIO) -> ImportResult:
     """Import one CSV file (a binary stream) of ``kind_name``; flushes, never commits."""
     kind = kind_named(kind_name)
-    return import_rows(kind, read_rows(binary, kind.columns))
+    return import_rows(kind, read_rows(binary, kind.columns, kind.optional_columns))

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -38,6 +39,8 @@ class Part(db.Model):
     key_part: Mapped[bool] = mapped_column(default=False)
     # Covered by the longer main-part warranty period (e.g. a TV panel).
     main_part: Mapped[bool] = mapped_column(default=False)
+    # The defective part replaced on a warranty repair must come back to the RDC (旧件返还) before it is paid.
+    return_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     products = relationship("Product", secondary=part_models, order_by="Product.model")
 

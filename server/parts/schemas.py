@@ -16,6 +16,10 @@ class PartArgs(ma.Schema):
     claimable = ma.fields.Boolean(load_default=True)
     key_part = ma.fields.Boolean(load_default=False)
     main_part = ma.fields.Boolean(load_default=False)
+    return_required = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "The old part replaced on a warranty repair must be returned to the RDC"},
+    )
 
 
 class PartListArgs(ma.Schema):
@@ -31,6 +35,7 @@ class PartSchema(ma.Schema):
     claimable = ma.fields.Boolean()
     key_part = ma.fields.Boolean()
     main_part = ma.fields.Boolean()
+    return_required = ma.fields.Boolean()
 
 
 class StockArgs(ma.Schema):

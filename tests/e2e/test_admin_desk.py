@@ -8,6 +8,7 @@ PANEL and REMOTE, users ``admin``, ``tech1`` …). On PostgreSQL, with one gunic
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -132,6 +133,13 @@ def test_a_file_of_the_wrong_kind_is_refused_whole_naming_its_first_bad_line(des
     gbk = sales_file(2) + "SNE2EGBK,TV55,2025-03-01,370000,370100,国美,1\n".encode("gbk")
     upload(page, gbk, "gbk.csv")
     page.locator(".notice.error", has_text=device.t("admin.refused.not_utf8", line=4)).wait_for()
+
+    # The template to fill in names every column the kind takes, the optional ones after the others.
+    page.locator("select[name=kind]").select_option("parts")
+    with page.expect_download() as download:
+        page.locator("[data-action=template]").click()
+    header = Path(download.value.path()).read_text().strip()
+    assert header == "part_no,name,price,models,claimable,key_part,main_part,return_required"
 
     assert snapshot() == before
 

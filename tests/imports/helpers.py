@@ -9,6 +9,8 @@ HEADERS = {
     "parts": "part_no,name,price,models,claimable,key_part,main_part",
     "stock": "warehouse,part_no,qty",
 }
+# Columns a file of the kind may add after its header's.
+OPTIONAL = {"parts": ["return_required"]}
 KINDS = tuple(HEADERS)
 PASSWORD = "correct horse battery"
 

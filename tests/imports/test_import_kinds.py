@@ -6,6 +6,7 @@ import pytest
 
 from tests.helpers import assert_error
 from tests.imports.helpers import HEADERS
+from tests.imports.helpers import OPTIONAL
 from tests.installbase.helpers import HEADER as SALE_HEADER
 
 NON_ADMINS = ("agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
@@ -16,11 +17,28 @@ def test_the_kinds_are_listed_with_their_headers_in_loading_order(client, admin)
     assert response.status_code == 200
     assert response.json == [
         *(
-            {"kind": kind, "columns": header.split(","), "path": f"/api/admin/import/{kind}"}
+            {
+                "kind": kind,
+                "columns": header.split(","),
+                "optional": OPTIONAL.get(kind, []),
+                "path": f"/api/admin/import/{kind}",
+            }
             for kind, header in HEADERS.items()
         ),
-        {"kind": "install-base", "columns": SALE_HEADER.split(","), "path": "/api/install-base/import"},
+        {"kind": "install-base", "columns": SALE_HEADER.split(","), "optional": [], "path": "/api/install-base/import"},
     ]
+
+
+def test_a_file_with_the_optional_columns_too_is_taken_at_the_listed_address(client, admin):
+    for listed in client.get("/api/admin/import", headers=admin).json:
+        content = (",".join(listed["columns"] + listed["optional"]) + "\n").encode()
+        response = client.post(
+            listed["path"],
+            data={"file": (io.BytesIO(content), "empty.csv")},
+            headers=admin,
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 200, (listed["kind"], response.get_data(as_text=True))
 
 
 def test_a_file_of_just_the_listed_header_is_taken_at_the_listed_address(client, admin):

@@ -6,6 +6,7 @@ from server.extensions import db
 from server.parts.services import parts
 from tests.helpers import counts
 from tests.helpers import sentences
+from tests.imports.helpers import HEADERS
 from tests.imports.helpers import csv_bytes
 
 
@@ -113,3 +114,50 @@ def test_a_changed_model_list_replaces_the_old_one(make_product, imported):
 def test_a_price_written_differently_is_unchanged(imported):
     imported("parts", "X2,Part,12.50,,,,")
     assert imported("parts", "X2,Part,12.5,,,,") == counts(unchanged=1)
+
+
+def returnable(part_no):
+    db.session.expire_all()
+    return parts.find(part_no).return_required
+
+
+def parts_file(*rows, header=HEADERS["parts"] + ",return_required"):
+    return "\n".join([header, *rows]).encode()
+
+
+def test_a_file_with_the_return_column_marks_which_old_parts_come_back(import_file):
+    content = parts_file(
+        "X2,Panel,899.00,,true,true,true,true", "X3,Remote,12.50,,true,false,false,false", "X4,Foot,1.00,,,,,"
+    )
+    assert import_file("parts", content) == counts(inserted=3)
+    assert [returnable(part_no) for part_no in ("X2", "X3", "X4")] == [True, False, False]
+
+
+def test_a_file_without_the_return_column_leaves_what_is_stored_and_new_parts_not_returnable(import_file):
+    assert import_file("parts", parts_file("X2,Panel,899.00,,true,true,true,true")) == counts(inserted=1)
+    older = "\n".join([HEADERS["parts"], "X2,Panel,999.00,,true,true,true", "X5,Knob,2.00,,,,"]).encode()
+    assert import_file("parts", older) == counts(inserted=1, updated=1)
+    assert (returnable("X2"), parts.find("X2").price_cents, returnable("X5")) == (True, 99900, False)
+
+
+def test_a_return_cell_that_is_not_a_boolean_is_rejected_by_line_and_changes_nothing(import_file):
+    assert import_file("parts", parts_file("X2,Panel,899.00,,true,true,true,true")) == counts(inserted=1)
+    result = import_file("parts", parts_file("X2,Panel,899.00,,true,true,true,perhaps"))
+    assert [(rejected["line"], sorted(rejected["details"]["fields"])) for rejected in result["rejected"]] == [
+        (2, ["return_required"])
+    ]
+    assert (result["inserted"], result["updated"]) == (0, 0)
+    assert returnable("X2") is True
+
+
+def test_the_api_shows_and_takes_whether_a_part_comes_back(client, admin):
+    body = {"part_no": "X9", "name": "Motor", "price": "120.00", "return_required": True}
+    created = client.post("/api/admin/parts", json=body, headers=admin)
+    assert created.status_code == 201, created.json
+    assert client.get("/api/admin/parts/X9", headers=admin).json["return_required"] is True
+    refused = client.post(
+        "/api/admin/parts", json={**body, "part_no": "X8", "return_required": "sometimes"}, headers=admin
+    )
+    assert refused.status_code == 422
+    assert "return_required" in str(refused.json)
+    assert client.get("/api/admin/parts/X8", headers=admin).status_code == 404

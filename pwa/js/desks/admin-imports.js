@@ -90,7 +90,8 @@ export class ImportsTab {
 
   // An empty file of the chosen kind: its header line, to fill in.
   template() {
-    const blob = new Blob([`${this.chosen().columns.join(",")}\r\n`], { type: "text/csv" });
+    const kind = this.chosen();
+    const blob = new Blob([`${[...kind.columns, ...(kind.optional ?? [])].join(",")}\r\n`], { type: "text/csv" });
     const link = h("a", { href: URL.createObjectURL(blob), download: `${this.kind}.csv` });
     document.body.append(link);
     link.click();
