@@ -73,7 +73,9 @@ def read(model: type, *where: ColumnElement[bool], order_by: Any = None, limit: 
 
 def _plain(model: type, statement: Select[Any]) -> list[Any]:
     # On the session's connection: a statement of columns needs nothing of the ORM's, whose handling of its
-    # rows cost as much as reading them.
+    # rows cost as much as reading them. What the session holds unwritten is written first, as the ORM's own
+    # reads would (nothing, in a pull: then the flush returns at once).
+    db.session.flush()
     result = db.session.connection().execute(statement)
     keys = list(result.keys())
     made = plain_class(model)

@@ -193,17 +193,19 @@ def registry() -> dict[type[Any], Synced]:
 _REGISTRY: dict[type[Any], Synced] = {}
 
 
-def kind_of(obj: object) -> Synced | None:
+def _registered() -> dict[type[Any], Synced]:
     if not _REGISTRY:
         _REGISTRY.update(registry())
-    return _REGISTRY.get(type(obj))
+    return _REGISTRY
+
+
+def kind_of(obj: object) -> Synced | None:
+    return _registered().get(type(obj))
 
 
 def kind_of_model(model: type) -> Synced:
     """The synced kind of ``model``'s rows, however they were read (the snapshot reads jobs as plain rows)."""
-    if not _REGISTRY:
-        _REGISTRY.update(registry())
-    return _REGISTRY[model]
+    return _registered()[model]
 
 
 class _Notes:

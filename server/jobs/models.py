@@ -189,9 +189,6 @@ class Job(db.Model):
     def due_at(self, stage):
         return getattr(self, DUE_AT[stage])
 
-    def reached_at(self, stage):
-        return getattr(self, REACHED_AT[stage])
-
     def overdue_stages(self, now):
         """The SLA stages whose deadline has passed without being reached (nothing once the job has ended)."""
         if self.state in ("closed", "cancelled"):

@@ -150,3 +150,11 @@ class _Thing(_Base):
 def test_a_relation_with_a_condition_of_its_own_is_refused_rather_than_read_without_it():
     with pytest.raises(ValueError, match=r"_Owner\.active_things"):
         plain.attach([], _Owner, "active_things")
+
+
+def test_a_change_not_yet_written_is_read_as_the_orm_would_read_it(jobs):
+    job = db.session.get(Job, jobs[0])
+    job.fault_code = "E42"  # pending in the session, not flushed
+    [read] = plain.read(Job, Job.id == jobs[0])
+    assert read.fault_code == "E42"
+    db.session.rollback()
