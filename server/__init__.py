@@ -177,6 +177,7 @@ BLUEPRINT_MODULES = (
     "server.installbase.routes",
     "server.units.routes",
     "server.claims.routes",
+    "server.claims.return_routes",
     "server.jobs.routes",
     "server.evidence.routes",
     "server.notifications.routes",

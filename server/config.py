@@ -28,6 +28,25 @@ DEFAULTS = {
     "PAGE_SIZE_MAX": 500,
     # Two claims on one unit with repair dates this close are duplicates (重单).
     "CLAIM_DUPLICATE_WINDOW_DAYS": 30,
+    # Proof of repair (旧件返还): the old part a returnable part replaced on a warranty job must reach its
+    # province's RDC within PART_RETURN_DAYS of the repair; the provider's managers are reminded
+    # PART_RETURN_REMIND_DAYS before. A return late or rejected at inspection costs the provider RETURN_PENALTY
+    # on its statement: "price" (the part's price) or a fixed amount in cents.
+    "PART_RETURN_DAYS": 15,
+    "PART_RETURN_REMIND_DAYS": 3,
+    "RETURN_PENALTY": "price",
+    # A complaint upheld against a provider at close-out costs it this much (cents) on its statement.
+    "COMPLAINT_DEDUCTION_CENTS": 10000,
+    # A unit repaired again within this many days of a provider's repair: its statement gives back that repair's
+    # labour (the REPEAT_REPAIR rule).
+    "REPEAT_REPAIR_DAYS": 30,
+    # A provider may dispute a deduction of an open statement for this many days after it is made; then the
+    # scheduler finalises it (credits the provider's account) once no dispute is left open.
+    "DISPUTE_DAYS": 7,
+    # The scheduler makes last month's statements for every provider from this day of the month (local).
+    "SETTLEMENT_DAY": 5,
+    "SCHEDULER_RETURNS_SECONDS": 3600,
+    "SCHEDULER_SETTLEMENTS_SECONDS": 3600,
     # Proof of visit: a fix farther than this (plus its accuracy) from the address is FAR_FROM_ADDRESS, and one
     # less accurate than this proves nothing either way.
     "CHECKIN_RADIUS_M": 500,

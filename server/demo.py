@@ -5,8 +5,9 @@ the API and the phones use; this module only runs them in order and hands each w
 Reference data comes through the import rules, sale records as a CSV export through the install base's
 import, then the knowledge base, the last five weeks of requests and jobs walked step by step up to now, the
 shortages of the jobs waiting for parts and how far the clerks and the RDCs took them, the callbacks,
-complaints and care tasks of the call centre, and the providers' warranty claims with the auditors'
-decisions. So every role's home, and every report's default range, has work in it on the day it is loaded.
+complaints and care tasks of the call centre, the old parts the busiest providers' repairs owe the RDCs and
+how far they got back, and the providers' warranty claims with the auditors' decisions. So every role's
+home, and every report's default range, has work in it on the day it is loaded.
 
 A fixed seed gives the same data for the same moment on every fresh database. Running it again adds
 nothing: reference data is found unchanged, and the dated part (sales, history) is loaded only into a
@@ -35,6 +36,7 @@ from sqlalchemy import select
 
 from server.care.demo import seed_care
 from server.claims.demo import seed_claims
+from server.claims.returns import mark_overdue as mark_returns_overdue
 from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.extensions import db
@@ -50,6 +52,7 @@ from server.jobs.services.sla import mark_overdue
 from server.knowledge.demo import seed_knowledge
 from server.supply.demo import seed_shortages
 from server.supply.demo import seed_supply
+from server.supply.demo_returns import seed_returns
 from server.supply.models import Requisition
 from server.users.models import User
 from server.users.passwords import verify_password
@@ -106,7 +109,15 @@ def seed(sales=100_000, jobs=300, echo=print, now: datetime | None = None):
     taken = seed_supply(rng, raised, now)
     echo(f"requisitions approved: {taken['approved']}, shipped: {taken['shipped']}, received: {taken['received']}")
     echo(f"callbacks opened: {seed_care(made.jobs, now)}")
+    # The manager and the clerk the sign-ins name find old parts on their screens (their work is settled by now).
+    manager, clerk = _featured("provider_manager"), _featured("parts_clerk")
+    returned = seed_returns(
+        rng, made.jobs, now, provider_id=manager and manager.provider_id, province_id=clerk and clerk.region_id
+    )
+    echo("old parts owed to the RDCs: " + ", ".join(f"{status} {count}" for status, count in sorted(returned.items())))
     echo(f"warranty claims filed: {seed_claims(made.jobs, now)}")
+    # The returns' deadlines passed meanwhile, as the scheduler's sweep finds them now that claims name them.
+    echo(f"old parts overdue at the RDCs: {mark_returns_overdue(now=now)}")
     echo(f"overdue deadlines escalated: {mark_overdue(now=now)}")
 
 
@@ -122,6 +133,11 @@ def sign_ins() -> list[SignIn]:
         password = demo_password(role)
         found.append(SignIn(role, user.username, password if verify_password(user.password_hash, password) else None))
     return found
+
+
+def _featured(role: str) -> User | None:
+    """The user of ``role`` the sign-ins name, as the data stands now."""
+    return db.session.scalar(select(User).where(User.username == (_busiest(role) or USUAL[role])))
 
 
 def _busiest(role: str) -> str | None:

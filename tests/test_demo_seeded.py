@@ -33,8 +33,10 @@ from server.jobs.models import Scan
 from server.jobs.models import ServiceRequest
 from server.jobs.services.lifecycle import STEPS
 from server.knowledge.services import fault_codes
+from server.network.models import Deduction
 from server.network.models import Provider
 from server.products.models import Product
+from server.supply.models import PartReturn
 from server.supply.models import Requisition
 from server.supply.models import SalesOrder
 from server.supply.services.plan import plan_summary
@@ -236,6 +238,14 @@ def test_every_role_finds_work_waiting_and_every_report_shows_its_default_range(
     assert statuses["approved"]
     assert statuses["rejected"]
     assert db.session.scalar(select(func.count()).select_from(Settlement))
+    assert {"open", "final"} <= set(db.session.scalars(select(Settlement.status)))
+    # Old parts: the featured provider's owed (some overdue), every later state at its RDC, and penalties.
+    returns = Counter(db.session.scalars(select(PartReturn.status).where(PartReturn.provider_id == provider_id)))
+    assert returns["owed"]
+    assert set(db.session.scalars(select(PartReturn.status))) == {"owed", "shipped", "received", "accepted", "rejected"}
+    assert db.session.scalar(select(func.count()).where(PartReturn.overdue_at.is_not(None)))
+    assert db.session.scalar(select(func.count()).where(PartReturn.province_id == clerk.region_id))
+    assert db.session.scalar(select(func.count()).where(Deduction.rule == "RETURN_PENALTY"))
 
     admin = auth(featured["admin"])
     for name, total in (
@@ -253,6 +263,9 @@ def test_every_role_finds_work_waiting_and_every_report_shows_its_default_range(
         assert any(
             point.get("jobs") or point.get("reached") or point.get("requisitions") for point in trend.json["points"]
         ), name
+    returned = client.get("/api/reports/part-returns", headers=admin).json
+    assert returned["overall"]["on_time"] > 0
+    assert returned["overall"]["late"] > 0
     first = today - timedelta(days=29)
     claims = client.get(f"/api/reports/claims?from={first}&to={today}", headers=admin).json
     assert claims["held_back_claims"] > 0

@@ -16,6 +16,7 @@ from sqlalchemy import Index
 from sqlalchemy import SmallInteger
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -160,6 +161,8 @@ class Complaint(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str] = mapped_column(Text, default="")
     customer_confirmed: Mapped[bool] = mapped_column(default=False)
+    # Found, at close-out, to be the provider's fault: its statement then carries a COMPLAINT_DEDUCTION.
+    upheld: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     job = relationship("Job")
     provider = relationship("Provider")

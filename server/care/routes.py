@@ -145,7 +145,11 @@ class ComplaintClose(MethodView):
     def post(self, args, complaint_id):
         """Close out a complaint with its resolution once the customer confirms it; closing again is 409."""
         complaint = complaints.complaint_for(current_user(), complaint_id, lock=True)
-        return _complaint(complaints.close(complaint, current_user(), args["resolution"], args["customer_confirmed"]))
+        return _complaint(
+            complaints.close(
+                complaint, current_user(), args["resolution"], args["customer_confirmed"], upheld=args["upheld"]
+            )
+        )
 
 
 # ---------------------------------------------------------------- reminders and care tasks

@@ -175,6 +175,10 @@ class ComplaintCloseArgs(ma.Schema):
     customer_confirmed = StrictBoolean(
         required=True, metadata={"description": "Must be true: the customer confirmed the resolution"}
     )
+    upheld = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Found to be the provider's fault: a COMPLAINT_DEDUCTION on its next statement"},
+    )
 
 
 class ComplaintEventSchema(ma.Schema):
@@ -215,6 +219,7 @@ class ComplaintSchema(ma.Schema):
     closed_by_id = ma.fields.Integer(allow_none=True)
     resolution = ma.fields.String()
     customer_confirmed = ma.fields.Boolean()
+    upheld = ma.fields.Boolean(metadata={"description": "Held against its provider at close-out"})
 
 
 class ComplaintDetailSchema(ComplaintSchema):

@@ -17,8 +17,10 @@ from server.claims import drafts
 from server.claims.models import PENDING_REVIEW
 from server.claims.models import Claim
 from server.claims.services import decide_claim
-from server.claims.services import settle_month
 from server.claims.services import submit_claim
+from server.claims.statements import accept
+from server.claims.statements import finalise
+from server.claims.statements import settle_month
 from server.core.clock import local_today
 from server.errors import Conflict
 from server.extensions import db
@@ -136,16 +138,21 @@ def _decide(rng, filed, now):
 
 
 def _settle_last_month(now):
-    """Last month's approved claims settled for every other provider (by code); the rest wait for an auditor."""
+    """Last month's statements made for every other provider (by code), the rest waiting for an auditor; of
+    those made, every other one accepted by its provider and final, the others open for disputes."""
     auditor = db.session.scalar(select(User).where(User.username == "auditor1"))
     if auditor is None:
         return
     today = local_today(now)
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     providers = db.session.scalars(select(Provider).order_by(Provider.code)).all()
-    for provider in providers[::2]:
+    for index, provider in enumerate(providers[::2]):
         try:
             with db.session.begin_nested():
-                settle_month(auditor, provider.id, last_month)
+                settlement = settle_month(auditor, provider.id, last_month, now=now)
         except Conflict:
             continue  # nothing approved and unsettled that month
+        manager = next(iter(provider_managers(provider.id)), None)
+        if index % 2 == 0 and manager is not None:
+            accept(manager, settlement.id, now=now)
+            finalise(auditor, settlement.id, now=now)

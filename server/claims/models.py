@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -41,7 +42,25 @@ FLAG_CODES = (
     "FAR_FROM_ADDRESS",
     "IMPOSSIBLE_TRAVEL",
     "OVERLAPPING_VISITS",
+    # The old parts a claim's returnable parts owe the RDC (旧件返还).
+    "NO_OLD_SERIAL",
+    "OLD_PART_REUSED",
+    "PART_NOT_RETURNED",
+    "PART_RETURN_REJECTED",
 )
+
+# A claim's lines (its labour and each part) as the audit and the returns leave them. Only an approved line
+# of an approved claim is paid; a part line waits for its old parts (awaiting_return) until the RDC accepts
+# every one, and one the RDC rejected (return_rejected) is never paid.
+LINE_PENDING = "pending"
+LINE_APPROVED = "approved"
+LINE_REJECTED = "rejected"
+AWAITING_RETURN = "awaiting_return"
+RETURN_REJECTED = "return_rejected"
+LINE_STATUSES = (LINE_PENDING, LINE_APPROVED, LINE_REJECTED, AWAITING_RETURN, RETURN_REJECTED)
+# The statements: open for disputes, then final (credited to the provider's account, never changed).
+STATEMENT_OPEN = "open"
+STATEMENT_FINAL = "final"
 
 
 class Claim(db.Model):
@@ -64,6 +83,10 @@ class Claim(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+    # The labour line's audit: approved with the claim unless the auditor rejects it alone (with a reason).
+    labor_status: Mapped[str] = mapped_column(String(16), default=LINE_PENDING, server_default=LINE_APPROVED)
+    labor_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The statement that paid its labour (its part lines are paid by their own statements).
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -74,6 +97,14 @@ class Claim(db.Model):
     @property
     def amount_cents(self):
         return self.labor_fee_cents + self.parts_amount_cents
+
+    @property
+    def approved_cents(self) -> int:
+        """What the audit grants: the labour and the part lines approved (a line waiting for its return is not)."""
+        if self.status != APPROVED:
+            return 0
+        labour = self.labor_fee_cents if self.labor_status == LINE_APPROVED else 0
+        return labour + sum(line.amount_cents for line in self.lines if line.status == LINE_APPROVED)
 
 
 class ClaimLine(db.Model):
@@ -86,8 +117,16 @@ class ClaimLine(db.Model):
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
     qty: Mapped[int]
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=LINE_PENDING, server_default=LINE_APPROVED)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The statement that paid it.
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
 
     part = relationship("Part", lazy="joined")
+
+    @property
+    def amount_cents(self) -> int:
+        return self.qty * self.unit_price_cents
 
 
 class ClaimFlag(db.Model):
@@ -112,24 +151,49 @@ class ClaimFlag(db.Model):
 
 
 class Settlement(db.Model):
-    """A provider's monthly statement of approved claims; each claim is settled once only."""
+    """A provider's monthly statement (网点结算单): the approved lines it pays, then the deductions it withholds.
+
+    One per provider and month. Open, the provider may dispute a deduction until ``dispute_until``; final, it
+    is credited to the provider's account once and never changes.
+    """
 
     __tablename__ = "settlements"
+    __table_args__ = (UniqueConstraint("provider_id", "month", name="uq_settlements_provider_month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     month: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(8), default=STATEMENT_OPEN, server_default=STATEMENT_FINAL)
+    # The claims whose labour it pays, and the part lines it pays.
     claim_count: Mapped[int]
+    line_count: Mapped[int] = mapped_column(default=0, server_default="0")
     labor_cents: Mapped[int] = mapped_column(BigInteger)
     parts_cents: Mapped[int] = mapped_column(BigInteger)
+    deduction_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Every deduction it took, and of them what a reversal did not give back (set at finalisation).
+    deductions_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     held_back_count: Mapped[int]
     held_back_cents: Mapped[int] = mapped_column(BigInteger)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispute_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider = relationship("Provider")
-    claims = relationship("Claim", order_by="Claim.id", foreign_keys="Claim.settlement_id")
+    claims = relationship("Claim", order_by="Claim.id", foreign_keys="Claim.settlement_id", viewonly=True)
+    lines = relationship("ClaimLine", order_by="ClaimLine.id", foreign_keys="ClaimLine.settlement_id", viewonly=True)
+    deductions = relationship(
+        "Deduction", order_by="Deduction.id", foreign_keys="Deduction.settlement_id", viewonly=True
+    )
 
     @property
     def total_cents(self):
+        """What its approved lines pay, before deductions."""
         return self.labor_cents + self.parts_cents
+
+    @property
+    def net_cents(self):
+        return self.total_cents - self.deductions_cents

@@ -5,8 +5,10 @@ from flask.views import MethodView
 
 from server.api import Blueprint
 from server.claims import drafts
+from server.claims import return_report
 from server.claims import schemas
 from server.claims import services
+from server.claims import statements
 from server.core import roles
 from server.core.access import current_user
 from server.core.access import roles_required
@@ -86,8 +88,15 @@ class ClaimDecision(MethodView):
     @blp.arguments(schemas.DecisionArgs)
     @blp.response(200, schemas.ClaimSchema)
     def post(self, args, claim_id):
-        """Approve or reject a claim waiting for review (a rejection needs a reason)."""
-        return services.decide_claim(current_user(), claim_id, args["decision"], args["reason"])
+        """Approve or reject a claim waiting for review (a rejection needs a reason), line by line if need be.
+
+        Approving may still reject its labour (``labor``) or any part line (``lines``), each with a reason: the
+        claim then pays its approved lines only. A part line whose old parts have not been accepted at the RDC
+        waits for them.
+        """
+        return services.decide_claim(
+            current_user(), claim_id, args["decision"], args["reason"], labor=args["labor"], lines=args["lines"]
+        )
 
 
 @blp.route("/settlements")
@@ -96,24 +105,27 @@ class Settlements(MethodView):
     @blp.arguments(schemas.SettlementArgs)
     @blp.response(201, schemas.SettlementSchema)
     def post(self, args):
-        """Close a provider's month: total its approved, unsettled claims into a statement."""
-        return services.settle_month(current_user(), args["provider_id"], args["month"])
+        """Make a provider's statement for a month: its approved lines not paid yet (claims repaired by the
+        month's end) and its deductions arisen by then. One per provider and month (409 ``statement_exists``).
+        It is open for disputes for ``DISPUTE_DAYS``, then final."""
+        return statements.settle_month(current_user(), args["provider_id"], args["month"])
 
     @roles_required(*_READERS)
     @blp.arguments(SettlementListArgs, location="query")
     @blp.response(200, page_schema(schemas.SettlementRowSchema, "SettlementPage"))
     def get(self, args):
-        """The settlement statements made, newest first: auditors all of them, a provider its own."""
-        return paginate(services.list_settlements(current_user(), args), args)
+        """The statements made, newest first: auditors all of them, a provider its own."""
+        return paginate(statements.list_settlements(current_user(), args), args)
 
 
 @blp.route("/settlements/<id:settlement_id>")
 class SettlementItem(MethodView):
     @roles_required(*_READERS)
-    @blp.response(200, schemas.SettlementSchema)
+    @blp.response(200, schemas.StatementSchema)
     def get(self, settlement_id):
-        """One settlement statement."""
-        return services.get_settlement(current_user(), settlement_id)
+        """One statement: its figures, the lines it pays (each claim's labour, then its part lines) and the
+        deductions it withholds, each with its rule, reason and dispute."""
+        return statements.statement_view(statements.get_settlement(current_user(), settlement_id))
 
 
 @blp.route("/settlements/<id:settlement_id>.csv")
@@ -121,13 +133,62 @@ class SettlementCsv(MethodView):
     @roles_required(*_READERS)
     @blp.response(200, content_type="text/csv")
     def get(self, settlement_id):
-        """The settlement statement as a CSV download."""
-        settlement = services.get_settlement(current_user(), settlement_id)
+        """The statement as a CSV download: the lines paid, the deductions, the totals."""
+        settlement = statements.get_settlement(current_user(), settlement_id)
         return Response(
-            services.settlement_csv(settlement),
+            statements.settlement_csv(settlement),
             mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="settlement-{settlement.id}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="statement-{settlement.id}-{settlement.month}.csv"'},
         )
+
+
+@blp.route("/settlements/<id:settlement_id>/deductions")
+class SettlementDeductions(MethodView):
+    @roles_required(roles.AUDITOR, roles.ADMIN)
+    @blp.arguments(schemas.DeductionArgs)
+    @blp.response(201, schemas.DeductionSchema)
+    def post(self, args, settlement_id):
+        """Withhold a further amount on an open statement (the MANUAL rule), with its reason."""
+        return statements.add_deduction(current_user(), settlement_id, args["amount"], args["reason"])
+
+
+@blp.route("/settlements/<id:settlement_id>/deductions/<id:deduction_id>/dispute")
+class DeductionDispute(MethodView):
+    @roles_required(roles.PROVIDER_MANAGER)
+    @blp.arguments(schemas.DisputeArgs)
+    @blp.response(200, schemas.DeductionSchema)
+    def post(self, args, settlement_id, deduction_id):
+        """Dispute a deduction of the provider's open statement, within its window, with a reason."""
+        return statements.dispute(current_user(), settlement_id, deduction_id, args["reason"])
+
+
+@blp.route("/settlements/<id:settlement_id>/deductions/<id:deduction_id>/resolution")
+class DeductionResolution(MethodView):
+    @roles_required(roles.AUDITOR, roles.ADMIN)
+    @blp.arguments(schemas.ResolutionArgs)
+    @blp.response(200, schemas.DeductionSchema)
+    def post(self, args, settlement_id, deduction_id):
+        """Uphold a disputed deduction, or reverse it (no longer withheld), with a note."""
+        return statements.resolve(current_user(), settlement_id, deduction_id, args["decision"], args["note"])
+
+
+@blp.route("/settlements/<id:settlement_id>/acceptance")
+class SettlementAcceptance(MethodView):
+    @roles_required(roles.PROVIDER_MANAGER)
+    @blp.response(200, schemas.SettlementRowSchema)
+    def post(self, settlement_id):
+        """The provider accepts its statement as it stands: no further dispute, ready to be finalised."""
+        return statements.accept(current_user(), settlement_id)
+
+
+@blp.route("/settlements/<id:settlement_id>/finalisation")
+class SettlementFinalisation(MethodView):
+    @roles_required(roles.AUDITOR, roles.ADMIN)
+    @blp.response(200, schemas.SettlementRowSchema)
+    def post(self, settlement_id):
+        """Make the statement final: its pay credited and its deductions withheld on the provider's account.
+        Only with no dispute open, once the window has passed or the provider accepted it."""
+        return statements.finalise(current_user(), settlement_id)
 
 
 @blp.route("/reports/claims")
@@ -162,3 +223,34 @@ class ClaimsReportCsv(MethodView):
         header = ("section", "flag_or_status", "provider_code", "month", "claims", "amount")
         span = args.get("month") or "-".join(str(args[key]) for key in ("from", "to") if key in args) or "all"
         return csv_response(f"claims-{span}.csv", header, rows)
+
+
+_RETURN_REPORT_READERS = (roles.ADMIN, roles.AUDITOR, roles.HQ_PLANNER, roles.PROVIDER_MANAGER, roles.PARTS_CLERK)
+
+
+@blp.route("/reports/part-returns")
+class ReturnsReport(MethodView):
+    @roles_required(*_RETURN_REPORT_READERS)
+    @blp.arguments(schemas.ReturnsReportArgs, location="query")
+    @blp.response(200, schemas.ReturnsReportSchema)
+    def get(self, args):
+        """Old parts returned on time: per province and provider, of the returns whose deadline falls between
+        ``from`` and ``to`` (local days; the last 90 days by default); the money claim lines withhold for their
+        old parts now, and the deductions of the period's months by rule. A provider sees its own, a clerk
+        their RDC's."""
+        return return_report.returns_report(current_user(), args)
+
+
+@blp.route("/reports/part-returns.csv")
+class ReturnsReportCsv(MethodView):
+    @roles_required(*_RETURN_REPORT_READERS)
+    @blp.arguments(schemas.ReturnsReportArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The returns report as CSV: overall, by province, by provider, withheld and deducted."""
+        report = return_report.returns_report(current_user(), args)
+        return csv_response(
+            f"part-returns-{report['from']}-{report['to']}.csv",
+            return_report.CSV_HEADER,
+            return_report.csv_rows(report),
+        )

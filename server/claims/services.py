@@ -17,24 +17,24 @@ from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import select
-from sqlalchemy import update
-from sqlalchemy.orm import joinedload
 
 from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
+from server.claims import returns as claim_returns
 from server.claims.checks import ClaimFacts
 from server.claims.checks import run_checks
 from server.claims.models import APPROVED
+from server.claims.models import LINE_APPROVED
+from server.claims.models import LINE_PENDING
+from server.claims.models import LINE_REJECTED
 from server.claims.models import PENDING_REVIEW
 from server.claims.models import REJECTED
+from server.claims.models import RETURN_REJECTED
 from server.claims.models import Claim
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
-from server.claims.models import Settlement
 from server.core.clock import latest_local_day
-from server.core.downloads import csv_text
 from server.core.locks import serialise_on
-from server.core.queries import rows_changed
 from server.core.reference import invalid
 from server.core.roles import ADMIN
 from server.core.roles import AUDITOR
@@ -46,7 +46,6 @@ from server.installbase.models import SaleRecord
 from server.jobs.models import Job
 from server.jobs.models import Scan
 from server.knowledge.services import require_fault_code
-from server.network import ledger
 from server.network.models import Provider
 from server.parts.models import Part
 from server.products.models import Product
@@ -125,6 +124,7 @@ def submit_claim(
     require_fault_code(values["fault_code"], active=False)
     parts = _claimed_parts(values["parts"])
     job_id = values.get("job_id")
+    job = None
     if job_id is not None:
         job = db.session.get(Job, job_id)
         if job is None or job.provider_id != user.provider_id:
@@ -155,14 +155,17 @@ def submit_claim(
     db.session.add(claim)
     db.session.flush()
 
+    flags = claim_returns.link(claim, job, claim.created_at)
     with db.session.no_autoflush:
         facts = claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id)
         facts.scan = scan
-        flags = run_checks(facts)
+        flags = run_checks(facts) + flags
     claim.flags.extend(
         ClaimFlag(code=flag[0], message=flag[1], facts=flag[2] if len(flag) > 2 else None) for flag in flags
     )
     claim.status = PENDING_REVIEW if flags else APPROVED
+    claim.labor_status = LINE_PENDING if flags else LINE_APPROVED
+    claim_returns.refresh(claim)
     db.session.flush()
     return claim
 
@@ -279,8 +282,21 @@ def get_claim(user: User, claim_id: int) -> Claim:
     return claim
 
 
-def decide_claim(user: User, claim_id: int, decision: str, reason: str, now: datetime | None = None) -> Claim:
-    """An auditor approves or rejects a claim waiting for review; who, when and why are kept."""
+def decide_claim(
+    user: User,
+    claim_id: int,
+    decision: str,
+    reason: str,
+    now: datetime | None = None,
+    labor: Mapping[str, Any] | None = None,
+    lines: Sequence[Mapping[str, Any]] = (),
+) -> Claim:
+    """An auditor decides a claim waiting for review, line by line; who, when and why are kept.
+
+    Rejecting the claim rejects every line. Approving it approves its labour and each part line unless
+    ``labor`` or ``lines`` (``{"id", "decision", "reason"}``) reject them, each with its reason; a part line
+    approved still waits for its old parts, and the claim's approved amount is the sum of its approved lines.
+    """
     claim: Claim | None = db.session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
     if claim is None:
         raise NotFound(f"There is no claim {claim_id}.")
@@ -291,126 +307,53 @@ def decide_claim(user: User, claim_id: int, decision: str, reason: str, now: dat
         )
     if decision == "reject" and not reason.strip():
         raise invalid("reason", "say why the claim is rejected")
+    rejected_lines = _rejected_lines(claim, decision, labor, lines)
+    labor_rejected = decision == "approve" and labor is not None and labor["decision"] == "reject"
+    refused = {line.id for line in claim.lines if line.status == RETURN_REJECTED} | set(rejected_lines)
+    if decision == "approve" and labor_rejected and len(refused) == len(claim.lines):
+        raise invalid("decision", "every line is rejected: reject the claim instead")
     claim.status = APPROVED if decision == "approve" else REJECTED
     claim.decided_by_id = user.id
     claim.decided_at = now or datetime.now(UTC)
     claim.decision_reason = reason.strip()
+    if decision == "reject":
+        claim.labor_status, claim.labor_reason = LINE_REJECTED, reason.strip()
+    elif labor_rejected:
+        claim.labor_status, claim.labor_reason = LINE_REJECTED, labor["reason"].strip()  # type: ignore[index]
+    else:
+        claim.labor_status = LINE_APPROVED
+    for line in claim.lines:
+        if line.id in rejected_lines:
+            line.status, line.reason = LINE_REJECTED, rejected_lines[line.id]
+        elif decision == "reject":
+            line.reason = reason.strip()
+    claim_returns.refresh(claim)
     db.session.flush()
     return claim
 
 
-# ---------------------------------------------------------------- settlement
-
-
-def settle_month(user: User, provider_id: int, month: str) -> Settlement:
-    """Total a provider's approved, unsettled claims repaired in ``month`` into a statement.
-
-    The claims are locked while they are taken, so two settlements never take the same claim.
-    """
-    provider = db.session.get(Provider, provider_id)
-    if provider is None:
-        raise invalid("provider_id", f"there is no provider {provider_id}")
-    start, end = _month_bounds(month)
-    in_month = (Claim.provider_id == provider_id) & (Claim.repair_date >= start) & (Claim.repair_date < end)
-    claims = db.session.scalars(
-        select(Claim)
-        .where(in_month, Claim.status == APPROVED, Claim.settlement_id.is_(None))
-        .order_by(Claim.id)
-        .with_for_update()
-    ).all()
-    if not claims:
-        raise Conflict(
-            f"Provider {provider.code} has no approved, unsettled claims repaired in {month}.",
-            code="nothing_to_settle",
-        )
-    held_count, held_cents = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Claim.labor_fee_cents + Claim.parts_amount_cents), 0)).where(
-            in_month, Claim.status.in_((PENDING_REVIEW, REJECTED))
-        )
-    ).one()
-    settlement = Settlement(
-        provider_id=provider_id,
-        month=month,
-        claim_count=len(claims),
-        labor_cents=sum(claim.labor_fee_cents for claim in claims),
-        parts_cents=sum(claim.parts_amount_cents for claim in claims),
-        held_back_count=held_count,
-        held_back_cents=held_cents,
-        created_by_id=user.id,
-    )
-    db.session.add(settlement)
-    db.session.flush()
-    # Conditional, so a statement racing this one (where row locks are not
-    # available, as on SQLite) can never take a claim twice.
-    taken = rows_changed(
-        update(Claim)
-        .where(Claim.id.in_([claim.id for claim in claims]), Claim.settlement_id.is_(None))
-        .values(settlement_id=settlement.id)
-        .execution_options(synchronize_session=False)
-    )
-    if taken != len(claims):
-        raise Conflict(
-            f"Another statement for provider {provider.code} and {month} took some of these claims; try again.",
-            code="settlement_conflict",
-        )
-    # The month's settlement pays into the provider's parts account: credit in use first, then the deposit.
-    ledger.credit(
-        ledger.locked_provider(provider_id),
-        settlement.total_cents,
-        "settlement",
-        f"settlement {month}",
-        user=user,
-        settlement=settlement,
-    )
-    db.session.expire_all()
-    return settlement
-
-
-def list_settlements(user: User, args: Mapping[str, Any]) -> Select[Settlement]:
-    """The statements the caller may see, newest first: provider staff their own provider's, auditors all."""
-    statement = select(Settlement).options(joinedload(Settlement.provider)).order_by(Settlement.id.desc())
-    if user.role in PROVIDER_ROLES:
-        statement = statement.where(Settlement.provider_id == user.provider_id)
-    if "provider_code" in args:
-        statement = statement.join(Provider, Settlement.provider_id == Provider.id).where(
-            Provider.code == args["provider_code"]
-        )
-    if "month" in args:
-        statement = statement.where(Settlement.month == args["month"])
-    return statement
-
-
-def get_settlement(user: User, settlement_id: int) -> Settlement:
-    settlement = db.session.get(Settlement, settlement_id)
-    if settlement is None or (user.role in PROVIDER_ROLES and settlement.provider_id != user.provider_id):
-        raise NotFound(f"There is no settlement {settlement_id}.")
-    return settlement
-
-
-def settlement_csv(settlement: Settlement) -> str:
-    """The statement as CSV: one line per claim, then the totals."""
-    header = ["claim_id", "serial", "model", "repair_date", "fault_code", "labor", "parts", "amount"]
-    rows: list[list[Any]] = [
-        [
-            claim.id,
-            claim.serial,
-            claim.model,
-            claim.repair_date.isoformat(),
-            claim.fault_code,
-            _yuan(claim.labor_fee_cents),
-            _yuan(claim.parts_amount_cents),
-            _yuan(claim.amount_cents),
-        ]
-        for claim in settlement.claims
-    ]
-    rows += [
-        [],
-        ["provider", settlement.provider.code, "month", settlement.month],
-        ["claims", settlement.claim_count, "labor", _yuan(settlement.labor_cents)],
-        ["parts", _yuan(settlement.parts_cents), "total", _yuan(settlement.total_cents)],
-        ["held_back_claims", settlement.held_back_count, "held_back", _yuan(settlement.held_back_cents)],
-    ]
-    return csv_text(header, rows)
+def _rejected_lines(
+    claim: Claim, decision: str, labor: Mapping[str, Any] | None, lines: Sequence[Mapping[str, Any]]
+) -> dict[int, str]:
+    """``{line id: reason}`` of the part lines the auditor rejects; InvalidInput naming a line that is wrong."""
+    if decision == "reject" and (labor is not None or lines):
+        raise invalid("lines", "a rejected claim rejects every line: decide lines only when approving")
+    if labor is not None and labor["decision"] == "reject" and not labor["reason"].strip():
+        raise invalid("labor.reason", "say why the labour is rejected")
+    own = {line.id for line in claim.lines}
+    rejected: dict[int, str] = {}
+    seen: set[int] = set()
+    for index, line in enumerate(lines):
+        if line["id"] not in own:
+            raise invalid(f"lines.{index}.id", f"claim {claim.id} has no line {line['id']}")
+        if line["id"] in seen:
+            raise invalid(f"lines.{index}.id", f"line {line['id']} is decided twice")
+        seen.add(line["id"])
+        if line["decision"] == "reject":
+            if not line["reason"].strip():
+                raise invalid(f"lines.{index}.reason", "say why the line is rejected")
+            rejected[line["id"]] = line["reason"].strip()
+    return rejected
 
 
 def _yuan(cents: int | Decimal) -> str:

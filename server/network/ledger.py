@@ -151,6 +151,27 @@ def credit(
     )
 
 
+def withhold(
+    provider: Provider, amount_cents: int, reference: str, user: HasId | None = None, settlement: HasId | None = None
+) -> AccountEntry | None:
+    """A statement's deductions: taken from the deposit while it lasts, the rest owed as credit in use.
+
+    Never refused (the deductions are final, whatever the account holds); ``provider`` from ``locked_provider``.
+    """
+    if amount_cents <= 0:
+        return None
+    from_deposit = min(max(provider.deposit_cents, 0), amount_cents)
+    return _post(
+        provider,
+        "deduction",
+        deposit_delta=-from_deposit,
+        credit_delta=amount_cents - from_deposit,
+        reference=reference,
+        user=user,
+        settlement=settlement,
+    )
+
+
 def set_deposit(
     provider: Provider, deposit_cents: int, reference: str, user: HasId | None = None
 ) -> AccountEntry | None:

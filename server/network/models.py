@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Table
+from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -81,7 +82,7 @@ class Provider(db.Model):
         return f"<Provider {self.code}>"
 
 
-ACCOUNT_ENTRY_KINDS = ("opening", "deposit", "adjustment", "order", "settlement")
+ACCOUNT_ENTRY_KINDS = ("opening", "deposit", "adjustment", "order", "settlement", "deduction")
 
 
 class AccountEntry(db.Model):
@@ -104,3 +105,49 @@ class AccountEntry(db.Model):
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The rules a deduction from a provider's statement follows (网点结算扣款).
+DEDUCTION_RULES = ("RETURN_PENALTY", "COMPLAINT_DEDUCTION", "REPEAT_REPAIR", "MANUAL")
+# A disputed deduction waits (open) for the auditor, who upholds it or reverses it.
+DISPUTE_STATES = ("open", "upheld", "reversed")
+
+
+class Deduction(db.Model):
+    """Money a provider's statement withholds, with its rule and the reason the provider reads.
+
+    Each arises once from what it names (a late or rejected return, an upheld complaint, a repeat repair):
+    the unique source columns keep a second sweep from deducting it again. It waits for the provider's
+    next statement, which takes it with everything of its month and before.
+    """
+
+    __tablename__ = "deductions"
+    __table_args__ = (Index("ix_deductions_provider_open", "provider_id", "settlement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    month: Mapped[str] = mapped_column(String(7))  # when it arose, YYYY-MM
+    rule: Mapped[str] = mapped_column(String(32))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    # The number of what it arises from (a part return RT…, a complaint, a claim), for a screen to name it.
+    reference: Mapped[str] = mapped_column(String(32), default="")
+    part_return_id: Mapped[int | None] = mapped_column(ForeignKey("part_returns.id"), unique=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), unique=True)
+    # The repeat repair's claim: the later repair of a unit the provider had repaired shortly before.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
+    dispute: Mapped[str | None] = mapped_column(String(16))
+    dispute_reason: Mapped[str] = mapped_column(Text, default="")
+    disputed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def counts(self) -> bool:
+        """Withheld from the statement: every deduction but one the auditor reversed."""
+        return self.dispute != "reversed"

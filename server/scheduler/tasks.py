@@ -13,11 +13,15 @@ from flask import current_app
 
 from server.care.services import callbacks
 from server.care.services import reminders
+from server.claims import returns as claim_returns
+from server.claims import statements
+from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.devicesync import feed
 from server.jobs.services import sla
 from server.messaging import gateway
 from server.supply.services import plan
+from server.supply.services import returns
 from server.users import delays
 
 
@@ -75,6 +79,25 @@ def _deliver_messages(now):
 
 def _purge_sign_in_failures(now):
     return f"{delays.purge(now or utcnow())} forgotten sign-in failures dropped"
+
+
+def _watch_returns(now):
+    overdue = claim_returns.mark_overdue(now)
+    reminded = returns.remind_due(now)
+    return f"{overdue} old-part returns marked overdue and penalised, {reminded} reminded before their deadline"
+
+
+def _settle_months(now):
+    """Last month's statements from SETTLEMENT_DAY on, this month's repeat repairs, the statements now final."""
+    now = now or utcnow()
+    said = []
+    if local_today(now).day >= current_app.config["SETTLEMENT_DAY"]:
+        month = statements.previous_month(now)
+        said.append(f"{len(statements.build(month, now=now))} statement(s) made for {month}")
+    repeats = statements.collect_repeat_repairs(local_today(now).strftime("%Y-%m"), now=now)
+    said.append(f"{repeats} repeat repair(s) deducted")
+    said.append(f"{statements.finalise_due(now)} statement(s) finalised")
+    return ", ".join(said)
 
 
 TASKS = (
@@ -137,6 +160,18 @@ TASKS = (
         "Send the messages to customers due for delivery through the HTTP gateway, retrying with backoff",
         "SCHEDULER_MESSAGES_SECONDS",
         _deliver_messages,
+    ),
+    Task(
+        "returns.watch",
+        "Mark old-part returns past their deadline (penalised, their claims flagged) and remind providers of those due",
+        "SCHEDULER_RETURNS_SECONDS",
+        _watch_returns,
+    ),
+    Task(
+        "settlements.monthly",
+        "Make last month's provider statements, deduct repeat repairs and finalise the statements past their disputes",
+        "SCHEDULER_SETTLEMENTS_SECONDS",
+        _settle_months,
     ),
 )
 

@@ -237,3 +237,102 @@ class PurchaseOrderLine(db.Model):
 
     order = relationship("PurchaseOrder", back_populates="lines")
     part = relationship("Part", lazy="joined")
+
+
+# owed → shipped → received → accepted | rejected. "Overdue" is not a state: an owed or shipped return past its
+# deadline, marked once by the scheduler (``overdue_at``).
+RETURN_STATUSES = ("owed", "shipped", "received", "accepted", "rejected")
+RETURN_LIST_STATUSES = (*RETURN_STATUSES, "overdue")
+# What the RDC found: only "accepted" releases the claim line the old part stands behind.
+INSPECTION_RESULTS = ("accepted", "wrong_part", "not_faulty", "missing")
+
+
+class PartReturn(db.Model):
+    """旧件返还: the defective part a returnable part replaced on a warranty job, owed to its province's RDC.
+
+    One row per part fitted (a line of two motors owes two old motors), each with the old part's serial as the
+    technician recorded it (``None`` when none was). The claim line it stands behind is paid only once the RDC
+    accepts it.
+    """
+
+    __tablename__ = "part_returns"
+    __table_args__ = (
+        Index("ix_part_returns_provider_status", "provider_id", "status"),
+        Index("ix_part_returns_province_status", "province_id", "status"),
+        Index("ix_part_returns_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    usage_id: Mapped[int | None] = mapped_column(ForeignKey("part_usages.id"))
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    # The province whose RDC the part goes back to.
+    province_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    # The claim line it stands behind, once a claim names the part, and that line's claim.
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    old_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The part's price when it was fitted: what a penalty by the part's price takes.
+    price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="owed")
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("return_shipments.id"), index=True)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inspected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inspected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    result: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The serial the RDC scanned off the part that arrived.
+    returned_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    part = relationship("Part", lazy="joined")
+    job = relationship("Job")
+    usage = relationship("PartUsage")
+    provider = relationship("Provider")
+    province = relationship("Region")
+    shipment = relationship("ReturnShipment", back_populates="lines")
+
+    @property
+    def number(self):
+        return f"RT{self.id:08d}"
+
+    @property
+    def late(self) -> bool:
+        """Not at the RDC by its deadline: still on its way past it, or received after it."""
+        if self.received_at is not None:
+            return self.received_at > self.due_at
+        return self.overdue_at is not None or self.due_at < utcnow()
+
+
+SHIPMENT_STATUSES = ("shipped", "received")
+
+
+class ReturnShipment(db.Model):
+    """A parcel of old parts a provider sends its province's RDC, with its packing list."""
+
+    __tablename__ = "return_shipments"
+    __table_args__ = (Index("ix_return_shipments_province_status", "province_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    status: Mapped[str] = mapped_column(String(16), default="shipped")
+    tracking: Mapped[str] = mapped_column(String(64), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    provider = relationship("Provider")
+    province = relationship("Region")
+    lines = relationship("PartReturn", order_by="PartReturn.id", back_populates="shipment")
+
+    @property
+    def number(self):
+        return f"RS{self.id:08d}"

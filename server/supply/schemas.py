@@ -2,6 +2,8 @@
 
 import marshmallow as ma
 
+from scanning.serials import normalise_serial
+from scanning.serials import valid_serial
 from server.core.schemas import AwareTime
 from server.core.schemas import Day
 from server.core.schemas import Id
@@ -9,6 +11,9 @@ from server.core.schemas import Money
 from server.core.schemas import PageArgs
 from server.core.schemas import page_schema
 from server.parts.schemas import PART_NO
+from server.supply.models import INSPECTION_RESULTS
+from server.supply.models import RETURN_LIST_STATUSES
+from server.supply.models import SHIPMENT_STATUSES
 
 
 class PartLineArgs(ma.Schema):
@@ -33,8 +38,50 @@ class PartLinesArgs(ma.Schema):
         return {"parts": data} if isinstance(data, list) else data
 
 
+class UsageLineArgs(PartLineArgs):
+    """A part fitted; for a returnable part on a warranty job, the serial of the old part it replaced."""
+
+    old_serial = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={
+            "description": "The replaced part's serial or barcode, scanned or typed (a line with one fits one part); "
+            "its old part is owed to the RDC"
+        },
+    )
+
+    @ma.validates_schema
+    def one_part_per_serial(self, data, **kwargs):
+        serial = data.get("old_serial")
+        if serial is None:
+            return
+        if not valid_serial(normalise_serial(serial)):
+            raise ma.ValidationError("A serial has 1 to 64 characters and no spaces.", "old_serial")
+        if data["qty"] != 1:
+            raise ma.ValidationError("A line with an old serial fits one part: one line per old part.", "qty")
+
+    @ma.post_load
+    def normalised(self, data, **kwargs):
+        if data.get("old_serial") is not None:
+            data["old_serial"] = normalise_serial(data["old_serial"])
+        return data
+
+
 class UsageArgs(PartLinesArgs):
     """Parts fitted; ``sales_order_id`` when they are parts that arrived for the job on that order."""
+
+    parts = ma.fields.List(ma.fields.Nested(UsageLineArgs), required=True, validate=ma.validate.Length(min=1, max=100))
+
+    @ma.validates_schema
+    def each_old_part_once(self, data, **kwargs):
+        seen: set[str] = set()
+        for index, line in enumerate(data.get("parts", [])):
+            serial = line.get("old_serial")
+            if serial is not None and serial in seen:
+                raise ma.ValidationError({"parts": {index: {"old_serial": ["This old part is named twice."]}}})
+            if serial is not None:
+                seen.add(serial)
 
     sales_order_id = Id(
         load_default=None,
@@ -359,6 +406,18 @@ class StageSchema(ma.Schema):
     mean_days = ma.fields.Float(allow_none=True)
 
 
+class ReverseFiguresSchema(ma.Schema):
+    returns = ma.fields.Integer()
+    mean_days = ma.fields.Float(allow_none=True)
+    median_days = ma.fields.Float(allow_none=True)
+    p90_days = ma.fields.Float(allow_none=True)
+
+
+class ProvinceReverseSchema(ReverseFiguresSchema):
+    province_code = ma.fields.String()
+    province_name = ma.fields.String()
+
+
 class CycleReportSchema(ma.Schema):
     from_ = ma.fields.Date(data_key="from", attribute="from")
     to = ma.fields.Date()
@@ -367,3 +426,102 @@ class CycleReportSchema(ma.Schema):
     by_province = ma.fields.List(ma.fields.Nested(ProvinceCycleSchema))
     by_path = ma.fields.List(ma.fields.Nested(PathCycleSchema))
     stages = ma.fields.List(ma.fields.Nested(StageSchema))
+    reverse = ma.fields.Nested(
+        ReverseFiguresSchema,
+        metadata={"description": "Old parts received at the RDC in the period: days from the repair"},
+    )
+    reverse_by_province = ma.fields.List(ma.fields.Nested(ProvinceReverseSchema))
+
+
+class ReturnListArgs(ma.Schema):
+    status = ma.fields.String(
+        validate=ma.validate.OneOf(RETURN_LIST_STATUSES),
+        metadata={"description": "owed, shipped, received, accepted, rejected, or overdue (owed or shipped, past due)"},
+    )
+    provider_code = ma.fields.String(validate=ma.validate.Length(max=32))
+    job_id = Id()
+    claim_id = Id()
+    shipment_id = Id()
+
+
+class PartReturnSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    status = ma.fields.String()
+    overdue = ma.fields.Function(
+        lambda row: row.status in ("owed", "shipped") and row.late,
+        metadata={"description": "On its way past its deadline"},
+    )
+    late = ma.fields.Boolean(metadata={"description": "Not at the RDC by its deadline (now or when it arrived)"})
+    job_id = ma.fields.Integer(allow_none=True)
+    job_number = ma.fields.Function(lambda row: row.job.number if row.job is not None else None, allow_none=True)
+    provider_code = ma.fields.Function(lambda row: row.provider.code)
+    provider_name = ma.fields.Function(lambda row: row.provider.name)
+    province_code = ma.fields.Function(lambda row: row.province.code)
+    province_name = ma.fields.Function(lambda row: row.province.name)
+    part_no = ma.fields.Function(lambda row: row.part.part_no)
+    part_name = ma.fields.Function(lambda row: row.part.name)
+    price = Money(attribute="price_cents")
+    old_serial = ma.fields.String(allow_none=True, metadata={"description": "As the technician recorded it"})
+    claim_line_id = ma.fields.Integer(allow_none=True)
+    claim_id = ma.fields.Integer(allow_none=True)
+    fitted_at = ma.fields.DateTime()
+    due_at = ma.fields.DateTime()
+    shipment_id = ma.fields.Integer(allow_none=True)
+    shipped_at = ma.fields.DateTime(allow_none=True)
+    received_at = ma.fields.DateTime(allow_none=True)
+    inspected_at = ma.fields.DateTime(allow_none=True)
+    result = ma.fields.String(allow_none=True, metadata={"description": "accepted, wrong_part, not_faulty or missing"})
+    note = ma.fields.String()
+    returned_serial = ma.fields.String(allow_none=True, metadata={"description": "As the RDC scanned it"})
+
+
+class ShipArgs(ma.Schema):
+    lines = ma.fields.List(
+        Id(strict=True),
+        required=True,
+        validate=ma.validate.Length(min=1, max=500),
+        metadata={"description": "Return ids"},
+    )
+    tracking = ma.fields.String(load_default="", validate=ma.validate.Length(max=64))
+
+
+class ShipmentListArgs(ma.Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(SHIPMENT_STATUSES))
+
+
+class ShipmentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    status = ma.fields.String()
+    provider_code = ma.fields.Function(lambda shipment: shipment.provider.code)
+    provider_name = ma.fields.Function(lambda shipment: shipment.provider.name)
+    province_code = ma.fields.Function(lambda shipment: shipment.province.code)
+    province_name = ma.fields.Function(lambda shipment: shipment.province.name)
+    tracking = ma.fields.String()
+    line_count = ma.fields.Function(lambda shipment: len(shipment.lines))
+    created_at = ma.fields.DateTime()
+    received_at = ma.fields.DateTime(allow_none=True)
+
+
+class ShipmentDetailSchema(ShipmentSchema):
+    lines = ma.fields.List(ma.fields.Nested(PartReturnSchema))
+
+
+class InspectionArgs(ma.Schema):
+    result = ma.fields.String(required=True, validate=ma.validate.OneOf(INSPECTION_RESULTS))
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    old_serial = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "The serial scanned off the part that arrived (not for a missing part)"},
+    )
+
+    @ma.post_load
+    def normalised(self, data, **kwargs):
+        if data.get("old_serial") is not None:
+            data["old_serial"] = normalise_serial(data["old_serial"])
+            if not valid_serial(data["old_serial"]):
+                raise ma.ValidationError("A serial has 1 to 64 characters and no spaces.", "old_serial")
+        return data

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server.core.roles import ADMIN
 from server.core.roles import AGENT
+from server.core.roles import AUDITOR
 from server.core.roles import DISPATCHER
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_MANAGER
@@ -25,6 +26,11 @@ def _active(*conditions: ColumnElement[bool]) -> list[User]:
 def admins() -> list[User]:
     """The active admins: who hears of work that nobody else is there to take."""
     return _active(User.role == ADMIN)
+
+
+def auditors() -> list[User]:
+    """The active auditors: who decide claims and the disputes of statements."""
+    return _active(User.role == AUDITOR)
 
 
 def agents() -> list[User]:

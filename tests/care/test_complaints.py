@@ -11,6 +11,7 @@ from server.care.services import complaints
 from server.core.clock import utcnow
 from server.extensions import db
 from server.jobs.models import Job
+from server.network.models import Deduction
 from server.notifications.models import Notification
 from server.products.models import Product
 from tests.care.helpers import stored
@@ -482,3 +483,23 @@ def test_a_complaint_from_a_customer_knows_their_region(complain, done_job, peop
     assert response.status_code == 201, response.get_json()
     job = stored(Job, job.id)
     assert (response.get_json()["region_id"], response.get_json()["province_id"]) == (job.region_id, job.province_id)
+
+
+def test_a_complaint_upheld_against_its_provider_is_deducted_once_from_its_statement(act, complaint_id, complain):
+    upheld, dismissed = complaint_id(), complaint_id()
+    answer = act(upheld, "close", upheld=True, **CLOSE)
+    assert (answer.status_code, answer.get_json()["upheld"]) == (200, True)
+    assert act(dismissed, "close", **CLOSE).get_json()["upheld"] is False
+    [deduction] = db.session.scalars(db.select(Deduction)).all()
+    assert (deduction.rule, deduction.amount_cents, deduction.complaint_id) == ("COMPLAINT_DEDUCTION", 10_000, upheld)
+    assert deduction.reference in deduction.reason
+    assert deduction.provider_id == answer.get_json()["provider_id"]
+
+
+def test_a_complaint_with_no_provider_is_not_upheld_against_one(act, complain, snapshot):
+    response = complain(model="TV55")
+    assert response.status_code == 201, response.get_json()
+    complaint = response.get_json()["id"]
+    before = snapshot()
+    assert_error(act(complaint, "close", upheld=True, **CLOSE), 422, "validation_error", fields=["upheld"])
+    assert snapshot() == before

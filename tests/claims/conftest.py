@@ -19,6 +19,9 @@ from server.jobs.models import ServiceRequest
 from server.network.services import regions
 from tests.knowledge.factories import ensure_fault_code
 
+# A returnable part (旧件返还) in the supply world: its old part goes back to the RDC.
+MOTOR_CENTS = 30_000
+
 
 @pytest.fixture(autouse=True)
 def known_fault_code(request):
@@ -147,3 +150,51 @@ def make_job(claims_world, provider_id):
         return job.id
 
     return make
+
+
+# ---------------------------------------------------------------- old parts returned (the supply world)
+
+
+@pytest.fixture
+def returns_world(catalogue, make_part, make_user, auth):
+    make_part("MOTOR", name="Drum motor", price_cents=MOTOR_CENTS, return_required=True)
+    auditor = make_user("auditor", username="auditor")
+    auditor.headers = auth(auditor)
+    catalogue.auditor = auditor
+    return catalogue
+
+
+@pytest.fixture
+def fit(client, returns_world, on_site):
+    """``fit([{"part_no", "qty", "old_serial"?}], job=None)`` → (job JSON, the response of parts used)."""
+
+    def post(parts, job=None, user="tech1"):
+        job = job or on_site()
+        response = client.post(
+            f"/api/jobs/{job['id']}/parts-used", json={"parts": parts}, headers=getattr(returns_world, user).headers
+        )
+        return job, response
+
+    return post
+
+
+@pytest.fixture
+def another_job(on_site):
+    """``another_job()`` → a second warranty job of P01 on site, on another unit."""
+    made = {"n": 0}
+
+    def make():
+        made["n"] += 1
+        return on_site(serial=f"SN-OTHER{made['n']}", job_type="warranty")
+
+    return make
+
+
+@pytest.fixture
+def api(client, returns_world):
+    """``api("post", path, "pm1", json)`` → the response, as that person."""
+
+    def run(method, path, user, json=None):
+        return getattr(client, method)(path, json=json, headers=getattr(returns_world, user).headers)
+
+    return run

@@ -33,6 +33,9 @@ CLAIM_FIELDS = {
     "decision_reason",
     "settlement_id",
     "created_at",
+    "approved_amount",
+    "labor_status",
+    "labor_reason",
 }
 
 
@@ -45,7 +48,20 @@ def test_a_clean_claim_is_approved(sell, submit):
     assert isinstance(claim["id"], int)
     assert (claim["status"], claim["flags"]) == ("approved", [])
     assert (claim["provider_code"], claim["serial"], claim["model"]) == ("P01", "SN0001", "TV55")
-    assert claim["parts"] == [{"part_no": "BOARD", "qty": 2, "unit_price": "120.50"}]
+    [line] = claim["parts"]
+    assert line == {
+        "id": line["id"],
+        "part_no": "BOARD",
+        "name": "Part BOARD",
+        "qty": 2,
+        "unit_price": "120.50",
+        "amount": "241.00",
+        "return_required": False,
+        "status": "approved",
+        "reason": "",
+        "settlement_id": None,
+    }
+    assert (claim["labor_status"], claim["approved_amount"]) == ("approved", claim["amount"])
     assert (claim["decided_by_id"], claim["decided_at"], claim["settlement_id"]) == (None, None, None)
 
 

@@ -1,4 +1,6 @@
-"""Monthly settlement: the statement of a provider's approved claims, each claim settled once, and its CSV."""
+"""Monthly statements: a provider's approved, unpaid lines of claims repaired by the month's end, each paid once,
+one statement per provider and month, and its CSV. (Deductions, disputes and the final word:
+test_statements.py.)"""
 
 import csv
 import io
@@ -7,22 +9,32 @@ import pytest
 from sqlalchemy import select
 
 from server.claims.models import Claim
+from server.claims.models import ClaimLine
 from server.extensions import db
 from tests.helpers import assert_error
 
-SETTLEMENT_FIELDS = {
+ROW_FIELDS = {
     "id",
     "provider_code",
+    "provider_name",
     "month",
+    "status",
     "claim_count",
+    "line_count",
     "labor",
     "parts",
     "total",
+    "deduction_count",
+    "deductions",
+    "net",
     "held_back_count",
     "held_back",
-    "claim_ids",
     "created_at",
+    "dispute_until",
+    "accepted_at",
+    "finalised_at",
 }
+SETTLEMENT_FIELDS = ROW_FIELDS | {"claim_ids"}
 
 
 @pytest.fixture
@@ -70,30 +82,37 @@ def settled_in():
     return dict(db.session.execute(select(Claim.id, Claim.settlement_id)).all())
 
 
-def test_a_settlement_totals_the_approved_claims_of_the_month(settle, march):
+def test_a_settlement_totals_the_approved_unpaid_lines_repaired_by_the_months_end(settle, march):
+    """March's statement: a and b, and February's y, approved and never paid; not April's x nor P02's z."""
     response = settle()
     assert response.status_code == 201
     statement = response.json
     assert set(statement) == SETTLEMENT_FIELDS
-    assert (statement["provider_code"], statement["month"]) == ("P01", "2025-03")
-    assert (statement["claim_count"], statement["claim_ids"]) == (2, [march["a"], march["b"]])
-    assert (statement["labor"], statement["parts"], statement["total"]) == ("115.50", "1040.99", "1156.49")
+    assert (statement["provider_code"], statement["month"], statement["status"]) == ("P01", "2025-03", "open")
+    assert (statement["claim_count"], statement["claim_ids"]) == (3, [march["a"], march["b"], march["y"]])
+    assert statement["line_count"] == 3
+    assert (statement["labor"], statement["parts"], statement["total"]) == ("151.00", "1281.99", "1432.99")
+    assert (statement["deductions"], statement["net"]) == ("0.00", "1432.99")
 
 
 def test_a_settlement_shows_the_claims_held_back(settle, march):
-    """Held back: the month's claims waiting for review (10.00) and rejected (125.50)."""
+    """Held back: the month's claims waiting for review (10.00); a rejected claim is refused, not held."""
     statement = settle().json
-    assert (statement["held_back_count"], statement["held_back"]) == (2, "135.50")
+    assert (statement["held_back_count"], statement["held_back"]) == (1, "10.00")
 
 
-def test_the_settled_claims_are_marked_and_no_others(settle, march):
+def test_the_settled_claims_and_lines_are_marked_and_no_others(settle, march):
     statement = settle().json
-    assert settled_in() == {claim_id: statement["id"] if name in "ab" else None for name, claim_id in march.items()}
+    assert settled_in() == {claim_id: statement["id"] if name in "aby" else None for name, claim_id in march.items()}
+    paid = {claim_id for claim_id, settlement_id in lines_settled_in() if settlement_id == statement["id"]}
+    assert paid == {march["a"], march["b"], march["y"]}
 
 
 def test_the_settled_claim_shows_its_settlement(client, auditor, settle, march):
     statement = settle().json
-    assert client.get(f"/api/claims/{march['a']}", headers=auditor).json["settlement_id"] == statement["id"]
+    claim = client.get(f"/api/claims/{march['a']}", headers=auditor).json
+    assert claim["settlement_id"] == statement["id"]
+    assert [line["settlement_id"] for line in claim["parts"]] == [statement["id"]]
 
 
 def test_an_admin_may_settle(settle, march, as_role):
@@ -103,49 +122,40 @@ def test_an_admin_may_settle(settle, march, as_role):
 def test_a_month_is_settled_once(settle, march, claims_written):
     first = settle().json
     before, claims_before = claims_written(), settled_in()
-    error = assert_error(settle(), 409, "nothing_to_settle")
+    error = assert_error(settle(), 409, "statement_exists")
     assert "P01" in error["message"]
     assert "2025-03" in error["message"]
+    assert error["details"]["settlement_id"] == first["id"]
     assert (claims_written(), settled_in()) == (before, claims_before)
-    assert sorted(claim for claim, settlement in claims_before.items() if settlement == first["id"]) == [
-        march["a"],
-        march["b"],
-    ]
 
 
-def test_a_claim_approved_later_goes_into_a_later_statement(settle, decide, march):
+def test_a_claim_approved_later_goes_into_the_next_statement(settle, decide, march):
     first = settle().json
     assert decide(march["p"], "approve").status_code == 200
-    second = settle()
+    second = settle(month="2025-04")
     assert second.status_code == 201
     later = second.json
-    assert (later["claim_ids"], later["claim_count"], later["labor"], later["parts"], later["total"]) == (
-        [march["p"]],
-        1,
-        "10.00",
-        "0.00",
-        "10.00",
+    assert (later["claim_ids"], later["claim_count"], later["labor"], later["parts"]) == (
+        [march["p"], march["x"]],
+        2,
+        "45.50",
+        "241.00",
     )
-    assert (later["held_back_count"], later["held_back"]) == (1, "125.50")
-    assert later["id"] != first["id"]
     settled = settled_in()
     assert (settled[march["a"]], settled[march["b"]], settled[march["p"]]) == (first["id"], first["id"], later["id"])
 
 
 @pytest.mark.parametrize(
     ("provider_code", "month", "claim_names"),
-    [("P01", "2025-04", "x"), ("P01", "2025-02", "y"), ("P02", "2025-03", "z")],
+    [("P01", "2025-02", "y"), ("P02", "2025-03", "z"), ("P01", "2025-04", "abyx")],
 )
 def test_each_provider_and_month_is_settled_apart(settle, march, provider_code, month, claim_names):
     statement = settle(provider_code, month).json
-    assert (statement["claim_ids"], statement["held_back_count"], statement["held_back"]) == (
-        [march[name] for name in claim_names],
-        0,
-        "0.00",
-    )
+    assert sorted(statement["claim_ids"]) == sorted(march[name] for name in claim_names)
+    assert (statement["provider_code"], statement["month"]) == (provider_code, month)
 
 
-@pytest.mark.parametrize(("provider_code", "month"), [("P01", "2025-05"), ("P02", "2025-04"), ("P01", "2024-03")])
+@pytest.mark.parametrize(("provider_code", "month"), [("P02", "2025-02"), ("P01", "2024-03")])
 def test_a_month_without_approved_claims_has_nothing_to_settle(settle, march, claims_written, provider_code, month):
     before = claims_written()
     assert_error(settle(provider_code, month), 409, "nothing_to_settle")
@@ -157,6 +167,11 @@ def test_a_month_of_claims_only_held_back_has_nothing_to_settle(settle, flagged_
     before = claims_written()
     assert_error(settle("P01", "2025-06"), 409, "nothing_to_settle")
     assert claims_written() == before
+
+
+def lines_settled_in():
+    db.session.expire_all()
+    return db.session.execute(select(ClaimLine.claim_id, ClaimLine.settlement_id)).all()
 
 
 @pytest.mark.parametrize(
@@ -205,10 +220,20 @@ def statement(settle, march):
 
 
 @pytest.mark.parametrize("reader", ["auditor", "admin", "P01"])
-def test_a_statement_is_read_back_as_settled(client, as_role, auditor, manager, statement, reader):
+def test_a_statement_is_read_back_with_its_lines(client, as_role, auditor, manager, statement, march, reader):
     headers = {"auditor": auditor, "admin": as_role("admin")}.get(reader) or manager(reader)
     response = client.get(f"/api/settlements/{statement['id']}", headers=headers)
-    assert (response.status_code, response.json) == (200, statement)
+    assert response.status_code == 200
+    assert response.json["settlement"] == {name: value for name, value in statement.items() if name != "claim_ids"}
+    assert response.json["deductions"] == []
+    assert [(line["claim_id"], line["kind"], line["part_no"], line["amount"]) for line in response.json["lines"]] == [
+        (march["a"], "labor", None, "35.50"),
+        (march["a"], "part", "BOARD", "241.00"),
+        (march["b"], "labor", None, "80.00"),
+        (march["b"], "part", "PANEL", "799.99"),
+        (march["y"], "labor", None, "35.50"),
+        (march["y"], "part", "BOARD", "241.00"),
+    ]
 
 
 @pytest.mark.parametrize("suffix", ["", ".csv"])
@@ -233,44 +258,36 @@ def test_the_csv_is_a_download(client, auditor, statement):
     response = client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="settlement-{statement["id"]}.csv"'
+    assert (
+        response.headers["Content-Disposition"]
+        == f'attachment; filename="statement-{statement["id"]}-{statement["month"]}.csv"'
+    )
 
 
-def test_the_csv_has_one_line_per_claim(client, auditor, statement, march):
+def test_the_csv_lists_the_lines_paid_then_the_totals(client, auditor, statement, march):
     rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
-    assert rows[0] == ["claim_id", "serial", "model", "repair_date", "fault_code", "labor", "parts", "amount"]
-    assert rows[1:3] == [
-        [str(march["a"]), "SN0001", "TV55", "2025-03-03", "E01", "35.50", "241.00", "276.50"],
-        [str(march["b"]), "SN0002", "TV55", "2025-03-31", "E01", "80.00", "799.99", "879.99"],
+    assert rows[0][:9] == ["section", "claim_id", "line", "serial", "model", "repair_date", "part_no", "qty", "amount"]
+    paid = [row for row in rows[1:] if row and row[0] == "pay"]
+    assert [row[1:9] for row in paid[:2]] == [
+        [str(march["a"]), "labor", "SN0001", "TV55", "2025-03-03", "", "1", "35.50"],
+        [str(march["a"]), paid[1][2], "SN0001", "TV55", "2025-03-03", "BOARD", "2", "241.00"],
     ]
-    assert rows[3] == []
-
-
-def test_the_csv_ends_with_the_totals(client, auditor, statement):
-    rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
-    assert rows[4:] == [
-        ["provider", "P01", "month", "2025-03"],
-        ["claims", "2", "labor", "115.50"],
-        ["parts", "1040.99", "total", "1156.49"],
-        ["held_back_claims", "2", "held_back", "135.50"],
+    assert sum(int(row[8].replace(".", "")) for row in paid) == 143299
+    totals = rows[rows.index([]) + 1 :]
+    assert totals == [
+        ["provider", "P01", "month", "2025-03", "status", "open"],
+        ["claims", "3", "labor", "151.00"],
+        ["part_lines", "3", "parts", "1281.99"],
+        ["deductions", "0", "withheld", "0.00"],
+        ["total", "1432.99", "net", "1432.99"],
+        ["held_back_claims", "1", "held_back", "10.00"],
     ]
-
-
-def test_the_csv_lines_add_up_to_the_statement(client, auditor, statement):
-    rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
-    lines = [row for row in rows[1:] if row and row[0].isdigit()]
-    assert len(lines) == statement["claim_count"]
-
-    def total(column):
-        return sum(int(row[column].replace(".", "")) for row in lines)
-
-    assert (total(5), total(6), total(7)) == (11550, 104099, 115649)
 
 
 def test_the_owning_provider_downloads_its_csv(client, manager, statement):
     response = client.get(f"/api/settlements/{statement['id']}.csv", headers=manager("P01"))
     assert response.status_code == 200
-    assert len(read_csv(response)) == 1 + statement["claim_count"] + 1 + 4
+    assert len(read_csv(response)) == 1 + statement["claim_count"] + statement["line_count"] + 1 + 6
 
 
 def test_a_serial_that_reads_as_a_formula_reaches_the_csv_as_text(client, auditor, flagged_claim, decide, settle):
@@ -281,7 +298,17 @@ def test_a_serial_that_reads_as_a_formula_reaches_the_csv_as_text(client, audito
 
     rows = read_csv(client.get(f"/api/settlements/{statement['id']}.csv", headers=auditor))
 
-    assert rows[1] == [str(claim["id"]), "'" + claim["serial"], "TV55", "2025-03-03", "E01", "10.00", "0.00", "10.00"]
+    assert rows[1][:9] == [
+        "pay",
+        str(claim["id"]),
+        "labor",
+        "'" + claim["serial"],
+        "TV55",
+        "2025-03-03",
+        "",
+        "1",
+        "10.00",
+    ]
     assert claim["serial"].startswith("=HYPERLINK(")
 
 
@@ -289,7 +316,7 @@ def test_a_serial_that_reads_as_a_formula_reaches_the_csv_as_text(client, audito
 
 
 @pytest.fixture
-def statements(settle, march):
+def statements(settle, march, decide):
     """Three statements, oldest first: P01 2025-03, P02 2025-03, P01 2025-04; ``{name: id}``."""
     return {
         "p01-march": settle("P01", "2025-03").json["id"],
@@ -313,13 +340,13 @@ def test_an_auditor_lists_the_statements_newest_first(client, auditor, statement
     response = client.get(f"/api/settlements{query}", headers=auditor)
     assert response.status_code == 200
     assert [item["id"] for item in response.json["items"]] == [statements[name] for name in names]
-    assert all(set(item) == SETTLEMENT_FIELDS - {"claim_ids"} for item in response.json["items"])
+    assert all(set(item) == ROW_FIELDS for item in response.json["items"])
 
 
 def test_a_listed_statement_carries_its_figures(client, auditor, statements):
     [listed] = client.get("/api/settlements?provider_code=P01&month=2025-03", headers=auditor).json["items"]
     read = client.get(f"/api/settlements/{statements['p01-march']}", headers=auditor).json
-    assert listed == {name: value for name, value in read.items() if name != "claim_ids"}
+    assert listed == read["settlement"]
 
 
 @pytest.mark.parametrize(("provider_code", "names"), [("P01", ["p01-april", "p01-march"]), ("P02", ["p02-march"])])

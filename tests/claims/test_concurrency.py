@@ -63,10 +63,9 @@ def test_two_settlements_of_one_month_at_the_same_moment_settle_each_claim_once(
         assert sorted(status for status, _ in answers) == [201, 409], (month, answers)
         (created,) = [answer for status, answer in answers if status == 201]
         (refused,) = [answer for status, answer in answers if status == 409]
-        # PostgreSQL: the loser waits on the claims' row locks, then finds none left (nothing_to_settle).
-        # SQLite has no row locks: the loser may have read the same claims and finds them taken as it
-        # writes (settlement_conflict). Either way it keeps nothing.
-        assert refused["error"]["code"] in {"nothing_to_settle", "settlement_conflict"}, (month, answers)
+        # One statement per provider and month: the loser's insert meets the winner's (PostgreSQL waits on the
+        # unique index until the winner commits; SQLite has one writer) and it keeps nothing.
+        assert refused["error"]["code"] == "statement_exists", (month, answers)
         assert (set(created["claim_ids"]), created["claim_count"]) == (ids, 3), (month, answers)
         statements.update(dict.fromkeys(ids, created["id"]))
     db.session.expire_all()

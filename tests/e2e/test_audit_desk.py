@@ -1,7 +1,9 @@
 """The auditor's desk (索赔审核), end to end: the claim queue with its filters, a flagged claim's evidence in the
 auditor's language, the decision (a double click decides once; a rejection needs a reason; a claim decided
-meanwhile is explained and shown fresh), a month's settlement with its CSV, a reused label photo beside the
-photo it copies, and every screen of the desk looked at in Chinese at 360 px and 1280 px.
+meanwhile is explained and shown fresh), a month's statement with its CSV, a reused label photo beside the
+photo it copies, a claim decided line by line beside the old parts its lines owe the RDC (旧件返还), a statement's
+disputed deduction answered and the statement made final, and every screen of the desk looked at in Chinese and
+English at 360 px and 1280 px.
 
 Two worlds: the claims world (tests/fixtures/claims.py: TV55 with a 12-month whole-unit warranty, providers
 P01 and P02, claims filed through the API as a provider's desk files them), and the dispatch world with its
@@ -17,11 +19,20 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import update
 
+from server.claims import returns as claim_returns
 from server.claims.models import Claim
+from server.claims.models import ClaimFlag
+from server.claims.models import ClaimLine
 from server.claims.models import Settlement
+from server.core.clock import local_today
+from server.core.clock import utcnow
 from server.extensions import db
 from server.installbase.services import import_sales
+from server.network.deductions import month_of
+from server.parts.services import parts
+from server.supply.models import PartReturn
 from tests.fixtures.device import label_photo
 from tests.fixtures.device import sha256_of
 from tests.helpers import checked_in
@@ -130,7 +141,7 @@ def test_an_auditor_approves_a_flagged_claim_and_settles_the_month(desk, auditor
     # Approved with a double click: one decision.
     case.locator("[data-action=approve]").dblclick()
     page.locator(f"[data-testid=claim-case][data-status=approved][data-claim-id='{march['out']}']").wait_for()
-    assert page.get_by_test_id("desk-notice").text_content() == f"Claim {march['out']} approved."
+    assert page.get_by_test_id("desk-notice").text_content() == f"Claim {march['out']} approved: ¥276.50 to pay."
     assert len(decisions_posted(device, march["out"])) == 1
     assert stored(march["out"]) == ("approved", auditor.id, "", None)
     assert (
@@ -138,7 +149,8 @@ def test_an_auditor_approves_a_flagged_claim_and_settles_the_month(desk, auditor
         == "approved"
     )
 
-    # March of P01: both approved claims go into the statement, and the CSV names them.
+    # March of P01: both approved claims go into the statement, each its labour and its part line; the CSV
+    # names them.
     page.get_by_test_id("tab-settlements").click()
     form = page.get_by_test_id("settle-form")
     form.locator("select[name=provider]").select_option(label="Provider P01")
@@ -148,10 +160,12 @@ def test_an_auditor_approves_a_flagged_claim_and_settles_the_month(desk, auditor
     statement.wait_for()
     assert statement.get_by_test_id("settlement-count").text_content() == "2"
     assert statement.get_by_test_id("settlement-month").text_content() == "March 2025"
-    links = statement.get_by_test_id("settlement-claims").locator("li")
-    assert [int(id_) for id_ in links.evaluate_all("items => items.map((item) => item.dataset.claimId)")] == [
-        march["clean"],
-        march["out"],
+    paid = statement.get_by_test_id("settlement-line-table").locator("tbody tr")
+    assert paid.evaluate_all("rows => rows.map((row) => [Number(row.dataset.claimId), row.dataset.kind])") == [
+        [march["clean"], "labor"],
+        [march["clean"], "part"],
+        [march["out"], "labor"],
+        [march["out"], "part"],
     ]
     [settlement] = db.session.scalars(select(Settlement)).all()
     settlement_id, month, provider = settlement.id, settlement.month, settlement.provider.code
@@ -160,19 +174,22 @@ def test_an_auditor_approves_a_flagged_claim_and_settles_the_month(desk, auditor
     assert stored(march["out"])[3] == settlement_id
     assert stored(march["clean"])[3] == settlement_id
     assert stored(march["ghost"])[3] is None
-    # Each claim: 35.50 labour and two boards at 120.50.
+    # Each claim: 35.50 labour and two boards at 120.50; nothing deducted.
     assert statement.get_by_test_id("settlement-total").text_content() == "¥553.00"
-    assert page.get_by_test_id("desk-notice").text_content() == "Settlement created: 2 claims, ¥553.00."
+    assert statement.get_by_test_id("settlement-net").text_content() == "¥553.00"
+    assert page.get_by_test_id("desk-notice").text_content() == (
+        "Statement made: the labour of 2 claims and 2 part lines, ¥553.00 to pay after deductions."
+    )
 
     with page.expect_download() as caught:
         statement.locator("[data-action=download-csv]").click()
     download = caught.value
-    assert download.suggested_filename == f"settlement-{settlement_id}.csv"
+    assert download.suggested_filename == f"statement-{settlement_id}-2025-03.csv"
     with open(download.path(), encoding="utf-8-sig") as saved:
         rows = list(csv.reader(saved))
-    lines = {row[0]: row for row in rows[1:] if row and row[0].isdigit()}
+    lines = {row[1]: row for row in rows[1:] if row and row[0] == "pay" and row[2] == "labor"}
     assert set(lines) == {str(march["clean"]), str(march["out"])}
-    assert lines[str(march["out"])][1:3] == ["SN0001", "TV55"]
+    assert lines[str(march["out"])][3:5] == ["SN0001", "TV55"]
     device.screenshot("audit-settlement-en")
 
 
@@ -325,3 +342,381 @@ def test_every_screen_in_chinese_and_a_reused_photo_beside_the_photo_it_copies(d
     assert len(db.session.scalars(select(Settlement)).all()) == 1
     db.session.rollback()
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- old parts, lines and statements
+
+
+@pytest.fixture
+def returnable(claims_world, make_part):
+    """Main board (BOARD) and Panel (PANEL) owe their old part to the RDC when replaced (旧件返还); Remote control
+    (REMOTE, 15.00) and Power cable (CABLE, 8.00) do not."""
+    ensure_fault_code("E01")
+    make_part("REMOTE", name="Remote control", price_cents=1500)
+    make_part("CABLE", name="Power cable", price_cents=800)
+    for part_no, name in (("BOARD", "Main board"), ("PANEL", "Panel")):
+        part = parts.find(part_no)
+        part.name, part.return_required = name, True
+    db.session.commit()
+
+
+@pytest.fixture
+def rdc_rejects(client, manager, make_user, auth):
+    """``rdc_rejects(return_id, result, note)``: P01 ships the old part, the RDC of 370000 receives and rejects it."""
+    clerk = auth(make_user("parts_clerk", username="clerk370", region_code="370000"))
+
+    def run(return_id, result, note):
+        shipped = client.post("/api/part-returns/shipments", json={"lines": [return_id]}, headers=manager("P01"))
+        assert shipped.status_code == 201, shipped.get_json()
+        received = client.post(f"/api/part-returns/shipments/{shipped.get_json()['id']}/receipt", headers=clerk)
+        assert received.status_code == 200, received.get_json()
+        found = {"result": result, "note": note, "old_serial": "PNL-OLD-1"}
+        inspected = client.post(f"/api/part-returns/{return_id}/inspection", json=found, headers=clerk)
+        assert inspected.status_code == 200, inspected.get_json()
+
+    return run
+
+
+def returns_of(line_id):
+    """The returns a claim line stands behind: ``[(id, number, due day)]``."""
+    rows = db.session.scalars(select(PartReturn).where(PartReturn.claim_line_id == line_id).order_by(PartReturn.id))
+    found = [(row.id, row.number, row.due_at.date()) for row in rows]
+    db.session.rollback()
+    return found
+
+
+def filed_with_parts(submit, serial, repair_date, parts_used, status="pending_review"):
+    claim = submit(serial=serial, failure_date=repair_date, repair_date=repair_date, parts=parts_used)
+    filed(claim, status)
+    return claim.get_json()
+
+
+@pytest.fixture
+def old_parts(sell, submit, returnable, rdc_rejects):
+    """A claim of P01 on SN0001 (in warranty, repaired 2025-03-03) waiting for audit, for its old parts:
+
+    labour 35.50                                                           pending
+    BOARD x2 (241.00)  its two old boards owed since 20 days, 5 days late   awaiting_return
+    PANEL x1 (799.99)  its old panel rejected at the RDC as not faulty      return_rejected
+    REMOTE x2 (30.00), CABLE x1 (8.00)  nothing owed                        pending
+
+    Flagged NO_OLD_SERIAL for each of its three returns (no job recorded their serials), PART_RETURN_REJECTED,
+    PART_NOT_RETURNED for each board, and OLD_PART_REUSED. ``{"id", "lines": {part_no: line id}, "returns":
+    {part_no: [(id, number, due day)]}}``.
+    """
+    sell("SN0001")
+    lines = [
+        {"part_no": "BOARD", "qty": 2},
+        {"part_no": "PANEL", "qty": 1},
+        {"part_no": "REMOTE", "qty": 2},
+        {"part_no": "CABLE", "qty": 1},
+    ]
+    claim = filed_with_parts(submit, "SN0001", "2025-03-03", lines)
+    line_ids = {line["part_no"]: line["id"] for line in claim["parts"]}
+    [(panel, _, _)] = returns_of(line_ids["PANEL"])
+    rdc_rejects(panel, "not_faulty", "The panel lights up and shows a picture.")
+    # The boards' returns owed since 20 days and due 5 days ago: the scheduler's sweep finds them late.
+    now = utcnow()
+    late = {"fitted_at": now - timedelta(days=20), "due_at": now - timedelta(days=5)}
+    db.session.execute(update(PartReturn).where(PartReturn.claim_line_id == line_ids["BOARD"]).values(**late))
+    db.session.commit()
+    claim_returns.mark_overdue(now)
+    # This world has no jobs to record old serials: the flag as the check words one found on another job's return.
+    db.session.add(
+        ClaimFlag(
+            claim_id=claim["id"],
+            code="OLD_PART_REUSED",
+            message="Old part serial OB-7731 was already recorded on job J00000042: the same old part is "
+            "claimed twice.",
+            facts={"serial": "OB-7731", "other_return_id": panel, "other_job_id": 42, "other_job_number": "J00000042"},
+        )
+    )
+    db.session.commit()
+    return {
+        "id": claim["id"],
+        "lines": line_ids,
+        "returns": {part_no: returns_of(line_id) for part_no, line_id in line_ids.items()},
+    }
+
+
+def calendar_day(day):
+    """A calendar day as the English desk writes it: "Mar 3, 2025"."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def line_states(scope):
+    return scope.locator("li.claim-line").evaluate_all(
+        "items => items.map((item) => [item.dataset.line, item.dataset.status])"
+    )
+
+
+def test_an_auditor_decides_a_claim_line_by_line_beside_its_old_parts(desk, auditor, old_parts, api, auth):
+    device = desk(locale="en")
+    page = open_desk(device, auditor)
+    claim_id, line_ids, returns = old_parts["id"], old_parts["lines"], old_parts["returns"]
+    page.locator(f"tr[data-claim-id='{claim_id}'] [data-testid=open-claim]").click()
+    case = page.locator(f"[data-testid=claim-case][data-claim-id='{claim_id}']")
+    case.wait_for()
+
+    # The old parts' flags, each worded from its facts.
+    def said(code):
+        return case.locator(f"[data-testid=claim-flags] li[data-flag={code}] .evidence").all_text_contents()
+
+    boards, [(_, panel, _)] = returns["BOARD"], returns["PANEL"]
+    assert said("NO_OLD_SERIAL") == [
+        *(
+            f"No serial was recorded for the old Main board (BOARD) of part return {number}: nothing ties the part "
+            "sent back to this repair."
+            for _, number, _ in boards
+        ),
+        f"No serial was recorded for the old Panel (PANEL) of part return {panel}: nothing ties the part sent back "
+        "to this repair.",
+    ]
+    assert said("PART_NOT_RETURNED") == [
+        f"The old Main board (BOARD) of part return {number} was due at the RDC of Region 370000 by "
+        f"{calendar_day(due)} and has not arrived."
+        for _, number, due in boards
+    ]
+    assert said("PART_RETURN_REJECTED") == [
+        f"The RDC of Region 370000 inspected the old Panel (PANEL) of part return {panel}: not faulty. "
+        "The RDC's note: The panel lights up and shows a picture."
+    ]
+    assert said("OLD_PART_REUSED") == [
+        "Old part serial OB-7731 was already recorded on job J00000042: the same old part is claimed twice."
+    ]
+
+    # Each line with its status and its old parts; the panel, rejected at the RDC, is not the auditor's to pay.
+    decision = case.get_by_test_id("decision")
+    board, cable = (decision.locator(f"li[data-line='{line_ids[no]}']") for no in ("BOARD", "CABLE"))
+    assert line_states(decision) == [
+        ["labor", "pending"],
+        [str(line_ids["BOARD"]), "awaiting_return"],
+        [str(line_ids["PANEL"]), "return_rejected"],
+        [str(line_ids["REMOTE"]), "pending"],
+        [str(line_ids["CABLE"]), "pending"],
+    ]
+    assert board.locator("[data-testid=line-returns] li strong").all_text_contents() == [
+        f"Return {number}" for _, number, _ in boards
+    ]
+    assert "overdue" in board.locator("[data-testid=return-state]").first.text_content()
+    assert decision.locator(f"li[data-line='{line_ids['PANEL']}'] input").count() == 0
+    # All approved: labour 35.50 with REMOTE 30.00 and CABLE 8.00 now, the boards once their old parts are in.
+    assert decision.get_by_test_id("approved-amount").text_content() == "¥73.50"
+    assert decision.get_by_test_id("awaiting-amount").text_content() == (
+        "and ¥241.00 paid once the old parts are accepted at the RDC"
+    )
+    problems = device.inspect("audit-lines", ready=page.get_by_test_id("decision"))
+    page.get_by_test_id("language").click()
+    page.locator("[data-testid=decision] li.claim-line strong").get_by_text(device.t("audit.line.labour")).wait_for()
+    problems += device.inspect("audit-lines-zh", ready=page.get_by_test_id("decision"))
+    page.get_by_test_id("language").click()
+    decision.get_by_text("Approved amount:").wait_for()
+
+    # The cable rejected: the amount follows at once; without its reason nothing is sent.
+    cable.locator("input[value=reject]").check()
+    assert decision.get_by_test_id("approved-amount").text_content() == "¥65.50"
+    decision.locator("[data-action=approve]").click()
+    assert cable.locator(f"[data-error-for='line-{line_ids['CABLE']}']").text_content() == (
+        "Say why this line is rejected: the provider reads the reason."
+    )
+    assert decisions_posted(device, claim_id) == []
+    cable.locator("textarea").fill("The cable is not part of this fault")
+    decision.locator("[data-action=approve]").click()
+    decided = page.locator(f"[data-testid=claim-case][data-status=approved][data-claim-id='{claim_id}']")
+    decided.wait_for()
+    assert page.get_by_test_id("desk-notice").text_content() == (
+        f"Claim {claim_id} approved: ¥65.50 to pay, and ¥241.00 once the old parts are accepted."
+    )
+    server = api.get(f"/api/claims/{claim_id}", headers=auth(auditor)).get_json()
+    assert (server["approved_amount"], server["labor_status"]) == ("65.50", "approved")
+    assert decided.get_by_test_id("claim-approved").text_content() == f"¥{server['approved_amount']}"
+    assert decided.get_by_test_id("claim-awaiting").text_content() == "¥241.00"
+    assert [(line["part_no"], line["status"], line["reason"]) for line in server["parts"]] == [
+        ("BOARD", "awaiting_return", ""),
+        ("PANEL", "return_rejected", ""),
+        ("REMOTE", "approved", ""),
+        ("CABLE", "rejected", "The cable is not part of this fault"),
+    ]
+    lines = decided.get_by_test_id("claim-lines")
+    assert line_states(lines) == [
+        ["labor", "approved"],
+        [str(line_ids["BOARD"]), "awaiting_return"],
+        [str(line_ids["PANEL"]), "return_rejected"],
+        [str(line_ids["REMOTE"]), "approved"],
+        [str(line_ids["CABLE"]), "rejected"],
+    ]
+    assert lines.locator(f"li[data-line='{line_ids['CABLE']}'] [data-testid=line-reason]").text_content() == (
+        "Why: The cable is not part of this fault"
+    )
+    problems += device.inspect("audit-lines-decided", ready=page.get_by_test_id("claim-lines"))
+
+    # The old parts overdue at the RDCs: the two boards.
+    page.get_by_test_id("tab-returns").click()
+    overdue = page.get_by_test_id("part-returns")
+    overdue.wait_for()
+    assert [
+        int(id_) for id_ in overdue.locator("tbody tr").evaluate_all("rows => rows.map((r) => r.dataset.returnId)")
+    ] == [id_ for id_, _, _ in boards]
+    problems += device.inspect("audit-returns", ready=page.get_by_test_id("part-returns"))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def to_settle(sell, submit, returnable, rdc_rejects, client, auditor, auth):
+    """P01's claims to settle, all approved, and the deductions they bring (days counted back from today, as a
+    repeat repair is found among the claims of the month settled and the month before):
+
+    first  SN0002  10 days ago  labour 35.50, REMOTE x2 (30.00)   approved at once
+    again  SN0002   3 days ago  labour 35.50                      DUPLICATE_CLAIM, approved: a repeat repair,
+                                                                  which gives back first's labour (35.50)
+    panel  SN0003  2025-03-10   labour 35.50, PANEL x1 (799.99)   the RDC rejected its old panel as the wrong part
+                                                                  (a penalty of 799.99); approved, its labour paid
+
+    ``{name: claim id, "again_day": again's repair day, "month": this month, when the penalty arose}``.
+    """
+    today = local_today()
+    sell("SN0002", sale_date=str(today - timedelta(days=60)))
+    sell("SN0003")
+    first, again = str(today - timedelta(days=10)), str(today - timedelta(days=3))
+    claims = {
+        "first": filed_with_parts(submit, "SN0002", first, [{"part_no": "REMOTE", "qty": 2}], "approved"),
+        "again": filed_with_parts(submit, "SN0002", again, []),
+        "panel": filed_with_parts(submit, "SN0003", "2025-03-10", [{"part_no": "PANEL", "qty": 1}]),
+    }
+    [(panel, _, _)] = returns_of(claims["panel"]["parts"][0]["id"])
+    rdc_rejects(panel, "wrong_part", "A board came back, not a panel.")
+    for name in ("again", "panel"):
+        approved = client.post(
+            f"/api/claims/{claims[name]['id']}/decision", json={"decision": "approve"}, headers=auth(auditor)
+        )
+        assert approved.status_code == 200, approved.get_json()
+    return {
+        **{name: claim["id"] for name, claim in claims.items()},
+        "again_day": today - timedelta(days=3),
+        "month": month_of(utcnow()),
+    }
+
+
+def test_an_auditor_answers_a_disputed_deduction_and_finalises_the_statement(
+    desk, auditor, to_settle, api, auth, manager
+):
+    device = desk(locale="zh-CN")
+    page = open_desk(device, auditor)
+    page.get_by_test_id("tab-settlements").click()
+
+    def make_statement():
+        form = page.get_by_test_id("settle-form")
+        form.locator("select[name=provider]").select_option(label="Provider P01")
+        form.locator("input[name=month]").fill(to_settle["month"])
+        form.locator("[data-action=create-settlement]").click()
+
+    make_statement()
+    statement = page.get_by_test_id("settlement")
+    statement.wait_for()
+    settlement_id = int(statement.get_attribute("data-settlement-id"))
+
+    def shown():
+        return api.get(f"/api/settlements/{settlement_id}", headers=auth(auditor)).get_json()
+
+    # Labour 3 x 35.50 and two remotes (136.50), less the panel's penalty and the repeat repair's labour.
+    row = shown()["settlement"]
+    assert (row["total"], row["deductions"], row["net"]) == ("136.50", "835.49", "-698.99")
+    assert statement.get_by_test_id("settlement-total").text_content() == "¥136.50"
+    assert statement.get_by_test_id("settlement-net").text_content() == "−¥698.99"
+    assert page.get_by_test_id("desk-notice").text_content() == device.t(
+        "audit.settle.created",
+        claims=device.t("audit.count.claims.other", count=3),
+        lines=device.t("audit.count.lines.one", count=1),
+        net="−¥698.99",
+    )
+    deductions = statement.locator("[data-testid=settlement-deductions-list] li[data-deduction-id]")
+    assert deductions.evaluate_all("items => items.map((item) => item.dataset.rule)") == [
+        "RETURN_PENALTY",
+        "REPEAT_REPAIR",
+    ]
+    penalty, repeat = deductions.nth(0), deductions.nth(1)
+    [(_, panel_return, _)] = returns_of(shown_line(to_settle["panel"]))
+    assert penalty.get_by_test_id("deduction-reason").text_content() == device.t(
+        "audit.deduct.returnRejected",
+        province="Region 370000",
+        part="Panel（PANEL）",
+        number=panel_return,
+        result=device.t("audit.returnResult.wrong_part"),
+    )
+    day = to_settle["again_day"]
+    assert repeat.get_by_test_id("deduction-reason").text_content() == device.t(
+        "audit.deduct.repeat", serial="SN0002", date=f"{day.year}年{day.month}月{day.day}日", claim=to_settle["again"]
+    )
+
+    # The month made again: the statement there is, said so.
+    make_statement()
+    page.get_by_test_id("desk-notice").get_by_text(device.t("audit.settle.exists")).wait_for()
+    assert int(page.get_by_test_id("settlement").get_attribute("data-settlement-id")) == settlement_id
+
+    # The provider disputes the penalty meanwhile; finalising is refused while the dispute waits.
+    penalty_id = int(penalty.get_attribute("data-deduction-id"))
+    reason = "旧件就是换下的屏，RDC 检验有误"
+    disputed = api.post(
+        f"/api/settlements/{settlement_id}/deductions/{penalty_id}/dispute",
+        json={"reason": reason},
+        headers=manager("P01"),
+    )
+    assert disputed.status_code == 200, disputed.get_json()
+    statement.locator("[data-action=finalise]").click()
+    page.get_by_test_id("desk-notice").get_by_text(device.t("error.disputes_open")).wait_for()
+    penalty = statement.locator(f"li[data-deduction-id='{penalty_id}'][data-dispute=open]")
+    penalty.wait_for()
+    assert reason in penalty.get_by_test_id("dispute-reason").text_content()
+    problems = device.inspect("audit-statement", ready=page.get_by_test_id("settlement"))
+    page.get_by_test_id("language").click()
+    statement.get_by_text("Net to pay").wait_for()
+    problems += device.inspect("audit-statement-en", ready=page.get_by_test_id("settlement"))
+    page.get_by_test_id("language").click()
+    statement.get_by_text("实付金额").wait_for()
+
+    # Reversed, with the note the provider reads: no longer withheld.
+    penalty.locator("[data-action=reverse]").click()
+    assert penalty.locator("[data-error-for=note]").text_content() == device.t("audit.deduct.noteRequired")
+    penalty.locator("textarea[name=note]").fill("复检确认是屏，撤销扣款")
+    penalty.locator("[data-action=reverse]").click()
+    statement.locator(f"li[data-deduction-id='{penalty_id}'][data-dispute=reversed]").wait_for()
+    assert statement.get_by_test_id("settlement-net").text_content() == "¥101.00"
+
+    # A further deduction: an amount above nothing and a reason, or nothing is sent.
+    form = statement.get_by_test_id("deduction-form")
+    form.locator("input[name=amount]").fill("0")
+    form.locator("[data-action=add-deduction]").click()
+    assert form.locator("[data-error-for=amount]").text_content() == device.t("audit.deduct.amountRequired")
+    assert form.locator("[data-error-for=reason]").text_content() == device.t("audit.deduct.reasonRequired")
+    form.locator("input[name=amount]").fill("20")
+    form.locator("textarea[name=reason]").fill("上门未穿工服，按协议扣款")
+    form.locator("[data-action=add-deduction]").click()
+    statement.locator("li[data-rule=MANUAL]").wait_for()
+    assert statement.get_by_test_id("settlement-net").text_content() == "¥81.00"
+
+    # The provider may still dispute: refused, saying until when.
+    statement.locator("[data-action=finalise]").click()
+    until = page.evaluate(
+        "async (iso) => (await import('/js/i18n/index.js')).when(iso)", shown()["settlement"]["dispute_until"]
+    )
+    page.get_by_test_id("desk-notice").get_by_text(device.t("error.dispute_window_open", date=until)).wait_for()
+
+    # Once the provider accepts it, it is final: what the server credits is what the screen said.
+    accepted = api.post(f"/api/settlements/{settlement_id}/acceptance", headers=manager("P01"))
+    assert accepted.status_code == 200, accepted.get_json()
+    statement.locator("[data-action=finalise]").click()
+    final = page.locator(f"[data-testid=settlement][data-settlement-id='{settlement_id}'][data-status=final]")
+    final.wait_for()
+    row = shown()["settlement"]
+    assert (row["status"], row["net"]) == ("final", "81.00")
+    assert page.get_by_test_id("desk-notice").text_content() == device.t("audit.settle.finalised", net="¥81.00")
+    assert final.locator("[data-action=finalise], [data-testid=deduction-form]").count() == 0
+    problems += device.inspect("audit-statement-final", ready=final)
+    assert not problems, "\n".join(problems)
+
+
+def shown_line(claim_id):
+    """The id of the claim's first part line."""
+    line_id = db.session.scalar(select(ClaimLine.id).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.id))
+    db.session.rollback()
+    return line_id

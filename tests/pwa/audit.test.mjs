@@ -67,6 +67,36 @@ const CASES = [
   ["PHOTO_REUSED", { other_scan_id: 7, job_id: 3, jobNumber: "J00000003" }, "The same photograph was taken for a scan on job J00000003."],
   ["PHOTO_REUSED", { other_scan_id: 7 }, "The same photograph backs an earlier scan."],
   ["PHOTO_REUSED", {}, "The label photo was used before."],
+  [
+    "NO_OLD_SERIAL",
+    { part_no: "BOARD", part_name: "Main board", return_id: 1, return_number: "RT00000001" },
+    "No serial was recorded for the old Main board (BOARD) of part return RT00000001: nothing ties the part sent back to this repair.",
+  ],
+  [
+    "OLD_PART_REUSED",
+    { serial: "OB-7", other_return_id: 4, other_job_id: 9, other_job_number: "J00000009" },
+    "Old part serial OB-7 was already recorded on job J00000009: the same old part is claimed twice.",
+  ],
+  [
+    "OLD_PART_REUSED",
+    { serial: "OB-7", other_return_id: 4, other_job_id: null, other_job_number: null },
+    "Old part serial OB-7 was already recorded on another part return: the same old part is claimed twice.",
+  ],
+  [
+    "PART_NOT_RETURNED",
+    { part_no: "BOARD", return_id: 1, return_number: "RT00000001", due: "2025-03-18", province: "Shandong" },
+    "The old BOARD of part return RT00000001 was due at the RDC of Shandong by Mar 18, 2025 and has not arrived.",
+  ],
+  [
+    "PART_RETURN_REJECTED",
+    { part_no: "PANEL", part_name: "Panel", return_id: 3, return_number: "RT00000003", result: "wrong_part", note: "A board came back.", province: "Shandong" },
+    "The RDC of Shandong inspected the old Panel (PANEL) of part return RT00000003: not the part replaced. The RDC's note: A board came back.",
+  ],
+  [
+    "PART_RETURN_REJECTED",
+    { part_no: "PANEL", return_id: 3, return_number: "RT00000003", result: "missing", note: "", province: "Shandong" },
+    "The RDC of Shandong inspected the old PANEL of part return RT00000003: missing from the shipment.",
+  ],
 ];
 
 for (const [code, data, sentence] of CASES) {
@@ -90,6 +120,8 @@ test("the facts are worded in Chinese for a Chinese screen, dates as Chinese wri
   assert.equal(evidence(flag), "故障日期 2024年1月14日 早于销售日期 2024年1月15日。");
   const duplicate = { code: "DUPLICATE_CLAIM", message: "", data: { claim_id: 12, provider_code: "P02", status: "rejected", job_id: 7 } };
   assert.equal(evidence(duplicate), "P02的索赔单 12（已驳回）已经索赔过同一张工单。");
+  const late = { code: "PART_NOT_RETURNED", message: "", data: { part_no: "BOARD", part_name: "主板", return_number: "RT00000001", due: "2025-03-18", province: "山东省" } };
+  assert.equal(evidence(late), "返还单 RT00000001 的旧件主板（BOARD）应于 2025年3月18日 前寄达山东省 RDC，至今未到。");
 });
 
 test("a call put through the relay has its line in the claim's timeline in both languages", async () => {

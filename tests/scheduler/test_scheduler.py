@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.claims.statements import previous_month
+from server.core.clock import local_today
 from server.extensions import db
 from server.jobs.models import Job
 from server.jobs.models import SlaPolicy
@@ -38,6 +40,8 @@ TASK_IDS = [
     "care.warranty_ending",
     "sign_in.purge",
     "messages.deliver",
+    "returns.watch",
+    "settlements.monthly",
 ]
 
 
@@ -120,6 +124,8 @@ def test_a_run_records_what_it_did_in_words(scheduler):
         "0 warranty-ending reminders set",
         "0 forgotten sign-in failures dropped",
         "no messages to deliver: the log backend's outbox is their delivery",
+        "0 old-part returns marked overdue and penalised, 0 reminded before their deadline",
+        "0 repeat repair(s) deducted, 0 statement(s) finalised",
     ]
 
 
@@ -147,6 +153,9 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
         ("care.warranty_ending", "ok", "0 warranty-ending reminders set"),
         ("sign_in.purge", "ok", "0 forgotten sign-in failures dropped"),
         ("messages.deliver", "ok", "no messages to deliver: the log backend's outbox is their delivery"),
+        ("returns.watch", "ok", "0 old-part returns marked overdue and penalised, 0 reminded before their deadline"),
+        # 1 January: before the settlement day, so no statements for December yet.
+        ("settlements.monthly", "ok", "0 repeat repair(s) deducted, 0 statement(s) finalised"),
     ]
 
 
@@ -287,6 +296,8 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
         ("care.warranty_ending", 86400),
         ("sign_in.purge", 3600),
         ("messages.deliver", 30),
+        ("returns.watch", 3600),
+        ("settlements.monthly", 3600),
     ]
     assert all(task["description"] for task in response.get_json())
 
@@ -312,6 +323,12 @@ def command_locks(monkeypatch):
         lock.release()
 
 
+def settlements_said():
+    """What the monthly settlement task says today: last month's statements only from the settlement day on."""
+    made = f"0 statement(s) made for {previous_month()}, " if local_today().day >= 5 else ""
+    return made + "0 repeat repair(s) deducted, 0 statement(s) finalised"
+
+
 def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
     result = runner.invoke(args=["scheduler", "--once"])
 
@@ -327,6 +344,8 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
         "care.warranty_ending: ok - 0 warranty-ending reminders set",
         "sign_in.purge: ok - 0 forgotten sign-in failures dropped",
         "messages.deliver: ok - no messages to deliver: the log backend's outbox is their delivery",
+        "returns.watch: ok - 0 old-part returns marked overdue and penalised, 0 reminded before their deadline",
+        f"settlements.monthly: ok - {settlements_said()}",
     ]
 
 

@@ -151,6 +151,8 @@ PLANNERS = ("admin", "hq_planner")
 CARE_READERS = ("admin", "agent", "dispatcher", "provider_manager")
 CARE_WORKERS = ("admin", "agent")
 REPORT_READERS = ("admin", "auditor", "dispatcher", "provider_manager")
+# Old parts owed to an RDC: the provider that owes them, the RDC's clerk, and the auditors.
+RETURN_READERS = ("admin", "auditor", "provider_manager", "parts_clerk")
 
 # Each readable address and the roles that may read it. Items that do not exist
 # answer 404 to a reader, so the role check is seen apart from the data.
@@ -177,6 +179,11 @@ READERS = {
     "/api/settlements": CLAIM_READERS,
     "/api/settlements/999999": CLAIM_READERS,
     "/api/settlements/999999.csv": CLAIM_READERS,
+    "/api/part-returns": RETURN_READERS,
+    "/api/part-returns/999999": RETURN_READERS,
+    "/api/part-returns/shipments": RETURN_READERS,
+    "/api/part-returns/shipments/999999": RETURN_READERS,
+    "/api/part-returns/shipments/999999.csv": RETURN_READERS,
     "/api/reports/claims": CLAIM_READERS,
     "/api/reports/claims.csv": CLAIM_READERS,
     "/api/reports/claims/trend": CLAIM_READERS,
@@ -258,6 +265,9 @@ MISSING_CODES = {
     "/api/jobs/999999/signature": "job_not_found",
     "/api/jobs/999999/parts": "job_not_found",
     "/api/requisitions/999999": "requisition_not_found",
+    "/api/part-returns/999999": "return_not_found",
+    "/api/part-returns/shipments/999999": "shipment_not_found",
+    "/api/part-returns/shipments/999999.csv": "shipment_not_found",
     "/api/sales-orders/999999": "sales_order_not_found",
     "/api/purchase-orders/999999": "purchase_order_not_found",
     "/api/purchase-orders/999999/requisitions": "purchase_order_not_found",
@@ -317,6 +327,14 @@ WRITERS = {
     ("POST", "/api/claims"): ("provider_manager",),
     ("POST", "/api/claims/999999/decision"): AUDIT,
     ("POST", "/api/settlements"): AUDIT,
+    ("POST", "/api/settlements/999999/deductions"): AUDIT,
+    ("POST", "/api/settlements/999999/deductions/999999/dispute"): ("provider_manager",),
+    ("POST", "/api/settlements/999999/deductions/999999/resolution"): AUDIT,
+    ("POST", "/api/settlements/999999/acceptance"): ("provider_manager",),
+    ("POST", "/api/settlements/999999/finalisation"): AUDIT,
+    ("POST", "/api/part-returns/shipments"): ("provider_manager",),
+    ("POST", "/api/part-returns/shipments/999999/receipt"): ("parts_clerk", "admin"),
+    ("POST", "/api/part-returns/999999/inspection"): ("parts_clerk", "admin"),
     ("POST", "/api/requests"): CALL_CENTRE,
     ("POST", "/api/jobs/999999/dispatch"): DISPATCH,
     ("POST", "/api/jobs/999999/assign"): ("admin", "dispatcher", "provider_manager"),
@@ -371,6 +389,9 @@ BODILESS = {
     # The body is the blob's raw bytes: what is checked first is that its name is a SHA-256.
     ("PUT", "/api/sync/blobs/no-such-sha256"): (422, "bad_hash"),
     ("POST", "/api/knowledge/999999/deactivate"): (404, "article_not_found"),
+    ("POST", "/api/settlements/999999/acceptance"): (404, "not_found"),
+    ("POST", "/api/settlements/999999/finalisation"): (404, "not_found"),
+    ("POST", "/api/part-returns/shipments/999999/receipt"): (404, "shipment_not_found"),
 }
 
 

@@ -1,14 +1,15 @@
 // The auditor's desk (索赔审核): the queue of warranty claims (waiting for audit first, the longest waiting
 // first), a claim's case with every flag worded in the auditor's language beside the evidence behind it (the
-// sale record, the unit's other claims and jobs, the job's timeline, the label photos, and a reused photo
-// beside the one it copies), the decision, and the providers' monthly settlements with their CSV.
+// sale record, the unit's other claims and jobs, the job's timeline, the label photos, a reused photo beside
+// the one it copies, the old parts each line owes the RDC), the decision line by line, the providers' monthly
+// statements (网点结算单) with their deductions, disputes and final word, and the old parts still owed.
 //
-// Addresses: #/audit (the queue), #/audit/claim/<id> (the queue and a claim), #/audit/settlements and
-// #/audit/settlements/<id>. The queue's filters, sort and page live in the address.
+// Addresses: #/audit (the queue), #/audit/claim/<id> (the queue and a claim), #/audit/settlements,
+// #/audit/settlements/<id> and #/audit/returns. Filters, sort and page live in the address.
 
 import { addStrings, language } from "../i18n/index.js";
 import strings from "./audit-strings.js";
-import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
+import { OK, action, address, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
 import { save } from "../ui/dom.js";
 import { distanceText, visitPlot } from "./visit-map.js";
 
@@ -32,10 +33,17 @@ const FLAGS = [
   "IMPOSSIBLE_TRAVEL",
   "OVERLAPPING_VISITS",
   "OLD_PHOTO",
+  "NO_OLD_SERIAL",
+  "OLD_PART_REUSED",
+  "PART_NOT_RETURNED",
+  "PART_RETURN_REJECTED",
 ];
 const STATUSES = ["pending_review", "approved", "rejected"];
+const STATEMENT_STATUSES = ["open", "final"];
+const RETURN_STATUSES = ["overdue", "owed", "shipped", "received", "accepted", "rejected"];
 const QUEUE_PAGE = 25;
 const SETTLEMENTS_PAGE = 20;
+const RETURNS_PAGE = 25;
 
 // What the next screen says first, after an action that changes the address (a new View draws it).
 let flash = null;
@@ -241,8 +249,53 @@ export function evidence(flag) {
       }
       return words("PHOTO_REUSED.before");
     default:
-      return visitEvidence(flag, data, words) ?? flag.message;
+      return visitEvidence(flag, data, words) ?? returnEvidence(flag, data, words) ?? flag.message;
   }
+}
+
+// A part as the screens name it: "Main board (BOARD)", or its number alone where its name is not known.
+function partLabel(name, partNo) {
+  return name && name !== partNo ? t("audit.partLabel", { name, no: partNo }) : partNo;
+}
+
+// The old-part flags (server/claims/returns.py) from their facts: the return, its part, its deadline, what the
+// RDC found. `part_name` is the claim line's, added by the case; undefined when a fact the sentence needs is
+// missing, and the server's own sentence is shown.
+function returnEvidence(flag, data, words) {
+  const part = data.part_no === undefined ? undefined : partLabel(data.part_name, data.part_no);
+  switch (flag.code) {
+    case "NO_OLD_SERIAL":
+      return part === undefined ? undefined : words("NO_OLD_SERIAL", { part, number: data.return_number ?? "—" });
+    case "OLD_PART_REUSED": {
+      if (!data.serial) {
+        return undefined;
+      }
+      // The other job by its number; a return of no job (or of a job not found) is "another part return".
+      const job = fact(data, "other_job_number");
+      return job ? words("OLD_PART_REUSED", { serial: data.serial, job }) : words("OLD_PART_REUSED.return", { serial: data.serial });
+    }
+    case "PART_NOT_RETURNED":
+      if (part === undefined || !data.due) {
+        return undefined;
+      }
+      return words("PART_NOT_RETURNED", { part, number: data.return_number ?? "—", due: calendarDay(data.due), province: data.province ?? "" });
+    case "PART_RETURN_REJECTED": {
+      if (part === undefined || !data.result) {
+        return undefined;
+      }
+      const params = { part, number: data.return_number ?? "—", province: data.province ?? "", result: returnResult(data.result), note: data.note };
+      return data.note ? words("PART_RETURN_REJECTED", params) : words("PART_RETURN_REJECTED.noNote", params);
+    }
+    default:
+      return undefined;
+  }
+}
+
+// What the RDC found an old part to be (accepted, wrong_part, not_faulty, missing), in words.
+function returnResult(result) {
+  const key = `audit.returnResult.${result}`;
+  const text = t(key);
+  return text === key ? result.replace(/_/g, " ") : text;
 }
 
 // The later / earlier of two ISO times (either may be missing).
@@ -318,6 +371,107 @@ function visitEvidence(flag, data, words) {
   }
 }
 
+// ---------------------------------------------------------------- money and a claim's lines
+
+// Money as exact integer cents: the server's "12.50" (or "-3.00") → 1250, and back with amountOf.
+function cents(amount) {
+  const text = String(amount ?? "0");
+  const [whole, fraction = ""] = text.replace(/^-/, "").split(".");
+  const value = Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2));
+  return text.startsWith("-") ? -value : value;
+}
+
+function amountOf(value) {
+  const whole = Math.abs(value);
+  return `${value < 0 ? "-" : ""}${Math.floor(whole / 100)}.${String(whole % 100).padStart(2, "0")}`;
+}
+
+// An amount that may be below nothing (a statement's net), the sign before the yuan sign.
+function signedYuan(amount) {
+  return String(amount).startsWith("-") ? `−${yuan(String(amount).slice(1))}` : yuan(amount);
+}
+
+// What an approved claim pays once the RDC accepts the old parts of its lines still waiting for them.
+function awaitingCents(claim) {
+  return claim.parts.filter((line) => line.status === "awaiting_return").reduce((sum, line) => sum + cents(line.amount), 0);
+}
+
+function lineBadge(status) {
+  return h("span", { class: `state line-${status}`, "data-testid": "line-status", "data-status": status }, t(`audit.line.status.${status}`));
+}
+
+// Where an old part is: owed, on its way (due by, or overdue since, its deadline), at the RDC, or what the RDC found.
+function returnState(row) {
+  if (row.status === "rejected") {
+    return t("audit.return.rejected", { result: returnResult(row.result ?? "") });
+  }
+  if (row.status === "owed" || row.status === "shipped") {
+    return t(row.overdue ? "audit.return.overdue" : "audit.return.due", { status: t(`audit.return.status.${row.status}`), due: localDay(row.due_at) });
+  }
+  return t(`audit.return.status.${row.status}`);
+}
+
+// The same in a table with a column for the deadline: the state alone, late or not.
+function returnStateShort(row) {
+  if (row.status === "rejected") {
+    return t("audit.return.rejected", { result: returnResult(row.result ?? "") });
+  }
+  const status = t(`audit.return.status.${row.status}`);
+  return row.overdue ? t("audit.return.lateShort", { status }) : status;
+}
+
+function returnItems(rows) {
+  return h(
+    "ul",
+    { class: "line-returns", "data-testid": "line-returns" },
+    rows.map((row) =>
+      h(
+        "li",
+        { "data-return-id": row.id, "data-status": row.status, class: row.overdue || row.status === "rejected" ? "bad" : null },
+        h("strong", {}, t("audit.return.number", { number: row.number })),
+        " ",
+        h("span", { "data-testid": "return-state" }, returnState(row)),
+        h("small", {}, row.old_serial ? t("audit.return.oldSerial", { serial: row.old_serial }) : t("audit.return.noOldSerial")),
+      ),
+    ),
+  );
+}
+
+// One line of a claim: what it is, its amount, its status and why, its old parts, and (waiting for audit) the
+// auditor's choice for it.
+function lineCard({ key, label, detail, amount, status, reason, settlementId, returns = [], control = null }) {
+  const waiting = status === "awaiting_return";
+  return h(
+    "li",
+    { class: "claim-line", "data-line": key, "data-status": status },
+    h(
+      "div",
+      { class: "line-head" },
+      h("span", { class: "line-name" }, h("strong", {}, label), detail ? h("small", {}, detail) : null),
+      h("span", { class: "line-amount", "data-testid": "line-amount" }, yuan(amount)),
+    ),
+    h("div", { class: "line-state" }, lineBadge(status), waiting ? h("span", { class: "muted" }, t("audit.line.paidOnceAccepted")) : null),
+    reason && (status === "rejected" || status === "return_rejected") ? h("p", { class: "line-why", "data-testid": "line-reason" }, t("audit.line.why", { reason })) : null,
+    settlementId ? h("a", { href: `#/audit/settlements/${settlementId}`, class: "line-paid" }, t("audit.line.paidIn", { id: settlementId })) : null,
+    returns.length ? returnItems(returns) : null,
+    control,
+  );
+}
+
+function partCard(line, returns, control = null) {
+  return lineCard({
+    key: String(line.id),
+    label: partLabel(line.name, line.part_no),
+    detail: t("audit.line.qtyPrice", { qty: line.qty, price: yuan(line.unit_price) }),
+    amount: line.amount,
+    status: line.status,
+    reason: line.reason,
+    settlementId: line.settlement_id,
+    returns,
+    control,
+  });
+}
+
 // ---------------------------------------------------------------- the desk
 
 export class View {
@@ -339,12 +493,22 @@ export class View {
     if (flash) {
       this.notice.ok(flash);
       flash = null;
+    } else if (this.spoken && this.spoken !== language()) {
+      this.notice.clear(); // said in the language the user just left
     }
+    this.spoken = language();
     await loadProviders(this.api);
     const [screen, id] = this.path;
-    const content = screen === "settlements" ? await this.settlementsScreen(id) : await this.claimsScreen(screen === "claim" ? id : null, drawn);
+    let content;
+    if (screen === "settlements") {
+      content = await this.settlementsScreen(id);
+    } else if (screen === "returns") {
+      content = await this.returnsScreen();
+    } else {
+      content = await this.claimsScreen(screen === "claim" ? id : null, drawn);
+    }
     if (drawn === this.drawn) {
-      this.root.replaceChildren(this.tabs(screen === "settlements" ? "settlements" : "queue"), this.notice.element, content);
+      this.root.replaceChildren(this.tabs(screen === "settlements" || screen === "returns" ? screen : "queue"), this.notice.element, content);
     }
     return this.root;
   }
@@ -352,7 +516,13 @@ export class View {
   tabs(current) {
     const tab = (href, key, name) =>
       h("a", { href, class: current === name ? "tab current" : "tab", "aria-current": current === name ? "page" : null, "data-testid": `tab-${name}` }, t(key));
-    return h("nav", { class: "tabs", "aria-label": t("audit.tabs") }, tab("#/audit", "audit.tab.queue", "queue"), tab("#/audit/settlements", "audit.tab.settlements", "settlements"));
+    return h(
+      "nav",
+      { class: "tabs", "aria-label": t("audit.tabs") },
+      tab("#/audit", "audit.tab.queue", "queue"),
+      tab("#/audit/settlements", "audit.tab.settlements", "settlements"),
+      tab("#/audit/returns", "audit.tab.returns", "returns"),
+    );
   }
 
   failed(answer) {
@@ -463,13 +633,14 @@ export class View {
     }
     const claim = found.body;
     const job = claim.job_id;
-    const [unit, sameUnit, jobRead, events, ownScan, reused] = await Promise.all([
+    const [unit, sameUnit, jobRead, events, ownScan, reused, returns] = await Promise.all([
       this.api.get(`/api/install-base/${encodeURIComponent(claim.serial)}`),
       this.api.get("/api/claims", { serial: claim.serial, per_page: 100, sort: "-created" }),
       job ? this.api.get(`/api/jobs/${job}`) : null,
       job ? this.api.get(`/api/jobs/${job}/events`) : null,
       claim.scan_id ? this.api.get(`/api/scans/${claim.scan_id}`) : null,
       this.reusedPhotos(claim),
+      this.lineReturns(claim),
     ]);
     const sale = unit.kind === OK ? unit.body.sale : null;
     const [province, city] = sale ? await Promise.all([regionName(this.api, sale.province), regionName(this.api, sale.city)]) : ["", ""];
@@ -485,7 +656,7 @@ export class View {
       h("h2", {}, claimNo(claim.id), " ", statusBadge(claim.status)),
       this.summary(claim, jobRead?.kind === OK ? jobRead.body : null),
       this.flagList(claim, reused, drawn),
-      claim.status === "pending_review" ? this.decisionForm(claim) : null,
+      claim.status === "pending_review" ? this.decisionForm(claim, returns) : this.linesSection(claim, returns),
       this.photoSection(scans, drawn),
       jobRead?.kind === OK ? this.visitSection(jobRead.body, drawn) : null,
       this.saleSection(unit, sale, province, city),
@@ -503,6 +674,9 @@ export class View {
 
   summary(claim, job) {
     const decided = claim.status !== "pending_review";
+    const awaiting = claim.status === "approved" ? awaitingCents(claim) : 0;
+    // The statements that paid it: its labour's, and each part line's own.
+    const paidIn = [...new Set([claim.settlement_id, ...claim.parts.map((line) => line.settlement_id)].filter(Boolean))];
     return h(
       "section",
       { class: "panel" },
@@ -519,42 +693,76 @@ export class View {
         [t("audit.labour"), yuan(claim.labor_fee)],
         [t("audit.partsAmount"), yuan(claim.parts_amount)],
         [t("audit.amount"), yuan(claim.amount), "claim-amount"],
+        claim.status === "approved" ? [t("audit.approvedAmount"), yuan(claim.approved_amount), "claim-approved"] : null,
+        awaiting ? [t("audit.awaitingAmount"), yuan(amountOf(awaiting)), "claim-awaiting"] : null,
         [t("audit.submittedAt"), time(claim.created_at)],
         decided && claim.decided_at ? [t("audit.decidedAt"), time(claim.decided_at)] : null,
         decided && claim.decision_reason ? [t("audit.reason"), claim.decision_reason, "claim-reason"] : null,
         claim.status === "approved"
           ? [
               t("audit.settledIn"),
-              claim.settlement_id ? h("a", { href: `#/audit/settlements/${claim.settlement_id}` }, t("audit.settle.heading", { id: claim.settlement_id })) : t("audit.notSettled"),
+              paidIn.length
+                ? h(
+                    "span",
+                    { class: "claim-links" },
+                    paidIn.map((id) => h("a", { href: `#/audit/settlements/${id}` }, t("audit.settle.heading", { id }))),
+                  )
+                : t("audit.notSettled"),
             ]
           : null,
       ]),
-      claim.parts.length
-        ? h(
-            "div",
-            { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("audit.partsClaimed") },
-            h(
-              "table",
-              { class: "desk-table", "data-testid": "claim-parts" },
-              h("thead", {}, h("tr", {}, [t("audit.partNo"), t("audit.qty"), t("audit.unitPrice")].map((title, index) => h("th", { scope: "col", class: index ? "num" : null }, title)))),
-              h(
-                "tbody",
-                {},
-                claim.parts.map((line) => h("tr", {}, h("td", {}, line.part_no), h("td", { class: "num" }, String(line.qty)), h("td", { class: "num" }, yuan(line.unit_price)))),
-              ),
-            ),
-          )
-        : h("p", { class: "muted" }, t("audit.noParts")),
     );
+  }
+
+  // ------------------------------------------------------------ the claim's lines and their old parts
+
+  // The part returns each returnable line stands behind ({line id: [returns]}): the job's, and any a flag names
+  // (a claim without a job owes returns that no job lists).
+  async lineReturns(claim) {
+    const byLine = new Map();
+    if (!claim.parts.some((line) => line.return_required)) {
+      return byLine;
+    }
+    const found = new Map();
+    if (claim.job_id) {
+      const answer = await this.api.get("/api/part-returns", { job_id: claim.job_id, per_page: 100 });
+      for (const row of answer.kind === OK ? answer.body.items : []) {
+        found.set(row.id, row);
+      }
+    }
+    const named = new Set(claim.flags.map((flag) => flag.data?.return_id).filter((id) => Number.isInteger(id) && !found.has(id)));
+    for (const answer of await Promise.all([...named].map((id) => this.api.get(`/api/part-returns/${id}`)))) {
+      if (answer.kind === OK) {
+        found.set(answer.body.id, answer.body);
+      }
+    }
+    for (const row of [...found.values()].sort((a, b) => a.id - b.id)) {
+      if (row.claim_line_id !== null) {
+        byLine.set(row.claim_line_id, [...(byLine.get(row.claim_line_id) ?? []), row]);
+      }
+    }
+    return byLine;
+  }
+
+  // A decided claim's lines: each with its amount, its status, the reason it was refused and its old parts.
+  linesSection(claim, returns) {
+    const labour = lineCard({ key: "labor", label: t("audit.line.labour"), amount: claim.labor_fee, status: claim.labor_status, reason: claim.labor_reason, settlementId: claim.settlement_id });
+    const parts = claim.parts.map((line) => partCard(line, returns.get(line.id) ?? []));
+    return section(t("audit.lines"), "claim-lines", h("ul", { class: "line-list" }, labour, parts));
   }
 
   flagList(claim, reused, drawn) {
     if (!claim.flags.length) {
       return section(t("audit.flags"), "claim-flags", h("p", { class: "clean" }, t("claims.noFlags")));
     }
+    // The part an old-part flag names, by its name on the claim's line.
+    const partNames = new Map(claim.parts.map((line) => [line.part_no, line.name]));
     const items = claim.flags.map((flag, index) => {
       const extra = reused.get(index);
-      const data = extra?.jobNumber ? { ...flag.data, jobNumber: extra.jobNumber } : flag.data;
+      let data = extra?.jobNumber ? { ...flag.data, jobNumber: extra.jobNumber } : flag.data;
+      if (data?.part_no !== undefined && partNames.has(data.part_no)) {
+        data = { ...data, part_name: partNames.get(data.part_no) };
+      }
       const other = flag.data?.claim_id;
       return h(
         "li",
@@ -795,24 +1003,141 @@ export class View {
 
   // ------------------------------------------------------------ the decision
 
-  decisionForm(claim) {
+  // The decision: each line approved or rejected with its reason (the labour and every part line the RDC has
+  // not rejected), the amount the approved lines come to, updated as the auditor chooses, and the whole claim
+  // approved on those terms or rejected with a reason.
+  decisionForm(claim, returns) {
     const reason = h("textarea", { name: "reason", rows: 3, maxlength: 2000, "aria-describedby": `reason-error-${claim.id}` });
     const error = h("p", { class: "field-error", id: `reason-error-${claim.id}`, "data-error-for": "reason" });
+    const whole = h("p", { class: "field-error", "data-error-for": "decision", role: "alert" });
+    const approved = h("strong", { "data-testid": "approved-amount" });
+    const awaiting = h("span", { "data-testid": "awaiting-amount" });
+    const awaitingLine = h("p", { class: "muted" }, awaiting);
+
+    const choices = [];
+    const choose = (key, label, amount, status, line = null) => {
+      const name = `decide-${claim.id}-${key}`;
+      const approve = h("input", { type: "radio", name, value: "approve", checked: true });
+      const reject = h("input", { type: "radio", name, value: "reject" });
+      const why = h("textarea", { name: `reason-${key}`, rows: 2, maxlength: 2000, "aria-describedby": `${name}-error` });
+      const whyField = h("label", { class: "line-reason", hidden: true }, t("audit.line.reasonLabel"), why);
+      const problem = h("p", { class: "field-error", id: `${name}-error`, "data-error-for": `line-${key}` });
+      const choice = { key, line, amount: cents(amount), status, why, problem, rejected: () => reject.checked };
+      const changed = () => {
+        whyField.hidden = !reject.checked;
+        problem.textContent = "";
+        why.removeAttribute("aria-invalid");
+        total();
+      };
+      approve.addEventListener("change", changed);
+      reject.addEventListener("change", changed);
+      choices.push(choice);
+      return h(
+        "div",
+        { class: "line-choice", "data-testid": "line-choice" },
+        h(
+          "fieldset",
+          {},
+          h("legend", { class: "visually-hidden" }, t("audit.line.decisionOn", { line: label })),
+          h("label", {}, approve, t("audit.line.approve")),
+          h("label", {}, reject, t("audit.line.reject")),
+        ),
+        whyField,
+        problem,
+      );
+    };
+    const labourLabel = t("audit.line.labour");
+    const cards = [
+      lineCard({ key: "labor", label: labourLabel, amount: claim.labor_fee, status: claim.labor_status, control: choose("labor", labourLabel, claim.labor_fee, "pending") }),
+      ...claim.parts.map((line) => {
+        // The RDC's rejection of its old part is final: the line is not paid, whatever the audit says.
+        const decidable = line.status === "pending" || line.status === "awaiting_return";
+        const control = decidable ? choose(String(line.id), partLabel(line.name, line.part_no), line.amount, line.status, line) : null;
+        return partCard(line, returns.get(line.id) ?? [], control);
+      }),
+    ];
+    // The approved lines' sum; a part line still waiting for its old parts is paid once the RDC accepts them.
+    const sums = () => {
+      let now = 0;
+      let later = 0;
+      for (const choice of choices) {
+        if (!choice.rejected()) {
+          if (choice.status === "awaiting_return") {
+            later += choice.amount;
+          } else {
+            now += choice.amount;
+          }
+        }
+      }
+      return { now, later };
+    };
+    const total = () => {
+      const { now, later } = sums();
+      approved.textContent = yuan(amountOf(now));
+      awaiting.textContent = t("audit.line.awaitingSum", { amount: yuan(amountOf(later)) });
+      awaitingLine.hidden = later === 0;
+      whole.textContent = "";
+    };
+    total();
+
+    const fail = (field, text) => {
+      field.why.setAttribute("aria-invalid", "true");
+      field.problem.textContent = text;
+    };
     const decide = async (decision) => {
       error.textContent = "";
+      whole.textContent = "";
       reason.removeAttribute("aria-invalid");
-      const said = reason.value.trim();
-      if (decision === "reject" && !said) {
-        error.textContent = t("audit.reasonRequired");
-        reason.setAttribute("aria-invalid", "true");
-        reason.focus();
-        return;
+      for (const choice of choices) {
+        choice.problem.textContent = "";
+        choice.why.removeAttribute("aria-invalid");
       }
-      const answer = await this.api.post(`/api/claims/${claim.id}/decision`, { decision, reason: said });
-      if (answer.kind !== OK) {
-        if (answer.details?.fields?.reason) {
+      const said = reason.value.trim();
+      let body = { decision, reason: said };
+      let sent = [];
+      if (decision === "reject") {
+        if (!said) {
           error.textContent = t("audit.reasonRequired");
           reason.setAttribute("aria-invalid", "true");
+          reason.focus();
+          return;
+        }
+      } else {
+        const unexplained = choices.filter((choice) => choice.rejected() && !choice.why.value.trim());
+        if (unexplained.length) {
+          unexplained.forEach((choice) => fail(choice, t("audit.line.reasonRequired")));
+          unexplained[0].why.focus();
+          return;
+        }
+        const { now, later } = sums();
+        if (now + later === 0) {
+          whole.textContent = t("audit.line.allRejected");
+          return;
+        }
+        const verdict = (choice) => ({ decision: choice.rejected() ? "reject" : "approve", reason: choice.rejected() ? choice.why.value.trim() : "" });
+        sent = choices.filter((choice) => choice.line);
+        body = { ...body, labor: verdict(choices[0]), lines: sent.map((choice) => ({ id: choice.line.id, ...verdict(choice) })) };
+      }
+      const answer = await this.api.post(`/api/claims/${claim.id}/decision`, body);
+      if (answer.kind !== OK) {
+        // A refusal the form can point at: the claim's reason, a line's, or every line rejected.
+        const fields = answer.details?.fields ?? {};
+        let shown = false;
+        for (const field of Object.keys(fields)) {
+          const line = field.match(/^lines\.(\d+)\.reason$/);
+          if (field === "reason") {
+            error.textContent = t("audit.reasonRequired");
+            reason.setAttribute("aria-invalid", "true");
+            shown = true;
+          } else if (field === "labor.reason" || (line && sent[Number(line[1])])) {
+            fail(line ? sent[Number(line[1])] : choices[0], t("audit.line.reasonRequired"));
+            shown = true;
+          } else if (field === "decision") {
+            whole.textContent = t("audit.line.allRejected");
+            shown = true;
+          }
+        }
+        if (shown) {
           return;
         }
         this.notice.fail(answer);
@@ -821,13 +1146,23 @@ export class View {
         }
         return;
       }
-      this.notice.ok(t(decision === "approve" ? "audit.approvedDone" : "audit.rejectedDone", { id: claim.id }));
+      if (decision === "reject") {
+        this.notice.ok(t("audit.rejectedDone", { id: claim.id }));
+      } else {
+        const later = awaitingCents(answer.body);
+        const params = { id: claim.id, amount: yuan(answer.body.approved_amount), later: yuan(amountOf(later)) };
+        this.notice.ok(t(later ? "audit.approvedAwaitingDone" : "audit.approvedDone", params));
+      }
       await this.render();
     };
     return h(
       "form",
       { class: "panel decision", "data-testid": "decision", onsubmit: (event) => event.preventDefault() },
       h("h3", {}, t("audit.decide")),
+      h("p", { class: "muted" }, t("audit.line.explain")),
+      h("ul", { class: "line-list" }, cards),
+      h("div", { class: "approved-sum", "aria-live": "polite" }, h("p", {}, t("audit.line.approvedSum"), " ", approved), awaitingLine),
+      whole,
       h("label", {}, t("audit.reasonLabel"), reason),
       error,
       h(
@@ -839,12 +1174,13 @@ export class View {
     );
   }
 
-  // ------------------------------------------------------------ settlements
+  // ------------------------------------------------------------ statements (settlements)
 
   async settlementsScreen(settlementId) {
     const page = Number(this.query.get("page")) || 1;
+    const status = this.query.get("status") ?? "";
     const [list, chosen] = await Promise.all([
-      this.api.get("/api/settlements", { per_page: SETTLEMENTS_PAGE, page }),
+      this.api.get("/api/settlements", { per_page: SETTLEMENTS_PAGE, page, ...(status ? { status } : {}) }),
       settlementId ? this.api.get(`/api/settlements/${settlementId}`) : null,
     ]);
     const listed =
@@ -857,29 +1193,44 @@ export class View {
                 {
                   key: "provider",
                   label: t("audit.settle.col.provider"),
-                  value: (row) => providerName(row.provider_code),
-                  cell: (row) => h("a", { href: `#/audit/settlements/${row.id}` }, providerName(row.provider_code)),
+                  value: (row) => row.provider_name ?? providerName(row.provider_code),
+                  cell: (row) => h("a", { href: `#/audit/settlements/${row.id}` }, row.provider_name ?? providerName(row.provider_code)),
                 },
                 { key: "month", label: t("audit.settle.col.month"), value: (row) => row.month, cell: (row) => monthName(row.month) },
-                { key: "claims", label: t("audit.settle.col.claims"), numeric: true, value: (row) => row.claim_count },
-                { key: "total", label: t("audit.settle.col.total"), numeric: true, value: (row) => Number(row.total), cell: (row) => yuan(row.total) },
+                { key: "status", label: t("audit.settle.col.status"), value: (row) => row.status, cell: (row) => statementBadge(row.status) },
+                // The net, with what was deducted from the lines' total under it: four columns fit the queue's width.
+                {
+                  key: "net",
+                  label: t("audit.settle.col.net"),
+                  numeric: true,
+                  value: (row) => cents(row.net),
+                  cell: (row) => [signedYuan(row.net), cents(row.deductions) ? h("small", {}, t("audit.settle.deducted", { amount: yuan(row.deductions) })) : null],
+                },
               ],
               rows: list.body.items,
               sort: this.query.get("sort") ?? "",
-              rowAttributes: (row) => ({ "data-settlement-id": row.id, class: String(row.id) === String(settlementId) ? "selected" : null }),
+              rowAttributes: (row) => ({ "data-settlement-id": row.id, "data-status": row.status, class: String(row.id) === String(settlementId) ? "selected" : null }),
             })
-          : h("p", { class: "empty" }, t("audit.settle.none"));
+          : h("p", { class: "empty" }, t(status ? "audit.settle.noneWithStatus" : "audit.settle.none"));
+    const filter = h(
+      "select",
+      { name: "status", "data-filter": "status" },
+      h("option", { value: "" }, t("audit.settle.allStatuses")),
+      STATEMENT_STATUSES.map((each) => h("option", { value: each, selected: status === each }, t(`audit.settle.status.${each}`))),
+    );
+    filter.addEventListener("change", () => setQuery({ status: filter.value, page: "" }));
     const queue = h(
       "div",
       { class: "audit-settlements" },
       this.settlementForm(),
       h("h2", {}, t("audit.settle.list")),
-      listed,
+      h("form", { class: "filters", "aria-label": t("audit.settle.filters"), onsubmit: (event) => event.preventDefault() }, h("label", {}, t("audit.settle.col.status"), filter)),
+      scrollable(listed, t("audit.settle.list")),
       list.kind === OK ? pager(list.body, (next) => setQuery({ page: next })) : null,
     );
     let detail = h("p", { class: "panel pick" }, t("audit.settle.pick"));
     if (chosen) {
-      detail = chosen.kind === OK ? this.settlement(chosen.body) : this.failed(chosen);
+      detail = chosen.kind === OK ? this.statement(chosen.body, await this.deductionFacts(chosen.body.deductions)) : this.failed(chosen);
     }
     const layout = split(queue, detail);
     layout.classList.toggle("has-case", Boolean(settlementId));
@@ -913,13 +1264,26 @@ export class View {
       }
       const answer = await this.api.post("/api/settlements", { provider_id: Number(provider.value), month: month.value });
       if (answer.kind !== OK) {
+        const existing = answer.code === "statement_exists" ? answer.details?.settlement_id : null;
+        if (existing) {
+          // One statement a provider and month: the one there is, said so.
+          flash = t("audit.settle.exists");
+          const there = `#/audit/settlements/${existing}`;
+          if (address().base === there) {
+            await this.render(); // on show already: drawn again, fresh, under the notice
+          } else {
+            location.hash = there;
+          }
+          return;
+        }
         this.notice.fail(answer);
         if (answer.code === "nothing_to_settle") {
           this.notice.element.textContent = problem(answer); // nothing changed: no fresh state to tell of
         }
         return;
       }
-      flash = t("audit.settle.created", { count: answer.body.claim_count, total: yuan(answer.body.total) });
+      const made = answer.body;
+      flash = t("audit.settle.created", { claims: counted("claims", made.claim_count), lines: counted("lines", made.line_count), net: signedYuan(made.net) });
       location.hash = `#/audit/settlements/${answer.body.id}`;
     };
     return h(
@@ -933,45 +1297,364 @@ export class View {
     );
   }
 
-  settlement(statement) {
+  // What each deduction names, read for its sentence: the part return a penalty is for, the later repair of a
+  // repeat repair ({deduction id: {partReturn} | {claim}}).
+  async deductionFacts(deductions) {
+    const found = new Map();
+    await Promise.all(
+      deductions.map(async (deduction) => {
+        if (deduction.rule === "RETURN_PENALTY" && deduction.part_return_id) {
+          const answer = await this.api.get(`/api/part-returns/${deduction.part_return_id}`);
+          if (answer.kind === OK) {
+            found.set(deduction.id, { partReturn: answer.body });
+          }
+        } else if (deduction.rule === "REPEAT_REPAIR" && deduction.claim_id) {
+          const answer = await this.api.get(`/api/claims/${deduction.claim_id}`);
+          if (answer.kind === OK) {
+            found.set(deduction.id, { claim: answer.body });
+          }
+        }
+      }),
+    );
+    return found;
+  }
+
+  statement({ settlement: row, lines, deductions }, known) {
+    const open = row.status === "open";
     const download = action("download-csv", t("audit.settle.download"), async () => {
-      const answer = await this.api.download(`/api/settlements/${statement.id}.csv`);
+      const answer = await this.api.download(`/api/settlements/${row.id}.csv`);
       if (answer.kind !== OK) {
         this.notice.fail(answer);
         return;
       }
       save(answer);
     });
+    const finalise = open ? action("finalise", t("audit.settle.finalise"), () => this.finalise(row), { class: "primary" }) : null;
     return h(
       "article",
-      { class: "audit-case", "data-testid": "settlement", "data-settlement-id": statement.id },
-      h("a", { href: "#/audit/settlements", class: "back back-to-queue" }, t("audit.backToQueue")),
-      h("h2", {}, t("audit.settle.heading", { id: statement.id })),
+      { class: "audit-case statement", "data-testid": "settlement", "data-settlement-id": row.id, "data-status": row.status },
+      h("a", { href: "#/audit/settlements", class: "back back-to-queue" }, t("audit.settle.back")),
+      h("h2", {}, t("audit.settle.heading", { id: row.id }), " ", statementBadge(row.status)),
       h(
         "section",
         { class: "panel" },
         facts([
-          [t("audit.provider"), providerName(statement.provider_code), "settlement-provider"],
-          [t("audit.settle.month"), monthName(statement.month), "settlement-month"],
-          [t("audit.settle.claimCount"), String(statement.claim_count), "settlement-count"],
-          [t("audit.settle.labour"), yuan(statement.labor)],
-          [t("audit.settle.parts"), yuan(statement.parts)],
-          [t("audit.settle.total"), yuan(statement.total), "settlement-total"],
-          [t("audit.settle.heldBack"), t("audit.settle.heldBackValue", { count: statement.held_back_count, amount: yuan(statement.held_back) })],
-          [t("audit.settle.createdAt"), time(statement.created_at)],
+          [t("audit.provider"), row.provider_name ?? providerName(row.provider_code), "settlement-provider"],
+          [t("audit.settle.month"), monthName(row.month), "settlement-month"],
+          [t("audit.settle.state"), statementState(row), "settlement-state"],
+          [t("audit.settle.claimCount"), String(row.claim_count), "settlement-count"],
+          [t("audit.settle.lineCount"), String(row.line_count), "settlement-lines"],
+          [t("audit.settle.labour"), yuan(row.labor)],
+          [t("audit.settle.parts"), yuan(row.parts)],
+          [t("audit.settle.total"), yuan(row.total), "settlement-total"],
+          [t("audit.settle.deductions"), t("audit.settle.deductionsValue", { count: row.deduction_count, amount: yuan(row.deductions) }), "settlement-deductions"],
+          [t("audit.settle.net"), h("strong", {}, signedYuan(row.net)), "settlement-net"],
+          [t("audit.settle.heldBack"), t("audit.settle.heldBackValue", { claims: counted("claims", row.held_back_count), amount: yuan(row.held_back) }), "settlement-held"],
+          [t("audit.settle.createdAt"), time(row.created_at)],
         ]),
-        download,
+        h("div", { class: "buttons" }, finalise, download),
       ),
-      section(
-        t("audit.settle.claims"),
-        "settlement-claims",
+      this.paidLines(lines),
+      this.deductionList(row, deductions, known),
+      open ? this.deductionForm(row) : null,
+    );
+  }
+
+  paidLines(lines) {
+    const title = t("audit.settle.lines");
+    if (!lines.length) {
+      return section(title, "settlement-lines", h("p", { class: "muted" }, t("audit.settle.noLines")));
+    }
+    const table = sortedTable({
+      testId: "settlement-line-table",
+      columns: [
+        { key: "claim", label: t("audit.col.claim"), cell: (line) => h("a", { href: `#/audit/claim/${line.claim_id}` }, claimNo(line.claim_id)) },
+        { key: "line", label: t("audit.settle.col.line"), cell: (line) => (line.kind === "labor" ? t("audit.line.labour") : partLabel(line.part_name, line.part_no)) },
+        { key: "amount", label: t("audit.col.amount"), numeric: true, cell: (line) => yuan(line.amount) },
+        { key: "qty", label: t("audit.qty"), numeric: true, cell: (line) => String(line.qty) },
+        { key: "unit", label: t("audit.unit"), cell: (line) => `${line.model} · ${line.serial}` },
+        { key: "repaired", label: t("audit.col.repaired"), cell: (line) => calendarDay(line.repair_date) },
+      ],
+      rows: lines,
+      rowAttributes: (line) => ({ "data-claim-id": line.claim_id, "data-kind": line.kind, "data-line-id": line.line_id }),
+    });
+    return section(title, "settlement-lines", scrollable(table, title));
+  }
+
+  deductionList(row, deductions, known) {
+    const title = t("audit.settle.deductionList");
+    if (!deductions.length) {
+      return section(title, "settlement-deductions-list", h("p", { class: "muted" }, t("audit.settle.noDeductions")));
+    }
+    const items = deductions.map((deduction) =>
+      h(
+        "li",
+        {
+          "data-deduction-id": deduction.id,
+          "data-rule": deduction.rule,
+          "data-dispute": deduction.dispute ?? "none",
+          class: deduction.counts ? null : "reversed",
+        },
         h(
-          "ul",
-          { class: "claim-links" },
-          statement.claim_ids.map((id) => h("li", { "data-claim-id": id }, h("a", { href: `#/audit/claim/${id}` }, claimNo(id)))),
+          "div",
+          { class: "line-head" },
+          h("strong", {}, t(`audit.deduct.rule.${deduction.rule}`)),
+          h("span", { class: "line-amount", "data-testid": "deduction-amount" }, deduction.counts ? `−${yuan(deduction.amount)}` : h("s", {}, yuan(deduction.amount))),
         ),
+        h("p", { class: "evidence", "data-testid": "deduction-reason", title: deduction.rule === "MANUAL" ? null : deduction.reason }, deductionText(deduction, known.get(deduction.id))),
+        deduction.month !== row.month ? h("small", {}, t("audit.deduct.arose", { month: monthName(deduction.month) })) : null,
+        this.disputeOf(row, deduction),
       ),
     );
+    return section(title, "settlement-deductions-list", h("ul", { class: "deduction-list" }, items));
+  }
+
+  // A deduction's dispute: the provider's reason, then the auditor's answer, or (open) the form to give it.
+  disputeOf(row, deduction) {
+    if (!deduction.dispute) {
+      return null;
+    }
+    const raised = h("p", { class: "dispute", "data-testid": "dispute-reason" }, t("audit.deduct.disputed", { time: time(deduction.disputed_at), reason: deduction.dispute_reason }));
+    if (deduction.dispute !== "open") {
+      const answered = t(`audit.deduct.${deduction.dispute}`, { time: time(deduction.resolved_at), note: deduction.resolution_note });
+      return h("div", { class: "dispute-block" }, raised, h("p", { class: "resolution", "data-testid": "dispute-resolution" }, answered));
+    }
+    if (row.status !== "open") {
+      return h("div", { class: "dispute-block" }, raised);
+    }
+    const note = h("textarea", { name: "note", rows: 2, maxlength: 2000, "aria-describedby": `note-error-${deduction.id}` });
+    const error = h("p", { class: "field-error", id: `note-error-${deduction.id}`, "data-error-for": "note" });
+    const resolve = async (decision) => {
+      error.textContent = "";
+      note.removeAttribute("aria-invalid");
+      if (!note.value.trim()) {
+        error.textContent = t("audit.deduct.noteRequired");
+        note.setAttribute("aria-invalid", "true");
+        note.focus();
+        return;
+      }
+      const answer = await this.api.post(`/api/settlements/${row.id}/deductions/${deduction.id}/resolution`, { decision, note: note.value.trim() });
+      if (answer.kind !== OK) {
+        if (answer.details?.fields?.note) {
+          error.textContent = t("audit.deduct.noteRequired");
+          note.setAttribute("aria-invalid", "true");
+          return;
+        }
+        this.notice.fail(answer);
+        if (stale(answer)) {
+          await this.render();
+        }
+        return;
+      }
+      this.notice.ok(t(decision === "uphold" ? "audit.deduct.upheldDone" : "audit.deduct.reversedDone", { amount: yuan(deduction.amount) }));
+      await this.render();
+    };
+    return h(
+      "form",
+      { class: "dispute-block open", "data-testid": "resolution", onsubmit: (event) => event.preventDefault() },
+      raised,
+      h("label", {}, t("audit.deduct.noteLabel"), note),
+      error,
+      h(
+        "div",
+        { class: "buttons" },
+        action("uphold", t("audit.deduct.uphold"), () => resolve("uphold")),
+        action("reverse", t("audit.deduct.reverse"), () => resolve("reverse"), { class: "danger" }),
+      ),
+    );
+  }
+
+  // A further amount withheld on an open statement (the MANUAL rule), with the reason the provider reads.
+  deductionForm(row) {
+    const amount = h("input", { name: "amount", inputmode: "decimal", autocomplete: "off", "aria-describedby": "deduction-amount-error" });
+    const reason = h("textarea", { name: "reason", rows: 2, maxlength: 2000, "aria-describedby": "deduction-reason-error" });
+    const amountError = h("p", { class: "field-error", id: "deduction-amount-error", "data-error-for": "amount" });
+    const reasonError = h("p", { class: "field-error", id: "deduction-reason-error", "data-error-for": "reason" });
+    const refuse = (field, error, text) => {
+      error.textContent = text;
+      field.setAttribute("aria-invalid", "true");
+    };
+    const add = async () => {
+      for (const [field, error] of [[amount, amountError], [reason, reasonError]]) {
+        error.textContent = "";
+        field.removeAttribute("aria-invalid");
+      }
+      const typed = amount.value.trim().replace(/^¥/, "");
+      const valid = /^\d{1,10}(\.\d{1,2})?$/.test(typed) && cents(typed) > 0;
+      if (!valid) {
+        refuse(amount, amountError, t("audit.deduct.amountRequired"));
+      }
+      if (!reason.value.trim()) {
+        refuse(reason, reasonError, t("audit.deduct.reasonRequired"));
+      }
+      if (!valid || !reason.value.trim()) {
+        (valid ? reason : amount).focus();
+        return;
+      }
+      const answer = await this.api.post(`/api/settlements/${row.id}/deductions`, { amount: amountOf(cents(typed)), reason: reason.value.trim() });
+      if (answer.kind !== OK) {
+        const fields = answer.details?.fields ?? {};
+        if (fields.amount || fields.reason) {
+          if (fields.amount) {
+            refuse(amount, amountError, t("audit.deduct.amountRequired"));
+          }
+          if (fields.reason) {
+            refuse(reason, reasonError, t("audit.deduct.reasonRequired"));
+          }
+          return;
+        }
+        this.notice.fail(answer);
+        if (stale(answer)) {
+          await this.render();
+        }
+        return;
+      }
+      this.notice.ok(t("audit.deduct.added", { amount: yuan(answer.body.amount) }));
+      await this.render();
+    };
+    return h(
+      "form",
+      { class: "panel deduction-form", "data-testid": "deduction-form", onsubmit: (event) => event.preventDefault() },
+      h("h3", {}, t("audit.deduct.addTitle")),
+      h("label", {}, t("audit.deduct.amountLabel"), amount),
+      amountError,
+      h("label", {}, t("audit.deduct.reasonLabel"), reason),
+      reasonError,
+      action("add-deduction", t("audit.deduct.add"), add),
+    );
+  }
+
+  // Final: its pay credited and its deductions withheld. Refused while a dispute waits for an answer or the
+  // provider may still raise one; the refusal says until when.
+  async finalise(row) {
+    const answer = await this.api.post(`/api/settlements/${row.id}/finalisation`, {});
+    if (answer.kind !== OK) {
+      this.notice.fail(answer);
+      if (answer.code === "dispute_window_open") {
+        this.notice.element.textContent = t("error.dispute_window_open", { date: time(answer.details?.dispute_until ?? row.dispute_until) });
+        return;
+      }
+      if (stale(answer)) {
+        await this.render();
+      }
+      return;
+    }
+    this.notice.ok(t("audit.settle.finalised", { net: signedYuan(answer.body.net) }));
+    await this.render();
+  }
+
+  // ------------------------------------------------------------ old parts owed to the RDCs
+
+  async returnsScreen() {
+    const query = this.query;
+    const status = query.get("status") || "overdue";
+    const page = Number(query.get("page")) || 1;
+    const asked = { per_page: RETURNS_PAGE, page };
+    if (status !== "all") {
+      asked.status = status;
+    }
+    if (query.get("provider")) {
+      asked.provider_code = query.get("provider");
+    }
+    const answer = await this.api.get("/api/part-returns", asked);
+    const select = (name, label, options, chosen) => {
+      const element = h("select", { name, "data-filter": name }, options.map(([value, text]) => h("option", { value, selected: chosen === value }, text)));
+      element.addEventListener("change", () => setQuery({ [name]: element.value, page: "" }));
+      return h("label", {}, label, element);
+    };
+    const byName = [...(providers?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name, language()));
+    const filters = h(
+      "form",
+      { class: "filters", "aria-label": t("audit.returns.filters"), onsubmit: (event) => event.preventDefault() },
+      select(
+        "status",
+        t("audit.filter.status"),
+        [...RETURN_STATUSES.map((each) => [each, t(`audit.returns.show.${each}`)]), ["all", t("audit.returns.show.all")]],
+        status,
+      ),
+      select("provider", t("audit.filter.provider"), [["", t("audit.filter.allProviders")], ...byName.map((each) => [each.code, each.name])], query.get("provider") ?? ""),
+    );
+    if (answer.kind !== OK) {
+      return h("div", { class: "audit-returns" }, filters, this.failed(answer));
+    }
+    const title = t("audit.returns.title");
+    const table = answer.body.items.length
+      ? scrollable(
+          sortedTable({
+            testId: "part-returns",
+            columns: [
+              { key: "number", label: t("audit.returns.col.number"), cell: (row) => h("strong", {}, row.number) },
+              { key: "state", label: t("audit.col.state"), cell: (row) => h("span", { class: row.overdue || row.status === "rejected" ? "warn" : null }, returnStateShort(row)) },
+              { key: "due", label: t("audit.returns.col.due"), cell: (row) => localDay(row.due_at) },
+              { key: "part", label: t("audit.partNo"), cell: (row) => partLabel(row.part_name, row.part_no) },
+              { key: "provider", label: t("audit.col.provider"), cell: (row) => row.provider_name },
+              { key: "serial", label: t("audit.returns.col.oldSerial"), cell: (row) => row.old_serial ?? h("span", { class: "warn" }, t("audit.returns.none")) },
+              { key: "job", label: t("audit.col.job"), cell: (row) => row.job_number ?? "—" },
+              { key: "rdc", label: t("audit.returns.col.rdc"), cell: (row) => row.province_name },
+            ],
+            rows: answer.body.items,
+            rowAttributes: (row) => ({ "data-return-id": row.id, "data-status": row.status }),
+          }),
+          title,
+        )
+      : h("p", { class: "empty", "data-testid": "part-returns-empty" }, t("audit.returns.empty"));
+    return h(
+      "div",
+      { class: "audit-returns" },
+      h("h2", {}, title),
+      filters,
+      table,
+      pager(answer.body, (next) => setQuery({ page: next })),
+    );
+  }
+}
+
+// "1 claim", "3 claims": a count with its noun (audit.count.<noun>.one / .other).
+function counted(noun, count) {
+  return t(`audit.count.${noun}.${count === 1 ? "one" : "other"}`, { count });
+}
+
+function statementBadge(status) {
+  return h("span", { class: `state statement-${status}`, "data-testid": "statement-status", "data-status": status }, t(`audit.settle.status.${status}`));
+}
+
+// Where a statement stands: open for disputes until when, accepted by the provider, the window passed, or final.
+function statementState(row) {
+  if (row.status === "final") {
+    return t("audit.settle.finalSince", { time: time(row.finalised_at) });
+  }
+  if (row.accepted_at) {
+    return t("audit.settle.accepted", { time: time(row.accepted_at) });
+  }
+  if (row.dispute_until && Date.parse(row.dispute_until) > Date.now()) {
+    return t("audit.settle.disputableUntil", { time: time(row.dispute_until) });
+  }
+  return t("audit.settle.windowPassed", { time: time(row.dispute_until) });
+}
+
+// A deduction's reason in the user's language, from what it names (the server's English sentence is its
+// title); a manual one is the auditor's own words.
+function deductionText(deduction, known) {
+  switch (deduction.rule) {
+    case "RETURN_PENALTY": {
+      const row = known?.partReturn;
+      if (!row) {
+        return t("audit.deduct.returnPenalty");
+      }
+      const params = { part: partLabel(row.part_name, row.part_no), number: row.number, province: row.province_name, due: localDay(row.due_at) };
+      if (row.status === "rejected") {
+        return t("audit.deduct.returnRejected", { ...params, result: returnResult(row.result ?? "") });
+      }
+      return row.received_at ? t("audit.deduct.returnLateArrived", { ...params, arrived: localDay(row.received_at) }) : t("audit.deduct.returnLate", params);
+    }
+    case "COMPLAINT_DEDUCTION":
+      return t("audit.deduct.complaint");
+    case "REPEAT_REPAIR": {
+      const claim = known?.claim;
+      return claim ? t("audit.deduct.repeat", { serial: claim.serial, date: calendarDay(claim.repair_date), claim: claim.id }) : t("audit.deduct.repeatPlain");
+    }
+    default:
+      return deduction.reason;
   }
 }
 

@@ -35,6 +35,8 @@ from server.extensions import db
 from server.jobs.models import Customer
 from server.jobs.models import Job
 from server.jobs.services.dispatch import region_chain
+from server.network.deductions import deduct
+from server.network.ledger import yuan
 from server.network.models import Provider
 from server.network.models import Region
 from server.notifications.services import notify
@@ -288,9 +290,18 @@ def add_note(complaint: Complaint, actor: User, note: str, now: datetime | None 
 
 
 def close(
-    complaint: Complaint, actor: User, resolution: str, customer_confirmed: bool, now: datetime | None = None
+    complaint: Complaint,
+    actor: User,
+    resolution: str,
+    customer_confirmed: bool,
+    now: datetime | None = None,
+    upheld: bool = False,
 ) -> Complaint:
-    """Close out the complaint with its resolution, confirmed by the customer; a closed one is never closed again."""
+    """Close out the complaint with its resolution, confirmed by the customer; a closed one is never closed again.
+
+    ``upheld``: found to be its provider's fault, which costs the provider COMPLAINT_DEDUCTION_CENTS on its next
+    statement.
+    """
     now = now or utcnow()
     _refuse_closed(complaint, "closed again")
     if customer_confirmed is not True:
@@ -302,5 +313,29 @@ def close(
     complaint.closed_by_id = actor.id
     complaint.resolution = resolution.strip()
     complaint.customer_confirmed = True
-    _event(complaint, "closed", actor, now, note=complaint.resolution, data={"customer_confirmed": True})
+    if upheld and complaint.provider_id is None:
+        raise invalid("upheld", "the complaint names no provider to hold it against")
+    complaint.upheld = upheld
+    _event(
+        complaint,
+        "closed",
+        actor,
+        now,
+        note=complaint.resolution,
+        data={"customer_confirmed": True, **({"upheld": True} if upheld else {})},
+    )
+    if upheld and complaint.provider_id is not None:
+        amount = current_app.config["COMPLAINT_DEDUCTION_CENTS"]
+        db.session.flush()
+        deduct(
+            complaint.provider_id,
+            "COMPLAINT_DEDUCTION",
+            amount,
+            f"Complaint {complaint.number} ({complaint.category.replace('_', ' ')}) was upheld against you at its "
+            f"close-out on {now.date().isoformat()}: {yuan(amount)} yuan under COMPLAINT_DEDUCTION.",
+            when=now,
+            created_by_id=actor.id,
+            reference=complaint.number,
+            complaint_id=complaint.id,
+        )
     return complaint

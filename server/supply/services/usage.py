@@ -41,6 +41,7 @@ from server.supply.models import PartUsage
 from server.supply.models import Requisition
 from server.supply.models import RequisitionLine
 from server.supply.models import SalesOrder
+from server.supply.services import returns
 from server.users.directory import parts_clerks
 from server.users.directory import provider_managers
 from server.users.models import User
@@ -123,6 +124,7 @@ def fit_parts(
     arrived on it (409 ``parts_not_received``, ``more_than_arrived``).
     """
     lifecycle.check_step(job, actor, "use_parts")
+    lines = list(lines)
     parts = parts_of(lines)
     order = _fitted_from(job, sales_order_id, parts) if sales_order_id is not None else None
     warehouse = provider_warehouse(job.provider)
@@ -144,7 +146,17 @@ def fit_parts(
         )
         db.session.add(usage)
         usages.append(usage)
-    described = [{"part_no": u.part.part_no, "qty": u.qty, "shortfall": u.shortfall} for u in usages]
+    serials: dict[str, list[str]] = {}
+    for line in lines:
+        if line.get("old_serial"):
+            serials.setdefault(line["part_no"], []).append(line["old_serial"])
+    returns.owe_returns(job, [(usage.part, usage.qty, usage) for usage in usages], serials)
+    described: list[dict[str, Any]] = [
+        {"part_no": u.part.part_no, "qty": u.qty, "shortfall": u.shortfall} for u in usages
+    ]
+    for item in described:
+        if item["part_no"] in serials:
+            item["old_serials"] = serials[item["part_no"]]
     lifecycle.record_parts_used(
         job, actor, described, device_time=device_time, sales_order=order.number if order is not None else None
     )
