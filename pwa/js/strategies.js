@@ -36,6 +36,7 @@ export const SHELL = [
   "/js/ui/job-list.js",
   "/js/ui/job-record.js",
   "/js/ui/login-view.js",
+  "/js/ui/old-parts.js",
   "/js/ui/sync-bar.js",
 ];
 

@@ -15,6 +15,7 @@ import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
 import { JobRecord } from "./job-record.js";
 import { appointmentText, callHref, dueText, nextDue } from "./job-list.js";
+import { OldParts, serialsAsked, usageLines } from "./old-parts.js";
 
 // What the app offers in each state the phone shows: the server decides in the end.
 const STEPS = {
@@ -539,15 +540,28 @@ export class JobDetail {
     const requisition = this.requisitions.find((r) => (r.orders ?? []).some((order) => order.id === orderId));
     const order = requisition.orders.find((each) => each.id === orderId);
     const canFit = this.technician && STEPS[job.state]?.includes("partsUsed");
+    const catalogue = new Map();
     const lines = leftToFit(order).map((line) => {
       const input = h("input", { type: "number", name: `fit-${line.part_no}`, min: 0, max: line.left, step: 1, value: 0, inputmode: "numeric" });
       const field = this.field("receipt.fitted", input);
       field.label.prepend(h("span", { class: "part" }, `${line.part_no} ${line.name} · ${t("receipt.arrived", { qty: line.arrived, left: line.left })}`));
-      return { ...field, line };
+      // The old parts of a returnable part fitted from the order, asked for as its quantity is typed.
+      const oldParts = this.oldParts();
+      const ask = () => {
+        const part = catalogue.get(line.part_no);
+        const qty = Number(input.value || 0);
+        oldParts.ask(part, serialsAsked(job, part, qty), qty);
+      };
+      input.addEventListener("input", ask);
+      return { ...field, line, oldParts, ask };
+    });
+    all(this.db, "part").then((parts) => {
+      parts.forEach((p) => catalogue.set(p.data.part_no, p.data));
+      lines.forEach((line) => line.ask());
     });
     const problem = h("p", { class: "error", role: "alert" });
     const intro = h("p", {}, t(receiving ? "receipt.intro" : "receipt.fitIntro", { number: order.number }), problem);
-    const fields = [{ label: intro }, ...(canFit ? lines : [])];
+    const fields = [{ label: intro }, ...(canFit ? lines.flatMap((line) => [line, { label: line.oldParts.root }]) : [])];
     return this.formOf(receiving ? "receive" : "fit", fields, async () => {
       problem.textContent = "";
       // As the phone holds it now: a sync may have brought news since the form opened.
@@ -559,6 +573,8 @@ export class JobDetail {
       }
       let ok = true;
       const fitted = [];
+      // Old serials already named in this form: the same old part cannot come back twice.
+      const taken = [];
       for (const field of canFit ? lines : []) {
         field.error.textContent = "";
         const qty = Number(field.input.value || 0);
@@ -567,7 +583,13 @@ export class JobDetail {
           field.error.textContent = t("refused.moreThanArrived", { qty: left });
           ok = false;
         } else if (qty > 0) {
-          fitted.push({ part_no: field.line.part_no, qty });
+          const serials = field.oldParts.read(taken);
+          if (serials === null) {
+            ok = false;
+            continue;
+          }
+          taken.push(...serials.filter(Boolean));
+          fitted.push({ part_no: field.line.part_no, qty, serials });
         }
       }
       if (!ok) {
@@ -617,7 +639,7 @@ export class JobDetail {
       ops.push({
         type: "parts.used",
         entityId: this.jobId,
-        payload: { parts: fitted, sales_order_id: order.id },
+        payload: { parts: fitted.flatMap((line) => usageLines(line.part_no, line.qty, line.serials)), sales_order_id: order.id },
         localChange: { entity: "requisition", id: requisition.id, patch: { orders: fittedOrders } },
       });
     }
@@ -771,16 +793,28 @@ export class JobDetail {
 
   partsForm(job, step) {
     const select = h("select", { name: "part_no" }, h("option", { value: "" }, "—"));
+    const catalogue = new Map();
+    const part = this.field("form.partNo", select);
+    const qty = this.field("form.qty", h("input", { name: "qty", type: "number", min: 1, max: MAX_QTY, step: 1, value: 1, inputmode: "numeric" }));
+    // A returnable part fitted on a warranty job: the old parts' serials, asked for as the part and quantity are chosen.
+    const oldParts = step === "partsUsed" ? this.oldParts() : null;
+    const ask = () => {
+      const chosen = catalogue.get(select.value);
+      const count = Number(qty.input.value);
+      oldParts?.ask(chosen, serialsAsked(job, chosen, count), count);
+    };
+    select.addEventListener("change", ask);
+    qty.input.addEventListener("input", ask);
     all(this.db, "part").then((parts) => {
       const model = job.request?.model;
       // The parts that fit the unit first; a part fitting no listed model is still offered.
       const fitting = parts.map((p) => p.data).filter((p) => !model || !p.models?.length || p.models.includes(model));
       fitting.sort((a, b) => a.part_no.localeCompare(b.part_no));
+      fitting.forEach((p) => catalogue.set(p.part_no, p));
       select.append(...fitting.map((p) => h("option", { value: p.part_no }, `${p.part_no} ${p.name ?? ""}`)));
     });
-    const part = this.field("form.partNo", select);
-    const qty = this.field("form.qty", h("input", { name: "qty", type: "number", min: 1, max: MAX_QTY, step: 1, value: 1, inputmode: "numeric" }));
-    return this.formOf(step, [part, qty], () => {
+    const fields = oldParts ? [part, qty, { label: oldParts.root }] : [part, qty];
+    return this.formOf(step, fields, () => {
       part.error.textContent = "";
       qty.error.textContent = "";
       const count = Number(qty.input.value);
@@ -796,10 +830,14 @@ export class JobDetail {
       if (!ok) {
         return null;
       }
-      const payload = { parts: [{ part_no: select.value, qty: count }] };
       if (step === "partsUsed") {
-        return [{ type: "parts.used", entityId: this.jobId, payload }];
+        const serials = oldParts.read();
+        if (serials === null) {
+          return null;
+        }
+        return [{ type: "parts.used", entityId: this.jobId, payload: { parts: usageLines(select.value, count, serials) } }];
       }
+      const payload = { parts: [{ part_no: select.value, qty: count }] };
       return [{ type: "parts.shortage", entityId: this.jobId, payload, localChange: this.change({ state: "waiting_parts" }) }];
     });
   }
@@ -828,6 +866,25 @@ export class JobDetail {
       await this.save(ops);
     });
     return form;
+  }
+
+  // The old parts of one part fitted, each scanned through the scanner where the phone has one.
+  oldParts() {
+    return new OldParts({ scan: this.scanner ? (heading) => this.scanOldPart(heading) : null });
+  }
+
+  // The scanner in place of the form for an old part's serial, then the form again as it was, with the serial
+  // read (null when the technician gave up, or another step took the form's place).
+  async scanOldPart(heading) {
+    const form = this.form;
+    const { root, result } = (await this.scanner()).open({ heading, keep: false });
+    await this.showForm(root);
+    const found = await result;
+    if (this.form !== root) {
+      return null;
+    }
+    await this.showForm(form);
+    return found?.serial ?? null;
   }
 
   async scan() {

@@ -81,8 +81,30 @@ export function merged(events, ops, requisitions) {
   return all.map((entry, index) => [entry, index]).sort(([a, i], [b, j]) => Date.parse(a.at) - Date.parse(b.at) || i - j).map(([entry]) => entry);
 }
 
-function partsText(parts) {
-  return (parts ?? []).map((line) => `${line.part_no}${line.name ? ` ${line.name}` : ""} × ${line.qty}`).join(", ");
+// Each part once, its quantities added up, with the old parts' serials recorded for it: a phone's op names an old
+// part on a line of its own (`old_serial`), the server's record lists them on the part's line (`old_serials`).
+export function partsOf(parts) {
+  const found = new Map();
+  for (const line of parts ?? []) {
+    const known = found.get(line.part_no) ?? { part_no: line.part_no, name: line.name ?? "", qty: 0, old_serials: [] };
+    known.qty += line.qty ?? 0;
+    known.old_serials.push(...(line.old_serials ?? []), ...(line.old_serial ? [line.old_serial] : []));
+    found.set(line.part_no, known);
+  }
+  return [...found.values()];
+}
+
+// The old serials recorded for one part, as a sentence.
+export function oldSerialsText({ part_no: part, old_serials: serials }) {
+  return t(serials.length === 1 ? "record.oldSerial" : "record.oldSerials", { part, serials: serials.join(", ") });
+}
+
+// The parts of an entry: one line of them all, then a line for the old serials of each part that has some.
+function partsLines(parts) {
+  const shown = partsOf(parts);
+  const text = shown.map((line) => `${line.part_no}${line.name ? ` ${line.name}` : ""} × ${line.qty}`).join(", ");
+  const serials = shown.filter((line) => line.old_serials.length).map((line) => h("p", { class: "old-serials", "data-testid": "old-serials" }, oldSerialsText(line)));
+  return [text, ...serials];
 }
 
 // The lines that say what an entry carried, in the reader's language.
@@ -108,7 +130,7 @@ function details(entry) {
   } else if (kind === "overdue") {
     lines.push(t(`record.stage.${data.stage}`));
   } else if (data.parts?.length) {
-    lines.push(partsText(data.parts));
+    lines.push(...partsLines(data.parts));
   }
   if (data.sales_order) {
     lines.push(t("record.order", { number: data.sales_order }));
@@ -118,7 +140,7 @@ function details(entry) {
   if (note) {
     lines.push(note);
   }
-  return lines.filter(Boolean).map((line) => h("p", {}, line));
+  return lines.filter(Boolean).map((line) => (typeof line === "string" ? h("p", {}, line) : line));
 }
 
 // How the customer confirmed a completion, as its event records it (an op's payload, or the server's record).

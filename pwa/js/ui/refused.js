@@ -5,6 +5,7 @@
 import { t, when } from "../i18n/index.js";
 import { all } from "../store.js";
 import { h, once } from "./dom.js";
+import { oldSerialsText, partsOf } from "./job-record.js";
 
 // Why, in the user's language where the code is a known one, with the server's own sentence beside it (it names
 // the job and the details, in the words the dispatcher also sees); the server's sentence alone otherwise.
@@ -17,7 +18,16 @@ export function reasonOf({ code, message }) {
 }
 
 function partsText(parts) {
-  return (parts ?? []).map((line) => `${line.part_no} × ${line.qty}`).join(", ");
+  return partsOf(parts)
+    .map((line) => `${line.part_no} × ${line.qty}`)
+    .join(", ");
+}
+
+// The old parts' serials an op named, part by part: typed once, never lost with a refused op.
+function oldSerials(parts) {
+  return partsOf(parts)
+    .filter((line) => line.old_serials.length)
+    .map(oldSerialsText);
 }
 
 // What an op carried, as lines a person reads; `orders` the sales orders the phone knows, by id.
@@ -37,7 +47,7 @@ export function carried(op, orders = new Map()) {
       p.fault_code ? t("record.faultCode", { code: p.fault_code }) : null,
     ],
     "scan.add": () => [t("record.serial", { serial: p.serial ?? "" })],
-    "parts.used": () => [partsText(p.parts), order ? t("record.order", { number: order.number }) : null],
+    "parts.used": () => [partsText(p.parts), ...oldSerials(p.parts), order ? t("record.order", { number: order.number }) : null],
     "parts.shortage": () => [partsText(p.parts), p.note],
     "parts.receive": () => [order ? t("record.order", { number: order.number }) : t("refused.order", { id: p.sales_order_id })],
     "note.add": () => [p.text],

@@ -123,8 +123,9 @@ export class Scanner {
   }
 
   // {root, result}: the scanner's section, and a promise of {serial, source, symbology, photoSha256}
-  // or null when the technician gives up.
-  open() {
+  // or null when the technician gives up. `heading` says what is being read when it is not the unit's label
+  // (an old part's); `keep: false` keeps no photo on the phone, for a serial no op backs with its photo.
+  open({ heading = null, keep = true } = {}) {
     let resolve;
     const result = new Promise((done) => (resolve = done));
     const status = h("p", { class: "scan-status", role: "status", "data-testid": "scan-status" });
@@ -139,6 +140,7 @@ export class Scanner {
     const root = h(
       "section",
       { class: "scanner", "data-testid": "scanner" },
+      heading ? h("h2", {}, heading) : null,
       start,
       video,
       stop,
@@ -322,10 +324,12 @@ export class Scanner {
         return;
       }
       // Kept even when nothing is read: the technician types the serial, and the photo still backs it.
-      photo = { sha256: prepared.sha256, bytes: prepared.bytes, type: prepared.type };
-      root.dataset.photo = prepared.sha256;
+      if (keep) {
+        photo = { sha256: prepared.sha256, bytes: prepared.bytes, type: prepared.type };
+        root.dataset.photo = prepared.sha256;
+      }
       if (codes === null) {
-        status.textContent = t("scan.noReader");
+        status.textContent = t(keep ? "scan.noReader" : "scan.cameraNoReader");
         return;
       }
       const code = firstSerial(codes);
