@@ -230,7 +230,7 @@ class App {
     const desk = deskRoute(location.hash, this.user.role);
     if (desk) {
       const { View } = await desk.desk.load();
-      this.view = new View({ api: this.api, user: this.user, path: desk.path, query: desk.query });
+      this.view = new View({ api: this.api, user: this.user, path: desk.path, query: desk.query, scanner: this.scanner });
       await this.show(routed);
       return;
     }

@@ -125,6 +125,16 @@ export function stale(answer) {
   return answer.kind !== OK && answer.status === 409;
 }
 
+// A refusal explained on `view.notice`; when the screen was out of date (409), the fresh state drawn under it
+// first (`view.settle(say)` draws the view, then says).
+export async function explainRefusal(view, answer) {
+  if (stale(answer)) {
+    await view.settle(() => view.notice.fail(answer));
+  } else {
+    view.notice.fail(answer);
+  }
+}
+
 // A button that acts once per click (a double click takes effect once), named in the desk's language.
 export function action(name, label, run, attributes = {}) {
   return once(h("button", { type: "button", "data-action": name, ...attributes }, label), run);

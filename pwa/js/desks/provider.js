@@ -1,15 +1,17 @@
 // The provider manager's desk (网点): the company's jobs waiting for a technician and those in progress, each
 // technician's load today, assigning and reassigning (#/team, #/team/job/<id>); the parts orders shipped to
 // the company, to receive into its stock room (#/team/parts); the completed jobs to close out (核销,
-// #/team/close). The claim desk (#/claims) and the stock and account (#/account) are tabs beside them.
-// Online: every screen asks the server, and every action is the server's to refuse.
+// #/team/close); the old parts owed to the RDC, packed into shipments (旧件返还, #/team/returns, in
+// provider-returns.js); the monthly statements with their deductions to dispute or accept (结算单,
+// #/team/statements, in provider-statements.js). The claim desk (#/claims) and the stock and account
+// (#/account) are tabs beside them. Online: every screen asks the server, and every action is the server's to
+// refuse.
 
-import { addStrings } from "../i18n/index.js";
 import { callHref } from "../ui/job-list.js";
-import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles, yuan } from "./kit.js";
-import strings from "./provider-strings.js";
-
-addStrings(strings);
+import { OK, action, explainRefusal, h, notice, problem, setQuery, sortedTable, split, t, time, useStyles, yuan } from "./kit.js";
+import { ReturnsScreen } from "./provider-returns.js";
+import { StatementsScreen } from "./provider-statements.js";
+import { providerTabs } from "./provider-tabs.js";
 
 // The states of a job a provider is working on (a "new" job has no provider yet).
 export const OPEN_STATES = ["dispatched", "accepted", "en_route", "on_site", "waiting_parts"];
@@ -22,13 +24,8 @@ const STAGES = [
 // The server's largest page: a provider's open jobs fit in it; the screen says so when they do not.
 const LIST_SIZE = 500;
 const RECEIVED_SHOWN = 20;
-const TABS = [
-  ["team", "#/team"],
-  ["parts", "#/team/parts"],
-  ["close", "#/team/close"],
-  ["claims", "#/claims"],
-  ["account", "#/account"],
-];
+// The screens of their own module: #/team/<name>[/…], drawn inside the desk.
+const SCREENS = { returns: ReturnsScreen, statements: StatementsScreen };
 // What the server names as missing from a close-out, in the user's words.
 const MISSING = { "serial scan": "team.close.missing.scan", "completion record": "team.close.missing.record" };
 
@@ -125,7 +122,7 @@ function unitOf(job) {
 
 export class View {
   constructor({ api, user, path, query }) {
-    Object.assign(this, { api, user, query });
+    Object.assign(this, { api, user, query, path });
     [this.screen = "", this.id = null] = path;
     this.online = true; // asks the server for each screen: a sync round has nothing to add
     this.root = h("section", { class: "team-desk", "data-testid": "team-desk" });
@@ -138,6 +135,15 @@ export class View {
       await this.parts();
     } else if (this.screen === "close" && !this.id) {
       await this.closeOut();
+    } else if (SCREENS[this.screen]) {
+      this.screenView ??= new SCREENS[this.screen]({
+        api: this.api,
+        path: this.path.slice(1),
+        query: this.query,
+        notice: this.notice,
+        redraw: () => this.render(),
+      });
+      this.show(this.tabs(this.screen), ...(await this.screenView.render()));
     } else if (this.screen === "job" && /^\d+$/.test(this.id ?? "")) {
       await this.team(Number(this.id));
     } else if (this.screen === "") {
@@ -149,17 +155,7 @@ export class View {
   }
 
   tabs(current) {
-    return h(
-      "nav",
-      { class: "tabs", "aria-label": t("team.tabs") },
-      TABS.map(([name, href]) =>
-        h(
-          "a",
-          { href, class: name === current ? "tab current" : "tab", "aria-current": name === current ? "page" : null, "data-tab": name },
-          t(`team.tab.${name}`),
-        ),
-      ),
-    );
+    return providerTabs(current);
   }
 
   // The screen's parts, leaving out those not drawn (null): replaceChildren would write a null out as "null".
@@ -425,11 +421,7 @@ export class View {
 
   // A refusal explained; when the screen was out of date (409), the fresh state drawn under it.
   async failedAction(answer) {
-    if (stale(answer)) {
-      await this.settle(() => this.notice.fail(answer));
-    } else {
-      this.notice.fail(answer);
-    }
+    await explainRefusal(this, answer);
   }
 
   // ------------------------------------------------------------ parts to receive

@@ -4,6 +4,7 @@
 // its flags are shown at once.
 
 import { OK } from "../api.js";
+import { providerTabs } from "../desks/provider-tabs.js";
 import { t, when } from "../i18n/index.js";
 import { cards, h, once } from "./dom.js";
 import { fieldProblems, problem } from "./problem.js";
@@ -64,17 +65,9 @@ export class ClaimDesk {
     return this.renderList();
   }
 
+  // The provider manager's one row of tabs: the team desk's screens (#/team/…) beside the claims.
   tabs(current) {
-    const tab = (href, key, name) =>
-      h("a", { href, class: current === name ? "tab current" : "tab", "aria-current": current === name ? "page" : null }, t(key));
-    // The provider manager's team desk (#/team) sits beside the claims, as its own tabs link here.
-    return h(
-      "nav",
-      { class: "tabs" },
-      tab("#/team", "nav.team", "team"),
-      tab("#/claims", "claims.title", "claims"),
-      tab("#/account", "account.title", "account"),
-    );
+    return providerTabs(current);
   }
 
   failed(answer, back) {
