@@ -86,13 +86,17 @@ class Claim(db.Model):
     # The labour line's audit: approved with the claim unless the auditor rejects it alone (with a reason).
     labor_status: Mapped[str] = mapped_column(String(16), default=LINE_PENDING, server_default=LINE_APPROVED)
     labor_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The statement that paid its labour (its part lines are paid by their own statements).
-    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider = relationship("Provider")
     lines = relationship("ClaimLine", order_by="ClaimLine.id", cascade="all, delete-orphan", lazy="selectin")
     flags = relationship("ClaimFlag", order_by="ClaimFlag.id", cascade="all, delete-orphan", lazy="selectin")
+    # The statement that paid its labour (its part lines are paid by their own statements).
+    settled = relationship("SettledClaim", uselist=False, lazy="selectin", viewonly=True)
+
+    @property
+    def settlement_id(self) -> int | None:
+        return self.settled.settlement_id if self.settled is not None else None
 
     @property
     def amount_cents(self):
@@ -119,14 +123,40 @@ class ClaimLine(db.Model):
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default=LINE_PENDING, server_default=LINE_APPROVED)
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The statement that paid it.
-    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
 
     part = relationship("Part", lazy="joined")
+    # The statement that paid it.
+    settled = relationship("SettledLine", uselist=False, lazy="selectin", viewonly=True)
+
+    @property
+    def settlement_id(self) -> int | None:
+        return self.settled.settlement_id if self.settled is not None else None
 
     @property
     def amount_cents(self) -> int:
         return self.qty * self.unit_price_cents
+
+
+class SettledClaim(db.Model):
+    """A claim whose labour a statement paid. The claim is the key: no labour is paid twice.
+
+    Rows of their own rather than a column of the claim: a month's statements pay hundreds of thousands of
+    claims, and inserting narrow rows costs a fraction of rewriting wide, much-indexed ones.
+    """
+
+    __tablename__ = "settled_claims"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id"), index=True)
+
+
+class SettledLine(db.Model):
+    """A part line a statement paid; the line is the key, so it is paid once."""
+
+    __tablename__ = "settled_lines"
+
+    claim_line_id: Mapped[int] = mapped_column(ForeignKey("claim_lines.id", ondelete="CASCADE"), primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id"), index=True)
 
 
 class ClaimFlag(db.Model):
@@ -183,8 +213,8 @@ class Settlement(db.Model):
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider = relationship("Provider")
-    claims = relationship("Claim", order_by="Claim.id", foreign_keys="Claim.settlement_id", viewonly=True)
-    lines = relationship("ClaimLine", order_by="ClaimLine.id", foreign_keys="ClaimLine.settlement_id", viewonly=True)
+    claims = relationship("Claim", secondary="settled_claims", order_by="Claim.id", viewonly=True)
+    lines = relationship("ClaimLine", secondary="settled_lines", order_by="ClaimLine.id", viewonly=True)
     deductions = relationship(
         "Deduction", order_by="Deduction.id", foreign_keys="Deduction.settlement_id", viewonly=True
     )

@@ -19,11 +19,16 @@ from typing import Any
 from typing import TypedDict
 
 from flask import current_app
+from sqlalchemy import Column
+from sqlalchemy import ColumnElement
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
 from sqlalchemy import Select
+from sqlalchemy import Table
 from sqlalchemy import and_
-from sqlalchemy import case
 from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -43,11 +48,14 @@ from server.claims.models import STATEMENT_FINAL
 from server.claims.models import STATEMENT_OPEN
 from server.claims.models import Claim
 from server.claims.models import ClaimLine
+from server.claims.models import SettledClaim
+from server.claims.models import SettledLine
 from server.claims.models import Settlement
 from server.claims.services import _month_bounds
 from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.core.downloads import csv_text
+from server.core.locks import serialise_on
 from server.core.reference import invalid
 from server.core.roles import PROVIDER_ROLES
 from server.errors import Conflict
@@ -154,22 +162,45 @@ def collect_repeat_repairs(month: str, provider_ids: Sequence[int] | None = None
 # ---------------------------------------------------------------- making statements
 
 
-def _payable_labour(end):
+def _payable_labour(end: date) -> ColumnElement[bool]:
     return and_(
         Claim.status == APPROVED,
         Claim.labor_status == LINE_APPROVED,
-        Claim.settlement_id.is_(None),
         Claim.repair_date < end,
+        ~exists().where(SettledClaim.claim_id == Claim.id),
     )
 
 
-def _payable_lines(end):
+def _payable_lines(end: date) -> ColumnElement[bool]:
     return and_(
         ClaimLine.status == LINE_APPROVED,
-        ClaimLine.settlement_id.is_(None),
         Claim.status == APPROVED,
         Claim.repair_date < end,
+        ~exists().where(SettledLine.claim_line_id == ClaimLine.id),
     )
+
+
+def _link(table: Table, key: str, payable: Select[Any]) -> None:
+    """Insert ``(key, settlement_id)`` for each row ``payable`` selects.
+
+    Through a temporary table: an INSERT … SELECT that looks (NOT EXISTS) for rows of the table it is inserting
+    into misleads PostgreSQL's planner, on a table that was empty when last counted, into rescanning the new
+    rows for every row it reads. Staged first, the payable rows are read before the table changes.
+    """
+    staging = Table(
+        f"staging_{table.name}",
+        MetaData(),
+        Column(key, Integer),
+        Column("settlement_id", Integer),
+        prefixes=["TEMPORARY"],
+    )
+    connection = db.session.connection()
+    staging.create(connection)
+    db.session.execute(insert(staging).from_select([key, "settlement_id"], payable))
+    db.session.execute(
+        insert(table).from_select([key, "settlement_id"], select(staging.c[key], staging.c.settlement_id))
+    )
+    staging.drop(connection)
 
 
 def build(
@@ -183,6 +214,8 @@ def build(
     """
     now = now or utcnow()
     start, end = _month_bounds(month)
+    # One maker of statements at a time: what one finds payable, no other takes before it has written it.
+    serialise_on("statements:build")
     collect_repeat_repairs(month, provider_ids, now=now)
 
     def among(column):
@@ -241,24 +274,22 @@ def build(
         return []
     new = Settlement.__table__.c.id.in_(ids)
     settlement = Settlement.__table__
-    db.session.execute(
-        update(Claim)
-        .where(_payable_labour(end), Claim.provider_id == settlement.c.provider_id, new)
-        .values(settlement_id=settlement.c.id)
-        .execution_options(synchronize_session=False)
+    # Each claim's labour and each line are paid once: the link rows are keyed by them, and what is payable is
+    # found and linked under one lock, so no other statement takes it meanwhile.
+    _link(
+        SettledClaim.__table__,
+        "claim_id",
+        select(Claim.id, settlement.c.id)
+        .join(settlement, settlement.c.provider_id == Claim.provider_id)
+        .where(_payable_labour(end), new),
     )
-    paid_lines = (
-        select(ClaimLine.id, settlement.c.id.label("settlement_id"))
+    _link(
+        SettledLine.__table__,
+        "claim_line_id",
+        select(ClaimLine.id, settlement.c.id)
         .join(Claim, Claim.id == ClaimLine.claim_id)
         .join(settlement, settlement.c.provider_id == Claim.provider_id)
-        .where(_payable_lines(end), new)
-        .subquery()
-    )
-    db.session.execute(
-        update(ClaimLine)
-        .where(ClaimLine.id == paid_lines.c.id)
-        .values(settlement_id=paid_lines.c.settlement_id)
-        .execution_options(synchronize_session=False)
+        .where(_payable_lines(end), new),
     )
     db.session.execute(
         update(Deduction)
@@ -280,60 +311,49 @@ def _total(ids: list[int], start: date, end: date) -> None:
     """Count and sum each new statement's labour, part lines, deductions, and what its month holds back."""
     figures: dict[int | None, dict[str, Any]] = {sid: {"id": sid} for sid in ids}
     for sid, count, cents in db.session.execute(
-        select(Claim.settlement_id, func.count(), func.sum(Claim.labor_fee_cents))
-        .where(Claim.settlement_id.in_(ids))
-        .group_by(Claim.settlement_id)
+        select(SettledClaim.settlement_id, func.count(), func.sum(Claim.labor_fee_cents))
+        .join(Claim, Claim.id == SettledClaim.claim_id)
+        .where(SettledClaim.settlement_id.in_(ids))
+        .group_by(SettledClaim.settlement_id)
     ):
         figures[sid].update(claim_count=count, labor_cents=int(cents))
     for sid, count, cents in db.session.execute(
-        select(ClaimLine.settlement_id, func.count(), func.sum(ClaimLine.qty * ClaimLine.unit_price_cents))
-        .where(ClaimLine.settlement_id.in_(ids))
-        .group_by(ClaimLine.settlement_id)
+        select(SettledLine.settlement_id, func.count(), func.sum(ClaimLine.qty * ClaimLine.unit_price_cents))
+        .join(ClaimLine, ClaimLine.id == SettledLine.claim_line_id)
+        .where(SettledLine.settlement_id.in_(ids))
+        .group_by(SettledLine.settlement_id)
     ):
         figures[sid].update(line_count=count, parts_cents=int(cents))
-    for sid, count, cents in db.session.execute(
+    for withheld_by, count, cents in db.session.execute(
         select(Deduction.settlement_id, func.count(), func.sum(Deduction.amount_cents))
         .where(Deduction.settlement_id.in_(ids))
         .group_by(Deduction.settlement_id)
     ):
-        figures[sid].update(deduction_count=count, deductions_cents=int(cents))
-    # Held back: the month's claims waiting for an auditor (whole), and the part lines waiting for their old parts.
+        figures[withheld_by].update(deduction_count=count, deductions_cents=int(cents))
+    # Held back: the month's claims waiting for an auditor (whole), and of its approved claims the part lines
+    # still waiting (for their old parts): two groupings of the month's claims, joined to nothing per row.
     settlement = Settlement.__table__
-    waiting_line = and_(Claim.status == APPROVED, ClaimLine.status.in_((AWAITING_RETURN, LINE_PENDING)))
-    held = (
-        select(
-            settlement.c.id,
-            func.count(func.distinct(Claim.id)),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (Claim.status == PENDING_REVIEW, Claim.labor_fee_cents + Claim.parts_amount_cents),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-        )
-        .join(Claim, Claim.provider_id == settlement.c.provider_id)
-        .where(
-            settlement.c.id.in_(ids),
-            Claim.repair_date >= start,
-            Claim.repair_date < end,
-            or_(Claim.status == PENDING_REVIEW, exists().where(ClaimLine.claim_id == Claim.id, waiting_line)),
-        )
-        .group_by(settlement.c.id)
+    of_statement: dict[int, int] = dict(
+        db.session.execute(select(settlement.c.provider_id, settlement.c.id).where(settlement.c.id.in_(ids))).all()
     )
-    for sid, count, cents in db.session.execute(held):
-        figures[sid].update(held_back_count=count, held_back_cents=int(cents))
+    in_month = (Claim.repair_date >= start, Claim.repair_date < end, Claim.provider_id.in_(list(of_statement)))
+    pending = select(Claim.provider_id, func.count(), func.sum(Claim.labor_fee_cents + Claim.parts_amount_cents)).where(
+        Claim.status == PENDING_REVIEW, *in_month
+    )
     waiting = (
-        select(settlement.c.id, func.sum(ClaimLine.qty * ClaimLine.unit_price_cents))
-        .join(Claim, Claim.provider_id == settlement.c.provider_id)
+        select(
+            Claim.provider_id,
+            func.count(func.distinct(Claim.id)),
+            func.sum(ClaimLine.qty * ClaimLine.unit_price_cents),
+        )
         .join(ClaimLine, ClaimLine.claim_id == Claim.id)
-        .where(settlement.c.id.in_(ids), Claim.repair_date >= start, Claim.repair_date < end, waiting_line)
-        .group_by(settlement.c.id)
+        .where(Claim.status == APPROVED, ClaimLine.status.in_((AWAITING_RETURN, LINE_PENDING)), *in_month)
     )
-    for sid, cents in db.session.execute(waiting):
-        figures[sid]["held_back_cents"] = figures[sid].get("held_back_cents", 0) + int(cents)
+    for grouping in (pending, waiting):
+        for provider_id, count, cents in db.session.execute(grouping.group_by(Claim.provider_id)):
+            held = figures[of_statement[provider_id]]
+            held["held_back_count"] = held.get("held_back_count", 0) + count
+            held["held_back_cents"] = held.get("held_back_cents", 0) + int(cents or 0)
     db.session.execute(update(Settlement), list(figures.values()))
 
 
@@ -402,9 +422,9 @@ def statement_lines(settlement: Settlement) -> list[StatementLine]:
     """What the statement pays, claim by claim: each claim's labour, then its part lines."""
     lines: list[tuple[int, int, StatementLine]] = []
     for claim_id, serial, model, repair_date, labour in db.session.execute(
-        select(Claim.id, Claim.serial, Claim.model, Claim.repair_date, Claim.labor_fee_cents).where(
-            Claim.settlement_id == settlement.id
-        )
+        select(Claim.id, Claim.serial, Claim.model, Claim.repair_date, Claim.labor_fee_cents)
+        .join(SettledClaim, SettledClaim.claim_id == Claim.id)
+        .where(SettledClaim.settlement_id == settlement.id)
     ):
         lines.append(
             (
@@ -436,9 +456,10 @@ def statement_lines(settlement: Settlement) -> list[StatementLine]:
             ClaimLine.qty,
             ClaimLine.unit_price_cents,
         )
+        .join(SettledLine, SettledLine.claim_line_id == ClaimLine.id)
         .join(Claim, Claim.id == ClaimLine.claim_id)
         .join(Part, Part.id == ClaimLine.part_id)
-        .where(ClaimLine.settlement_id == settlement.id)
+        .where(SettledLine.settlement_id == settlement.id)
     ):
         lines.append(
             (

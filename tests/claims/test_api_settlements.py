@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from server.claims.models import Claim
 from server.claims.models import ClaimLine
+from server.claims.models import SettledClaim
+from server.claims.models import SettledLine
 from server.extensions import db
 from tests.helpers import assert_error
 
@@ -79,7 +81,11 @@ def settle(client, auditor, provider_id):
 def settled_in():
     """``{claim_id: settlement_id}`` of every claim, read fresh."""
     db.session.expire_all()
-    return dict(db.session.execute(select(Claim.id, Claim.settlement_id)).all())
+    return dict(
+        db.session.execute(
+            select(Claim.id, SettledClaim.settlement_id).outerjoin(SettledClaim, SettledClaim.claim_id == Claim.id)
+        ).all()
+    )
 
 
 def test_a_settlement_totals_the_approved_unpaid_lines_repaired_by_the_months_end(settle, march):
@@ -171,7 +177,11 @@ def test_a_month_of_claims_only_held_back_has_nothing_to_settle(settle, flagged_
 
 def lines_settled_in():
     db.session.expire_all()
-    return db.session.execute(select(ClaimLine.claim_id, ClaimLine.settlement_id)).all()
+    return db.session.execute(
+        select(ClaimLine.claim_id, SettledLine.settlement_id).outerjoin(
+            SettledLine, SettledLine.claim_line_id == ClaimLine.id
+        )
+    ).all()
 
 
 @pytest.mark.parametrize(

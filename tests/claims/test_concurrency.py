@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.claims.models import Claim
+from server.claims.models import SettledClaim
 from server.claims.models import Settlement
 from server.extensions import db
 from tests.fixtures.claims import claim_body
@@ -70,7 +71,7 @@ def test_two_settlements_of_one_month_at_the_same_moment_settle_each_claim_once(
         statements.update(dict.fromkeys(ids, created["id"]))
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Settlement)) == ROUNDS
-    assert dict(db.session.execute(select(Claim.id, Claim.settlement_id)).all()) == statements
+    assert dict(db.session.execute(select(SettledClaim.claim_id, SettledClaim.settlement_id)).all()) == statements
 
 
 def test_two_claims_on_one_job_at_the_same_moment_never_both_pass_clean(app, sell, manager, make_job):

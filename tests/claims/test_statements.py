@@ -86,11 +86,11 @@ def test_a_source_is_deducted_once_and_nothing_is_no_deduction(clean_claim, prov
         deduct(provider_id("P01"), "MANUAL", 100, "x", claim_id=claim["id"], complaint_id=1)
 
 
-def test_the_penalty_rule_takes_the_parts_price_or_a_fixed_amount(app, claims_world):
+def test_the_penalty_rule_takes_the_parts_price_or_a_fixed_amount(app, claims_world, monkeypatch):
     assert return_penalty_cents(30_000) == 30_000
-    app.config["RETURN_PENALTY"] = "5000"
+    monkeypatch.setitem(app.config, "RETURN_PENALTY", "5000")
     assert return_penalty_cents(30_000) == 5_000
-    app.config["RETURN_PENALTY"] = "half"
+    monkeypatch.setitem(app.config, "RETURN_PENALTY", "half")
     with pytest.raises(RuntimeError, match="RETURN_PENALTY"):
         return_penalty_cents(30_000)
 

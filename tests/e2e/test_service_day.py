@@ -25,6 +25,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from server.claims.models import Claim
+from server.claims.models import SettledClaim
 from server.claims.models import Settlement
 from server.core.clock import local_today
 from server.devicesync.models import PushedOp
@@ -233,4 +234,8 @@ def test_one_service_day_from_the_call_to_the_settlement_with_browsers_only(
     assert read(select(func.count()).select_from(SalesOrder)) == [(1,)]
     assert read(select(PushedOp.result).distinct()) == [("applied",)]
     ((settlement_id,),) = read(select(Settlement.id))
-    assert read(select(Claim.job_id, Claim.status, Claim.settlement_id)) == [(job_id, "approved", settlement_id)]
+    assert read(
+        select(Claim.job_id, Claim.status, SettledClaim.settlement_id).join(
+            SettledClaim, SettledClaim.claim_id == Claim.id
+        )
+    ) == [(job_id, "approved", settlement_id)]
