@@ -8,7 +8,6 @@ period's months take (reversed ones excluded), by rule.
 
 from collections.abc import Mapping
 from datetime import date
-from datetime import timedelta
 from typing import Any
 from typing import TypedDict
 
@@ -24,10 +23,8 @@ from server.claims.models import AWAITING_RETURN
 from server.claims.models import RETURN_REJECTED
 from server.claims.models import Claim
 from server.claims.models import ClaimLine
-from server.core.clock import local_day_bounds
-from server.core.clock import local_today
+from server.core.clock import local_range
 from server.core.clock import utcnow
-from server.core.reference import invalid
 from server.core.roles import PARTS_CLERK
 from server.core.roles import PROVIDER_ROLES
 from server.extensions import db
@@ -101,12 +98,7 @@ def _scope(user: User) -> list[ColumnElement[bool]]:
 
 def returns_report(user: User, args: Mapping[str, Any]) -> ReturnsReport:
     """Returns due between ``from`` and ``to`` (local days, both included; the last 90 days by default)."""
-    last = args.get("to") or local_today()
-    first = args.get("from") or last - timedelta(days=89)
-    if last < first:
-        raise invalid("to", f"the range ends ({last}) before it starts ({first})")
-    start, _ = local_day_bounds(first)
-    _, end = local_day_bounds(last)
+    first, last, start, end = local_range(args, 90)
     now = utcnow()
     scope = [PartReturn.due_at >= start, PartReturn.due_at < end, *_scope(user)]
     if "province" in args:

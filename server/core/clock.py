@@ -1,12 +1,16 @@
 """Time: UTC in storage, the users' local day in rules and on screen."""
 
+from collections.abc import Mapping
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
+
+from server.core.reference import invalid
 
 
 def utcnow() -> datetime:
@@ -34,3 +38,16 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def local_today(now: datetime | None = None) -> date:
     return ((now or utcnow()) + local_offset()).date()
+
+
+def local_range(args: Mapping[str, Any], default_days: int) -> tuple[date, date, datetime, datetime]:
+    """``(first, last, start, end)``: the local days ``args`` asks for (``from``, ``to``: the last ``default_days``
+    up to today by default) and the UTC instants where they start and end; 422 on a range ending before it starts.
+    """
+    last = args.get("to") or local_today()
+    first = args.get("from") or last - timedelta(days=default_days - 1)
+    if last < first:
+        raise invalid("to", f"the range ends ({last}) before it starts ({first})")
+    start, _ = local_day_bounds(first)
+    _, end = local_day_bounds(last)
+    return first, last, start, end

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -31,10 +30,8 @@ from server.care.models import CALLBACK_UNREACHABLE
 from server.care.models import COMPLAINT_OPEN
 from server.care.models import Callback
 from server.care.models import Complaint
-from server.core.clock import local_day_bounds
-from server.core.clock import local_today
+from server.core.clock import local_range
 from server.core.clock import utcnow
-from server.core.reference import invalid
 from server.core.roles import DISPATCHER
 from server.core.roles import PROVIDER_ROLES
 from server.extensions import db
@@ -60,13 +57,7 @@ _COLUMNS = {"province": "province_id", "region": "region_id", "provider": "provi
 
 def date_range(args: Mapping[str, Any]) -> tuple[date, date, datetime, datetime]:
     """``(first, last, start, end)``: the local days asked for (the last 30 by default) and their UTC bounds."""
-    last = args.get("to") or local_today()
-    first = args.get("from") or last - timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        raise invalid("to", f"the range ends ({last}) before it starts ({first})")
-    start, _ = local_day_bounds(first)
-    _, end = local_day_bounds(last)
-    return first, last, start, end
+    return local_range(args, DEFAULT_DAYS)
 
 
 def in_slice(model: Any, user: User, args: Mapping[str, Any]) -> list[Any]:

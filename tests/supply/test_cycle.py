@@ -124,6 +124,8 @@ def test_a_range_without_receipts_has_no_figures(catalogue, report):
         "by_province": [],
         "by_path": [],
         "stages": [{"stage": stage, "mean_days": None} for stage in ("approval", "shipping", "delivery")],
+        "reverse": {"returns": 0, "mean_days": None, "median_days": None, "p90_days": None},
+        "reverse_by_province": [],
     }
 
 
@@ -355,6 +357,7 @@ def test_the_report_downloads_as_csv_with_the_same_figures(received, client, cat
         "stage,approval,,1.0,,",
         "stage,shipping,,0.5,,",
         "stage,delivery,,4.5,,",
+        "reverse,,0,,,",
     ]
 
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from typing import Any
 from typing import Literal
 from typing import TypedDict
@@ -23,9 +22,7 @@ from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
 
-from server.core.clock import local_day_bounds
-from server.core.clock import local_today
-from server.core.reference import invalid
+from server.core.clock import local_range
 from server.extensions import db
 from server.network.models import Region
 from server.supply.models import PartReturn
@@ -129,12 +126,7 @@ def _days(begin, finish):
 
 def parts_cycle(user: User, args: Mapping[str, Any]) -> CycleReport:
     """Supply cycle of the requisitions received between ``from`` and ``to`` (local days, both included)."""
-    last = args.get("to") or local_today()
-    first = args.get("from") or last - timedelta(days=89)
-    if last < first:
-        raise invalid("to", f"the range ends ({last}) before it starts ({first})")
-    start, _ = local_day_bounds(first)
-    _, end = local_day_bounds(last)
+    first, last, start, end = local_range(args, 90)
     scope = [Requisition.received_at >= start, Requisition.received_at < end]
     if user.province_id is not None:  # a provincial clerk or dispatcher sees their province
         scope.append(Requisition.province_id == user.province_id)
