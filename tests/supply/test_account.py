@@ -91,7 +91,8 @@ def edit_deposit(call):
 
 @pytest.fixture
 def settle(call):
-    """``settle()`` → the statement of a claim of P01 (labour 35.50, BOARD × 1: 155.50) settled by the admin."""
+    """``settle()`` → the statement of a claim of P01 (labour 35.50, BOARD × 1: 155.50) made by the admin,
+    accepted by the provider's manager and made final: what pays it into the account."""
     counter = {"n": 0}
 
     def run():
@@ -114,7 +115,10 @@ def settle(call):
             "post", "/api/settlements", "admin", {"provider_id": pid(), "month": repaired.strftime("%Y-%m")}
         )
         assert status == 201, body
-        return body
+        assert call("post", f"/api/settlements/{body['id']}/acceptance", "pm1")[0] == 200
+        status, final = call("post", f"/api/settlements/{body['id']}/finalisation", "admin")
+        assert (status, final["status"]) == (200, "final"), final
+        return final
 
     return run
 
@@ -444,7 +448,7 @@ def test_a_refused_settlement_pays_nothing_in(call, settle, account, snapshot):
     money = account()
     before = snapshot()
     status, body = call("post", "/api/settlements", "admin", {"provider_id": pid(), "month": statement["month"]})
-    assert (status, body["error"]["code"]) == (409, "nothing_to_settle")
+    assert (status, body["error"]["code"]) == (409, "statement_exists")
     assert snapshot() == before
     assert account() == money
 
