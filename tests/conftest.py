@@ -19,7 +19,9 @@ Fixtures shared by the packages are plugins, listed in ``pytest_plugins`` below:
 (tests/fixtures/reference.py), the dispatch world (jobs.py), parts supply (supply.py), the claims world
 (claims.py), the simulated phone (device.py), the reports' world (reports.py) and the browser tier's live
 server, Chromium and phone (browser.py). A package's conftest keeps only its own; where it defines a
-fixture of a plugin's name (``world``, ``upload``, ``make_job``…), its own wins in its directory.
+fixture of a plugin's name (``world``, ``upload``, ``make_job``…), its own wins in its directory. The worlds most
+tests start from (``world``, ``people``, ``staff``, ``catalogue``…) are built once per worker and their rows copied
+into the next tests that ask for them (tests/recording.py).
 """
 
 import contextlib
@@ -40,6 +42,10 @@ from sqlalchemy.exc import ProgrammingError
 
 from server import create_app
 from server.extensions import db
+from tests.recording import PostgresRows
+from tests.recording import SQLiteRows
+from tests.recording import WriteCounter
+from tests.recording import recorded
 
 # Helpers that tests import (not plugins, not test modules): their asserts explain themselves too.
 pytest.register_assert_rewrite("tests.helpers", "tests.races")
@@ -204,6 +210,10 @@ def app(database_url, tmp_path_factory):
         reset_schema(database_url)
         flask_migrate.upgrade()
         db.session.remove()
+        if database_url.startswith("postgresql"):
+            # What tests/recording.py needs to know the database still holds nothing but its worlds.
+            app.test_writes = WriteCounter(db.engine)
+            app.test_writes.emptied = True
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -275,6 +285,7 @@ def rolled_back():
     driver.isolation_level = None
     outer = connection.begin()
     connection.exec_driver_sql("BEGIN")
+    recorded.start(SQLiteRows(driver))
     app_session = db.session
     db.session = db._make_scoped_session(
         {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
@@ -283,6 +294,7 @@ def rolled_back():
     try:
         yield
     finally:
+        recorded.stop()
         request_finished.disconnect(_expire_after_request)
         db.session.remove()
         db.session = app_session
@@ -304,10 +316,19 @@ def _database_per_test(request):
             with rolled_back():
                 yield
             return
-        yield
+        writes = getattr(app, "test_writes", None)
+        if writes is not None and writes.emptied:
+            writes.emptied = False
+            recorded.start(PostgresRows(writes))
+        try:
+            yield
+        finally:
+            recorded.stop()
         db.session.rollback()
         empty_tables()
         db.session.remove()
+        if writes is not None:
+            writes.emptied = True
 
 
 @pytest.fixture
