@@ -187,6 +187,8 @@ READERS = {
     "/api/reports/claims": CLAIM_READERS,
     "/api/reports/claims.csv": CLAIM_READERS,
     "/api/reports/claims/trend": CLAIM_READERS,
+    "/api/reports/part-returns": ("admin", "auditor", "hq_planner", "provider_manager", "parts_clerk"),
+    "/api/reports/part-returns.csv": ("admin", "auditor", "hq_planner", "provider_manager", "parts_clerk"),
     "/api/install-base/no-such-serial": ROLES,
     "/api/customers": CALL_CENTRE,
     "/api/requests/999999": CALL_CENTRE,

@@ -23,6 +23,9 @@ const ORDERED = /purchase order (?<number>\S+) raised for (?<parts>\d+) part\(s\
 const NOTHING = /nothing in the parts plan to order$/;
 const DELIVERED = /^(?<sent>\d+) messages sent, (?<retried>\d+) to try again, (?<failed>\d+) failed$/;
 const LOGGED = /^no messages to deliver: the log backend's outbox is their delivery$/;
+const RETURNS = /^(?<overdue>\d+) old-part returns marked overdue and penalised, (?<reminded>\d+) reminded before their deadline$/;
+const MADE = /^(?<made>\d+) statement\(s\) made for (?<month>\d{4}-\d{2}), /;
+const SETTLED = /(?<repeats>\d+) repeat repair\(s\) deducted, (?<finalised>\d+) statement\(s\) finalised$/;
 
 export class SchedulerTab {
   constructor({ api, query }) {
@@ -151,6 +154,19 @@ export function said(run) {
     }
     if (LOGGED.test(detail)) {
       return t("admin.did.messagesLogged");
+    }
+  }
+  if (run.task === "returns.watch") {
+    const returned = detail.match(RETURNS)?.groups;
+    if (returned) {
+      return t("admin.did.returns", returned);
+    }
+  }
+  if (run.task === "settlements.monthly") {
+    const settled = detail.match(SETTLED)?.groups;
+    if (settled) {
+      const made = detail.match(MADE)?.groups;
+      return (made ? t("admin.did.statements", made) : "") + t("admin.did.settled", settled);
     }
   }
   const [pattern, key] = SAID[run.task] ?? [];
