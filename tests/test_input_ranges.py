@@ -170,6 +170,7 @@ DATE_SAMPLES = [
     ("GET", "/api/reports/sla?from=0001-01-01", None, "from", DAY_WORDS),
     ("GET", "/api/reports/workload.csv?to=9999-12-31", None, "to", DAY_WORDS),
     ("GET", "/api/reports/fault-codes?from=0001-01-01", None, "from", DAY_WORDS),
+    ("GET", "/api/reports/request-volume?to=9999-12-31", None, "to", DAY_WORDS),
     ("GET", "/api/reports/parts-cycle?to=9999-12-31", None, "to", DAY_WORDS),
     ("GET", "/api/reports/parts-cycle.csv?from=0001-01-01", None, "from", DAY_WORDS),
     ("POST", "/api/claims", _claim(failure_date="0001-01-01"), "failure_date", DAY_WORDS),

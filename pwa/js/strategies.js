@@ -56,7 +56,7 @@ export const EXTRAS = [
 ];
 
 // Screens that show only what the server answers, never cached: they need the signal anyway.
-export const ONLINE_ONLY = ["/js/ui/claims.js", "/js/ui/requisitions.js", "/js/ui/reports.js", "/js/ui/problem.js", "/js/desks/"];
+export const ONLINE_ONLY = ["/js/ui/claims.js", "/js/ui/requisitions.js", "/js/ui/reports.js", "/js/ui/volume.js", "/js/ui/problem.js", "/js/desks/"];
 
 // The barcode reader for browsers without their own (see js/ui/scanner.js): not in the shell, since a phone
 // that reads barcodes itself never needs it. Fetched when the app asks (cacheDecoder, once it has opened) or

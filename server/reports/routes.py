@@ -11,6 +11,7 @@ from server.reports import fault_codes
 from server.reports import schemas
 from server.reports import services
 from server.reports import trends
+from server.reports import volume
 from server.supply.routes.blueprint import CYCLE_READERS
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="Service reports")
@@ -18,6 +19,8 @@ blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="Ser
 READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.PROVIDER_MANAGER)
 # The readers of the claims report (kept by the claims domain), for its trend.
 CLAIM_READERS = (roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
+# Request volume is for staffing the call centre and dispatch: headquarters and the dispatchers.
+VOLUME_READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER)
 
 
 def every_row(args):
@@ -203,3 +206,27 @@ class FaultCodeReportCsv(MethodView):
         return csv_response(
             fault_codes.file_name(report), fault_codes.FAULT_CODE_COLUMNS, fault_codes.fault_code_rows(report)
         )
+
+
+@blp.route("/request-volume")
+class RequestVolume(MethodView):
+    @roles_required(*VOLUME_READERS)
+    @blp.arguments(schemas.VolumeArgs, location="query")
+    @blp.response(200, schemas.VolumeSchema)
+    def get(self, args):
+        """When requests come in, for staffing: by local weekday and hour, by ISO week beside the same week a year
+        earlier, by province and by product line. The last 12 weeks by default; a year at most."""
+        return volume.request_volume(current_user(), args)
+
+
+@blp.route("/request-volume.csv")
+class RequestVolumeCsv(MethodView):
+    @roles_required(*VOLUME_READERS)
+    @blp.arguments(schemas.VolumeArgs, location="query")
+    @blp.response(200, content_type="text/csv")
+    def get(self, args):
+        """The request volume as a CSV download: a row per week beside last year's, then a row per weekday with
+        its 24 hours."""
+        report = volume.request_volume(current_user(), args)
+        header, rows = volume.csv_rows(report)
+        return csv_response(f"request-volume-{report['from']:%Y%m%d}-{report['to']:%Y%m%d}.csv", header, rows)

@@ -221,3 +221,61 @@ ClaimsTrendSchema = _trend(
         "rejected": Money(attribute="rejected_cents"),
     },
 )
+
+
+# ---------------------------------------------------------------- request volume
+
+
+class VolumeArgs(ma.Schema):
+    from_ = Day(data_key="from", attribute="from", metadata={"description": "First local day (default: 83 days ago)"})
+    to = Day(metadata={"description": "Last local day, included (default: today)"})
+    province = ma.fields.String(validate=ma.validate.Length(min=1, max=16), metadata={"description": "Province code"})
+    product_line = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=32), metadata={"description": "Product category"}
+    )
+
+    @ma.validates_schema
+    def range_in_order(self, data, **kwargs):
+        if "from" in data and "to" in data and data["to"] < data["from"]:
+            raise ma.ValidationError("The range ends before it starts.", "to")
+
+
+_VolumeWeek = ma.Schema.from_dict(
+    {
+        "week": ma.fields.String(metadata={"description": "ISO year and week, e.g. 2026-W49"}),
+        "start": ma.fields.Date(),
+        "end": ma.fields.Date(),
+        "requests": ma.fields.Integer(),
+        "last_year_start": ma.fields.Date(allow_none=True),
+        "last_year_end": ma.fields.Date(allow_none=True),
+        "last_year": ma.fields.Integer(
+            allow_none=True, metadata={"description": "The same weekdays of the same ISO week a year earlier"}
+        ),
+    },
+    name="VolumeWeek",
+)
+VolumeSchema = ma.Schema.from_dict(
+    {
+        "from": ma.fields.Date(),
+        "to": ma.fields.Date(),
+        "province": ma.fields.String(allow_none=True),
+        "product_line": ma.fields.String(allow_none=True),
+        "total": ma.fields.Integer(),
+        "last_year_total": ma.fields.Integer(allow_none=True),
+        "weekday_days": ma.fields.List(
+            ma.fields.Integer(), metadata={"description": "How many Mondays…Sundays the range holds"}
+        ),
+        "weekday_hour": ma.fields.List(
+            ma.fields.List(ma.fields.Integer()),
+            metadata={"description": "Requests by local weekday (Monday first) and hour (0-23)"},
+        ),
+        "weekday_hour_mean": ma.fields.List(
+            ma.fields.List(ma.fields.Float()), metadata={"description": "The same, per such day of the range"}
+        ),
+        "peak": ma.fields.Dict(allow_none=True, metadata={"description": "The busiest weekday and hour on average"}),
+        "weeks": ma.fields.List(ma.fields.Nested(_VolumeWeek)),
+        "provinces": ma.fields.List(ma.fields.Dict()),
+        "product_lines": ma.fields.List(ma.fields.Dict()),
+    },
+    name="RequestVolume",
+)

@@ -7,7 +7,9 @@ one gunicorn for the module (tests/e2e/conftest.py).
 """
 
 import csv
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -223,4 +225,57 @@ def test_every_report_looked_at_on_a_phone_and_a_desk(
     problems += device.inspect(
         f"report-drilled-{locale}", ready=page.locator("[data-testid=trend-chart][data-drawn=true]")
     )
+    assert not problems, "\n".join(problems)
+
+
+def requested(made, at):
+    made.request.created_at = at
+    db.session.commit()
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_request_volume_by_weekday_and_hour_beside_last_year_for_a_dispatcher(
+    phone, desk, locale, reports_world, report_job
+):
+    """A province's dispatcher staffs by when requests come in: the weekday-by-hour grid (in local time), the
+    weeks beside the same weeks last year, narrowed to a product line, downloaded; looked at on a phone and a
+    desk in each language."""
+    local = timedelta(hours=8)
+    saturday_noon = datetime(2026, 1, 10, 12, tzinfo=UTC) - local
+    requested(report_job("t1"), saturday_noon)
+    requested(report_job("t2", model="WM10"), saturday_noon + timedelta(days=7, minutes=30))
+    requested(report_job("t1"), datetime(2025, 1, 11, 9, tzinfo=UTC) - local)  # 2025-W02, Saturday
+    requested(report_job("t4"), saturday_noon)  # Guangdong: not the dispatcher's
+
+    device = open_reports(phone, reports_world.disp37, locale=locale)
+    page = device.page
+    page.locator("form.report-controls select[name=report]").select_option("request-volume")
+    show(page, "2026-01-05", "2026-01-18")
+    grid = page.get_by_test_id("volume-heatmap")
+    saturday_noon_cell = grid.locator("tr[data-weekday='5'] td[data-hour='12']")
+    expect(saturday_noon_cell).to_have_attribute("data-count", "2")
+    # Two Saturdays in the range: one a Saturday at noon on average.
+    expect(saturday_noon_cell).to_have_text("1")
+    assert grid.locator("td[data-count='1'], td[data-count='2']").count() == 1
+    weeks = page.get_by_test_id("volume-weeks").locator("tbody tr")
+    assert [row.get_attribute("data-week") for row in weeks.all()] == ["2026-W02", "2026-W03"]
+    assert weeks.first.locator("td").nth(1).text_content() == "1"  # this year's requests that week
+    assert weeks.first.locator("td").nth(3).text_content() == "1"  # last year's, the same ISO week
+    assert "440000" not in page.get_by_test_id("volume-provinces").inner_text()
+    drawn(page, "volume-chart")
+
+    page.locator("form.report-controls select[name=product_line]").select_option("washing_machine")
+    expect(saturday_noon_cell).to_have_attribute("data-count", "1")
+
+    with page.expect_download() as caught:
+        page.locator("[data-action=download]").click()
+    assert caught.value.suggested_filename == "request-volume-20260105-20260118.csv"
+    problems = device.inspect(f"request-volume-phone-{locale}", ready=page.get_by_test_id("volume-heatmap"))
+
+    at_desk = open_reports(lambda locale: desk(locale), reports_world.disp37, locale=locale)
+    at_desk.page.locator("form.report-controls select[name=report]").select_option("request-volume")
+    show(at_desk.page, "2026-01-05", "2026-01-18")
+    ready = at_desk.page.locator("[data-testid=volume-chart][data-drawn=true]")
+    ready.wait_for()
+    problems += at_desk.inspect(f"request-volume-desk-{locale}", ready=ready)
     assert not problems, "\n".join(problems)

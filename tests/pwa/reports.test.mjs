@@ -52,3 +52,23 @@ test("counts read whole, rates with two decimals, and a missing figure as a dash
   assert.equal(figure(null, "overall"), "–");
   assert.equal(figure("12.50", "amount"), "12.50");
 });
+
+test("request volume: the change from last year, the shade of a cell and the peak hour in words", async () => {
+  const { change, shade, summary, weekdayName } = await import("../../pwa/js/ui/volume.js");
+  setLanguage("en");
+  assert.equal(change(12, 10), 20);
+  assert.equal(change(5, 8), -37.5);
+  assert.equal(change(3, 0), null);
+  assert.equal(change(3, null), null);
+  // Four shades above none, the busiest cell the darkest; a quiet hour is never shaded as none.
+  assert.deepEqual([0, 0.1, 1, 2.5, 4].map((value) => shade(value, 4)), [0, 1, 1, 3, 4]);
+  assert.equal(shade(1, 0), 0);
+  assert.equal(weekdayName(0, "long"), "Monday");
+  const mean = Array.from({ length: 7 }, () => Array(24).fill(0));
+  mean[5][12] = 1.5;
+  const text = summary({ total: 3, last_year_total: 2, peak: { weekday: 5, hour: 12, requests: 3 }, weekday_hour_mean: mean });
+  assert.equal(text, "Requests in the range: 3. Same weeks last year: 2 (+50.0%). Busiest: Saturday 12:00–13:00, 1.5 a day on average.");
+  setLanguage("zh-CN");
+  assert.equal(weekdayName(6, "long"), "星期日");
+  assert.ok(!summary({ total: 0, last_year_total: null, peak: null, weekday_hour_mean: mean }).includes("null"));
+});

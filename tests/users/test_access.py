@@ -248,6 +248,8 @@ READERS = {
     "/api/reports/sla/trend": REPORT_READERS,
     "/api/reports/workload/trend": REPORT_READERS,
     "/api/reports/fault-codes.csv": ("admin", "auditor", "provider_manager"),
+    "/api/reports/request-volume": ("admin", "auditor", "dispatcher"),
+    "/api/reports/request-volume.csv": ("admin", "auditor", "dispatcher"),
 }
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).

@@ -71,7 +71,8 @@ function axisLabels(extra = {}) {
 
 // A trend: the volume as bars on the left axis, the headline rate as a line on the right one (`ceiling` fixes
 // its top, e.g. 100 for a percentage), one point per period; `labels` name the periods, `tips` the tooltips'.
-export function trendOption({ labels, tips, bars, line, ceiling, target }) {
+// `shared`: the line counts what the bars count (last year's requests beside this year's), on the bars' scale.
+export function trendOption({ labels, tips, bars, line, ceiling, target, shared = false }) {
   return {
     textStyle: text,
     animation: false,
@@ -97,7 +98,7 @@ export function trendOption({ labels, tips, bars, line, ceiling, target }) {
     },
     yAxis: [
       { type: "value", minInterval: 1, splitLine: { lineStyle: { color: LINE } }, axisLabel: axisLabels() },
-      { type: "value", min: 0, max: ceiling, splitLine: { show: false }, axisLabel: axisLabels() },
+      { type: "value", min: 0, max: ceiling, splitLine: { show: false }, axisLabel: axisLabels(), show: !shared },
     ],
     series: [
       { type: "bar", name: bars.name, data: bars.values, barMaxWidth: 18 },
@@ -105,7 +106,7 @@ export function trendOption({ labels, tips, bars, line, ceiling, target }) {
         type: "line",
         name: line.name,
         data: line.values,
-        yAxisIndex: 1,
+        yAxisIndex: shared ? 0 : 1,
         connectNulls: false,
         symbolSize: 5,
         ...(target

@@ -9,6 +9,7 @@ import { addStrings, language, t } from "../i18n/index.js";
 import { h, once, save } from "./dom.js";
 import { problem } from "./problem.js";
 import strings from "./reports-strings.js";
+import { volumePanels } from "./volume.js";
 
 addStrings(strings);
 
@@ -58,6 +59,13 @@ export const REPORTS = {
     bar: "claims",
     columns: ["provider_name", "month", "claims", "amount"],
     trend: { count: "claims", figure: "held_back" },
+  },
+  // Drawn by ./volume.js: a weekday-by-hour grid and weeks beside last year's, not groups and a trend.
+  "request-volume": {
+    roles: ["admin", "auditor", "dispatcher"],
+    levels: [],
+    custom: true,
+    days: 84,
   },
 };
 
@@ -182,7 +190,9 @@ export class ReportsView {
   query() {
     const { from, to, level, drilled, line } = this.state;
     const filters = Object.fromEntries(drilled.map(({ filter, code }) => [filter, code]));
-    return { from, to, ...(level ? { level } : {}), ...filters, ...(line && this.state.name === "workload" ? { product_line: line } : {}) };
+    const lines = ["workload", "request-volume"].includes(this.state.name);
+    const province = this.state.name === "request-volume" && this.state.province ? { province: this.state.province } : {};
+    return { from, to, ...(level ? { level } : {}), ...filters, ...(line && lines ? { product_line: line } : {}), ...province };
   }
 
   controls() {
@@ -201,13 +211,21 @@ export class ReportsView {
     ));
     this.lines = h("select", { name: "product_line" }, h("option", { value: "" }, t("reports.productLine.all")));
     this.fillLines([]);
+    this.provinces = h("select", { name: "province" }, h("option", { value: "" }, t("volume.allProvinces")));
+    this.fillProvinces([]);
+    this.provinces.addEventListener("change", () => {
+      this.state.province = this.provinces.value;
+      this.load();
+    });
     this.by = h(
       "select",
       { name: "by" },
       ["day", "week"].map((by) => h("option", { value: by, selected: by === this.state.by }, t(`reports.by.${by}`))),
     );
     report.addEventListener("change", () => {
-      Object.assign(this.state, { name: report.value, level: REPORTS[report.value].levels[0] ?? null, drilled: [], line: "" });
+      Object.assign(this.state, { name: report.value, level: REPORTS[report.value].levels[0] ?? null, drilled: [], line: "", province: "" });
+      const days = REPORTS[report.value].days ?? 30;
+      this.state.from = isoDay(new Date(new Date(`${this.state.to}T12:00:00`).getTime() - (days - 1) * 86_400_000));
       this.render();
     });
     level.addEventListener("change", () => {
@@ -240,8 +258,9 @@ export class ReportsView {
       h("label", {}, t("reports.from"), from),
       h("label", {}, t("reports.to"), to),
       levels.length ? h("label", {}, t("reports.level"), level) : null,
-      this.state.name === "workload" ? h("label", {}, t("reports.productLine"), this.lines) : null,
-      h("label", {}, t("reports.by"), this.by),
+      this.state.name === "request-volume" ? h("label", {}, t("reports.level.province"), this.provinces) : null,
+      ["workload", "request-volume"].includes(this.state.name) ? h("label", {}, t("reports.productLine"), this.lines) : null,
+      REPORTS[this.state.name].custom ? null : h("label", {}, t("reports.by"), this.by),
       h("div", { class: "buttons" }, show, download),
     );
     form.addEventListener("submit", (event) => event.preventDefault());
@@ -257,6 +276,19 @@ export class ReportsView {
     );
   }
 
+  // The provinces to narrow the request volume to: those of the range's requests, and the one chosen.
+  fillProvinces(rows) {
+    const known = new Map(rows.filter((row) => row.code).map((row) => [row.code, row.name || row.code]));
+    if (this.state.province && !known.has(this.state.province)) {
+      known.set(this.state.province, this.provinceName ?? this.state.province);
+    }
+    this.provinces.replaceChildren(
+      h("option", { value: "" }, t("volume.allProvinces")),
+      ...[...known].map(([code, name]) => h("option", { value: code, selected: code === this.state.province }, name)),
+    );
+    this.provinceName = known.get(this.state.province);
+  }
+
   async render() {
     this.root.replaceChildren(h("h1", {}, t("reports.title")), this.controls(), this.message, this.body);
     await this.load();
@@ -269,6 +301,10 @@ export class ReportsView {
     const asked = (this.asked = (this.asked ?? 0) + 1);
     const name = this.state.name;
     const query = this.query();
+    if (REPORTS[name].custom) {
+      await this.loadVolume(asked, query);
+      return;
+    }
     const trendQuery = { ...query, ...(this.state.by ? { by: this.state.by } : {}) };
     delete trendQuery.level;
     const [answer, trend] = await Promise.all([
@@ -287,6 +323,39 @@ export class ReportsView {
     }
     this.message.textContent = "";
     await this.draw(answer.body, trend.body);
+  }
+
+  async loadVolume(asked, query) {
+    const answer = await this.api.get("/api/reports/request-volume", query);
+    if (asked !== this.asked) {
+      return;
+    }
+    this.clearCharts();
+    if (answer.kind !== OK) {
+      this.message.textContent = problem(answer);
+      this.body.replaceChildren();
+      return;
+    }
+    this.message.textContent = "";
+    const body = answer.body;
+    this.fillLines(body.product_lines.map((row) => row.product_line).filter(Boolean));
+    if (!this.state.province) {
+      this.fillProvinces(body.provinces);
+    }
+    let kit = null;
+    try {
+      kit = await loadChartKit();
+    } catch {
+      // Drawn without the chart: the tables carry every figure.
+    }
+    const panels = volumePanels(body, { scrolling, dayLabel, lineName, charts: { kit, list: this.charts } });
+    const failed = h("p", { class: "message charts-failed", hidden: Boolean(kit) }, t("reports.chartsFailed"));
+    this.body.replaceChildren(failed, panels.root);
+    if (kit) {
+      await Promise.resolve(panels.draw()).catch(() => {
+        failed.hidden = false;
+      });
+    }
   }
 
   async download() {
