@@ -162,6 +162,7 @@ MODEL_MODULES = (
     "server.devicesync.models",
     "server.care.models",
     "server.knowledge.models",
+    "server.cards.models",
     "server.messaging.models",
 )
 
@@ -186,6 +187,7 @@ BLUEPRINT_MODULES = (
     "server.devicesync.routes",
     "server.care.routes",
     "server.knowledge.routes",
+    "server.cards.routes",
     "server.reports.routes",
 )
 

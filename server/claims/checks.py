@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from server.cards import rules as card_rules
+from server.cards.models import PARTS
 from server.claims import confirmation_checks
 from server.claims import photo_checks
 from server.claims.models import REJECTED
@@ -52,6 +54,9 @@ class ClaimFacts:
     claim_id: int | None = None  # the claim being checked, excluded from duplicates
     duplicate_window_days: int = 30
     scan: Scan | None = None  # the serial scan backing the claim, if any
+    card_number: str | None = None  # the service card the claim cites, if any
+    card: card_rules.CardTerms | None = None  # that card
+    customer_phone: str | None = None  # the phone of its job's customer (None: filed without a job)
 
 
 def _sale_words(sale: SaleRecord) -> str:
@@ -104,9 +109,61 @@ def before_sale(facts: ClaimFacts) -> list[Flag]:
 
 
 def out_of_warranty(facts: ClaimFacts) -> list[Flag]:
-    if facts.sale is None:
+    if facts.sale is None or covered_by_card(facts):
         return []
     return out_of_warranty_under(facts, policy_for(facts.sale.product.category))
+
+
+def _part_nos(facts: ClaimFacts) -> list[str]:
+    return [part.part_no for part, _ in facts.parts]
+
+
+def covered_by_card(facts: ClaimFacts) -> bool:
+    """Whether the cited card covers the failure: its day, unit and user, and the whole unit or, for a parts
+    card, every part claimed (a parts card covers no claim without parts)."""
+    card = facts.card
+    if card is None:
+        return False
+    if card.coverage == PARTS and not facts.parts:
+        return False
+    return not card_rules.card_problems(card, facts.serial, facts.customer_phone, facts.failure_date, _part_nos(facts))
+
+
+def card_invalid(facts: ClaimFacts) -> list[Flag]:
+    """CARD_INVALID: the cited card had not started or had ended on the failure day, does not cover the unit,
+    is not one the job's customer may use, or does not list a claimed part."""
+    card = facts.card
+    if card is None:
+        return []
+    problems = card_rules.card_problems(
+        card, facts.serial, facts.customer_phone, facts.failure_date, _part_nos(facts)
+    )
+    if not problems:
+        return []
+    uncovered = card_rules.uncovered_parts(card, _part_nos(facts))
+    words = {
+        card_rules.CARD_NOT_STARTED: f"it starts on {card.starts_on.isoformat()}, after the failure",
+        card_rules.CARD_EXPIRED: f"it ended on {card.ends_on.isoformat()}, before the failure",
+        card_rules.UNIT_NOT_COVERED: f"it does not cover serial {facts.serial}",
+        card_rules.CALLER_NOT_CARD_USER: "the job's customer phone is not one of its users",
+        card_rules.PART_NOT_COVERED: f"it does not cover part(s) {', '.join(uncovered)}",
+    }
+    message = (
+        f"Service card {facts.card_number} does not cover the failure on {facts.failure_date.isoformat()}: "
+        + "; ".join(words[problem] for problem in problems)
+        + "."
+    )
+    flag_facts: dict[str, Any] = {
+        "card_number": facts.card_number,
+        "reasons": problems,
+        "failure_date": facts.failure_date.isoformat(),
+        "starts_on": card.starts_on.isoformat(),
+        "ends_on": card.ends_on.isoformat(),
+        "serial": facts.serial,
+    }
+    if uncovered:
+        flag_facts["uncovered_parts"] = uncovered
+    return [("CARD_INVALID", message, flag_facts)]
 
 
 def out_of_warranty_under(facts: ClaimFacts, policy: WarrantyPolicy | None) -> list[Flag]:
@@ -238,6 +295,7 @@ CHECKS = (
     model_mismatch,
     before_sale,
     out_of_warranty,
+    card_invalid,
     region_mismatch,
     duplicate_claim,
     scan_mismatch,

@@ -47,6 +47,8 @@ FLAG_CODES = (
     "OLD_PART_REUSED",
     "PART_NOT_RETURNED",
     "PART_RETURN_REJECTED",
+    # The service card a claim cites does not cover it (server/cards).
+    "CARD_INVALID",
 )
 
 # A claim's lines (its labour and each part) as the audit and the returns leave them. Only an approved line
@@ -77,6 +79,8 @@ class Claim(db.Model):
     fault_code: Mapped[str] = mapped_column(String(32))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     scan_id: Mapped[int | None]
+    # The service card the claim cites (its job's, or given on filing): the warranty beyond the factory's.
+    card_number: Mapped[str | None] = mapped_column(String(32))
     labor_fee_cents: Mapped[int] = mapped_column(BigInteger)
     parts_amount_cents: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), index=True)

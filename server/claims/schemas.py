@@ -35,6 +35,12 @@ class ClaimArgs(ma.Schema):
     scan_id = Id(
         strict=True, allow_none=True, load_default=None, metadata={"description": "The serial scan backing the claim"}
     )
+    card_number = ma.fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Length(min=1, max=32),
+        metadata={"description": "The service card the claim cites; by default its job's"},
+    )
 
 
 class ClaimListArgs(ma.Schema):
@@ -130,6 +136,7 @@ class ClaimSchema(ma.Schema):
     parts = ma.fields.List(ma.fields.Nested(ClaimLineSchema), attribute="lines")
     job_id = ma.fields.Integer(allow_none=True)
     scan_id = ma.fields.Integer(allow_none=True)
+    card_number = ma.fields.String(allow_none=True, metadata={"description": "The service card the claim cites"})
     sale_record_id = ma.fields.Integer(allow_none=True)
     decided_by_id = ma.fields.Integer(allow_none=True)
     decided_at = ma.fields.DateTime(allow_none=True)

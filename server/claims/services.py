@@ -33,6 +33,8 @@ from server.claims.models import RETURN_REJECTED
 from server.claims.models import Claim
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
+from server.cards.models import ServiceCard
+from server.cards.services import find_card
 from server.core.clock import latest_local_day
 from server.core.locks import serialise_on
 from server.core.reference import invalid
@@ -131,6 +133,11 @@ def submit_claim(
             raise invalid("job_id", f"your provider has no job {job_id}")
 
     scan = _claimed_scan(user, values.get("scan_id"))
+    card_number = values.get("card_number")
+    card = _cited_card(card_number)
+    if card_number is None and job is not None and job.card_number is not None:
+        # The card the job relied on; one removed since is cited still, and covers nothing.
+        card_number, card = job.card_number, find_card(job.card_number)
     _lock_unit(serial, job_id)
     sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
     claim = Claim(
@@ -143,6 +150,7 @@ def submit_claim(
         fault_code=values["fault_code"],
         job_id=job_id,
         scan_id=values.get("scan_id"),
+        card_number=card_number,
         sale_record_id=sale.id if sale else None,
         labor_fee_cents=values["labor_fee"],
         parts_amount_cents=sum(part.price_cents * qty for part, qty in parts),
@@ -159,6 +167,8 @@ def submit_claim(
     with db.session.no_autoflush:
         facts = claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id)
         facts.scan = scan
+        facts.card_number, facts.card = card_number, card
+        facts.customer_phone = job.request.customer_phone if job is not None else None
         flags = run_checks(facts) + flags
     claim.flags.extend(
         ClaimFlag(code=flag[0], message=flag[1], facts=flag[2] if len(flag) > 2 else None) for flag in flags
@@ -168,6 +178,16 @@ def submit_claim(
     claim_returns.refresh(claim)
     db.session.flush()
     return claim
+
+
+def _cited_card(number: str | None) -> ServiceCard | None:
+    """The service card a claim cites; InvalidInput on ``card_number`` when there is no such card."""
+    if number is None:
+        return None
+    card = find_card(number.strip())
+    if card is None:
+        raise invalid("card_number", f"there is no service card {number}")
+    return card
 
 
 def _claimed_scan(user: User, scan_id: int | None) -> Scan | None:

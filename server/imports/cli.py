@@ -13,7 +13,8 @@ from server.imports import services
 @click.argument("kind", type=click.Choice(list(services.kinds())))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_command(kind, path):
-    """Import a CSV file of reference data (regions, providers, users, products, policies, parts, stock)."""
+    """Import a CSV file of reference data (regions, providers, users, products, policies, parts, stock,
+    service cards)."""
     try:
         with open(path, "rb") as binary:
             result = services.import_file(kind, binary)

@@ -32,7 +32,8 @@ class Import(MethodView):
     @blp.arguments(ImportFileArgs, location="files")
     @blp.response(200, ImportResultSchema)
     def post(self, files, kind):
-        """Import a CSV file of ``kind``: regions, providers, users, products, policies, parts or stock.
+        """Import a CSV file of ``kind``: regions, providers, users, products, policies, parts,
+        stock or cards (service cards).
 
         Answers the counts of inserted, updated and unchanged rows and the rejected
         rows with their line and reason. The good rows are kept even when some are

@@ -16,6 +16,7 @@ from typing import TypedDict
 import marshmallow as ma
 from sqlalchemy.exc import IntegrityError
 
+from server.cards.services import cards
 from server.core.csvfiles import ImportResult
 from server.core.csvfiles import open_csv
 from server.core.csvfiles import rejection
@@ -36,7 +37,7 @@ from server.users.services import users
 
 def kinds() -> dict[str, ReferenceKind[Any]]:
     """The importable kinds, in the order a fresh installation loads them."""
-    return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock)}
+    return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock, cards)}
 
 
 class ImportKind(TypedDict):

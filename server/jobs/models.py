@@ -127,6 +127,8 @@ class Job(db.Model):
     # line, and a join to a million requests would cost it more than its whole time budget.
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     job_type: Mapped[str] = mapped_column(String(16), default="warranty")
+    # The service card the job type relied on: a unit out of its factory warranty under a customer's card.
+    card_number: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     # The province of the region, kept so that scopes and reports need no walk up the tree.

@@ -21,6 +21,7 @@ from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
 from server.jobs.services.queries import ORDERS
+from server.cards.schemas import CardBriefSchema
 from server.knowledge.schemas import FAULT_CODE
 
 PHONE = ma.validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$", error="Give a phone number: digits, spaces or '-', 5 to 32.")
@@ -248,6 +249,9 @@ class JobSchema(ma.Schema):
     number = ma.fields.String()
     state = ma.fields.String()
     job_type = ma.fields.String()
+    card_number = ma.fields.String(
+        allow_none=True, metadata={"description": "The service card a warranty job out of factory warranty relies on"}
+    )
     region_code = ma.fields.Function(lambda job: job.region.code)
     region_name = ma.fields.Function(lambda job: job.region.name)
     area_class = ma.fields.Function(lambda job: job.region.area_class)
@@ -546,6 +550,12 @@ class CustomerUnitSchema(ma.Schema):
     sale_date = ma.fields.Date(allow_none=True)
     in_install_base = ma.fields.Boolean()
     warranty = ma.fields.Nested(WarrantySchema, allow_none=True)
+    card = ma.fields.Nested(
+        CardBriefSchema,
+        allow_none=True,
+        metadata={"description": "The valid service card covering the unit for the looked-up phone, or null"},
+    )
+    cards = ma.fields.List(ma.fields.Nested(CardBriefSchema), metadata={"description": "Every such card"})
 
 
 class JobSummarySchema(ma.Schema):

@@ -8,9 +8,10 @@ HEADERS = {
     "policies": "category,whole_unit_months,main_part_months",
     "parts": "part_no,name,price,models,claimable,key_part,main_part",
     "stock": "warehouse,part_no,qty",
+    "cards": "number,card_type,coverage,starts_on,ends_on,serials,phones",
 }
 # Columns a file of the kind may add after its header's.
-OPTIONAL = {"parts": ["return_required"]}
+OPTIONAL = {"parts": ["return_required"], "cards": ["parts", "note"]}
 KINDS = tuple(HEADERS)
 PASSWORD = "correct horse battery"
 
@@ -31,6 +32,10 @@ SAMPLES = {
     "policies": ["tv,12,36", "fridge,12,24"],
     "parts": ["X2,Panel,899.00,TV55,true,true,true", "X3,Remote,12.50,,false,false,false"],
     "stock": ["HQ,X1,5", "RDC-370000,X1,3", "PROV-P01,X1,2"],
+    "cards": [
+        "EW1,extended_warranty,whole_unit,2025-01-01,2026-12-31,SN1;SN2,13800000001",
+        "SC1,service_contract,whole_unit,2025-01-01,2025-12-31,SN3,13800000002;13800000003",
+    ],
 }
 # Each sample with its second row changed in one field.
 CHANGED = {
@@ -49,6 +54,10 @@ CHANGED = {
     "policies": ["tv,12,36", "fridge,12,12"],
     "parts": ["X2,Panel,899.00,TV55,true,true,true", "X3,Remote,13.00,,false,false,false"],
     "stock": ["HQ,X1,5", "RDC-370000,X1,4", "PROV-P01,X1,2"],
+    "cards": [
+        "EW1,extended_warranty,whole_unit,2025-01-01,2026-12-31,SN1;SN2,13800000001",
+        "SC1,service_contract,whole_unit,2025-01-01,2026-06-30,SN3,13800000002;13800000003",
+    ],
 }
 
 

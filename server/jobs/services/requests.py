@@ -18,6 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
+from server.cards.services import CardBrief
+from server.cards.services import brief
+from server.cards.services import valid_cards
+from server.cards.services import whole_unit_card
 from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
@@ -66,6 +70,9 @@ class Unit(TypedDict):
     sale_date: date | None
     in_install_base: bool
     warranty: WarrantyStatus | None
+    # The valid service card covering the unit for the looked-up phone (a whole-unit one first), and every one.
+    card: CardBrief | None
+    cards: list[CardBrief]
 
 
 class RequestView(TypedDict):
@@ -148,6 +155,8 @@ def find_customer(
             "sale_date": record.sale_date,
             "in_install_base": True,
             "warranty": warranty_status(record.product, record.sale_date, today),
+            "card": None,
+            "cards": [],
         }
         for record in sales
     ]
@@ -163,8 +172,14 @@ def find_customer(
                     "sale_date": None,
                     "in_install_base": False,
                     "warranty": None,
+                    "card": None,
+                    "cards": [],
                 }
             )
+    held = valid_cards([unit["serial"] for unit in units], phone, today)
+    for unit in units:
+        cards = [card for card in (brief(each) for each in held.get(unit["serial"], [])) if card is not None]
+        unit["card"], unit["cards"] = (cards[0] if cards else None), cards
     return {
         "customer": {
             # None until the call centre has recorded the customer (their first request).
@@ -268,11 +283,16 @@ def create_request(user: User, values: Mapping[str, Any], now: datetime | None =
     db.session.add(request)
     db.session.flush()
     request.number = f"SR{request.id:08d}"
+    job_type, card = _default_job_type(product, sale, local_today(now), values["customer_phone"])
+    job_type = values.get("job_type") or job_type
+    if job_type != "warranty":
+        card = None  # a job the agent made paid relies on no card
     job = Job(
         number=f"J{request.id:08d}",
         request=request,
         product_id=product.id if product else None,
-        job_type=values.get("job_type") or _default_job_type(product, sale, local_today(now)),
+        job_type=job_type,
+        card_number=card.number if card is not None else None,
         state="new",
         region=region,
         province_id=region_chain(region)[-1].id,
@@ -344,13 +364,20 @@ def _remember_customer(values, region):
     return customer
 
 
-def _default_job_type(product, sale, today):
-    """Warranty when the unit is in warranty or not yet known (its claim checks will tell), paid when it is out."""
+def _default_job_type(product, sale, today, phone=None):
+    """Warranty when the unit is in warranty or not yet known (its claim checks will tell), or out of its
+    factory warranty but under a valid whole-unit service card ``phone`` may use; paid when it is out.
+
+    Returns the type and the card it relied on (None when none was needed or found).
+    """
     if sale is None or product is None:
-        return "warranty"
+        return "warranty", None
     status = warranty_status(product, sale.sale_date, today)
     whole = status["whole_unit"]
-    return "paid" if whole is not None and not whole["active"] else "warranty"
+    if whole is None or whole["active"]:
+        return "warranty", None
+    card = whole_unit_card(sale.serial, phone, today)
+    return ("warranty", card) if card is not None else ("paid", None)
 
 
 def get_request(user: User, request_id: int) -> RequestView:
