@@ -5,6 +5,7 @@ import marshmallow as ma
 from server.cards.models import CARD_TYPES
 from server.cards.models import COVERAGES
 from server.core.schemas import CodeList
+from server.core.schemas import Day
 
 # Customers' phones as requests take them (server/jobs/schemas.py PHONE).
 PHONE = ma.validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$", error="Give a phone number: digits, spaces or '-', 5 to 32.")
@@ -26,8 +27,8 @@ def _each(validator, field):
 class CardBodyArgs(ma.Schema):
     card_type = ma.fields.String(required=True, validate=ma.validate.OneOf(CARD_TYPES))
     coverage = ma.fields.String(required=True, validate=ma.validate.OneOf(COVERAGES))
-    starts_on = ma.fields.Date(required=True, metadata={"description": "The first day it covers"})
-    ends_on = ma.fields.Date(required=True, metadata={"description": "The last day it covers (included)"})
+    starts_on = Day(required=True, metadata={"description": "The first day it covers"})
+    ends_on = Day(required=True, metadata={"description": "The last day it covers (included)"})
     serials = CodeList(
         required=True,
         validate=_each(ma.validate.Length(min=1, max=64), "serials"),

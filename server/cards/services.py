@@ -300,7 +300,7 @@ def brief(card: ServiceCard | None) -> CardBrief | None:
 
 class CardKind(ReferenceKind[ServiceCard]):
     """Cards as a CSV import: ``number,card_type,coverage,starts_on,ends_on,serials,phones`` (lists split by
-    ``;``) and optionally ``parts`` and ``note``. A row breaking a rule, or putting a unit on two cards at
+    ``;``) and optionally ``parts``. A row breaking a rule, or putting a unit on two cards at
     once (with a stored card or an earlier row of the file), is rejected by line."""
 
     name = "cards"
@@ -310,7 +310,7 @@ class CardKind(ReferenceKind[ServiceCard]):
     key_label = "number"
     args_schema = CardArgs
     columns = ("number", "card_type", "coverage", "starts_on", "ends_on", "serials", "phones")
-    optional_columns = ("parts", "note")
+    optional_columns = ("parts",)
 
     def create(self, values: Mapping[str, Any]) -> ServiceCard:
         return create_card(values)

@@ -11,7 +11,7 @@ HEADERS = {
     "cards": "number,card_type,coverage,starts_on,ends_on,serials,phones",
 }
 # Columns a file of the kind may add after its header's.
-OPTIONAL = {"parts": ["return_required"], "cards": ["parts", "note"]}
+OPTIONAL = {"parts": ["return_required"], "cards": ["parts"]}
 KINDS = tuple(HEADERS)
 PASSWORD = "correct horse battery"
 

@@ -151,6 +151,8 @@ PLANNERS = ("admin", "hq_planner")
 CARE_READERS = ("admin", "agent", "dispatcher", "provider_manager")
 CARE_WORKERS = ("admin", "agent")
 REPORT_READERS = ("admin", "auditor", "dispatcher", "provider_manager")
+# Service cards: the call centre, dispatch, the auditors and the providers' managers (phones masked).
+CARD_READERS = ("admin", "agent", "dispatcher", "auditor", "provider_manager")
 # Old parts owed to an RDC: the provider that owes them, the RDC's clerk, and the auditors.
 RETURN_READERS = ("admin", "auditor", "provider_manager", "parts_clerk")
 
@@ -234,6 +236,8 @@ READERS = {
     "/api/knowledge": ROLES,
     "/api/knowledge/999999": ROLES,
     "/api/fault-codes": ROLES,
+    "/api/cards": CARD_READERS,
+    "/api/cards/no-such-number": CARD_READERS,
     "/api/reports/fault-codes": ("admin", "auditor", "provider_manager"),
     "/api/reports/complaints": REPORT_READERS,
     "/api/reports/complaints.csv": REPORT_READERS,
@@ -254,6 +258,8 @@ READERS = {
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).
 READ_QUERIES = {"/api/customers": "?phone=13900000001"}
+# Searches that need a filter; with one nobody matches they answer an empty list (200).
+SEARCH_QUERIES = {"/api/cards": "?phone=13900000001"}
 
 # The error code of a missing item where it is not the generic not_found.
 MISSING_CODES = {
@@ -283,6 +289,7 @@ MISSING_CODES = {
     "/api/complaints/999999": "complaint_not_found",
     "/api/customers/999999/reminders": "customer_not_found",
     "/api/knowledge/999999": "article_not_found",
+    "/api/cards/no-such-number": "card_not_found",
 }
 
 
@@ -300,7 +307,7 @@ READ_CASES = [
 
 @pytest.mark.parametrize(("path", "role", "status"), READ_CASES, ids=[f"{r} GET {p}" for p, r, _ in READ_CASES])
 def test_reading_by_role(client, as_role, path, role, status):
-    response = client.get(path + READ_QUERIES.get(path, ""), headers=as_role(role))
+    response = client.get(path + READ_QUERIES.get(path, SEARCH_QUERIES.get(path, "")), headers=as_role(role))
     assert response.status_code == status, response.get_data(as_text=True)
     if status == 403:
         error = assert_error(response, 403, "role_forbidden")
@@ -380,6 +387,9 @@ WRITERS = {
     ("POST", "/api/knowledge"): ("admin",),
     ("PATCH", "/api/knowledge/999999"): ("admin",),
     ("POST", "/api/knowledge/999999/deactivate"): ("admin",),
+    ("POST", "/api/cards"): ("admin",),
+    ("PUT", "/api/cards/no-such-number"): ("admin",),
+    ("DELETE", "/api/cards/no-such-number"): ("admin",),
 }
 
 # Writes that take no body: an allowed role's garbage is ignored, and this is the answer.
@@ -393,6 +403,7 @@ BODILESS = {
     # The body is the blob's raw bytes: what is checked first is that its name is a SHA-256.
     ("PUT", "/api/sync/blobs/no-such-sha256"): (422, "bad_hash"),
     ("POST", "/api/knowledge/999999/deactivate"): (404, "article_not_found"),
+    ("DELETE", "/api/cards/no-such-number"): (404, "card_not_found"),
     ("POST", "/api/settlements/999999/acceptance"): (404, "not_found"),
     ("POST", "/api/settlements/999999/finalisation"): (404, "not_found"),
     ("POST", "/api/part-returns/shipments/999999/receipt"): (404, "shipment_not_found"),
