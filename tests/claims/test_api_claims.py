@@ -27,6 +27,7 @@ CLAIM_FIELDS = {
     "parts",
     "job_id",
     "scan_id",
+    "card_number",
     "sale_record_id",
     "decided_by_id",
     "decided_at",

@@ -501,6 +501,7 @@ def test_the_checks_run_in_the_order_an_auditor_reads_them():
         "model_mismatch",
         "before_sale",
         "out_of_warranty",
+        "card_invalid",
         "region_mismatch",
         "duplicate_claim",
         "scan_mismatch",

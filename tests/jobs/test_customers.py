@@ -92,6 +92,8 @@ def test_a_unit_known_only_from_a_request_is_listed_outside_the_install_base(loo
         "sale_date": None,
         "in_install_base": False,
         "warranty": None,
+        "card": None,
+        "cards": [],
     }
 
 
