@@ -294,3 +294,61 @@ def test_every_screen_of_the_agent_desk_reads_well_at_both_widths(desk, api, cat
     page.get_by_text(agent.t("agent.care.none")).wait_for()
     assert agent.t("agent.care.saved") == page.get_by_test_id("desk-notice").text_content()
     assert not problems, "\n".join(problems)
+
+
+def test_the_agent_sees_the_callers_service_cards_and_a_units_card_on_its_warranty_line(desk, api, catalogue):
+    today = local_today()
+    cards = [
+        # SN-OLD is out of its factory warranty: an extended warranty for the caller covers it.
+        {
+            "number": "EW-0001",
+            "card_type": "extended_warranty",
+            "coverage": "whole_unit",
+            "starts_on": (today - timedelta(days=30)).isoformat(),
+            "ends_on": (today + timedelta(days=700)).isoformat(),
+            "serials": ["SN-OLD"],
+            "phones": [PHONE, "13900000077"],
+        },
+        # An ended service contract on the main board of SN-IN.
+        {
+            "number": "SC-0002",
+            "card_type": "service_contract",
+            "coverage": "parts",
+            "starts_on": (today - timedelta(days=400)).isoformat(),
+            "ends_on": (today - timedelta(days=35)).isoformat(),
+            "serials": ["SN-IN"],
+            "phones": [PHONE],
+            "parts": ["BOARD"],
+        },
+    ]
+    for card in cards:
+        made = api.post("/api/cards", json=card, headers=catalogue.admin.headers)
+        assert made.status_code == 201, made.get_json()
+
+    problems = []
+    for locale in ("zh-CN", "en"):
+        agent = desk(locale)
+        agent.sign_in_at_desk(catalogue.agent)
+        page = agent.page
+        look_up(page, PHONE)
+        listed = page.get_by_test_id("card-list")
+        listed.wait_for()
+        old = page.get_by_test_id("units").locator("li[data-serial='SN-OLD']")
+        on_line = old.get_by_test_id("unit-card").text_content()
+        assert "EW-0001" in on_line and agent.t("agent.card.type.extended_warranty") in on_line
+        assert page.get_by_test_id("units").locator("li[data-serial='SN-IN']").get_by_test_id("unit-card").count() == 0
+        states = {
+            row.get_attribute("data-card"): row.get_by_test_id("card-state").text_content()
+            for row in listed.locator("tbody tr").all()
+        }
+        assert states == {"EW-0001": agent.t("agent.card.valid"), "SC-0002": agent.t("agent.card.ended")}
+        assert "13900000077" in listed.locator("tr[data-card='EW-0001']").text_content()
+        problems += agent.inspect(f"agent-cards-{locale}", ready=listed)
+
+        # By the unit's serial: its cards alone.
+        look_up(page, "SN-IN", by="serial")
+        page.locator("[data-testid=card-list] tr[data-card='EW-0001']").wait_for(state="detached")
+        assert [row.get_attribute("data-card") for row in page.get_by_test_id("card-list").locator("tbody tr").all()] == [
+            "SC-0002"
+        ]
+    assert not problems, "\n".join(problems)

@@ -243,3 +243,24 @@ export function attemptBody(values) {
   }
   return { body, problems };
 }
+
+// The service card beside a unit's factory warranty: the valid card the caller holds on it (whole unit or
+// listed parts), or null. `ends_on` is the card's last day, included.
+export function cardOf(unit) {
+  const card = unit.card;
+  if (!card) {
+    return null;
+  }
+  return {
+    key: card.coverage === "parts" ? "agent.card.onUnitParts" : "agent.card.onUnit",
+    params: { number: card.number, type: `agent.card.type.${card.card_type}`, until: card.ends_on },
+  };
+}
+
+// A card's validity today in words: valid, not started yet, or ended (its last day is included).
+export function cardState(card, today) {
+  if (card.valid_today) {
+    return { key: "agent.card.valid", tone: "in" };
+  }
+  return card.starts_on > today ? { key: "agent.card.notStarted", tone: "unknown" } : { key: "agent.card.ended", tone: "out" };
+}

@@ -10,7 +10,7 @@
 
 import { addStrings, language } from "../i18n/index.js";
 import { fieldProblems } from "../ui/problem.js";
-import { SCORES, attemptBody, eventText, holdsUnit, lookupOf, lookupProblem, requestBody, slaStages, warrantyOf } from "./agent-rules.js";
+import { SCORES, attemptBody, cardOf, cardState, eventText, holdsUnit, lookupOf, lookupProblem, requestBody, slaStages, warrantyOf } from "./agent-rules.js";
 import strings from "./agent-strings.js";
 import { OK, action, h, notice, problem, setQuery, sortedTable, split, stale, t, time, useStyles } from "./kit.js";
 
@@ -297,13 +297,18 @@ export class View {
   // ---------------------------------------------------- the caller
 
   async callerCase(lookup) {
-    const answer = await this.api.get("/api/customers", { [lookup.by]: lookup.value });
+    // The cards of the phone or the unit are looked up beside the caller: a card may name a unit no sale shows.
+    const [answer, cards] = await Promise.all([
+      this.api.get("/api/customers", { [lookup.by]: lookup.value }),
+      lookupProblem(lookup.by, lookup.value) ? null : this.api.get("/api/cards", { [lookup.by]: lookup.value }),
+    ]);
     if (answer.kind !== OK && answer.code === "customer_not_found") {
       const form = await this.requestForm({ phone: lookup.by === "phone" ? lookup.value : "", serial: lookup.by === "serial" ? lookup.value : "", units: [] });
       return h(
         "div",
         { class: "caller", "data-testid": "caller" },
         h("p", { class: "panel new-caller", "data-testid": "new-caller" }, t("agent.notFound", { value: lookup.value })),
+        this.cardsPanel(cards),
         form,
       );
     }
@@ -335,12 +340,24 @@ export class View {
             const warranty = warrantyOf(unit, today);
             const params = Object.fromEntries(Object.entries(warranty.params).map(([key, value]) => [key, calendarDay(value)]));
             const open = openJobs.get(unit.serial);
+            const card = cardOf(unit);
             return h(
               "li",
               { dataset: { serial: unit.serial } },
               h("strong", {}, unitText(unit.serial, unit.model, unit.category)),
               unit.sale_date ? h("span", {}, `${t("agent.soldOn")} ${calendarDay(unit.sale_date)}`) : null,
-              h("span", { class: `warranty warranty-${warranty.tone}`, "data-testid": "warranty" }, t(warranty.key, params)),
+              h(
+                "span",
+                { class: "warranty-line" },
+                h("span", { class: `warranty warranty-${warranty.tone}`, "data-testid": "warranty" }, t(warranty.key, params)),
+                card
+                  ? h(
+                      "span",
+                      { class: "warranty warranty-in unit-card", "data-testid": "unit-card" },
+                      t(card.key, { ...card.params, type: t(card.params.type), until: calendarDay(card.params.until) }),
+                    )
+                  : null,
+              ),
               open
                 ? h("a", { href: this.link(`job/${open.id}`), class: "open-job", "data-testid": "unit-open-job" }, t("agent.openJob", { number: open.number }))
                 : h(
@@ -399,9 +416,64 @@ export class View {
         ),
       ),
       h("section", { class: "panel" }, h("h3", {}, t("agent.units")), unitCards),
+      this.cardsPanel(cards),
       h("section", { class: "panel" }, h("h3", {}, t("agent.history")), history),
       form,
     );
+  }
+
+  // The service cards of the looked-up phone or unit: type, coverage, period, units, users, valid today.
+  cardsPanel(answer) {
+    if (!answer) {
+      return null;
+    }
+    const head = h("h3", {}, t("agent.cards"));
+    if (answer.kind !== OK) {
+      return h("section", { class: "panel cards-panel", "data-testid": "cards" }, head, h("p", { class: "notice error", role: "alert" }, problem(answer)));
+    }
+    const today = localToday();
+    const items = answer.body.items;
+    const table = items.length
+      ? scrollable(sortedTable({
+          testId: "card-list",
+          sort: this.query.get("cardsort") ?? "",
+          onSort: (next) => setQuery({ cardsort: next }),
+          rows: items,
+          rowAttributes: (card) => ({ "data-card": card.number }),
+          columns: [
+            { key: "number", label: t("agent.cards.number"), value: (card) => card.number, cell: (card) => h("span", { class: "nowrap" }, card.number) },
+            {
+              key: "state",
+              label: t("agent.cards.state"),
+              value: (card) => t(cardState(card, today).key),
+              cell: (card) => {
+                const state = cardState(card, today);
+                return h("span", { class: `warranty warranty-${state.tone} nowrap`, "data-testid": "card-state" }, t(state.key));
+              },
+            },
+            {
+              key: "type",
+              label: t("agent.cards.type"),
+              value: (card) => t(`agent.card.type.${card.card_type}`),
+              cell: (card) => h("span", { class: "nowrap" }, t(`agent.card.type.${card.card_type}`)),
+            },
+            {
+              key: "coverage",
+              label: t("agent.cards.coverage"),
+              value: (card) => (card.coverage === "parts" ? t("agent.cards.parts", { parts: card.parts.join(", ") }) : t("agent.cards.wholeUnit")),
+            },
+            {
+              key: "period",
+              label: t("agent.cards.period"),
+              value: (card) => card.starts_on,
+              cell: (card) => h("span", { class: "nowrap" }, t("agent.cards.periodText", { from: calendarDay(card.starts_on), to: calendarDay(card.ends_on) })),
+            },
+            { key: "units", label: t("agent.cards.units"), cell: (card) => card.serials.join(", ") },
+            { key: "users", label: t("agent.cards.users"), cell: (card) => card.phones.join(", ") },
+          ],
+        }), t("agent.cards"))
+      : h("p", { class: "empty", "data-testid": "no-cards" }, t("agent.cards.none"));
+    return h("section", { class: "panel cards-panel", "data-testid": "cards" }, head, table);
   }
 
   // ---------------------------------------------------- names the desk looks up
