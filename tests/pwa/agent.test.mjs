@@ -3,6 +3,8 @@ import test from "node:test";
 
 import {
   attemptBody,
+  cardOf,
+  cardState,
   dayBefore,
   eventText,
   holdsUnit,
@@ -224,4 +226,23 @@ test("a callback attempt without its outcome, a score or a complaint's category 
   assert.deepEqual(attemptBody({ outcome: "reached", timeliness: "3", attitude: "3", quality: "3", complains: true, category: "" }).problems, {
     category: "agent.form.required",
   });
+});
+
+test("a unit's card on its warranty line: whole unit or listed parts, none without a valid card", () => {
+  const card = { number: "EW1", card_type: "extended_warranty", coverage: "whole_unit", ends_on: "2027-01-14" };
+  assert.deepEqual(cardOf({ card }), {
+    key: "agent.card.onUnit",
+    params: { number: "EW1", type: "agent.card.type.extended_warranty", until: "2027-01-14" },
+  });
+  assert.equal(cardOf({ card: { ...card, coverage: "parts" } }).key, "agent.card.onUnitParts");
+  assert.equal(cardOf({ card: null }), null);
+  for (const key of ["agent.card.onUnit", "agent.card.onUnitParts", "agent.card.type.extended_warranty", "agent.card.type.service_contract"]) {
+    assert.ok(strings.en[key] && strings["zh-CN"][key], key);
+  }
+});
+
+test("a card today is valid, not started yet, or ended", () => {
+  assert.deepEqual(cardState({ valid_today: true, starts_on: "2026-01-01" }, "2026-03-01"), { key: "agent.card.valid", tone: "in" });
+  assert.equal(cardState({ valid_today: false, starts_on: "2026-04-01" }, "2026-03-01").key, "agent.card.notStarted");
+  assert.equal(cardState({ valid_today: false, starts_on: "2025-01-01" }, "2026-03-01").key, "agent.card.ended");
 });

@@ -97,6 +97,11 @@ const CASES = [
     { part_no: "PANEL", return_id: 3, return_number: "RT00000003", result: "missing", note: "", province: "Shandong" },
     "The RDC of Shandong inspected the old PANEL of part return RT00000003: missing from the shipment.",
   ],
+  [
+    "CARD_INVALID",
+    { card_number: "EW1", reasons: ["card_expired", "part_not_covered"], failure_date: "2026-03-01", starts_on: "2025-01-01", ends_on: "2026-02-28", serial: "SN1", uncovered_parts: ["PANEL"] },
+    "Service card EW1 does not cover the failure on Mar 1, 2026: it ended on Feb 28, 2026, before the failure; it does not cover PANEL.",
+  ],
 ];
 
 for (const [code, data, sentence] of CASES) {

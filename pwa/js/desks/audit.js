@@ -21,6 +21,7 @@ const FLAGS = [
   "MODEL_MISMATCH",
   "BEFORE_SALE",
   "OUT_OF_WARRANTY",
+  "CARD_INVALID",
   "REGION_MISMATCH",
   "DUPLICATE_CLAIM",
   "SCAN_MISMATCH",
@@ -221,6 +222,19 @@ export function evidence(flag) {
         said.push(words("OUT_OF_WARRANTY.uncovered", { until: calendarDay(data.main_parts_until), parts: data.uncovered_parts.join(", ") }));
       }
       return said.join(" ");
+    }
+    case "CARD_INVALID": {
+      if (!data.card_number || !Array.isArray(data.reasons)) {
+        return flag.message;
+      }
+      const params = {
+        end: calendarDay(data.ends_on),
+        start: calendarDay(data.starts_on),
+        serial: data.serial,
+        parts: (data.uncovered_parts ?? []).join(", "),
+      };
+      const reasons = data.reasons.map((reason) => words(`CARD_INVALID.${reason}`, params)).join(words("CARD_INVALID.separator"));
+      return words("CARD_INVALID", { number: data.card_number, failure: calendarDay(data.failure_date), reasons });
     }
     case "REGION_MISMATCH":
       return words("REGION_MISMATCH", { province: data.province_name, sale: calendarDay(data.sale_date), provider: providerName(data.provider_code) });
