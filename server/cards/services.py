@@ -281,6 +281,16 @@ def valid_cards(serials: Sequence[str], phone: str | None, day: date) -> dict[st
     return found
 
 
+def cards_on(serial: str, day: date) -> list[CardBrief]:
+    """The cards covering ``serial`` on ``day``, whoever holds them, whole-unit ones first, latest ending first."""
+    cards = db.session.scalars(
+        select(ServiceCard)
+        .where(ServiceCard.units.any(ServiceCardUnit.serial == serial), ServiceCard.starts_on <= day, ServiceCard.ends_on >= day)
+        .order_by(ServiceCard.coverage.desc(), ServiceCard.ends_on.desc(), ServiceCard.number)
+    ).all()
+    return [{"number": c.number, "card_type": c.card_type, "coverage": c.coverage, "ends_on": c.ends_on} for c in cards]
+
+
 def whole_unit_card(serial: str, phone: str | None, day: date) -> ServiceCard | None:
     """The whole-unit card that covers ``serial`` for ``phone`` on ``day``, if any."""
     for card in valid_cards([serial], phone, day).get(serial, []):

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from server.cards.schemas import CardBriefSchema
 from server.claims.schemas import ClaimSchema
 from server.installbase.schemas import WarrantySchema
 
@@ -35,5 +36,8 @@ class UnitJobSchema(ma.Schema):
 class UnitSchema(ma.Schema):
     sale = ma.fields.Nested(SaleRecordSchema)
     warranty = ma.fields.Nested(WarrantySchema)
+    cards = ma.fields.List(
+        ma.fields.Nested(CardBriefSchema), metadata={"description": "The service cards covering it today"}
+    )
     claims = ma.fields.List(ma.fields.Nested(ClaimSchema))
     jobs = ma.fields.List(ma.fields.Nested(UnitJobSchema))

@@ -8,6 +8,8 @@ from typing import TypedDict
 
 from sqlalchemy import select
 
+from server.cards.services import CardBrief
+from server.cards.services import cards_on
 from server.claims.models import Claim
 from server.claims.services import visible_claims
 from server.core.privacy import mask_phone
@@ -36,6 +38,7 @@ class SaleCard(TypedDict):
 class UnitView(TypedDict):
     sale: SaleCard
     warranty: WarrantyStatus
+    cards: list[CardBrief]  # the service cards covering it today, beyond the factory warranty
     claims: Sequence[Claim]
     jobs: Sequence[Job]
 
@@ -76,6 +79,7 @@ def unit_view(user: User, serial: str, today: date | None = None) -> UnitView:
             "source_file": record.source_file,
         },
         "warranty": warranty_status(record.product, record.sale_date, today),
+        "cards": cards_on(record.serial, today),
         "claims": db.session.scalars(claims.order_by(Claim.id)).all(),
         "jobs": db.session.scalars(jobs).all(),
     }

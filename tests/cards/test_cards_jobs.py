@@ -96,3 +96,10 @@ def test_a_unit_in_warranty_needs_no_card(client, people, card):
     response = client.post("/api/requests", json=request_body(serial="SN-IN"), headers=people.agent.headers)
     job = response.json
     assert (job["job_type"], job["card_number"]) == ("warranty", None)
+
+
+def test_the_unit_page_lists_the_cards_covering_it_today_whoever_holds_them(client, people, card):
+    card(phones=[OTHER_PHONE])
+    unit = client.get("/api/install-base/SN-OLD", headers=people.agent.headers).json
+    assert [each["number"] for each in unit["cards"]] == ["EW1"]
+    assert client.get("/api/install-base/SN-IN", headers=people.agent.headers).json["cards"] == []
