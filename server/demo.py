@@ -3,11 +3,12 @@
 Each domain seeds its own part (``server/<domain>/demo.py``) through its own service functions, the rules
 the API and the phones use; this module only runs them in order and hands each what the ones before made.
 Reference data comes through the import rules, sale records as a CSV export through the install base's
-import, then the knowledge base, the last five weeks of requests and jobs walked step by step up to now, the
-shortages of the jobs waiting for parts and how far the clerks and the RDCs took them, the callbacks,
-complaints and care tasks of the call centre, the old parts the busiest providers' repairs owe the RDCs and
-how far they got back, and the providers' warranty claims with the auditors' decisions. So every role's
-home, and every report's default range, has work in it on the day it is loaded.
+import, service cards on a few of the oldest units, then the knowledge base, the last five weeks of requests
+and jobs walked step by step up to now, the shortages of the jobs waiting for parts and how far the clerks
+and the RDCs took them, the callbacks, complaints and care tasks of the call centre, the old parts the
+busiest providers' repairs owe the RDCs and how far they got back, and the providers' warranty claims with
+the auditors' decisions. So every role's home, and every report's default range, has work in it on the day
+it is loaded.
 
 A fixed seed gives the same data for the same moment on every fresh database. Running it again adds
 nothing: reference data is found unchanged, and the dated part (sales, history) is loaded only into a
@@ -34,6 +35,7 @@ from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.cards.demo import seed_cards
 from server.care.demo import seed_care
 from server.claims.demo import seed_claims
 from server.claims.returns import mark_overdue as mark_returns_overdue
@@ -98,6 +100,7 @@ def seed(sales=100_000, jobs=300, echo=print, now: datetime | None = None):
     echo("reference data: regions, providers, products, policies, parts, stock and users in place")
     have_sales = db.session.scalar(select(SaleRecord.id).where(SaleRecord.source_file == SOURCE_FILE).limit(1))
     echo(f"sale records added: {0 if have_sales else seed_sales(rng, sales, local_today(now))}")
+    echo(f"service cards added: {seed_cards(local_today(now), SOURCE_FILE)}")
     echo(f"knowledge-base entries added: {seed_knowledge()}")
     if db.session.scalar(select(ServiceRequest.id).limit(1)) is not None:
         echo("service requests added: 0 (the database has its history already)")

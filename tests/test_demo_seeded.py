@@ -281,3 +281,19 @@ def test_a_password_changed_since_is_not_listed(seeded, client, auth):
 
     assert listed["agent"] is None
     assert all(listed[role] for role in ROLES if role != "agent")
+
+
+def test_the_demo_has_service_cards_one_extending_a_units_finished_factory_warranty(seeded):
+    from server.cards.models import ServiceCard
+    from server.products.warranty import warranty_status
+
+    today = local_day(seeded.now)
+    cards = {card.number: card for card in db.session.scalars(select(ServiceCard))}
+    assert len(cards) == 4
+    extended = cards["EW-DEMO-0001"]
+    sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == extended.serials[0]))
+    assert warranty_status(sale.product, sale.sale_date, today)["whole_unit"]["active"] is False
+    assert extended.starts_on <= today <= extended.ends_on
+    assert cards["EW-DEMO-0004"].ends_on < today
+    assert len(cards["EW-DEMO-0002"].serials) == 2
+    assert "service cards added: 4" in seeded.output
