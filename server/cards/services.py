@@ -2,6 +2,7 @@
 covers a unit for a person on a day."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import date
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
 from server.cards import rules
+from server.cards.models import PARTS
 from server.cards.models import WHOLE_UNIT
 from server.cards.models import ServiceCard
 from server.cards.models import ServiceCardPart
@@ -297,6 +299,73 @@ def whole_unit_card(serial: str, phone: str | None, day: date) -> ServiceCard | 
         if card.coverage == WHOLE_UNIT:
             return card
     return None
+
+
+@dataclass(frozen=True)
+class CardTerms:
+    """What the claim checks read of a card, for one unit and one person (rules.CardTerms): ``serials`` and
+    ``phones`` hold the asked unit and person when the card lists them, and nothing else."""
+
+    number: str
+    card_type: str
+    coverage: str
+    starts_on: date
+    ends_on: date
+    serials: frozenset[str]
+    phones: frozenset[str]
+    part_nos: tuple[str, ...]
+
+
+def card_terms(number: str, serial: str, phone: str | None) -> CardTerms | None:
+    """The card ``number`` as the checks of a claim on ``serial`` by ``phone``'s customer need it, or None.
+
+    One query answers whether the card lists the unit and the person (a card may list many), a second the
+    parts of a parts card: a claim's checks stay within their time budget with 100,000 cards.
+    """
+    lists_unit = (
+        select(ServiceCardUnit.card_id)
+        .where(ServiceCardUnit.card_id == ServiceCard.id, ServiceCardUnit.serial == serial)
+        .exists()
+    )
+    lists_user = (
+        select(ServiceCardUser.card_id)
+        .where(ServiceCardUser.card_id == ServiceCard.id, ServiceCardUser.phone == normalise_phone(phone or ""))
+        .exists()
+    )
+    row = db.session.execute(
+        select(
+            ServiceCard.id,
+            ServiceCard.card_type,
+            ServiceCard.coverage,
+            ServiceCard.starts_on,
+            ServiceCard.ends_on,
+            lists_unit,
+            lists_user,
+        ).where(ServiceCard.number == number)
+    ).first()
+    if row is None:
+        return None
+    card_id, card_type, coverage, starts_on, ends_on, has_unit, has_user = row
+    part_nos: tuple[str, ...] = ()
+    if coverage == PARTS:
+        part_nos = tuple(
+            db.session.scalars(
+                select(Part.part_no)
+                .join(ServiceCardPart, ServiceCardPart.part_id == Part.id)
+                .where(ServiceCardPart.card_id == card_id)
+                .order_by(Part.part_no)
+            )
+        )
+    return CardTerms(
+        number=number,
+        card_type=card_type,
+        coverage=coverage,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        serials=frozenset([serial] if has_unit else []),
+        phones=frozenset([normalise_phone(phone)] if has_user and phone is not None else []),
+        part_nos=part_nos,
+    )
 
 
 def brief(card: ServiceCard | None) -> CardBrief | None:

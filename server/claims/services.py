@@ -33,8 +33,8 @@ from server.claims.models import RETURN_REJECTED
 from server.claims.models import Claim
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
-from server.cards.models import ServiceCard
-from server.cards.services import find_card
+from server.cards.services import CardTerms
+from server.cards.services import card_terms
 from server.core.clock import latest_local_day
 from server.core.locks import serialise_on
 from server.core.reference import invalid
@@ -133,11 +133,13 @@ def submit_claim(
             raise invalid("job_id", f"your provider has no job {job_id}")
 
     scan = _claimed_scan(user, values.get("scan_id"))
+    customer_phone = job.request.customer_phone if job is not None else None
     card_number = values.get("card_number")
-    card = _cited_card(card_number)
+    card = _cited_card(card_number, serial, customer_phone)
     if card_number is None and job is not None and job.card_number is not None:
         # The card the job relied on; one removed since is cited still, and covers nothing.
-        card_number, card = job.card_number, find_card(job.card_number)
+        card_number = job.card_number
+        card = card_terms(card_number, serial, customer_phone)
     _lock_unit(serial, job_id)
     sale = db.session.scalar(select(SaleRecord).where(SaleRecord.serial == serial))
     claim = Claim(
@@ -168,7 +170,7 @@ def submit_claim(
         facts = claim_facts(user.provider, serial, product, parts, values, sale=sale, claim_id=claim.id)
         facts.scan = scan
         facts.card_number, facts.card = card_number, card
-        facts.customer_phone = job.request.customer_phone if job is not None else None
+        facts.customer_phone = customer_phone
         flags = run_checks(facts) + flags
     claim.flags.extend(
         ClaimFlag(code=flag[0], message=flag[1], facts=flag[2] if len(flag) > 2 else None) for flag in flags
@@ -180,11 +182,12 @@ def submit_claim(
     return claim
 
 
-def _cited_card(number: str | None) -> ServiceCard | None:
-    """The service card a claim cites; InvalidInput on ``card_number`` when there is no such card."""
+def _cited_card(number: str | None, serial: str, phone: str | None) -> CardTerms | None:
+    """The service card a claim cites, as its checks read it; InvalidInput on ``card_number`` when there is
+    no such card."""
     if number is None:
         return None
-    card = find_card(number.strip())
+    card = card_terms(number.strip(), serial, phone)
     if card is None:
         raise invalid("card_number", f"there is no service card {number}")
     return card
