@@ -2,9 +2,9 @@
 covers a unit for a person on a day."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from collections.abc import Mapping
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from typing import TypedDict
@@ -287,7 +287,11 @@ def cards_on(serial: str, day: date) -> list[CardBrief]:
     """The cards covering ``serial`` on ``day``, whoever holds them, whole-unit ones first, latest ending first."""
     cards = db.session.scalars(
         select(ServiceCard)
-        .where(ServiceCard.units.any(ServiceCardUnit.serial == serial), ServiceCard.starts_on <= day, ServiceCard.ends_on >= day)
+        .where(
+            ServiceCard.units.any(ServiceCardUnit.serial == serial),
+            ServiceCard.starts_on <= day,
+            ServiceCard.ends_on >= day,
+        )
         .order_by(ServiceCard.coverage.desc(), ServiceCard.ends_on.desc(), ServiceCard.number)
     ).all()
     return [{"number": c.number, "card_type": c.card_type, "coverage": c.coverage, "ends_on": c.ends_on} for c in cards]

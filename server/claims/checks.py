@@ -135,9 +135,7 @@ def card_invalid(facts: ClaimFacts) -> list[Flag]:
     card = facts.card
     if card is None:
         return []
-    problems = card_rules.card_problems(
-        card, facts.serial, facts.customer_phone, facts.failure_date, _part_nos(facts)
-    )
+    problems = card_rules.card_problems(card, facts.serial, facts.customer_phone, facts.failure_date, _part_nos(facts))
     if not problems:
         return []
     uncovered = card_rules.uncovered_parts(card, _part_nos(facts))

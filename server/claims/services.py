@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from scanning.serials import normalise_serial
 from scanning.serials import valid_serial
+from server.cards.services import CardTerms
+from server.cards.services import card_terms
 from server.claims import returns as claim_returns
 from server.claims.checks import ClaimFacts
 from server.claims.checks import run_checks
@@ -33,8 +35,6 @@ from server.claims.models import RETURN_REJECTED
 from server.claims.models import Claim
 from server.claims.models import ClaimFlag
 from server.claims.models import ClaimLine
-from server.cards.services import CardTerms
-from server.cards.services import card_terms
 from server.core.clock import latest_local_day
 from server.core.locks import serialise_on
 from server.core.reference import invalid

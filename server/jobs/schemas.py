@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import marshmallow as ma
 
+from server.cards.schemas import CardBriefSchema
 from server.core.clock import utcnow
 from server.core.dumping import dumper
 from server.core.geo import to_wgs84
@@ -21,7 +22,6 @@ from server.jobs.models import JOB_STATES
 from server.jobs.models import JOB_TYPES
 from server.jobs.models import SCAN_SOURCES
 from server.jobs.services.queries import ORDERS
-from server.cards.schemas import CardBriefSchema
 from server.knowledge.schemas import FAULT_CODE
 
 PHONE = ma.validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$", error="Give a phone number: digits, spaces or '-', 5 to 32.")

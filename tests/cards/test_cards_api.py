@@ -30,9 +30,10 @@ def test_a_card_valid_today_says_so(post_card):
     today = local_today()
     card = post_card(starts_on=today.isoformat(), ends_on=today.isoformat()).json
     assert card["valid_today"] is True
-    assert post_card(number="EW2", serials=["SN9"], ends_on="2020-01-01", starts_on="2020-01-01").json[
-        "valid_today"
-    ] is False
+    assert (
+        post_card(number="EW2", serials=["SN9"], ends_on="2020-01-01", starts_on="2020-01-01").json["valid_today"]
+        is False
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,8 +49,17 @@ def test_a_card_valid_today_says_so(post_card):
         ({"card_type": "gift"}, "card_type"),
         ({"number": ...}, "number"),
     ],
-    ids=["ends-first", "no-unit", "no-user", "bad-phone", "parts-none", "parts-unknown", "whole-with-parts",
-         "type", "no-number"],
+    ids=[
+        "ends-first",
+        "no-unit",
+        "no-user",
+        "bad-phone",
+        "parts-none",
+        "parts-unknown",
+        "whole-with-parts",
+        "type",
+        "no-number",
+    ],
 )
 def test_bad_input_names_the_field_and_changes_nothing(post_card, snapshot, overrides, field):
     before = snapshot()
@@ -70,7 +80,9 @@ def test_a_unit_on_an_overlapping_card_is_refused_naming_serials_and_the_other_c
     assert "EW1" in error["details"]["fields"]["serials"][0]
     assert snapshot() == before
     # The day after the first card ends, the unit may go on another.
-    assert post_card(number="EW2", serials=["SN2", "SN3"], starts_on="2027-01-01", ends_on="2027-12-31").status_code == 201
+    assert (
+        post_card(number="EW2", serials=["SN2", "SN3"], starts_on="2027-01-01", ends_on="2027-12-31").status_code == 201
+    )
 
 
 def test_a_taken_number_is_a_conflict(post_card):
@@ -86,7 +98,11 @@ def test_a_parts_card_lists_its_parts(post_card):
 def test_a_card_is_found_by_phone_serial_or_number_and_every_filter_must_hold(client, post_card, people):
     post_card()
     post_card(number="EW2", serials=["SN3"], phones=["13800000009"])
-    found = lambda **query: [c["number"] for c in client.get("/api/cards", query_string=query, headers=people.agent.headers).json["items"]]  # noqa: E731
+
+    def found(**query):
+        answer = client.get("/api/cards", query_string=query, headers=people.agent.headers)
+        return [card["number"] for card in answer.json["items"]]
+
     assert found(phone="13800000002") == ["EW1"]
     assert found(serial=" sn3") == ["EW2"]
     assert found(number="EW2") == ["EW2"]

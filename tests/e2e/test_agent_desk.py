@@ -335,7 +335,8 @@ def test_the_agent_sees_the_callers_service_cards_and_a_units_card_on_its_warran
         listed.wait_for()
         old = page.get_by_test_id("units").locator("li[data-serial='SN-OLD']")
         on_line = old.get_by_test_id("unit-card").text_content()
-        assert "EW-0001" in on_line and agent.t("agent.card.type.extended_warranty") in on_line
+        assert "EW-0001" in on_line
+        assert agent.t("agent.card.type.extended_warranty") in on_line
         assert page.get_by_test_id("units").locator("li[data-serial='SN-IN']").get_by_test_id("unit-card").count() == 0
         states = {
             row.get_attribute("data-card"): row.get_by_test_id("card-state").text_content()
@@ -348,7 +349,7 @@ def test_the_agent_sees_the_callers_service_cards_and_a_units_card_on_its_warran
         # By the unit's serial: its cards alone.
         look_up(page, "SN-IN", by="serial")
         page.locator("[data-testid=card-list] tr[data-card='EW-0001']").wait_for(state="detached")
-        assert [row.get_attribute("data-card") for row in page.get_by_test_id("card-list").locator("tbody tr").all()] == [
-            "SC-0002"
-        ]
+        assert [
+            row.get_attribute("data-card") for row in page.get_by_test_id("card-list").locator("tbody tr").all()
+        ] == ["SC-0002"]
     assert not problems, "\n".join(problems)
