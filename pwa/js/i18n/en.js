@@ -170,6 +170,7 @@ export default {
   "flag.SERIAL_FORMAT": "The serial does not have this model's format.",
   "flag.SCAN_MISMATCH": "The serial differs from the one scanned on the job.",
   "flag.PHOTO_REUSED": "The label photo was used on another claim.",
+  "flag.CARD_INVALID": "The service card cited does not cover this repair: ended, another unit, not the customer's, or a part it does not list.",
   "claims.title": "Warranty claims",
   "claims.filter": "Show claims",
   "claims.all": "All",

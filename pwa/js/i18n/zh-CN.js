@@ -170,6 +170,7 @@ export default {
   "flag.SERIAL_FORMAT": "机号不符合该型号的编码规则。",
   "flag.SCAN_MISMATCH": "机号与工单上扫描的不一致。",
   "flag.PHOTO_REUSED": "铭牌照片已用于另一张索赔单。",
+  "flag.CARD_INVALID": "所引用的服务卡不涵盖本次维修：已过期、不含本机、客户不是持卡人，或不含所用备件。",
   "claims.title": "三包索赔",
   "claims.filter": "筛选索赔单",
   "claims.all": "全部",
