@@ -9,10 +9,12 @@
 // their signature, or none with a reason), and stamped photos before and after the repair.
 
 import { METHODS, REASONS, codeSent, defaultMethod, readConfirmation } from "../confirmation.js";
+import { chargeState } from "../charges.js";
 import { t, when } from "../i18n/index.js";
 import { positionNote, takePosition } from "../position.js";
 import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
+import { ChargesPanel, heldGuide } from "./charges.js";
 import { JobRecord } from "./job-record.js";
 import { appointmentText, callHref, dueText, nextDue } from "./job-list.js";
 import { OldParts, serialsAsked, usageLines } from "./old-parts.js";
@@ -102,6 +104,7 @@ export class JobDetail {
     Object.assign(this, { db, engine, api, user, jobId: String(jobId), scanner });
     this.root = h("section", { class: "job-detail", "data-testid": "job-detail" });
     this.record = new JobRecord({ db, api, jobId });
+    this.charges = new ChargesPanel(this);
     this.form = null;
     this.job = null;
     this.requisitions = [];
@@ -115,12 +118,17 @@ export class JobDetail {
   }
 
   async render() {
-    const [held, requisitions] = await Promise.all([one(this.db, "job", this.jobId), all(this.db, "requisition")]);
+    const [held, requisitions, outbox] = await Promise.all([one(this.db, "job", this.jobId), all(this.db, "requisition"), this.db.getAll("outbox")]);
+    // A quote still on the phone has sent the customer no code yet.
+    this.pendingQuote = outbox.some((op) => op.entity_id === this.jobId && op.type === "quote.save");
     if (!held) {
       this.root.replaceChildren(h("p", {}, t("job.notFound")), h("a", { href: "#/jobs", class: "back" }, t("job.back")));
       return this.root;
     }
     const job = (this.job = held.data);
+    if (job.job_type === "paid") {
+      this.charges.guide = await heldGuide(this.db);
+    }
     this.requisitions = requisitions.map((r) => r.data).filter((r) => String(r.job_id) === this.jobId);
     const request = job.request ?? {};
     const due = nextDue(job);
@@ -168,6 +176,7 @@ export class JobDetail {
         : null,
       h("div", { class: "steps" }, job.declined ? [] : this.steps(job)),
       this.reworded(),
+      this.charges.section(job),
       this.form,
       job.completion_summary ? this.completion(job) : null,
       this.evidence(job),
@@ -404,6 +413,8 @@ export class JobDetail {
     await this.engine.record(ops);
     this.form = null;
     await this.render();
+    // A payment kept: its receipt in the form's place, to show the customer.
+    await this.charges.afterSave();
     if (globalThis.navigator.onLine) {
       this.engine.sync().catch(() => {});
     }
@@ -663,9 +674,20 @@ export class JobDetail {
     // The position is asked for as the form opens: by the time the customer has confirmed, it is there.
     const position = takePosition();
     const confirmation = this.confirmationFields(job, summary.input);
-    return this.formOf("complete", [summary, confirmed, faultCode, confirmation], async () => {
-      const missing = [summary, confirmed].filter((f) => !f.input.value.trim());
+    // A paid repair whose approved quote is not fully paid closes out only with the reason why; one whose quote
+    // waits for the customer's approval not at all (as the server refuses both).
+    const charge = job.job_type === "paid" ? chargeState(job) : "none";
+    const unpaid = charge === "owed" ? this.field("pay.unpaidReason", h("textarea", { name: "unpaid_reason", maxlength: 1000, rows: 2, "data-testid": "unpaid-reason" })) : null;
+    const unpaidHint = unpaid ? { label: h("p", { class: "charge-notice", "data-testid": "unpaid-hint" }, t("pay.unpaidHint")) } : null;
+    const waiting = charge === "waiting" ? h("p", { class: "error", role: "alert", "data-testid": "quote-unapproved" }) : null;
+    const fields = [summary, confirmed, faultCode, confirmation, unpaidHint, unpaid, waiting && { label: waiting }].filter(Boolean);
+    return this.formOf("complete", fields, async () => {
+      const missing = [summary, confirmed, unpaid].filter((f) => f && !f.input.value.trim());
       missing.forEach((f) => (f.error.textContent = t("form.required")));
+      if (waiting) {
+        waiting.textContent = t("reason.quote_not_approved");
+        return null;
+      }
       const given = await confirmation.read();
       if (missing.length || !given) {
         return null;
@@ -673,7 +695,7 @@ export class JobDetail {
       const taken = await position;
       this.say(...positionNote(taken));
       const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim(), fault_code: codes.value || null };
-      const payload = { ...values, confirmation: given, ...(taken.fix ? { position: taken.fix } : {}) };
+      const payload = { ...values, confirmation: given, ...(taken.fix ? { position: taken.fix } : {}), ...(unpaid ? { unpaid_reason: unpaid.input.value.trim() } : {}) };
       const shown = { method: given.method, code_ok: null, reason: given.reason ?? null, signature_sha256: given.signature_sha256 ?? null };
       const patch = {
         state: "completed",
