@@ -11,22 +11,24 @@ export const MAX_CENTS = 100_000_000;
 export const KINDS = ["labour", "part", "travel"];
 export const METHODS = ["cash", "qr"];
 
-// The receipt number of a payment made on the phone, offline: the first 50 bits of its ref (a uuid) in 10
-// characters of Crockford base32, most significant first. The server makes the same number from the same ref,
-// so the customer's receipt names the payment before it has synced.
-export function receiptNumber(ref) {
-  const hex = String(ref).replaceAll("-", "").toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(hex)) {
+// The receipt number of a payment made on the phone, offline: the first 50 bits of the SHA-256 of its ref (the
+// uuid in lower case with its hyphens) in 10 characters of Crockford base32, most significant first. The server
+// makes the same number from the same ref (server/charges/quotes.py), so the customer's receipt names the payment
+// before it has synced; being a digest's, the next customer's number cannot be guessed from one's own.
+export async function receiptNumber(ref) {
+  const text = String(ref).toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) {
     throw new RangeError(`not a uuid: ${ref}`);
   }
-  // 13 hex digits are 52 bits; the last two go.
-  let bits = BigInt(`0x${hex.slice(0, 13)}`) >> 2n;
-  let text = "";
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  // The first 8 bytes as one number; 64 - 50 bits go.
+  let bits = digest.slice(0, 8).reduce((sum, byte) => (sum << 8n) | BigInt(byte), 0n) >> BigInt(64 - 5 * RECEIPT_LENGTH);
+  let number = "";
   for (let i = 0; i < RECEIPT_LENGTH; i++) {
-    text = CROCKFORD[Number(bits & 31n)] + text;
+    number = CROCKFORD[Number(bits & 31n)] + number;
     bits >>= 5n;
   }
-  return text;
+  return number;
 }
 
 // A receipt number as a customer may type it: upper case, the letters Crockford reads as digits mended, spaces

@@ -594,7 +594,7 @@ export default {
   "quote.codeOffline": "The code is sent once the quote has reached the server: online, after a sync. Offline, the customer signs.",
   "quote.codeSent": "The customer received a text message with a code when the quote reached the server.",
   "quote.codeLabel": "Code from the text message",
-  "quote.codeNeeded": "Type the code from the customer's text message (digits only).",
+  "quote.codeNeeded": "Type the six-digit code from the customer's text message.",
   "quote.signFor": "The customer signs to approve the repair for {total}:",
   "quote.signNeeded": "The customer has not signed yet.",
   "pay.record": "Record a payment",
@@ -630,4 +630,6 @@ export default {
   "record.quote": "Quote",
   "record.quote_approved": "Quote approved",
   "record.payment": "Payment",
+  "pay.unapprovedHint": "The customer has not approved the quote: have them approve it, or say why the repair goes unpaid.",
+  "reason.quote_not_found": "The server has no such quote on this job.",
 };

@@ -594,7 +594,7 @@ export default {
   "quote.codeOffline": "报价同步到服务器后才会发送验证码（需联网同步）。离线时请客户签名。",
   "quote.codeSent": "报价同步到服务器时，客户已收到含验证码的短信。",
   "quote.codeLabel": "短信中的验证码",
-  "quote.codeNeeded": "请输入客户短信中的验证码（仅数字）。",
+  "quote.codeNeeded": "请输入客户短信中的 6 位验证码。",
   "quote.signFor": "客户签名，确认以 {total} 进行维修：",
   "quote.signNeeded": "客户还没有签名。",
   "pay.record": "登记收款",
@@ -630,4 +630,6 @@ export default {
   "record.quote": "报价",
   "record.quote_approved": "客户确认报价",
   "record.payment": "收款",
+  "pay.unapprovedHint": "客户尚未确认报价：请让客户确认，或说明维修未收费的原因。",
+  "reason.quote_not_found": "服务器上该工单没有这份报价。",
 };

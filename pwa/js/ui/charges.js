@@ -283,7 +283,7 @@ export class ChargesPanel {
       const shown = {
         ref,
         version: (job.quote?.version ?? 0) + 1,
-        status: "pending",
+        status: "pending_approval",
         lines: current.map(({ kind, fee_code, part_code, name, quantity, unit_price_cents }) => ({ kind, fee_code, part_code, name, quantity, unit_price_cents })),
         discount_cents: cut,
         total_cents: totals.total,
@@ -328,7 +328,7 @@ export class ChargesPanel {
     const synced = navigator.onLine && !this.view.pendingQuote;
     const signature = h("input", { type: "radio", name: "approval", value: "signature", checked: true });
     const code = h("input", { type: "radio", name: "approval", value: "code", disabled: !synced });
-    const codeInput = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 12, "data-testid": "approve-code" });
+    const codeInput = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 6, pattern: "[0-9]*", "data-testid": "approve-code" });
     const codePane = h("div", { class: "confirm-pane", hidden: true }, h("p", { class: "muted" }, t("quote.codeSent")), h("label", {}, t("quote.codeLabel"), codeInput));
     const padBox = h("div", { class: "pad-box" });
     const signPane = h("div", { class: "confirm-pane" }, h("p", {}, t("quote.signFor", { total: yuan(quoteTotal(quote)) })), padBox);
@@ -364,7 +364,7 @@ export class ChargesPanel {
       const approved = (method) => this.view.change({ quote: { ...quote, status: "approved", approval_method: method, approved_at: at } });
       if (code.checked) {
         const typed = codeInput.value.trim();
-        if (!/^\d{4,12}$/.test(typed)) {
+        if (!/^\d{6}$/.test(typed)) {
           error.textContent = t("quote.codeNeeded");
           return null;
         }
@@ -413,7 +413,7 @@ export class ChargesPanel {
       qrPane,
     );
     const owed = h("p", {}, t("pay.owed", { amount: yuan(outstanding), total: yuan(quoteTotal(quote)) }));
-    return this.view.formOf("pay", [{ label: owed }, amount, { label: method }], () => {
+    return this.view.formOf("pay", [{ label: owed }, amount, { label: method }], async () => {
       amount.error.textContent = "";
       reference.error.textContent = "";
       const cents = parseYuan(amount.input.value);
@@ -441,7 +441,7 @@ export class ChargesPanel {
         method: chosen,
         reference: chosen === "qr" ? typed : "",
         amount_cents: cents,
-        receipt_number: receiptNumber(ref),
+        receipt_number: await receiptNumber(ref),
       };
       const shown = { ...payment, paid_at: new Date().toISOString() };
       this.justPaid = shown;

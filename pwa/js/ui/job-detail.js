@@ -674,20 +674,18 @@ export class JobDetail {
     // The position is asked for as the form opens: by the time the customer has confirmed, it is there.
     const position = takePosition();
     const confirmation = this.confirmationFields(job, summary.input);
-    // A paid repair whose approved quote is not fully paid closes out only with the reason why; one whose quote
-    // waits for the customer's approval not at all (as the server refuses both).
+    // A paid repair whose approved quote is not fully paid, or whose quote waits for the customer's approval,
+    // closes out only with the reason why (as the server refuses it otherwise).
     const charge = job.job_type === "paid" ? chargeState(job) : "none";
-    const unpaid = charge === "owed" ? this.field("pay.unpaidReason", h("textarea", { name: "unpaid_reason", maxlength: 1000, rows: 2, "data-testid": "unpaid-reason" })) : null;
-    const unpaidHint = unpaid ? { label: h("p", { class: "charge-notice", "data-testid": "unpaid-hint" }, t("pay.unpaidHint")) } : null;
-    const waiting = charge === "waiting" ? h("p", { class: "error", role: "alert", "data-testid": "quote-unapproved" }) : null;
-    const fields = [summary, confirmed, faultCode, confirmation, unpaidHint, unpaid, waiting && { label: waiting }].filter(Boolean);
+    const owing = charge === "owed" || charge === "waiting";
+    const unpaid = owing ? this.field("pay.unpaidReason", h("textarea", { name: "unpaid_reason", maxlength: 1000, rows: 2, "data-testid": "unpaid-reason" })) : null;
+    const unpaidHint = owing
+      ? { label: h("p", { class: "charge-notice", "data-testid": "unpaid-hint" }, t(charge === "owed" ? "pay.unpaidHint" : "pay.unapprovedHint")) }
+      : null;
+    const fields = [summary, confirmed, faultCode, confirmation, unpaidHint, unpaid].filter(Boolean);
     return this.formOf("complete", fields, async () => {
       const missing = [summary, confirmed, unpaid].filter((f) => f && !f.input.value.trim());
       missing.forEach((f) => (f.error.textContent = t("form.required")));
-      if (waiting) {
-        waiting.textContent = t("reason.quote_not_approved");
-        return null;
-      }
       const given = await confirmation.read();
       if (missing.length || !given) {
         return null;
