@@ -632,4 +632,6 @@ export default {
   "record.payment": "Payment",
   "pay.unapprovedHint": "The customer has not approved the quote: have them approve it, or say why the repair goes unpaid.",
   "reason.quote_not_found": "The server has no such quote on this job.",
+  "quote.method.signature": "The customer signs",
+  "quote.method.code": "Code texted to the customer",
 };

@@ -632,4 +632,6 @@ export default {
   "record.payment": "收款",
   "pay.unapprovedHint": "客户尚未确认报价：请让客户确认，或说明维修未收费的原因。",
   "reason.quote_not_found": "服务器上该工单没有这份报价。",
+  "quote.method.signature": "客户签名",
+  "quote.method.code": "短信验证码",
 };

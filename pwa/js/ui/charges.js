@@ -218,7 +218,7 @@ export class ChargesPanel {
 
     const feeSelect = h(
       "select",
-      { name: "fee", "aria-label": t("quote.addLabourLabel"), "data-testid": "quote-fee" },
+      { id: "quote-fee", name: "fee", "data-testid": "quote-fee" },
       h("option", { value: "" }, t("quote.chooseLabour")),
       labour.map((fee) => h("option", { value: fee.code }, `${fee.name} · ${yuan(fee.labour_cents)}`)),
     );
@@ -233,7 +233,7 @@ export class ChargesPanel {
     });
     const partSelect = h(
       "select",
-      { name: "part", "aria-label": t("quote.addPartLabel"), "data-testid": "quote-part" },
+      { id: "quote-part", name: "part", "data-testid": "quote-part" },
       h("option", { value: "" }, t("quote.choosePart")),
       parts.map((part) => h("option", { value: part.part_no }, `${part.part_no} ${part.name ?? ""} · ${yuan(part.customer_price_cents)}`)),
     );
@@ -249,12 +249,15 @@ export class ChargesPanel {
     discount.input.addEventListener("input", redrawTotal);
     drawRows();
 
+    // The select is labelled, the button beside it apart from the label (a tap on a label goes to its select).
     const adders = h(
       "div",
       { class: "quote-adders" },
-      h("label", {}, t("quote.addLabourLabel"), h("div", { class: "quote-add" }, feeSelect, addFee)),
+      h("label", { for: "quote-fee" }, t("quote.addLabourLabel")),
+      h("div", { class: "quote-add" }, feeSelect, addFee),
       labour.length ? null : h("p", { class: "muted" }, t("quote.noGuide")),
-      h("label", {}, t("quote.addPartLabel"), h("div", { class: "quote-add" }, partSelect, addPart)),
+      h("label", { for: "quote-part" }, t("quote.addPartLabel")),
+      h("div", { class: "quote-add" }, partSelect, addPart),
     );
     const intro = h("p", { class: job.quote?.status === "approved" ? "charge-notice" : "muted" }, t(job.quote?.status === "approved" ? "quote.newVersion" : "quote.intro"));
     const fields = [{ label: intro }, { label: rows }, { label: linesError }, { label: adders }, discount, note, { label: totalShown }];
@@ -351,8 +354,8 @@ export class ChargesPanel {
       "fieldset",
       { class: "outcome confirmation", "data-testid": "approval" },
       h("legend", {}, t("quote.approvalLegend", { total: yuan(quoteTotal(quote)) })),
-      h("label", { class: "choice" }, signature, t("quote.by.signature")),
-      h("label", { class: "choice" }, code, t("quote.by.code")),
+      h("label", { class: "choice" }, signature, t("quote.method.signature")),
+      h("label", { class: "choice" }, code, t("quote.method.code")),
       synced ? null : h("p", { class: "muted" }, t("quote.codeOffline")),
       signPane,
       codePane,
