@@ -20,7 +20,9 @@ import {
   yuanInput,
 } from "../../pwa/js/charges.js";
 import { LANGUAGES, setLanguage, t } from "../../pwa/js/i18n/index.js";
+import { heldGuide, lineName, receiptAddress } from "../../pwa/js/ui/charges.js";
 import { carried } from "../../pwa/js/ui/refused.js";
+import { device } from "./server_double.mjs";
 
 globalThis.document ??= { documentElement: {} };
 setLanguage("en");
@@ -212,4 +214,36 @@ test("every key the charges screens use is in both languages", () => {
   for (const method of ["cash", "qr"]) {
     assert.ok(LANGUAGES["zh-CN"][`pay.method.${method}`]);
   }
+});
+
+test("the fee guide a pull carries is kept on the phone, the latest replacing the last, for quoting offline", async () => {
+  const phone = await device();
+  phone.server.put("part", "PANEL", { part_no: "PANEL", name: "Panel", customer_price_cents: 98_000 });
+  // A server that sends no guide leaves the phone with none, and the quote form says so.
+  assert.equal((await phone.engine.sync()).ok, true);
+  assert.deepEqual((await heldGuide(phone.db)).fees, []);
+  phone.server.feeGuide = {
+    fees: [{ code: "TV-1", category: "tv", repair_type: "panel", name: "Panel replacement", labour_cents: 20_000 }],
+    travel_fees: [{ area_class: "county", fee_cents: 3_000 }],
+  };
+  assert.equal((await phone.engine.sync()).ok, true);
+  const guide = await heldGuide(phone.db);
+  assert.deepEqual(
+    guide.fees.map((fee) => fee.code),
+    ["TV-1"],
+  );
+  assert.deepEqual(guide.travelFees, [{ area_class: "county", fee_cents: 3_000 }]);
+  assert.equal(guide.parts[0].customer_price_cents, 98_000);
+  phone.server.feeGuide = { fees: [], travel_fees: [] };
+  await phone.engine.sync();
+  assert.deepEqual((await heldGuide(phone.db)).fees, []);
+});
+
+test("a quote's line is named from the guide where the server sent no name; the receipt's public address", () => {
+  const guide = { fees: [{ code: "TV-1", name: "Panel replacement" }], parts: [{ part_no: "PANEL", name: "Panel" }] };
+  assert.equal(lineName({ kind: "labour", fee_code: "TV-1" }, guide), "Panel replacement");
+  assert.equal(lineName({ kind: "part", part_code: "PANEL" }, guide), "PANEL Panel");
+  assert.equal(lineName({ kind: "labour", fee_code: "GONE" }, guide), "GONE");
+  assert.equal(lineName({ kind: "travel" }, guide), "Travel fee");
+  assert.equal(receiptAddress("F6A4QDQJ1M", "https://sanbao.example"), "https://sanbao.example/r/F6A4QDQJ1M");
 });

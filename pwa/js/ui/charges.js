@@ -15,10 +15,10 @@ const QUOTE_STATES = new Set(["accepted", "en_route", "on_site", "waiting_parts"
 const PAY_STATES = new Set(["on_site", "waiting_parts", "completed"]);
 const MAX_REFERENCE = 64;
 
-// The fee guide and the parts' customer prices as the device holds them (synced down with the catalogue).
+// The fee guide (as the last pull carried it) and the parts' customer prices, as the device holds them.
 export async function heldGuide(db) {
-  const [fees, travelFees, parts] = await Promise.all([all(db, "fee"), all(db, "travel_fee"), all(db, "part")]);
-  return { fees: fees.map((f) => f.data), travelFees: travelFees.map((f) => f.data), parts: parts.map((p) => p.data) };
+  const [guide, parts] = await Promise.all([db.get("meta", "fee_guide"), all(db, "part")]);
+  return { fees: guide?.fees ?? [], travelFees: guide?.travel_fees ?? [], parts: parts.map((p) => p.data) };
 }
 
 // A line as the page names it: the fee's or part's name, else its code; travel as such.
@@ -154,7 +154,7 @@ export class ChargesPanel {
   startingLines(job) {
     const { travel } = guideFor(this.guide, job.request?.category, job.area_class);
     if (job.quote?.lines?.length) {
-      return job.quote.lines.map((line) => ({ ...line, guide_cents: this.guideCents(line, travel) }));
+      return job.quote.lines.map((line) => ({ ...line, guide_cents: line.guide_price_cents ?? this.guideCents(line, travel) }));
     }
     return travel ? [{ kind: "travel", quantity: 1, unit_price_cents: travel.fee_cents, guide_cents: travel.fee_cents }] : [];
   }
