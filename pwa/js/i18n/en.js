@@ -634,4 +634,5 @@ export default {
   "reason.quote_not_found": "The server has no such quote on this job.",
   "quote.method.signature": "The customer signs",
   "quote.method.code": "Code texted to the customer",
+  "pay.list": "Payments received",
 };

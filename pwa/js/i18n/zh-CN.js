@@ -634,4 +634,5 @@ export default {
   "reason.quote_not_found": "服务器上该工单没有这份报价。",
   "quote.method.signature": "客户签名",
   "quote.method.code": "短信验证码",
+  "pay.list": "收款记录",
 };

@@ -128,9 +128,9 @@ export class ChargesPanel {
   }
 
   paymentList(job) {
-    return h(
+    const list = h(
       "ul",
-      { class: "payments", "data-testid": "payments" },
+      { class: "payments", "data-testid": "payments", "aria-labelledby": "payments-title" },
       job.payments.map((payment) =>
         h(
           "li",
@@ -142,6 +142,7 @@ export class ChargesPanel {
         ),
       ),
     );
+    return h("div", { class: "payment-list" }, h("h3", { id: "payments-title" }, t("pay.list")), list);
   }
 
   async showQuoteForm(job) {
