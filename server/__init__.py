@@ -163,6 +163,7 @@ MODEL_MODULES = (
     "server.care.models",
     "server.knowledge.models",
     "server.messaging.models",
+    "server.charges.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -180,6 +181,7 @@ BLUEPRINT_MODULES = (
     "server.claims.return_routes",
     "server.jobs.routes",
     "server.evidence.routes",
+    "server.charges.routes",
     "server.notifications.routes",
     "server.messaging.routes",
     "server.scheduler.routes",

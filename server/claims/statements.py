@@ -39,6 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
 
+from server.charges import reconciliation
 from server.claims.models import APPROVED
 from server.claims.models import AWAITING_RETURN
 from server.claims.models import LINE_APPROVED
@@ -217,6 +218,7 @@ def build(
     # One maker of statements at a time: what one finds payable, no other takes before it has written it.
     serialise_on("statements:build")
     collect_repeat_repairs(month, provider_ids, now=now)
+    reconciliation.collect_owed(month, provider_ids, now=now)
 
     def among(column):
         return column.in_(provider_ids) if provider_ids is not None else literal(True)
@@ -495,6 +497,7 @@ def statement_view(settlement: Settlement) -> dict[str, Any]:
         "settlement": settlement,
         "lines": statement_lines(settlement),
         "deductions": statement_deductions(settlement),
+        "charges": reconciliation.figures(settlement.provider, settlement.month),
     }
 
 

@@ -92,6 +92,13 @@ class PullAnswerSchema(ma.Schema):
     has_more = ma.fields.Boolean()
     acked_seq = ma.fields.Integer()
     reset = ma.fields.Boolean(metadata={"description": "A snapshot starts: drop what the device holds first"})
+    fees = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "The fee guide's labour, whole: code, category, repair_type, name, labour_cents"},
+    )
+    travel_fees = ma.fields.List(
+        ma.fields.Dict(), metadata={"description": "The fee guide's travel fees, whole: area_class, fee_cents"}
+    )
 
 
 class BlobStoredSchema(ma.Schema):

@@ -8,9 +8,11 @@ HEADERS = {
     "policies": "category,whole_unit_months,main_part_months",
     "parts": "part_no,name,price,models,claimable,key_part,main_part",
     "stock": "warehouse,part_no,qty",
+    "fees": "code,category,repair_type,name,labour_cents",
+    "travel-fees": "area_class,fee_cents",
 }
-# Columns a file of the kind may add after its header's.
-OPTIONAL = {"parts": ["return_required"]}
+# Columns a file of the kind may add after its header's, each on its own.
+OPTIONAL = {"providers": ["charges_remit_percent"], "parts": ["return_required", "customer_price_cents"]}
 KINDS = tuple(HEADERS)
 PASSWORD = "correct horse battery"
 
@@ -31,6 +33,8 @@ SAMPLES = {
     "policies": ["tv,12,36", "fridge,12,24"],
     "parts": ["X2,Panel,899.00,TV55,true,true,true", "X3,Remote,12.50,,false,false,false"],
     "stock": ["HQ,X1,5", "RDC-370000,X1,3", "PROV-P01,X1,2"],
+    "fees": ["TV-BOARD,tv,board,主板维修,8000", "TV-PANEL,tv,panel,更换屏幕,15000"],
+    "travel-fees": ["city,3000", "remote,8000"],
 }
 # Each sample with its second row changed in one field.
 CHANGED = {
@@ -49,6 +53,8 @@ CHANGED = {
     "policies": ["tv,12,36", "fridge,12,12"],
     "parts": ["X2,Panel,899.00,TV55,true,true,true", "X3,Remote,13.00,,false,false,false"],
     "stock": ["HQ,X1,5", "RDC-370000,X1,4", "PROV-P01,X1,2"],
+    "fees": ["TV-BOARD,tv,board,主板维修,8000", "TV-PANEL,tv,panel,更换屏幕,16000"],
+    "travel-fees": ["city,3000", "remote,9000"],
 }
 
 
