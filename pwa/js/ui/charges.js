@@ -453,6 +453,13 @@ export class ChargesPanel {
     });
   }
 
+  // The receipt on show drawn again (in the language now chosen, with what sync brought), or `form` as it is.
+  redrawn(job, form) {
+    const number = form?.dataset?.receiptOf;
+    const payment = number ? (job.payments ?? []).find((each) => each.receipt_number === number) : null;
+    return payment ? this.receiptView(job, payment) : form;
+  }
+
   // After a payment's op is kept: its receipt, in place of the form.
   afterSave() {
     const payment = this.justPaid;
@@ -466,7 +473,7 @@ export class ChargesPanel {
     const address = receiptAddress(payment.receipt_number);
     return h(
       "section",
-      { class: "receipt", "data-testid": "receipt", "aria-labelledby": "receipt-title" },
+      { class: "receipt", "data-testid": "receipt", "aria-labelledby": "receipt-title", dataset: { receiptOf: payment.receipt_number } },
       h("h2", { id: "receipt-title" }, t("payReceipt.title")),
       h(
         "dl",

@@ -128,6 +128,7 @@ export class JobDetail {
     const job = (this.job = held.data);
     if (job.job_type === "paid") {
       this.charges.guide = await heldGuide(this.db);
+      this.form = this.charges.redrawn(job, this.form);
     }
     this.requisitions = requisitions.map((r) => r.data).filter((r) => String(r.job_id) === this.jobId);
     const request = job.request ?? {};
