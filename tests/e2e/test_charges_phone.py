@@ -9,6 +9,8 @@ languages at 360 and 1280 px (tests/e2e/screens.py).
 On PostgreSQL, with one gunicorn for the module (tests/fixtures/browser.py).
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from server.charges.models import TravelFee
 from server.core.clock import local_today
 from server.devicesync.models import PushedOp
 from server.extensions import db
+from server.messaging.models import Message
 from server.parts.models import Part
 from tests.e2e.screens import AXE
 from tests.e2e.test_screens import switch_language
@@ -286,3 +289,89 @@ def test_a_paid_repair_quoted_approved_paid_and_reconciled(
     assert problems == []
     assert device.errors == []
     assert manager.errors == []
+
+
+def quote_code(job_id):
+    """The approval code the server texted the customer for the job's latest quote."""
+    body = db.session.scalar(
+        select(Message.body).where(Message.job_id == job_id, Message.kind == "quote_code").order_by(Message.id.desc())
+    )
+    db.session.rollback()
+    return re.search(r"确认码为(\d{6})", body).group(1)
+
+
+def test_a_code_approves_online_a_wrong_one_is_refused_in_words_and_an_unpaid_close_out_says_why(
+    live, api, phone, catalogue, open_job, walk
+):
+    fee_guide()
+    job = walk(open_job(serial=None, model="TV55", job_type="paid"), "on_site", catalogue.tech1)
+    device = phone(locale="en-GB")
+    page = device.page
+    device.sign_in(catalogue.tech1)
+    device.sync()
+    page.add_script_tag(url=AXE)
+    device.open_job(job["id"])
+    charges = page.get_by_test_id("charges")
+
+    # Online: the quote syncs as it is saved, and the server texts the customer a code.
+    charges.locator("[data-action=quote]").click()
+    form = page.locator("form[data-form=quote]")
+    form.locator("select[name=fee]").select_option("TV-BOARD")
+    form.locator("[data-action=add-labour]").click()
+    form.locator("button[type=submit]").click()
+    form.wait_for(state="detached")
+    device.wait_pending(0)
+    code = quote_code(job["id"])
+
+    # A code not the one sent: the server refuses it, and the phone says why in the technician's words.
+    charges.locator("[data-action=approve]").click()
+    form = page.locator("form[data-form=approve]")
+    form.locator("input[name=approval][value=code]").check()
+    form.get_by_test_id("approve-code").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    problems = device.inspect("quote-approve-code-en", touch=True)
+    form.locator("button[type=submit]").click()
+    form.wait_for(state="detached")
+    page.get_by_test_id("rejected").click()
+    refused = page.get_by_test_id("refused-list").locator("li[data-type='quote.approve']")
+    expect(refused).to_have_attribute("data-code", "wrong_code")
+    expect(refused.locator(".reason")).to_have_text(device.t("reason.wrong_code"))
+    expect(refused.get_by_test_id("carried")).to_have_text(device.t("record.approvedBy", how=device.t("quote.by.code")))
+    problems += device.inspect("refused-wrong-code-en", touch=True)
+    page.locator("[data-action=dismiss-all]").click()
+
+    # The right code approves it; the quote shows as approved once the server says so.
+    page.evaluate("location.hash = '#/jobs'")
+    device.open_job(job["id"])
+    expect(charges).to_have_attribute("data-charge-state", "waiting")
+    charges.locator("[data-action=approve]").click()
+    form = page.locator("form[data-form=approve]")
+    form.locator("input[name=approval][value=code]").check()
+    form.get_by_test_id("approve-code").fill(code)
+    form.locator("button[type=submit]").click()
+    form.wait_for(state="detached")
+    device.wait_pending(0)
+    expect(charges).to_have_attribute("data-charge-state", "owed")
+    expect(charges.get_by_test_id("quote-state")).to_contain_text(device.t("quote.by.code"))
+
+    # Nothing paid: the completion asks why, and will not go without it.
+    device.step("complete")
+    form = page.locator("form[data-form='complete']")
+    expect(form.get_by_test_id("unpaid-hint")).to_have_text(device.t("pay.unpaidHint"))
+    form.locator("textarea[name=summary]").fill("Board replaced")
+    form.locator("input[name=confirmed_by]").fill("Mr Wang")
+    device.confirm_with_signature(form)
+    form.locator("button[type=submit]").click()
+    reason = form.locator("label", has=page.get_by_test_id("unpaid-reason")).locator(".error")
+    expect(reason).to_have_text(device.t("form.required"))
+    form.get_by_test_id("unpaid-reason").fill("The customer pays by bank transfer tomorrow")
+    form.get_by_test_id("unpaid-reason").scroll_into_view_if_needed()
+    problems += device.inspect("complete-unpaid-en", touch=True)
+    form.locator("button[type=submit]").click()
+    page.locator("[data-testid=job-state].state-completed").wait_for()
+    device.wait_pending(0)
+    assert device.page.evaluate("globalThis.sanbao.engine.status.rejected") == []
+    events = api.get(f"/api/jobs/{job['id']}/events", headers=catalogue.tech1.headers).get_json()
+    [completed] = [event for event in events if event["kind"] == "complete"]
+    assert completed["data"]["unpaid_reason"] == "The customer pays by bank transfer tomorrow"
+    assert problems == []
+    assert device.errors == []

@@ -63,7 +63,7 @@ export class ChargesPanel {
       buttons.push(this.button(quote ? "quote.change" : "quote.make", "quote", () => this.showQuoteForm(job)));
     }
     if (technician && quote && state === "waiting" && job.state !== "completed") {
-      buttons.push(this.button("quote.approve", "approve", () => this.view.showForm(this.approvalForm(job))));
+      buttons.push(this.button("quote.approve", "approve", () => this.showApproval(job)));
     }
     if (technician && state === "owed" && PAY_STATES.has(job.state)) {
       buttons.push(this.button("pay.record", "pay", () => this.view.showForm(this.paymentForm(job))));
@@ -325,11 +325,18 @@ export class ChargesPanel {
     return { root, line, qty, price, error };
   }
 
+  // The approval form, with the code offered only once the quote has left the phone (the server texts the code
+  // as it takes the quote) and while there is a network to check it.
+  async showApproval(job) {
+    const outbox = await this.db.getAll("outbox");
+    const sent = !outbox.some((op) => op.entity_id === this.view.jobId && op.type === "quote.save");
+    return this.view.showForm(this.approvalForm(job, sent && navigator.onLine));
+  }
+
   // The customer approves the quote: their signature on the pad (the total shown above it, as that is what they
   // sign for); or, online once the quote has reached the server, the code it texted them.
-  approvalForm(job) {
+  approvalForm(job, synced) {
     const quote = job.quote;
-    const synced = navigator.onLine && !this.view.pendingQuote;
     const signature = h("input", { type: "radio", name: "approval", value: "signature", checked: true });
     const code = h("input", { type: "radio", name: "approval", value: "code", disabled: !synced });
     const codeInput = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 6, pattern: "[0-9]*", "data-testid": "approve-code" });

@@ -118,9 +118,7 @@ export class JobDetail {
   }
 
   async render() {
-    const [held, requisitions, outbox] = await Promise.all([one(this.db, "job", this.jobId), all(this.db, "requisition"), this.db.getAll("outbox")]);
-    // A quote still on the phone has sent the customer no code yet.
-    this.pendingQuote = outbox.some((op) => op.entity_id === this.jobId && op.type === "quote.save");
+    const [held, requisitions] = await Promise.all([one(this.db, "job", this.jobId), all(this.db, "requisition")]);
     if (!held) {
       this.root.replaceChildren(h("p", {}, t("job.notFound")), h("a", { href: "#/jobs", class: "back" }, t("job.back")));
       return this.root;
