@@ -5,8 +5,12 @@ is of area class county. The guide: labour TV-BOARD (tv, 80.00) and WM-PUMP (was
 county areas, and part BOARD's customer price 200.00 (BOARD, PANEL and REMOTE fit TV55).
 """
 
+import io
 import re
 import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,12 +19,18 @@ from server.charges.models import FeeItem
 from server.charges.models import TravelFee
 from server.charges.quotes import receipt_number
 from server.extensions import db
+from server.installbase.services import import_sales
 from server.messaging.models import Message
 from server.parts.models import Part
+from tests.fixtures.jobs import PHONE
 
 
 @pytest.fixture
 def guide(catalogue):
+    sold = datetime.now(UTC).date() - timedelta(days=800)
+    header = "serial,model,sale_date,province,city,store,customer_phone\n"
+    sale = f"{header}SN-OLD2,TV55,{sold},370000,370100,Store 1,{PHONE}\n"
+    assert import_sales(io.BytesIO(sale.encode()), "old2.csv")["rejected"] == []
     db.session.add_all(
         [
             FeeItem(code="TV-BOARD", category="tv", repair_type="board", name="更换主板", labour_cents=8_000),
@@ -37,10 +47,11 @@ def guide(catalogue):
 
 @pytest.fixture
 def paid_job(guide, open_job, walk):
-    """``paid_job()`` → the JSON of a new paid job of P01 on site with tech1."""
+    """``paid_job(serial="SN-OLD", technician=tech1)`` → the JSON of a new paid job of P01 on site (SN-OLD2 is a
+    second unit out of warranty)."""
 
-    def make():
-        job = walk(open_job(serial="SN-OLD"), "on_site", guide.tech1)
+    def make(serial="SN-OLD", technician=None):
+        job = walk(open_job(serial=serial), "on_site", technician or guide.tech1)
         assert job["job_type"] == "paid"
         return job
 
@@ -75,14 +86,27 @@ def sent_code(job_number):
 
 @pytest.fixture
 def apply(device, guide):
-    """``apply(op_type, job, payload)`` → the push's answer for that one op, from tech1's phone."""
-    phone = device("tech1")
+    """``apply(op_type, job, payload, phone=None)`` → the push's answer for that one op, from tech1's phone (or
+    ``phone``: another ``device(name)``)."""
+    tech1 = device("tech1")
 
-    def push(op_type, job, payload):
+    def push(op_type, job, payload, phone=None):
+        phone = phone or tech1
         op = phone.op(op_type, job["id"], payload)
         status, body = phone.push([op])
         assert status == 200, body
         return body["results"][0]
 
-    push.phone = phone
+    push.phone = tech1
     return push
+
+
+def approved(apply, job, phone=None, **quote_fields):
+    """A quote of ``job`` saved and approved with the code sent to the customer; its ref."""
+    body = quote_body(**quote_fields)
+    assert apply("quote.save", job, body, phone)["result"] == "applied"
+    answer = apply(
+        "quote.approve", job, {"ref": body["ref"], "method": "code", "code": sent_code(job["number"])}, phone
+    )
+    assert answer["result"] == "applied", answer
+    return body["ref"]

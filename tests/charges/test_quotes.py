@@ -17,6 +17,7 @@ from server.jobs.models import Job
 from server.jobs.models import JobEvent
 from server.messaging.models import Message
 from tests.charges.conftest import LINES
+from tests.charges.conftest import approved
 from tests.charges.conftest import payment_body
 from tests.charges.conftest import quote_body
 from tests.charges.conftest import sent_code
@@ -31,15 +32,6 @@ def counts():
 def quotes_of(job_id):
     db.session.expire_all()
     return db.session.scalars(select(Quote).where(Quote.job_id == job_id).order_by(Quote.version)).all()
-
-
-def approved(apply, job):
-    """A quote of ``job`` saved and approved with the code sent to the customer; its ref."""
-    body = quote_body()
-    assert apply("quote.save", job, body)["result"] == "applied"
-    answer = apply("quote.approve", job, {"ref": body["ref"], "method": "code", "code": sent_code(job["number"])})
-    assert answer["result"] == "applied", answer
-    return body["ref"]
 
 
 def complete_op(**fields):
