@@ -175,6 +175,7 @@ def test_a_quote_is_approved_by_a_signature_the_technician_uploaded_and_not_by_o
 # ---------------------------------------------------------------- payments
 
 
+@pytest.mark.both_backends
 def test_an_offline_payment_pushed_twice_is_recorded_once(apply, paid_job):
     job = paid_job()
     ref = approved(apply, job)
