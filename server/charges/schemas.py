@@ -113,7 +113,7 @@ class QuoteSchema(ma.Schema):
     approval_signature_sha256 = ma.fields.String(allow_none=True)
     approved_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
-    created_by = ma.fields.Integer(attribute="created_by_id")
+    created_by = ma.fields.Integer(metadata={"description": "The technician's user id"})
 
 
 class PaymentSchema(ma.Schema):

@@ -35,7 +35,11 @@ def _key(group: str):
     if group == "province":
         return Region.code, Region.name, (Region, Region.id == Job.province_id)
     if group == "technician":
-        return User.username, func.coalesce(User.display_name, User.username), (User, User.id == Job.technician_id)
+        return (
+            User.username,
+            func.coalesce(func.nullif(User.display_name, ""), User.username),
+            (User, User.id == Job.technician_id),
+        )
     return Provider.code, Provider.name, (Provider, Provider.id == Job.provider_id)
 
 
