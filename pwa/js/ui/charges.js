@@ -123,7 +123,7 @@ export class ChargesPanel {
         state === "owed" ? [h("dt", {}, t("pay.outstanding")), h("dd", { "data-testid": "outstanding" }, h("strong", {}, yuan(outstanding)))] : null,
       ),
       quote.note ? h("p", { class: "quote-note" }, quote.note) : null,
-      state === "owed" || state === "paid" ? h("p", { class: "muted", "data-testid": "quote-changes" }, t("quote.changeNeedsApproval")) : null,
+      state === "owed" ? h("p", { class: "muted", "data-testid": "quote-changes" }, t("quote.changeNeedsApproval")) : null,
     );
   }
 
