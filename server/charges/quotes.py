@@ -67,6 +67,20 @@ def _technician_of(job: Job, user: User) -> None:
         raise Forbidden(f"Job {job.number} is not assigned to you.", code="not_your_job")
 
 
+# A job past these takes no new quote or approval: the repair is over. Money may still come in after it (the
+# customer pays the next day), but not on a cancelled job.
+ENDED = ("completed", "closed", "cancelled")
+
+
+def _open(job: Job, ended: tuple[str, ...] = ENDED) -> None:
+    if job.state in ended:
+        raise Conflict(
+            f"Job {job.number} is {job.state}: its charges are settled as they stand.",
+            code="job_ended",
+            details={"state": job.state},
+        )
+
+
 def _paid_job(job: Job) -> None:
     if job.job_type != "paid":
         raise Conflict(
@@ -153,6 +167,7 @@ def save(
         if existing.job_id != job.id:
             raise invalid("ref", "this quote ref belongs to another job")
         return existing
+    _open(job)
     lines, guide_total, total = priced_lines(job, args["lines"])
     discount = args["discount_cents"]
     if discount < 0:
@@ -222,6 +237,7 @@ def approve(
     quote = _quote_of(job, args["ref"], "ref")
     if quote.status == APPROVED:
         return quote
+    _open(job)
     if quote.status == SUPERSEDED:
         raise Conflict(
             f"Quote version {quote.version} of job {job.number} was replaced by a later one: approve that.",
@@ -284,6 +300,7 @@ def record_payment(
         if existing.job_id != job.id:
             raise invalid("ref", "this payment ref belongs to another job")
         return existing
+    _open(job, ("cancelled",))
     quote = _quote_of(job, args["quote_ref"], "quote_ref")
     if quote.status == SUPERSEDED:
         raise Conflict(
@@ -454,7 +471,9 @@ def job_charges(job: Job) -> dict[str, Any]:
 
 def receipt(number: str) -> dict[str, Any]:
     """What a customer reads of a receipt at its public address; 404 ``receipt_not_found`` otherwise."""
-    payment = db.session.scalar(select(Payment).where(Payment.receipt_number == number.upper()))
+    # Crockford's reading of what a person may type: lower case, O for 0, I or L for 1.
+    typed = number.upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    payment = db.session.scalar(select(Payment).where(Payment.receipt_number == typed))
     if payment is None:
         raise NotFound(f"There is no receipt {number}.", code="receipt_not_found")
     job = payment.job
