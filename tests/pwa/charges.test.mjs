@@ -189,7 +189,7 @@ test("a refused quote, approval or payment is read back with its money, never as
 });
 
 test("every refusal a paid repair meets has its words in both languages", () => {
-  for (const code of ["payment_missing", "quote_not_approved", "quote_superseded", "wrong_code"]) {
+  for (const code of ["payment_missing", "quote_not_approved", "quote_superseded", "wrong_code", "quote_not_found", "job_ended"]) {
     for (const language of ["en", "zh-CN"]) {
       assert.ok(LANGUAGES[language][`reason.${code}`], `${language} reason.${code}`);
     }

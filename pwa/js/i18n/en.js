@@ -635,4 +635,5 @@ export default {
   "quote.method.signature": "The customer signs",
   "quote.method.code": "Code texted to the customer",
   "pay.list": "Payments received",
+  "reason.job_ended": "The job is over: its quote can no longer change, and a cancelled job takes no payment.",
 };
