@@ -31,17 +31,6 @@ export async function receiptNumber(ref) {
   return number;
 }
 
-// A receipt number as a customer may type it: upper case, the letters Crockford reads as digits mended, spaces
-// and dashes gone; null when it cannot be one.
-export function normalReceipt(text) {
-  const plain = String(text ?? "")
-    .toUpperCase()
-    .replace(/[\s-]/g, "")
-    .replace(/[O]/g, "0")
-    .replace(/[IL]/g, "1");
-  return plain.length === RECEIPT_LENGTH && [...plain].every((c) => CROCKFORD.includes(c)) ? plain : null;
-}
-
 // ¥350.00: cents in yuan with two decimals and the yuan sign; a negative amount with its minus first.
 export function yuan(cents) {
   const value = Number.isInteger(cents) ? cents : 0;

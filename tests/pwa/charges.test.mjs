@@ -9,7 +9,6 @@ import test from "node:test";
 import {
   chargeState,
   guideFor,
-  normalReceipt,
   paidOf,
   parseYuan,
   quoteProblems,
@@ -49,13 +48,6 @@ test("a ref that is no uuid makes no receipt", async () => {
   for (const bad of ["", "not-a-uuid", "0123", "0123456789ab4cde8f0123456789abcd", "g1234567-89ab-4cde-8f01-23456789abcd"]) {
     await assert.rejects(receiptNumber(bad), RangeError);
   }
-});
-
-test("a receipt number typed by a customer is read as Crockford reads it", () => {
-  assert.equal(normalReceipt(" 0abc-def 1jk "), "0ABCDEF1JK");
-  assert.equal(normalReceipt("OIL0000000"), "0110000000");
-  assert.equal(normalReceipt("0ABCDEF1J"), null);
-  assert.equal(normalReceipt("0ABCDEF1JU"), null);
 });
 
 for (const [cents, shown] of [
