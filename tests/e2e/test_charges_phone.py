@@ -87,10 +87,13 @@ def test_a_paid_repair_quoted_approved_paid_and_reconciled(
     client_id = page.evaluate("globalThis.sanbao.db.get('meta', 'client_id')")
     device.context.set_offline(True)
 
+    # The list says which job the customer pays for.
+    expect(page.locator(f"[data-job-id='{job['id']}']").get_by_test_id("paid-mark")).to_have_text(device.t("jobs.paid"))
+    problems = device.inspect("jobs-paid-zh", touch=True)
     device.open_job(job["id"])
     charges = page.get_by_test_id("charges")
     expect(charges.get_by_test_id("no-quote")).to_have_text(device.t("quote.none"))
-    problems = device.inspect("charges-none-zh", touch=True)
+    problems += device.inspect("charges-none-zh", touch=True)
 
     # The quote: the travel fee of the job's county is there already; the panel's labour and the panel added.
     charges.locator("[data-action=quote]").click()

@@ -636,4 +636,5 @@ export default {
   "quote.method.code": "Code texted to the customer",
   "pay.list": "Payments received",
   "reason.job_ended": "The job is over: its quote can no longer change, and a cancelled job takes no payment.",
+  "jobs.paid": "Paid repair: the customer pays",
 };

@@ -636,4 +636,5 @@ export default {
   "quote.method.code": "短信验证码",
   "pay.list": "收款记录",
   "reason.job_ended": "工单已结束：报价不能再修改，已取消的工单不能收款。",
+  "jobs.paid": "收费维修：由客户付费",
 };
