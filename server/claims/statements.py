@@ -502,7 +502,8 @@ def statement_view(settlement: Settlement) -> dict[str, Any]:
 
 
 def settlement_csv(settlement: Settlement) -> str:
-    """The statement as CSV: the lines it pays, the deductions it withholds, then the totals."""
+    """The statement as CSV: the lines it pays, the deductions it withholds, then the totals and the month's
+    charges of paid repairs (collected, due to headquarters, remitted, owed)."""
     header = [
         "section",
         "claim_id",
@@ -560,6 +561,19 @@ def settlement_csv(settlement: Settlement) -> str:
         ["total", yuan(settlement.total_cents), "net", yuan(settlement.net_cents)],
         ["held_back_claims", settlement.held_back_count, "held_back", yuan(settlement.held_back_cents)],
     ]
+    charges = reconciliation.figures(settlement.provider, settlement.month)
+    rows.append(
+        [
+            "charges_collected",
+            yuan(charges["collected_cents"]),
+            "remit_due",
+            yuan(charges["remit_due_cents"]),
+            "remitted",
+            yuan(charges["remitted_cents"]),
+            "owed",
+            yuan(charges["owed_cents"]),
+        ]
+    )
     return csv_text(header, rows)
 
 

@@ -59,6 +59,8 @@ def test_a_paid_repair_is_quoted_approved_paid_completed_and_reconciled_on_the_s
     }
     (owed,) = [d for d in statement["deductions"] if d["rule"] == "CHARGES_OWED"]
     assert owed["amount"] == "28.00"
+    csv = client.get(f"/api/settlements/{made.json['id']}.csv", headers=guide.pm1.headers).get_data(as_text=True)
+    assert csv.splitlines()[-1] == "charges_collected,380.00,remit_due,228.00,remitted,200.00,owed,28.00"
     # Withheld once per provider and month: another sweep of the month finds it taken.
     assert reconciliation.collect_owed(month) == 0
 
