@@ -167,6 +167,13 @@ def test_a_paid_repair_quoted_approved_paid_and_reconciled(
     receipt = page.get_by_test_id("receipt")
     receipt.locator("h2").filter(has_text="Receipt").wait_for()
     problems += device.inspect("receipt-en", touch=True)
+    # Printed, the receipt is all there is on the page.
+    page.emulate_media(media="print")
+    expect(page.locator(".steps")).to_be_hidden()
+    expect(receipt.locator("[data-action=print]")).to_be_hidden()
+    expect(receipt.get_by_test_id("receipt-number")).to_be_visible()
+    device.screenshot("receipt-print-en")
+    page.emulate_media(media="screen")
     receipt.locator("[data-action=close-receipt]").click()
     expect(charges).to_have_attribute("data-charge-state", "paid")
     problems += device.inspect("charges-paid-en", touch=True)
