@@ -681,6 +681,8 @@ export class JobDetail {
     const unpaidHint = owing
       ? { label: h("p", { class: "charge-notice", "data-testid": "unpaid-hint" }, t(charge === "owed" ? "pay.unpaidHint" : "pay.unapprovedHint")) }
       : null;
+    // Its "required" goes as the reason is typed: it is the field a technician comes back to.
+    unpaid?.input.addEventListener("input", () => (unpaid.error.textContent = ""));
     const fields = [summary, confirmed, faultCode, confirmation, unpaidHint, unpaid].filter(Boolean);
     return this.formOf("complete", fields, async () => {
       const missing = [summary, confirmed, unpaid].filter((f) => f && !f.input.value.trim());
