@@ -283,12 +283,16 @@ def test_a_receipt_is_read_without_signing_in_and_an_unknown_one_is_not_found(cl
     assert client.get("/r/0000000000").status_code == 404
 
 
-def test_the_phone_holds_the_fee_guide_and_each_jobs_quote_and_payments(apply, paid_job):
+@pytest.mark.parametrize("first_pull", ["before", "after"], ids=["from-the-log", "in-the-snapshot"])
+def test_the_phone_holds_the_fee_guide_and_each_jobs_quote_and_payments(apply, paid_job, first_pull):
     job = paid_job()
+    phone = apply.phone
+    if first_pull == "before":
+        phone.drain()
+        assert phone.jobs()[job["id"]]["quote"] is None
     ref = approved(apply, job)
     body = payment_body(ref, 5_000, method="qr", reference="WX-123")
     apply("payment.record", job, body)
-    phone = apply.phone
     last = phone.drain()
     assert {
         "code": "TV-BOARD",
