@@ -28,7 +28,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || event.request.method !== "GET") {
     return;
   }
-  if (url.pathname.startsWith("/api/")) {
+  // The public receipt page (/r/<number>) is the server's, for the customer: never the app's shell.
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/r/")) {
     event.respondWith(networkOnly(event.request));
   } else if (isDecoder(url)) {
     event.respondWith(cacheFirst(event.request));

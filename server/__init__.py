@@ -164,6 +164,7 @@ MODEL_MODULES = (
     "server.knowledge.models",
     "server.cards.models",
     "server.messaging.models",
+    "server.charges.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -181,6 +182,7 @@ BLUEPRINT_MODULES = (
     "server.claims.return_routes",
     "server.jobs.routes",
     "server.evidence.routes",
+    "server.charges.routes",
     "server.notifications.routes",
     "server.messaging.routes",
     "server.scheduler.routes",

@@ -5,6 +5,7 @@ import hashlib
 import mimetypes
 import re
 from functools import cache
+from html import escape
 
 from flask import Blueprint
 from flask import current_app
@@ -13,8 +14,11 @@ from flask import send_from_directory
 from flask_compress import Compress
 from werkzeug.routing import PathConverter
 
+from server.charges import quotes
 from server.config import REPO_ROOT
+from server.core.clock import local_offset
 from server.errors import NotFound
+from server.network.ledger import yuan
 
 PWA_ROOT = REPO_ROOT / "pwa"
 # Not in every system's MIME table; browsers want these exact types for the manifest and ES modules.
@@ -78,6 +82,37 @@ def service_worker():
     response = current_app.response_class(script, mimetype="text/javascript")
     response.cache_control.max_age = 0
     return response
+
+
+RECEIPT_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title></head>
+<body><main><h1>{title}</h1>{body}</main></body></html>
+"""
+METHODS = {"cash": "现金", "qr": "扫码支付"}
+
+
+@bp.get("/r/<receipt_number>")
+def receipt_page(receipt_number):
+    """The receipt the customer opens from the link or code the technician shows: in Chinese, without signing
+    in (the same facts as ``GET /api/receipts/<receipt_number>``)."""
+    try:
+        receipt = quotes.receipt(receipt_number[:16])
+    except NotFound:
+        body = "<p>未找到该收据。请核对收据编号，或联系服务热线。</p>"
+        return current_app.response_class(RECEIPT_PAGE.format(title="收据不存在", body=body), 404, mimetype="text/html")
+    paid_at = (receipt["paid_at"] + local_offset()).strftime("%Y-%m-%d %H:%M")
+    rows = [
+        ("收据编号", receipt["receipt_number"]),
+        ("金额", f"¥{yuan(receipt['amount_cents'])}"),
+        ("支付方式", METHODS.get(receipt["method"], receipt["method"])),
+        ("付款时间", paid_at),
+        ("工单号", receipt["job_number"]),
+        ("服务商", receipt["provider_name"] or ""),
+        ("状态", "已登记"),
+    ]
+    body = "<dl>" + "".join(f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in rows) + "</dl>"
+    return current_app.response_class(RECEIPT_PAGE.format(title="维修收费收据", body=body), mimetype="text/html")
 
 
 @bp.get("/<app_path:filename>")

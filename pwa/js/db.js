@@ -4,7 +4,8 @@
 // entities  {entity, id, version, data}, keyed by [entity, id]; one carrying local changes of ops still in
 //           the outbox also has `server` (the data as last pulled, null when only the device has it) and
 //           `pending` (how many such ops). Only those have `pending`, so its index lists just them.
-// meta      client_id, next_seq, acked_seq, cursor, last_success, rejected: one value per key
+// meta      client_id, next_seq, acked_seq, cursor, last_success, rejected, fee_guide ({fees, travel_fees} as the
+//           last pull carried them): one value per key
 // photos    {sha256, bytes, type, kept_at}, keyed by sha256: label photos an op names, kept until the server
 //           holds them (ArrayBuffer rather than Blob: every engine can store and clone one)
 // records   {job_id, events, fetched_at}, keyed by job_id: a job's record as the server last told it, so the

@@ -49,7 +49,7 @@ async function localPatches(outbox, ackedSeq) {
 }
 
 // One page of the feed with the cursor that follows it, in the caller's transaction.
-async function applyPage(tx, { changes, cursor, has_more, acked_seq, reset }) {
+async function applyPage(tx, { changes, cursor, has_more, acked_seq, reset, fees, travel_fees: travelFees }) {
   const entities = tx.objectStore("entities");
   const patches = await localPatches(tx.objectStore("outbox"), acked_seq);
   if (reset) {
@@ -69,6 +69,10 @@ async function applyPage(tx, { changes, cursor, has_more, acked_seq, reset }) {
     await entities.put(withLocalChanges(entity, id, version, data, patches.get(keyOf(entity, id)) ?? []));
   }
   const meta = tx.objectStore("meta");
+  // The fee guide comes whole with every answer (it is small): the phone quotes paid repairs from it offline.
+  if (Array.isArray(fees) || Array.isArray(travelFees)) {
+    await meta.put({ fees: fees ?? [], travel_fees: travelFees ?? [] }, "fee_guide");
+  }
   if (!has_more) {
     for await (const held of entities.index("pending").iterate()) {
       const { entity, id, version, server } = held.value;

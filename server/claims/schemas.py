@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from server.charges.schemas import StatementChargesSchema
 from server.claims.models import CLAIM_SORTS
 from server.claims.models import FLAG_CODES
 from server.claims.models import STATEMENT_FINAL
@@ -255,6 +256,13 @@ class StatementSchema(ma.Schema):
     settlement = ma.fields.Nested(SettlementRowSchema)
     lines = ma.fields.List(ma.fields.Nested(StatementLineSchema))
     deductions = ma.fields.List(ma.fields.Nested(DeductionSchema))
+    charges = ma.fields.Nested(
+        StatementChargesSchema,
+        metadata={
+            "description": "The month's charges of paid repairs: collected by the provider's technicians, the share "
+            "due to headquarters, remitted, still owed (withheld as a CHARGES_OWED deduction), and per technician"
+        },
+    )
 
 
 class DisputeArgs(ma.Schema):

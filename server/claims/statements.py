@@ -39,6 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
 
+from server.charges import reconciliation
 from server.claims.models import APPROVED
 from server.claims.models import AWAITING_RETURN
 from server.claims.models import LINE_APPROVED
@@ -217,6 +218,7 @@ def build(
     # One maker of statements at a time: what one finds payable, no other takes before it has written it.
     serialise_on("statements:build")
     collect_repeat_repairs(month, provider_ids, now=now)
+    reconciliation.collect_owed(month, provider_ids, now=now)
 
     def among(column):
         return column.in_(provider_ids) if provider_ids is not None else literal(True)
@@ -495,11 +497,13 @@ def statement_view(settlement: Settlement) -> dict[str, Any]:
         "settlement": settlement,
         "lines": statement_lines(settlement),
         "deductions": statement_deductions(settlement),
+        "charges": reconciliation.figures(settlement.provider, settlement.month),
     }
 
 
 def settlement_csv(settlement: Settlement) -> str:
-    """The statement as CSV: the lines it pays, the deductions it withholds, then the totals."""
+    """The statement as CSV: the lines it pays, the deductions it withholds, then the totals and the month's
+    charges of paid repairs (collected, due to headquarters, remitted, owed)."""
     header = [
         "section",
         "claim_id",
@@ -557,6 +561,19 @@ def settlement_csv(settlement: Settlement) -> str:
         ["total", yuan(settlement.total_cents), "net", yuan(settlement.net_cents)],
         ["held_back_claims", settlement.held_back_count, "held_back", yuan(settlement.held_back_cents)],
     ]
+    charges = reconciliation.figures(settlement.provider, settlement.month)
+    rows.append(
+        [
+            "charges_collected",
+            yuan(charges["collected_cents"]),
+            "remit_due",
+            yuan(charges["remit_due_cents"]),
+            "remitted",
+            yuan(charges["remitted_cents"]),
+            "owed",
+            yuan(charges["owed_cents"]),
+        ]
+    )
     return csv_text(header, rows)
 
 

@@ -34,11 +34,19 @@ class ImportResult(TypedDict):
     rejected: list[Rejection]
 
 
-def open_csv(binary: BinaryIO, columns: Sequence[str], optional: Sequence[str] = ()) -> Iterator[tuple[int, list[str]]]:
+def open_csv(
+    binary: BinaryIO,
+    columns: Sequence[str],
+    optional: Sequence[str] = (),
+    alone: Sequence[str] = (),
+    read: list[str] | None = None,
+) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, [cell per column])`` from a CSV byte stream, in ``columns`` order.
 
     ``optional``: a group of columns a file may carry, all of them or none; when its header names any, they
-    are read after ``columns`` (and any of the group it lacks is a missing column). Other columns are ignored
+    are read after ``columns`` (and any of the group it lacks is a missing column). ``alone``: columns a file
+    may carry each on its own, read after those, in this order. ``read``, when given, is filled with the
+    names of the columns read, in the order of the cells. Other columns are ignored
     and blank lines skipped. A file that is empty, not
     UTF-8, not CSV, or lacks a column is refused whole (InvalidInput); the caller
     writes nothing it has not already been given.
@@ -52,6 +60,9 @@ def open_csv(binary: BinaryIO, columns: Sequence[str], optional: Sequence[str] =
         header = [name.strip().lower() for name in header]
         if any(column in header for column in optional):
             columns = (*columns, *optional)
+        columns = (*columns, *(column for column in alone if column in header))
+        if read is not None:
+            read[:] = columns
         missing = [column for column in columns if column not in header]
         if missing:
             raise InvalidInput(

@@ -18,6 +18,7 @@ nothing to write.
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 from functools import cache
@@ -35,6 +36,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import SessionTransaction
 
+from server.charges import quotes
+from server.charges.models import Payment
+from server.charges.models import Quote
 from server.core.clock import utcnow
 from server.core.dumping import dumper
 from server.core.held import enclosing
@@ -139,9 +143,16 @@ def _dump(name):
 
 
 def _job_data(job):
+    return jobs_data([job])[0]
+
+
+def jobs_data(jobs: Sequence[Any]) -> list[dict[str, Any]]:
+    """What the feeds carry of each of ``jobs``: the job, with its charges (its latest quote and its payments)
+    read for all of them at once."""
+    charges = quotes.on_devices([job.id for job in jobs])
     # Whoever's request changed the job (a dispatcher's sees the customer's phone in full), its feeds carry it
     # as provider staff see it: they are its only audiences.
-    return _dump("job")(shown_on_devices(job))
+    return [{**_dump("job")(shown_on_devices(job)), **charges[job.id]} for job in jobs]
 
 
 def _requisition_audiences(requisition):
@@ -263,6 +274,9 @@ def _parent(session, obj):
     # id: a new order's relationship is not loaded yet. (An order's lines are made with it and never change.)
     if isinstance(obj, SalesOrder):
         return session.get(Requisition, obj.requisition_id)
+    # A job's quote and payments travel in the job.
+    if isinstance(obj, (Quote, Payment)):
+        return session.get(Job, obj.job_id)
     # And what was fitted from them, so the phone offers only what is left to fit.
     if isinstance(obj, PartUsage) and obj.sales_order_id is not None:
         order = session.get(SalesOrder, obj.sales_order_id)

@@ -21,6 +21,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from server.charges import guide
 from server.core import plain
 from server.core.clock import utcnow
 from server.core.roles import PARTS_CLERK
@@ -53,6 +54,8 @@ SNAPSHOT_ORDER = ("part", "job", "requisition", "article")
 
 class PullAnswer(TypedDict):
     changes: list[dict[str, Any]]  # entity, id, op (put or remove), version, data
+    fees: list[dict[str, Any]]  # the fee guide's labour items: code, category, repair_type, name, labour_cents
+    travel_fees: list[dict[str, Any]]  # area_class, fee_cents
     cursor: str
     has_more: bool
     acked_seq: int
@@ -127,6 +130,14 @@ def _serialise(entity: str, model: type, obj: Any) -> dict[str, Any]:
     }
 
 
+def _serialise_jobs(jobs: Sequence[Any]) -> list[dict[str, Any]]:
+    synced = feed.kind_of_model(Job)
+    return [
+        {"entity": "job", "id": str(job.id), "op": "put", "version": synced.version(job) or 0, "data": data}
+        for job, data in zip(jobs, feed.jobs_data(jobs), strict=True)
+    ]
+
+
 def _snapshot(
     user: User, audiences: list[str], state: SnapshotPosition, limit: int
 ) -> tuple[list[dict[str, Any]], CursorState, bool]:
@@ -146,7 +157,11 @@ def _snapshot(
             statement, model = _snapshot_query(user, entity)
             if statement is not None:
                 rows = db.session.scalars(statement.where(model.id > after).order_by(model.id).limit(room)).all()
-        changes.extend(_serialise(entity, model, row) for row in rows)
+        if entity == "job":
+            # The jobs' charges read for the page at once, not job by job.
+            changes.extend(_serialise_jobs(rows))
+        else:
+            changes.extend(_serialise(entity, model, row) for row in rows)
         if len(rows) < room:  # this entity is done: on to the next
             index, after = index + 1, 0
         else:  # the page is full in the middle of it
@@ -208,8 +223,12 @@ def pull(user: User, token: str | None, limit: int, client_id: str | None = None
     else:
         changes, seqs, more = _log(audiences, state["seqs"], limit)
         next_state = {"seqs": seqs}
+    # The fee guide is small and the phone quotes offline from it: every answer carries it whole.
+    fee_guide = guide.on_devices()
     return {
         "changes": changes,
+        "fees": fee_guide["fees"],
+        "travel_fees": fee_guide["travel_fees"],
         "cursor": cursor.encode(_secret(), user.id, next_state),
         "has_more": more,
         "acked_seq": acked,

@@ -25,6 +25,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from server.charges import quotes
+from server.charges import schemas as charges_schemas
 from server.core.bulk import insert_rows
 from server.core.clock import utcnow
 from server.core.locks import serialise_on
@@ -36,7 +38,6 @@ from server.errors import DomainError
 from server.errors import Forbidden
 from server.evidence import schemas as evidence_schemas
 from server.evidence import services as scans
-from server.evidence import signatures
 from server.evidence import visit_photos
 from server.extensions import db
 from server.jobs import schemas as job_schemas
@@ -106,10 +107,11 @@ def _arrive(job, user, args, when):
 
 
 def _complete(job, user, args, when):
-    # Through evidence: a signature the op cites must be a PNG this technician uploaded before the op. One not
-    # arrived yet is refused (unknown_signature), the op kept as rejected and dispatch told, as a scan citing
-    # a photo not uploaded is: the app uploads its blobs before the ops naming them.
-    signatures.complete(
+    # Through charges (its quote and payments may hold it back) and evidence: a signature the op cites must be
+    # a PNG this technician uploaded before the op. One not arrived yet is refused (unknown_signature), the op
+    # kept as rejected and dispatch told, as a scan citing a photo not uploaded is: the app uploads its blobs
+    # before the ops naming them.
+    quotes.complete(
         job,
         user,
         args["summary"],
@@ -118,7 +120,20 @@ def _complete(job, user, args, when):
         fault_code=args["fault_code"],
         confirmation=args["confirmation"],
         position=args["position"],
+        unpaid_reason=args["unpaid_reason"],
     )
+
+
+def _quote_save(job, user, args, when):
+    quotes.save(job, user, args, device_time=when)
+
+
+def _quote_approve(job, user, args, when):
+    quotes.approve(job, user, args, device_time=when)
+
+
+def _payment(job, user, args, when):
+    quotes.record_payment(job, user, args, device_time=when)
 
 
 def _scan(job, user, args, when):
@@ -176,6 +191,9 @@ HANDLERS = {
     "parts.receive": (supply_schemas.ReceiptOpArgs, _receive),
     "parts.shortage": (supply_schemas.PartLinesArgs, _shortage),
     "note.add": (NoteArgs, _note),
+    "quote.save": (charges_schemas.QuoteArgs, _quote_save),
+    "quote.approve": (charges_schemas.ApproveArgs, _quote_approve),
+    "payment.record": (charges_schemas.PaymentArgs, _payment),
 }
 
 # The world moved on under the device: what it did is kept and dispatch decides.

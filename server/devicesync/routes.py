@@ -53,7 +53,9 @@ class Pull(MethodView):
     @blp.arguments(schemas.PullArgs, location="query")
     @blp.alt_response(200, schema=schemas.PullAnswerSchema, description="The next changes", success=True)
     def get(self, args):
-        """The next changes of the caller's feeds: ``{"changes", "cursor", "has_more", "acked_seq", "reset"}``.
+        """The next changes of the caller's feeds: ``{"changes", "cursor", "has_more", "acked_seq", "reset"}``,
+        and the whole fee guide the phone quotes from offline (``fees``, ``travel_fees``). A job carries its
+        latest ``quote`` (or null) and its ``payments``.
 
         Without ``cursor`` (or when the server cannot continue from it: ``reset``),
         a snapshot of everything the caller may hold comes first.

@@ -50,7 +50,10 @@ class PushOpSchema(ma.Schema):
     seq = ma.fields.Integer(
         required=True, validate=ma.validate.Range(min=1), metadata={"description": "1, 2, 3… per device"}
     )
-    type = ma.fields.String(required=True, metadata={"description": "job.accept, job.arrive, parts.used, scan.add…"})
+    type = ma.fields.String(
+        required=True,
+        metadata={"description": "job.accept, job.arrive, parts.used, scan.add, quote.save, payment.record…"},
+    )
     entity_id = ma.fields.Raw(allow_none=True, metadata={"description": "The job's id, as a string or a number"})
     payload = ma.fields.Dict(allow_none=True)
     client_time = AwareTime(allow_none=True, metadata={"description": "The phone's clock when it was done"})
@@ -92,6 +95,13 @@ class PullAnswerSchema(ma.Schema):
     has_more = ma.fields.Boolean()
     acked_seq = ma.fields.Integer()
     reset = ma.fields.Boolean(metadata={"description": "A snapshot starts: drop what the device holds first"})
+    fees = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "The fee guide's labour, whole: code, category, repair_type, name, labour_cents"},
+    )
+    travel_fees = ma.fields.List(
+        ma.fields.Dict(), metadata={"description": "The fee guide's travel fees, whole: area_class, fee_cents"}
+    )
 
 
 class BlobStoredSchema(ma.Schema):

@@ -1,9 +1,9 @@
 """API of serial scans: a label photo in; the barcodes, the serial, the unit and the flags out.
 
 Also the scan a phone records on a job (``/api/jobs/<id>/scans``): it cites a
-photo by its hash, and which photos it may cite is this domain's rule; and the
-job's completion (``/api/jobs/<id>/complete``), which may cite the customer's
-signature, a PNG held here the same way.
+photo by its hash, and which photos it may cite is this domain's rule. The job's
+completion (``/api/jobs/<id>/complete``), which may cite the customer's signature
+(a PNG held here the same way), is served by server.charges: its charges decide too.
 """
 
 from flask import Response
@@ -16,11 +16,9 @@ from server.core.access import current_user
 from server.core.access import roles_required
 from server.evidence import schemas
 from server.evidence import services
-from server.evidence import signatures
 from server.evidence import visit_photos
 from server.jobs import schemas as job_schemas
 from server.jobs.services.lifecycle import STEPS
-from server.jobs.services.lifecycle import shown_to
 from server.jobs.services.queries import job_for
 
 blp = Blueprint("scans", __name__, url_prefix="/api", description="Serial scans from label photos")
@@ -153,36 +151,3 @@ class JobPhotos(MethodView):
             position=args["position"],
             device_time=args["device_time"],
         )
-
-
-@blp.route("/jobs/<id:job_id>/complete")
-class JobComplete(MethodView):
-    @roles_required(*STEPS["complete"].roles)
-    @blp.arguments(job_schemas.CompleteArgs)
-    @blp.response(200, job_schemas.JobSchema)
-    @blp.doc(tags=["jobs"])
-    def post(self, args, job_id):
-        """The repair is done: the work summary, who confirmed it for the customer, the fault code found
-        (optional; an unknown or withdrawn code is a 422) and the customer's ``confirmation``.
-
-        ``confirmation`` is ``{"method": "code", "code": "six digits"}`` (the completion code sent to the
-        customer at dispatch: a wrong one is kept, ``code_ok`` false, never refused), ``{"method":
-        "signature", "signature_sha256"}`` (a PNG the technician uploaded first through
-        ``PUT /api/sync/blobs/<sha256>``; 422 ``unknown_signature``, ``signature_not_png`` or
-        ``signature_empty`` naming ``confirmation.signature_sha256`` otherwise) or ``{"method": "none",
-        "reason"}``. Without it (an older app) the completion is kept with no confirmation, and the claim
-        flagged. A code that is not six digits is a 422 naming ``confirmation.code``. ``position``: where the
-        phone was (lat, lng, accuracy_m, fix_time, as at arrival; a bad value is a 422 naming ``position.lat``...).
-        """
-        user = current_user()
-        job = signatures.complete(
-            job_for(user, job_id, lock=True),
-            user,
-            args["summary"],
-            args["confirmed_by"],
-            args["device_time"],
-            fault_code=args["fault_code"],
-            confirmation=args["confirmation"],
-            position=args["position"],
-        )
-        return shown_to(user, job)

@@ -83,6 +83,7 @@ def complete(
     fault_code: str | None = None,
     confirmation: dict[str, Any] | None = None,
     position: Mapping[str, Any] | None = None,
+    unpaid_reason: str | None = None,
 ) -> Job:
     """Complete the job (``lifecycle.complete``), a signature's PNG checked first and its pixels' digest kept.
 
@@ -102,4 +103,5 @@ def complete(
         fault_code=fault_code,
         confirmation=confirmation,
         position=position,
+        unpaid_reason=unpaid_reason,
     )

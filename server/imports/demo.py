@@ -79,6 +79,34 @@ WASHER_PARTS = [
 ]
 
 
+# The fee guide (收费标准) of paid repairs: labour per category and repair type, yuan; travel per area class.
+FEES = [
+    ("TV-DIAG", "tv", "diagnosis", "检测费", 5000),
+    ("TV-BOARD", "tv", "board", "更换主板/电源板", 12000),
+    ("TV-PANEL", "tv", "panel", "更换液晶屏", 20000),
+    ("TV-LED", "tv", "backlight", "更换背光灯条", 15000),
+    ("WM-DIAG", "washing_machine", "diagnosis", "检测费", 5000),
+    ("WM-MOTOR", "washing_machine", "motor", "更换电机", 18000),
+    ("WM-BOARD", "washing_machine", "board", "更换电脑板", 12000),
+    ("WM-PUMP", "washing_machine", "pump", "更换排水泵/进水阀", 8000),
+    ("WM-SEAL", "washing_machine", "seal", "更换门封圈", 6000),
+]
+TRAVEL_FEES = [("city", 3000), ("county", 5000), ("remote", 8000)]
+# A part's price to a customer: what headquarters charges providers, and this much more, rounded up to the yuan.
+CUSTOMER_MARKUP_PERCENT = 30
+
+
+def fees():
+    return [
+        {"code": code, "category": category, "repair_type": kind, "name": name, "labour_cents": str(cents)}
+        for code, category, kind, name, cents in FEES
+    ]
+
+
+def travel_fees():
+    return [{"area_class": area_class, "fee_cents": str(cents)} for area_class, cents in TRAVEL_FEES]
+
+
 def _rows(dicts):
     return [(line, row) for line, row in enumerate(dicts, start=2)]
 
@@ -179,6 +207,7 @@ def _part(part_no, name, price_cents, fits, key_part, main_part):
         "key_part": str(key_part).lower(),
         "main_part": str(main_part).lower(),
         "return_required": str(price_cents >= RETURN_FROM_CENTS).lower(),
+        "customer_price_cents": str(-(-price_cents * (100 + CUSTOMER_MARKUP_PERCENT) // 10_000) * 100),
     }
 
 
@@ -256,6 +285,8 @@ def seed_reference(rng, passwords, opening_balances=True):
     _apply("products", product_rows)
     _apply("policies", policies())
     _apply("parts", part_rows)
+    _apply("fees", fees())
+    _apply("travel-fees", travel_fees())
     stock_rows = stock(rng, part_rows, provider_rows)  # drawn either way: the users after it see the same rng
     if opening_balances:
         _apply("stock", stock_rows)

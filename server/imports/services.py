@@ -17,6 +17,8 @@ import marshmallow as ma
 from sqlalchemy.exc import IntegrityError
 
 from server.cards.services import cards
+from server.charges.guide import fees
+from server.charges.guide import travel_fees
 from server.core.csvfiles import ImportResult
 from server.core.csvfiles import open_csv
 from server.core.csvfiles import rejection
@@ -37,7 +39,10 @@ from server.users.services import users
 
 def kinds() -> dict[str, ReferenceKind[Any]]:
     """The importable kinds, in the order a fresh installation loads them."""
-    return {kind.name: kind for kind in (regions, providers, users, products, policies, parts, stock, cards)}
+    return {
+        kind.name: kind
+        for kind in (regions, providers, users, products, policies, parts, stock, cards, fees, travel_fees)
+    }
 
 
 class ImportKind(TypedDict):
@@ -76,11 +81,11 @@ def kind_named(name: str) -> ReferenceKind[Any]:
 
 
 def read_rows(binary: BinaryIO, columns: Sequence[str], optional: Sequence[str] = ()) -> Iterator[FileRow]:
-    """Yield ``(line_number, {column: text})`` from a CSV byte stream (see ``open_csv``): the ``optional``
-    columns are in each row only when the file carries them."""
-    carried = (*columns, *optional)
-    for line, cells in open_csv(binary, columns, optional):
-        yield line, dict(zip(carried if len(cells) > len(columns) else columns, cells, strict=True))
+    """Yield ``(line_number, {column: text})`` from a CSV byte stream (see ``open_csv``): each of the ``optional``
+    columns is in each row only when the file carries it."""
+    carried: list[str] = []
+    for line, cells in open_csv(binary, columns, alone=optional, read=carried):
+        yield line, dict(zip(carried, cells, strict=True))
 
 
 def _describe(messages):

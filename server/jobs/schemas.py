@@ -476,6 +476,15 @@ class CompleteArgs(DottedErrors):
     )
     device_time = device_time()
     position = position()
+    unpaid_reason = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=2000),
+        metadata={
+            "description": "Why a paid job is completed with its approved quote not fully paid, or its quote not "
+            "approved; kept on the job's record"
+        },
+    )
 
 
 class ScanArgs(ma.Schema):

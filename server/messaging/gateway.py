@@ -43,6 +43,11 @@ TEMPLATES = {
         "【三包服务】您的服务工单{job_number}的核销码为{code}。"
         "请在师傅上门完成维修、您确认无误后，再将核销码告诉师傅；请勿提前告知任何人。"
     ),
+    # The approval code of a paid repair's quote: giving it to the technician approves the price before the work.
+    "quote_code": (
+        "【三包服务】您的服务工单{job_number}维修报价合计{total}元，确认码为{code}。"
+        "如同意该报价，请将确认码告诉上门师傅；报价如有变更，将另发新的确认码。"
+    ),
 }
 
 # The longest error kept from a failed attempt: enough to tell a refusal from an outage.

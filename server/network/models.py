@@ -9,6 +9,7 @@ from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -71,6 +72,9 @@ class Provider(db.Model):
     credit_limit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_used_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
+    # The part of the charges its technicians collect from customers that the provider remits to headquarters,
+    # by its contract (0-100); the rest it keeps.
+    charges_remit_percent: Mapped[int] = mapped_column(default=100, server_default="100")
 
     regions = relationship("Region", secondary=provider_regions, order_by="Region.code", lazy="selectin")
 
@@ -108,7 +112,7 @@ class AccountEntry(db.Model):
 
 
 # The rules a deduction from a provider's statement follows (网点结算扣款).
-DEDUCTION_RULES = ("RETURN_PENALTY", "COMPLAINT_DEDUCTION", "REPEAT_REPAIR", "MANUAL")
+DEDUCTION_RULES = ("RETURN_PENALTY", "COMPLAINT_DEDUCTION", "REPEAT_REPAIR", "CHARGES_OWED", "MANUAL")
 # A disputed deduction waits (open) for the auditor, who upholds it or reverses it.
 DISPUTE_STATES = ("open", "upheld", "reversed")
 
@@ -122,7 +126,18 @@ class Deduction(db.Model):
     """
 
     __tablename__ = "deductions"
-    __table_args__ = (Index("ix_deductions_provider_open", "provider_id", "settlement_id"),)
+    __table_args__ = (
+        Index("ix_deductions_provider_open", "provider_id", "settlement_id"),
+        # Charges a provider owes for a month are withheld once, by the statement of that month.
+        Index(
+            "uq_deductions_charges_owed",
+            "provider_id",
+            "month",
+            unique=True,
+            sqlite_where=text("rule = 'CHARGES_OWED'"),
+            postgresql_where=text("rule = 'CHARGES_OWED'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))

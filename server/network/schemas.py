@@ -40,6 +40,11 @@ class ProviderArgs(ma.Schema):
     deposit = Money(load_default=0, metadata={"description": "Parts deposit, yuan"})
     credit_limit = Money(load_default=0, metadata={"description": "Parts credit limit, yuan"})
     active = ma.fields.Boolean(load_default=True)
+    charges_remit_percent = ma.fields.Integer(
+        load_default=100,
+        validate=ma.validate.Range(min=0, max=100),
+        metadata={"description": "The part of the charges collected from customers it remits to headquarters, %"},
+    )
 
 
 class ProviderListArgs(ma.Schema):
@@ -63,3 +68,4 @@ class ProviderSchema(ma.Schema):
         metadata={"description": "Null to the call centre and dispatch"},
     )
     active = ma.fields.Boolean()
+    charges_remit_percent = ma.fields.Integer()

@@ -96,9 +96,12 @@ class ProviderKind(ReferenceKind[Provider]):
     args_schema = schemas.ProviderArgs
     list_args = schemas.ProviderListArgs
     columns = ("code", "name", "region_codes", "deposit", "credit_limit")
+    optional_columns = ("charges_remit_percent",)
 
     def attributes(self, values: Mapping[str, Any], existing: Provider | None) -> dict[str, Any]:
-        attrs: dict[str, Any] = {k: values[k] for k in ("code", "name", "active") if k in values}
+        attrs: dict[str, Any] = {
+            k: values[k] for k in ("code", "name", "active", "charges_remit_percent") if k in values
+        }
         if existing is None:
             attrs["deposit_cents"] = 0
         if "credit_limit" in values:

@@ -33,6 +33,8 @@ class Part(db.Model):
     part_no: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    # What a customer pays for it on a paid (out-of-warranty) repair, by the fee guide.
+    customer_price_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Paid by headquarters when used on a warranty repair.
     claimable: Mapped[bool] = mapped_column(default=True)
     # Tracked closely: shortages of key parts cause most complaints.

@@ -20,6 +20,11 @@ class PartArgs(ma.Schema):
         load_default=False,
         metadata={"description": "The old part replaced on a warranty repair must be returned to the RDC"},
     )
+    customer_price_cents = ma.fields.Integer(
+        load_default=0,
+        validate=ma.validate.Range(min=0, max=100_000_000),
+        metadata={"description": "What a customer pays for it on a paid repair, cents"},
+    )
 
 
 class PartListArgs(ma.Schema):
@@ -36,6 +41,7 @@ class PartSchema(ma.Schema):
     key_part = ma.fields.Boolean()
     main_part = ma.fields.Boolean()
     return_required = ma.fields.Boolean()
+    customer_price_cents = ma.fields.Integer()
 
 
 class StockArgs(ma.Schema):

@@ -47,7 +47,7 @@ class PartKind(ReferenceKind[Part]):
     args_schema = schemas.PartArgs
     list_args = schemas.PartListArgs
     columns = ("part_no", "name", "price", "models", "claimable", "key_part", "main_part")
-    optional_columns = ("return_required",)
+    optional_columns = ("return_required", "customer_price_cents")
 
     def attributes(self, values: Mapping[str, Any], existing: Part | None) -> dict[str, Any]:
         attrs = {k: v for k, v in values.items() if k not in ("price", "models")}

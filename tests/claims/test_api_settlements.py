@@ -291,13 +291,14 @@ def test_the_csv_lists_the_lines_paid_then_the_totals(client, auditor, statement
         ["deductions", "0", "withheld", "0.00"],
         ["total", "1432.99", "net", "1432.99"],
         ["held_back_claims", "1", "held_back", "10.00"],
+        ["charges_collected", "0.00", "remit_due", "0.00", "remitted", "0.00", "owed", "0.00"],
     ]
 
 
 def test_the_owning_provider_downloads_its_csv(client, manager, statement):
     response = client.get(f"/api/settlements/{statement['id']}.csv", headers=manager("P01"))
     assert response.status_code == 200
-    assert len(read_csv(response)) == 1 + statement["claim_count"] + statement["line_count"] + 1 + 6
+    assert len(read_csv(response)) == 1 + statement["claim_count"] + statement["line_count"] + 1 + 7
 
 
 def test_a_serial_that_reads_as_a_formula_reaches_the_csv_as_text(client, auditor, flagged_claim, decide, settle):

@@ -70,8 +70,9 @@ def provider_id(code):
 
 
 def job_data(client, job_id, headers):
+    """A job as the feeds carry it: as the API shows it, without its actions, with its charges (none here)."""
     shown = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
-    return {name: value for name, value in shown.items() if name != "actions"}
+    return {**{name: value for name, value in shown.items() if name != "actions"}, "quote": None, "payments": []}
 
 
 # ---------------------------------------------------------------- numbering

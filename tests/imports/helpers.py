@@ -9,9 +9,15 @@ HEADERS = {
     "parts": "part_no,name,price,models,claimable,key_part,main_part",
     "stock": "warehouse,part_no,qty",
     "cards": "number,card_type,coverage,starts_on,ends_on,serials,phones",
+    "fees": "code,category,repair_type,name,labour_cents",
+    "travel-fees": "area_class,fee_cents",
 }
-# Columns a file of the kind may add after its header's.
-OPTIONAL = {"parts": ["return_required"], "cards": ["parts"]}
+# Columns a file of the kind may add after its header's, each on its own.
+OPTIONAL = {
+    "providers": ["charges_remit_percent"],
+    "parts": ["return_required", "customer_price_cents"],
+    "cards": ["parts"],
+}
 KINDS = tuple(HEADERS)
 PASSWORD = "correct horse battery"
 
@@ -36,6 +42,8 @@ SAMPLES = {
         "EW1,extended_warranty,whole_unit,2025-01-01,2026-12-31,SN1;SN2,13800000001",
         "SC1,service_contract,whole_unit,2025-01-01,2025-12-31,SN3,13800000002;13800000003",
     ],
+    "fees": ["TV-BOARD,tv,board,主板维修,8000", "TV-PANEL,tv,panel,更换屏幕,15000"],
+    "travel-fees": ["city,3000", "remote,8000"],
 }
 # Each sample with its second row changed in one field.
 CHANGED = {
@@ -58,6 +66,8 @@ CHANGED = {
         "EW1,extended_warranty,whole_unit,2025-01-01,2026-12-31,SN1;SN2,13800000001",
         "SC1,service_contract,whole_unit,2025-01-01,2026-06-30,SN3,13800000002;13800000003",
     ],
+    "fees": ["TV-BOARD,tv,board,主板维修,8000", "TV-PANEL,tv,panel,更换屏幕,16000"],
+    "travel-fees": ["city,3000", "remote,9000"],
 }
 
 

@@ -35,6 +35,8 @@ export class ServerDouble {
   blobs = new Map(); // sha256 → bytes (Uint8Array), as server/syncing/blobs.py keeps them
   decide = () => ({ result: "applied", code: "", message: "" });
   beforePull = null;
+  // The fee guide every pull answer carries whole ({fees, travel_fees}), or none (a server before charges).
+  feeGuide = null;
   delayMs = 0;
   inFlight = 0;
   maxInFlight = 0;
@@ -170,7 +172,7 @@ export class ServerDouble {
     }
     const hasMore = "snap" in next || next.at < this.log.length;
     const cursor = btoa(JSON.stringify({ ...next, k: this.secret }));
-    return json(200, { changes, cursor, has_more: hasMore, acked_seq: acked, reset });
+    return json(200, { changes, cursor, has_more: hasMore, acked_seq: acked, reset, ...(this.feeGuide ?? {}) });
   }
 }
 

@@ -20,7 +20,13 @@ ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "part
 
 # Endpoints open to callers without a token: the health check, sign-in itself, and the call relay's question
 # (its adapter holds no user's token: it sends the relay's own, checked by the endpoint).
-PUBLIC = {("GET", "health.Health"), ("POST", "accounts.Token"), ("POST", "jobs.CallRelay")}
+PUBLIC = {
+    ("GET", "health.Health"),
+    ("POST", "accounts.Token"),
+    ("POST", "jobs.CallRelay"),
+    # A receipt the customer checks without an account: its number is unguessable (50 bits).
+    ("GET", "charges.Receipt"),
+}
 
 # Methods Flask answers by itself for every route.
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
@@ -170,6 +176,14 @@ READERS = {
     "/api/admin/policies/no-such-key": ROLES,
     "/api/admin/parts": ROLES,
     "/api/admin/parts/no-such-key": ROLES,
+    "/api/admin/fees": ROLES,
+    "/api/admin/fees/no-such-key": ROLES,
+    "/api/admin/travel-fees": ROLES,
+    "/api/admin/travel-fees/no-such-key": ROLES,
+    "/api/jobs/999999/charges": JOB_READERS,
+    "/api/charges/remittances": CLAIM_READERS,
+    "/api/reports/charges": CLAIM_READERS,
+    "/api/reports/charges.csv": CLAIM_READERS,
     "/api/admin/users": ("admin",),
     "/api/admin/users/no-such-key": ("admin",),
     "/api/admin/warehouses": STOCK_READERS,
@@ -290,6 +304,7 @@ MISSING_CODES = {
     "/api/customers/999999/reminders": "customer_not_found",
     "/api/knowledge/999999": "article_not_found",
     "/api/cards/no-such-number": "card_not_found",
+    "/api/jobs/999999/charges": "job_not_found",
 }
 
 
@@ -332,6 +347,14 @@ WRITERS = {
     ("POST", "/api/admin/providers"): ("admin",),
     ("POST", "/api/admin/regions"): ("admin",),
     ("POST", "/api/admin/parts"): ("admin",),
+    ("POST", "/api/admin/fees"): ("admin",),
+    ("PATCH", "/api/admin/fees/no-such-key"): ("admin",),
+    ("POST", "/api/admin/travel-fees"): ("admin",),
+    ("PATCH", "/api/admin/travel-fees/no-such-key"): ("admin",),
+    ("POST", "/api/jobs/999999/quotes"): ("technician",),
+    ("POST", "/api/jobs/999999/quotes/approve"): ("technician",),
+    ("POST", "/api/jobs/999999/payments"): ("technician",),
+    ("POST", "/api/charges/remittances"): ("provider_manager",),
     ("POST", "/api/admin/policies"): ("admin",),
     ("POST", "/api/admin/products"): ("admin",),
     ("POST", "/api/install-base/import"): ("admin",),

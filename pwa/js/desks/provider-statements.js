@@ -2,7 +2,11 @@
 // pays and the deductions it withholds, each said in the user's words. While a statement is open the manager
 // disputes a deduction, with a reason, until its dispute deadline, or accepts the statement as it stands
 // (which ends the disputes); an auditor answers each dispute. The statement downloads as CSV.
+// The charges paid repairs collected from customers that month (收费) are reconciled on it too: collected by each
+// technician, what the provider's contract says it remits, what it has remitted and what it still owes (owed
+// charges come off the statement as a deduction); the manager records a remittance with its bank reference.
 
+import { parseYuan, yuan as cents } from "../charges.js";
 import { addStrings, language } from "../i18n/index.js";
 import { save } from "../ui/dom.js";
 import { OK, action, day, h, problem, sortedTable, split, stale, t, time, yuan } from "./kit.js";
@@ -11,7 +15,8 @@ import strings from "./provider-strings.js";
 addStrings(strings);
 
 const STATEMENTS_SHOWN = 24;
-const RULES = ["RETURN_PENALTY", "COMPLAINT_DEDUCTION", "REPEAT_REPAIR", "MANUAL"];
+const RULES = ["RETURN_PENALTY", "COMPLAINT_DEDUCTION", "REPEAT_REPAIR", "CHARGES_OWED", "MANUAL"];
+const MAX_REFERENCE = 64;
 const RESULTS = ["wrong_part", "not_faulty", "missing"];
 const DISPUTES = ["open", "upheld", "reversed"];
 
@@ -186,6 +191,7 @@ export class StatementsScreen {
       ),
       held,
       this.acceptance(statement),
+      view.charges ? this.charges(statement, view.charges) : null,
       h(
         "section",
         { class: "panel", "aria-labelledby": "deductions-title" },
@@ -325,6 +331,101 @@ export class StatementsScreen {
       return;
     }
     save(answer);
+  }
+
+  // The month's charges: the figures, each technician's collection, and the remittance form while money is owed.
+  charges(statement, charges) {
+    const figure = (label, value, testId) => h("div", { class: "figure" }, h("span", {}, t(label)), h("strong", { "data-testid": testId }, cents(value)));
+    const people = charges.by_technician ?? [];
+    const table = people.length
+      ? sortedTable({
+          testId: "charges-by-technician",
+          rows: people,
+          sort: "",
+          rowAttributes: (row) => ({ "data-technician-id": row.technician_id }),
+          columns: [
+            { key: "name", label: t("team.charges.col.technician"), cell: (row) => row.name || t("team.charges.unnamed") },
+            { key: "payments", label: t("team.charges.col.payments"), numeric: true, value: (row) => row.payments, cell: (row) => String(row.payments ?? 0) },
+            { key: "collected", label: t("team.charges.col.collected"), numeric: true, value: (row) => row.collected_cents, cell: (row) => cents(row.collected_cents) },
+          ],
+        })
+      : h("p", { class: "empty" }, t("team.charges.none"));
+    return h(
+      "section",
+      { class: "panel charges-panel", "data-testid": "statement-charges", "aria-labelledby": "charges-title" },
+      h("h3", { id: "charges-title" }, t("team.charges.title")),
+      h("p", { class: "hint" }, t("team.charges.hint")),
+      h(
+        "div",
+        { class: "figures" },
+        figure("team.charges.collected", charges.collected_cents, "charges-collected"),
+        figure("team.charges.remitDue", charges.remit_due_cents, "charges-remit-due"),
+        figure("team.charges.remitted", charges.remitted_cents, "charges-remitted"),
+        figure("team.charges.owed", charges.owed_cents, "charges-owed"),
+      ),
+      table,
+      charges.owed_cents > 0 ? this.remittanceForm(statement, charges) : null,
+    );
+  }
+
+  remittanceForm(statement, charges) {
+    const amount = h("input", { id: "remit-amount", name: "amount", inputmode: "decimal", value: (charges.owed_cents / 100).toFixed(2), "data-testid": "remit-amount" });
+    const reference = h("input", { id: "remit-reference", name: "reference", maxlength: MAX_REFERENCE, autocomplete: "off", "data-testid": "remit-reference" });
+    const amountError = h("p", { class: "field-error", "data-error-for": "amount" });
+    const referenceError = h("p", { class: "field-error", "data-error-for": "reference" });
+    return h(
+      "div",
+      { class: "remittance-form", "data-testid": "remittance-form" },
+      h("h4", {}, t("team.charges.remit")),
+      h("label", { for: "remit-amount" }, t("team.charges.remitAmount")),
+      amount,
+      amountError,
+      h("label", { for: "remit-reference" }, t("team.charges.remitReference")),
+      reference,
+      referenceError,
+      h(
+        "div",
+        { class: "actions" },
+        action("remit", t("team.charges.remitSend"), () => this.remit(statement, charges, { amount, reference, amountError, referenceError }), { class: "primary" }),
+      ),
+    );
+  }
+
+  async remit(statement, charges, { amount, reference, amountError, referenceError }) {
+    amountError.textContent = "";
+    referenceError.textContent = "";
+    this.notice.clear();
+    const amountCents = parseYuan(amount.value);
+    const ref = reference.value.trim();
+    let ok = true;
+    if (amountCents === null || amountCents <= 0) {
+      amountError.textContent = t("team.charges.amountNeeded");
+      ok = false;
+    } else if (amountCents > charges.owed_cents) {
+      amountError.textContent = t("team.charges.tooMuch", { amount: cents(charges.owed_cents) });
+      ok = false;
+    }
+    if (!ref) {
+      referenceError.textContent = t("team.charges.referenceNeeded");
+      ok = false;
+    }
+    if (!ok) {
+      return;
+    }
+    const answer = await this.api.post("/api/charges/remittances", { month: statement.month, amount_cents: amountCents, reference: ref });
+    if (answer.kind === OK) {
+      await this.redraw();
+      this.notice.ok(t("team.charges.remitted.done", { amount: cents(amountCents), month: monthName(statement.month) }));
+      return;
+    }
+    const fields = answer.details?.fields ?? {};
+    if (fields.amount_cents) {
+      amountError.textContent = t("team.charges.tooMuch", { amount: cents(charges.owed_cents) });
+    } else if (fields.reference) {
+      referenceError.textContent = t("team.charges.referenceNeeded");
+    } else {
+      this.notice.fail(answer);
+    }
   }
 
   lines(lines) {

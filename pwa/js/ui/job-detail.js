@@ -9,10 +9,12 @@
 // their signature, or none with a reason), and stamped photos before and after the repair.
 
 import { METHODS, REASONS, codeSent, defaultMethod, readConfirmation } from "../confirmation.js";
+import { chargeState } from "../charges.js";
 import { t, when } from "../i18n/index.js";
 import { positionNote, takePosition } from "../position.js";
 import { all, one } from "../store.js";
 import { h, once } from "./dom.js";
+import { ChargesPanel, heldGuide } from "./charges.js";
 import { JobRecord } from "./job-record.js";
 import { appointmentText, callHref, dueText, nextDue } from "./job-list.js";
 import { OldParts, serialsAsked, usageLines } from "./old-parts.js";
@@ -102,6 +104,7 @@ export class JobDetail {
     Object.assign(this, { db, engine, api, user, jobId: String(jobId), scanner });
     this.root = h("section", { class: "job-detail", "data-testid": "job-detail" });
     this.record = new JobRecord({ db, api, jobId });
+    this.charges = new ChargesPanel(this);
     this.form = null;
     this.job = null;
     this.requisitions = [];
@@ -121,6 +124,10 @@ export class JobDetail {
       return this.root;
     }
     const job = (this.job = held.data);
+    if (job.job_type === "paid") {
+      this.charges.guide = await heldGuide(this.db);
+      this.form = this.charges.redrawn(job, this.form);
+    }
     this.requisitions = requisitions.map((r) => r.data).filter((r) => String(r.job_id) === this.jobId);
     const request = job.request ?? {};
     const due = nextDue(job);
@@ -168,6 +175,7 @@ export class JobDetail {
         : null,
       h("div", { class: "steps" }, job.declined ? [] : this.steps(job)),
       this.reworded(),
+      this.charges.section(job),
       this.form,
       job.completion_summary ? this.completion(job) : null,
       this.evidence(job),
@@ -404,6 +412,8 @@ export class JobDetail {
     await this.engine.record(ops);
     this.form = null;
     await this.render();
+    // A payment kept: its receipt in the form's place, to show the customer.
+    await this.charges.afterSave();
     if (globalThis.navigator.onLine) {
       this.engine.sync().catch(() => {});
     }
@@ -663,8 +673,19 @@ export class JobDetail {
     // The position is asked for as the form opens: by the time the customer has confirmed, it is there.
     const position = takePosition();
     const confirmation = this.confirmationFields(job, summary.input);
-    return this.formOf("complete", [summary, confirmed, faultCode, confirmation], async () => {
-      const missing = [summary, confirmed].filter((f) => !f.input.value.trim());
+    // A paid repair whose approved quote is not fully paid, or whose quote waits for the customer's approval,
+    // closes out only with the reason why (as the server refuses it otherwise).
+    const charge = job.job_type === "paid" ? chargeState(job) : "none";
+    const owing = charge === "owed" || charge === "waiting";
+    const unpaid = owing ? this.field("pay.unpaidReason", h("textarea", { name: "unpaid_reason", maxlength: 1000, rows: 2, "data-testid": "unpaid-reason" })) : null;
+    const unpaidHint = owing
+      ? { label: h("p", { class: "charge-notice", "data-testid": "unpaid-hint" }, t(charge === "owed" ? "pay.unpaidHint" : "pay.unapprovedHint")) }
+      : null;
+    // Its "required" goes as the reason is typed: it is the field a technician comes back to.
+    unpaid?.input.addEventListener("input", () => (unpaid.error.textContent = ""));
+    const fields = [summary, confirmed, faultCode, confirmation, unpaidHint, unpaid].filter(Boolean);
+    return this.formOf("complete", fields, async () => {
+      const missing = [summary, confirmed, unpaid].filter((f) => f && !f.input.value.trim());
       missing.forEach((f) => (f.error.textContent = t("form.required")));
       const given = await confirmation.read();
       if (missing.length || !given) {
@@ -673,7 +694,7 @@ export class JobDetail {
       const taken = await position;
       this.say(...positionNote(taken));
       const values = { summary: summary.input.value.trim(), confirmed_by: confirmed.input.value.trim(), fault_code: codes.value || null };
-      const payload = { ...values, confirmation: given, ...(taken.fix ? { position: taken.fix } : {}) };
+      const payload = { ...values, confirmation: given, ...(taken.fix ? { position: taken.fix } : {}), ...(unpaid ? { unpaid_reason: unpaid.input.value.trim() } : {}) };
       const shown = { method: given.method, code_ok: null, reason: given.reason ?? null, signature_sha256: given.signature_sha256 ?? null };
       const patch = {
         state: "completed",

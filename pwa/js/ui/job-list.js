@@ -184,6 +184,8 @@ export class JobList {
         { href: `#/jobs/${job.id}` },
         h("span", { class: `state state-${job.state}` }, job.declined ? t("job.declinedState") : t(`job.state.${job.state}`)),
         h("strong", {}, job.number),
+        // Out of warranty: the technician quotes before the repair and collects the money.
+        job.job_type === "paid" ? h("span", { class: "paid-mark", "data-testid": "paid-mark" }, t("jobs.paid")) : null,
         h("span", {}, `${request.customer_name ?? ""} · ${request.model ?? ""}`),
         h("span", { class: "address" }, request.address ?? ""),
         appointment ? h("span", { class: "appointment", "data-testid": "appointment" }, appointment) : null,

@@ -7,6 +7,7 @@
 // A desk shows the same record from the server alone: `new JobRecord({api, jobId})`, with no device database.
 
 import { OK } from "../api.js";
+import { quoteTotals, yuan } from "../charges.js";
 import { t, when } from "../i18n/index.js";
 import { h } from "./dom.js";
 
@@ -24,6 +25,9 @@ const KIND_OF_OP = {
   "parts.receive": "parts_received",
   "note.add": "note",
   "photo.add": "photo",
+  "quote.save": "quote",
+  "quote.approve": "quote_approved",
+  "payment.record": "payment",
 };
 
 // An op in the outbox as the event it will be: {kind, at, phone, pending, note, data}.
@@ -124,6 +128,15 @@ function details(entry) {
     lines.push(data.confirmed_by ? t("record.confirmedBy", { name: data.confirmed_by }) : null);
     lines.push(data.fault_code ? t("record.faultCode", { code: data.fault_code }) : null);
     lines.push(confirmationLine(data.confirmation));
+    lines.push(data.unpaid_reason ? t("record.unpaidReason", { reason: data.unpaid_reason }) : null);
+  } else if (kind === "quote") {
+    const total = Number.isInteger(data.total_cents) ? data.total_cents : quoteTotals(data.lines ?? [], data.discount_cents ?? 0).total;
+    lines.push(t("record.quoteTotal", { total: yuan(total) }));
+  } else if (kind === "quote_approved") {
+    lines.push(data.method ? t("record.approvedBy", { how: t(`quote.by.${data.method === "code" ? "code" : "signature"}`) }) : null);
+  } else if (kind === "payment") {
+    const method = t(`pay.method.${data.method === "qr" ? "qr" : "cash"}`);
+    lines.push(Number.isInteger(data.amount_cents) ? t("record.paymentLine", { amount: yuan(data.amount_cents), method, number: data.receipt_number ?? "" }) : null);
   } else if (kind === "photo") {
     lines.push(data.stage === "before" || data.stage === "after" ? t("record.photoStage", { stage: t(`evidence.stage.${data.stage}`) }) : null);
     lines.push(data.reused_from ? t("record.photoReused", { job: data.reused_from.job_number }) : null);

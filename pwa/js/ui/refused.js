@@ -2,6 +2,7 @@
 // and quantity, the note's text, the appointment...), the job it was for; dismissed one by one or all at once,
 // and its words copied into a new note on a job that is still the technician's, so nothing typed is lost.
 
+import { quoteTotals, yuan } from "../charges.js";
 import { t, when } from "../i18n/index.js";
 import { all } from "../store.js";
 import { h, once } from "./dom.js";
@@ -45,6 +46,13 @@ export function carried(op, orders = new Map()) {
       t("record.summary", { text: p.summary ?? "" }),
       p.confirmed_by ? t("record.confirmedBy", { name: p.confirmed_by }) : null,
       p.fault_code ? t("record.faultCode", { code: p.fault_code }) : null,
+      p.unpaid_reason ? t("record.unpaidReason", { reason: p.unpaid_reason }) : null,
+    ],
+    "quote.save": () => [t("record.quoteTotal", { total: yuan(quoteTotals(p.lines ?? [], p.discount_cents ?? 0).total) }), p.note],
+    "quote.approve": () => [t("record.approvedBy", { how: t(`quote.by.${p.method === "code" ? "code" : "signature"}`) })],
+    "payment.record": () => [
+      t("record.paymentLine", { amount: yuan(p.amount_cents), method: t(`pay.method.${p.method === "qr" ? "qr" : "cash"}`), number: p.receipt_number ?? "" }),
+      p.reference,
     ],
     "scan.add": () => [t("record.serial", { serial: p.serial ?? "" })],
     "parts.used": () => [partsText(p.parts), ...oldSerials(p.parts), order ? t("record.order", { number: order.number }) : null],

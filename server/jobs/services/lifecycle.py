@@ -439,13 +439,15 @@ def complete(
     fault_code: str | None = None,
     confirmation: dict[str, Any] | None = None,
     position: Mapping[str, Any] | None = None,
+    unpaid_reason: str | None = None,
 ) -> Job:
     """The repair is done: what was done, who confirmed it for the customer, the fault code found (an
     active defect entry's, or none) and the customer's ``confirmation`` (see ``confirmation_record``).
 
     A wrong completion code is never refused: it is kept as typed, ``confirmation_code_ok`` false, and the
     claim is flagged. A signature's blob is checked before this (server.evidence.signatures). ``position``:
-    where the phone was, kept as a fix of the visit."""
+    where the phone was, kept as a fix of the visit. ``unpaid_reason``: why the charges are left unpaid, kept
+    on the completion's event."""
     now = now or utcnow()
     if not summary.strip():
         raise invalid("summary", "describe the work done")
@@ -461,6 +463,9 @@ def complete(
         "fault_code": fault_code,
         "confirmation": confirmed,
     }
+    if unpaid_reason is not None and unpaid_reason.strip():
+        # Why a paid job's charges were left unpaid (server.charges lets it complete so): on its record.
+        data["unpaid_reason"] = unpaid_reason.strip()
     _move(job, actor, "complete", device_time=device_time, data=data, now=now)
     job.completed_at = now
     job.completion_summary = summary.strip()
