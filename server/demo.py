@@ -37,6 +37,7 @@ from sqlalchemy import select
 
 from server.cards.demo import seed_cards
 from server.care.demo import seed_care
+from server.charges.demo import seed_charges
 from server.claims.demo import seed_claims
 from server.claims.returns import mark_overdue as mark_returns_overdue
 from server.core.clock import local_today
@@ -112,6 +113,7 @@ def seed(sales=100_000, jobs=300, echo=print, now: datetime | None = None):
     taken = seed_supply(rng, raised, now)
     echo(f"requisitions approved: {taken['approved']}, shipped: {taken['shipped']}, received: {taken['received']}")
     echo(f"callbacks opened: {seed_care(made.jobs, now)}")
+    echo(f"quotes waiting for the customer's approval: {seed_charges(made.jobs, now)}")
     # The manager and the clerk the sign-ins name find old parts on their screens (their work is settled by now).
     manager, clerk = _featured("provider_manager"), _featured("parts_clerk")
     returned = seed_returns(

@@ -40,8 +40,9 @@ TABLES = (User, Provider, Product, SaleRecord, ServiceRequest, Job, JobEvent, St
 STATES = {"new", "dispatched", "accepted", "en_route", "on_site", "waiting_parts", "completed", "closed", "cancelled"}
 # The steps that are not the phone's or the desk's buttons but dispatch's: the states each may start from.
 DISPATCH_STEPS = {"dispatched": REDISPATCH_STATES, "assigned": ASSIGN_STATES}
-# Facts recorded on a job's history that move no state: the receipt of its parts (supply's, not a lifecycle step).
-RECORDS = {"parts_received"}
+# Facts recorded on a job's history that move no state: the receipt of its parts (supply's, not a lifecycle step)
+# and its charges (a quote, its approval, a payment).
+RECORDS = {"parts_received", "quote", "quote_approved", "payment"}
 # Requests come in during the call centre's hours; a few are moved to the evening before: a day and a bit.
 OLDEST = timedelta(days=HISTORY_DAYS + 1)
 

@@ -15,6 +15,7 @@ from server.care.models import TASK_OPEN
 from server.care.models import Callback
 from server.care.models import CareTask
 from server.care.models import Complaint
+from server.charges.models import Quote
 from server.claims.drafts import unclaimed_jobs
 from server.claims.models import Claim
 from server.claims.models import Settlement
@@ -100,6 +101,9 @@ def test_demo_builds_a_network_catalogue_install_base_and_jobs_of_the_last_weeks
     # The rules chose the job type from each unit's warranty on the day of the request: most are in it.
     types = Counter(job.job_type for job in jobs)
     assert types["warranty"] > types["paid"] > 0
+    # Paid repairs at the door have a quote from the fee guide waiting for the customer's approval.
+    at_the_door = {job.id for job in jobs if job.job_type == "paid" and job.state in ("on_site", "waiting_parts")}
+    assert set(db.session.scalars(select(Quote.job_id).where(Quote.status == "pending_approval"))) == at_the_door
     # Today's work: requests of the last hours still new, technicians on their way or at the door now.
     fresh = [job for job in jobs if job.state == "new" and seeded.now - job.created_at < timedelta(hours=12)]
     assert fresh
