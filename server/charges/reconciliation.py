@@ -12,14 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy import column
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import table
 
 from server.charges.models import Payment
 from server.charges.models import Remittance
 from server.core.clock import local_day_bounds
 from server.core.clock import utcnow
 from server.core.roles import PROVIDER_ROLES
+from server.errors import Conflict
 from server.errors import Forbidden
 from server.extensions import db
 from server.network.ledger import yuan
@@ -28,6 +31,11 @@ from server.network.models import Provider
 from server.users.models import User
 
 RULE = "CHARGES_OWED"
+
+# The statements as far as remittances need them (whether a month is settled for good), without importing the
+# claims domain, which sits above this one.
+_SETTLEMENTS = table("settlements", column("provider_id"), column("month"), column("status"))
+_FINAL = "final"
 
 
 def month_range(month: str) -> tuple[datetime, datetime]:
@@ -101,10 +109,7 @@ def collect_owed(month: str, provider_ids: Sequence[int] | None = None, now: dat
                 month=month,
                 rule=RULE,
                 amount_cents=owed["owed_cents"],
-                reason=(
-                    f"{month} 收费未上缴：收取 {yuan(owed['collected_cents'])} 元，应上缴 "
-                    f"{yuan(owed['remit_due_cents'])} 元，已上缴 {yuan(owed['remitted_cents'])} 元。"
-                ),
+                reason=_owed_words(month, owed),
                 reference=f"CH-{month}",
                 created_at=now or utcnow(),
             )
@@ -114,10 +119,40 @@ def collect_owed(month: str, provider_ids: Sequence[int] | None = None, now: dat
     return made
 
 
+def bring_to_owed(deduction: Deduction, provider: Provider) -> bool:
+    """A ``CHARGES_OWED`` deduction about to be withheld, brought to what its month still owes: a remittance
+    recorded after the statement was made lowers it. One the provider disputed stands as the auditor left it.
+    True when it is to be dropped, nothing being owed any more (the caller removes it)."""
+    if deduction.rule != RULE or deduction.dispute is not None:
+        return False
+    owed = figures(provider, deduction.month)
+    if owed["owed_cents"] <= 0:
+        return True
+    deduction.amount_cents = owed["owed_cents"]
+    deduction.reason = _owed_words(deduction.month, owed)
+    return False
+
+
+def _owed_words(month: str, owed: Mapping[str, Any]) -> str:
+    return (
+        f"{month} 收费未上缴：收取 {yuan(owed['collected_cents'])} 元，应上缴 "
+        f"{yuan(owed['remit_due_cents'])} 元，已上缴 {yuan(owed['remitted_cents'])} 元。"
+    )
+
+
 def record_remittance(user: User, args: Mapping[str, Any], now: datetime | None = None) -> Remittance:
     """A provider's manager records charges paid over to headquarters for a month."""
     if user.provider_id is None:
         raise Forbidden("Only a provider's manager records its remittances.", code="no_provider")
+    settled = select(_SETTLEMENTS.c.status).where(
+        _SETTLEMENTS.c.provider_id == user.provider_id, _SETTLEMENTS.c.month == args["month"]
+    )
+    if db.session.scalar(settled) == _FINAL:
+        # What it owed of that month was withheld from the final statement: it owes nothing more.
+        raise Conflict(
+            f"The statement for {args['month']} is final: the charges still owed were withheld from it.",
+            code="statement_final",
+        )
     remittance = Remittance(
         provider_id=user.provider_id,
         month=args["month"],

@@ -742,6 +742,11 @@ def finalise(user: User | None, settlement_id: int, now: datetime | None = None)
             code="dispute_window_open",
             details={"dispute_until": settlement.dispute_until.isoformat() if settlement.dispute_until else None},
         )
+    for deduction in statement_deductions(settlement):
+        # Charges remitted since the statement was made are not withheld as well.
+        if reconciliation.bring_to_owed(deduction, settlement.provider):
+            db.session.delete(deduction)
+    db.session.flush()
     _recount(settlement)
     provider = ledger.locked_provider(settlement.provider_id)
     ledger.credit(

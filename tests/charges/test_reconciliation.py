@@ -89,3 +89,53 @@ def test_remittances_are_the_providers_own_and_a_bad_amount_is_refused(client, g
     ] == ["P01"]
     assert client.get("/api/charges/remittances", headers=guide.pm2.headers).json["items"] == []
     assert len(client.get("/api/charges/remittances", headers=as_role("auditor")).json["items"]) == 1
+
+
+def _statement_with_charges_owed(client, guide, apply, paid_job, remit_60, as_role):
+    """A month whose statement withholds 168.00 of charges owed (60% of 280.00 collected, nothing remitted)."""
+    month = month_of(utcnow())
+    job = paid_job()
+    apply("payment.record", job, payment_body(approved(apply, job), 28_000))
+    made = client.post("/api/settlements", json={"provider_id": remit_60.id, "month": month}, headers=as_role("admin"))
+    assert made.status_code == 201, made.json
+    return month, made.json["id"]
+
+
+def remit(client, guide, month, cents):
+    body = {"month": month, "amount_cents": cents, "reference": "BANK-2"}
+    return client.post("/api/charges/remittances", json=body, headers=guide.pm1.headers)
+
+
+def finalise(client, guide, statement_id, as_role):
+    assert client.post(f"/api/settlements/{statement_id}/acceptance", headers=guide.pm1.headers).status_code == 200
+    final = client.post(f"/api/settlements/{statement_id}/finalisation", headers=as_role("auditor"))
+    assert final.status_code == 200, final.json
+    return final.json
+
+
+def test_a_remittance_after_the_statement_lowers_what_it_withholds_and_none_is_taken_once_it_is_final(
+    client, guide, apply, paid_job, remit_60, as_role
+):
+    month, statement_id = _statement_with_charges_owed(client, guide, apply, paid_job, remit_60, as_role)
+    assert remit(client, guide, month, 10_000).status_code == 201
+
+    final = finalise(client, guide, statement_id, as_role)
+
+    withheld = db.session.scalar(select(Deduction).where(Deduction.rule == "CHARGES_OWED"))
+    assert withheld.amount_cents == 6_800
+    assert final["deductions"] == "68.00"
+    refused = remit(client, guide, month, 6_800)
+    assert_error(refused, 409, "statement_final")
+    assert reconciliation.figures(remit_60, month)["remitted_cents"] == 10_000
+
+
+def test_charges_remitted_in_full_before_the_statement_is_final_are_not_withheld(
+    client, guide, apply, paid_job, remit_60, as_role
+):
+    month, statement_id = _statement_with_charges_owed(client, guide, apply, paid_job, remit_60, as_role)
+    assert remit(client, guide, month, 16_800).status_code == 201
+
+    final = finalise(client, guide, statement_id, as_role)
+
+    assert db.session.scalar(select(Deduction).where(Deduction.rule == "CHARGES_OWED")) is None
+    assert final["deductions"] == "0.00"

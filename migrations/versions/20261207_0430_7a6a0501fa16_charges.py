@@ -3,7 +3,7 @@ prices), quotes, payments, remittances, the share of charges each provider remit
 deduction (one per provider and month).
 
 Revision ID: 7a6a0501fa16
-Revises: 00d8afe96326
+Revises: c4d2a7e91b35
 Create Date: 2026-12-07 04:25:46.407620
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a6a0501fa16'
-down_revision = '00d8afe96326'
+down_revision = 'c4d2a7e91b35'
 branch_labels = None
 depends_on = None
 
