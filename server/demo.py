@@ -60,12 +60,23 @@ from server.users.passwords import verify_password
 SEED = 3_1_5  # 3.15, China's consumer-rights day
 # The demo's history: the requests of these last days, every one walked to its state by now.
 HISTORY_DAYS = 35
-STAFF_ROLES = ["admin", "agent", "dispatcher", "hq_planner", "auditor", "parts_clerk", "provider_manager", "technician"]
+STAFF_ROLES = [
+    "admin",
+    "agent",
+    "supervisor",
+    "dispatcher",
+    "hq_planner",
+    "auditor",
+    "parts_clerk",
+    "provider_manager",
+    "technician",
+]
 # The users the sign-in list names where no busier one is found (the clerk, manager and technician listed
 # are those with the most work waiting, so that their screens show the product at work).
 USUAL = {
     "admin": "admin",
     "agent": "agent1",
+    "supervisor": "supervisor",
     "dispatcher": "dispatcher1",
     "hq_planner": "planner",
     "auditor": "auditor1",

@@ -152,6 +152,7 @@ export default {
     "admin.role.provider_manager": "Provider manager",
     "admin.role.parts_clerk": "Parts clerk",
     "admin.role.hq_planner": "HQ parts planner",
+    "admin.role.supervisor": "Call-centre supervisor",
     "admin.role.auditor": "Auditor",
     "admin.role.admin": "Administrator",
 
@@ -436,6 +437,7 @@ export default {
     "admin.role.provider_manager": "网点经理",
     "admin.role.parts_clerk": "备件员",
     "admin.role.hq_planner": "总部备件计划员",
+    "admin.role.supervisor": "客服主管",
     "admin.role.auditor": "审核员",
     "admin.role.admin": "系统管理员",
 
