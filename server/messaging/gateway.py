@@ -45,6 +45,9 @@ TEMPLATES = {
     ),
 }
 
+# Every kind of message: those rendered from a template here, and campaigns' messages, rendered by the campaign.
+KINDS = (*TEMPLATES, "campaign")
+
 # The longest error kept from a failed attempt: enough to tell a refusal from an outage.
 _ERROR_CHARS = 500
 
@@ -77,12 +80,20 @@ def send(kind: str, recipient: str, context: Mapping[str, Any], job: HasId | Non
     Under the ``log`` backend the row is the delivery (``sent`` now); under ``http`` it waits ``pending`` for
     the scheduler, which sends it only once the caller has committed.
     """
+    return send_text(kind, recipient, render(kind, context), job)
+
+
+def send_text(kind: str, recipient: str, body: str, job: HasId | None = None) -> Message:
+    """Write a message already rendered (a campaign's, filled for its recipient) to the outbox, as ``send`` does:
+    one outbox row per message, delivered the same way."""
+    if kind not in KINDS:
+        raise ValueError(f"no messages of kind {kind!r}")
     now = utcnow()
     backend = current_app.config["MESSAGE_BACKEND"]
     message = Message(
         kind=kind,
         recipient=recipient,
-        body=render(kind, context),
+        body=body,
         job_id=job.id if job is not None else None,
         backend=backend,
         attempts=0,
