@@ -163,6 +163,7 @@ MODEL_MODULES = (
     "server.care.models",
     "server.knowledge.models",
     "server.messaging.models",
+    "server.campaigns.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -182,11 +183,13 @@ BLUEPRINT_MODULES = (
     "server.evidence.routes",
     "server.notifications.routes",
     "server.messaging.routes",
+    "server.messaging.optout_routes",
     "server.scheduler.routes",
     "server.devicesync.routes",
     "server.care.routes",
     "server.knowledge.routes",
     "server.reports.routes",
+    "server.campaigns.routes",
 )
 
 
