@@ -153,7 +153,7 @@ def test_a_users_token_does_not_open_the_call_relay(client, as_role):
 
 # ---------------------------------------------------------------- (b) role × endpoint
 
-NETWORK_READERS = ("admin", "agent", "dispatcher", "parts_clerk", "hq_planner", "auditor")
+NETWORK_READERS = ("admin", "agent", "dispatcher", "parts_clerk", "hq_planner", "auditor", "supervisor")
 STOCK_READERS = ("admin", "parts_clerk", "hq_planner")
 
 CLAIM_READERS = ("admin", "auditor", "provider_manager")
