@@ -8,9 +8,6 @@ import pytest
 from server.extensions import db
 from server.installbase.models import SaleRecord
 
-# Today, in the users' calendar, for the warranty filter: the tests pass it (``local_today`` is not mocked).
-TODAY = date(2026, 6, 15)
-
 
 @pytest.fixture
 def world(app, make_geography, make_product, make_policy):
