@@ -34,6 +34,7 @@ from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.campaigns.demo import seed_campaigns
 from server.care.demo import seed_care
 from server.claims.demo import seed_claims
 from server.claims.returns import mark_overdue as mark_returns_overdue
@@ -110,6 +111,7 @@ def seed(sales=100_000, jobs=300, echo=print, now: datetime | None = None):
     have_sales = db.session.scalar(select(SaleRecord.id).where(SaleRecord.source_file == SOURCE_FILE).limit(1))
     echo(f"sale records added: {0 if have_sales else seed_sales(rng, sales, local_today(now))}")
     echo(f"knowledge-base entries added: {seed_knowledge()}")
+    echo(f"care message templates added: {seed_campaigns()}")
     if db.session.scalar(select(ServiceRequest.id).limit(1)) is not None:
         echo("service requests added: 0 (the database has its history already)")
         return

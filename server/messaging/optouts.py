@@ -26,8 +26,14 @@ OPT_OUT_WORDS = frozenset({"TD", "T", "N", "退订"})
 
 
 def normalise_phone(phone: str) -> str:
-    """The phone as sale records keep it: digits (and a leading +) only, spaces and dashes dropped."""
-    return "".join(ch for ch in phone.strip() if ch.isdigit() or ch == "+")
+    """The phone as sale records keep it: digits (and a leading +) only, spaces and dashes dropped, and a
+    mainland mobile number without the country code an SMS provider may put before it (+86, 0086, 86)."""
+    kept = "".join(ch for ch in phone.strip() if ch.isdigit() or ch == "+")
+    for prefix in ("+86", "0086", "86"):
+        rest = kept[len(prefix) :]
+        if kept.startswith(prefix) and len(rest) == 11 and rest.startswith("1"):
+            return rest
+    return kept
 
 
 def opt_out(phone: str, source: str) -> tuple[OptOut, bool]:

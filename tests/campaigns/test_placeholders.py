@@ -1,4 +1,5 @@
-"""The rules of a care message's text, without a database: which placeholders it may hold, and how it is filled."""
+"""The rules of a care message's text, without a database: which placeholders it may hold, how it is filled, and how
+a phone is written when it opts out."""
 
 from datetime import date
 
@@ -8,6 +9,7 @@ from server.campaigns.placeholders import PLACEHOLDERS
 from server.campaigns.placeholders import TemplateError
 from server.campaigns.placeholders import placeholders_in
 from server.campaigns.placeholders import render
+from server.messaging.optouts import normalise_phone
 from server.products.warranty import add_months
 from server.products.warranty import first_sale_day_covered
 
@@ -85,3 +87,20 @@ def test_the_first_sale_day_still_covered_splits_in_from_out(months, today, firs
     assert first_sale_day_covered(months, today) == first
     assert add_months(first, months) > today
     assert add_months(date.fromordinal(first.toordinal() - 1), months) <= today
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("13900000001", "13900000001"),
+        ("139 0000-0001", "13900000001"),
+        ("+8613900000001", "13900000001"),
+        ("008613900000001", "13900000001"),
+        ("8613900000001", "13900000001"),
+        # Not a mainland mobile number after the prefix: kept as given.
+        ("+85291234567", "+85291234567"),
+        ("0531-88880000", "053188880000"),
+    ],
+)
+def test_a_phone_is_kept_as_sale_records_keep_it(given, kept):
+    assert normalise_phone(given) == kept
