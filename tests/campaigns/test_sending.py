@@ -160,3 +160,27 @@ def test_two_senders_at_once_send_each_recipient_once(app, world, make_user):
         == 0
     )
     assert {campaign.status for campaign in db.session.scalars(select(Campaign))} == {"done"}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.commits
+def test_two_plannings_at_once_queue_each_phone_once(app, world, make_user):
+    """Two plannings of one draft in two threads: one queues the recipients, the other finds it planned (409)."""
+    campaign = services.create_campaign(
+        make_user("supervisor"), {"name": "保养提醒", "body": "{model}", "rate_per_minute": 60, "filters": {}}
+    )
+    db.session.commit()
+    campaign_id = campaign.id
+
+    def plan():
+        try:
+            services.plan(services.get_campaign(campaign_id), START)
+            return "planned"
+        except Exception as error:  # the loser's refusal, brought back as its code
+            db.session.rollback()
+            return getattr(error, "code", repr(error))
+
+    outcomes = together([plan, plan], app=app)
+
+    assert sorted(outcomes) == ["campaign_not_draft", "planned"]
+    assert db.session.scalar(select(func.count()).select_from(CampaignRecipient)) == 4
