@@ -213,7 +213,7 @@ export default {
     "admin.task.messages.deliver": "Send messages to customers",
     "admin.task.returns.watch": "Watch the old parts owed to the RDCs",
     "admin.task.campaigns.send": "Send customer-care campaigns",
-    "admin.did.campaigns": "{sent} campaign messages sent from {campaigns} campaigns, {opted} skipped (opted out), {done} campaigns finished",
+    "admin.did.campaigns": "Campaign messages sent: {sent} (campaigns: {campaigns}); skipped as opted out: {opted}; campaigns finished: {done}",
     "admin.task.settlements.monthly": "Make and finalise the providers' statements",
     "admin.did.overdue": "{count} SLA deadlines marked overdue",
     "admin.did.appointments": "{count} appointment reminders sent",
