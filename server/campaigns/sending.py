@@ -14,7 +14,9 @@ from datetime import datetime
 from datetime import timedelta
 from typing import TypedDict
 
+from sqlalchemy import Row
 from sqlalchemy import select
+from sqlalchemy import update
 
 from server.campaigns.models import Campaign
 from server.campaigns.models import CampaignRecipient
@@ -46,11 +48,11 @@ def allowance(rate_per_minute: int, sent_until: datetime, now: datetime) -> tupl
     return int((now - since).total_seconds() * rate_per_minute // 60), since
 
 
-def _take(campaign_id: int, limit: int) -> list[CampaignRecipient]:
+def _take(campaign_id: int, limit: int) -> list[Row[tuple[int, str, int]]]:
     # SKIP LOCKED: recipients another round holds are being sent by it; this round takes the next ones.
     return list(
-        db.session.scalars(
-            select(CampaignRecipient)
+        db.session.execute(
+            select(CampaignRecipient.id, CampaignRecipient.phone, CampaignRecipient.sale_record_id)
             .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == "pending")
             .order_by(CampaignRecipient.id)
             .limit(limit)
@@ -59,22 +61,25 @@ def _take(campaign_id: int, limit: int) -> list[CampaignRecipient]:
     )
 
 
-def _send_batch(campaign: Campaign, recipients: list[CampaignRecipient], now: datetime) -> tuple[int, int]:
-    """Send ``recipients`` through the gateway, skipping those opted out since planning; ``(sent, opted out)``."""
+def _send_batch(campaign: Campaign, recipients: list[Row[tuple[int, str, int]]], now: datetime) -> tuple[int, int]:
+    """Send ``recipients`` through the gateway, skipping those opted out since planning; ``(sent, opted out)``.
+
+    Written set-wise: the batch's messages in one INSERT, its recipients marked in one UPDATE by id each."""
     phones = [recipient.phone for recipient in recipients]
     opted_out = set(db.session.scalars(select(OptOut.phone).where(OptOut.phone.in_(phones))))
     found = units([recipient.sale_record_id for recipient in recipients])
-    sent = 0
-    for recipient in recipients:
-        if recipient.phone in opted_out:
-            recipient.status = "opted_out"
-            continue
-        message = gateway.send_text(
-            "campaign", recipient.phone, message_text(campaign.body, found[recipient.sale_record_id])
-        )
-        recipient.status, recipient.message_id, recipient.sent_at = "sent", message.id, now
-        sent += 1
-    return sent, len(recipients) - sent
+    to_send = [recipient for recipient in recipients if recipient.phone not in opted_out]
+    texts = [(recipient.phone, message_text(campaign.body, found[recipient.sale_record_id])) for recipient in to_send]
+    message_ids = gateway.send_texts("campaign", texts)
+    sent = [
+        {"id": recipient.id, "status": "sent", "message_id": message_id, "sent_at": now}
+        for recipient, message_id in zip(to_send, message_ids, strict=True)
+    ]
+    skipped = [{"id": recipient.id, "status": "opted_out"} for recipient in recipients if recipient.phone in opted_out]
+    for changes in (sent, skipped):
+        if changes:
+            db.session.execute(update(CampaignRecipient), changes)
+    return len(sent), len(skipped)
 
 
 def _has_pending(campaign_id: int) -> bool:
@@ -101,7 +106,6 @@ def send_campaign(campaign: Campaign, now: datetime) -> Round:
         done["sent"] += sent
         done["opted_out"] += skipped
         taken_total += len(recipients)
-        db.session.flush()
     if taken_total < allowed:
         # Nothing (more) to take now: the credit not used is not kept.
         campaign.sent_until = now

@@ -18,6 +18,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from typing import TypedDict
 from flask import current_app
 from sqlalchemy import Select
 from sqlalchemy import column
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import table
 
@@ -107,6 +109,37 @@ def send_text(kind: str, recipient: str, body: str, job: HasId | None = None) ->
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def send_texts(kind: str, messages: Sequence[tuple[str, str]]) -> list[int]:
+    """Write many messages already rendered (a campaign's batch of ``(recipient, body)``) to the outbox in one
+    statement: one row per message, as ``send_text`` writes it; their ids, in order."""
+    if kind not in KINDS:
+        raise ValueError(f"no messages of kind {kind!r}")
+    if not messages:
+        return []
+    now = utcnow()
+    backend = current_app.config["MESSAGE_BACKEND"]
+    status, sent_at, next_attempt_at = ("sent", now, None) if backend == "log" else ("pending", None, now)
+    rows = [
+        {
+            "kind": kind,
+            "recipient": recipient,
+            "body": body,
+            "job_id": None,
+            "backend": backend,
+            "status": status,
+            "attempts": 0,
+            "next_attempt_at": next_attempt_at,
+            "last_error": "",
+            "created_at": now,
+            "sent_at": sent_at,
+        }
+        for recipient, body in messages
+    ]
+    outbox = Message.__table__
+    written = db.session.execute(insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True), rows)
+    return list(written.scalars())
 
 
 def retry_delay(attempts: int, first_seconds: int, max_seconds: int) -> timedelta:
