@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from server.campaigns.models import Campaign
+from server.campaigns.models import MessageTemplate
 from server.extensions import db
 from server.installbase.models import SaleRecord
 from server.messaging.models import OptOut
@@ -72,6 +73,12 @@ def go(device, address):
     )
 
 
+def template_names():
+    found = list(db.session.scalars(select(MessageTemplate.name)))
+    db.session.rollback()
+    return found
+
+
 def campaigns():
     found = [
         (campaign.name, campaign.status, campaign.planned_count) for campaign in db.session.scalars(select(Campaign))
@@ -108,11 +115,20 @@ def test_a_supervisor_writes_previews_plans_and_starts_a_campaign(desk, customer
     page.locator("[data-action=add-template]").click()
     page.get_by_test_id("template-list").wait_for()
     problems += device.inspect("campaigns-templates", ready=page.get_by_test_id("template-list"))
+    # Renamed in place: the form opens on the template, and its changes are saved to it.
+    page.locator("[data-template-id] [data-action=edit]").click()
+    page.locator("[data-action=save-template]").wait_for()
+    assert page.locator("#template-code").input_value() == "filter-clean"
+    page.locator("#template-name").fill("滤网清洗提醒（洗衣机）")
+    problems += device.inspect("campaigns-template-edit", ready=page.locator("[data-action=save-template]"))
+    page.locator("[data-action=save-template]").click()
+    page.locator("[data-template-id] strong", has_text="滤网清洗提醒（洗衣机）").wait_for()
+    assert template_names() == ["滤网清洗提醒（洗衣机）"]
 
     # A campaign from the template, to washer owners in Shandong; previewed before it is saved.
     go(device, "#/campaigns/new")
     page.locator("#campaign-name").fill("洗衣机滤网清洗")
-    page.locator("#campaign-template").select_option(label="滤网清洗提醒")
+    page.locator("#campaign-template").select_option(label="滤网清洗提醒（洗衣机）")
     page.locator("[data-filter=categories] input[value=washing_machine]").check()
     page.locator("[data-filter=provinces] input[value='370000']").check()
     page.locator("#campaign-rate").fill("120")

@@ -461,17 +461,24 @@ export class View {
         h("div", { class: "line-head" }, h("strong", {}, template.name), h("span", { class: "muted" }, template.code)),
         h("p", { class: "template-body" }, readable(template.body)),
         h("span", { class: "muted" }, t("campaigns.changedAt", { when: time(template.updated_at) })),
-        action("delete", t("campaigns.deleteTemplate"), () => this.deleteTemplate(template), { class: "danger", "aria-label": t("campaigns.deleteNamed", { name: template.name }) }),
+        h(
+          "div",
+          { class: "buttons" },
+          action("edit", t("campaigns.editTemplate"), () => this.editTemplate(template), { "aria-label": t("campaigns.editNamed", { name: template.name }) }),
+          action("delete", t("campaigns.deleteTemplate"), () => this.deleteTemplate(template), { class: "danger", "aria-label": t("campaigns.deleteNamed", { name: template.name }) }),
+        ),
       ),
     );
-    const values = { code: "", name: "", body: "" };
+    // The template being edited (still listed), or none: the form adds a new one.
+    const editing = answer.body.items.find((template) => template.id === this.editingId) ?? null;
+    const values = editing ? { code: editing.code, name: editing.name, body: editing.body } : { code: "", name: "", body: "" };
     const errors = {};
     const field = (key, element) => {
       element.addEventListener("input", () => (values[key] = element.value));
       errors[key] = h("span", { class: "field-error", "data-error-for": key, role: "alert" });
       return [h("label", { for: `template-${key}` }, t(`campaigns.templateField.${key}`)), element, errors[key]];
     };
-    const body = h("textarea", { id: "template-body", rows: 3, maxlength: 1000 });
+    const body = h("textarea", { id: "template-body", rows: 3, maxlength: 1000 }, values.body);
     const chips = h(
       "div",
       { class: "chips", role: "group", "aria-label": t("campaigns.placeholders") },
@@ -480,14 +487,21 @@ export class View {
     const form = h(
       "form",
       { class: "panel template-form", novalidate: true, onsubmit: (event) => event.preventDefault() },
-      h("h2", {}, t("campaigns.newTemplate")),
-      field("code", h("input", { id: "template-code", maxlength: 64, autocomplete: "off", spellcheck: "false" })),
-      field("name", h("input", { id: "template-name", maxlength: 128, autocomplete: "off" })),
+      h("h2", {}, editing ? t("campaigns.editingTemplate", { name: editing.name }) : t("campaigns.newTemplate")),
+      field("code", h("input", { id: "template-code", maxlength: 64, autocomplete: "off", spellcheck: "false", value: values.code })),
+      field("name", h("input", { id: "template-name", maxlength: 128, autocomplete: "off", value: values.name })),
       h("label", { for: "template-body" }, t("campaigns.templateField.body")),
       chips,
       body,
       (errors.body = h("span", { class: "field-error", "data-error-for": "body", role: "alert" })),
-      action("add-template", t("campaigns.addTemplate"), () => this.addTemplate(values, errors), { class: "primary" }),
+      editing
+        ? h(
+            "div",
+            { class: "buttons" },
+            action("save-template", t("campaigns.saveTemplate"), () => this.addTemplate(values, errors, editing), { class: "primary" }),
+            action("stop-editing", t("campaigns.stopEditing"), () => this.editTemplate(null)),
+          )
+        : action("add-template", t("campaigns.addTemplate"), () => this.addTemplate(values, errors), { class: "primary" }),
     );
     body.addEventListener("input", () => (values.body = body.value));
     this.page(
@@ -497,7 +511,15 @@ export class View {
     );
   }
 
-  async addTemplate(values, errors) {
+  async editTemplate(template) {
+    this.notice.clear();
+    this.editingId = template?.id ?? null;
+    await this.render();
+    this.root.querySelector(template ? "#template-body" : "#template-code")?.focus();
+  }
+
+  // A new template, or the changes to ``editing``.
+  async addTemplate(values, errors, editing = null) {
     this.notice.clear();
     const wrong = {};
     if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(values.code.trim())) wrong.code = t("campaigns.badCode");
@@ -506,9 +528,13 @@ export class View {
     if (this.showErrors(errors, wrong)) {
       return;
     }
-    const answer = await this.api.post("/api/campaigns/templates", { code: values.code.trim(), name: values.name.trim(), body: values.body });
+    const sent = { code: values.code.trim(), name: values.name.trim(), body: values.body };
+    const answer = editing
+      ? await this.api.request("PATCH", `/api/campaigns/templates/${editing.id}`, { json: sent })
+      : await this.api.post("/api/campaigns/templates", sent);
     if (answer.kind === OK) {
-      await this.settle(() => this.notice.ok(t("campaigns.templateAdded", { name: answer.body.name })));
+      this.editingId = null;
+      await this.settle(() => this.notice.ok(t(editing ? "campaigns.templateSaved" : "campaigns.templateAdded", { name: answer.body.name })));
     } else if (answer.code === "template_code_taken") {
       this.showErrors(errors, { code: t("error.template_code_taken") });
     } else if (!this.showErrors(errors, refusedFields(answer))) {
