@@ -165,6 +165,7 @@ MODEL_MODULES = (
     "server.cards.models",
     "server.messaging.models",
     "server.charges.models",
+    "server.campaigns.models",
 )
 
 # Every blueprint of the API, registered explicitly.
@@ -185,12 +186,14 @@ BLUEPRINT_MODULES = (
     "server.charges.routes",
     "server.notifications.routes",
     "server.messaging.routes",
+    "server.messaging.optout_routes",
     "server.scheduler.routes",
     "server.devicesync.routes",
     "server.care.routes",
     "server.knowledge.routes",
     "server.cards.routes",
     "server.reports.routes",
+    "server.campaigns.routes",
 )
 
 

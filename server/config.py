@@ -135,6 +135,14 @@ DEFAULTS = {
     "MESSAGE_RETRY_MAX_SECONDS": 3600,
     "MESSAGE_MAX_ATTEMPTS": 8,
     "SCHEDULER_MESSAGES_SECONDS": 30,
+    # Replies to customers' messages: the SMS provider's adapter posts each one to POST /api/messages/inbound with
+    # "X-Message-Token: MESSAGE_INBOUND_TOKEN" (None: nobody may post; the endpoint refuses every reply).
+    "MESSAGE_INBOUND_TOKEN": None,
+    # Customer-care campaigns (客户关怀): the hotline their {hotline} placeholder names, the wording the system ends
+    # every campaign message with (how to opt out), and the seconds between the scheduler's sending rounds.
+    "CARE_HOTLINE": "400-800-3150",
+    "CAMPAIGN_OPT_OUT_TEXT": " 回TD退订",
+    "SCHEDULER_CAMPAIGNS_SECONDS": 30,
     # The call relay (隐私号): the app calls a customer by dialling CALL_RELAY_NUMBER and keying the job's
     # extension after a pause, and the telephony provider's adapter asks POST /api/call-relay, with
     # "Authorization: Bearer CALL_RELAY_TOKEN", whom to connect the call to. None (either one): no relay; the

@@ -35,6 +35,7 @@ from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
 
+from server.campaigns.demo import seed_campaigns
 from server.cards.demo import seed_cards
 from server.care.demo import seed_care
 from server.charges.demo import seed_charges
@@ -63,12 +64,23 @@ from server.users.passwords import verify_password
 SEED = 3_1_5  # 3.15, China's consumer-rights day
 # The demo's history: the requests of these last days, every one walked to its state by now.
 HISTORY_DAYS = 35
-STAFF_ROLES = ["admin", "agent", "dispatcher", "hq_planner", "auditor", "parts_clerk", "provider_manager", "technician"]
+STAFF_ROLES = [
+    "admin",
+    "agent",
+    "supervisor",
+    "dispatcher",
+    "hq_planner",
+    "auditor",
+    "parts_clerk",
+    "provider_manager",
+    "technician",
+]
 # The users the sign-in list names where no busier one is found (the clerk, manager and technician listed
 # are those with the most work waiting, so that their screens show the product at work).
 USUAL = {
     "admin": "admin",
     "agent": "agent1",
+    "supervisor": "supervisor",
     "dispatcher": "dispatcher1",
     "hq_planner": "planner",
     "auditor": "auditor1",
@@ -103,6 +115,7 @@ def seed(sales=100_000, jobs=300, echo=print, now: datetime | None = None):
     echo(f"sale records added: {0 if have_sales else seed_sales(rng, sales, local_today(now))}")
     echo(f"service cards added: {seed_cards(local_today(now), SOURCE_FILE)}")
     echo(f"knowledge-base entries added: {seed_knowledge()}")
+    echo(f"care message templates added: {seed_campaigns()}")
     if db.session.scalar(select(ServiceRequest.id).limit(1)) is not None:
         echo("service requests added: 0 (the database has its history already)")
         return

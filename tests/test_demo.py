@@ -71,7 +71,8 @@ def test_a_second_run_adds_nothing_and_lists_the_same_sign_ins(runner, client, s
     assert first.exit_code == 0, first.output
     listed = first.output[first.output.index("Demo sign-ins") :].splitlines()[2:]
     assert [line.split()[0] for line in listed] == [
-        "admin", "agent", "dispatcher", "hq_planner", "auditor", "parts_clerk", "provider_manager", "technician"
+        "admin", "agent", "supervisor", "dispatcher", "hq_planner", "auditor", "parts_clerk", "provider_manager",
+        "technician"
     ]  # fmt: skip
     # Each line signs in as its role.
     for line in listed[-2:]:

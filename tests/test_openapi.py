@@ -41,8 +41,8 @@ def test_every_operation_documents_a_success(spec):
     assert missing == []
 
 
-# Public operations that check a credential of their own: a user's password, the call relay's token.
-OWN_CREDENTIALS = {"/api/auth/token", "/api/call-relay"}
+# Public operations that check credentials of their own (a password, an adapter's shared token): a 401 is theirs.
+OWN_CREDENTIALS = {"/api/auth/token", "/api/call-relay", "/api/messages/inbound"}
 
 
 def test_signed_in_operations_document_401_and_403_and_public_ones_do_not(spec):

@@ -79,8 +79,8 @@ export class Api {
     if (status === 401) {
       return { kind: LOGIN, status, code: body?.error?.code ?? "unauthorized" };
     }
-    if (response.ok && method === "HEAD") {
-      // The status is the answer: a HEAD has no body.
+    if (response.ok && (method === "HEAD" || status === 204)) {
+      // The status is the answer: a HEAD, or a 204 (a removal), has no body.
       return { kind: OK, status, body: null };
     }
     if (response.ok) {

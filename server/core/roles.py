@@ -8,8 +8,10 @@ PROVIDER_MANAGER = "provider_manager"
 PARTS_CLERK = "parts_clerk"
 HQ_PLANNER = "hq_planner"
 AUDITOR = "auditor"
+# 客服主管: the call centre's supervisor, who writes customer-care campaigns and keeps the opt-out list.
+SUPERVISOR = "supervisor"
 
-ROLES = (ADMIN, AGENT, DISPATCHER, TECHNICIAN, PROVIDER_MANAGER, PARTS_CLERK, HQ_PLANNER, AUDITOR)
+ROLES = (ADMIN, AGENT, DISPATCHER, TECHNICIAN, PROVIDER_MANAGER, PARTS_CLERK, HQ_PLANNER, AUDITOR, SUPERVISOR)
 # Provider staff see only their own provider's work.
 PROVIDER_ROLES = (TECHNICIAN, PROVIDER_MANAGER)
 # A parts clerk approves requisitions for one province.

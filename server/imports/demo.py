@@ -236,6 +236,7 @@ def users(provider_rows, passwords):
         }
 
     rows = [user("admin", "admin", "系统管理员"), user("planner", "hq_planner", "总部计划员")]
+    rows.append(user("supervisor", "supervisor", "客服主管"))
     rows += [user(f"agent{n}", "agent", f"客服 {n}") for n in range(1, 7)]
     rows += [user(f"dispatcher{n}", "dispatcher", f"调度员 {n}") for n in range(1, 4)]
     rows += [

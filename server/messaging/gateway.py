@@ -18,6 +18,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from typing import TypedDict
 from flask import current_app
 from sqlalchemy import Select
 from sqlalchemy import column
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import table
 
@@ -49,6 +51,9 @@ TEMPLATES = {
         "如同意该报价，请将确认码告诉上门师傅；报价如有变更，将另发新的确认码。"
     ),
 }
+
+# Every kind of message: those rendered from a template here, and campaigns' messages, rendered by the campaign.
+KINDS = (*TEMPLATES, "campaign")
 
 # The longest error kept from a failed attempt: enough to tell a refusal from an outage.
 _ERROR_CHARS = 500
@@ -82,12 +87,20 @@ def send(kind: str, recipient: str, context: Mapping[str, Any], job: HasId | Non
     Under the ``log`` backend the row is the delivery (``sent`` now); under ``http`` it waits ``pending`` for
     the scheduler, which sends it only once the caller has committed.
     """
+    return send_text(kind, recipient, render(kind, context), job)
+
+
+def send_text(kind: str, recipient: str, body: str, job: HasId | None = None) -> Message:
+    """Write a message already rendered (a campaign's, filled for its recipient) to the outbox, as ``send`` does:
+    one outbox row per message, delivered the same way."""
+    if kind not in KINDS:
+        raise ValueError(f"no messages of kind {kind!r}")
     now = utcnow()
     backend = current_app.config["MESSAGE_BACKEND"]
     message = Message(
         kind=kind,
         recipient=recipient,
-        body=render(kind, context),
+        body=body,
         job_id=job.id if job is not None else None,
         backend=backend,
         attempts=0,
@@ -101,6 +114,37 @@ def send(kind: str, recipient: str, context: Mapping[str, Any], job: HasId | Non
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def send_texts(kind: str, messages: Sequence[tuple[str, str]]) -> list[int]:
+    """Write many messages already rendered (a campaign's batch of ``(recipient, body)``) to the outbox in one
+    statement: one row per message, as ``send_text`` writes it; their ids, in order."""
+    if kind not in KINDS:
+        raise ValueError(f"no messages of kind {kind!r}")
+    if not messages:
+        return []
+    now = utcnow()
+    backend = current_app.config["MESSAGE_BACKEND"]
+    status, sent_at, next_attempt_at = ("sent", now, None) if backend == "log" else ("pending", None, now)
+    rows = [
+        {
+            "kind": kind,
+            "recipient": recipient,
+            "body": body,
+            "job_id": None,
+            "backend": backend,
+            "status": status,
+            "attempts": 0,
+            "next_attempt_at": next_attempt_at,
+            "last_error": "",
+            "created_at": now,
+            "sent_at": sent_at,
+        }
+        for recipient, body in messages
+    ]
+    outbox = Message.__table__
+    written = db.session.execute(insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True), rows)
+    return list(written.scalars())
 
 
 def retry_delay(attempts: int, first_seconds: int, max_seconds: int) -> timedelta:

@@ -38,3 +38,18 @@ class Message(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Where an opt-out came from: the customer's reply to a message (TD), an agent told on the phone, an admin.
+OPT_OUT_SOURCES = ("reply", "agent", "admin")
+
+
+class OptOut(db.Model):
+    """A phone whose owner asked for no more care messages (退订): no campaign plans or sends to it."""
+
+    __tablename__ = "opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

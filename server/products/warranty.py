@@ -2,6 +2,7 @@
 
 import calendar
 from datetime import date
+from datetime import timedelta
 from typing import TypedDict
 
 from sqlalchemy import select
@@ -52,3 +53,17 @@ def warranty_status(product: Product, sale_date: date, today: date) -> WarrantyS
         "whole_unit": period(policy.whole_unit_months),
         "main_parts": period(policy.main_part_months),
     }
+
+
+def first_sale_day_covered(months: int, today: date) -> date:
+    """The earliest sale day whose ``months``-month period still covers ``today``: a unit is in warranty exactly
+    when it was sold on this day or later (and not after ``today``).
+
+    ``add_months`` never decreases as the sale day grows, so one day, found here, splits every sale into in and
+    out, and a query compares sale days with it instead of computing each unit's period (a campaign's audience).
+    """
+    day = add_months(today, -months)
+    # Clamping at a month's end may leave a few days whose period already ended (sold 29 Feb + 12 = 28 Feb).
+    while add_months(day, months) <= today:
+        day += timedelta(days=1)
+    return day

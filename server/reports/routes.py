@@ -19,8 +19,8 @@ blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="Ser
 READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.PROVIDER_MANAGER)
 # The readers of the claims report (kept by the claims domain), for its trend.
 CLAIM_READERS = (roles.ADMIN, roles.AUDITOR, roles.PROVIDER_MANAGER)
-# Request volume is for staffing the call centre and dispatch: headquarters and the dispatchers.
-VOLUME_READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER)
+# Request volume is for staffing the call centre and dispatch: headquarters, dispatchers, call-centre supervisors.
+VOLUME_READERS = (roles.ADMIN, roles.AUDITOR, roles.DISPATCHER, roles.SUPERVISOR)
 
 
 def every_row(args):

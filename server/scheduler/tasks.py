@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from server.campaigns import sending as campaign_sending
 from server.care.services import callbacks
 from server.care.services import reminders
 from server.claims import returns as claim_returns
@@ -75,6 +76,14 @@ def _deliver_messages(now):
         return "no messages to deliver: the log backend's outbox is their delivery"
     done = gateway.deliver_due(now)
     return f"{done['sent']} messages sent, {done['retried']} to try again, {done['failed']} failed"
+
+
+def _send_campaigns(now):
+    done = campaign_sending.send_due(now)
+    return (
+        f"{done['sent']} campaign messages sent from {done['campaigns']} campaign(s), "
+        f"{done['opted_out']} skipped as opted out, {done['done']} campaign(s) done"
+    )
 
 
 def _purge_sign_in_failures(now):
@@ -160,6 +169,12 @@ TASKS = (
         "Send the messages to customers due for delivery through the HTTP gateway, retrying with backoff",
         "SCHEDULER_MESSAGES_SECONDS",
         _deliver_messages,
+    ),
+    Task(
+        "campaigns.send",
+        "Send the customer-care campaigns under way, each at its rate, each recipient once, opt-outs skipped",
+        "SCHEDULER_CAMPAIGNS_SECONDS",
+        _send_campaigns,
     ),
     Task(
         "returns.watch",

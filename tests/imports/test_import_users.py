@@ -117,7 +117,7 @@ REJECTED = [
     pytest.param(
         f"bob,{PASSWORD},boss,,,",
         "role: Must be one of: admin, agent, dispatcher, technician, provider_manager, parts_clerk, hq_planner, "
-        "auditor.",
+        "auditor, supervisor.",
         id="bad-role",
     ),
     pytest.param(

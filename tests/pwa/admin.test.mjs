@@ -82,6 +82,12 @@ for (const [task, detail, en, zh] of [
     "无需发送：短信只保存在发件箱中",
   ],
   [
+    "campaigns.send",
+    "120 campaign messages sent from 2 campaign(s), 3 skipped as opted out, 1 campaign(s) done",
+    "Campaign messages sent: 120 (campaigns: 2); skipped as opted out: 3; campaigns finished: 1",
+    "2 个关怀活动发出 120 条短信，3 位已退订客户跳过，1 个活动完成",
+  ],
+  [
     "parts.plan_rollup",
     "2 sales order(s) filled from HQ stock; purchase order PO-202606-0003 raised for 4 part(s)",
     "2 sales orders filled from HQ stock; purchase order PO-202606-0003 raised for 4 parts",

@@ -124,6 +124,12 @@ test("a HEAD's answer is its status: 200 is ok with no body, 404 an error", asyn
   });
 });
 
+test("a removal answered 204 is ok with no body, not a bad answer to try again", async () => {
+  const api = new Api({ getToken: () => "t", fetch: async () => new Response(null, { status: 204 }) });
+
+  assert.deepEqual(await api.request("DELETE", "/api/opt-outs/13900000001"), { kind: "ok", status: 204, body: null });
+});
+
 test("a PUT sends raw bytes with their type and its own timeout", async () => {
   let seen;
   const api = new Api({

@@ -40,6 +40,7 @@ TASK_IDS = [
     "care.warranty_ending",
     "sign_in.purge",
     "messages.deliver",
+    "campaigns.send",
     "returns.watch",
     "settlements.monthly",
 ]
@@ -124,6 +125,7 @@ def test_a_run_records_what_it_did_in_words(scheduler):
         "0 warranty-ending reminders set",
         "0 forgotten sign-in failures dropped",
         "no messages to deliver: the log backend's outbox is their delivery",
+        "0 campaign messages sent from 0 campaign(s), 0 skipped as opted out, 0 campaign(s) done",
         "0 old-part returns marked overdue and penalised, 0 reminded before their deadline",
         "0 repeat repair(s) deducted, 0 statement(s) finalised",
     ]
@@ -153,6 +155,11 @@ def test_run_all_answers_the_runs_it_recorded(scheduler):
         ("care.warranty_ending", "ok", "0 warranty-ending reminders set"),
         ("sign_in.purge", "ok", "0 forgotten sign-in failures dropped"),
         ("messages.deliver", "ok", "no messages to deliver: the log backend's outbox is their delivery"),
+        (
+            "campaigns.send",
+            "ok",
+            "0 campaign messages sent from 0 campaign(s), 0 skipped as opted out, 0 campaign(s) done",
+        ),
         ("returns.watch", "ok", "0 old-part returns marked overdue and penalised, 0 reminded before their deadline"),
         # 1 January: before the settlement day, so no statements for December yet.
         ("settlements.monthly", "ok", "0 repeat repair(s) deducted, 0 statement(s) finalised"),
@@ -296,6 +303,7 @@ def test_the_tasks_are_listed_with_their_intervals(client, as_role):
         ("care.warranty_ending", 86400),
         ("sign_in.purge", 3600),
         ("messages.deliver", 30),
+        ("campaigns.send", 30),
         ("returns.watch", 3600),
         ("settlements.monthly", 3600),
     ]
@@ -344,6 +352,7 @@ def test_the_command_once_prints_each_tasks_outcome(runner, command_locks):
         "care.warranty_ending: ok - 0 warranty-ending reminders set",
         "sign_in.purge: ok - 0 forgotten sign-in failures dropped",
         "messages.deliver: ok - no messages to deliver: the log backend's outbox is their delivery",
+        "campaigns.send: ok - 0 campaign messages sent from 0 campaign(s), 0 skipped as opted out, 0 campaign(s) done",
         "returns.watch: ok - 0 old-part returns marked overdue and penalised, 0 reminded before their deadline",
         f"settlements.monthly: ok - {settlements_said()}",
     ]

@@ -16,7 +16,17 @@ from server.extensions import db
 from tests.conftest import app_config
 from tests.helpers import assert_error
 
-ROLES = ("admin", "agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor")
+ROLES = (
+    "admin",
+    "agent",
+    "dispatcher",
+    "technician",
+    "provider_manager",
+    "parts_clerk",
+    "hq_planner",
+    "auditor",
+    "supervisor",
+)
 
 # Endpoints open to callers without a token: the health check, sign-in itself, and the call relay's question
 # (its adapter holds no user's token: it sends the relay's own, checked by the endpoint).
@@ -26,6 +36,7 @@ PUBLIC = {
     ("POST", "jobs.CallRelay"),
     # A receipt the customer checks without an account: its number is unguessable (50 bits).
     ("GET", "charges.Receipt"),
+    ("POST", "opt_outs.InboundMessage"),
 }
 
 # Methods Flask answers by itself for every route.
@@ -125,6 +136,7 @@ def test_every_protected_endpoint_refuses_a_garbage_token(client, route):
         ("GET", "/api/health", None, 200, None),
         ("POST", "/api/auth/token", {"username": "nobody", "password": "whatever"}, 401, "invalid_credentials"),
         ("POST", "/api/call-relay", {"extension": "12345"}, 401, "relay_unauthorized"),
+        ("POST", "/api/messages/inbound", {"from": "13900000001", "text": "TD"}, 401, "inbound_unauthorized"),
     ],
 )
 def test_public_endpoints_answer_without_token(client, method, path, body, status, code):
@@ -143,7 +155,7 @@ def test_a_users_token_does_not_open_the_call_relay(client, as_role):
 
 # ---------------------------------------------------------------- (b) role × endpoint
 
-NETWORK_READERS = ("admin", "agent", "dispatcher", "parts_clerk", "hq_planner", "auditor")
+NETWORK_READERS = ("admin", "agent", "dispatcher", "parts_clerk", "hq_planner", "auditor", "supervisor")
 STOCK_READERS = ("admin", "parts_clerk", "hq_planner")
 
 CLAIM_READERS = ("admin", "auditor", "provider_manager")
@@ -161,6 +173,8 @@ REPORT_READERS = ("admin", "auditor", "dispatcher", "provider_manager")
 CARD_READERS = ("admin", "agent", "dispatcher", "auditor", "provider_manager")
 # Old parts owed to an RDC: the provider that owes them, the RDC's clerk, and the auditors.
 RETURN_READERS = ("admin", "auditor", "provider_manager", "parts_clerk")
+# Customer-care campaigns and the opt-out list: the call centre's supervisors (and admins).
+CAMPAIGNERS = ("supervisor", "admin")
 
 # Each readable address and the roles that may read it. Items that do not exist
 # answer 404 to a reader, so the role check is seen apart from the data.
@@ -266,8 +280,13 @@ READERS = {
     "/api/reports/sla/trend": REPORT_READERS,
     "/api/reports/workload/trend": REPORT_READERS,
     "/api/reports/fault-codes.csv": ("admin", "auditor", "provider_manager"),
-    "/api/reports/request-volume": ("admin", "auditor", "dispatcher"),
-    "/api/reports/request-volume.csv": ("admin", "auditor", "dispatcher"),
+    "/api/reports/request-volume": ("admin", "auditor", "dispatcher", "supervisor"),
+    "/api/reports/request-volume.csv": ("admin", "auditor", "dispatcher", "supervisor"),
+    "/api/campaigns": CAMPAIGNERS,
+    "/api/campaigns/999999": CAMPAIGNERS,
+    "/api/campaigns/templates": CAMPAIGNERS,
+    "/api/campaigns/templates/999999": CAMPAIGNERS,
+    "/api/opt-outs": CAMPAIGNERS,
 }
 
 # Reads that need a query to mean anything; with it they look for something nobody has (404).
@@ -305,6 +324,8 @@ MISSING_CODES = {
     "/api/knowledge/999999": "article_not_found",
     "/api/cards/no-such-number": "card_not_found",
     "/api/jobs/999999/charges": "job_not_found",
+    "/api/campaigns/999999": "campaign_not_found",
+    "/api/campaigns/templates/999999": "template_not_found",
 }
 
 
@@ -413,6 +434,18 @@ WRITERS = {
     ("POST", "/api/cards"): ("admin",),
     ("PUT", "/api/cards/no-such-number"): ("admin",),
     ("DELETE", "/api/cards/no-such-number"): ("admin",),
+    ("POST", "/api/campaigns/templates"): CAMPAIGNERS,
+    ("PATCH", "/api/campaigns/templates/999999"): CAMPAIGNERS,
+    ("DELETE", "/api/campaigns/templates/999999"): CAMPAIGNERS,
+    ("POST", "/api/campaigns/preview"): CAMPAIGNERS,
+    ("POST", "/api/campaigns"): CAMPAIGNERS,
+    ("PUT", "/api/campaigns/999999"): CAMPAIGNERS,
+    ("POST", "/api/campaigns/999999/plan"): CAMPAIGNERS,
+    ("POST", "/api/campaigns/999999/start"): CAMPAIGNERS,
+    ("POST", "/api/campaigns/999999/pause"): CAMPAIGNERS,
+    ("POST", "/api/campaigns/999999/cancel"): CAMPAIGNERS,
+    ("POST", "/api/opt-outs"): ("agent", "supervisor", "admin"),
+    ("DELETE", "/api/opt-outs/no-such-phone"): CAMPAIGNERS,
 }
 
 # Writes that take no body: an allowed role's garbage is ignored, and this is the answer.
@@ -430,6 +463,12 @@ BODILESS = {
     ("POST", "/api/settlements/999999/acceptance"): (404, "not_found"),
     ("POST", "/api/settlements/999999/finalisation"): (404, "not_found"),
     ("POST", "/api/part-returns/shipments/999999/receipt"): (404, "shipment_not_found"),
+    ("DELETE", "/api/campaigns/templates/999999"): (404, "template_not_found"),
+    ("POST", "/api/campaigns/999999/plan"): (404, "campaign_not_found"),
+    ("POST", "/api/campaigns/999999/start"): (404, "campaign_not_found"),
+    ("POST", "/api/campaigns/999999/pause"): (404, "campaign_not_found"),
+    ("POST", "/api/campaigns/999999/cancel"): (404, "campaign_not_found"),
+    ("DELETE", "/api/opt-outs/no-such-phone"): (404, "opt_out_not_found"),
 }
 
 

@@ -16,6 +16,7 @@ NEEDS = {
     "parts_clerk": {"region_code": "370000"},
     "hq_planner": {},
     "auditor": {},
+    "supervisor": {},
 }
 NOT_PROVIDER_STAFF = [role for role, needs in NEEDS.items() if "provider_code" not in needs]
 

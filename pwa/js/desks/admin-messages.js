@@ -6,7 +6,7 @@ import { OK, h, problem, setQuery, t, time } from "./kit.js";
 import { named, pager } from "./admin-shared.js";
 
 const PAGE = 50;
-export const KINDS = ["completion_code"];
+export const KINDS = ["completion_code", "campaign"];
 export const STATUSES = ["pending", "sent", "failed"];
 
 // The query the list asks the server for, from the address: only what the server takes.

@@ -24,6 +24,7 @@ const NOTHING = /nothing in the parts plan to order$/;
 const DELIVERED = /^(?<sent>\d+) messages sent, (?<retried>\d+) to try again, (?<failed>\d+) failed$/;
 const LOGGED = /^no messages to deliver: the log backend's outbox is their delivery$/;
 const RETURNS = /^(?<overdue>\d+) old-part returns marked overdue and penalised, (?<reminded>\d+) reminded before their deadline$/;
+const CAMPAIGNS = /^(?<sent>\d+) campaign messages sent from (?<campaigns>\d+) campaign\(s\), (?<opted>\d+) skipped as opted out, (?<done>\d+) campaign\(s\) done$/;
 const MADE = /^(?<made>\d+) statement\(s\) made for (?<month>\d{4}-\d{2}), /;
 const SETTLED = /(?<repeats>\d+) repeat repair\(s\) deducted, (?<finalised>\d+) statement\(s\) finalised$/;
 
@@ -154,6 +155,12 @@ export function said(run) {
     }
     if (LOGGED.test(detail)) {
       return t("admin.did.messagesLogged");
+    }
+  }
+  if (run.task === "campaigns.send") {
+    const sent = detail.match(CAMPAIGNS)?.groups;
+    if (sent) {
+      return t("admin.did.campaigns", sent);
     }
   }
   if (run.task === "returns.watch") {

@@ -9,7 +9,7 @@
 import { OK, action, h, notice, problem, setQuery, sortedTable, t, time } from "./kit.js";
 import { everything, field, pager, reveal, roleName, showCase, showFieldProblems, warn } from "./admin-shared.js";
 
-const ROLES = ["agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor", "admin"];
+const ROLES = ["agent", "dispatcher", "technician", "provider_manager", "parts_clerk", "hq_planner", "auditor", "supervisor", "admin"];
 const PROVIDER_ROLES = new Set(["technician", "provider_manager"]);
 // A parts clerk works for one province; a dispatcher for one, or for the whole country without.
 const PROVINCE_ROLES = new Set(["parts_clerk", "dispatcher"]);

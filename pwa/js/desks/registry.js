@@ -12,6 +12,7 @@ export const DESKS = [
   { name: "audit", roles: ["auditor", "admin"], nav: "nav.audit", load: () => import("./audit.js") },
   { name: "plan", roles: ["hq_planner", "admin"], nav: "nav.plan", load: () => import("./planning.js") },
   { name: "returns", roles: ["parts_clerk"], nav: "nav.returns", load: () => import("./returns.js") },
+  { name: "campaigns", roles: ["supervisor", "admin"], nav: "nav.campaigns", load: () => import("./campaigns.js") },
   { name: "admin", roles: ["admin"], nav: "nav.admin", load: () => import("./admin.js") },
 ];
 
@@ -24,6 +25,7 @@ export const HOMES = {
   dispatcher: "#/dispatch",
   auditor: "#/audit",
   hq_planner: "#/plan",
+  supervisor: "#/campaigns",
   admin: "#/admin",
 };
 

@@ -301,6 +301,7 @@ export default {
   "nav.team": "My team",
   "nav.audit": "Claim audit",
   "nav.plan": "Parts plan",
+  "nav.campaigns": "Customer care campaigns",
   "nav.admin": "Administration",
   "nav.returns": "Old parts returned",
   "bell.title": "Notices",

@@ -301,6 +301,7 @@ export default {
   "nav.team": "我的团队",
   "nav.audit": "索赔审核",
   "nav.plan": "备件计划",
+  "nav.campaigns": "客户关怀",
   "nav.admin": "系统管理",
   "nav.returns": "旧件返还",
   "bell.title": "通知",

@@ -62,7 +62,7 @@ export const REPORTS = {
   },
   // Drawn by ./volume.js: a weekday-by-hour grid and weeks beside last year's, not groups and a trend.
   "request-volume": {
-    roles: ["admin", "auditor", "dispatcher"],
+    roles: ["admin", "auditor", "dispatcher", "supervisor"],
     levels: [],
     custom: true,
     days: 84,
