@@ -139,7 +139,7 @@ def test_a_file_of_the_wrong_kind_is_refused_whole_naming_its_first_bad_line(des
     with page.expect_download() as download:
         page.locator("[data-action=template]").click()
     header = Path(download.value.path()).read_text().strip()
-    assert header == "part_no,name,price,models,claimable,key_part,main_part,return_required"
+    assert header == "part_no,name,price,models,claimable,key_part,main_part,return_required,customer_price_cents"
 
     assert snapshot() == before
 

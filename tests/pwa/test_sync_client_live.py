@@ -32,6 +32,7 @@ from server.parts.models import Part
 from server.parts.schemas import PartSchema
 from server.supply.models import PartUsage
 from server.supply.models import Requisition
+from tests.fixtures.device import seen
 
 # PostgreSQL only, one live server for the module's tests, all on one xdist worker (tests/e2e/conftest.py).
 pytestmark = [pytest.mark.postgres_only, pytest.mark.live, pytest.mark.commits, pytest.mark.xdist_group(__name__)]
@@ -130,15 +131,6 @@ def job_ids(catalogue, open_job, walk):
         return [str(walk(open_job(serial=None, model="TV55"), "assigned", catalogue.tech1)["id"]) for _ in range(count)]
 
     return make
-
-
-def seen(item):
-    """What the phone shows of an entity, and the server's list must agree on: not a job's buttons for the
-    caller, nor which of its SLA stages are overdue (computed at the moment of reading)."""
-    shown = {name: value for name, value in item.items() if name != "actions"}
-    if "sla" in item:
-        shown["sla"] = {name: value for name, value in item["sla"].items() if name != "overdue"}
-    return shown
 
 
 def held(report, entity):
