@@ -143,6 +143,9 @@ DEFAULTS = {
     "CARE_HOTLINE": "400-800-3150",
     "CAMPAIGN_OPT_OUT_TEXT": " 回TD退订",
     "SCHEDULER_CAMPAIGNS_SECONDS": 30,
+    # The messages a minute the SMS gateway is contracted to take for campaigns: no campaign's rate may exceed it,
+    # and the campaigns sending at once share it (counted over the outbox's last minute).
+    "MESSAGE_RATE_PER_MINUTE": 6000,
     # The call relay (隐私号): the app calls a customer by dialling CALL_RELAY_NUMBER and keying the job's
     # extension after a pause, and the telephony provider's adapter asks POST /api/call-relay, with
     # "Authorization: Bearer CALL_RELAY_TOKEN", whom to connect the call to. None (either one): no relay; the

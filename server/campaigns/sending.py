@@ -4,6 +4,9 @@ Each sending campaign earns ``rate_per_minute`` messages a minute from ``sent_un
 worth: a scheduler away for an hour does not send an hour's worth at once), and a round sends at most that
 many of its pending recipients, moving ``sent_until`` on by exactly what it sent, so fractions carry over.
 
+The campaigns together never send faster than the gateway's rate (``MESSAGE_RATE_PER_MINUTE``): a round shares
+what the outbox's last minute leaves of it among the campaigns, in the order they were made.
+
 Two rounds at once (two scheduler processes, a round overrunning the next) never send one recipient twice:
 a round takes a campaign with ``FOR UPDATE SKIP LOCKED`` (its rate is one round's at a time) and its
 recipients with ``FOR UPDATE SKIP LOCKED`` too, each batch held locked until it is committed as sent; a
@@ -14,7 +17,9 @@ from datetime import datetime
 from datetime import timedelta
 from typing import TypedDict
 
+from flask import current_app
 from sqlalchemy import Row
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -25,6 +30,7 @@ from server.campaigns.services import units
 from server.core.clock import utcnow
 from server.extensions import db
 from server.messaging import gateway
+from server.messaging.models import Message
 from server.messaging.models import OptOut
 
 # The longest a campaign's credit reaches back: one minute of its rate.
@@ -93,10 +99,23 @@ def _has_pending(campaign_id: int) -> bool:
     )
 
 
-def send_campaign(campaign: Campaign, now: datetime) -> Round:
-    """One round of one campaign (held locked by the caller): what its rate allows, in batches."""
+def gateway_room() -> int:
+    """How many more campaign messages the gateway's rate allows now: ``MESSAGE_RATE_PER_MINUTE`` less those the
+    outbox took in the last minute (by the clock the outbox is written with)."""
+    since = utcnow() - CREDIT
+    written = db.session.scalar(
+        select(func.count()).select_from(Message).where(Message.kind == "campaign", Message.created_at > since)
+    )
+    return max(0, current_app.config["MESSAGE_RATE_PER_MINUTE"] - int(written or 0))
+
+
+def send_campaign(campaign: Campaign, now: datetime, room: int | None = None) -> Round:
+    """One round of one campaign (held locked by the caller): what its rate allows, in batches, and no more than
+    ``room`` (what the gateway's rate leaves)."""
     done: Round = {"campaigns": 1, "sent": 0, "opted_out": 0, "done": 0}
     allowed, since = allowance(campaign.rate_per_minute, campaign.sent_until or now, now)
+    if room is not None:
+        allowed = min(allowed, room)
     taken_total = 0
     while taken_total < allowed:
         recipients = _take(campaign.id, min(BATCH, allowed - taken_total))
@@ -124,7 +143,8 @@ def send_due(now: datetime | None = None) -> Round:
     now = now or utcnow()
     total: Round = {"campaigns": 0, "sent": 0, "opted_out": 0, "done": 0}
     seen: set[int] = set()
-    while True:
+    room = gateway_room()
+    while room > 0:
         campaign = db.session.scalar(
             select(Campaign)
             .where(Campaign.status == "sending", Campaign.id.not_in(seen))
@@ -135,7 +155,8 @@ def send_due(now: datetime | None = None) -> Round:
         if campaign is None:
             break
         seen.add(campaign.id)
-        done = send_campaign(campaign, now)
+        done = send_campaign(campaign, now, room)
+        room -= done["sent"] + done["opted_out"]
         db.session.commit()
         for key in total:
             total[key] += done[key]  # type: ignore[literal-required]

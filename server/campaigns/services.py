@@ -31,6 +31,7 @@ from server.campaigns.placeholders import serial_tail
 from server.core.clock import local_today
 from server.core.clock import utcnow
 from server.core.privacy import last_four
+from server.core.reference import invalid
 from server.errors import Conflict
 from server.errors import InvalidInput
 from server.errors import NotFound
@@ -232,8 +233,16 @@ def loaded_filters(campaign: Campaign) -> dict[str, Any]:
     return filters
 
 
+def _within_gateway(rate: int) -> None:
+    most = current_app.config["MESSAGE_RATE_PER_MINUTE"]
+    if rate > most:
+        raise invalid("rate_per_minute", f"the message gateway takes at most {most} messages a minute")
+
+
 def create_campaign(user: Any, values: Mapping[str, Any]) -> Campaign:
-    """A draft campaign: its text (copied from the template, or as written), its filters checked."""
+    """A draft campaign: its text (copied from the template, or as written), its filters checked, its rate within
+    the gateway's."""
+    _within_gateway(values["rate_per_minute"])
     body, template_id = _text_from(values)
     filters = values.get("filters") or {}
     audience.resolve(filters)
@@ -258,6 +267,8 @@ def update_campaign(campaign: Campaign, values: Mapping[str, Any]) -> Campaign:
     """Rewrite a draft (409 ``campaign_not_draft`` once planned): name, text, filters, rate."""
     if campaign.status != "draft":
         raise Conflict("Only a draft campaign can be changed.", code="campaign_not_draft")
+    if "rate_per_minute" in values:
+        _within_gateway(values["rate_per_minute"])
     if values.get("body") or values.get("template_id"):
         campaign.body, campaign.template_id = _text_from(values)
     if "filters" in values:

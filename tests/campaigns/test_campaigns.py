@@ -186,6 +186,8 @@ BAD = [
     pytest.param({"filters": {"card": "gold"}}, "filters", id="card-state"),
     pytest.param({"rate_per_minute": 0}, "rate_per_minute", id="rate-zero"),
     pytest.param({"rate_per_minute": -5}, "rate_per_minute", id="rate-negative"),
+    # Faster than the gateway takes (MESSAGE_RATE_PER_MINUTE, 6000 by default).
+    pytest.param({"rate_per_minute": 6001}, "rate_per_minute", id="rate-above-gateway"),
 ]
 
 

@@ -184,3 +184,16 @@ def test_two_plannings_at_once_queue_each_phone_once(app, world, make_user):
 
     assert sorted(outcomes) == ["campaign_not_draft", "planned"]
     assert db.session.scalar(select(func.count()).select_from(CampaignRecipient)) == 4
+
+
+def test_campaigns_sending_at_once_share_the_gateways_rate(world, make_user, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MESSAGE_RATE_PER_MINUTE", 3)
+    supervisor = make_user("supervisor")
+    started(supervisor, rate=3)
+    started(supervisor, rate=3, body="{model}保养季")
+
+    # Each campaign's own rate allows three in a minute; the gateway takes three in all.
+    assert sending.send_due(START + timedelta(minutes=1))["sent"] == 3
+    # Within the same minute of the outbox's clock the gateway has no room left, whatever the campaigns earn.
+    assert sending.send_due(START + timedelta(minutes=2))["sent"] == 0
+    assert len(campaign_messages()) == 3
