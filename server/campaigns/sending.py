@@ -106,7 +106,7 @@ def gateway_room() -> int:
     written = db.session.scalar(
         select(func.count()).select_from(Message).where(Message.kind == "campaign", Message.created_at > since)
     )
-    return max(0, current_app.config["MESSAGE_RATE_PER_MINUTE"] - int(written or 0))
+    return max(0, int(current_app.config["MESSAGE_RATE_PER_MINUTE"]) - int(written or 0))
 
 
 def send_campaign(campaign: Campaign, now: datetime, room: int | None = None) -> Round:
